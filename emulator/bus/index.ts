@@ -1,0 +1,3 @@
+export * from './types';
+export * from './wire';
+export * from './node-bus';

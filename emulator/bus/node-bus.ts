@@ -1,0 +1,71 @@
+import type { AccessSize } from './types';
+
+/**
+ * The hardware interface a simulated OS (stack/) sees of its node: port I/O, MMIO, physical memory, the
+ * CPU's interrupt inputs, and what start-up found (the system page). This is the only way software in a
+ * simulated node touches hardware.
+ */
+export interface NodeBus {
+  in8(port: number): number;
+  in16(port: number): number;
+  in32(port: number): number;
+  out8(port: number, value: number): void;
+  out16(port: number, value: number): void;
+  out32(port: number, value: number): void;
+
+  mmioRead(addr: number, size: AccessSize): number;
+  mmioWrite(addr: number, size: AccessSize, value: number): void;
+
+  /** Physical memory (RAM) for DMA buffers: copy out / copy in. Out-of-range reads give 0xFF. */
+  memRead(addr: number, dst: Uint8Array): void;
+  memWrite(addr: number, src: Uint8Array): void;
+
+  /**
+   * CPU interrupt inputs. With the 8259A pair, `onIntr` reports INTR level changes of the master PIC and
+   * `interruptAcknowledge()` performs the INTA cycle, returning the vector (spurious 7/15 included).
+   * With the I/O APIC, `onApicMessage` delivers a vector to a CPU (local APIC) and `apicEoi(vector)` is the
+   * local APIC EOI broadcast.
+   */
+  onIntr(listener: (level: boolean) => void): void;
+  interruptAcknowledge(): number;
+  onApicMessage(listener: (cpu: number, vector: number) => void): void;
+  apicEoi(vector: number): void;
+
+  readonly syspage: SystemPage;
+}
+
+/** What firmware start-up hands the OS (QNX's system page, reduced to what io-pkt and drivers need). */
+export interface SystemPage {
+  cpus: number;
+  ramBytes: number;
+  /** Physical memory the OS may allocate from (after firmware's own use). */
+  freeMemBase: number;
+  freeMemEnd: number;
+  /** Which interrupt controller the OS should program. */
+  interruptController: '8259' | 'ioapic';
+  /** I/O APIC MMIO base (when present). */
+  ioapicBase: number;
+  pci: PciDeviceInfo[];
+  /** Legacy ISA devices declared by the board configuration (no enumeration on ISA). */
+  isa: IsaDeviceInfo[];
+}
+
+export interface PciDeviceInfo {
+  bus: number;
+  device: number;
+  function: number;
+  vendorId: number;
+  deviceId: number;
+  classCode: number;
+  revision: number;
+  /** Assigned BARs (index, kind, base, size). */
+  bars: { index: number; kind: 'io' | 'mem32'; base: number; size: number }[];
+  /** IRQ number start-up routed INTx to (also in config register 0x3C); 0xFF = none. */
+  irq: number;
+}
+
+export interface IsaDeviceInfo {
+  name: string;
+  ioport: number;
+  irq: number;
+}

@@ -1,0 +1,13 @@
+// Jest transformer: TypeScript/ESM -> CommonJS with esbuild (fast; types are checked by `npm run typecheck`).
+const { transformSync } = require('esbuild');
+const crypto = require('node:crypto');
+module.exports = {
+  process(src, filename) {
+    const loader = filename.endsWith('.ts') ? 'ts' : 'js';
+    const out = transformSync(src, { loader, format: 'cjs', target: 'node20', sourcemap: 'inline', sourcefile: filename });
+    return { code: out.code };
+  },
+  getCacheKey(src, filename) {
+    return crypto.createHash('sha1').update(src).update(filename).update('v1').digest('hex');
+  },
+};

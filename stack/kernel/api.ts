@@ -1,0 +1,199 @@
+/**
+ * The Neutrino services a simulated QNX node offers its programs (procnto-lite). Threads are generator
+ * functions: they `yield*` a blocking call and resume when it completes, so control flow reads like C and
+ * the order of everything is decided by the one event queue. Every call that would cost time on a real
+ * CPU charges virtual CPU time from the cost table (stack/kernel/costs.ts).
+ *
+ * Programs written against this file: io-pkt, drivers, the shell and utilities. The implementation is
+ * stack/kernel/kernel.ts.
+ */
+import type { NodeBus } from '../../emulator/bus/node-bus';
+import type { Time } from '../../emulator/sim/time';
+
+/** An operation a thread yields to the scheduler. Internal to the kernel; programs use the helpers. */
+export interface KernelOp {
+  readonly kernelOp: string;
+}
+
+/** A blocking kernel call: `const r = yield* ctx.MsgSend(coid, msg)`. */
+export type Co<T> = Generator<KernelOp, T, unknown>;
+
+/** A thread body. */
+export type ThreadBody = (ctx: ThreadCtx) => Co<void>;
+
+/** A program's main: returns its exit status. `argv[0]` is the program name. */
+export type ProgramMain = (ctx: ThreadCtx, argv: string[]) => Co<number>;
+
+/** Messages are structured values; `bytes` is the size a real message would have (copy cost). */
+export interface Message {
+  readonly type: string;
+  readonly bytes?: number;
+  readonly [k: string]: unknown;
+}
+
+/** What MsgReceive returns. */
+export type Received =
+  | { kind: 'msg'; rcvid: number; msg: Message; /** client's pid/tid/priority, as _msg_info */ info: MsgInfo }
+  | { kind: 'pulse'; code: number; value: number; priority: number };
+
+export interface MsgInfo {
+  pid: number;
+  tid: number;
+  priority: number;
+  /** The connection the message came on. */
+  coid: number;
+  /** Server-side per-connection handle (an OCB index the server set with ConnectServerInfo-like attach). */
+  scoid: number;
+}
+
+/** A reply: status (>= 0 or -errno semantics via `errno`) and an optional payload. */
+export interface Reply {
+  status: number;
+  errno?: number;
+  data?: unknown;
+  bytes?: number;
+}
+
+/** struct sigevent, reduced to what io-pkt and drivers use. */
+export type SigEvent =
+  | { notify: 'pulse'; coid: number; priority: number; code: number; value: number }
+  | { notify: 'intr' }
+  | { notify: 'none' };
+
+/** Errno values used across the stack (QNX numbering). */
+export const Errno = {
+  EOK: 0, EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11,
+  ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENFILE: 23,
+  EMFILE: 24, ENOTTY: 25, ENOSPC: 28, ENOSYS: 89, EOPNOTSUPP: 103, EAFNOSUPPORT: 106,
+  EADDRINUSE: 125, EADDRNOTAVAIL: 126, ENETDOWN: 127, ENETUNREACH: 128, ENOBUFS: 132, EISCONN: 133,
+  ENOTCONN: 134, ETIMEDOUT: 260, ECONNREFUSED: 261, EHOSTDOWN: 264, EHOSTUNREACH: 265, EALREADY: 237,
+  ENOTSUP: 48, EPROTONOSUPPORT: 120, ENOTSOCK: 95, EDESTADDRREQ: 96, EMSGSIZE: 90, ESRVRFAULT: 312,
+} as const;
+export type ErrnoName = keyof typeof Errno;
+
+/** strerror() texts as QNX prints them. */
+export function strerror(errno: number): string {
+  const t: Record<number, string> = {
+    0: 'No error', 1: 'Operation not permitted', 2: 'No such file or directory', 3: 'No such process',
+    5: 'I/O error', 6: 'No such device or address', 9: 'Bad file descriptor', 11: 'Resource temporarily unavailable',
+    12: 'Not enough memory', 13: 'Permission denied', 16: 'Device or resource busy', 17: 'File exists',
+    19: 'No such device', 22: 'Invalid argument', 25: 'Inappropriate I/O control operation',
+    48: 'Not supported', 89: 'Function not implemented', 103: 'Operation not supported',
+    106: 'Address family not supported by protocol family', 120: 'Protocol not supported',
+    125: 'Address already in use', 126: "Can't assign requested address", 127: 'Network is down',
+    128: 'Network is unreachable', 132: 'No buffer space available', 134: 'Socket is not connected',
+    237: 'Operation already in progress', 260: 'Connection timed out', 261: 'Connection refused',
+    264: 'Host is down', 265: 'No route to host',
+  };
+  return t[errno] ?? `Unknown error ${errno}`;
+}
+
+/** A kernel call failed: carries errno. Thrown out of `yield*` calls that fail (MsgSend to a dead server…). */
+export class KernelError extends Error {
+  constructor(readonly errno: number, what: string) {
+    super(`${what}: ${strerror(errno)}`);
+  }
+}
+
+/** Options for spawning a process. */
+export interface SpawnOptions {
+  argv: string[];
+  env?: Record<string, string>;
+  /** Console output of the process (its stdout/stderr). Default: the node console. */
+  stdout?: (text: string) => void;
+  priority?: number;
+  /** Parent pid (the shell). */
+  ppid?: number;
+}
+
+/** The per-thread handle every program gets. All blocking calls are generator functions. */
+export interface ThreadCtx {
+  readonly pid: number;
+  readonly tid: number;
+  /** Process name (argv[0] basename). */
+  readonly procName: string;
+  readonly node: string;
+  readonly bus: NodeBus;
+  readonly env: Record<string, string>;
+  now(): Time;
+
+  /** Console output for this process. */
+  print(text: string): void;
+
+  /** Consume CPU for `ns` (plus whatever was charged). Preemptible by higher-priority threads. */
+  work(ns: number): Co<void>;
+  /** Add CPU cost that is consumed at the next blocking call or work(). */
+  charge(ns: number): void;
+  /** Sleep (nanosleep). */
+  sleep(ns: number): Co<void>;
+  /** Give up the CPU to equal-priority threads (sched_yield). */
+  yieldCpu(): Co<void>;
+
+  getPriority(): number;
+  setPriority(prio: number): void;
+
+  /** Create a thread in this process. Returns its tid. */
+  ThreadCreate(name: string, priority: number, body: ThreadBody): number;
+  /** Terminate this process with a status (from any of its threads). Never returns. */
+  exit(status: number): Co<never>;
+  /** procmgr_daemon: the parent (e.g. the shell) stops waiting for this process as if it had exited 0. */
+  daemonize(): void;
+
+  ChannelCreate(): number;
+  /** Connect to a channel of a process (pid 0 = this process). */
+  ConnectAttach(pid: number, chid: number): number;
+  ConnectDetach(coid: number): void;
+  /** Send and block until the server replies. Throws KernelError if the server is gone. */
+  MsgSend(coid: number, msg: Message): Co<Reply>;
+  MsgReceive(chid: number): Co<Received>;
+  MsgReply(rcvid: number, reply: Reply): void;
+  MsgError(rcvid: number, errno: number): void;
+  MsgSendPulse(coid: number, priority: number, code: number, value: number): void;
+  /** Deliver a sigevent (pulse) now, as the kernel would on an interrupt or timer. */
+  MsgDeliverEvent(event: SigEvent): void;
+
+  /**
+   * InterruptAttach: `isr` runs in interrupt context when `irq` fires (charged InterruptEntry). It returns the
+   * event to deliver, or null. The IRQ stays unmasked.
+   */
+  InterruptAttach(irq: number, isr: () => SigEvent | null): number;
+  /** InterruptAttachEvent: the kernel masks `irq` and delivers `event`; the handler must InterruptUnmask. */
+  InterruptAttachEvent(irq: number, event: SigEvent): number;
+  InterruptDetach(id: number): void;
+  InterruptMask(irq: number, id: number): void;
+  InterruptUnmask(irq: number, id: number): void;
+  /** Block until an interrupt event with notify 'intr' arrives for this thread. */
+  InterruptWait(): Co<void>;
+
+  /** Timers delivering an event. */
+  TimerCreate(event: SigEvent): number;
+  /** Arm: first expiry after `initial` ns (0 disarms), then every `interval` ns (0 = one-shot). */
+  TimerSettime(id: number, initial: number, interval: number): void;
+  TimerDestroy(id: number): void;
+
+  /** Register a path with the process manager (resmgr_attach). Longest-prefix match at open. */
+  pathAttach(path: string, chid: number, opts?: { dir?: boolean }): void;
+  pathDetach(path: string): void;
+  /** Resolve a path: the server and remainder, or null (ENOENT). */
+  pathResolve(path: string): { pid: number; chid: number; prefix: string; rest: string } | null;
+  /** List registered paths under a prefix (for `ls /dev`, waitfor). */
+  pathList(prefix: string): string[];
+
+  /** Spawn a program by name (from the node's program table). Returns the pid or throws ENOENT. */
+  spawn(opts: SpawnOptions): number;
+  /** Wait for a child to exit (or daemonize). Returns its status. */
+  waitpid(pid: number): Co<number>;
+  /** Send SIGTERM-equivalent: the process's `onTerminate` hook runs, then it exits. */
+  kill(pid: number): boolean;
+  /** Register what this process does on SIGTERM. */
+  onTerminate(fn: () => void): void;
+
+  /** Physical memory allocation for DMA (mmap of MAP_PHYS|MAP_ANON): returns a physical address. */
+  allocPhys(bytes: number, align?: number): number;
+
+  /** Per-process storage for libraries (the socket library keeps its fd table here). */
+  readonly local: Map<string, unknown>;
+
+  /** Trace probe from software (layer, probe, packet id, fields) stamped with this node. */
+  trace(layer: string, probe: string, pkt: number, f?: Record<string, string | number | boolean>): void;
+}
