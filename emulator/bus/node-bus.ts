@@ -45,6 +45,11 @@ export interface SystemPage {
   interruptController: '8259' | 'ioapic';
   /** I/O APIC MMIO base (when present). */
   ioapicBase: number;
+  /**
+   * Vector start-up programmed into the master 8259A's ICW2 for IRQ0; IRQ8–15 (slave) use base+8.
+   * Interrupt-acknowledge cycles return vectors in [base, base+16).
+   */
+  picVectorBase: number;
   pci: PciDeviceInfo[];
   /** Legacy ISA devices declared by the board configuration (no enumeration on ISA). */
   isa: IsaDeviceInfo[];

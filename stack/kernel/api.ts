@@ -62,7 +62,7 @@ export type SigEvent =
 
 /** Errno values used across the stack (QNX numbering). */
 export const Errno = {
-  EOK: 0, EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, EAGAIN: 11,
+  EOK: 0, EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, ECHILD: 10, EAGAIN: 11,
   ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENFILE: 23,
   EMFILE: 24, ENOTTY: 25, ENOSPC: 28, ENOSYS: 89, EOPNOTSUPP: 103, EAFNOSUPPORT: 106,
   EADDRINUSE: 125, EADDRNOTAVAIL: 126, ENETDOWN: 127, ENETUNREACH: 128, ENOBUFS: 132, EISCONN: 133,
@@ -75,7 +75,7 @@ export type ErrnoName = keyof typeof Errno;
 export function strerror(errno: number): string {
   const t: Record<number, string> = {
     0: 'No error', 1: 'Operation not permitted', 2: 'No such file or directory', 3: 'No such process',
-    5: 'I/O error', 6: 'No such device or address', 9: 'Bad file descriptor', 11: 'Resource temporarily unavailable',
+    5: 'I/O error', 6: 'No such device or address', 9: 'Bad file descriptor', 10: 'No child processes', 11: 'Resource temporarily unavailable',
     12: 'Not enough memory', 13: 'Permission denied', 16: 'Device or resource busy', 17: 'File exists',
     19: 'No such device', 22: 'Invalid argument', 25: 'Inappropriate I/O control operation',
     48: 'Not supported', 89: 'Function not implemented', 103: 'Operation not supported',
@@ -104,6 +104,47 @@ export interface SpawnOptions {
   priority?: number;
   /** Parent pid (the shell). */
   ppid?: number;
+  /**
+   * A script for a shell (the buildfile's [+script] file) with the line each line came from. The kernel puts
+   * it in the new process's `local` map under SPAWN_SCRIPT_KEY; `sh` runs it when it has no `-c`.
+   */
+  script?: ScriptLine[];
+}
+
+/** One line of a boot script and where it came from (for located error messages). */
+export interface ScriptLine {
+  text: string;
+  line: number;
+  file?: string;
+}
+
+/** Key of `ThreadCtx.local` holding SpawnOptions.script in the spawned process. */
+export const SPAWN_SCRIPT_KEY = 'spawn.script';
+
+/** Thread states as QNX's pidin names them (a thread in waitpid shows SIGSUSPEND, as ksh's does). */
+export type ThreadState = 'RUNNING' | 'READY' | 'SEND' | 'RECEIVE' | 'REPLY' | 'INTR' | 'NANOSLEEP' | 'SIGSUSPEND' | 'DEAD';
+
+/** A read-only view of a process (pidin, slay, the debugger). */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  name: string;
+  argv: string[];
+  threads: ThreadInfo[];
+}
+
+export interface ThreadInfo {
+  tid: number;
+  name: string;
+  state: ThreadState;
+  /** Effective priority (after priority inheritance). */
+  priority: number;
+  basePriority: number;
+  /** pidin's Blocked column: server pid for SEND/REPLY, chid for RECEIVE, else 0. */
+  blockedOn: number;
+  /** CPU it runs on (RUNNING) or last ran on (-1: never ran). */
+  cpu: number;
+  cpuTimeNs: number;
 }
 
 /** The per-thread handle every program gets. All blocking calls are generator functions. */
@@ -143,7 +184,10 @@ export interface ThreadCtx {
   /** Connect to a channel of a process (pid 0 = this process). */
   ConnectAttach(pid: number, chid: number): number;
   ConnectDetach(coid: number): void;
-  /** Send and block until the server replies. Throws KernelError if the server is gone. */
+  /**
+   * Send and block until the server replies. Throws KernelError if the server is gone (ESRCH) or the coid is
+   * not this process's (EBADF). A server's MsgError(rcvid, e) comes back as a Reply `{ status: -1, errno: e }`.
+   */
   MsgSend(coid: number, msg: Message): Co<Reply>;
   MsgReceive(chid: number): Co<Received>;
   MsgReply(rcvid: number, reply: Reply): void;
@@ -188,6 +232,13 @@ export interface ThreadCtx {
   /** Register what this process does on SIGTERM. */
   onTerminate(fn: () => void): void;
 
+  /** confstr(): '_CS_HOSTNAME', '_CS_DOMAIN', …; null when unset. */
+  confstr(name: string): string | null;
+  /** setconf() (what `hostname name` does). */
+  setconf(name: string, value: string): void;
+  /** Processes and threads of this node (what pidin reads from /proc). */
+  processes(): ProcessInfo[];
+
   /** Physical memory allocation for DMA (mmap of MAP_PHYS|MAP_ANON): returns a physical address. */
   allocPhys(bytes: number, align?: number): number;
 
@@ -196,4 +247,18 @@ export interface ThreadCtx {
 
   /** Trace probe from software (layer, probe, packet id, fields) stamped with this node. */
   trace(layer: string, probe: string, pkt: number, f?: Record<string, string | number | boolean>): void;
+
+  /**
+   * Observation only: the packet id the trace layer associates with these bytes (Tracer.provenance.lookup),
+   * or 0. Drivers call it on a frame they copied out of NIC memory so its id survives the copy. Must never
+   * influence behaviour. Optional: callers fall back to 0 when the kernel does not provide it.
+   */
+  identify?(bytes: Uint8Array): number;
+
+  /**
+   * Observation only: tell the trace layer that these bytes carry packet `pkt` (Tracer.provenance.tag), so a
+   * model that later sees the same bytes (a NIC transmitting from its buffer memory) can name the packet.
+   * Drivers call it on the exact bytes they hand to the hardware. Optional: skipped when absent.
+   */
+  tagPacket?(bytes: Uint8Array, pkt: number): void;
 }

@@ -1,0 +1,58 @@
+import type { AccessSize } from '../bus/types';
+import type { NodeBus, SystemPage } from '../bus/node-bus';
+import type { Board } from './board';
+
+/**
+ * The NodeBus of a simulated-QNX node on a `Board`: port I/O and MMIO through the board's address spaces,
+ * physical memory straight to RAM (CPU accesses cost no bus time here; the OS charges its own CPU costs),
+ * INTR from the master 8259A, and I/O APIC messages. Nothing else of the board is reachable from stack/.
+ */
+export class BoardNodeBus implements NodeBus {
+  constructor(private readonly board: Board, readonly syspage: SystemPage) {}
+
+  in8(port: number): number {
+    return this.board.io.read(port, 1);
+  }
+  in16(port: number): number {
+    return this.board.io.read(port, 2);
+  }
+  in32(port: number): number {
+    return this.board.io.read(port, 4);
+  }
+  out8(port: number, value: number): void {
+    this.board.io.write(port, 1, value);
+  }
+  out16(port: number, value: number): void {
+    this.board.io.write(port, 2, value);
+  }
+  out32(port: number, value: number): void {
+    this.board.io.write(port, 4, value);
+  }
+
+  mmioRead(addr: number, size: AccessSize): number {
+    return this.board.mmio.read(addr, size);
+  }
+  mmioWrite(addr: number, size: AccessSize, value: number): void {
+    this.board.mmio.write(addr, size, value);
+  }
+
+  memRead(addr: number, dst: Uint8Array): void {
+    this.board.ram.read(addr, dst);
+  }
+  memWrite(addr: number, src: Uint8Array): void {
+    this.board.ram.write(addr, src);
+  }
+
+  onIntr(listener: (level: boolean) => void): void {
+    this.board.pic.intr.onChange(listener);
+  }
+  interruptAcknowledge(): number {
+    return this.board.pic.acknowledge();
+  }
+  onApicMessage(listener: (cpu: number, vector: number) => void): void {
+    this.board.onApicMessage(listener);
+  }
+  apicEoi(vector: number): void {
+    this.board.ioapic.eoi(vector);
+  }
+}

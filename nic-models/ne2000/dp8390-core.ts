@@ -1,0 +1,301 @@
+import type { ComponentContext } from '../../emulator/sim/context';
+import { b64ToBytes, bytesToB64, checkVersion, type Snapshottable } from '../../emulator/sim/snapshot';
+import type { TraceFields } from '../../emulator/sim/trace';
+import type { IrqLine } from '../../emulator/bus/types';
+import type { Frame, Medium } from '../../emulator/net/link';
+import { CsmaCdMac, type CsmaMacState } from '../common/csma-mac';
+import { BufferMemory, type Ne2000Variant } from './buffer-memory';
+import { ChipRegs, type ChipServices } from './chip';
+import { TallyCounters, type CounterState } from './counters';
+import { Receiver, type ReceiverState } from './receive';
+import { buildPages } from './register-pages';
+import { CR, ISR, TCR, type RegisterPage } from './regs';
+import { RemoteDma, type RemoteDmaState } from './remote-dma';
+import { Rtl8029Config, type Rtl8029ConfigState } from './rtl8029-config';
+import { Transmitter, type TransmitterState } from './transmit';
+
+export interface Dp8390Options {
+  /** Station address (from configuration), stored in the PROM. PAR0–5 are the driver's to program. */
+  mac: ArrayLike<number>;
+  /** Board/chip variant: buffer-memory map, RTL8029 extensions. Default 'ne2000'. */
+  variant?: Ne2000Variant;
+  /** RTL8029 power-on CONFIG3.FUDUP (full duplex). Default false. */
+  fullDuplex?: boolean;
+}
+
+export interface Dp8390State {
+  v: 1;
+  regs: {
+    cr: number; isr: number; imr: number; dcr: number; tcr: number; rcr: number;
+    pstart: number; pstop: number; bnry: number; curr: number; tpsr: number; tbcr: number;
+    rsr: number; tsr: number; ncr: number; par: number[]; mar: number[];
+    clda: number; rnpp: number; lnpp: number; ac: number; fifo: number[]; fifoIdx: number;
+  };
+  irq: boolean;
+  stopPending: boolean;
+  ram: string;
+  remote: RemoteDmaState;
+  counters: CounterState;
+  rx: ReceiverState;
+  tx: TransmitterState;
+  mac: CsmaMacState;
+  rtl: Rtl8029ConfigState | null;
+}
+
+/**
+ * The DP8390 network interface controller with the buffer memory of an NE2000-class board: registers (four
+ * pages, as tables), remote DMA, receive ring, transmitter, tally counters and one level interrupt output
+ * (ISR & IMR & 0x7F ≠ 0). It knows nothing of ISA or PCI: a binding maps its 16 registers and the board's
+ * data/reset ports into a register window (ne2000-window.ts).
+ *
+ * CR (datasheet section 10.1): STP stops the chip — ISR.RST is set at once, or when the transmission in
+ * progress ends; a command with STA (and not STP) starts it and clears RST; a write with neither leaves the
+ * chip as it was (Linux writes 0x20/0x22 style values freely). TXP is honoured only while running and reads 1
+ * until the transmission completes. RD goes to the remote DMA (001 read, 010 write, 011 send packet, 1xx abort)
+ * and reads back as written. RST never drives the interrupt line and ISR writes cannot clear it.
+ */
+export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
+  readonly regs = new ChipRegs();
+  readonly mem: BufferMemory;
+  readonly counters: TallyCounters;
+  readonly remote: RemoteDma;
+  readonly receiver: Receiver;
+  readonly transmitter: Transmitter;
+  readonly mac: CsmaCdMac;
+  readonly variant: Ne2000Variant;
+  readonly rtl: Rtl8029Config | null;
+  private readonly pages: RegisterPage[];
+  private line: IrqLine | null = null;
+  private irqLevel = false;
+  private stopPending = false;
+
+  constructor(readonly ctx: ComponentContext, opts: Dp8390Options) {
+    this.variant = opts.variant ?? 'ne2000';
+    const mac = Uint8Array.from(Array.from(opts.mac).slice(0, 6));
+    if (mac.length !== 6) throw new Error(`${ctx.name}: MAC address needs 6 bytes`);
+    this.mem = new BufferMemory(this.variant, mac);
+    this.counters = new TallyCounters(() => this.raise(ISR.CNT));
+    const regs = this.regs;
+    const self = this;
+    this.remote = new RemoteDma({
+      mem: this.mem,
+      get pstart() { return regs.pstart; },
+      get pstop() { return regs.pstop; },
+      get bnry() { return regs.bnry; },
+      get wordMode() { return regs.wordMode; },
+      remoteDone: () => self.raise(ISR.RDC),
+      sendPacketDone: (next) => {
+        regs.bnry = next;
+        regs.rnpp = next;
+      },
+      idleAccess: (dir) => self.trace('dma-idle', 0, { dir }),
+    });
+    this.receiver = new Receiver(this);
+    this.mac = new CsmaCdMac(ctx, (f) => this.receiver.fromWire(f));
+    this.transmitter = new Transmitter(this, this.mac, {
+      loopback: (f: Frame) => this.receiver.fromLoopback(f),
+      idle: () => this.txIdle(),
+    });
+    this.rtl = this.variant === 'rtl8029' ? new Rtl8029Config({ config2: 0x00, config3: opts.fullDuplex ? 0x40 : 0x00 }) : null;
+    this.transmitter.ndAlways = this.rtl !== null;
+    const page3 = this.rtl ? this.rtl.defs((what, v) => this.trace('reg-ignored', 0, { what, value: v })) : [];
+    this.pages = buildPages(
+      {
+        regs,
+        remote: this.remote,
+        counters: this.counters,
+        writeIsr: (v) => {
+          regs.isr &= ~(v & 0x7f);
+          this.updateIrq();
+        },
+        writeImr: (v) => {
+          regs.imr = v & 0x7f;
+          this.updateIrq();
+        },
+        chipId: this.rtl ? [0x50, 0x43] : undefined,
+        rcrReadOnes: this.rtl ? 0xc0 : 0,
+      },
+      page3,
+    );
+    this.resetState();
+    this.updateIrq();
+  }
+
+  /** The interrupt output (the binding connects it to an ISA IRQ or PCI INTA#). */
+  attachIrq(line: IrqLine): void {
+    this.line = line;
+    line.set(this.irqLevel);
+  }
+
+  /** Attach the MAC to a medium (cable, hub, switch port). */
+  connect(medium: Medium): void {
+    this.mac.connect(medium);
+  }
+
+  get page(): number {
+    return (this.regs.cr >> 6) & 3;
+  }
+
+  /** Read one of the 16 chip registers (offset 0x00–0x0F on the current page). */
+  readReg(offset: number): number {
+    const off = offset & 0x0f;
+    let v: number;
+    let name = 'CR';
+    if (off === 0) {
+      v = (this.regs.cr & ~CR.TXP) | (this.transmitter.active ? CR.TXP : 0);
+    } else {
+      const def = this.pages[this.page]!.get(off);
+      name = def?.name ?? 'reserved';
+      v = def?.read ? def.read() & 0xff : 0xff;
+    }
+    if (this.ctx.tracer.verbose) this.trace('reg-read', 0, { page: this.page, off, reg: name, value: v });
+    return v;
+  }
+
+  writeReg(offset: number, value: number): void {
+    const off = offset & 0x0f;
+    const v = value & 0xff;
+    if (off === 0) {
+      if (this.ctx.tracer.verbose) this.trace('reg-write', 0, { page: this.page, off, reg: 'CR', value: v });
+      this.writeCr(v);
+      return;
+    }
+    const page = this.page;
+    const def = this.pages[page]!.get(off);
+    if (this.ctx.tracer.verbose) this.trace('reg-write', 0, { page, off, reg: def?.name ?? 'reserved', value: v });
+    if (def?.write) def.write(v);
+    else this.trace('reg-ignored', 0, { page, off, reg: def?.name ?? 'reserved', value: v });
+  }
+
+  /** The board's data port: one host access of `size` bytes through the remote DMA. */
+  dataRead(size: 1 | 2 | 4): number {
+    return this.remote.read(size);
+  }
+
+  dataWrite(size: 1 | 2 | 4, value: number): void {
+    this.remote.write(size, value);
+  }
+
+  private writeCr(v: number): void {
+    const r = this.regs;
+    const wasStopped = r.stopped;
+    let runBits = r.cr & (CR.STA | CR.STP);
+    if (v & CR.STP) runBits = v & (CR.STA | CR.STP);
+    else if (v & CR.STA) runBits = CR.STA;
+    r.cr = (v & (CR.PS_MASK | CR.RD_MASK)) | runBits;
+    if (v & CR.STP) {
+      this.receiver.stop();
+      if (this.transmitter.active) this.stopPending = true;
+      else r.isr |= ISR.RST;
+    } else if (v & CR.STA) {
+      r.isr &= ~ISR.RST;
+      this.stopPending = false;
+      if (wasStopped) this.trace('start', 0);
+    }
+    this.remote.command((v >> 3) & 7);
+    if (v & CR.TXP) {
+      if (r.stopped) this.trace('tx-ignored', 0, { reason: 'stopped' });
+      else this.transmitter.command();
+    }
+    this.updateIrq();
+  }
+
+  private txIdle(): void {
+    if (this.stopPending && this.regs.stopped) this.regs.isr |= ISR.RST;
+    this.stopPending = false;
+  }
+
+  /**
+   * The RESET pin (the NE2000 reset port, PCI RST#, power-on). Datasheet "Initialization Procedures": CR = 0x21
+   * (STP, RD = abort, page 0), ISR = RST, IMR = 0, DCR = LAS, TCR loopback bits cleared. Other registers and
+   * buffer RAM keep their contents. A transmission already on the wire finishes but reports nothing.
+   */
+  hardwareReset(): void {
+    this.resetState();
+    this.trace('reset', 0);
+    this.updateIrq();
+  }
+
+  private resetState(): void {
+    const r = this.regs;
+    r.cr = CR.STP | CR.RD_ABORT;
+    r.isr = ISR.RST;
+    r.imr = 0;
+    r.dcr = 0x04;
+    r.tcr &= ~TCR.LB_MASK;
+    this.stopPending = false;
+    this.remote.reset();
+    this.transmitter.reset();
+    this.receiver.reset();
+  }
+
+  /** ChipServices: OR bits into ISR and re-evaluate the line. */
+  raise(bits: number): void {
+    this.regs.isr |= bits;
+    this.updateIrq();
+  }
+
+  /** The one place the interrupt output is driven: level = ISR & IMR & 0x7F (RST excluded). */
+  updateIrq(): void {
+    const level = (this.regs.isr & this.regs.imr & 0x7f) !== 0;
+    if (level === this.irqLevel) return;
+    this.irqLevel = level;
+    if (level) this.trace('irq', 0, { isr: this.regs.isr });
+    this.line?.set(level);
+  }
+
+  get irqAsserted(): boolean {
+    return this.irqLevel;
+  }
+
+  trace(probe: string, pkt: number, fields?: TraceFields): void {
+    this.ctx.tracer.emit(this.ctx.node, 'nic', probe, pkt, fields ? { nic: this.ctx.name, ...fields } : { nic: this.ctx.name });
+  }
+
+  saveState(): Dp8390State {
+    const r = this.regs;
+    return {
+      v: 1,
+      regs: {
+        cr: r.cr, isr: r.isr, imr: r.imr, dcr: r.dcr, tcr: r.tcr, rcr: r.rcr,
+        pstart: r.pstart, pstop: r.pstop, bnry: r.bnry, curr: r.curr, tpsr: r.tpsr, tbcr: r.tbcr,
+        rsr: r.rsr, tsr: r.tsr, ncr: r.ncr, par: Array.from(r.par), mar: Array.from(r.mar),
+        clda: r.clda, rnpp: r.rnpp, lnpp: r.lnpp, ac: r.ac, fifo: Array.from(r.fifo), fifoIdx: r.fifoIdx,
+      },
+      irq: this.irqLevel,
+      stopPending: this.stopPending,
+      ram: bytesToB64(this.mem.ram),
+      remote: this.remote.saveState(),
+      counters: this.counters.saveState(),
+      rx: this.receiver.saveState(),
+      tx: this.transmitter.saveState(),
+      mac: this.mac.saveState(),
+      rtl: this.rtl ? this.rtl.saveState() : null,
+    };
+  }
+
+  /** Restore into a freshly built core (same options); pending events are rescheduled at their saved times. */
+  loadState(s: Dp8390State): void {
+    checkVersion(`${this.ctx.name} Dp8390Core`, s, 1);
+    const r = this.regs;
+    const g = s.regs;
+    Object.assign(r, {
+      cr: g.cr, isr: g.isr, imr: g.imr, dcr: g.dcr, tcr: g.tcr, rcr: g.rcr,
+      pstart: g.pstart, pstop: g.pstop, bnry: g.bnry, curr: g.curr, tpsr: g.tpsr, tbcr: g.tbcr,
+      rsr: g.rsr, tsr: g.tsr, ncr: g.ncr, clda: g.clda, rnpp: g.rnpp, lnpp: g.lnpp, ac: g.ac, fifoIdx: g.fifoIdx,
+    });
+    r.par.set(g.par.slice(0, 6));
+    r.mar.set(g.mar.slice(0, 8));
+    r.fifo.set(g.fifo.slice(0, 8));
+    this.stopPending = s.stopPending;
+    b64ToBytes(s.ram, this.mem.ram);
+    this.remote.loadState(s.remote);
+    this.counters.loadState(s.counters);
+    this.receiver.loadState(s.rx);
+    this.transmitter.loadState(s.tx);
+    this.mac.loadState(s.mac, this.transmitter.outcome);
+    if (this.rtl && s.rtl) this.rtl.loadState(s.rtl);
+    this.irqLevel = s.irq;
+    this.line?.set(s.irq);
+  }
+}

@@ -1,0 +1,15 @@
+// Bundles the CLI and the benchmark with esbuild into dist/ (CommonJS, Node 20).
+import { build } from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+};
+await build({ ...common, entryPoints: ['emulator/cli/main.ts'], outfile: 'dist/qnxemu.js', banner: { js: '#!/usr/bin/env node' } });
+chmodSync('dist/qnxemu.js', 0o755);
+await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });

@@ -1,0 +1,97 @@
+/**
+ * The receive half of the DP8390 core: walking the ring from the driver's next-packet pointer to CURR and
+ * copying frames out by remote DMA (NetBSD dp8390_rint / ne2000_ring_copy). Split from dp8390.ts for size;
+ * it runs with the core's lock held.
+ */
+import type { Co, ThreadCtx } from '../../kernel/api';
+import { DRIVER_RX_PER_FRAME_NS } from '../costs';
+import type { Dp8390Host } from './dp8390';
+import type { Ne2000Io, RingLayout } from './ne2000-io';
+import * as R from './regs';
+import type { Dp8390Counters, Dp8390Stats } from './stats';
+
+/** What the ring reader uses of the core. */
+export interface RingOwner {
+  readonly stats: Dp8390Stats;
+  readonly counters: Dp8390Counters;
+  readonly host: Dp8390Host;
+  setLink(up: boolean): void;
+  resetLocked(ctx: ThreadCtx, reason: string): Co<void>;
+}
+
+export class RingReader {
+  /** The first page not yet read by the driver (NetBSD sc->next_packet). */
+  nextPacket = 0;
+
+  constructor(private readonly io: Ne2000Io, private readonly layout: RingLayout, private readonly core: RingOwner) {}
+
+  /**
+   * Walk the ring from the driver's next-packet pointer to CURR (NetBSD dp8390_rint). A header whose next
+   * pointer disagrees with its byte count, or points outside the ring, means the ring is corrupt: reset.
+   * Returns false when it had to reset the NIC.
+   */
+  *rint(ctx: ThreadCtx): Co<boolean> {
+    const io = this.io;
+    const { recPageStart: start, recPageStop: stop } = this.layout;
+    const ringPages = stop - start;
+    const hdr = new Uint8Array(R.RING_HDR);
+    for (;;) {
+      io.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE1 | R.CR_STA);
+      const current = io.in8(ctx, R.P1_CURR);
+      io.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE0 | R.CR_STA);
+      if (this.nextPacket === current) return true;
+      do {
+        const page = this.nextPacket;
+        io.readMem(ctx, page * R.PAGE_SIZE, hdr);
+        const [rsr, next, lo, hi] = [hdr[0]!, hdr[1]!, hdr[2]!, hdr[3]!];
+        const count = lo | (hi << 8);
+        let expect = page + Math.ceil((count + R.RING_HDR) / R.PAGE_SIZE);
+        if (expect >= stop) expect -= ringPages;
+        const len = count - R.ETHER_FCS;
+        if (next !== expect || next < start || next >= stop || len <= 0 || len > R.MCLBYTES) {
+          this.core.counters.ierrors++;
+          yield* this.core.resetLocked(ctx, `ring corrupt at page ${page}: next ${next} count ${count} status ${rsr}`);
+          return false;
+        }
+        if ((rsr & 0x0f) === R.RSR_PRX) {
+          this.readFrame(ctx, page, len);
+        } else {
+          this.core.counters.ierrors++;
+        }
+        this.nextPacket = next;
+        const boundary = next - 1 < start ? stop - 1 : next - 1;
+        io.out8(ctx, R.P0_BNRY, boundary);
+        // Let the copy's bus time pass before the next frame: the chip keeps receiving meanwhile.
+        yield* ctx.work(0);
+      } while (this.nextPacket !== current);
+    }
+  }
+
+  /** Copy one frame out of the ring, in two remote reads when it wraps PSTOP → PSTART (NetBSD ring_copy). */
+  private readFrame(ctx: ThreadCtx, page: number, len: number): void {
+    const frame = new Uint8Array(len);
+    const memEnd = this.layout.recPageStop * R.PAGE_SIZE;
+    const src = page * R.PAGE_SIZE + R.RING_HDR;
+    if (src + len > memEnd) {
+      const first = memEnd - src;
+      this.io.readMem(ctx, src, frame.subarray(0, first));
+      this.io.readMem(ctx, this.layout.recPageStart * R.PAGE_SIZE, frame.subarray(first));
+    } else {
+      this.io.readMem(ctx, src, frame);
+    }
+    ctx.charge(DRIVER_RX_PER_FRAME_NS);
+    const s = this.core.stats;
+    s.rxOk++;
+    s.rxBytes += len;
+    if (len < R.ETHER_MIN_NOFCS) s.rxRunts++;
+    if (frame[0]! & 1) {
+      if (frame.subarray(0, 6).every((b) => b === 0xff)) s.rxBroadcast++;
+      else s.rxMulticast++;
+    }
+    this.core.counters.ipackets++;
+    this.core.setLink(true);
+    const pktId = ctx.identify?.(frame) ?? 0;
+    ctx.trace('driver', 'rx', pktId, { len, page });
+    this.core.host.deliver(ctx, frame, pktId);
+  }
+}

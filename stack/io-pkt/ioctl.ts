@@ -1,0 +1,136 @@
+/**
+ * Interface ioctls (net/if.c ifioctl, netinet/in.c in_control, if_ethersubr.c ether_ioctl) as io-pkt
+ * answers them through _IO_DEVCTL: SIOCGIFCONF, SIOCGIFFLAGS/SIOCSIFFLAGS, SIOCGIFMTU/SIOCSIFMTU,
+ * SIOCAIFADDR/SIOCDIFADDR, SIOCGIFADDR/NETMASK/BRDADDR, SIOCGIFDATA, SIOCGIFMEDIA, SIOCIFDESTROY and
+ * SIOCGDRVCOM (DRVCOM_CONFIG / DRVCOM_STATS, what nicinfo reads). Unknown interface names: ENXIO.
+ */
+import { Errno, type Co } from '../kernel/api';
+import { IFF_LOOPBACK, IFF_PROMISC, IFF_RUNNING, IFF_UP, type Ifnet } from './driver-api';
+import type { IoPktProcess } from './process';
+
+export type IoctlResult = number | { data?: unknown };
+
+/** Flags a user may change with SIOCSIFFLAGS (IFF_CANTCHANGE excluded). */
+const IFF_CANTCHANGE = IFF_RUNNING | 0x400 /* OACTIVE */ | IFF_LOOPBACK | 0x800 /* SIMPLEX */ | 0x8000 /* MULTICAST */ | 0x2 /* BROADCAST */;
+
+export interface IfInfo {
+  name: string;
+  index: number;
+  flags: number;
+  mtu: number;
+  lladdr: Uint8Array;
+  type: 'ether' | 'loop';
+  media: { subtype: string; fullDuplex: boolean; linkUp: boolean };
+  addrs: { addr: number; mask: number; broadcast: number }[];
+  data: Ifnet['data'];
+  driver: string;
+}
+
+export function ifInfo(p: IoPktProcess, ifp: Ifnet): IfInfo {
+  const st = p.stack.ifs.st(ifp);
+  return {
+    name: ifp.name, index: st.index, flags: ifp.flags, mtu: ifp.mtu, lladdr: ifp.lladdr.slice(), type: st.type,
+    media: { ...ifp.media }, addrs: st.addrs.map((a) => ({ addr: a.addr, mask: a.mask, broadcast: a.broadcast })),
+    data: { ...ifp.data }, driver: ifp.driver,
+  };
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v >>> 0 : undefined;
+}
+
+/** if_up / if_init: bring the driver up if it is not running. */
+export function* ifUp(p: IoPktProcess, ifp: Ifnet): Co<number> {
+  ifp.flags |= IFF_UP;
+  if ((ifp.flags & IFF_RUNNING) === 0) {
+    const e = yield* ifp.ops.init(ifp);
+    if (e) return e;
+  }
+  for (const ia of p.stack.ifs.st(ifp).addrs) p.stack.addressUp(ifp, ia);
+  return 0;
+}
+
+export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string, unknown>): Co<IoctlResult> {
+  const s = p.stack;
+  if (dcmd === 'SIOCGIFCONF') {
+    return { data: { ifs: s.ifs.list.map((ifp) => ifInfo(p, ifp)) } };
+  }
+  const name = typeof d.name === 'string' ? d.name : '';
+  const ifp = s.ifs.byName(name);
+  if (!ifp) return Errno.ENXIO;
+  switch (dcmd) {
+    case 'SIOCGIFFLAGS':
+      return { data: { flags: ifp.flags } };
+    case 'SIOCGIFDATA':
+    case 'SIOCGIFMEDIA':
+      return { data: ifInfo(p, ifp) };
+    case 'SIOCGIFMTU':
+      return { data: { mtu: ifp.mtu } };
+    case 'SIOCSIFMTU': {
+      const mtu = num(d.mtu);
+      const max = (ifp.flags & IFF_LOOPBACK) !== 0 ? 65535 : 1500;
+      if (mtu === undefined || mtu < 68 || mtu > max) return Errno.EINVAL;
+      ifp.mtu = mtu;
+      return {};
+    }
+    case 'SIOCSIFFLAGS': {
+      const want = num(d.flags);
+      if (want === undefined) return Errno.EINVAL;
+      const old = ifp.flags;
+      ifp.flags = (old & IFF_CANTCHANGE) | (want & ~IFF_CANTCHANGE);
+      if ((old & IFF_UP) !== 0 && (ifp.flags & IFF_UP) === 0) {
+        yield* ifp.ops.stop(ifp, false);
+        ifp.flags &= ~IFF_RUNNING;
+      } else if ((ifp.flags & IFF_UP) !== 0 && (old & IFF_UP) === 0) {
+        const e = yield* ifUp(p, ifp);
+        if (e) return e;
+      }
+      if (((old ^ ifp.flags) & IFF_PROMISC) !== 0 && ifp.ops.setFilter) yield* ifp.ops.setFilter(ifp);
+      return {};
+    }
+    case 'SIOCAIFADDR': {
+      const addr = num(d.addr);
+      if (addr === undefined) return Errno.EINVAL;
+      const ia = s.addAddress(ifp, addr, num(d.mask), num(d.broadcast));
+      p.main.trace('ifnet', 'addr', 0, { if: ifp.name, addr: ia.addr, mask: ia.mask });
+      if ((ifp.flags & IFF_LOOPBACK) !== 0) return {};
+      // in_ifinit → SIOCINITIFADDR: the interface comes up and is initialized.
+      ifp.flags |= IFF_UP;
+      if ((ifp.flags & IFF_RUNNING) === 0) {
+        const e = yield* ifp.ops.init(ifp);
+        if (e) return e;
+      }
+      s.addressUp(ifp, ia);
+      return {};
+    }
+    case 'SIOCDIFADDR': {
+      const e = s.deleteAddress(ifp, num(d.addr));
+      return e ? e : {};
+    }
+    case 'SIOCGIFADDR':
+    case 'SIOCGIFNETMASK':
+    case 'SIOCGIFBRDADDR': {
+      const ia = s.ifs.st(ifp).addrs[0];
+      if (!ia) return Errno.EADDRNOTAVAIL;
+      return { data: { addr: ia.addr, mask: ia.mask, broadcast: ia.broadcast } };
+    }
+    case 'SIOCIFDESTROY': {
+      if ((ifp.flags & IFF_LOOPBACK) !== 0) return Errno.EPERM;
+      if (!ifp.ops.detach) return Errno.EOPNOTSUPP;
+      // Quiesce: the interface goes down first.
+      if ((ifp.flags & IFF_RUNNING) !== 0) yield* ifp.ops.stop(ifp, true);
+      const e = yield* ifp.ops.detach(ifp);
+      if (e) return e;
+      s.detachInterface(ifp); // in case the driver did not call devDetach
+      return {};
+    }
+    case 'SIOCGDRVCOM': {
+      if ((ifp.flags & IFF_LOOPBACK) !== 0) return Errno.ENOTTY;
+      if (d.cmd === 'DRVCOM_CONFIG') return { data: ifp.ops.config(ifp) };
+      if (d.cmd === 'DRVCOM_STATS') return { data: ifp.ops.stats(ifp) };
+      return Errno.EINVAL;
+    }
+    default:
+      return Errno.ENOTTY;
+  }
+}

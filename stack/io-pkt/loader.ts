@@ -1,0 +1,90 @@
+/**
+ * nw_dlload_module (sys/nw_dl.c): open a module by name, retry "devnp-x" as "devn-x", tell protocol
+ * modules (iopkt_lsm_entry) from native drivers (iopkt_drvr_entry) from legacy io-net drivers
+ * (io_net_dll_entry, run through devnp-shim.so with "<path> <opts>"), check the variant, call its init.
+ * Failures are logged with io-pkt's messages: on the console when `cons` (-v on the command line),
+ * otherwise only to slog.
+ */
+import { KernelError, type Co } from '../kernel/api';
+import { strerror } from '../lib/errno';
+import { Errno } from '../kernel/api';
+import { DLERROR_NOT_FOUND, type DllTable } from './dll';
+import { DriverHost } from './driver-host';
+import type { IoPktProcess } from './process';
+
+export const IONET_SHIM_NAME = 'devnp-shim.so';
+
+/** `-d x` → devnp-x.so, `-p x` → lsm-x.so; a leading '/' is a path used as given (init_load). */
+export function moduleFileName(kind: 'd' | 'p', arg: string): string {
+  if (arg.startsWith('/')) return arg;
+  return `${kind === 'd' ? 'devnp-' : 'lsm-'}${arg}.so`;
+}
+
+export class Loader {
+  constructor(private readonly p: IoPktProcess, private readonly dll: DllTable) {}
+
+  private say(cons: boolean, text: string): void {
+    this.p.slog.push(text);
+    this.p.main.trace('io-pkt', 'log', 0, { text });
+    if (cons) this.p.main.print(`${text}\n`);
+  }
+
+  /** Load and initialize `mp0` with `opts`. Returns 0 or an errno. Runs in the stack context. */
+  *load(mp0: string, opts: string | null, cons: boolean): Co<number> {
+    if (mp0 === '') return Errno.EINVAL;
+    let mp = mp0;
+    let mod = this.dll.open(mp);
+    if (!mod && mp.startsWith('devnp-')) {
+      mp = `devn-${mp.slice('devnp-'.length)}`;
+      mod = this.dll.open(mp);
+    }
+    if (!mod) {
+      this.say(cons, `Unable to load ${mp}: ${DLERROR_NOT_FOUND}`);
+      return Errno.ENXIO;
+    }
+    let ret: number;
+    if (mod.kind === 'iopkt_lsm_entry') {
+      this.p.log(`${mp} ${opts ?? '(null)'}`);
+      ret = yield* this.guard(() => mod.lsmInit(new DriverHost(this.p, mp), opts ?? ''));
+    } else {
+      let file = mp;
+      let string = opts;
+      let entry = mod;
+      if (mod.kind === 'io_net_dll_entry') {
+        const shim = this.dll.open(IONET_SHIM_NAME);
+        if (!shim || shim.kind !== 'iopkt_drvr_entry') {
+          this.say(cons, `Unable to load ${IONET_SHIM_NAME}: ${DLERROR_NOT_FOUND}`);
+          return Errno.ENXIO;
+        }
+        file = IONET_SHIM_NAME;
+        string = opts !== null ? `${mp} ${opts}` : mp;
+        entry = shim;
+      }
+      if (entry.kind !== 'iopkt_drvr_entry') {
+        this.say(cons, `Unable to load ${mp}: ${DLERROR_NOT_FOUND}`);
+        return Errno.ENXIO;
+      }
+      if (entry.version !== 1 || entry.type === 'uni') {
+        this.say(cons, 'Driver variant mismatch.');
+        return Errno.EINVAL;
+      }
+      this.p.log(`${mp} ${string ?? '(null)'}`);
+      const host = new DriverHost(this.p, file);
+      const drv = entry;
+      ret = yield* this.guard(() => drv.drvrInit(host, string ?? ''));
+      if (ret === 0) this.p.loaded.set(file, entry);
+    }
+    if (ret !== 0) this.say(cons, `Unable to init ${mp}: ${strerror(ret)}`);
+    return ret;
+  }
+
+  /** A module's init that throws a KernelError fails with its errno (other exceptions crash io-pkt). */
+  private *guard(init: () => Co<number>): Co<number> {
+    try {
+      return yield* init();
+    } catch (e) {
+      if (e instanceof KernelError) return e.errno;
+      throw e;
+    }
+  }
+}

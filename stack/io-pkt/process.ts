@@ -1,0 +1,276 @@
+/**
+ * One running io-pkt: its channel and threads, the stack context, the packet and message queues, timers.
+ *
+ * Threading (facts/io-pkt.md §4): every io-pkt thread receives on the one channel. Interrupt sources are
+ * attached with InterruptAttachEvent and deliver a pulse at rx_prio; the thread that receives it runs the
+ * driver's handler (layer 2, any number of threads at once, one per source), then tries to take the
+ * "stack context". Only one thread holds it; the holder runs due callouts, the received-packet queue
+ * (pkt_rx_q) and queued resource-manager messages until all are empty, then releases it. A message that
+ * arrives while another thread holds the stack is queued for the holder. A packet queued while nobody holds
+ * the stack and no interrupt thread is about to take it sends a POKE pulse.
+ */
+import type { Co, Received, ThreadCtx } from '../kernel/api';
+import type { Time } from '../../emulator/sim/time';
+import { Callouts, type Callout } from '../net/callout';
+import type { NetEnv } from '../net/env';
+import { NetStack } from '../net/stack';
+import type { IoPktCommandLine } from './cmdline';
+import type { Ifnet, LoadableModule, Mbuf } from './driver-api';
+import { PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
+
+export type Variant = 'io-pkt-v4' | 'io-pkt-v4-hc' | 'io-pkt-v6-hc';
+
+export interface InterruptEntry {
+  readonly id: number;
+  readonly irq: number;
+  /** Kernel attach id (InterruptAttachEvent). */
+  readonly kid: number;
+  readonly func: (wctx: ThreadCtx) => Co<boolean>;
+  readonly enable: (wctx: ThreadCtx) => void;
+}
+
+/** An attached device (NetBSD struct device): base name + unit, and which module made it. */
+export interface Device {
+  readonly base: string;
+  readonly unit: number;
+  readonly module: string;
+  readonly ifp: Ifnet;
+}
+
+export type DriverCallout = (ctx: ThreadCtx) => Co<void>;
+
+export interface QueuedMessage {
+  rcvid: number;
+  msg: IoPktMessage;
+  pid: number;
+  coid: number;
+}
+
+export class IoPktProcess {
+  readonly stack: NetStack;
+  chid = -1;
+  selfCoid = -1;
+  private timerId = -1;
+  private armedFor: Time | null = null;
+  /** The thread holding the stack context, or null. */
+  holder: ThreadCtx | null = null;
+  readonly rxq: { ifp: Ifnet; m: Mbuf }[] = [];
+  readonly msgq: QueuedMessage[] = [];
+  private readonly kicks = new Set<Ifnet>();
+  readonly driverCallouts = new Callouts<DriverCallout>();
+  readonly intr = new Map<number, InterruptEntry>();
+  private nextIntr = 1;
+  /** Interrupt handlers running now (their thread will try the stack right after). */
+  intrDepth = 0;
+  private pokePending = false;
+  readonly devices: Device[] = [];
+  /** Modules loaded (file name → module), in load order. */
+  readonly loaded = new Map<string, LoadableModule>();
+  /** slog: what log() wrote (the console gets it only with -v). */
+  readonly slog: string[] = [];
+  poolThreads = 0;
+  private pktIds = 0;
+  alive = true;
+  /** Handles resource-manager messages (set by resmgr.ts). */
+  handleMessage: (ctx: ThreadCtx, q: QueuedMessage) => Co<void> = function* () {};
+
+  constructor(
+    readonly main: ThreadCtx,
+    readonly variant: Variant,
+    readonly cl: IoPktCommandLine,
+    readonly modules: Readonly<Record<string, LoadableModule>>,
+    readonly cpus: number,
+  ) {
+    const self = this;
+    const env: NetEnv = {
+      now: () => main.now(),
+      charge: (ns) => (self.holder ?? main).charge(ns),
+      trace: (layer, probe, pkt, f) => main.trace(layer, probe, pkt, f),
+      newPktId: () => self.newPktId(),
+      kick: (ifp) => self.kicks.add(ifp),
+      defer: (fn) => fn(),
+      timersChanged: () => {
+        if (!self.holder) self.rearm(main);
+      },
+      log: (text) => self.log(text),
+    };
+    this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap });
+  }
+
+  get ctx(): ThreadCtx {
+    return this.holder ?? this.main;
+  }
+
+  /** A packet id from the tracer when the kernel offers one; otherwise a per-process range. */
+  newPktId(): number {
+    const k = this.main as ThreadCtx & { newPacketId?: () => number };
+    if (typeof k.newPacketId === 'function') return k.newPacketId();
+    return 1_000_000_000 + this.main.pid * 1_000_000 + ++this.pktIds;
+  }
+
+  log(text: string): void {
+    this.slog.push(text);
+    this.main.trace('io-pkt', 'log', 0, { text });
+    if (this.cl.verbose > 0) this.main.print(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Channel, self connection, timer. */
+  setup(): void {
+    const ctx = this.main;
+    this.chid = ctx.ChannelCreate();
+    this.selfCoid = ctx.ConnectAttach(0, this.chid);
+    this.timerId = ctx.TimerCreate({ notify: 'pulse', coid: this.selfCoid, priority: this.cl.tcpip.timerPulsePrio, code: PULSE_TIMER, value: 0 });
+  }
+
+  // ---- threads ------------------------------------------------------------------------------------------
+
+  startPoolThread(): void {
+    this.poolThreads++;
+    const self = this;
+    this.ctx.ThreadCreate(`io-pkt#${this.poolThreads}`, this.cl.tcpip.rxPrio, (t) => self.serve(t));
+  }
+
+  /** The receive loop every io-pkt thread runs. */
+  *serve(ctx: ThreadCtx): Co<void> {
+    while (this.alive) {
+      const r: Received = yield* ctx.MsgReceive(this.chid);
+      if (r.kind === 'pulse') {
+        if (r.code === PULSE_INTR) yield* this.runInterrupt(ctx, r.value);
+        else if (r.code === PULSE_POKE) this.pokePending = false;
+        else if (r.code === PULSE_TIMER) this.armedFor = null;
+      } else {
+        this.msgq.push({ rcvid: r.rcvid, msg: r.msg as IoPktMessage, pid: r.info.pid, coid: r.info.coid });
+      }
+      yield* this.tryStack(ctx);
+    }
+  }
+
+  private *runInterrupt(ctx: ThreadCtx, id: number): Co<void> {
+    const e = this.intr.get(id);
+    if (!e) return;
+    this.intrDepth++;
+    try {
+      while (!(yield* e.func(ctx))) {
+        // Not done: the source is serviced again by this thread (requeued).
+      }
+      e.enable(ctx);
+      if (this.intr.get(id) === e) ctx.InterruptUnmask(e.irq, e.kid);
+    } finally {
+      this.intrDepth--;
+    }
+  }
+
+  attachInterrupt(irq: number, func: InterruptEntry['func'], enable: InterruptEntry['enable']): number {
+    const id = this.nextIntr++;
+    const kid = this.ctx.InterruptAttachEvent(irq, { notify: 'pulse', coid: this.selfCoid, priority: this.cl.tcpip.rxPrio, code: PULSE_INTR, value: id });
+    this.intr.set(id, { id, irq, kid, func, enable });
+    if (this.cl.threads === null && this.poolThreads < this.cpus) this.startPoolThread();
+    return id;
+  }
+
+  detachInterrupt(id: number): void {
+    const e = this.intr.get(id);
+    if (!e) return;
+    this.intr.delete(id);
+    this.ctx.InterruptDetach(e.kid);
+  }
+
+  // ---- the stack context --------------------------------------------------------------------------------
+
+  /** A received frame for the stack (if_input → pkt_rx_q). */
+  enqueueRx(ifp: Ifnet, m: Mbuf): void {
+    this.rxq.push({ ifp, m });
+    if (this.holder || this.intrDepth > 0 || this.pokePending || !this.alive) return;
+    this.pokePending = true;
+    this.main.MsgSendPulse(this.selfCoid, this.cl.tcpip.rxPrio, PULSE_POKE, 0);
+  }
+
+  /** Take the stack context if it is free and run everything pending; release it when nothing is left. */
+  *tryStack(ctx: ThreadCtx): Co<void> {
+    if (this.holder || !this.alive) return;
+    this.holder = ctx;
+    try {
+      yield* this.drain(ctx);
+    } finally {
+      this.holder = null;
+    }
+    this.rearm(ctx);
+  }
+
+  /** Run with the stack context held (also used during initialization by the main thread). */
+  *drain(ctx: ThreadCtx): Co<void> {
+    for (;;) {
+      let did = false;
+      // 1. timers (hardclock/softclock)
+      const now = ctx.now();
+      this.stack.runTimers();
+      for (;;) {
+        const c: Callout<DriverCallout> | null = this.driverCallouts.popDue(now);
+        if (!c) break;
+        did = true;
+        yield* c.fn(ctx);
+      }
+      // 2. received packets
+      while (this.rxq.length > 0) {
+        const { ifp, m } = this.rxq.shift()!;
+        this.stack.input(ifp, m);
+        this.stack.drainLoopback();
+        did = true;
+      }
+      if (this.stack.drainLoopback()) did = true;
+      // 3. what the protocols queued for drivers, once their CPU time is spent
+      if (this.kicks.size > 0) {
+        yield* ctx.work(0);
+        while (this.kicks.size > 0) {
+          const ifp = this.kicks.values().next().value as Ifnet;
+          this.kicks.delete(ifp);
+          if (this.stack.ifs.has(ifp) && ifp.snd.length > 0) yield* ifp.ops.start(ifp);
+        }
+        did = true;
+      }
+      // 4. resource-manager messages
+      const q = this.msgq.shift();
+      if (q) {
+        yield* this.handleMessage(ctx, q);
+        did = true;
+      }
+      if (!did && this.rxq.length === 0 && this.msgq.length === 0 && this.kicks.size === 0) {
+        const next = this.nextDeadline();
+        if (next === null || next > ctx.now()) return;
+      }
+    }
+  }
+
+  private nextDeadline(): Time | null {
+    const a = this.stack.callouts.next();
+    const b = this.driverCallouts.next();
+    if (a === null) return b;
+    if (b === null) return a;
+    return Math.min(a, b);
+  }
+
+  /** Keep the kernel timer armed for the earliest callout. */
+  rearm(ctx: ThreadCtx): void {
+    if (this.timerId < 0 || !this.alive) return;
+    const next = this.nextDeadline();
+    if (next === this.armedFor) return;
+    this.armedFor = next;
+    if (next === null) ctx.TimerSettime(this.timerId, 0, 0);
+    else ctx.TimerSettime(this.timerId, Math.max(1, next - ctx.now()), 0);
+  }
+
+  /** A driver callout every `period` ns; returns its cancel function. */
+  addDriverCallout(period: number, fn: DriverCallout): () => void {
+    const c = this.driverCallouts.add(this.main.now() + Math.max(1, period), 'driver', fn, Math.max(1, period));
+    if (!this.holder) this.rearm(this.main);
+    return () => {
+      this.driverCallouts.cancel(c);
+    };
+  }
+
+  /** SIGTERM: stop serving; the kernel removes paths, interrupts, timers and the channel. */
+  terminate(): void {
+    this.alive = false;
+    this.log(`${this.variant}: shutting down`);
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Interrupt handling: InterruptAttach (an ISR run in interrupt context), InterruptAttachEvent (the kernel masks
+ * the IRQ and delivers the event), per-IRQ mask counts, and the CPU side of taking an interrupt.
+ *
+ * Taking an interrupt on a CPU: its thread is paused; INTA (8259) or the local APIC gives the vector; after
+ * interruptEntry the kernel identifies the IRQ (spurious IRQ7/15 detected by reading the ISR), runs the
+ * handlers in attach order (each interruptHandler + what the controller accesses cost), masks IRQs with
+ * attached events, delivers events, and EOIs; after the handler time and interruptExit the CPU goes back to
+ * its thread (or a higher-priority one that became ready). The 8259's INTR goes to CPU 0; I/O APIC messages
+ * to the CPU they name. Expiring timers are interrupt work on CPU 0 too (the clock interrupt).
+ */
+import { SimEvent } from '../../emulator/sim/event';
+import { Priority } from '../../emulator/sim/priority';
+import { Errno, KernelError, type SigEvent } from './api';
+import type { Kernel } from './kernel';
+import type { Cpu } from './scheduler';
+import { IoApicController, Pic8259Controller, type IrqController } from './irq-controllers';
+import type { InterruptAttachment, Process, Thread } from './types';
+
+export interface InterruptStats {
+  /** Interrupts taken per IRQ (spurious ones excluded). */
+  perIrq: Map<number, number>;
+  spurious: number;
+  /** Vectors outside the controller's range. */
+  badVector: number;
+  /** IRQs that fired with no handler attached. */
+  unhandled: number;
+}
+
+interface IrqState {
+  handlers: InterruptAttachment[];
+  /** Sum of the masks held by attachments plus 1 while no handler is attached. */
+  masks: number;
+}
+
+export class Interrupts {
+  readonly stats: InterruptStats = { perIrq: new Map(), spurious: 0, badVector: 0, unhandled: 0 };
+  controller: IrqController | null = null;
+  private readonly attachments = new Map<number, InterruptAttachment>();
+  private readonly irqs = new Map<number, IrqState>();
+  private nextId = 1;
+  private intrLevel = false;
+  private readonly clockQueue: (() => void)[] = [];
+  private readonly checkEv: SimEvent;
+  /** Set while an ISR runs: CPU time it charges goes to the interrupt. */
+  isrCharge: number | null = null;
+
+  constructor(private readonly k: Kernel) {
+    this.checkEv = new SimEvent(`${k.ctx.name}.intr`, () => this.check(), Priority.Cpu);
+  }
+
+  boot(): void {
+    const sp = this.k.bus.syspage;
+    const costs = this.k.costs;
+    if (sp.interruptController === 'ioapic') {
+      this.controller = new IoApicController(this.k.bus, costs, sp.ioapicBase);
+      this.k.bus.onApicMessage((cpu, vector) => {
+        const c = this.k.sched.cpus[cpu] ?? this.k.sched.cpus[0]!;
+        if (!c.apicPending.includes(vector)) c.apicPending.push(vector);
+        this.requestCheck();
+      });
+    } else {
+      const base = sp.picVectorBase ?? 0x30;
+      this.controller = new Pic8259Controller(this.k.bus, costs, base);
+      this.k.bus.onIntr((level) => {
+        this.intrLevel = level;
+        if (level) this.requestCheck();
+      });
+    }
+    this.controller.init();
+  }
+
+  private requestCheck(): void {
+    if (!this.checkEv.scheduled) this.k.ctx.queue.schedule(this.checkEv, this.k.ctx.queue.now);
+  }
+
+  /** Work for the clock interrupt (timer expiry) on CPU 0. */
+  clockWork(fn: () => void): void {
+    this.clockQueue.push(fn);
+    this.requestCheck();
+  }
+
+  /** No interrupt or clock work waiting for a CPU. */
+  quiet(): boolean {
+    if (this.clockQueue.length > 0 || this.checkEv.scheduled) return false;
+    if (this.controller?.kind === '8259' && this.intrLevel) return false;
+    return this.k.sched.cpus.every((c) => c.apicPending.length === 0 && c.mode !== 'intr');
+  }
+
+  private pending(cpu: Cpu): boolean {
+    if (cpu.apicPending.length > 0) return true;
+    if (cpu.id !== 0) return false;
+    return (this.controller?.kind === '8259' && this.intrLevel) || this.clockQueue.length > 0;
+  }
+
+  private check(): void {
+    for (const cpu of this.k.sched.cpus) {
+      if (cpu.mode !== 'intr' && this.pending(cpu)) {
+        this.k.sched.enterInterrupt(cpu);
+        this.take(cpu);
+      }
+    }
+  }
+
+  /** The CPU (already in interrupt mode) takes the next pending interrupt. */
+  private take(cpu: Cpu): void {
+    const costs = this.k.costs;
+    if (cpu.id === 0 && this.controller?.kind === '8259' && this.intrLevel) {
+      const vector = this.k.bus.interruptAcknowledge();
+      this.k.sched.intrDelay(cpu, costs.interruptEntry, () => this.handle(cpu, vector));
+      return;
+    }
+    const vector = cpu.apicPending.shift();
+    if (vector !== undefined) {
+      this.k.sched.intrDelay(cpu, costs.interruptEntry, () => this.handle(cpu, vector));
+      return;
+    }
+    const work = this.clockQueue.splice(0);
+    this.k.sched.intrDelay(cpu, costs.interruptEntry, () => {
+      for (const w of work) w();
+      this.k.sched.intrDelay(cpu, work.length * costs.timerFire + costs.interruptExit, () => this.leave(cpu));
+    });
+  }
+
+  private leave(cpu: Cpu): void {
+    if (this.pending(cpu)) this.take(cpu);
+    else this.k.sched.leaveInterrupt(cpu);
+  }
+
+  private handle(cpu: Cpu, vector: number): void {
+    const ctrl = this.controller!;
+    const costs = this.k.costs;
+    const id = ctrl.identify(vector);
+    let cost = id.cost;
+    if (id.irq < 0) {
+      this.stats.badVector++;
+      this.k.trace('bad-vector', { vector, cpu: cpu.id });
+    } else if (id.spurious) {
+      this.stats.spurious++;
+      this.k.trace('spurious', { irq: id.irq, vector, cpu: cpu.id });
+    } else {
+      const irq = id.irq;
+      this.stats.perIrq.set(irq, (this.stats.perIrq.get(irq) ?? 0) + 1);
+      this.k.trace('interrupt', { irq, vector, cpu: cpu.id });
+      const st = this.irqs.get(irq);
+      const handlers = st ? [...st.handlers] : [];
+      if (handlers.length === 0) {
+        this.stats.unhandled++;
+        this.k.trace('unhandled', { irq });
+      }
+      for (const a of handlers) {
+        if (!this.attachments.has(a.id)) continue;
+        cost += costs.interruptHandler;
+        if (a.isr) {
+          this.isrCharge = 0;
+          let ev: SigEvent | null = null;
+          try {
+            ev = a.isr();
+          } catch (e) {
+            this.k.trace('isr-fault', { irq, pid: a.proc.pid, error: String(e) });
+          }
+          cost += this.isrCharge;
+          this.isrCharge = null;
+          if (ev) cost += this.k.deliverEvent(ev, a.thread);
+        } else if (a.event) {
+          a.masks++;
+          cost += this.adjustMask(irq, +1);
+          cost += this.k.deliverEvent(a.event, a.thread);
+        }
+      }
+      cost += ctrl.eoi(irq, vector);
+    }
+    this.k.sched.intrDelay(cpu, cost + costs.interruptExit, () => this.leave(cpu));
+  }
+
+  // ---- attach / mask ------------------------------------------------------------------------------------
+
+  private state(irq: number): IrqState {
+    let st = this.irqs.get(irq);
+    if (!st) {
+      st = { handlers: [], masks: 1 };
+      this.irqs.set(irq, st);
+    }
+    return st;
+  }
+
+  /** Change an IRQ's mask count; program the controller when it crosses zero. Returns the cost. */
+  private adjustMask(irq: number, delta: number): number {
+    const st = this.state(irq);
+    const was = st.masks;
+    st.masks = Math.max(0, st.masks + delta);
+    if ((was > 0) !== (st.masks > 0)) return this.controller?.setMasked(irq, st.masks > 0) ?? 0;
+    return 0;
+  }
+
+  attach(t: Thread, irq: number, isr: (() => SigEvent | null) | null, event: SigEvent | null): number {
+    const ctrl = this.controller;
+    if (!ctrl) throw new KernelError(Errno.ENXIO, 'InterruptAttach before kernel boot');
+    if (!Number.isInteger(irq) || irq < 0 || irq >= ctrl.irqCount || (ctrl.kind === '8259' && irq === 2)) {
+      throw new KernelError(Errno.EINVAL, `InterruptAttach(${irq})`);
+    }
+    const id = this.nextId++;
+    const a: InterruptAttachment = { id, irq, proc: t.proc, thread: t, isr, event, masks: 0 };
+    this.attachments.set(id, a);
+    t.proc.interrupts.add(id);
+    const st = this.state(irq);
+    st.handlers.push(a);
+    if (st.handlers.length === 1) this.adjustMask(irq, -1);
+    this.k.trace('attach', { irq, pid: t.proc.pid, id, kind: isr ? 'isr' : 'event' });
+    return id;
+  }
+
+  private get(proc: Process, id: number, what: string): InterruptAttachment {
+    const a = this.attachments.get(id);
+    if (!a || a.proc !== proc) throw new KernelError(Errno.EINVAL, `${what}(${id})`);
+    return a;
+  }
+
+  detach(proc: Process, id: number): void {
+    const a = this.get(proc, id, 'InterruptDetach');
+    this.remove(a);
+  }
+
+  private remove(a: InterruptAttachment): void {
+    this.attachments.delete(a.id);
+    a.proc.interrupts.delete(a.id);
+    const st = this.state(a.irq);
+    st.handlers.splice(st.handlers.indexOf(a), 1);
+    let delta = -a.masks;
+    if (st.handlers.length === 0) delta += 1;
+    a.masks = 0;
+    this.adjustMask(a.irq, delta);
+  }
+
+  /** Argument check of InterruptMask/Unmask, done when the call is made (the effect comes later). */
+  validate(proc: Process, irq: number, id: number, what: string): void {
+    const ctrl = this.controller;
+    if (!ctrl || !Number.isInteger(irq) || irq < 0 || irq >= ctrl.irqCount) throw new KernelError(Errno.EINVAL, `${what}(${irq}, ${id})`);
+    if (id >= 0 && this.get(proc, id, what).irq !== irq) throw new KernelError(Errno.EINVAL, `${what}(${irq}, ${id})`);
+  }
+
+  /** InterruptMask(irq, id): id may be -1 (a mask not tied to an attachment). Returns the cost. */
+  mask(proc: Process, irq: number, id: number): number {
+    const a = id >= 0 ? this.get(proc, id, 'InterruptMask') : null;
+    if (a && a.irq !== irq) throw new KernelError(Errno.EINVAL, `InterruptMask(${irq}, ${id})`);
+    if (a) a.masks++;
+    return this.adjustMask(irq, +1);
+  }
+
+  /** InterruptUnmask(irq, id). Unmasking more than masked is ignored (QNX clamps the count at zero). */
+  unmask(proc: Process, irq: number, id: number): number {
+    const a = id >= 0 ? this.get(proc, id, 'InterruptUnmask') : null;
+    if (a && a.irq !== irq) throw new KernelError(Errno.EINVAL, `InterruptUnmask(${irq}, ${id})`);
+    if (a) {
+      if (a.masks === 0) return 0;
+      a.masks--;
+    }
+    return this.adjustMask(irq, -1);
+  }
+
+  /** Current mask count of an IRQ (tests, the debugger). */
+  maskCount(irq: number): number {
+    return this.irqs.get(irq)?.masks ?? 1;
+  }
+
+  processGone(proc: Process): void {
+    for (const id of [...proc.interrupts]) {
+      const a = this.attachments.get(id);
+      if (a) this.remove(a);
+    }
+  }
+}

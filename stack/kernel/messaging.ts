@@ -1,0 +1,189 @@
+/**
+ * Channels, connections, MsgSend/MsgReceive/MsgReply/MsgError and pulses, with QNX's semantics:
+ * - MsgSend leaves the client SEND-blocked until a server thread receives, then REPLY-blocked until
+ *   MsgReply/MsgError.
+ * - A channel queues pulses and waiting sends together, highest priority first, FIFO within a priority;
+ *   so a pulse is received before lower-priority sends and after higher-priority ones.
+ * - The receiving thread runs at the priority of what it received (client's or pulse's): priority
+ *   inheritance. It keeps that priority until its next MsgReceive; if that blocks, it returns to its base.
+ * - A server process that dies unblocks its SEND- and REPLY-blocked clients with ESRCH.
+ * Connection ids are unique on the node (QNX's are per process); `scoid` in MsgInfo is the connection id.
+ */
+import { Errno, KernelError, type Message, type Received, type Reply } from './api';
+import type { Kernel } from './kernel';
+import type { Channel, Connection, OpResult, PendingReply, Process, Queued, Thread } from './types';
+
+export class Messaging {
+  readonly connections = new Map<number, Connection>();
+  private readonly pending = new Map<number, PendingReply>();
+  private nextCoid = 3;
+  private nextRcvid = 1;
+
+  constructor(private readonly k: Kernel) {}
+
+  channelCreate(proc: Process): number {
+    const chid = proc.nextChid++;
+    proc.channels.set(chid, { chid, proc, receivers: [], queue: [] });
+    return chid;
+  }
+
+  connectAttach(owner: Process, pid: number, chid: number): number {
+    const server = pid === 0 ? owner : this.k.procs.get(pid);
+    if (!server || !server.alive || !server.channels.has(chid)) throw new KernelError(Errno.ESRCH, `ConnectAttach(${pid}, ${chid})`);
+    const coid = this.nextCoid++;
+    this.connections.set(coid, { coid, owner, server, chid });
+    owner.coids.add(coid);
+    return coid;
+  }
+
+  connectDetach(owner: Process, coid: number): void {
+    const c = this.connections.get(coid);
+    if (!c || c.owner !== owner) throw new KernelError(Errno.EBADF, `ConnectDetach(${coid})`);
+    this.connections.delete(coid);
+    owner.coids.delete(coid);
+  }
+
+  /** The channel a connection reaches, or a KernelError (EBADF: not the caller's; ESRCH: server gone). */
+  target(owner: Process | null, coid: number, what: string): Channel {
+    const c = this.connections.get(coid);
+    if (!c || (owner && c.owner !== owner)) throw new KernelError(Errno.EBADF, `${what}(${coid})`);
+    const ch = c.server.alive ? c.server.channels.get(c.chid) : undefined;
+    if (!ch) throw new KernelError(Errno.ESRCH, `${what}(${coid})`);
+    return ch;
+  }
+
+  /** MsgSend, after the client's CPU cost was consumed. */
+  send(t: Thread, coid: number, msg: Message): OpResult {
+    let ch: Channel;
+    try {
+      ch = this.target(t.proc, coid, 'MsgSend');
+    } catch (e) {
+      return { error: e };
+    }
+    const conn = this.connections.get(coid)!;
+    const receiver = ch.receivers.shift();
+    if (receiver) {
+      this.deliverMessage(receiver, t, msg, conn);
+      return 'blocked';
+    }
+    const item: Queued = { kind: 'send', prio: t.prio, client: t, msg, conn };
+    enqueue(ch.queue, item);
+    t.state = 'SEND';
+    t.blockedOn = ch.proc.pid;
+    t.unblock = () => {
+      const i = ch.queue.indexOf(item);
+      if (i >= 0) ch.queue.splice(i, 1);
+    };
+    return 'blocked';
+  }
+
+  /** Client becomes REPLY-blocked; the server thread gets the message at the client's priority. */
+  private deliverMessage(server: Thread, client: Thread, msg: Message, conn: Connection): void {
+    const rcvid = this.nextRcvid++;
+    this.pending.set(rcvid, { rcvid, client, server: server.proc });
+    client.state = 'REPLY';
+    client.blockedOn = server.proc.pid;
+    client.unblock = () => this.pending.delete(rcvid);
+    const r: Received = {
+      kind: 'msg',
+      rcvid,
+      msg,
+      info: { pid: client.proc.pid, tid: client.tid, priority: client.prio, coid: conn.coid, scoid: conn.coid },
+    };
+    server.prio = client.prio;
+    this.k.sched.wake(server, { value: r });
+  }
+
+  /** Message a thread receives out of the queue (it is running: no wake-up needed). */
+  private take(t: Thread, item: Queued): Received {
+    if (item.kind === 'pulse') {
+      this.k.sched.setPriority(t, item.prio);
+      return { kind: 'pulse', code: item.code, value: item.value, priority: item.prio };
+    }
+    const rcvid = this.nextRcvid++;
+    const client = item.client;
+    this.pending.set(rcvid, { rcvid, client, server: t.proc });
+    client.state = 'REPLY';
+    client.unblock = () => this.pending.delete(rcvid);
+    this.k.sched.setPriority(t, client.prio);
+    return {
+      kind: 'msg',
+      rcvid,
+      msg: item.msg,
+      info: { pid: client.proc.pid, tid: client.tid, priority: client.prio, coid: item.conn.coid, scoid: item.conn.coid },
+    };
+  }
+
+  receive(t: Thread, chid: number): OpResult {
+    const ch = t.proc.channels.get(chid);
+    if (!ch) return { error: new KernelError(Errno.ESRCH, `MsgReceive(${chid})`) };
+    const item = ch.queue.shift();
+    if (item) return { value: this.take(t, item) };
+    t.prio = t.basePrio;
+    t.state = 'RECEIVE';
+    t.blockedOn = chid;
+    ch.receivers.push(t);
+    t.unblock = () => {
+      const i = ch.receivers.indexOf(t);
+      if (i >= 0) ch.receivers.splice(i, 1);
+    };
+    return 'blocked';
+  }
+
+  /** Validity of a rcvid for a server (checked when MsgReply is called). */
+  owns(server: Process, rcvid: number): boolean {
+    const p = this.pending.get(rcvid);
+    return !!p && p.server === server;
+  }
+
+  /** MsgReply / MsgError effect. A client that died meanwhile is ignored (QNX returns ESRCH to the server). */
+  reply(server: Process, rcvid: number, reply: Reply): void {
+    const p = this.pending.get(rcvid);
+    if (!p || p.server !== server) {
+      this.k.trace('reply-stale', { pid: server.pid, rcvid });
+      return;
+    }
+    this.pending.delete(rcvid);
+    this.k.sched.wake(p.client, { value: reply });
+  }
+
+  /** Queue a pulse on a channel (or hand it to a waiting receiver). */
+  pulse(ch: Channel, prio: number, code: number, value: number): void {
+    const receiver = ch.receivers.shift();
+    if (receiver) {
+      receiver.prio = prio;
+      this.k.sched.wake(receiver, { value: { kind: 'pulse', code, value, priority: prio } satisfies Received });
+      return;
+    }
+    enqueue(ch.queue, { kind: 'pulse', prio, code, value });
+  }
+
+  /** A process ends: its channels go (clients unblocked with ESRCH), its connections are closed. */
+  processGone(proc: Process): void {
+    const esrch = (): { error: KernelError } => ({ error: new KernelError(Errno.ESRCH, 'MsgSend') });
+    for (const ch of proc.channels.values()) {
+      for (const item of ch.queue) if (item.kind === 'send') this.k.sched.wake(item.client, esrch());
+      ch.queue.length = 0;
+      ch.receivers.length = 0;
+    }
+    proc.channels.clear();
+    for (const p of [...this.pending.values()]) {
+      if (p.server !== proc) continue;
+      this.pending.delete(p.rcvid);
+      this.k.sched.wake(p.client, esrch());
+    }
+    for (const coid of proc.coids) this.connections.delete(coid);
+    proc.coids.clear();
+  }
+
+  /** For pidin -f "[": lengths of a channel's queue. */
+  queueLength(proc: Process, chid: number): number {
+    return proc.channels.get(chid)?.queue.length ?? 0;
+  }
+}
+
+function enqueue(q: Queued[], item: Queued): void {
+  let i = q.length;
+  while (i > 0 && q[i - 1]!.prio < item.prio) i--;
+  q.splice(i, 0, item);
+}

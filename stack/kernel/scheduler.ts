@@ -1,0 +1,383 @@
+/**
+ * Priority-based preemptive FIFO scheduling on N simulated CPUs.
+ *
+ * - Priorities 1–255 (0 is the idle thread); higher runs first; FIFO within a priority, no time slicing.
+ * - Preemption is immediate: when a thread becomes ready and every CPU runs something of lower priority, the
+ *   lowest-priority CPU is interrupted at once; its thread's remaining CPU time is split, and it goes back to
+ *   the HEAD of its priority's ready queue (as QNX does for a preempted thread).
+ * - Switching a CPU to a different thread costs `contextSwitch`; resuming the thread a CPU last ran is free.
+ * - Each CPU owns one SimEvent (Priority.Cpu) that ends its current piece of work (a context switch, a piece
+ *   of a thread's CPU time, a phase of interrupt handling). Placement decisions are made in one dispatch
+ *   event so that nothing reschedules while a thread's generator is executing.
+ * - Thread code only runs from a CPU event (never synchronously from a wake-up), so a generator is never
+ *   re-entered.
+ */
+import { SimEvent } from '../../emulator/sim/event';
+import { Priority } from '../../emulator/sim/priority';
+import type { Kernel } from './kernel';
+import type { OpResult, Resume, Thread } from './types';
+
+/** What a CPU is doing. 'intr': handling an interrupt (its thread, if any, is paused and stays RUNNING). */
+export type CpuMode = 'idle' | 'switch' | 'run' | 'intr';
+
+export class Cpu {
+  mode: CpuMode = 'idle';
+  thread: Thread | null = null;
+  /** The thread whose context is loaded (no switch cost to resume it). */
+  lastThread: Thread | null = null;
+  /** When the current timed piece started. */
+  pieceStart = 0;
+  /** Continuation of the current interrupt phase. */
+  intrNext: (() => void) | null = null;
+  /** Vectors delivered by the I/O APIC and not yet taken (the local APIC's IRR). */
+  readonly apicPending: number[] = [];
+  busyNs = 0;
+  intrNs = 0;
+  readonly ev: SimEvent;
+  constructor(readonly id: number, onEvent: (cpu: Cpu) => void, nodeName: string) {
+    this.ev = new SimEvent(`${nodeName}.cpu${id}`, () => onEvent(this), Priority.Cpu);
+  }
+}
+
+/** Number of back-to-back zero-time continuations after which a thread is declared to be spinning. */
+const SPIN_LIMIT = 100_000;
+
+export class Scheduler {
+  readonly cpus: Cpu[] = [];
+  private readonly ready: Thread[][] = Array.from({ length: 256 }, () => []);
+  private readyCount = 0;
+  private readonly dispatchEv: SimEvent;
+  /** The thread whose generator is executing right now (effects it makes are deferred). */
+  stepping: Thread | null = null;
+
+  constructor(private readonly k: Kernel, n: number) {
+    for (let i = 0; i < n; i++) this.cpus.push(new Cpu(i, (c) => this.onCpuEvent(c), k.ctx.name));
+    this.dispatchEv = new SimEvent(`${k.ctx.name}.dispatch`, () => this.dispatch(), Priority.Cpu);
+  }
+
+  get now(): number {
+    return this.k.ctx.queue.now;
+  }
+
+  /** No thread ready or on a CPU, no CPU busy. */
+  quiescent(): boolean {
+    return this.readyCount === 0 && this.cpus.every((c) => c.mode === 'idle');
+  }
+
+  // ---- ready queues -------------------------------------------------------------------------------------
+
+  makeReady(t: Thread, head = false): void {
+    if (!t.alive) return;
+    t.state = 'READY';
+    const q = this.ready[t.prio]!;
+    if (head) q.unshift(t);
+    else q.push(t);
+    this.readyCount++;
+    this.kick();
+  }
+
+  private removeReady(t: Thread): boolean {
+    const q = this.ready[t.prio]!;
+    const i = q.indexOf(t);
+    if (i < 0) return false;
+    q.splice(i, 1);
+    this.readyCount--;
+    return true;
+  }
+
+  private highestReady(): Thread | null {
+    if (this.readyCount === 0) return null;
+    for (let p = 255; p >= 0; p--) {
+      const t = this.ready[p]![0];
+      if (t) return t;
+    }
+    return null;
+  }
+
+  /** Change a thread's effective priority (ThreadCtx.setPriority, priority inheritance). */
+  setPriority(t: Thread, prio: number): void {
+    if (prio === t.prio) return;
+    if (t.state === 'READY' && this.removeReady(t)) {
+      t.prio = prio;
+      this.makeReady(t);
+      return;
+    }
+    t.prio = prio;
+    if (t.state === 'RUNNING') this.kick();
+  }
+
+  /** Schedule a dispatch pass at the current instant (idempotent). */
+  kick(): void {
+    if (!this.dispatchEv.scheduled) this.k.ctx.queue.schedule(this.dispatchEv, this.now);
+  }
+
+  // ---- continuations ------------------------------------------------------------------------------------
+
+  /** Make a blocked thread ready to continue with `r`. */
+  wake(t: Thread, r: Resume): void {
+    if (!t.alive) return;
+    t.unblock = null;
+    t.blockedOn = 0;
+    t.seg = { remaining: 0, actions: [], done: () => this.step(t, r) };
+    this.makeReady(t);
+  }
+
+  /** Run a thread's generator up to its next op (or its end). Called only from a CPU event. */
+  step(t: Thread, r: Resume): void {
+    let res: IteratorResult<unknown, void>;
+    this.stepping = t;
+    try {
+      res = 'error' in r ? t.gen.throw(r.error) : t.gen.next(r.value);
+    } catch (e) {
+      this.stepping = null;
+      this.flushDeferred(t);
+      if (t.alive) this.k.procs.crash(t, e);
+      return;
+    } finally {
+      this.stepping = null;
+    }
+    if (!t.alive) return;
+    const charge = t.charge;
+    const actions = t.deferred.map((d) => ({ rem: charge - d.at, fn: d.fn }));
+    t.charge = 0;
+    t.deferred = [];
+    if (res.done) {
+      t.seg = { remaining: charge, actions, done: () => this.k.procs.threadReturned(t) };
+      return;
+    }
+    const op = res.value as { exec?: (t: Thread) => OpResult } | undefined;
+    if (!op || typeof op.exec !== 'function') {
+      t.seg = { remaining: charge, actions, done: () => this.k.procs.crash(t, new Error('yielded a value that is not a kernel op')) };
+      return;
+    }
+    const exec = op.exec.bind(op);
+    t.seg = { remaining: charge, actions, done: () => this.execOp(t, exec) };
+  }
+
+  private flushDeferred(t: Thread): void {
+    const d = t.deferred;
+    t.deferred = [];
+    t.charge = 0;
+    for (const a of d) a.fn();
+  }
+
+  private execOp(t: Thread, exec: (t: Thread) => OpResult): void {
+    const r = exec(t);
+    if (r === 'dead') return;
+    if (r === 'blocked') {
+      this.releaseCpu(t);
+      return;
+    }
+    if (r === 'requeued') {
+      this.releaseCpu(t);
+      t.seg = { remaining: 0, actions: [], done: () => this.step(t, { value: undefined }) };
+      this.makeReady(t);
+      return;
+    }
+    t.seg = { remaining: 0, actions: [], done: () => this.step(t, r) };
+  }
+
+  /** True if a thread of priority >= prio is ready (sched_yield has someone to yield to). */
+  readyAtOrAbove(prio: number): boolean {
+    const top = this.highestReady();
+    return top !== null && top.prio >= prio;
+  }
+
+  // ---- CPUs ---------------------------------------------------------------------------------------------
+
+  private cpuOf(t: Thread): Cpu | null {
+    const c = t.cpu >= 0 ? this.cpus[t.cpu] : undefined;
+    return c && c.thread === t ? c : null;
+  }
+
+  /** The thread left the CPU (blocked or died). */
+  releaseCpu(t: Thread): void {
+    const cpu = this.cpuOf(t);
+    if (!cpu) return;
+    cpu.thread = null;
+    if (cpu.mode === 'run' || cpu.mode === 'switch') {
+      this.k.ctx.queue.deschedule(cpu.ev);
+      cpu.mode = 'idle';
+    }
+    this.kick();
+  }
+
+  /** Remove a dying thread from wherever it is. */
+  drop(t: Thread): void {
+    if (t.state === 'READY') this.removeReady(t);
+    if (t.unblock) t.unblock();
+    t.unblock = null;
+    this.releaseCpu(t);
+    t.alive = false;
+    t.state = 'DEAD';
+  }
+
+  private dispatch(): void {
+    for (;;) {
+      const t = this.highestReady();
+      if (!t) return;
+      let cpu = this.idleCpuFor(t);
+      if (!cpu) {
+        cpu = this.victimFor(t.prio);
+        // The best CPU to take is busy with an interrupt: leaveInterrupt decides when it is done.
+        if (!cpu || cpu.mode === 'intr') return;
+        this.preempt(cpu);
+      }
+      this.removeReady(t);
+      this.start(cpu, t);
+    }
+  }
+
+  private idleCpuFor(t: Thread): Cpu | null {
+    let first: Cpu | null = null;
+    for (const c of this.cpus) {
+      if (c.mode !== 'idle') continue;
+      if (c.lastThread === t) return c;
+      first ??= c;
+    }
+    return first;
+  }
+
+  /**
+   * The CPU running the lowest-priority thread below `prio` (lowest id on ties). A CPU in an interrupt counts
+   * with its paused thread's priority (-1 if it was idle): if it is the best choice, the caller waits for it.
+   */
+  private victimFor(prio: number): Cpu | null {
+    let best: Cpu | null = null;
+    let bestPrio = prio;
+    for (const c of this.cpus) {
+      let p: number;
+      if (c.mode === 'intr') p = c.thread ? c.thread.prio : -1;
+      else if ((c.mode === 'run' || c.mode === 'switch') && c.thread) p = c.thread.prio;
+      else continue;
+      if (p < bestPrio) {
+        best = c;
+        bestPrio = p;
+      }
+    }
+    return best;
+  }
+
+  private account(cpu: Cpu): void {
+    const t = cpu.thread!;
+    const used = this.now - cpu.pieceStart;
+    t.seg.remaining -= used;
+    t.cpuTime += used;
+    cpu.busyNs += used;
+    cpu.pieceStart = this.now;
+  }
+
+  private preempt(cpu: Cpu): void {
+    const t = cpu.thread!;
+    if (cpu.mode === 'run') this.account(cpu);
+    this.k.ctx.queue.deschedule(cpu.ev);
+    cpu.thread = null;
+    cpu.mode = 'idle';
+    if (this.k.ctx.tracer.verbose) this.k.trace('preempt', { cpu: cpu.id, pid: t.proc.pid, tid: t.tid });
+    this.makeReady(t, true);
+  }
+
+  private start(cpu: Cpu, t: Thread): void {
+    t.state = 'RUNNING';
+    t.cpu = cpu.id;
+    cpu.thread = t;
+    const cs = cpu.lastThread === t ? 0 : this.k.costs.contextSwitch;
+    cpu.mode = cs > 0 ? 'switch' : 'run';
+    cpu.pieceStart = this.now;
+    if (cs > 0) cpu.busyNs += cs;
+    if (this.k.ctx.tracer.verbose) this.k.trace('dispatch', { cpu: cpu.id, pid: t.proc.pid, tid: t.tid, prio: t.prio });
+    this.k.ctx.queue.schedule(cpu.ev, this.now + cs);
+  }
+
+  private onCpuEvent(cpu: Cpu): void {
+    switch (cpu.mode) {
+      case 'switch':
+        cpu.mode = 'run';
+        cpu.lastThread = cpu.thread;
+        cpu.pieceStart = this.now;
+        this.runLoop(cpu);
+        return;
+      case 'run':
+        this.account(cpu);
+        this.runLoop(cpu);
+        return;
+      case 'intr': {
+        const next = cpu.intrNext;
+        cpu.intrNext = null;
+        if (next) next();
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Advance the thread on `cpu`: fire due effects, finish its segment, run its next step, until time is owed. */
+  private runLoop(cpu: Cpu): void {
+    let spins = 0;
+    for (;;) {
+      const t = cpu.thread;
+      if (!t || cpu.mode !== 'run') return;
+      const seg = t.seg;
+      while (seg.actions.length > 0 && seg.actions[0]!.rem >= seg.remaining) {
+        seg.actions.shift()!.fn();
+        if (cpu.thread !== t || cpu.mode !== 'run') return;
+      }
+      if (seg.remaining > 0) {
+        const nextAction = seg.actions[0];
+        const piece = nextAction ? seg.remaining - nextAction.rem : seg.remaining;
+        cpu.pieceStart = this.now;
+        this.k.ctx.queue.schedule(cpu.ev, this.now + piece);
+        return;
+      }
+      if (++spins > SPIN_LIMIT) {
+        this.k.procs.crash(t, new Error(`thread spun ${SPIN_LIMIT} times without consuming CPU time`));
+        return;
+      }
+      seg.done();
+    }
+  }
+
+  // ---- interrupts ---------------------------------------------------------------------------------------
+
+  /** The CPU takes an interrupt: its thread's work is paused (a context switch in progress is abandoned). */
+  enterInterrupt(cpu: Cpu): void {
+    if (cpu.mode === 'run') {
+      this.account(cpu);
+      this.k.ctx.queue.deschedule(cpu.ev);
+    } else if (cpu.mode === 'switch') {
+      this.k.ctx.queue.deschedule(cpu.ev);
+      const t = cpu.thread!;
+      cpu.thread = null;
+      this.makeReady(t, true);
+    }
+    cpu.mode = 'intr';
+  }
+
+  /** Spend `ns` in interrupt context, then continue with `next`. */
+  intrDelay(cpu: Cpu, ns: number, next: () => void): void {
+    cpu.intrNext = next;
+    cpu.intrNs += ns;
+    cpu.busyNs += ns;
+    this.k.ctx.queue.schedule(cpu.ev, this.now + Math.max(0, Math.round(ns)));
+  }
+
+  /** Interrupt done: resume the paused thread unless a higher-priority thread became ready meanwhile. */
+  leaveInterrupt(cpu: Cpu): void {
+    const t = cpu.thread;
+    if (!t) {
+      cpu.mode = 'idle';
+      this.kick();
+      return;
+    }
+    cpu.mode = 'run';
+    cpu.pieceStart = this.now;
+    const top = this.highestReady();
+    if (top && top.prio > t.prio) {
+      this.preempt(cpu);
+      this.kick();
+      return;
+    }
+    this.runLoop(cpu);
+  }
+}

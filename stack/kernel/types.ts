@@ -1,0 +1,139 @@
+/**
+ * The kernel's own objects: threads, processes, channels, connections. Internal to stack/kernel; programs see
+ * them only through ThreadCtx (api.ts) and the read-only `ProcessInfo` snapshots.
+ */
+import type { Co, KernelOp, Message, SigEvent, ThreadCtx, ThreadState } from './api';
+
+export type { ThreadState, ProcessInfo, ThreadInfo } from './api';
+
+/** How a blocked thread continues: with a value returned from its `yield`, or an error thrown into it. */
+export type Resume = { value: unknown } | { error: unknown };
+
+/** What a kernel op's `exec` tells the scheduler. */
+export type OpResult = Resume | 'blocked' | 'requeued' | 'dead';
+
+/**
+ * The op a thread yields. `exec` runs in kernel context once the CPU time the thread owes has been consumed;
+ * a blocking op sets the thread's state and arranges its wake-up before returning 'blocked'.
+ */
+export interface Op extends KernelOp {
+  exec(t: Thread): OpResult;
+}
+
+/** An effect placed on a thread's CPU timeline: it happens when `remaining` has dropped to `rem`. */
+export interface DeferredAction {
+  rem: number;
+  fn: () => void;
+}
+
+/**
+ * CPU time a thread still needs before its continuation runs. Code between two yields runs at the start;
+ * the time it charged is consumed afterwards, and the kernel-call effects it made (replies, pulses, …)
+ * happen at their point on that timeline.
+ */
+export interface Segment {
+  remaining: number;
+  actions: DeferredAction[];
+  done: () => void;
+}
+
+export class Thread {
+  state: ThreadState = 'READY';
+  /** Effective priority (may float by priority inheritance). */
+  prio: number;
+  gen!: Co<void>;
+  ctx!: ThreadCtx;
+  seg: Segment;
+  /** CPU time charged since the last yield, and effects placed on it (offset = charge at the time). */
+  charge = 0;
+  deferred: { at: number; fn: () => void }[] = [];
+  /** pidin's Blocked column: server pid (SEND/REPLY), chid (RECEIVE). */
+  blockedOn = 0;
+  /** Undo of the current block (remove from wait lists) when the thread dies or is woken by an error. */
+  unblock: (() => void) | null = null;
+  /** 'intr' events delivered while the thread was not in InterruptWait. */
+  intrPending = 0;
+  /** CPU the thread is on (RUNNING), else the last one, or -1. */
+  cpu = -1;
+  cpuTime = 0;
+  alive = true;
+  /** The thread is the process's main thread: returning from it ends the process. */
+  readonly main: boolean;
+
+  constructor(
+    readonly proc: Process,
+    readonly tid: number,
+    readonly name: string,
+    public basePrio: number,
+  ) {
+    this.prio = basePrio;
+    this.main = tid === 1;
+    this.seg = { remaining: 0, actions: [], done: () => undefined };
+  }
+}
+
+export class Process {
+  readonly threads: Thread[] = [];
+  nextTid = 1;
+  readonly channels = new Map<number, Channel>();
+  nextChid = 1;
+  readonly coids = new Set<number>();
+  readonly timers = new Set<number>();
+  readonly interrupts = new Set<number>();
+  readonly terminateHooks: (() => void)[] = [];
+  readonly local = new Map<string, unknown>();
+  /** Threads of other processes blocked in waitpid on this one. */
+  readonly waiters: Thread[] = [];
+  alive = true;
+  daemonized = false;
+  status: number | null = null;
+
+  constructor(
+    readonly pid: number,
+    readonly ppid: number,
+    readonly name: string,
+    readonly argv: string[],
+    readonly env: Record<string, string>,
+    readonly stdout: (text: string) => void,
+  ) {}
+}
+
+/** A pulse or a SEND-blocked client's message waiting on a channel, in priority order. */
+export type Queued =
+  | { kind: 'send'; prio: number; client: Thread; msg: Message; conn: Connection }
+  | { kind: 'pulse'; prio: number; code: number; value: number };
+
+export interface Channel {
+  readonly chid: number;
+  readonly proc: Process;
+  /** RECEIVE-blocked server threads, FIFO. */
+  readonly receivers: Thread[];
+  /** Pulses and sends, highest priority first, FIFO within a priority. */
+  readonly queue: Queued[];
+}
+
+/** A connection. Connection ids are unique on the node, so a sigevent's coid names one without a process. */
+export interface Connection {
+  readonly coid: number;
+  readonly owner: Process;
+  readonly server: Process;
+  readonly chid: number;
+}
+
+/** A received message waiting for MsgReply. */
+export interface PendingReply {
+  readonly rcvid: number;
+  readonly client: Thread;
+  readonly server: Process;
+}
+
+export interface InterruptAttachment {
+  readonly id: number;
+  readonly irq: number;
+  readonly proc: Process;
+  readonly thread: Thread;
+  readonly isr: (() => SigEvent | null) | null;
+  readonly event: SigEvent | null;
+  /** Masks this attachment holds on its IRQ (InterruptAttachEvent auto-masks, InterruptMask). */
+  masks: number;
+}

@@ -1,0 +1,18 @@
+/** strerror() for the networking errno values, on top of the kernel's table. */
+import { strerror as kstrerror } from '../kernel/api';
+
+const EXTRA: Record<number, string> = {
+  90: 'Message too long',
+  95: 'Socket operation on non-socket',
+  96: 'Destination address required',
+  98: 'Protocol wrong type for socket',
+  99: 'Protocol not available',
+  122: 'Operation not supported on socket',
+  133: 'Socket is already connected',
+};
+
+export function strerror(errno: number): string {
+  const k = kstrerror(errno);
+  if (!k.startsWith('Unknown error')) return k;
+  return EXTRA[errno] ?? k;
+}

@@ -1,0 +1,43 @@
+/**
+ * CPU cost of protocol processing in io-pkt, charged to the thread that holds the stack context
+ * (ctx.charge). Values are assumptions for a ~1 GHz x86 of the QNX 6.6 era running the NetBSD-derived
+ * stack; they are meant to give latencies of the right order (a few µs per packet through the stack),
+ * and to make configurations comparable, not to reproduce a particular machine. Change them here only.
+ */
+export const NetCost = {
+  /** ether_input: header checks, demux by ethertype (ns per frame). */
+  etherInput: 400,
+  /** ether_output: ARP lookup hit, header prepend, if_snd enqueue (ns per frame). */
+  etherOutput: 450,
+  /** in_arpinput: parse, table update, maybe a reply (ns per ARP packet). */
+  arpInput: 700,
+  /** arprequest / arp reply construction (ns). */
+  arpOutput: 500,
+  /** ip_input: header validation, address match, protocol demux (ns per datagram, checksum extra). */
+  ipInput: 900,
+  /** ip_output: route lookup, header build (ns per datagram, checksum extra). */
+  ipOutput: 1000,
+  /** ip_forward on top of ip_input + ip_output (ns). */
+  ipForward: 600,
+  /** icmp_input + icmp_reflect (ns, checksum extra). */
+  icmp: 700,
+  /** udp_input / udp_output: pcb lookup, header (ns, checksum extra). */
+  udp: 800,
+  /** rip_input per raw socket matched (ns). */
+  rawDeliver: 300,
+  /** sbappendaddr: queue a record on a socket (ns). */
+  socketEnqueue: 350,
+  /** sowakeup: wake a reader blocked in the resource manager (MsgReply of a pending _IO_READ) (ns). */
+  socketWakeup: 1500,
+  /** Handling one resource-manager message in the stack (decode, OCB lookup), excluding copies (ns). */
+  resmgrMessage: 1200,
+  /** Copying data between mbufs and client buffers (ns per byte, ~2 GB/s). */
+  copyPerByte: 0.5,
+  /** Internet checksum over data (ns per byte). */
+  checksumPerByte: 0.6,
+} as const;
+
+/** Cost of touching `bytes` bytes at `perByte` ns each, as a whole number of ns. */
+export function bytesCost(bytes: number, perByte: number): number {
+  return Math.ceil(bytes * perByte);
+}

@@ -1,0 +1,27 @@
+/**
+ * What the protocol code needs from the process it runs in (io-pkt, or a test harness): time, CPU
+ * charging, tracing, and hooks that must run outside the synchronous protocol code (driver if_start,
+ * replies to blocked clients, timer re-arming). Protocol processing itself is synchronous and runs in the
+ * stack context.
+ */
+import type { Time } from '../../emulator/sim/time';
+import type { Ifnet } from '../io-pkt/driver-api';
+
+export type TraceFieldValue = string | number | boolean;
+
+export interface NetEnv {
+  now(): Time;
+  /** Charge CPU time to the thread holding the stack context. */
+  charge(ns: number): void;
+  trace(layer: string, probe: string, pkt: number, f?: Record<string, TraceFieldValue>): void;
+  /** A fresh packet id (for packets the stack originates: replies, ARP requests). */
+  newPktId(): number;
+  /** The stack appended to ifp.snd: call the driver's if_start once this pass is done. */
+  kick(ifp: Ifnet): void;
+  /** Run `fn` once the CPU time charged so far has been consumed (wake blocked clients). */
+  defer(fn: () => void): void;
+  /** The earliest callout deadline may have changed. */
+  timersChanged(): void;
+  /** Kernel log (NetBSD log(9); io-pkt's slog). */
+  log(text: string): void;
+}

@@ -1,0 +1,117 @@
+/**
+ * ether_input / ether_output (net/if_ethersubr.c): frame checks, demultiplexing by ethertype, link-layer
+ * address resolution through ARP, and queueing on the interface's send queue (if_snd) for the driver.
+ */
+import { IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP, type Ifnet, type Mbuf } from '../io-pkt/driver-api';
+import { Errno } from '../kernel/api';
+import { NetCost } from './costs';
+import type { NetStack } from './stack';
+import { ETHER_BROADCAST, macEquals, macIsBroadcast, macIsGroup, type Ipv4Addr } from './wire/addr';
+import { ETHER_HDR_LEN, EtherType, EthernetFrame } from './wire/ethernet';
+
+/** Mbuf flags (sys/mbuf.h). */
+export const M_BCAST = 0x0100;
+export const M_MCAST = 0x0200;
+export const M_LOOP = 0x0040;
+
+/** Protocol hook for other ethertypes (lsm modules such as Qnet register here). */
+export type EtherTypeHandler = (ifp: Ifnet, m: Mbuf, payload: Uint8Array) => void;
+
+export class Ether {
+  readonly handlers = new Map<number, EtherTypeHandler>();
+
+  constructor(private readonly s: NetStack) {}
+
+  input(ifp: Ifnet, m: Mbuf): void {
+    const env = this.s.env;
+    env.charge(NetCost.etherInput);
+    const f = new EthernetFrame(m.data);
+    env.trace('ifnet', 'input', m.pktId, { if: ifp.name, len: m.data.length });
+    const why = f.checkLen();
+    if (why) {
+      ifp.data.ierrors++;
+      env.trace('ifnet', 'drop', m.pktId, { if: ifp.name, reason: why });
+      return;
+    }
+    // Drivers count ipackets/opackets/errors (NetBSD convention); the stack counts bytes and multicasts.
+    ifp.data.ibytes += m.data.length;
+    if ((ifp.flags & IFF_UP) === 0) {
+      env.trace('ifnet', 'drop', m.pktId, { if: ifp.name, reason: 'interface down' });
+      return;
+    }
+    const dst = f.dst;
+    m.rcvif = ifp;
+    if (macIsGroup(dst)) {
+      m.flags = (m.flags ?? 0) | (macIsBroadcast(dst) ? M_BCAST : M_MCAST);
+      ifp.data.imcasts++;
+    } else if ((ifp.flags & IFF_PROMISC) !== 0 && !macEquals(dst, ifp.lladdr)) {
+      env.trace('ifnet', 'drop', m.pktId, { if: ifp.name, reason: 'promiscuous: not for us' });
+      return;
+    }
+    const type = f.ethertype;
+    const payload = f.payload;
+    switch (type) {
+      case EtherType.IPv4:
+        this.s.ip.input(ifp, m, payload);
+        return;
+      case EtherType.ARP:
+        this.s.arp.input(ifp, m, payload);
+        return;
+      default: {
+        const h = this.handlers.get(type);
+        if (h) {
+          h(ifp, m, payload);
+          return;
+        }
+        ifp.data.noproto++;
+        env.trace('ifnet', 'drop', m.pktId, { if: ifp.name, reason: `unknown ethertype 0x${type.toString(16).padStart(4, '0')}` });
+      }
+    }
+  }
+
+  /**
+   * ether_output for an IPv4 datagram: `frame` has 14 bytes of headroom before the IP header. Resolves
+   * `nexthop` (or broadcasts), writes the header, queues. Returns 0 or an errno (EHOSTDOWN from ARP,
+   * ENETDOWN, ENOBUFS when if_snd is full). A packet held by ARP counts as sent.
+   */
+  outputIp(ifp: Ifnet, m: Mbuf, nexthop: Ipv4Addr, bcast: boolean): number {
+    const env = this.s.env;
+    env.charge(NetCost.etherOutput);
+    if ((ifp.flags & (IFF_UP | IFF_RUNNING)) !== (IFF_UP | IFF_RUNNING)) {
+      env.trace('ifnet', 'drop', m.pktId, { if: ifp.name, reason: 'interface down' });
+      return Errno.ENETDOWN;
+    }
+    const f = new EthernetFrame(m.data);
+    f.setSrc(ifp.lladdr);
+    f.ethertype = EtherType.IPv4;
+    if (bcast) {
+      f.setDst(ETHER_BROADCAST as Uint8Array);
+      if ((ifp.flags & IFF_SIMPLEX) !== 0) {
+        // A simplex interface cannot hear itself: loop a copy of a broadcast back up (NetBSD looutput).
+        this.s.loopInput(ifp, { data: m.data.slice(ETHER_HDR_LEN), pktId: m.pktId, flags: M_BCAST | M_LOOP });
+      }
+      return this.transmit(ifp, m);
+    }
+    const mac = this.s.arp.resolve(ifp, nexthop, m);
+    if (typeof mac === 'number') return mac;
+    if (mac === null) return 0;
+    f.setDst(mac);
+    return this.transmit(ifp, m);
+  }
+
+  /** Queue a complete frame on if_snd and ask for if_start. */
+  transmit(ifp: Ifnet, m: Mbuf): number {
+    const env = this.s.env;
+    if (ifp.snd.length >= ifp.sndMax) {
+      this.s.ifs.st(ifp).sndDrops++;
+      env.trace('ifnet', 'drop', m.pktId, { if: ifp.name, reason: 'if_snd full' });
+      return Errno.ENOBUFS;
+    }
+    ifp.snd.push(m);
+    ifp.data.obytes += m.data.length;
+    if (macIsGroup(new EthernetFrame(m.data).dst)) ifp.data.omcasts++;
+    env.trace('ifnet', 'output', m.pktId, { if: ifp.name, len: m.data.length, qlen: ifp.snd.length });
+    if ((ifp.flags & IFF_OACTIVE) === 0) env.kick(ifp);
+    return 0;
+  }
+}

@@ -1,0 +1,7 @@
+export * from './addr';
+export * from './checksum';
+export * from './ethernet';
+export * from './arp';
+export * from './ipv4';
+export * from './icmp';
+export * from './udp';

@@ -1,0 +1,8 @@
+/** The utilities the shell package provides, by program name. */
+import type { ProgramMain } from '../../kernel/api';
+import { sh } from '../sh';
+import { ls, sleep } from './files';
+import { pidin, slay } from './procs';
+import { hostname, uname } from './system';
+
+export const shellPrograms: Record<string, ProgramMain> = { sh, ksh: sh, uname, hostname, pidin, slay, ls, sleep };

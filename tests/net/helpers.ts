@@ -1,0 +1,110 @@
+import { componentContext, SimEvent, Simulation, type ComponentContext, type TraceRecord } from '../../emulator/sim';
+import type { Frame, Medium, NetPort, NetPortListener } from '../../emulator/net/link';
+import { CsmaCdMac, type TxOutcome } from '../../nic-models/common/csma-mac';
+
+export interface Rig {
+  sim: Simulation;
+  recs: TraceRecord[];
+  ctx(name: string, node?: string): ComponentContext;
+  /** Run `fn` at absolute virtual time `t`. */
+  at(t: number, fn: () => void): void;
+  /** Trace records matching layer/probe. */
+  find(layer: string, probe: string): TraceRecord[];
+}
+
+export function rig(seed = 1): Rig {
+  const sim = new Simulation(seed);
+  const recs: TraceRecord[] = [];
+  sim.tracer.addSink((r) => recs.push(r));
+  let n = 0;
+  return {
+    sim,
+    recs,
+    ctx: (name, node = '') => componentContext(sim, node, name),
+    at(t, fn) {
+      sim.queue.schedule(new SimEvent(`test.at${n++}`, fn), t);
+    },
+    find: (layer, probe) => recs.filter((r) => r.layer === layer && r.probe === probe),
+  };
+}
+
+/** MAC address 02:00:00:00:00:<n>. */
+export function mac(n: number): number[] {
+  return [0x02, 0, 0, 0, 0, n];
+}
+export const BROADCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+
+/** An Ethernet frame of `len` bytes (no FCS): dst, src, type 0x88b5 (local experimental), payload = pktId. */
+export function ethFrame(dst: number[], src: number[], len: number, pktId: number): Frame {
+  const d = new Uint8Array(len);
+  d.set(dst, 0);
+  d.set(src, 6);
+  d[12] = 0x88;
+  d[13] = 0xb5;
+  if (len > 14) d[14] = pktId & 0xff;
+  return { data: d, pktId };
+}
+
+/** A station: a CsmaCdMac that sends a list of frames back to back and records what happens, with times. */
+export class Station {
+  readonly mac: CsmaCdMac;
+  readonly received: { t: number; frame: Frame }[] = [];
+  readonly outcomes: { t: number; pktId: number; o: TxOutcome }[] = [];
+  private pending: Frame[] = [];
+
+  constructor(readonly r: Rig, readonly name: string, medium: Medium | null) {
+    this.mac = new CsmaCdMac(r.ctx(name, name), (f) => this.received.push({ t: r.sim.queue.now, frame: f }));
+    if (medium) this.mac.connect(medium);
+  }
+
+  /** Queue frames; they go out one after another (each waits for the previous outcome). */
+  send(...frames: Frame[]): void {
+    this.pending.push(...frames);
+    this.next();
+  }
+
+  /** Queue `send` at virtual time t. */
+  sendAt(t: number, ...frames: Frame[]): void {
+    this.r.at(t, () => this.send(...frames));
+  }
+
+  private next(): void {
+    if (this.mac.transmitting) return;
+    const f = this.pending.shift();
+    if (!f) return;
+    this.mac.transmit(f, (o) => {
+      this.outcomes.push({ t: this.r.sim.queue.now, pktId: f.pktId, o });
+      this.next();
+    });
+  }
+}
+
+/** A bare attachment without a MAC: records every callback with its time; sends whatever it is told. */
+export class RawEnd implements NetPortListener {
+  readonly events: { t: number; what: string; frame?: Frame; v?: boolean }[] = [];
+  readonly port: NetPort;
+  onCarrier: ((busy: boolean) => void) | null = null;
+
+  constructor(readonly r: Rig, medium: Medium, readonly name: string) {
+    this.port = medium.attach(this, name);
+  }
+  frameReceived(frame: Frame): void {
+    this.events.push({ t: this.r.sim.queue.now, what: 'rx', frame });
+  }
+  transmitDone(): void {
+    this.events.push({ t: this.r.sim.queue.now, what: 'done' });
+  }
+  collision(): void {
+    this.events.push({ t: this.r.sim.queue.now, what: 'collision' });
+  }
+  carrierChanged(busy: boolean): void {
+    this.events.push({ t: this.r.sim.queue.now, what: 'carrier', v: busy });
+    this.onCarrier?.(busy);
+  }
+  linkChanged(up: boolean): void {
+    this.events.push({ t: this.r.sim.queue.now, what: 'link', v: up });
+  }
+  of(what: string): { t: number; frame?: Frame; v?: boolean }[] {
+    return this.events.filter((e) => e.what === what);
+  }
+}
