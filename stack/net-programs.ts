@@ -3,5 +3,28 @@
  * Filled in by the io-pkt/utilities side; stack/programs.ts merges it with the shell's programs.
  */
 import type { ProgramMain } from './kernel/api';
+import { driverModules } from './drivers/index';
+import { makeIoPkt } from './io-pkt/main';
+import { ifconfig } from './utils/ifconfig';
+import { arp } from './utils/arp';
+import { mount, umount } from './utils/mount';
+import { netstat } from './utils/netstat';
+import { nicinfo } from './utils/nicinfo';
+import { ping } from './utils/ping';
+import { route } from './utils/route';
 
-export const netPrograms: Record<string, ProgramMain> = {};
+const modules = () => driverModules;
+
+export const netPrograms: Record<string, ProgramMain> = {
+  'io-pkt-v4': makeIoPkt('io-pkt-v4', modules),
+  'io-pkt-v4-hc': makeIoPkt('io-pkt-v4-hc', modules),
+  'io-pkt-v6-hc': makeIoPkt('io-pkt-v6-hc', modules),
+  ifconfig,
+  ping,
+  netstat,
+  arp,
+  route,
+  nicinfo,
+  mount,
+  umount,
+};

@@ -31,13 +31,19 @@ export interface SimNode {
   powerOn(): void;
 }
 
-/** Virtual time start-up takes before the kernel runs (BIOS POST and startup-* reduced to a fixed cost). */
+/**
+ * Virtual time from power-on to the kernel running (BIOS POST and startup-* reduced to one delay), plus a
+ * seeded jitter of up to STARTUP_JITTER_NS: real machines never come up in lock step, and it makes a different
+ * seed give a different run even where nothing else draws random numbers.
+ */
 export const STARTUP_NS = 5_000_000;
+export const STARTUP_JITTER_NS = 2_000_000;
 
 export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): SimNode {
   const ctx = (name: string) => componentContext(sim, spec.name, `${spec.name}.${name}`);
   const board = new Board(ctx('board'), { ramBytes: spec.ramBytes, cpus: spec.cpus, interruptController: spec.interruptController });
   const console = new NodeConsole(spec.name, sim.tracer, sim.queue);
+  const power = sim.rngs.stream(`${spec.name}.power-on`);
   const nics: SimNode['nics'] = [];
   spec.nics.forEach((n, i) => {
     const medium = network.media.get(n.link);
@@ -65,7 +71,7 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
     kernel: null,
     syspage: null,
     powerOn() {
-      sim.queue.schedule(boot, sim.queue.now + STARTUP_NS);
+      sim.queue.schedule(boot, sim.queue.now + STARTUP_NS + power.below(STARTUP_JITTER_NS));
     },
   };
 
@@ -92,7 +98,8 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
       });
       node.kernel = kernel;
       kernel.boot();
-      kernel.spawn({ argv: ['sh', '-c', spec.script.map((l) => l.text).join('\n')], env: { PATH: '/proc/boot:/bin:/usr/bin' } });
+      if (spec.imageFiles.length > 0) kernel.addBootFiles(spec.imageFiles);
+      kernel.spawn({ argv: ['sh'], script: spec.script, env: { PATH: '/proc/boot:/bin:/usr/bin' } });
     },
     Priority.Scenario,
   );

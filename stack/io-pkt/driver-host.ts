@@ -47,9 +47,11 @@ export class DriverHost implements IoPkt {
       if (n !== null) unit = n;
     }
     const nm = options.get('name');
+    const shim = moduleBaseName(this.module) === 'shim';
     if (nm !== undefined) {
       options.delete('name');
-      if (nm !== '') base = nm;
+      // Legacy (shim) interfaces are always enN, whatever name= says.
+      if (nm !== '' && !shim) base = nm;
     }
     const taken = (u: number) => this.p.devices.some((d) => d.base === base && d.unit === u);
     if (unit < 0) {
@@ -112,6 +114,6 @@ export class DriverHost implements IoPkt {
   }
 
   log(text: string): void {
-    this.p.log(text);
+    this.p.driverLog(text);
   }
 }

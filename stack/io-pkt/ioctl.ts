@@ -117,8 +117,6 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
     case 'SIOCIFDESTROY': {
       if ((ifp.flags & IFF_LOOPBACK) !== 0) return Errno.EPERM;
       if (!ifp.ops.detach) return Errno.EOPNOTSUPP;
-      // Quiesce: the interface goes down first.
-      if ((ifp.flags & IFF_RUNNING) !== 0) yield* ifp.ops.stop(ifp, true);
       const e = yield* ifp.ops.detach(ifp);
       if (e) return e;
       s.detachInterface(ifp); // in case the driver did not call devDetach

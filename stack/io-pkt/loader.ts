@@ -9,10 +9,17 @@ import { KernelError, type Co } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { Errno } from '../kernel/api';
 import { DLERROR_NOT_FOUND, type DllTable } from './dll';
+import type { LoadableModule } from './driver-api';
 import { DriverHost } from './driver-host';
 import type { IoPktProcess } from './process';
 
 export const IONET_SHIM_NAME = 'devnp-shim.so';
+
+/**
+ * dlopen of a module: the loader reads and relocates the shared object from the image filesystem (blocked
+ * on I/O; the CPU is free meanwhile). A failed search costs the same lookups.
+ */
+export const DLOPEN_NS = 1_000_000;
 
 /** `-d x` → devnp-x.so, `-p x` → lsm-x.so; a leading '/' is a path used as given (init_load). */
 export function moduleFileName(kind: 'd' | 'p', arg: string): string {
@@ -24,19 +31,23 @@ export class Loader {
   constructor(private readonly p: IoPktProcess, private readonly dll: DllTable) {}
 
   private say(cons: boolean, text: string): void {
-    this.p.slog.push(text);
-    this.p.main.trace('io-pkt', 'log', 0, { text });
-    if (cons) this.p.main.print(`${text}\n`);
+    this.p.log(text);
+    if (cons) this.p.ctx.print(`${text}\n`);
+  }
+
+  private *dlopen(name: string): Co<LoadableModule | null> {
+    yield* this.p.ctx.sleep(DLOPEN_NS);
+    return this.dll.open(name);
   }
 
   /** Load and initialize `mp0` with `opts`. Returns 0 or an errno. Runs in the stack context. */
   *load(mp0: string, opts: string | null, cons: boolean): Co<number> {
     if (mp0 === '') return Errno.EINVAL;
     let mp = mp0;
-    let mod = this.dll.open(mp);
+    let mod = yield* this.dlopen(mp);
     if (!mod && mp.startsWith('devnp-')) {
       mp = `devn-${mp.slice('devnp-'.length)}`;
-      mod = this.dll.open(mp);
+      mod = yield* this.dlopen(mp);
     }
     if (!mod) {
       this.say(cons, `Unable to load ${mp}: ${DLERROR_NOT_FOUND}`);
@@ -51,7 +62,7 @@ export class Loader {
       let string = opts;
       let entry = mod;
       if (mod.kind === 'io_net_dll_entry') {
-        const shim = this.dll.open(IONET_SHIM_NAME);
+        const shim = yield* this.dlopen(IONET_SHIM_NAME);
         if (!shim || shim.kind !== 'iopkt_drvr_entry') {
           this.say(cons, `Unable to load ${IONET_SHIM_NAME}: ${DLERROR_NOT_FOUND}`);
           return Errno.ENXIO;

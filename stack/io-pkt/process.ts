@@ -14,6 +14,7 @@ import type { Time } from '../../emulator/sim/time';
 import { Callouts, type Callout } from '../net/callout';
 import type { NetEnv } from '../net/env';
 import { NetStack } from '../net/stack';
+import { newPacketId } from '../lib/pktid';
 import type { IoPktCommandLine } from './cmdline';
 import type { Ifnet, LoadableModule, Mbuf } from './driver-api';
 import { PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
@@ -69,7 +70,6 @@ export class IoPktProcess {
   /** slog: what log() wrote (the console gets it only with -v). */
   readonly slog: string[] = [];
   poolThreads = 0;
-  private pktIds = 0;
   alive = true;
   /** Handles resource-manager messages (set by resmgr.ts). */
   handleMessage: (ctx: ThreadCtx, q: QueuedMessage) => Co<void> = function* () {};
@@ -103,15 +103,19 @@ export class IoPktProcess {
 
   /** A packet id from the tracer when the kernel offers one; otherwise a per-process range. */
   newPktId(): number {
-    const k = this.main as ThreadCtx & { newPacketId?: () => number };
-    if (typeof k.newPacketId === 'function') return k.newPacketId();
-    return 1_000_000_000 + this.main.pid * 1_000_000 + ++this.pktIds;
+    return newPacketId(this.main);
   }
 
+  /** log(9): the system log (slog) only. */
   log(text: string): void {
     this.slog.push(text);
     this.main.trace('io-pkt', 'log', 0, { text });
-    if (this.cl.verbose > 0) this.main.print(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A driver's message (slogf): the log, and the console when io-pkt runs with -v. */
+  driverLog(text: string): void {
+    this.log(text);
+    if (this.cl.verbose > 0) this.ctx.print(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** Channel, self connection, timer. */

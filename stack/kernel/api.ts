@@ -215,10 +215,14 @@ export interface ThreadCtx {
   TimerSettime(id: number, initial: number, interval: number): void;
   TimerDestroy(id: number): void;
 
-  /** Register a path with the process manager (resmgr_attach). Longest-prefix match at open. */
+  /**
+   * Register a path with the process manager (resmgr_attach). Longest-prefix match at open. Without `dir` the
+   * path matches only itself (a file-type resmgr); with `dir: true` it also owns everything below it. Paths
+   * that only exist because something is registered below them are procnto directories (stat/waitfor/ls).
+   */
   pathAttach(path: string, chid: number, opts?: { dir?: boolean }): void;
   pathDetach(path: string): void;
-  /** Resolve a path: the server and remainder, or null (ENOENT). */
+  /** Resolve a path: the server, the registered prefix, and the remainder without a leading '/' ('' if exact); null = ENOENT. */
   pathResolve(path: string): { pid: number; chid: number; prefix: string; rest: string } | null;
   /** List registered paths under a prefix (for `ls /dev`, waitfor). */
   pathList(prefix: string): string[];
@@ -261,4 +265,11 @@ export interface ThreadCtx {
    * Drivers call it on the exact bytes they hand to the hardware. Optional: skipped when absent.
    */
   tagPacket?(bytes: Uint8Array, pkt: number): void;
+
+  /**
+   * A fresh packet id from the simulation's tracer (Tracer.newPacketId), for data that enters the system in
+   * software: an application's send, a reply or ARP request the stack originates. Optional: io-pkt and the
+   * socket library fall back to ids from a per-node range when absent.
+   */
+  newPacketId?(): number;
 }

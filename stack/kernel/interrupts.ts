@@ -27,6 +27,9 @@ export interface InterruptStats {
   unhandled: number;
 }
 
+/** Interrupts at one instant after which an IRQ is declared stuck and masked. */
+const STORM_LIMIT = 10_000;
+
 interface IrqState {
   handlers: InterruptAttachment[];
   /** Sum of the masks held by attachments plus 1 while no handler is attached. */
@@ -42,6 +45,9 @@ export class Interrupts {
   private intrLevel = false;
   private readonly clockQueue: (() => void)[] = [];
   private readonly checkEv: SimEvent;
+  /** Interrupts taken at one instant (per CPU), to catch a storm that would never let time advance. */
+  private storm = { t: -1, n: 0 };
+  private readonly stuck = new Set<number>();
   /** Set while an ISR runs: CPU time it charges goes to the interrupt. */
   isrCharge: number | null = null;
 
@@ -142,6 +148,19 @@ export class Interrupts {
       const irq = id.irq;
       this.stats.perIrq.set(irq, (this.stats.perIrq.get(irq) ?? 0) + 1);
       this.k.trace('interrupt', { irq, vector, cpu: cpu.id });
+      const now = this.k.ctx.queue.now;
+      this.storm = this.storm.t === now ? { t: now, n: this.storm.n + 1 } : { t: now, n: 1 };
+      if (this.storm.n > STORM_LIMIT) {
+        // A source nobody clears, with zero-cost interrupts: mask it for good (Linux's "nobody cared").
+        if (!this.stuck.has(irq)) {
+          this.stuck.add(irq);
+          this.k.trace('interrupt-storm', { irq, vector });
+          cost += this.adjustMask(irq, +1);
+        }
+        cost += ctrl.eoi(irq, vector);
+        this.k.sched.intrDelay(cpu, cost + costs.interruptExit, () => this.leave(cpu));
+        return;
+      }
       const st = this.irqs.get(irq);
       const handlers = st ? [...st.handlers] : [];
       if (handlers.length === 0) {

@@ -311,6 +311,21 @@ export class ThreadApi implements ThreadCtx {
     return this.k.allocPhys(bytes, align);
   }
 
+  /** A fresh, simulation-wide packet id (trace only). */
+  newPacketId(): number {
+    return this.k.ctx.tracer.newPacketId();
+  }
+
+  /** Observation only: the packet id the trace layer associates with these bytes. */
+  identify(bytes: Uint8Array): number {
+    return this.k.ctx.tracer.provenance.lookup(bytes);
+  }
+
+  /** Observation only: associate these bytes with a packet id for the trace layer. */
+  tagPacket(bytes: Uint8Array, pkt: number): void {
+    this.k.ctx.tracer.provenance.tag(bytes, pkt);
+  }
+
   trace(layer: string, probe: string, pkt: number, f?: Record<string, string | number | boolean>): void {
     this.k.ctx.tracer.emit(this.k.ctx.node, layer, probe, pkt, f);
   }

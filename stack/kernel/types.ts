@@ -57,8 +57,6 @@ export class Thread {
   cpu = -1;
   cpuTime = 0;
   alive = true;
-  /** The thread is the process's main thread: returning from it ends the process. */
-  readonly main: boolean;
 
   constructor(
     readonly proc: Process,
@@ -67,7 +65,6 @@ export class Thread {
     public basePrio: number,
   ) {
     this.prio = basePrio;
-    this.main = tid === 1;
     this.seg = { remaining: 0, actions: [], done: () => undefined };
   }
 }

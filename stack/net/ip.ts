@@ -36,7 +36,8 @@ export interface IpOutputOpts {
 
 /** A route chosen for a destination, with the source address it implies. */
 export interface RouteChoice {
-  rt: Rtentry;
+  /** The route used (null for our own addresses, which go through lo0). */
+  rt: Rtentry | null;
   ifp: Ifnet;
   src: InIfaddr;
   nexthop: Ipv4Addr;
@@ -154,13 +155,12 @@ export class Ip {
   }
 
   /** rtalloc + source selection. Returns EHOSTUNREACH/ENETUNREACH when there is no route. */
-  route(dst: Ipv4Addr, opts: { allowBroadcast?: boolean } = {}): RouteChoice | number {
+  route(dst: Ipv4Addr): RouteChoice | number {
     const ours = this.s.ifs.ifaWithAddr(dst);
     const lo = this.s.ifs.loopback();
     if (ours && lo && this.s.ifs.st(lo).addrs[0]) {
       // Packets to our own address go through lo0 (arp_rtrequest's useloopback).
-      const rt = this.s.routes.lookup(dst);
-      return { rt: rt ?? this.s.routes.routes[0]!, ifp: lo, src: ours, nexthop: dst, bcast: false };
+      return { rt: null, ifp: lo, src: ours, nexthop: dst, bcast: false };
     }
     let rt = this.s.routes.lookup(dst);
     if (!rt && dst === INADDR_BROADCAST) rt = this.s.routes.routes.find((r) => (r.ifp.flags & IFF_BROADCAST) !== 0);
@@ -181,7 +181,7 @@ export class Ip {
     const st = this.s.stats.ip;
     env.charge(NetCost.ipOutput);
     const p = new Ipv4Packet(frame.subarray(ETHER_HDR_LEN));
-    const choice = this.route(h.dst, opts);
+    const choice = this.route(h.dst);
     if (typeof choice === 'number') {
       st.noroute++;
       env.trace('ip', 'drop', pktId, { reason: `no route to ${ipToString(h.dst)}` });

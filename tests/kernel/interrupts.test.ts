@@ -183,3 +183,20 @@ describe('interrupts (I/O APIC)', () => {
     expect(rec.f).toEqual({ irq: 17, vector: 0x41, cpu: 1 });
   });
 });
+
+test('a stuck level interrupt with zero-cost handling is masked instead of hanging the simulation', () => {
+  const r = rig({
+    drv: function* (ctx) {
+      ctx.InterruptAttach(6, () => null); // never clears the source
+      yield* ctx.sleep(1_000_000_000);
+      return 0;
+    },
+  });
+  r.k.spawn({ argv: ['drv'] });
+  run(r, 1000);
+  r.bus.vectors = new Array(20_000).fill(0x36);
+  r.bus.setIntr(true);
+  run(r, 2000);
+  expect(r.trace.some((l) => l.includes('interrupt-storm'))).toBe(true);
+  expect(r.k.intr.maskCount(6)).toBe(1);
+});

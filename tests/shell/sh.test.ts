@@ -1,6 +1,7 @@
 import type { ProgramMain, ScriptLine } from '../../stack/kernel/api';
 import { defaultPrograms } from '../../stack/programs';
 import { rig, run, type Rig } from '../kernel/helpers';
+import { parseBuildfile } from '../../firmware/buildfile';
 
 /** A resource manager like io-pkt: daemonizes at once, registers argv[1] after argv[2] ms, then serves. */
 const srv: ProgramMain = function* (ctx, argv) {
@@ -189,5 +190,41 @@ ls /dev/null
   test('sleep utility and builtin reject bad intervals', () => {
     const r = shell('sleep x; echo $?; /proc/boot/sleep 1.5x; echo $?');
     expect(r.console()).toBe("sleep: invalid time interval 'x'\n1\nsleep: invalid time interval '1.5x'\n1\n");
+  });
+});
+
+describe('a boot script from a buildfile', () => {
+  test('system services start in the background, waitfor sees them, missing programs are reported with their line', () => {
+    const bf = parseBuildfile(
+      `[virtual=x86,bios +compress] .bootstrap = {
+    startup-bios
+    PATH=/proc/boot procnto-smp-instr
+}
+[+script] .script = {
+    display_msg Welcome to QNX Neutrino 6.6 on an x86 PC
+    pci-bios &
+    waitfor /dev/pci
+    slogger &
+    devc-con -n2 &
+    waitfor /dev/con2
+    reopen /dev/con1
+    uname -a
+    devb-eide &
+    echo PATH=$PATH
+}
+`,
+      'pc.build',
+    );
+    const programs = Object.fromEntries(defaultPrograms());
+    const r = rig(programs, { hostname: 'alpha' });
+    r.k.spawn({ argv: ['sh'], env: bf.bootEnv, script: bf.script.map((l) => ({ ...l, file: bf.file })) });
+    run(r);
+    expect(r.console()).toBe(
+      'Welcome to QNX Neutrino 6.6 on an x86 PC\n' +
+        'QNX alpha 6.6.0 2014/02/22-18:29:33EST x86pc x86\n' +
+        'sh: devb-eide: cannot execute - No such file or directory\n' +
+        'PATH=/proc/boot\n',
+    );
+    expect(r.k.processes.map((p) => p.name)).toEqual(['procnto-smp-instr', 'pci-bios', 'slogger', 'devc-con']);
   });
 });

@@ -3,6 +3,7 @@ import type { ProgramMain } from '../../kernel/api';
 import { sh } from '../sh';
 import { ls, sleep } from './files';
 import { pidin, slay } from './procs';
+import { servicePrograms } from './stubs';
 import { hostname, uname } from './system';
 
-export const shellPrograms: Record<string, ProgramMain> = { sh, ksh: sh, uname, hostname, pidin, slay, ls, sleep };
+export const shellPrograms: Record<string, ProgramMain> = { sh, ksh: sh, uname, hostname, pidin, slay, ls, sleep, ...servicePrograms };

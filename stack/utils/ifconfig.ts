@@ -1,0 +1,194 @@
+/**
+ * ifconfig (NetBSD sbin/ifconfig as on QNX 6.6): show interfaces (`-a`, no arguments, or one name), list
+ * names (`-l`), set an address (`10.0.0.1/24`, `10.0.0.1 netmask 255.255.255.0 [broadcast b]`, `alias`,
+ * `-alias`/`delete`), `up`/`down`, `mtu N`, `destroy`. Setting an address without `alias` first removes the
+ * interface's first address (SIOCDIFADDR), then adds the new one (SIOCAIFADDR) — which brings it up.
+ */
+import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
+import { strerror } from '../lib/errno';
+import { close, errno, ioctl } from '../lib/socket';
+import { IFF_UP } from '../io-pkt/driver-api';
+import type { IfInfo } from '../io-pkt/ioctl';
+import { ipToString, macToString } from '../net/wire/addr';
+import { ioctlSocket, parseMask, parseNet, printFlags } from './common';
+
+export function formatInterface(i: IfInfo): string {
+  let s = `${i.name}: ${printFlags(i.flags)} mtu ${i.mtu}\n`;
+  if (i.type === 'ether') {
+    s += `\taddress: ${macToString(i.lladdr)}\n`;
+    if (i.media.subtype !== 'none') {
+      s += `\tmedia: Ethernet ${i.media.subtype} ${i.media.fullDuplex ? 'full-duplex' : 'half-duplex'}\n`;
+      s += `\tstatus: ${i.media.linkUp ? 'active' : 'no carrier'}\n`;
+    }
+  }
+  for (const a of i.addrs) {
+    s += `\tinet ${ipToString(a.addr)} netmask 0x${(a.mask >>> 0).toString(16)}`;
+    if ((i.flags & 0x2) !== 0) s += ` broadcast ${ipToString(a.broadcast)}`;
+    s += '\n';
+  }
+  return s;
+}
+
+const USAGE =
+  'usage: ifconfig [ -m ] [ -v ] [ -z ] interface\n' +
+  '\t[ af [ address [ dest_addr ] ] [ up ] [ down ] [ netmask mask ] ]\n' +
+  '\t[ metric n ]\n\t[ mtu n ]\n\t[ arp | -arp ]\n\t[ link0 | -link0 ] [ link1 | -link1 ] [ link2 | -link2 ]\n' +
+  '       ifconfig -a [ -b ] [ -d ] [ -m ] [ -u ] [ -v ] [ -z ] [ af ]\n' +
+  '       ifconfig -l [ -b ] [ -d ] [ -s ] [ -u ]\n       ifconfig -s interface\n' +
+  '       ifconfig -C\n       interface create\n       interface destroy\n';
+
+export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<number> {
+  const out = (t: string) => ctx.print(t);
+  let args = argv.slice(1);
+  const flags = new Set<string>();
+  while (args[0] && /^-[abdlmsuvzC]+$/.test(args[0])) {
+    for (const c of args[0].slice(1)) flags.add(c);
+    args = args.slice(1);
+  }
+  const s = yield* ioctlSocket(ctx, 'ifconfig');
+  if (s < 0) return 1;
+  try {
+    if (flags.has('a') || flags.has('l') || args.length === 0) {
+      if (args.length > 0 && !(args.length === 1 && args[0] === 'inet')) {
+        out(USAGE);
+        return 1;
+      }
+      const r = yield* ioctl(ctx, s, 'SIOCGIFCONF', {});
+      if (!r) {
+        out(`ifconfig: SIOCGIFCONF: ${strerror(errno(ctx))}\n`);
+        return 1;
+      }
+      let ifs = (r.data as { ifs: IfInfo[] }).ifs;
+      if (flags.has('u')) ifs = ifs.filter((i) => (i.flags & IFF_UP) !== 0);
+      if (flags.has('d')) ifs = ifs.filter((i) => (i.flags & IFF_UP) === 0);
+      if (flags.has('l')) out(`${ifs.map((i) => i.name).join(' ')}\n`);
+      else out(ifs.map(formatInterface).join(''));
+      return 0;
+    }
+    const name = args[0]!;
+    const params = args.slice(1);
+    const st = yield* ioctl(ctx, s, 'SIOCGIFDATA', { name });
+    if (!st) {
+      out(`ifconfig: SIOCGIFFLAGS ${name}: ${strerror(errno(ctx))}\n`);
+      return 1;
+    }
+    const info = st.data as IfInfo;
+    if (params.length === 0) {
+      out(formatInterface(info));
+      return 0;
+    }
+    return yield* configure(ctx, s, info, params);
+  } finally {
+    yield* close(ctx, s);
+  }
+};
+
+function* configure(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): Co<number> {
+  const out = (t: string) => ctx.print(t);
+  const name = info.name;
+  let flags = info.flags;
+  let addr: { addr: number; mask: number; hasMask: boolean } | null = null;
+  let mask: number | undefined;
+  let broadcast: number | undefined;
+  let alias = false;
+  let removeAddr: number | null = null;
+  const fail = (what: string): number => {
+    out(`ifconfig: ${what}: ${strerror(errno(ctx))}\n`);
+    return 1;
+  };
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    const next = (): string | null => {
+      const v = params[i + 1];
+      if (v === undefined) {
+        out(`ifconfig: ${p}: missing argument\n`);
+        return null;
+      }
+      i++;
+      return v;
+    };
+    switch (p) {
+      case 'inet':
+        break;
+      case 'up':
+      case 'down': {
+        flags = p === 'up' ? flags | IFF_UP : flags & ~IFF_UP;
+        if (!(yield* ioctl(ctx, s, 'SIOCSIFFLAGS', { name, flags }))) return fail('SIOCSIFFLAGS');
+        break;
+      }
+      case 'netmask': {
+        const v = next();
+        if (v === null) return 1;
+        const m = parseMask(v);
+        if (m === null) {
+          out(`ifconfig: ${v}: bad value\n`);
+          return 1;
+        }
+        mask = m;
+        break;
+      }
+      case 'broadcast': {
+        const v = next();
+        if (v === null) return 1;
+        const b = parseNet(v, 'host');
+        if (!b) {
+          out(`ifconfig: ${v}: bad value\n`);
+          return 1;
+        }
+        broadcast = b.addr;
+        break;
+      }
+      case 'mtu': {
+        const v = next();
+        if (v === null) return 1;
+        if (!(yield* ioctl(ctx, s, 'SIOCSIFMTU', { name, mtu: Number(v) }))) return fail('SIOCSIFMTU');
+        break;
+      }
+      case 'alias':
+        alias = true;
+        break;
+      case '-alias':
+      case 'delete': {
+        const v = params[i + 1] && parseNet(params[i + 1]!, 'classful') ? params[++i]! : null;
+        removeAddr = v ? parseNet(v, 'classful')!.addr : (addr?.addr ?? info.addrs[0]?.addr ?? 0);
+        break;
+      }
+      case 'destroy':
+        if (!(yield* ioctl(ctx, s, 'SIOCIFDESTROY', { name }))) return fail('SIOCIFDESTROY');
+        return 0;
+      case 'create':
+        out(`ifconfig: SIOCIFCREATE: ${strerror(22)}\n`);
+        return 1;
+      default: {
+        const a = parseNet(p, 'classful');
+        if (!a) {
+          out(`ifconfig: ${p}: bad value\n`);
+          return 1;
+        }
+        addr = a;
+      }
+    }
+  }
+  if (removeAddr !== null) {
+    if (!(yield* ioctl(ctx, s, 'SIOCDIFADDR', { name, addr: removeAddr }))) return fail('SIOCDIFADDR');
+    return 0;
+  }
+  if (addr) {
+    if (!alias && info.addrs.length > 0) {
+      if (!(yield* ioctl(ctx, s, 'SIOCDIFADDR', { name })) && errno(ctx) !== 126) return fail('SIOCDIFADDR');
+    }
+    const m = mask ?? (addr.hasMask ? addr.mask : undefined);
+    const req: Record<string, unknown> = { name, addr: addr.addr };
+    if (m !== undefined) req.mask = m;
+    if (broadcast !== undefined) req.broadcast = broadcast;
+    if (!(yield* ioctl(ctx, s, 'SIOCAIFADDR', req))) return fail('SIOCAIFADDR');
+  } else if (mask !== undefined || broadcast !== undefined) {
+    const cur = info.addrs[0];
+    if (!cur) {
+      out('ifconfig: SIOCAIFADDR: Can\'t assign requested address\n');
+      return 1;
+    }
+    if (!(yield* ioctl(ctx, s, 'SIOCAIFADDR', { name, addr: cur.addr, mask: mask ?? cur.mask, ...(broadcast !== undefined ? { broadcast } : {}) }))) return fail('SIOCAIFADDR');
+  }
+  return 0;
+}
