@@ -9,6 +9,7 @@ import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../scenario/default';
 import { runScenario, type RunOptions } from '../assembly/run';
 import { ConsolePrinter } from './printer';
 import type { Scenario } from '../scenario/types';
+import { extraCommands } from './commands';
 
 function seedArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0..4294967295');
@@ -58,7 +59,7 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   return 0;
 }
 
-function fail(e: unknown): never {
+export function fail(e: unknown): never {
   if (e instanceof LocatedError) {
     process.stderr.write(`qnxemu: ${e.message}\n`);
   } else {
@@ -98,5 +99,8 @@ addRunOptions(program.command('boot').description('boot the built-in default VM:
     }
   },
 );
+
+// Further subcommands live in their own files (emulator/cli/*-cmd.ts) and register here.
+for (const register of extraCommands) register(program, { fail });
 
 program.parseAsync(process.argv).catch(fail);
