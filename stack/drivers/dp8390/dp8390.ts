@@ -389,6 +389,9 @@ export class Dp8390 {
     if (!(yield* this.rx.rint(ctx))) return;
     io.out8(ctx, R.P0_ISR, R.ISR_OVW);
     io.out8(ctx, R.P0_TCR, 0);
+    // Collect the frames missed while the ring was full (CNTR2) now rather than when a counter's MSB sets,
+    // as Linux's get_stats does whenever statistics are asked for: nicinfo then shows them right away.
+    this.readCounters(ctx);
     if (mustResend) this.cr(ctx, R.CR_PAGE0 | R.CR_TXP | R.CR_STA);
   }
 

@@ -5,5 +5,6 @@ import { ls, sleep } from './files';
 import { pidin, slay } from './procs';
 import { servicePrograms } from './stubs';
 import { hostname, uname } from './system';
+import { spin } from './spin';
 
-export const shellPrograms: Record<string, ProgramMain> = { sh, ksh: sh, uname, hostname, pidin, slay, ls, sleep, ...servicePrograms };
+export const shellPrograms: Record<string, ProgramMain> = { sh, ksh: sh, uname, hostname, pidin, slay, ls, sleep, spin, ...servicePrograms };

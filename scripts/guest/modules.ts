@@ -1,0 +1,118 @@
+/**
+ * Kernel modules for the guest: find them in an unpacked kernel package, resolve their dependencies
+ * from each module's own `.modinfo`, and read them (decompressing .ko.gz/.ko.xz/.ko.zst if a kernel
+ * ships them compressed; Debian bookworm's 6.1 kernels ship plain .ko).
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { moduleDepends, moduleSoftPre, readModInfo } from './modinfo';
+
+/** The NIC drivers every guest image carries: the models qnxemu has or plans, by Linux module name. */
+export const NIC_DRIVER_MODULES: readonly string[] = ['ne2k_pci', 'ne', 'tg3', 'rt2500pci'];
+
+/** Linux module name of a file: the base name without .ko[.ext], '-' read as '_' (KBUILD_MODNAME). */
+export function moduleNameOf(file: string): string {
+  return normalizeModName(basename(file).replace(/\.ko(\.(gz|xz|zst))?$/, ''));
+}
+
+/** Module names compare with '-' and '_' equal, as modprobe does. */
+export function normalizeModName(name: string): string {
+  return name.replace(/-/g, '_');
+}
+
+/** Walks <modulesDir> (lib/modules/<version>) and maps module name → path relative to it. */
+export function indexModules(modulesDir: string): Map<string, string> {
+  const index = new Map<string, string>();
+  const walk = (rel: string): void => {
+    const entries = readdirSync(join(modulesDir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(r);
+      else if (/\.ko(\.(gz|xz|zst))?$/.test(e.name)) index.set(moduleNameOf(e.name), r);
+    }
+  };
+  walk('');
+  return index;
+}
+
+/** What resolution needs to know about one module. */
+export interface ModuleFacts {
+  depends: string[];
+  /** softdep "pre:" modules: loaded first when present, skipped when the kernel has no such module. */
+  softPre: string[];
+}
+
+export interface ResolvedModule {
+  name: string;
+  /** Direct hard dependencies (module names), as the guest's loader needs them. */
+  depends: string[];
+}
+
+/**
+ * Orders the closure of `roots` so that every module comes after its dependencies (depth-first, in the
+ * order the dependencies are listed, so the result is stable). `facts(name)` returns undefined for a
+ * module the kernel does not have; that is an error for a root or a hard dependency.
+ */
+export function resolveModules(roots: readonly string[], facts: (name: string) => ModuleFacts | undefined): ResolvedModule[] {
+  const out: ResolvedModule[] = [];
+  const done = new Set<string>();
+  const onPath: string[] = [];
+  const visit = (raw: string, neededBy: string | undefined, optional: boolean): void => {
+    const name = normalizeModName(raw);
+    if (done.has(name)) return;
+    if (onPath.includes(name)) throw new Error(`module dependency cycle: ${[...onPath, name].join(' -> ')}`);
+    const f = facts(name);
+    if (f === undefined) {
+      if (optional) return;
+      throw new Error(neededBy === undefined ? `the kernel has no module "${name}"` : `module "${neededBy}" needs "${name}", which the kernel does not have`);
+    }
+    onPath.push(name);
+    for (const d of f.softPre) visit(d, name, true);
+    const depends = f.depends.map(normalizeModName);
+    for (const d of depends) visit(d, name, false);
+    onPath.pop();
+    done.add(name);
+    out.push({ name, depends });
+  };
+  for (const r of roots) visit(r, undefined, false);
+  return out;
+}
+
+/** Reads a module file, decompressing it by its extension. xz and zstd use the host's `xz`/`zstd`. */
+export function readModuleFile(path: string): Uint8Array {
+  const raw = readFileSync(path);
+  if (path.endsWith('.ko')) return raw;
+  if (path.endsWith('.ko.gz')) return gunzipSync(raw);
+  const tool = path.endsWith('.ko.xz') ? 'xz' : path.endsWith('.ko.zst') ? 'zstd' : undefined;
+  if (tool === undefined) throw new Error(`not a kernel module file: ${path}`);
+  const r = spawnSync(tool, ['-dc'], { input: raw, maxBuffer: 1 << 30 });
+  if (r.error !== undefined || r.status !== 0) {
+    throw new Error(`decompressing ${path} needs the host tool "${tool}" (apt-get install ${tool === 'xz' ? 'xz-utils' : 'zstd'})`);
+  }
+  return r.stdout;
+}
+
+/** Module facts read from the files of an unpacked kernel (memoized per name). */
+export function moduleFactsFromTree(modulesDir: string, index: Map<string, string>): (name: string) => ModuleFacts | undefined {
+  const memo = new Map<string, ModuleFacts>();
+  return (name) => {
+    const hit = memo.get(name);
+    if (hit !== undefined) return hit;
+    const rel = index.get(name);
+    if (rel === undefined) return undefined;
+    const info = readModInfo(readModuleFile(join(modulesDir, rel)));
+    const f = { depends: moduleDepends(info), softPre: moduleSoftPre(info) };
+    memo.set(name, f);
+    return f;
+  };
+}
+
+/**
+ * The guest loader's table, one line per module in load order: `<name> <file> [<dep>...]` where file is
+ * the module's name in /lib/modules of the initramfs (always uncompressed `<name>.ko`).
+ */
+export function moduleTable(mods: readonly ResolvedModule[]): string {
+  return mods.map((m) => [m.name, `${m.name}.ko`, ...m.depends].join(' ') + '\n').join('');
+}

@@ -1,0 +1,36 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseScenario, loadScenarioFile } from '../../emulator/scenario/load';
+import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../../emulator/scenario/default';
+import { runScenario, type RunOptions, type RunResult } from '../../emulator/assembly/run';
+import type { Scenario } from '../../emulator/scenario/types';
+
+export const REPO = path.resolve(__dirname, '../..');
+
+export function defaultScenario(): Scenario {
+  return parseScenario(DEFAULT_SCENARIO_YAML, '<built-in default>', '.', (p) => {
+    const text = DEFAULT_BUILDFILES[path.basename(p)];
+    if (text === undefined) throw new Error(`no built-in ${p}`);
+    return text;
+  });
+}
+
+export function example(name: string): Scenario {
+  return loadScenarioFile(path.join(REPO, 'docs/examples', name));
+}
+
+export function tmpdir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `qnxemu-${prefix}-`));
+}
+
+export function run(s: Scenario, opts: RunOptions = {}): RunResult {
+  return runScenario(s, opts);
+}
+
+/** A nicinfo counter from a console ("Receive Overruns ..... 3" → 3). */
+export function nicinfoCounter(consoleText: string, label: string): number {
+  const m = new RegExp(`${label} \\.+ (\\d+)`).exec(consoleText);
+  if (!m) throw new Error(`no '${label}' in console:\n${consoleText}`);
+  return Number(m[1]);
+}
