@@ -7,4 +7,5 @@ module.exports = {
   // chalk 5 is ESM-only; let the esbuild transform turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(chalk)/)'],
   testTimeout: 120000,
+  globalSetup: '<rootDir>/scripts/jest-global-setup.js',
 };

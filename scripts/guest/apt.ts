@@ -1,0 +1,120 @@
+/**
+ * Finding and fetching the guest's Debian packages with apt: the current 686 kernel (the one the
+ * metapackage linux-image-686:i386 depends on), busybox-static:i386 and seabios.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { aptHelp, GuestBuildError, run, tail, type HostTools } from './host';
+import type { Step } from './progress';
+
+/** One binary package as apt describes it. */
+export interface DebPackage {
+  name: string;
+  arch: string;
+  version: string;
+  size: number;
+  sha256: string;
+}
+
+export const KERNEL_METAPACKAGE = 'linux-image-686:i386';
+
+/** The file name `apt-get download` gives a package (an epoch's ':' becomes "%3a"). */
+export function debFileName(p: DebPackage): string {
+  return `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.arch}.deb`;
+}
+
+/** The kernel package named by the metapackage's Depends in `apt-cache depends` output, if any. */
+export function parseKernelDepends(out: string): string | undefined {
+  const m = /Depends:\s*<?(linux-image-\d[^\s:>]*-686)(?::i386)?>?/.exec(out);
+  return m?.[1];
+}
+
+/** The first stanza of `apt-cache show --no-all-versions` output. */
+export function parseShow(out: string): DebPackage | undefined {
+  const stanza = out.split(/\n\s*\n/)[0] ?? '';
+  const field = (k: string): string | undefined => new RegExp(`^${k}: *(.*)$`, 'm').exec(stanza)?.[1]?.trim();
+  const name = field('Package');
+  const arch = field('Architecture');
+  const version = field('Version');
+  const size = field('Size');
+  const sha256 = field('SHA256');
+  if (!name || !arch || !version || !size || !sha256 || !/^\d+$/.test(size)) return undefined;
+  return { name, arch, version, size: Number(size), sha256 };
+}
+
+async function kernelPackage(tools: HostTools): Promise<string | undefined> {
+  const r = await run(tools.aptCache, ['depends', KERNEL_METAPACKAGE]);
+  if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(`cannot run ${tools.aptCache} (${r.spawnError.code ?? r.spawnError.message}).`));
+  return r.status === 0 ? parseKernelDepends(r.stdout) : undefined;
+}
+
+/** Makes apt know i386 packages: `dpkg --add-architecture i386` and `apt-get update`. */
+async function addI386(tools: HostTools, log: (l: string) => void): Promise<void> {
+  const archs = await run(tools.dpkg, ['--print-foreign-architectures']);
+  if (!/^i386$/m.test(archs.stdout)) {
+    log('adding the i386 architecture to dpkg (dpkg --add-architecture i386)');
+    const r = await run(tools.dpkg, ['--add-architecture', 'i386']);
+    if (r.status !== 0) throw new GuestBuildError(aptHelp(`dpkg --add-architecture i386 failed (needs root): ${tail(r.stderr || r.stdout, 2)}`));
+  }
+  log('updating apt package lists (apt-get update)');
+  // apt-get update exits non-zero when any one index fails (e.g. a mirror mid-sync) even though the
+  // lists we need may have arrived; whether they did is checked by looking the packages up again.
+  const u = await run(tools.aptGet, ['update']);
+  if (u.status !== 0) log(`apt-get update reported problems: ${tail(u.stderr, 2).replace(/\n/g, ' | ')}`);
+}
+
+/**
+ * Resolves the three packages to exact versions. Runs `dpkg --add-architecture i386` and
+ * `apt-get update` once if apt does not know the i386 kernel yet.
+ */
+export async function resolvePackages(tools: HostTools, log: (l: string) => void): Promise<DebPackage[]> {
+  let kernel = await kernelPackage(tools);
+  if (kernel === undefined) {
+    await addI386(tools, log);
+    kernel = await kernelPackage(tools);
+    if (kernel === undefined) throw new GuestBuildError(aptHelp(`apt does not know ${KERNEL_METAPACKAGE} even after apt-get update (no network, or no Debian i386 archive).`));
+  }
+  const out: DebPackage[] = [];
+  for (const spec of [`${kernel}:i386`, 'busybox-static:i386', 'seabios']) {
+    const r = await run(tools.aptCache, ['show', '--no-all-versions', spec]);
+    const p = r.status === 0 ? parseShow(r.stdout) : undefined;
+    if (p === undefined) throw new GuestBuildError(aptHelp(`apt-cache show ${spec} failed: ${tail(r.stderr || r.stdout, 2)}`));
+    out.push(p);
+  }
+  return out;
+}
+
+/** True if the file exists with the size and SHA-256 apt promised. */
+export function debIsComplete(dir: string, p: DebPackage): boolean {
+  const f = join(dir, debFileName(p));
+  if (!existsSync(f) || statSync(f).size !== p.size) return false;
+  return createHash('sha256').update(readFileSync(f)).digest('hex') === p.sha256;
+}
+
+/**
+ * Downloads the packages not yet in `dir` with `apt-get download`, reporting bytes arrived so far to
+ * `step` (apt writes each file in place; its size is polled).
+ */
+export async function downloadPackages(tools: HostTools, dir: string, pkgs: readonly DebPackage[], step: Step): Promise<void> {
+  const missing = pkgs.filter((p) => !debIsComplete(dir, p));
+  if (missing.length === 0) {
+    step.finish();
+    return;
+  }
+  const sizeNow = (): number =>
+    missing.reduce((sum, p) => {
+      const f = join(dir, debFileName(p));
+      return sum + (existsSync(f) ? Math.min(statSync(f).size, p.size) : 0);
+    }, 0);
+  const timer = setInterval(() => step.update(sizeNow()), 200);
+  const r = await run(tools.aptGet, ['download', ...missing.map((p) => `${p.name}:${p.arch}=${p.version}`)], { cwd: dir });
+  clearInterval(timer);
+  if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(`cannot run ${tools.aptGet} (${r.spawnError.code ?? r.spawnError.message}).`));
+  if (r.status !== 0) throw new GuestBuildError(aptHelp(`apt-get download failed: ${tail(r.stderr || r.stdout)}`));
+  for (const p of missing) {
+    if (!debIsComplete(dir, p)) throw new GuestBuildError(aptHelp(`${debFileName(p)} did not arrive intact (size or SHA-256 differs from apt's index).`));
+  }
+  step.update(sizeNow());
+  step.finish();
+}
