@@ -9,6 +9,7 @@ import { Simulation } from '../sim/simulation';
 import { SimEvent } from '../sim/event';
 import { Priority } from '../sim/priority';
 import type { Scenario } from '../scenario/types';
+import type { TraceSink } from '../sim/trace';
 import { buildNetwork, type Network } from './network';
 import { buildNode, type SimNode } from './node';
 
@@ -21,6 +22,8 @@ export interface RunOptions {
   onConsoleLine?: (node: string, text: string, t: number) => void;
   /** Keep every trace record in memory (tests, the debugger). */
   keepTrace?: boolean;
+  /** A trace sink installed before anything is built, so it sees every record (the debugger). */
+  onTrace?: TraceSink;
 }
 
 export interface RunResult {
@@ -49,6 +52,7 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
   const seed = opts.seed ?? scenario.seed;
   const sim = new Simulation(seed);
   sim.tracer.verbose = !!opts.verboseTrace;
+  if (opts.onTrace) sim.tracer.addSink(opts.onTrace);
   const trace: string[] = [];
   let traceFd: number | null = null;
   if (opts.traceFile) {

@@ -108,11 +108,3 @@ export function moduleFactsFromTree(modulesDir: string, index: Map<string, strin
     return f;
   };
 }
-
-/**
- * The guest loader's table, one line per module in load order: `<name> <file> [<dep>...]` where file is
- * the module's name in /lib/modules of the initramfs (always uncompressed `<name>.ko`).
- */
-export function moduleTable(mods: readonly ResolvedModule[]): string {
-  return mods.map((m) => [m.name, `${m.name}.ko`, ...m.depends].join(' ') + '\n').join('');
-}

@@ -1,0 +1,106 @@
+/**
+ * The guest image cache: where it lives, the key that names a build, and a lock so that two processes
+ * (jest workers, two CLI runs) do not build the same image at once.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** Bumped whenever the builder's output changes for the same packages and /init. */
+export const BUILDER_VERSION = 1;
+
+/** Everything a build depends on; its hash is the cache key. */
+export interface CacheKeyInputs {
+  builderVersion: number;
+  /** "<name>_<version>_<arch> <sha256>" per package. */
+  packages: readonly string[];
+  init: string;
+  /** Root modules (the closure follows from the kernel package). */
+  modules: readonly string[];
+  applets: readonly string[];
+}
+
+/** SHA-256 (hex) over a canonical JSON encoding of the inputs (fixed key order). */
+export function cacheKey(k: CacheKeyInputs): string {
+  const canonical = JSON.stringify([k.builderVersion, [...k.packages], k.init, [...k.modules], [...k.applets]]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The folder of the repository this code runs from: the nearest parent with qnxemu's package.json. */
+export function repoRoot(start: string = __dirname): string | undefined {
+  let d = resolve(start);
+  for (;;) {
+    const pj = join(d, 'package.json');
+    if (existsSync(pj)) {
+      try {
+        if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: string }).name === 'qnxemu') return d;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const up = dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}
+
+/** $QNXEMU_CACHE, else <repo>/.cache/guest, else ./.cache/guest. */
+export function guestCacheDir(): string {
+  const env = process.env['QNXEMU_CACHE'];
+  if (env !== undefined && env !== '') return resolve(env);
+  return join(repoRoot() ?? process.cwd(), '.cache', 'guest');
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Runs `fn` holding <dir>/build.lock. A lock left by a process that no longer exists is taken over.
+ * While another live process holds it, waits (up to `maxWaitMs`), telling `onWait` once.
+ */
+export async function withLock<T>(dir: string, fn: () => Promise<T>, onWait: (pid: number) => void, maxWaitMs = 30 * 60_000): Promise<T> {
+  const lock = join(dir, 'build.lock');
+  const t0 = Date.now();
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let pid = NaN;
+      try {
+        pid = Number(readFileSync(lock, 'utf8').trim());
+      } catch {
+        continue; // removed between open and read: try again
+      }
+      if (!Number.isInteger(pid) || pid <= 0 || !pidAlive(pid)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (!told) {
+        onWait(pid);
+        told = true;
+      }
+      if (Date.now() - t0 > maxWaitMs) throw new Error(`timed out waiting for ${lock} (held by pid ${pid})`);
+      await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}

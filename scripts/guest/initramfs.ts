@@ -1,0 +1,61 @@
+/**
+ * The guest's initramfs: busybox, /init, the NIC driver modules and their table, packed as a gzip'd
+ * newc cpio archive.
+ */
+import { gzipSync } from 'node:zlib';
+import { writeCpio, type CpioEntry } from './cpio';
+import { INIT_APPLETS, initScript, MODULE_TABLE_PATH, SHELL_APPLETS } from './init-script';
+import type { ResolvedModule } from './modules';
+
+export interface ModuleFile extends ResolvedModule {
+  /** File name in /lib/modules of the image, e.g. "ne2k-pci.ko". */
+  file: string;
+  data: Uint8Array;
+}
+
+export interface InitramfsInputs {
+  busybox: Uint8Array;
+  /** In load order (dependencies first). */
+  modules: readonly ModuleFile[];
+}
+
+/** Every applet linked to /bin/busybox, sorted and without repeats. */
+export function appletList(): string[] {
+  return [...new Set([...INIT_APPLETS, ...SHELL_APPLETS])].sort();
+}
+
+/** The loader's table: `<name> <file> [<dep>...]` per module, in load order. */
+export function moduleTable(mods: readonly ModuleFile[]): string {
+  return mods.map((m) => [m.name, m.file, ...m.depends].join(' ') + '\n').join('');
+}
+
+/** The archive members, parents first. */
+export function initramfsEntries(inp: InitramfsInputs): CpioEntry[] {
+  const enc = new TextEncoder();
+  const e: CpioEntry[] = [
+    { type: 'dir', path: 'bin' },
+    { type: 'dir', path: 'dev' },
+    // The kernel opens /dev/console for init's stdin/stdout before /init can mount devtmpfs.
+    { type: 'chardev', path: 'dev/console', major: 5, minor: 1, mode: 0o600 },
+    { type: 'dir', path: 'etc' },
+    { type: 'dir', path: 'lib' },
+    { type: 'dir', path: 'lib/modules' },
+    { type: 'dir', path: 'proc' },
+    { type: 'dir', path: 'root', mode: 0o700 },
+    { type: 'dir', path: 'sys' },
+    { type: 'dir', path: 'tmp', mode: 0o1777 },
+    { type: 'file', path: 'bin/busybox', data: inp.busybox, mode: 0o755 },
+  ];
+  for (const a of appletList()) e.push({ type: 'symlink', path: `bin/${a}`, target: 'busybox' });
+  e.push({ type: 'file', path: 'etc/passwd', data: enc.encode('root:x:0:0:root:/root:/bin/sh\n') });
+  e.push({ type: 'file', path: 'etc/group', data: enc.encode('root:x:0:\n') });
+  e.push({ type: 'file', path: 'init', data: enc.encode(initScript()), mode: 0o755 });
+  for (const m of inp.modules) e.push({ type: 'file', path: `lib/modules/${m.file}`, data: m.data });
+  e.push({ type: 'file', path: MODULE_TABLE_PATH, data: enc.encode(moduleTable(inp.modules)) });
+  return e;
+}
+
+/** The gzip'd archive. The gzip header carries no time or name, so equal inputs give equal bytes. */
+export function buildInitramfs(inp: InitramfsInputs): Uint8Array {
+  return gzipSync(writeCpio(initramfsEntries(inp)), { level: 9 });
+}
