@@ -12,6 +12,8 @@ import { netstat } from './utils/netstat';
 import { nicinfo } from './utils/nicinfo';
 import { ping } from './utils/ping';
 import { route } from './utils/route';
+import { udpgen } from './utils/udpgen';
+import { udpsink } from './utils/udpsink';
 
 const modules = () => driverModules;
 
@@ -27,4 +29,6 @@ export const netPrograms: Record<string, ProgramMain> = {
   nicinfo,
   mount,
   umount,
+  udpgen,
+  udpsink,
 };

@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { registerGuestCommand } from './guest-cmd';
+import { registerDebug } from './debug-cmd';
+import { registerTrace } from './trace-cmd';
+import { registerTestCommand } from './test-cmd';
 
 /** Shared helpers a subcommand gets. */
 export interface CliServices {
@@ -12,4 +16,4 @@ export type RegisterCommand = (program: Command, services: CliServices) => void;
  * Subcommands beyond run/boot. Each lives in its own file and is listed here, so features can be added
  * without editing main.ts.
  */
-export const extraCommands: RegisterCommand[] = [];
+export const extraCommands: RegisterCommand[] = [registerGuestCommand, registerDebug, registerTrace, registerTestCommand];

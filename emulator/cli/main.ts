@@ -6,7 +6,9 @@ import { parseDuration } from '../sim/time';
 import { LocatedError } from '../scenario/errors';
 import { loadScenarioFile, parseScenario } from '../scenario/load';
 import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../scenario/default';
-import { runScenario, type RunOptions } from '../assembly/run';
+import { type RunOptions } from '../assembly/run';
+import { runTimeline } from '../testing/execute';
+import { reportExpectations } from './test-cmd';
 import { ConsolePrinter } from './printer';
 import type { Scenario } from '../scenario/types';
 import { extraCommands } from './commands';
@@ -52,11 +54,13 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
     verboseTrace: !!o.verboseTrace,
     onConsoleLine: (node, text, t) => printer.line(node, text, t),
   };
-  const res = runScenario(scenario, opts);
+  // Actions and faults of the scenario run too; its expectations are checked and reported (exit 1 if any fails).
+  const res = runTimeline(scenario, opts);
   process.stdout.write(`simulated ${(res.virtualTime / 1e9).toFixed(6)} s of virtual time in ${res.events} events (seed ${res.seed})\n`);
   for (const p of res.pcaps) process.stdout.write(`pcap ${p}\n`);
+  const status = reportExpectations(res);
   process.stdout.write(`trace-hash ${res.traceHash}\n`);
-  return 0;
+  return status;
 }
 
 export function fail(e: unknown): never {

@@ -35,6 +35,11 @@ export class Cable implements Medium {
   private readonly ends: CableEnd[] = [];
   private up = true;
   private readonly probes: WireProbes;
+  /**
+   * Fault injection (emulator/net/fault.ts): sees every frame about to be handed to a station's port and
+   * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
+   */
+  deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
 
   constructor(private readonly ctx: ComponentContext, opts: CableOptions = {}) {
     this.name = ctx.name;
@@ -111,7 +116,9 @@ export class Cable implements Medium {
       this.probes.drop(frame, 'link-down', { port: to.name });
       return;
     }
-    this.probes.deliver(to.name, frame);
-    to.listener.frameReceived(frame);
+    const f = this.deliveryFilter ? this.deliveryFilter(frame, to.name) : frame;
+    if (!f) return;
+    this.probes.deliver(to.name, f);
+    to.listener.frameReceived(f);
   }
 }

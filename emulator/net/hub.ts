@@ -73,6 +73,11 @@ export class Hub implements Medium {
   private signals: Signal[] = [];
   private episode: Episode | null = null;
   private readonly probes: WireProbes;
+  /**
+   * Fault injection (emulator/net/fault.ts): sees every frame about to be handed to a station's port and
+   * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
+   */
+  deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
 
   constructor(private readonly ctx: ComponentContext, opts: HubOptions = {}) {
     this.name = ctx.name;
@@ -210,8 +215,10 @@ export class Hub implements Medium {
       this.probes.drop(frame, 'link-down', { port: p.name });
       return;
     }
-    this.probes.deliver(p.name, frame);
-    p.listener.frameReceived(frame);
+    const f = this.deliveryFilter ? this.deliveryFilter(frame, p.name) : frame;
+    if (!f) return;
+    this.probes.deliver(p.name, f);
+    p.listener.frameReceived(f);
   }
 
   private crsChange(p: HubPort): void {

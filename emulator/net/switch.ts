@@ -56,6 +56,11 @@ export class Switch implements Medium {
   readonly table: MacTable;
   private readonly ports: SwitchPort[] = [];
   private readonly probes: WireProbes;
+  /**
+   * Fault injection (emulator/net/fault.ts): sees every frame about to be handed to a station's port and
+   * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
+   */
+  deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
   private readonly ifgNs: Time;
 
   constructor(private readonly ctx: ComponentContext, opts: SwitchOptions = {}) {
@@ -177,7 +182,9 @@ export class Switch implements Medium {
 
   private deliver(p: SwitchPort, frame: Frame): void {
     if (!p.up) return this.probes.drop(frame, 'link-down', { port: p.name });
-    this.probes.deliver(p.name, frame);
-    p.listener.frameReceived(frame);
+    const f = this.deliveryFilter ? this.deliveryFilter(frame, p.name) : frame;
+    if (!f) return;
+    this.probes.deliver(p.name, f);
+    p.listener.frameReceived(f);
   }
 }

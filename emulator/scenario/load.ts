@@ -7,6 +7,9 @@ import { LocatedError } from './errors';
 import { scenarioSchema } from './schema';
 import type { LinkSpec, NicSpec, NodeSpec, Scenario, ScriptLine } from './types';
 import { parseBuildfile, BuildfileError } from '../../firmware/buildfile';
+import { parseActions } from './actions';
+import { parseExpectations } from './expect';
+import { parseFaults } from './faults';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(scenarioSchema);
@@ -112,14 +115,20 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
     if (l.type === 'cable' && users.length > 2)
       throw locate(['links', l.name], `a cable joins two NICs; ${users.length} are attached`);
   }
+  const until = raw.until === undefined ? 10_000_000_000 : durationOf(raw.until);
+  const timed = data as { actions?: unknown; faults?: unknown; expect?: unknown; nodes: Record<string, { kind?: string }> };
+  const tctx = { locate, nodes, links, until, rawNodes: timed.nodes };
   return {
     name: raw.name ?? path.basename(file).replace(/\.ya?ml$/, ''),
     file,
     dir,
     seed: raw.seed ?? 1,
-    until: raw.until === undefined ? 10_000_000_000 : durationOf(raw.until),
+    until,
     nodes,
     links,
+    actions: parseActions(timed.actions, tctx),
+    faults: parseFaults(timed.faults, tctx),
+    expect: parseExpectations(timed.expect, tctx),
   };
 }
 

@@ -2,6 +2,10 @@
  * JSON Schema of a scenario file (validated with ajv; see docs/formats/scenario.md). Kept as data so the
  * documentation and the validator cannot drift apart.
  */
+import { actionsSchema } from './actions';
+import { expectationsSchema } from './expect';
+import { faultsSchema } from './faults';
+
 const mac = { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' };
 const duration = { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*(ns|us|ms|s|m)?$' };
 const name = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_-]*$' };
@@ -61,5 +65,8 @@ export const scenarioSchema = {
     until: duration,
     nodes: { type: 'object', minProperties: 1, propertyNames: name, additionalProperties: nodeSchema },
     links: { type: 'object', minProperties: 1, propertyNames: name, additionalProperties: linkSchema },
+    actions: actionsSchema,
+    faults: faultsSchema,
+    expect: expectationsSchema,
   },
 };

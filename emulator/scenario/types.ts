@@ -1,4 +1,7 @@
 import type { Time } from '../sim/time';
+import type { Action } from './actions';
+import type { Expectation } from './expect';
+import type { Fault } from './faults';
 
 /** A validated scenario (see docs/formats/scenario.md). */
 export interface Scenario {
@@ -11,6 +14,12 @@ export interface Scenario {
   until: Time;
   nodes: NodeSpec[];
   links: LinkSpec[];
+  /** Timed commands and traffic (`actions:`); absent or empty when the file has none. */
+  actions?: Action[];
+  /** Timed faults (`faults:`). */
+  faults?: Fault[];
+  /** Expectations checked by `qnxemu test` (`expect:`). */
+  expect?: Expectation[];
 }
 
 export interface NodeSpec {

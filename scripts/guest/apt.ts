@@ -3,9 +3,9 @@
  * metapackage linux-image-686:i386 depends on), busybox-static:i386 and seabios.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptHelp, GuestBuildError, run, tail, type HostTools } from './host';
+import { aptHelp, cannotRun, GuestBuildError, run, tail, type HostTools } from './host';
 import type { Step } from './progress';
 
 /** One binary package as apt describes it. */
@@ -24,29 +24,37 @@ export function debFileName(p: DebPackage): string {
   return `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.arch}.deb`;
 }
 
-/** The kernel package named by the metapackage's Depends in `apt-cache depends` output, if any. */
+/** The kernel package named in the metapackage's `Depends:` (from `apt-cache show`), if any. */
 export function parseKernelDepends(out: string): string | undefined {
-  const m = /Depends:\s*<?(linux-image-\d[^\s:>]*-686)(?::i386)?>?/.exec(out);
+  const m = /^Depends:.*?\b(linux-image-\d[^\s,:()]*-686)\b/m.exec(out);
   return m?.[1];
 }
 
-/** The first stanza of `apt-cache show --no-all-versions` output. */
-export function parseShow(out: string): DebPackage | undefined {
-  const stanza = out.split(/\n\s*\n/)[0] ?? '';
-  const field = (k: string): string | undefined => new RegExp(`^${k}: *(.*)$`, 'm').exec(stanza)?.[1]?.trim();
-  const name = field('Package');
-  const arch = field('Architecture');
-  const version = field('Version');
-  const size = field('Size');
-  const sha256 = field('SHA256');
-  if (!name || !arch || !version || !size || !sha256 || !/^\d+$/.test(size)) return undefined;
-  return { name, arch, version, size: Number(size), sha256 };
+/** The stanzas of `apt-cache show --no-all-versions` output that are complete. */
+export function parseShow(out: string): DebPackage[] {
+  const pkgs: DebPackage[] = [];
+  for (const stanza of out.split(/\n\s*\n/)) {
+    const field = (k: string): string | undefined => new RegExp(`^${k}: *(.*)$`, 'm').exec(stanza)?.[1]?.trim();
+    const name = field('Package');
+    const arch = field('Architecture');
+    const version = field('Version');
+    const size = field('Size');
+    const sha256 = field('SHA256');
+    if (!name || !arch || !version || !size || !sha256 || !/^\d+$/.test(size)) continue;
+    pkgs.push({ name, arch, version, size: Number(size), sha256 });
+  }
+  return pkgs;
+}
+
+async function show(tools: HostTools, specs: readonly string[]): Promise<{ out: string; ok: boolean; err: string }> {
+  const r = await run(tools.aptCache, ['show', '--no-all-versions', ...specs]);
+  if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(cannotRun(tools.aptCache, r.spawnError)));
+  return { out: r.stdout, ok: r.status === 0, err: tail(r.stderr || r.stdout, 2) };
 }
 
 async function kernelPackage(tools: HostTools): Promise<string | undefined> {
-  const r = await run(tools.aptCache, ['depends', KERNEL_METAPACKAGE]);
-  if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(`cannot run ${tools.aptCache} (${r.spawnError.code ?? r.spawnError.message}).`));
-  return r.status === 0 ? parseKernelDepends(r.stdout) : undefined;
+  const r = await show(tools, [KERNEL_METAPACKAGE]);
+  return r.ok ? parseKernelDepends(r.out) : undefined;
 }
 
 /** Makes apt know i386 packages: `dpkg --add-architecture i386` and `apt-get update`. */
@@ -75,14 +83,36 @@ export async function resolvePackages(tools: HostTools, log: (l: string) => void
     kernel = await kernelPackage(tools);
     if (kernel === undefined) throw new GuestBuildError(aptHelp(`apt does not know ${KERNEL_METAPACKAGE} even after apt-get update (no network, or no Debian i386 archive).`));
   }
+  const wanted = [`${kernel}:i386`, 'busybox-static:i386', 'seabios'];
+  const r = await show(tools, wanted);
+  const found = parseShow(r.out);
   const out: DebPackage[] = [];
-  for (const spec of [`${kernel}:i386`, 'busybox-static:i386', 'seabios']) {
-    const r = await run(tools.aptCache, ['show', '--no-all-versions', spec]);
-    const p = r.status === 0 ? parseShow(r.stdout) : undefined;
-    if (p === undefined) throw new GuestBuildError(aptHelp(`apt-cache show ${spec} failed: ${tail(r.stderr || r.stdout, 2)}`));
+  for (const spec of wanted) {
+    const name = spec.replace(/:.*/, '');
+    const p = found.find((x) => x.name === name);
+    if (p === undefined) throw new GuestBuildError(aptHelp(`apt-cache show ${spec} found nothing: ${r.err}`));
     out.push(p);
   }
   return out;
+}
+
+/**
+ * Names, sizes and times of apt's package lists: while it is unchanged, apt would resolve the packages
+ * exactly as last time, so the (slow) look-up can be skipped. Empty if the folder cannot be read.
+ */
+export function aptListsFingerprint(dir = '/var/lib/apt/lists'): string {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /_Packages(\.\w+)?$/.test(f))
+      .sort()
+      .map((f) => {
+        const st = statSync(join(dir, f));
+        return `${f} ${st.size} ${Math.round(st.mtimeMs)}`;
+      })
+      .join('\n');
+  } catch {
+    return '';
+  }
 }
 
 /** True if the file exists with the size and SHA-256 apt promised. */
@@ -102,6 +132,7 @@ export async function downloadPackages(tools: HostTools, dir: string, pkgs: read
     step.finish();
     return;
   }
+  for (const p of missing) rmSync(join(dir, debFileName(p)), { force: true }); // partial or corrupt
   const sizeNow = (): number =>
     missing.reduce((sum, p) => {
       const f = join(dir, debFileName(p));
@@ -110,7 +141,7 @@ export async function downloadPackages(tools: HostTools, dir: string, pkgs: read
   const timer = setInterval(() => step.update(sizeNow()), 200);
   const r = await run(tools.aptGet, ['download', ...missing.map((p) => `${p.name}:${p.arch}=${p.version}`)], { cwd: dir });
   clearInterval(timer);
-  if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(`cannot run ${tools.aptGet} (${r.spawnError.code ?? r.spawnError.message}).`));
+  if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(cannotRun(tools.aptGet, r.spawnError)));
   if (r.status !== 0) throw new GuestBuildError(aptHelp(`apt-get download failed: ${tail(r.stderr || r.stdout)}`));
   for (const p of missing) {
     if (!debIsComplete(dir, p)) throw new GuestBuildError(aptHelp(`${debFileName(p)} did not arrive intact (size or SHA-256 differs from apt's index).`));

@@ -3,7 +3,7 @@
  * (jest workers, two CLI runs) do not build the same image at once.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** Bumped whenever the builder's output changes for the same packages and /init. */
@@ -49,6 +49,13 @@ export function guestCacheDir(): string {
   const env = process.env['QNXEMU_CACHE'];
   if (env !== undefined && env !== '') return resolve(env);
   return join(repoRoot() ?? process.cwd(), '.cache', 'guest');
+}
+
+/** Writes a file so that readers in other processes see the old or the new content, never a part. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }
 
 function pidAlive(pid: number): boolean {

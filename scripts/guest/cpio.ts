@@ -133,29 +133,3 @@ export function checkOrder(entries: readonly CpioEntry[]): void {
     if (e.type === 'dir') dirs.add(e.path);
   }
 }
-
-/**
- * Orders entries so each directory precedes its contents (creating missing parent directories), keeping
- * the callers' relative order otherwise. Useful when members are collected from several places.
- */
-export function withParents(entries: readonly CpioEntry[]): CpioEntry[] {
-  const out: CpioEntry[] = [];
-  const dirs = new Set<string>();
-  const ensureDir = (p: string): void => {
-    if (p === '' || dirs.has(p)) return;
-    const parent = p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '';
-    ensureDir(parent);
-    dirs.add(p);
-    out.push({ type: 'dir', path: p });
-  };
-  for (const e of entries) {
-    const parent = e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '';
-    ensureDir(parent);
-    if (e.type === 'dir') {
-      if (dirs.has(e.path)) continue;
-      dirs.add(e.path);
-    }
-    out.push(e);
-  }
-  return out;
-}

@@ -10,9 +10,11 @@ export interface HostTools {
   aptGet: string;
   dpkg: string;
   dpkgDeb: string;
+  /** apt's package lists folder, whose state decides whether apt must be asked again. */
+  aptLists: string;
 }
 
-export const DEFAULT_TOOLS: HostTools = { aptCache: 'apt-cache', aptGet: 'apt-get', dpkg: 'dpkg', dpkgDeb: 'dpkg-deb' };
+export const DEFAULT_TOOLS: HostTools = { aptCache: 'apt-cache', aptGet: 'apt-get', dpkg: 'dpkg', dpkgDeb: 'dpkg-deb', aptLists: '/var/lib/apt/lists' };
 
 /** A failure the user can act on; the CLI prints the message (no stack) and exits 1. */
 export class GuestBuildError extends Error {
@@ -29,6 +31,11 @@ export function aptHelp(problem: string): string {
     `archive (network, or a local mirror). Run as root on Debian/Ubuntu with network access, or point the ` +
     `node at your own kernel/initrd/bios with \`kernel:\`, \`initrd:\`, \`bios:\` in the scenario.`
   );
+}
+
+/** "X is not installed" for a program that could not be started, else the system's reason. */
+export function cannotRun(cmd: string, e: NodeJS.ErrnoException): string {
+  return e.code === 'ENOENT' ? `${cmd} is not installed (not found on PATH).` : `cannot run ${cmd}: ${e.message}`;
 }
 
 export interface RunResult {

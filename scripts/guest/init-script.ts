@@ -9,6 +9,8 @@
  *   qnxemu.ip=eth0:10.0.0.3/24[,eth1:…] addresses (`ip addr add`), links set up
  *   qnxemu.gw=10.0.0.1                 default route (optional)
  *   qnxemu.hostname=alpha              host name (optional)
+ *   qnxemu.echo=0                      the console does not echo input; the shell then does no line
+ *                                      editing and sends no ESC[6n cursor-position queries (optional)
  * /init prints `qnxemu-guest-error: …` for each failure, then the ready marker line, then runs a shell on
  * the console with the prompt `guest# ` (restarted if it exits). Nothing is started in the background
  * and nothing waits on time.
@@ -24,20 +26,20 @@ export const GUEST_PROMPT = 'guest# ';
 export const MODULE_TABLE_PATH = 'lib/modules/modules.qnxemu';
 
 /** Busybox applets /init itself runs. */
-export const INIT_APPLETS: readonly string[] = ['sh', 'mount', 'insmod', 'ip', 'hostname', 'setsid', 'cttyhack'];
+export const INIT_APPLETS: readonly string[] = ['sh', 'mount', 'insmod', 'ip', 'hostname', 'stty', 'setsid', 'cttyhack'];
 
 /** Further applets linked into /bin for use at the guest shell. */
 export const SHELL_APPLETS: readonly string[] = [
   'arp', 'cat', 'cp', 'cut', 'dmesg', 'echo', 'false', 'free', 'grep', 'head', 'hexdump',
   'ifconfig', 'kill', 'ls', 'lsmod', 'mkdir', 'mknod', 'modinfo', 'mv', 'nc', 'netstat', 'od', 'ping',
-  'poweroff', 'printf', 'ps', 'reboot', 'rm', 'rmmod', 'route', 'sed', 'sleep', 'stty', 'sync', 'tail',
+  'poweroff', 'printf', 'ps', 'reboot', 'rm', 'rmmod', 'route', 'sed', 'sleep', 'sync', 'tail',
   'test', 'tr', 'true', 'umount', 'uname', 'wc', 'awk', 'sort', 'uniq', 'xxd', '[',
 ];
 
 /**
  * The /init text. It is the same for every guest: everything per-node comes from the command line.
- * QNXEMU_ROOT (unset in the guest) lets the tests run it on the host against a fake tree and stub
- * commands: paths of files it reads are prefixed by it, and it stops before starting the shell.
+ * QNXEMU_ROOT (unset in the guest) lets the tests run it on the host against a fake tree: PATH and the
+ * files it reads are under that folder (so only stub commands run), and it stops before the shell.
  */
 export function initScript(): string {
   return `#!/bin/sh
@@ -45,8 +47,8 @@ export function initScript(): string {
 # command line; see docs/guest-images.md.
 set -f
 ifs0=$IFS
-export PATH=/bin
 R=\${QNXEMU_ROOT:-}
+export PATH="$R/bin"
 TABLE="$R/${MODULE_TABLE_PATH}"
 
 mount -t proc proc /proc
@@ -117,6 +119,10 @@ done
 arg qnxemu.gw
 [ -n "$V" ] && { ip route add default via "$V" || fail "cannot add default route via $V"; }
 
+# qnxemu.echo=0: no echo; busybox's shell then reads plain lines (no editing, no ESC[6n cursor queries).
+arg qnxemu.echo
+[ "$V" = 0 ] && { stty -echo || fail "stty -echo failed"; }
+
 echo "${READY_MARKER}"
 [ -n "$R" ] && exit 0
 
@@ -136,6 +142,8 @@ export interface GuestCmdlineOptions {
   ip?: readonly string[];
   gateway?: string;
   hostname?: string;
+  /** false: the console does not echo and the shell does no line editing (qnxemu.echo=0). */
+  echo?: boolean;
   /** Extra words appended verbatim. */
   extra?: readonly string[];
 }
@@ -162,6 +170,7 @@ export function guestCmdline(o: GuestCmdlineOptions = {}): string {
     words.push(`qnxemu.ip=${o.ip.join(',')}`);
   }
   if (o.gateway !== undefined) words.push(`qnxemu.gw=${check('gateway', o.gateway)}`);
+  if (o.echo === false) words.push('qnxemu.echo=0');
   for (const w of o.extra ?? []) words.push(w);
   return words.join(' ');
 }

@@ -1,0 +1,93 @@
+/** `show …`: state at the cursor — chips, the stack, the event queue, a packet's bytes. */
+import { hexDump, summarize } from './packet-info';
+import { durationText, recordText, timeText } from './records';
+import type { DebugSession } from './session';
+import { showNic } from './show-nic';
+import { showArp, showIfnet, showSockets } from './show-stack';
+import { resolveNic } from './targets';
+
+export class ShowError extends Error {}
+
+const USAGE = 'usage: show nic <node>.<nic> | pic <node> | ioapic <node> | board <node> | sockets <node> | arp <node> | ifnet <node> | procs <node> | events [n] | packet [pkt]';
+
+export function show(s: DebugSession, args: string[]): string[] {
+  const [what, arg] = args;
+  const node = () => {
+    if (!arg) throw new ShowError(`usage: show ${what} <node>`);
+    const n = s.inst.node(arg);
+    if (!n) throw new ShowError(`no node '${arg}' (nodes: ${s.inst.a.nodes.map((x) => x.name).join(', ')})`);
+    return n;
+  };
+  switch (what) {
+    case 'nic': {
+      if (!arg) throw new ShowError('usage: show nic <node>.<nic>  (e.g. show nic beta.nic0 or show nic alpha.en0)');
+      const nic = resolveNic(s.inst, arg);
+      if (typeof nic === 'string') throw new ShowError(nic);
+      return showNic(nic, (b) => s.inst.a.sim.tracer.provenance.lookup(b));
+    }
+    case 'pic':
+      return node().board.pic.describe().split('\n');
+    case 'ioapic':
+      return node().board.ioapic.describe().split('\n');
+    case 'board':
+      return node().board.describe().split('\n');
+    case 'sockets':
+      return showSockets(node());
+    case 'arp':
+      return showArp(node());
+    case 'ifnet':
+    case 'ifnets':
+    case 'interfaces':
+      return showIfnet(node());
+    case 'procs':
+      return showProcs(s, node().name);
+    case 'events':
+      return showEvents(s, arg ? Number(arg) : 20);
+    case 'packet':
+      return showPacket(s, arg ? Number(arg) : s.currentPkt);
+  }
+  throw new ShowError(USAGE);
+}
+
+function showProcs(s: DebugSession, name: string): string[] {
+  const k = s.inst.node(name)?.kernel;
+  if (!k) return [`${name}: the kernel has not booted yet`];
+  const out: string[] = [];
+  for (const p of k.processes) {
+    out.push(`  pid ${String(p.pid).padStart(3)} ${p.argv.join(' ')}`);
+    for (const t of p.threads) out.push(`      tid ${t.tid} ${t.name.padEnd(10)} ${t.state.padEnd(8)} prio ${t.priority}${t.blockedOn ? ` blocked on ${t.blockedOn}` : ''}`);
+  }
+  return out;
+}
+
+function showEvents(s: DebugSession, n: number): string[] {
+  const q = s.inst.queue;
+  const list = q.list();
+  const limit = Number.isFinite(n) && n > 0 ? n : 20;
+  const out = [`${list.length} pending event(s) at ${timeText(q.now)} (after event #${q.executed}); run ends at ${timeText(s.until)}`];
+  list.slice(0, limit).forEach((ev, i) => {
+    const mark = ev.when > s.until ? '  (after the end of the run)' : '';
+    out.push(`  ${String(i + 1).padStart(3)}  ${timeText(ev.when)}  +${durationText(ev.when - q.now).padEnd(14)} prio ${String(ev.priority).padStart(3)}  ${ev.name}${mark}`);
+  });
+  if (list.length > limit) out.push(`  … ${list.length - limit} more (show events ${list.length})`);
+  return out;
+}
+
+function showPacket(s: DebugSession, pkt: number): string[] {
+  if (!Number.isInteger(pkt) || pkt <= 0) throw new ShowError('no packet under the cursor: show packet <pkt>');
+  const info = s.packets.info(pkt, s.executed);
+  const out = [`packet ${pkt}: ${summarize(info)}`];
+  const seen = s.timeline ? s.timeline.of(pkt) : s.records.filter((r) => r.pkt === pkt);
+  if (seen.length > 0) {
+    out.push(`  first: ${timeText(seen[0]!.t)} ${recordText(seen[0]!)}`);
+    out.push(`  last:  ${timeText(seen.at(-1)!.t)} ${recordText(seen.at(-1)!)}`);
+  }
+  const bytes = s.packets.bytes(pkt, s.executed);
+  if (bytes) {
+    out.push(`  frame (${bytes.length} bytes, as on the wire without FCS):`);
+    out.push(...hexDump(bytes, '  '));
+  } else {
+    out.push('  no frame bytes seen for this id (it never reached a NIC or a wire)');
+  }
+  return out;
+}

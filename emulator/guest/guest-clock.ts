@@ -1,0 +1,97 @@
+import type { Time } from '../sim/time';
+
+/**
+ * A guest's virtual clock (docs/guest-time-model.md). Guest time, in integer nanoseconds on the simulation's
+ * time axis, is
+ *
+ *     start + instructions × NS_PER_INSTRUCTION + reads × NS_PER_CLOCK_READ + idle
+ *
+ * - `instructions`: v86's retired-instruction counter (a u32 in wasm memory that wraps; accumulated here).
+ * - `reads`: how often v86 read this clock. v86's JIT keeps the instruction count in a local and stores it
+ *   only when compiled code exits, so two reads inside one compiled loop would see the same count; charging
+ *   each read keeps the clock strictly increasing (by ≥ 2 ns, so `rdtsc`, which v86 computes as
+ *   floor(ms × 10⁶), never returns the same value twice and v86's "imprecise browser clock" extrapolation,
+ *   whose state is not in its snapshots, never engages).
+ * - `idle`: time skipped while the CPU was halted (HLT), added when the simulation resumes it.
+ *
+ * Nothing here reads a host clock.
+ */
+export const NS_PER_INSTRUCTION = 1;
+export const NS_PER_CLOCK_READ = 2;
+
+export interface GuestClockState {
+  v: 1;
+  start: Time;
+  instructions: number;
+  reads: number;
+  idle: Time;
+}
+
+export class GuestClock {
+  private start: Time = 0;
+  private instructions = 0;
+  private reads = 0;
+  private idle: Time = 0;
+  private lastRaw = 0;
+
+  /** `counter` reads v86's instruction counter (u32). */
+  constructor(private readonly counter: () => number) {}
+
+  /** Power-on at simulation time `t` (the counter is whatever v86 holds now). */
+  powerOn(t: Time): void {
+    this.start = t;
+    this.instructions = 0;
+    this.reads = 0;
+    this.idle = 0;
+    this.lastRaw = this.counter() >>> 0;
+  }
+
+  private poll(): void {
+    const raw = this.counter() >>> 0;
+    this.instructions += (raw - this.lastRaw) >>> 0;
+    this.lastRaw = raw;
+  }
+
+  /** Guest time now (ns). Does not count as a guest clock read. */
+  now(): Time {
+    this.poll();
+    return this.start + this.instructions * NS_PER_INSTRUCTION + this.reads * NS_PER_CLOCK_READ + this.idle;
+  }
+
+  /** A read by v86 (microtick): charges one read and returns the time in ms. */
+  read(): number {
+    this.reads++;
+    return this.now() / 1e6;
+  }
+
+  /** Instructions retired since power-on. */
+  get retired(): number {
+    this.poll();
+    return this.instructions;
+  }
+
+  /** Total idle time skipped so far. */
+  get idleNs(): Time {
+    return this.idle;
+  }
+
+  /** The halted CPU resumes at simulation time `t`: the time in between was idle. No effect if t <= now. */
+  skipTo(t: Time): void {
+    const n = this.now();
+    if (t > n) this.idle += t - n;
+  }
+
+  saveState(): GuestClockState {
+    this.poll();
+    return { v: 1, start: this.start, instructions: this.instructions, reads: this.reads, idle: this.idle };
+  }
+
+  /** Restore; the instruction counter of the (restored) v86 is re-read as the new reference. */
+  loadState(s: GuestClockState): void {
+    this.start = s.start;
+    this.instructions = s.instructions;
+    this.reads = s.reads;
+    this.idle = s.idle;
+    this.lastRaw = this.counter() >>> 0;
+  }
+}

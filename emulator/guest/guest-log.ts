@@ -1,0 +1,100 @@
+import { b64ToBytes, bytesToB64 } from '../sim/snapshot';
+import type { Time } from '../sim/time';
+
+/**
+ * Everything a guest did to the rest of the simulation, in order, so the simulation can be rebuilt without
+ * running the guest (docs/guest-time-model.md, "Snapshots"). Between a guest and the world there are only:
+ *
+ * - register accesses from the guest (port I/O, PCI configuration), all made inside CPU quanta;
+ * - serial output, also inside quanta;
+ * - where its next quantum was scheduled: at the end of each quantum, and when an interrupt or serial input
+ *   ("a poke") woke the halted CPU early;
+ * - data it supplied to bus-master DMA reads.
+ *
+ * Replaying this log against the same scenario and seed reproduces every event, frame and trace record of
+ * the original run; only the guest's CPU and RAM are missing, and those come from v86's own snapshot.
+ */
+export interface GuestQuantum {
+  /** Register accesses (pairs: code, value — see `accessCode`) and console text, in the order they happened. */
+  ops: (number | string)[];
+  /** When the next quantum was scheduled. */
+  next: Time;
+}
+
+export interface GuestWake {
+  /** Index of the poke (interrupt-line change or serial input, counted from power-on) that woke the CPU. */
+  poke: number;
+  /** The time the quantum was moved to. */
+  at: Time;
+}
+
+/** Access code: target (register window id) << 12 | offset << 4 | size << 1 | write. */
+export function accessCode(target: number, offset: number, size: number, write: boolean): number {
+  return target * 4096 + (offset & 0xff) * 16 + size * 2 + (write ? 1 : 0);
+}
+
+export function decodeAccess(code: number): { target: number; offset: number; size: 1 | 2 | 4; write: boolean } {
+  return {
+    target: Math.floor(code / 4096),
+    offset: (code >>> 4) & 0xff,
+    size: ((code >>> 1) & 7) as 1 | 2 | 4,
+    write: (code & 1) === 1,
+  };
+}
+
+export interface GuestLogState {
+  v: 1;
+  quanta: GuestQuantum[];
+  wakes: GuestWake[];
+  dma: string[];
+}
+
+export class GuestLog {
+  quanta: GuestQuantum[] = [];
+  wakes: GuestWake[] = [];
+  dma: Uint8Array[] = [];
+
+  /** Replay cursors. */
+  private qi = 0;
+  private wi = 0;
+  private di = 0;
+
+  nextQuantum(): GuestQuantum | undefined {
+    return this.quanta[this.qi++];
+  }
+
+  /** The wake recorded for poke number `poke`, if any (consumed). */
+  wakeAt(poke: number): GuestWake | undefined {
+    const w = this.wakes[this.wi];
+    if (w && w.poke === poke) {
+      this.wi++;
+      return w;
+    }
+    return undefined;
+  }
+
+  nextDma(): Uint8Array | undefined {
+    return this.dma[this.di++];
+  }
+
+  /** Everything was consumed (a replay that ends at the snapshot point must have used the whole log). */
+  get exhausted(): boolean {
+    return this.qi === this.quanta.length && this.wi === this.wakes.length && this.di === this.dma.length;
+  }
+
+  get position(): string {
+    return `quantum ${this.qi}/${this.quanta.length}, wake ${this.wi}/${this.wakes.length}, dma ${this.di}/${this.dma.length}`;
+  }
+
+  saveState(): GuestLogState {
+    return { v: 1, quanta: this.quanta.map((q) => ({ ops: [...q.ops], next: q.next })), wakes: this.wakes.map((w) => ({ ...w })), dma: this.dma.map(bytesToB64) };
+  }
+
+  static load(s: GuestLogState): GuestLog {
+    const l = new GuestLog();
+    l.quanta = s.quanta.map((q) => ({ ops: [...q.ops], next: q.next }));
+    l.wakes = s.wakes.map((w) => ({ ...w }));
+    l.dma = s.dma.map((d) => b64ToBytes(d));
+    return l;
+  }
+}

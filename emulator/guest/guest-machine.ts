@@ -1,0 +1,294 @@
+import type { ComponentContext } from '../sim/context';
+import { SimEvent } from '../sim/event';
+import { Priority } from '../sim/priority';
+import type { Rng } from '../sim/rng';
+import type { Time } from '../sim/time';
+import { checkVersion } from '../sim/snapshot';
+import type { AccessSize, RegisterHandler } from '../bus/types';
+import { GuestClock, type GuestClockState } from './guest-clock';
+import { accessCode, decodeAccess, GuestLog, type GuestLogState } from './guest-log';
+import { GUEST_EPOCH_MS, withHost, type V86Host, type V86Instance } from './v86-runtime';
+import type { V86Cpu } from './v86-types';
+
+/** Something plugged into the guest that must be (re)connected when a v86 instance is bound. */
+export interface GuestAttachment {
+  bind(cpu: V86Cpu): void;
+}
+
+export type GuestMode = 'detached' | 'live' | 'replay';
+
+export interface GuestMachineState {
+  v: 1;
+  pokes: number;
+  poweredOn: boolean;
+  clock: GuestClockState;
+  rng: [number, number, number, number];
+  log: GuestLogState;
+}
+
+/** Byte offsets of v86 CPU fields in wasm memory (src/rust/cpu/global_pointers.rs). */
+const IN_HLT = 616;
+const INSTRUCTION_COUNTER = 664;
+
+/**
+ * A v86 CPU on the simulation's event queue (docs/guest-time-model.md).
+ *
+ * The CPU runs in quanta: one `cpu.main_loop()` per `<node>.cpu` event. v86 returns after about 1 ms of guest
+ * time, or when the guest halts, with the time to its next timer deadline; the next quantum is scheduled at
+ * the guest's clock (busy) or at that deadline (halted, the time in between skipped as idle). An interrupt or
+ * serial input ("a poke") that ends a halt moves the quantum to the current time.
+ *
+ * Modes: `live` runs v86; `replay` rebuilds the world from a log of what the guest did (guest-log.ts) while
+ * no CPU runs, up to a snapshot point where a restored v86 takes over; `detached` has no CPU at all.
+ */
+export class GuestMachine {
+  readonly clock: GuestClock;
+  /** What the guest did since power-on (appended in live mode; becomes part of snapshots). */
+  log = new GuestLog();
+  private replaying: GuestLog | null = null;
+  private instance: V86Instance | null = null;
+  private readonly quantumEv: SimEvent;
+  private readonly targets: RegisterHandler[] = [];
+  private readonly attachments: GuestAttachment[] = [];
+  private readonly serialListeners: ((text: string) => void)[] = [];
+  private ops: (number | string)[] | null = null;
+  private pokes = 0;
+  private poweredOn = false;
+  private counterView: Uint32Array | null = null;
+  private hltView: Uint8Array | null = null;
+  readonly host: V86Host;
+  /** Quanta run (live or replayed) since this object was built. */
+  quanta = 0;
+  /** Replay met a read whose value differs from the log (the rebuilt world is not the recorded one). */
+  divergence: string | null = null;
+
+  constructor(readonly ctx: ComponentContext, private readonly rng: Rng) {
+    this.clock = new GuestClock(() => this.counter());
+    this.quantumEv = new SimEvent(`${ctx.name}.cpu`, () => this.quantum(), Priority.Cpu);
+    this.host = {
+      microtick: () => this.clock.read(),
+      dateNow: () => GUEST_EPOCH_MS + Math.floor(this.clock.now() / 1e6),
+      random: () => this.rng.float(),
+      fillRandom: (view) => {
+        const b = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+        for (let i = 0; i < b.length; i++) b[i] = this.rng.u32() & 0xff;
+      },
+    };
+  }
+
+  get mode(): GuestMode {
+    return this.instance ? 'live' : this.replaying ? 'replay' : 'detached';
+  }
+
+  get cpu(): V86Cpu | null {
+    return this.instance?.machine.cpu ?? null;
+  }
+
+  get v86(): V86Instance | null {
+    return this.instance;
+  }
+
+  /** Register window the guest can access; returns its id in the log. */
+  addTarget(handler: RegisterHandler): number {
+    this.targets.push(handler);
+    return this.targets.length - 1;
+  }
+
+  addAttachment(a: GuestAttachment): void {
+    this.attachments.push(a);
+    if (this.instance) a.bind(this.instance.machine.cpu);
+  }
+
+  /** Serial output of the guest (console text, in the order produced; called inside quanta). */
+  onSerial(fn: (text: string) => void): void {
+    this.serialListeners.push(fn);
+  }
+
+  /** Bind a freshly created v86 instance (cold boot). */
+  bind(instance: V86Instance): void {
+    if (this.instance) throw new Error(`${this.ctx.name}: already has a CPU`);
+    this.instance = instance;
+    instance.starter.add_listener('serial0-output-byte', (b: number) => this.serialOut(String.fromCharCode(b & 0xff)));
+    for (const a of this.attachments) a.bind(instance.machine.cpu);
+  }
+
+  /** Rebuild from `log` instead of running a CPU (until `takeOver`). */
+  startReplay(log: GuestLog): void {
+    if (this.instance) throw new Error(`${this.ctx.name}: cannot replay with a CPU bound`);
+    this.replaying = log;
+  }
+
+  /** Power on: the first quantum runs now. */
+  powerOn(): void {
+    this.poweredOn = true;
+    if (this.instance) this.clock.powerOn(this.ctx.queue.now);
+    this.ctx.tracer.emit(this.ctx.node, 'guest', 'power-on', 0, { mode: this.mode });
+    this.ctx.queue.schedule(this.quantumEv, this.ctx.queue.now);
+  }
+
+  /** Guest time (ns); equals queue time while halted, runs ahead by at most one quantum while busy. */
+  get guestTime(): Time {
+    return this.instance ? this.clock.now() : this.ctx.queue.now;
+  }
+
+  get halted(): boolean {
+    return this.instance ? this.hlt() !== 0 : true;
+  }
+
+  /**
+   * An input of the guest changes from outside its CPU (an interrupt line, serial input): apply it in the
+   * pinned scope; if it ended a halt, the CPU's next quantum moves to now.
+   */
+  poke(apply: () => void): void {
+    const n = this.pokes++;
+    const q = this.ctx.queue;
+    if (this.replaying && !this.instance) {
+      const w = this.replaying.wakeAt(n);
+      if (w) q.reschedule(this.quantumEv, w.at);
+      return;
+    }
+    if (!this.instance) return;
+    if (this.ops) {
+      withHost(this.host, apply); // during a quantum (the guest's own register access changed a line)
+      return;
+    }
+    const wasHalted = this.hlt() !== 0;
+    withHost(this.host, () => {
+      if (wasHalted) this.clock.skipTo(q.now);
+      apply();
+    });
+    if (wasHalted && this.hlt() === 0 && this.quantumEv.scheduled) {
+      const at = Math.max(q.now, this.clock.now());
+      if (this.quantumEv.when > at) {
+        q.reschedule(this.quantumEv, at);
+        this.log.wakes.push({ poke: n, at });
+      }
+    }
+  }
+
+  /** A guest register access through window `target` (port windows and config hooks call this). */
+  record(target: number, offset: number, size: AccessSize, write: boolean, value: number): void {
+    this.ops?.push(accessCode(target, offset, size, write), value);
+  }
+
+  /** During a replay: the bytes the next bus-master read got in the recorded run. */
+  replayDma(): Uint8Array | undefined {
+    return this.replaying?.nextDma();
+  }
+
+  /** Save what a restore needs besides v86's own state. */
+  saveState(): GuestMachineState {
+    return { v: 1, pokes: this.pokes, poweredOn: this.poweredOn, clock: this.clock.saveState(), rng: this.rng.state(), log: this.log.saveState() };
+  }
+
+  /**
+   * End of a replay: a restored v86 instance takes over at the current time. The replay must have consumed
+   * the whole log and seen the same number of pokes; the log continues (a later snapshot holds everything).
+   */
+  takeOver(instance: V86Instance, v86State: ArrayBuffer, s: GuestMachineState): void {
+    checkVersion(`${this.ctx.name} guest`, s, 1);
+    const log = this.replaying;
+    if (!log) throw new Error(`${this.ctx.name}: takeOver without replay`);
+    if (!log.exhausted) throw new Error(`${this.ctx.name}: replay stopped at ${log.position}`);
+    if (this.pokes !== s.pokes) throw new Error(`${this.ctx.name}: replay saw ${this.pokes} pokes, the snapshot ${s.pokes}`);
+    if (this.divergence) throw new Error(`${this.ctx.name}: replay diverged: ${this.divergence}`);
+    this.replaying = null;
+    this.bind(instance);
+    this.counterView = null;
+    this.hltView = null;
+    withHost(this.host, () => instance.machine.restore_state(v86State));
+    this.clock.loadState(s.clock);
+    this.rng.setState(s.rng);
+    this.log = log;
+  }
+
+  private quantum(): void {
+    this.quanta++;
+    if (this.instance) this.liveQuantum(this.instance.machine.cpu);
+    else if (this.replaying) this.replayQuantum(this.replaying);
+  }
+
+  private liveQuantum(cpu: V86Cpu): void {
+    const q = this.ctx.queue;
+    this.ops = [];
+    let t = 0;
+    withHost(this.host, () => {
+      this.clock.skipTo(q.now);
+      t = cpu.main_loop();
+      this.instance?.finishJit();
+    });
+    const g = this.clock.now();
+    let next: Time;
+    if (this.hlt() !== 0) {
+      const wait = Number.isFinite(t) && t > 0 ? Math.ceil(t * 1e6) : 1;
+      next = Math.max(q.now, g) + Math.max(1, wait);
+    } else {
+      next = Math.max(q.now + 1, g);
+    }
+    this.log.quanta.push({ ops: this.ops, next });
+    this.ops = null;
+    q.schedule(this.quantumEv, next);
+  }
+
+  private replayQuantum(log: GuestLog): void {
+    const qn = log.nextQuantum();
+    if (!qn) {
+      this.divergence ??= `quantum at ${this.ctx.queue.now} beyond the end of the log`;
+      return;
+    }
+    const ops = qn.ops;
+    for (let i = 0; i < ops.length; ) {
+      const op = ops[i]!;
+      if (typeof op === 'string') {
+        this.deliverSerial(op);
+        i++;
+        continue;
+      }
+      const value = ops[i + 1] as number;
+      i += 2;
+      const a = decodeAccess(op);
+      const target = this.targets[a.target];
+      if (!target) {
+        this.divergence ??= `no register window ${a.target}`;
+        continue;
+      }
+      if (a.write) target.write(a.offset, a.size, value);
+      else {
+        const got = target.read(a.offset, a.size);
+        if (got !== value) this.divergence ??= `read of window ${a.target} +${a.offset} gave ${got}, log has ${value} (t=${this.ctx.queue.now})`;
+      }
+    }
+    this.ctx.queue.schedule(this.quantumEv, qn.next);
+  }
+
+  private serialOut(ch: string): void {
+    const ops = this.ops;
+    if (ops) {
+      const last = ops.length - 1;
+      // Access values are numbers, so a string at the end is a text op: extend it.
+      if (last >= 0 && typeof ops[last] === 'string') ops[last] = (ops[last] as string) + ch;
+      else ops.push(ch);
+    }
+    this.deliverSerial(ch);
+  }
+
+  private deliverSerial(text: string): void {
+    for (const l of this.serialListeners) l(text);
+  }
+
+  private counter(): number {
+    const inst = this.instance;
+    if (!inst) return 0;
+    const buf = inst.machine.cpu.wasm_memory.buffer;
+    if (!this.counterView || this.counterView.buffer !== buf) this.counterView = new Uint32Array(buf, INSTRUCTION_COUNTER, 1);
+    return this.counterView[0]!;
+  }
+
+  private hlt(): number {
+    const inst = this.instance;
+    if (!inst) return 1;
+    const buf = inst.machine.cpu.wasm_memory.buffer;
+    if (!this.hltView || this.hltView.buffer !== buf) this.hltView = new Uint8Array(buf, IN_HLT, 1);
+    return this.hltView[0]!;
+  }
+}

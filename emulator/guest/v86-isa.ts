@@ -1,0 +1,57 @@
+import type { IrqLine, RegisterHandler } from '../bus/types';
+import type { GuestAttachment, GuestMachine } from './guest-machine';
+import { V86PortWindow } from './port-window';
+import type { V86Cpu } from './v86-types';
+
+/**
+ * An ISA device in a v86 instance: a register window at a fixed port base and one interrupt output wired to
+ * an ISA IRQ of v86's 8259 pair (`cpu.device_raise_irq/device_lower_irq`; the PIC is edge-triggered for ISA
+ * lines unless the guest sets the line's ELCR bit, as for real ISA cards).
+ */
+export class V86IsaAttachment implements GuestAttachment {
+  private readonly target: number;
+  private window: V86PortWindow | null = null;
+  private cpu: V86Cpu | null = null;
+  private level = false;
+  readonly irqLine: IrqLine;
+
+  constructor(
+    private readonly guest: GuestMachine,
+    private readonly handler: RegisterHandler,
+    readonly base: number,
+    readonly size: number,
+    readonly irq: number,
+    readonly label: string,
+  ) {
+    this.target = guest.addTarget(handler);
+    const self = this;
+    this.irqLine = {
+      set: (level: boolean) => {
+        if (level === this.level) return;
+        this.level = level;
+        this.guest.poke(() => {
+          const cpu = this.cpu;
+          if (!cpu) return;
+          if (level) cpu.device_raise_irq(this.irq);
+          else cpu.device_lower_irq(this.irq);
+        });
+      },
+      get level() {
+        return self.level;
+      },
+    };
+    guest.addAttachment(this);
+  }
+
+  bind(cpu: V86Cpu): void {
+    this.cpu = cpu;
+    const w = new V86PortWindow(cpu.io, this.size, this.handler, this.label);
+    w.hook = (write, offset, size, value) => this.guest.record(this.target, offset, size, write, value);
+    w.map(this.base);
+    this.window = w;
+  }
+
+  get mapped(): boolean {
+    return this.window?.mappedAt === this.base;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Loads v86 (npm `v86`, `build/libv86.js`) once per process inside a pinned scope, and creates instances.
+ *
+ * v86 reads four things from its host that would make two runs differ (facts/v86-guest.md): its clock
+ * (`performance.now`, captured as the static `microtick` and handed to the wasm core when an instance is
+ * created), the RTC's `Date`, `crypto.getRandomValues` (RDRAND, random MACs) and `Math.random`. Instead of
+ * patching globals, the module text is evaluated with those four names bound to our own objects, so every
+ * read v86 makes of them goes to the guest that is currently executing (`V86Host`), and nothing outside v86
+ * is affected. Timer functions (`setTimeout`, `setImmediate`) are left alone: the adapter never lets v86
+ * schedule itself (guest-machine.ts replaces its `next_tick`), and they are used only while an instance is
+ * being constructed, which is outside simulated time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Wasm, type V86Constructor, type V86Machine, type V86Options, type V86Starter, type WasmModule } from './v86-types';
+
+/** What a running guest supplies to v86 in place of the host's clock and entropy. */
+export interface V86Host {
+  /** v86 `microtick`: guest time in milliseconds (fractional). */
+  microtick(): number;
+  /** `Date.now()` as v86 sees it (the RTC): a fixed epoch plus guest time, in ms. */
+  dateNow(): number;
+  /** `Math.random()` as v86 sees it. */
+  random(): number;
+  /** `crypto.getRandomValues` as v86 sees it. */
+  fillRandom(view: ArrayBufferView): void;
+}
+
+/** Epoch the guests' RTC starts at (2024-01-01T00:00:00Z): fixed, so a guest's `date` is reproducible. */
+export const GUEST_EPOCH_MS = Date.UTC(2024, 0, 1);
+
+let current: V86Host | null = null;
+/** Reads v86 made with no guest executing (a bug in the adapter if non-zero; shown by tests). */
+export let unpinnedReads = 0;
+
+function host(): V86Host | null {
+  if (!current) unpinnedReads++;
+  return current;
+}
+
+/** Run `fn` with `h` as the guest v86 is executing for. Re-entrant (restores the previous host). */
+export function withHost<T>(h: V86Host, fn: () => T): T {
+  const prev = current;
+  current = h;
+  try {
+    return fn();
+  } finally {
+    current = prev;
+  }
+}
+
+/** `performance` as v86 sees it. Pinned: the only clock v86 reads (`microtick`). */
+const pinnedPerformance = {
+  now: (): number => host()?.microtick() ?? 0,
+};
+
+const RealDate = Date;
+/** `Date` as v86 sees it: `Date.now()` and `new Date()` read the guest's RTC clock; all else is Date. */
+class PinnedDate extends RealDate {
+  constructor(...args: unknown[]) {
+    if (args.length === 0) super(host()?.dateNow() ?? GUEST_EPOCH_MS);
+    else super(...(args as [string]));
+  }
+  static override now(): number {
+    return host()?.dateNow() ?? GUEST_EPOCH_MS;
+  }
+}
+
+/** `Math` as v86 sees it: `random` from the guest's seeded stream; everything else inherited from Math. */
+const pinnedMath: Math = Object.create(Math, {
+  random: { value: (): number => host()?.random() ?? 0.5 },
+}) as Math;
+
+/** `crypto` as v86 sees it. */
+const pinnedCrypto = {
+  getRandomValues<T extends ArrayBufferView>(view: T): T {
+    const h = host();
+    if (h) h.fillRandom(view);
+    else new Uint8Array(view.buffer, view.byteOffset, view.byteLength).fill(0);
+    return view;
+  },
+};
+
+interface Loaded {
+  V86: V86Constructor;
+  wasm: WasmModule;
+  dir: string;
+}
+let loaded: Loaded | null = null;
+
+/** Folder of the installed v86 package (its `build/` holds libv86.js and v86.wasm). */
+export function v86PackageDir(): string {
+  return path.dirname(require.resolve('v86/package.json'));
+}
+
+function load(): Loaded {
+  if (loaded) return loaded;
+  const dir = v86PackageDir();
+  const text = fs.readFileSync(path.join(dir, 'build', 'libv86.js'), 'utf8');
+  const mod: { exports: Record<string, unknown> } = { exports: {} };
+  // Evaluate v86's CommonJS build with the four nondeterministic host objects bound to pinned ones.
+  const factory = new Function('module', 'exports', 'require', '__dirname', 'performance', 'Date', 'Math', 'crypto', text) as (
+    ...a: unknown[]
+  ) => void;
+  factory.call(globalThis, mod, mod.exports, require, path.join(dir, 'build'), pinnedPerformance, PinnedDate, pinnedMath, pinnedCrypto);
+  const V86 = mod.exports['V86'] as V86Constructor | undefined;
+  if (typeof V86 !== 'function') throw new Error(`v86: ${dir}/build/libv86.js did not export V86`);
+  const wasm = new Wasm.Module(fs.readFileSync(path.join(dir, 'build', 'v86.wasm')));
+  loaded = { V86, wasm, dir };
+  return loaded;
+}
+
+/** Offset of the JIT's function table entries in v86's wasm table (`WASM_TABLE_OFFSET` in src/const.js). */
+const WASM_TABLE_OFFSET = 1024;
+
+export interface V86Instance {
+  starter: V86Starter;
+  machine: V86Machine;
+  /**
+   * Install the code the JIT generated during the last `main_loop` (v86 cannot take it back while it is still
+   * generating: its JIT state is locked then). The guest machine calls this right after each quantum.
+   */
+  finishJit(): void;
+}
+
+/**
+ * Create a v86 instance for `h` and wait until it is initialised (BIOS, kernel and initrd loaded, devices
+ * built), without starting it. Afterwards:
+ * - v86 never schedules itself: `next_tick` (which would call setTimeout/setImmediate, including from the
+ *   wake-up path when an interrupt ends a HLT) does nothing; the caller drives `cpu.main_loop()`.
+ * - JIT code is installed at a fixed point: at the end of the quantum in which v86 generated it
+ *   (`finishJit`). v86 normally instantiates each compiled block with an asynchronous
+ *   `WebAssembly.instantiate`, so when compiled code starts being used would depend on the host's event loop
+ *   and compile threads, and with it where timer interrupts land in the instruction stream.
+ */
+export async function createV86(opts: Omit<V86Options, 'wasm_fn'>, h: V86Host): Promise<V86Instance> {
+  const { V86, wasm } = load();
+  const prev = current;
+  current = h;
+  try {
+    const starter = new V86({
+      ...opts,
+      wasm_fn: (env) => Promise.resolve(new Wasm.Instance(wasm, env).exports),
+    });
+    await new Promise<void>((resolve) => starter.add_listener('emulator-loaded', () => resolve()));
+    const machine = starter.v86;
+    if (!machine) throw new Error('v86: emulator-loaded without an emulator');
+    machine.next_tick = () => undefined;
+    const cpu = machine.cpu;
+    const pending: { index: number; start: number; flags: number; code: Uint8Array }[] = [];
+    cpu.codegen_finalize = (index, start, flags, ptr, len) => {
+      pending.push({ index, start, flags, code: new Uint8Array(cpu.wasm_memory.buffer, ptr >>> 0, len >>> 0).slice() });
+    };
+    const finishJit = (): void => {
+      while (pending.length > 0) {
+        const p = pending.shift()!;
+        const inst = new Wasm.Instance(new Wasm.Module(p.code), { e: cpu.jit_imports });
+        cpu.wm.wasm_table.set(p.index + WASM_TABLE_OFFSET, inst.exports['f']);
+        cpu.codegen_finalize_finished(p.index, p.start, p.flags);
+      }
+    };
+    return { starter, machine, finishJit };
+  } finally {
+    current = prev;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The scenario API for jest tests (and the `qnxemu test` workers):
+ *
+ *   import { loadScenario, runScenarioChecked } from '../../emulator/testing/api';
+ *   const r = runScenarioChecked(loadScenario('tests/scenarios/ping-hub.yaml'));
+ *   expect(r.failures).toEqual([]);
+ *   expect(r.consoles.get('alpha')).toContain('0.0% packet loss');
+ *
+ * A result has the consoles, the counters the expectations read, every expectation's outcome (expected vs
+ * actual), what the faults did, and the trace hash (same scenario and seed → same hash).
+ */
+import { loadScenarioFile, parseScenario } from '../scenario/load';
+import type { Scenario } from '../scenario/types';
+import { nicKey, toolArgv, toolKey } from './collect';
+import { evaluate, failureText, netstatValue, nicinfoValue, type ExpectationOutcome } from './evaluate';
+import { runTimeline, type TimelineOptions, type TimelineRun } from './execute';
+
+export type { ExpectationOutcome } from './evaluate';
+export type { TimelineOptions } from './execute';
+
+/** Load and validate a scenario file; throws LocatedError (file:line:col: problem). */
+export function loadScenario(file: string): Scenario {
+  return loadScenarioFile(file);
+}
+
+/** Parse scenario text (tests that build scenarios inline); buildfiles resolve against `dir`. */
+export function parseScenarioText(text: string, file = 'inline.yaml', dir = '.'): Scenario {
+  return parseScenario(text, file, dir);
+}
+
+export interface CheckedRun {
+  scenario: Scenario;
+  /** Every expectation held (and every action ran). */
+  passed: boolean;
+  outcomes: ExpectationOutcome[];
+  /** One line per failed expectation or problem, with expected and actual. */
+  failures: string[];
+  consoles: Map<string, string>;
+  /**
+   * Counters the expectations read, per node: "en0.ierrors" (netstat -i / nicinfo on the node),
+   * "nics[0].rx-reject.overflow" (the NIC model); keys of `at` expectations end in "@<ns>".
+   */
+  counters: Map<string, Record<string, number>>;
+  /** What each fault did ("faults[0] loss: 12 frame(s) lost on hub0"). */
+  faultNotes: string[];
+  traceHash: string;
+  seed: number;
+  virtualTime: number;
+  events: number;
+  artifacts: string[];
+  /** The full run (nodes, network, simulation) for deeper assertions. */
+  run: TimelineRun;
+}
+
+/** Run a scenario (object or file path) with its actions and faults, and check its expectations. */
+export function runScenarioChecked(scenario: Scenario | string, opts: TimelineOptions = {}): CheckedRun {
+  const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+  const run = runTimeline(sc, opts);
+  const outcomes = evaluate(run);
+  const failures = [...failureText(outcomes), ...run.problems];
+  return {
+    scenario: sc,
+    passed: failures.length === 0,
+    outcomes,
+    failures,
+    consoles: run.consoles,
+    counters: countersOf(run),
+    faultNotes: run.notes,
+    traceHash: run.traceHash,
+    seed: run.seed,
+    virtualTime: run.virtualTime,
+    events: run.events,
+    artifacts: run.artifacts,
+    run,
+  };
+}
+
+function countersOf(run: TimelineRun): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  const put = (node: string, key: string, v: number | null) => {
+    if (v === null) return;
+    const rec = out.get(node) ?? {};
+    rec[key] = v;
+    out.set(node, rec);
+  };
+  for (const e of run.scenario.expect ?? []) {
+    const suffix = e.at === null ? '' : `@${e.at}`;
+    if (e.kind === 'iface-counter') {
+      const tool = run.observer.tools.get(toolKey(e.at, e.node, toolArgv(e)));
+      if (!tool || tool.error) continue;
+      const v = e.tool === 'netstat' ? netstatValue(tool.output, e.iface, e.counter) : nicinfoValue(tool.output, e.counter);
+      put(e.node, `${e.iface}.${e.counter}${suffix}`, v);
+    } else if (e.kind === 'nic-counter') {
+      put(e.node, `nics[${e.nic}].${e.counter}${suffix}`, run.observer.nicCounts.get(nicKey(e.at, e.node, e.nic, e.counter)) ?? 0);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * One scenario file → one serializable outcome (what a `qnxemu test` worker sends back, and what the JUnit
+ * writer and the summary read). Malformed files become `error` outcomes carrying the located message.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LocatedError } from '../scenario/errors';
+import { loadScenarioFile } from '../scenario/load';
+import { runScenarioChecked } from './api';
+import type { ExpectationOutcome } from './evaluate';
+
+export type OutcomeStatus = 'passed' | 'failed' | 'error';
+
+export interface ScenarioOutcome {
+  file: string;
+  /** The scenario's name (the file's basename while it cannot be loaded). */
+  name: string;
+  status: OutcomeStatus;
+  /** For errors: `file:line:col: problem`, or the exception. */
+  error: string | null;
+  expectations: ExpectationOutcome[];
+  /** Failed expectations and problems, one line each (expected vs actual). */
+  failures: string[];
+  faultNotes: string[];
+  seed: number | null;
+  traceHash: string | null;
+  virtualTime: number;
+  events: number;
+  /** Wall-clock milliseconds the run took: set by the runner (worker.ts, runner.ts), never by the simulation. */
+  wallMs: number;
+  artifacts: string[];
+}
+
+export interface OutcomeOptions {
+  /** Folder for this scenario's pcaps, trace and console logs (created). */
+  artifactsDir?: string | undefined;
+  seed?: number | undefined;
+}
+
+export function runFileOutcome(file: string, opts: OutcomeOptions = {}): ScenarioOutcome {
+  const base: ScenarioOutcome = {
+    file,
+    name: path.basename(file).replace(/\.ya?ml$/, ''),
+    status: 'error',
+    error: null,
+    expectations: [],
+    failures: [],
+    faultNotes: [],
+    seed: null,
+    traceHash: null,
+    virtualTime: 0,
+    events: 0,
+    wallMs: 0,
+    artifacts: [],
+  };
+  try {
+    const scenario = loadScenarioFile(file);
+    base.name = scenario.name;
+    const r = runScenarioChecked(scenario, { artifactsDir: opts.artifactsDir, seed: opts.seed });
+    const out: ScenarioOutcome = {
+      ...base,
+      status: r.passed ? 'passed' : 'failed',
+      expectations: r.outcomes,
+      failures: r.failures,
+      faultNotes: r.faultNotes,
+      seed: r.seed,
+      traceHash: r.traceHash,
+      virtualTime: r.virtualTime,
+      events: r.events,
+      artifacts: r.artifacts,
+    };
+    if (opts.artifactsDir) {
+      const p = path.join(opts.artifactsDir, 'result.json');
+      out.artifacts.push(p);
+      fs.writeFileSync(p, JSON.stringify(out, null, 2) + '\n');
+    }
+    return out;
+  } catch (e) {
+    base.error = e instanceof LocatedError ? e.message : `${(e as Error).stack ?? String(e)}`;
+    return base;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The suite runner behind `qnxemu test`: finds scenario files, runs them in a pool of worker processes
+ * (or in this process), and returns their outcomes in file order whatever order they finished in.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ScenarioOutcome } from './outcome';
+import { runRequest, type RunRequest, type WorkerMessage } from './worker';
+
+export interface WorkerCommand {
+  /** Script the worker runs (the CLI bundle: dist/qnxemu.js). */
+  modulePath: string;
+  args: string[];
+  execArgv: string[];
+}
+
+export interface SuiteOptions {
+  /** Worker processes (default 1). */
+  jobs?: number;
+  /** Per-scenario artifacts under <dir>/<scenario file name>/. */
+  artifactsDir?: string | undefined;
+  seed?: number | undefined;
+  /** Run in this process instead of workers (tests, debugging). */
+  inProcess?: boolean;
+  worker?: WorkerCommand;
+  onStart?(file: string): void;
+  onDone?(outcome: ScenarioOutcome, done: number, total: number): void;
+}
+
+/** Scenario files named directly, and every *.yaml / *.yml under named folders (sorted, recursively). */
+export function findScenarioFiles(args: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(e.name)) out.push(p);
+    }
+  };
+  for (const a of args) {
+    if (fs.existsSync(a) && fs.statSync(a).isDirectory()) walk(a);
+    else out.push(a); // a missing file becomes an error outcome naming it
+  }
+  return [...new Set(out)];
+}
+
+/** <dir>/<file basename>/, with -2, -3… when two files share a basename. */
+export function artifactDirs(files: string[], dir: string): Map<string, string> {
+  const used = new Map<string, number>();
+  const out = new Map<string, string>();
+  for (const f of files) {
+    const base = path.basename(f).replace(/\.ya?ml$/, '');
+    const n = (used.get(base) ?? 0) + 1;
+    used.set(base, n);
+    out.set(f, path.join(dir, n === 1 ? base : `${base}-${n}`));
+  }
+  return out;
+}
+
+export async function runSuite(files: string[], opts: SuiteOptions = {}): Promise<ScenarioOutcome[]> {
+  const dirs = opts.artifactsDir ? artifactDirs(files, opts.artifactsDir) : null;
+  const requests: RunRequest[] = files.map((file, id) => ({
+    type: 'run',
+    id,
+    file,
+    ...(dirs ? { artifactsDir: dirs.get(file)! } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  }));
+  const results: (ScenarioOutcome | undefined)[] = new Array(files.length);
+  let done = 0;
+  const finish = (o: ScenarioOutcome, id: number) => {
+    results[id] = o;
+    done++;
+    opts.onDone?.(o, done, files.length);
+  };
+  if (opts.inProcess || !opts.worker) {
+    for (const r of requests) {
+      opts.onStart?.(r.file);
+      finish(runRequest(r), r.id);
+    }
+  } else {
+    await runInWorkers(requests, Math.max(1, Math.min(opts.jobs ?? 1, requests.length)), opts.worker, opts, finish);
+  }
+  return results.map((r, i) => r ?? crashed(files[i]!, 'not run'));
+}
+
+function runInWorkers(
+  requests: RunRequest[],
+  jobs: number,
+  cmd: WorkerCommand,
+  opts: SuiteOptions,
+  finish: (o: ScenarioOutcome, id: number) => void,
+): Promise<void> {
+  const queue = [...requests];
+  let running = 0;
+  return new Promise((resolve) => {
+    if (queue.length === 0) return resolve();
+    const start = (): void => {
+      const child: ChildProcess = fork(cmd.modulePath, cmd.args, { execArgv: cmd.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      let current: RunRequest | null = null;
+      let ready = false;
+      running++;
+      const next = (): void => {
+        current = queue.shift() ?? null;
+        if (current) {
+          opts.onStart?.(current.file);
+          child.send(current);
+        } else child.disconnect();
+      };
+      child.on('message', (m: WorkerMessage) => {
+        if (m.type === 'ready') {
+          ready = true;
+          next();
+        }
+        else if (m.type === 'result' && current && m.id === current.id) {
+          finish(m.outcome, m.id);
+          next();
+        }
+      });
+      child.on('exit', (code, signal) => {
+        running--;
+        if (current) {
+          // The worker died in the middle of a scenario: report it, and carry on with a fresh worker.
+          finish(crashed(current.file, `worker exited (${signal ?? `code ${code}`}) while running it`), current.id);
+          current = null;
+          if (queue.length > 0) start();
+        } else if (!ready) {
+          // It never came up: no point starting more; everything still queued is an error.
+          for (const r of queue.splice(0)) finish(crashed(r.file, `worker failed to start (${signal ?? `code ${code}`})`), r.id);
+        }
+        if (running === 0 && queue.length === 0) resolve();
+      });
+    };
+    for (let i = 0; i < jobs; i++) start();
+  });
+}
+
+function crashed(file: string, why: string): ScenarioOutcome {
+  return {
+    file,
+    name: path.basename(file).replace(/\.ya?ml$/, ''),
+    status: 'error',
+    error: `${file}: ${why}`,
+    expectations: [],
+    failures: [],
+    faultNotes: [],
+    seed: null,
+    traceHash: null,
+    virtualTime: 0,
+    events: 0,
+    wallMs: 0,
+    artifacts: [],
+  };
+}
+
+/** "12 scenarios: 11 passed, 1 failed, 0 errors in 3.2 s (4 workers)". */
+export function summaryLine(outcomes: ScenarioOutcome[], wallMs: number, jobs: number | null): string {
+  const n = (s: string) => outcomes.filter((o) => o.status === s).length;
+  const how = jobs === null ? 'in process' : `${jobs} worker${jobs === 1 ? '' : 's'}`;
+  return `${outcomes.length} scenario${outcomes.length === 1 ? '' : 's'}: ${n('passed')} passed, ${n('failed')} failed, ${n('error')} error${n('error') === 1 ? '' : 's'} in ${(wallMs / 1000).toFixed(1)} s (${how})`;
+}

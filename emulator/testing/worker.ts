@@ -1,0 +1,45 @@
+/**
+ * A `qnxemu test` worker: a child process (the same CLI bundle, started with the hidden `__test-worker`
+ * subcommand) that runs the scenario files its parent sends, one at a time, and sends back each outcome.
+ * Each run is a fresh Simulation, so runs in one worker do not influence each other.
+ *
+ * Protocol (process.send / 'message'):
+ *   parent → worker  { type: 'run', id, file, artifactsDir?, seed? }
+ *   worker → parent  { type: 'ready' } once, then { type: 'result', id, outcome } per run
+ * The worker exits when its parent disconnects.
+ */
+import { performance } from 'node:perf_hooks';
+import { runFileOutcome, type ScenarioOutcome } from './outcome';
+
+export interface RunRequest {
+  type: 'run';
+  id: number;
+  file: string;
+  artifactsDir?: string;
+  seed?: number;
+}
+
+export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; outcome: ScenarioOutcome };
+
+/** Runs one request and measures its wall time (runner code: timing is allowed here). */
+export function runRequest(req: RunRequest): ScenarioOutcome {
+  const t0 = performance.now();
+  const outcome = runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed });
+  outcome.wallMs = Math.round(performance.now() - t0);
+  return outcome;
+}
+
+export function workerMain(): void {
+  const send = process.send?.bind(process);
+  if (!send) {
+    process.stderr.write('qnxemu: __test-worker is started by `qnxemu test`, not by hand\n');
+    process.exit(2);
+  }
+  process.on('message', (m: RunRequest) => {
+    if (m?.type !== 'run') return;
+    const msg: WorkerMessage = { type: 'result', id: m.id, outcome: runRequest(m) };
+    send(msg);
+  });
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready' } satisfies WorkerMessage);
+}

@@ -1,0 +1,125 @@
+/**
+ * One guest image build from downloaded .deb files: unpack, pick the kernel and BIOS, resolve and read
+ * the NIC modules, pack the initramfs, and write everything into the image folder.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { debFileName, type DebPackage } from './apt';
+import { cannotRun, GuestBuildError, run, tail, type HostTools } from './host';
+import { buildInitramfs, type ModuleFile } from './initramfs';
+import { indexModules, moduleFactsFromTree, readModuleFile, resolveModules, type ResolvedModule } from './modules';
+import type { Progress } from './progress';
+
+/** File names inside an image folder. */
+export const IMAGE_FILES = { kernel: 'bzImage', initrd: 'initrd.img', bios: 'bios.bin', vgaBios: 'vgabios.bin', manifest: 'manifest.json' } as const;
+
+/** What manifest.json records about a build. */
+export interface ImageManifest {
+  cacheKey: string;
+  kernelVersion: string;
+  /** Module names in load order (dependencies first). */
+  modules: string[];
+  packages: string[];
+  sizes: Record<string, number>;
+}
+
+async function unpack(tools: HostTools, deb: string, into: string): Promise<void> {
+  mkdirSync(into, { recursive: true });
+  const r = await run(tools.dpkgDeb, ['-x', deb, into]);
+  if (r.spawnError !== undefined) throw new GuestBuildError(`qnxemu: unpacking the guest packages needs dpkg-deb (Debian's dpkg package): ${cannotRun(tools.dpkgDeb, r.spawnError)}`);
+  if (r.status !== 0) throw new GuestBuildError(`qnxemu: dpkg-deb -x ${deb} failed: ${tail(r.stderr)}`);
+}
+
+function need(path: string, what: string): string {
+  if (!existsSync(path)) throw new GuestBuildError(`qnxemu: the ${what} is not where the package should have it: ${path}`);
+  return path;
+}
+
+export interface BuildArgs {
+  tools: HostTools;
+  debDir: string;
+  packages: readonly DebPackage[];
+  rootModules: readonly string[];
+  cacheKey: string;
+  /** The finished image folder; written through a temporary sibling and renamed at the end. */
+  imageDir: string;
+  progress: Progress;
+}
+
+/** Builds the image into `imageDir` and returns its manifest. */
+export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
+  const work = `${a.imageDir}.work-${process.pid}`;
+  const staging = `${a.imageDir}.tmp-${process.pid}`;
+  rmSync(work, { recursive: true, force: true });
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    const byName = (prefix: string): DebPackage => {
+      const p = a.packages.find((x) => x.name.startsWith(prefix));
+      if (p === undefined) throw new GuestBuildError(`qnxemu: internal: no ${prefix} package resolved`);
+      return p;
+    };
+    const kernelPkg = byName('linux-image-');
+    const busyboxPkg = byName('busybox-static');
+    const biosPkg = byName('seabios');
+
+    const up = a.progress.step('unpacking packages', a.packages.length, 'items');
+    let n = 0;
+    for (const p of [kernelPkg, busyboxPkg, biosPkg]) {
+      await unpack(a.tools, join(a.debDir, debFileName(p)), join(work, p.name));
+      up.update(++n);
+    }
+    up.finish();
+
+    const kroot = join(work, kernelPkg.name);
+    const vmlinuz = readdirSync(need(join(kroot, 'boot'), 'kernel /boot folder')).find((f) => /^vmlinuz-/.test(f));
+    if (vmlinuz === undefined) throw new GuestBuildError(`qnxemu: no boot/vmlinuz-* in ${debFileName(kernelPkg)}`);
+    const kernelVersion = vmlinuz.slice('vmlinuz-'.length);
+    const modulesDir = need(join(kroot, 'lib', 'modules', kernelVersion), 'kernel modules folder');
+
+    const index = indexModules(modulesDir);
+    let resolved: ResolvedModule[];
+    try {
+      resolved = resolveModules(a.rootModules, moduleFactsFromTree(modulesDir, index));
+    } catch (e) {
+      throw new GuestBuildError(`qnxemu: kernel ${kernelVersion}: ${(e as Error).message}`);
+    }
+    const ms = a.progress.step('reading kernel modules', resolved.length, 'items');
+    const modules: ModuleFile[] = resolved.map((m, i) => {
+      const rel = index.get(m.name) ?? '';
+      const file = (rel.split('/').pop() ?? `${m.name}.ko`).replace(/\.ko\.(gz|xz|zst)$/, '.ko');
+      const data = readModuleFile(join(modulesDir, rel));
+      ms.update(i + 1);
+      return { ...m, file, data };
+    });
+    ms.finish();
+
+    const busybox = readFileSync(need(join(work, busyboxPkg.name, 'bin', 'busybox'), 'busybox binary'));
+    const pk = a.progress.step('packing the initramfs', 1, 'items');
+    const initrd = buildInitramfs({ busybox, modules });
+    pk.update(1);
+    pk.finish();
+
+    mkdirSync(staging, { recursive: true });
+    const biosDir = join(work, biosPkg.name, 'usr', 'share', 'seabios');
+    copyFileSync(need(join(kroot, 'boot', vmlinuz), 'kernel image'), join(staging, IMAGE_FILES.kernel));
+    writeFileSync(join(staging, IMAGE_FILES.initrd), initrd);
+    copyFileSync(need(join(biosDir, 'bios.bin'), 'SeaBIOS image'), join(staging, IMAGE_FILES.bios));
+    copyFileSync(need(join(biosDir, 'vgabios-stdvga.bin'), 'VGA BIOS image'), join(staging, IMAGE_FILES.vgaBios));
+    const sizes: Record<string, number> = {};
+    for (const f of [IMAGE_FILES.kernel, IMAGE_FILES.initrd, IMAGE_FILES.bios, IMAGE_FILES.vgaBios]) sizes[f] = readFileSync(join(staging, f)).length;
+    const manifest: ImageManifest = {
+      cacheKey: a.cacheKey,
+      kernelVersion,
+      modules: modules.map((m) => m.name),
+      packages: a.packages.map((p) => `${p.name}_${p.version}_${p.arch}`),
+      sizes,
+    };
+    writeFileSync(join(staging, IMAGE_FILES.manifest), JSON.stringify(manifest, null, 2) + '\n');
+    rmSync(a.imageDir, { recursive: true, force: true });
+    renameSync(staging, a.imageDir);
+    return manifest;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

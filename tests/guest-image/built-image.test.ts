@@ -1,0 +1,68 @@
+/**
+ * The real guest image in the default cache (built by `qnxemu guest build`, by CI, or here on first use
+ * — that needs apt and Debian's archive, see docs/guest-images.md).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { ensureGuestImage, NIC_DRIVER_MODULES, READY_MARKER, guestCmdline, type GuestImage } from '../../scripts/guest';
+import { initScript } from '../../scripts/guest/init-script';
+import { moduleDepends, readModInfo } from '../../scripts/guest/modinfo';
+import { runInit } from './init-harness';
+import { readNewc, type NewcMember } from './newc-reader';
+
+let img: GuestImage;
+let members: Map<string, NewcMember>;
+
+beforeAll(async () => {
+  // Milliseconds when the cache is current; rebuilds (seconds) if the builder or /init changed.
+  img = await ensureGuestImage({ progress: false, log: () => {} });
+  members = new Map(readNewc(gunzipSync(readFileSync(img.initrd))).map((m) => [m.name, m]));
+}, 600_000);
+
+describe('the built guest image', () => {
+  test('has a bzImage kernel, SeaBIOS and VGA BIOS', () => {
+    for (const f of [img.kernel, img.initrd, img.bios, img.vgaBios]) expect(existsSync(f)).toBe(true);
+    const k = readFileSync(img.kernel);
+    expect(k.toString('latin1', 0x202, 0x206)).toBe('HdrS'); // Linux boot protocol header
+    expect([128 * 1024, 256 * 1024]).toContain(statSync(img.bios).size);
+    expect(img.kernelVersion).toMatch(/^\d+\.\d+\.\d+-\d+-686$/);
+  });
+
+  test('its initramfs holds every NIC driver and its dependencies, as valid modules with their .modinfo', () => {
+    for (const root of NIC_DRIVER_MODULES) expect(img.modules).toContain(root);
+    for (const dep of ['8390', '8390p', 'libphy', 'rt2x00pci', 'rt2x00mmio', 'rt2x00lib', 'eeprom_93cx6', 'mac80211', 'cfg80211', 'rfkill', 'libarc4']) {
+      expect(img.modules).toContain(dep);
+    }
+    const table = members.get('lib/modules/modules.qnxemu')?.data.toString().trim().split('\n') ?? [];
+    expect(table.map((l) => l.split(' ')[0])).toEqual(img.modules);
+    const seen = new Set<string>();
+    for (const line of table) {
+      const [name, file, ...deps] = line.split(' ');
+      const ko = members.get(`lib/modules/${file}`);
+      if (ko === undefined || name === undefined) throw new Error(`module file ${file} missing from the initramfs`);
+      const info = readModInfo(ko.data);
+      expect(info.get('name')).toEqual([name]);
+      expect(moduleDepends(info)).toEqual(deps);
+      for (const d of deps) expect(seen.has(d)).toBe(true); // load order: dependencies first
+      seen.add(name);
+    }
+  });
+
+  test('its busybox is the i386 static binary, and its own /init and module table load ne with parameters', () => {
+    const bb = members.get('bin/busybox');
+    const init = members.get('init');
+    const table = members.get('lib/modules/modules.qnxemu');
+    if (bb === undefined || init === undefined || table === undefined) throw new Error('busybox, init or the module table missing');
+    // Never executed here: busybox sh would run its own mount/insmod/ip applets on the host.
+    expect(bb.data.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(bb.data.readUInt16LE(18)).toBe(3); // EM_386
+    expect(bb.mode).toBe(0o100755);
+    expect(init.data.toString()).toBe(initScript()); // the current /init, whose PATH keeps it on the stubs
+    const r = runInit(guestCmdline({ modules: ['ne'], params: { ne: { io: '0x300', irq: 5 } }, ip: ['eth0:10.0.0.3/24'] }), {
+      init: init.data.toString(),
+      table: table.data.toString(),
+    });
+    expect(r.out).toBe(`${READY_MARKER}\n`);
+    expect(r.calls.filter((c) => c.startsWith('insmod'))).toEqual(['insmod ROOT/lib/modules/8390p.ko', 'insmod ROOT/lib/modules/ne.ko io=0x300 irq=5']);
+  });
+});

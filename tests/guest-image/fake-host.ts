@@ -1,0 +1,130 @@
+/**
+ * Test helper: stand-ins for apt-cache, apt-get, dpkg and dpkg-deb that serve three fake packages
+ * (a kernel with fake NIC modules, busybox, SeaBIOS) from a temporary folder, logging every call.
+ * A fake .deb is a text file naming the folder that `dpkg-deb -x` copies.
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, rmSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HostTools } from '../../scripts/guest/host';
+import { fakeKo } from './fake-elf';
+
+export const FAKE_KVER = '6.1.0-99-686';
+
+/** Module name → [file, depends] for the fake kernel (the real NIC closure plus one unrelated module). */
+const MODULES: Record<string, [string, string]> = {
+  '8390': ['ethernet/8390/8390.ko', ''],
+  ne2k_pci: ['ethernet/8390/ne2k-pci.ko', '8390'],
+  '8390p': ['ethernet/8390/8390p.ko', ''],
+  ne: ['ethernet/8390/ne.ko', '8390p'],
+  libphy: ['phy/libphy.ko', ''],
+  tg3: ['ethernet/broadcom/tg3.ko', 'libphy'],
+  rfkill: ['rfkill/rfkill.ko', ''],
+  libarc4: ['crypto/libarc4.ko', ''],
+  cfg80211: ['wireless/cfg80211.ko', 'rfkill'],
+  mac80211: ['mac80211/mac80211.ko', 'cfg80211,libarc4'],
+  rt2x00lib: ['wireless/ralink/rt2x00/rt2x00lib.ko', 'mac80211,cfg80211,rfkill'],
+  rt2x00pci: ['wireless/ralink/rt2x00/rt2x00pci.ko', 'rt2x00lib,mac80211'],
+  rt2x00mmio: ['wireless/ralink/rt2x00/rt2x00mmio.ko', 'rt2x00lib'],
+  eeprom_93cx6: ['eeprom/eeprom_93cx6.ko', ''],
+  rt2500pci: ['wireless/ralink/rt2x00/rt2500pci.ko', 'rt2x00pci,rt2x00mmio,rt2x00lib,eeprom_93cx6'],
+  e1000: ['ethernet/intel/e1000.ko', ''],
+};
+
+export interface FakeHost {
+  tools: HostTools;
+  /** Every tool call so far, "tool args". */
+  calls(): string[];
+  /** Serve a new kernel package version (changes the kernel .deb and so the cache key). */
+  setKernelVersion(v: string): void;
+  /** Make `apt-get download` fail as it does without network. */
+  failDownloads(): void;
+  /** Touch apt's lists, as `apt-get update` would. */
+  touchLists(): void;
+}
+
+function sh(path: string, body: string): void {
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+}
+
+export function makeFakeHost(): FakeHost {
+  const root = mkdtempSync(join(tmpdir(), 'qnxemu-fakeapt-'));
+  const bin = join(root, 'bin');
+  const log = join(root, 'calls.log');
+  const lists = join(root, 'lists');
+  for (const d of [bin, lists, join(root, 'pool')]) mkdirSync(d, { recursive: true });
+  writeFileSync(join(lists, 'example_main_binary-i386_Packages'), 'v1');
+
+  const tree = (name: string, files: Record<string, Uint8Array | string>): string => {
+    const dir = join(root, 'trees', name);
+    for (const [rel, data] of Object.entries(files)) {
+      const p = join(dir, rel);
+      mkdirSync(join(p, '..'), { recursive: true });
+      writeFileSync(p, data);
+    }
+    return dir;
+  };
+  const kfiles: Record<string, Uint8Array | string> = { [`boot/vmlinuz-${FAKE_KVER}`]: 'KERNEL', [`boot/config-${FAKE_KVER}`]: 'CONFIG_X=y\n' };
+  for (const [name, [rel, deps]] of Object.entries(MODULES)) {
+    kfiles[`lib/modules/${FAKE_KVER}/kernel/drivers/net/${rel}`] = fakeKo([`depends=${deps}`, `name=${name}`]);
+  }
+  const trees = {
+    kernel: tree('kernel', kfiles),
+    busybox: tree('busybox', { 'bin/busybox': 'BUSYBOX' }),
+    seabios: tree('seabios', { 'usr/share/seabios/bios.bin': 'BIOS', 'usr/share/seabios/vgabios-stdvga.bin': 'VGABIOS', 'usr/share/seabios/vgabios-cirrus.bin': 'X' }),
+  };
+  let kernelVersion = '6.1.999-1';
+
+  const publish = (): void => {
+    rmSync(join(root, 'pool'), { recursive: true, force: true });
+    mkdirSync(join(root, 'pool'));
+    const pkgs = [
+      { name: `linux-image-${FAKE_KVER}`, arch: 'i386', version: kernelVersion, tree: trees.kernel },
+      { name: 'busybox-static', arch: 'i386', version: '1:1.35.0-4', tree: trees.busybox },
+      { name: 'seabios', arch: 'all', version: '1.16.2-1', tree: trees.seabios },
+    ];
+    let show = '';
+    for (const p of pkgs) {
+      const deb = `${p.tree}\n${p.version}\n`;
+      const file = `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.arch}.deb`;
+      writeFileSync(join(root, 'pool', file), deb);
+      const sha = createHash('sha256').update(deb).digest('hex');
+      show += `Package: ${p.name}\nVersion: ${p.version}\nArchitecture: ${p.arch}\nSize: ${Buffer.byteLength(deb)}\nSHA256: ${sha}\n\n`;
+    }
+    writeFileSync(join(root, 'show.txt'), show);
+    writeFileSync(join(root, 'meta.txt'), `Package: linux-image-686\nVersion: ${kernelVersion}\nDepends: linux-image-${FAKE_KVER} (= ${kernelVersion})\n\n`);
+  };
+  publish();
+
+  const logLine = (tool: string): string => `echo "${tool} $*" >> "${log}"`;
+  sh(join(bin, 'apt-cache'), `${logLine('apt-cache')}
+if [ "$3" = "linux-image-686:i386" ]; then cat "${root}/meta.txt"; else cat "${root}/show.txt"; fi`);
+  sh(join(bin, 'apt-get'), `${logLine('apt-get')}
+if [ -e "${root}/fail-download" ]; then echo "E: Failed to fetch http://deb.example/x.deb  Temporary failure resolving 'deb.example'" >&2; exit 100; fi
+for spec; do
+  [ "$spec" = download ] && continue
+  name=\${spec%%:*}
+  cp "${root}/pool/$name"_* .
+done`);
+  sh(join(bin, 'dpkg'), `${logLine('dpkg')}\necho i386`);
+  sh(join(bin, 'dpkg-deb'), `${logLine('dpkg-deb')}\nsrc=$(head -n 1 "$2"); mkdir -p "$3"; cp -r "$src"/. "$3"/`);
+
+  return {
+    tools: { aptCache: join(bin, 'apt-cache'), aptGet: join(bin, 'apt-get'), dpkg: join(bin, 'dpkg'), dpkgDeb: join(bin, 'dpkg-deb'), aptLists: lists },
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split(root).join('FAKE')) : []),
+    setKernelVersion(v) {
+      kernelVersion = v;
+      publish();
+      this.touchLists();
+    },
+    failDownloads: () => writeFileSync(join(root, 'fail-download'), ''),
+    touchLists() {
+      const f = join(lists, 'example_main_binary-i386_Packages');
+      writeFileSync(f, readFileSync(f, 'utf8') + '+');
+      const t = new Date(Date.now() + 5000);
+      utimesSync(f, t, t);
+    },
+  };
+}

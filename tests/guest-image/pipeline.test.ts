@@ -1,0 +1,138 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { ensureGuestImage, GuestBuildError } from '../../scripts/guest';
+import { withLock } from '../../scripts/guest/cache';
+import { initScript } from '../../scripts/guest/init-script';
+import { FAKE_KVER, makeFakeHost } from './fake-host';
+import { readNewc } from './newc-reader';
+
+const NIC_CLOSURE = ['8390', 'ne2k_pci', '8390p', 'ne', 'libphy', 'tg3', 'rfkill', 'cfg80211', 'libarc4', 'mac80211', 'rt2x00lib', 'rt2x00pci', 'rt2x00mmio', 'eeprom_93cx6', 'rt2500pci'];
+
+function tmpCache(): string {
+  return mkdtempSync(join(tmpdir(), 'qnxemu-guestcache-'));
+}
+
+describe('guest image build with stand-in apt and dpkg', () => {
+  test('builds kernel, BIOS and an initramfs holding busybox, /init and the NIC module closure', async () => {
+    const host = makeFakeHost();
+    const cacheDir = tmpCache();
+    const lines: string[] = [];
+    const img = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: (l) => lines.push(l) });
+    expect(img.kernelVersion).toBe(FAKE_KVER);
+    expect(img.modules).toEqual(NIC_CLOSURE);
+    expect(readFileSync(img.kernel, 'utf8')).toBe('KERNEL');
+    expect(readFileSync(img.bios, 'utf8')).toBe('BIOS');
+    expect(readFileSync(img.vgaBios, 'utf8')).toBe('VGABIOS');
+    expect(img.cacheKey).toMatch(/^[0-9a-f]{64}$/);
+
+    const members = readNewc(gunzipSync(readFileSync(img.initrd)));
+    const byName = new Map(members.map((m) => [m.name, m]));
+    expect(byName.get('init')?.data.toString()).toBe(initScript());
+    expect(byName.get('init')?.mode).toBe(0o100755);
+    expect(byName.get('bin/busybox')?.data.toString()).toBe('BUSYBOX');
+    expect(byName.get('bin/sh')?.mode).toBe(0o120777);
+    expect(byName.get('bin/sh')?.data.toString()).toBe('busybox');
+    const console_ = byName.get('dev/console');
+    expect([console_?.mode, console_?.rdevmajor, console_?.rdevminor]).toEqual([0o020600, 5, 1]);
+    expect(members.filter((m) => m.name.endsWith('.ko')).map((m) => m.name)).toEqual(
+      NIC_CLOSURE.map((n) => `lib/modules/${n === 'ne2k_pci' ? 'ne2k-pci' : n}.ko`),
+    );
+    const table = byName.get('lib/modules/modules.qnxemu')?.data.toString().trim().split('\n');
+    expect(table?.slice(0, 4)).toEqual(['8390 8390.ko', 'ne2k_pci ne2k-pci.ko 8390', '8390p 8390p.ko', 'ne ne.ko 8390p']);
+    expect(table).toContain('rt2500pci rt2500pci.ko rt2x00pci rt2x00mmio rt2x00lib eeprom_93cx6');
+    expect(byName.has('lib/modules/e1000.ko')).toBe(false);
+    expect(lines.some((l) => l.startsWith('downloading 3 packages'))).toBe(true);
+    expect(readdirSync(join(cacheDir, 'images'))).toEqual([img.cacheKey.slice(0, 16)]);
+  });
+
+  test('a second run reuses the cache without asking apt; new package versions rebuild and prune', async () => {
+    const host = makeFakeHost();
+    const cacheDir = tmpCache();
+    const first = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {} });
+    const callsAfterFirst = host.calls().length;
+    expect(host.calls().filter((c) => c.startsWith('apt-get download'))).toHaveLength(1);
+
+    const again = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {}, force: false });
+    expect(again).toEqual(first);
+    expect(host.calls()).toHaveLength(callsAfterFirst); // apt's lists unchanged: no tool ran at all
+
+    host.touchLists(); // apt-get update with nothing new: apt is asked, the key is the same
+    const same = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {} });
+    expect(same.cacheKey).toBe(first.cacheKey);
+    expect(host.calls().filter((c) => c.startsWith('dpkg-deb'))).toHaveLength(3);
+
+    host.setKernelVersion('6.1.1000-1');
+    const next = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {} });
+    expect(next.cacheKey).not.toBe(first.cacheKey);
+    expect(existsSync(first.initrd)).toBe(false);
+    expect(readdirSync(join(cacheDir, 'images'))).toEqual([next.cacheKey.slice(0, 16)]);
+    expect(readdirSync(join(cacheDir, 'debs')).filter((f) => f.startsWith('linux-image'))).toEqual([`linux-image-${FAKE_KVER}_6.1.1000-1_i386.deb`]);
+  });
+
+  test('--force rebuilds the same image byte for byte', async () => {
+    const host = makeFakeHost();
+    const cacheDir = tmpCache();
+    const a = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {} });
+    const bytes = readFileSync(a.initrd);
+    const b = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {}, force: true });
+    expect(b.cacheKey).toBe(a.cacheKey);
+    expect(Buffer.compare(readFileSync(b.initrd), bytes)).toBe(0);
+    expect(host.calls().filter((c) => c.startsWith('apt-get download'))).toHaveLength(1); // the .debs were kept
+  });
+
+  test('without apt: a clear message naming the packages and the kernel:/initrd:/bios: way out', async () => {
+    const cacheDir = tmpCache();
+    const missing = { aptCache: '/nonexistent/apt-cache', aptGet: '/nonexistent/apt-get', aptLists: join(cacheDir, 'no-lists') };
+    const err = await ensureGuestImage({ cacheDir, tools: missing, progress: false, log: () => {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GuestBuildError);
+    const msg = (err as Error).message;
+    expect(msg).toContain('/nonexistent/apt-cache is not installed');
+    expect(msg).toContain('apt-get download linux-image-686:i386 busybox-static:i386 seabios');
+    expect(msg).toMatch(/`kernel:`, `initrd:`, `bios:`/);
+  });
+
+  test('without network: apt-get download failing is reported with apt own words', async () => {
+    const host = makeFakeHost();
+    host.failDownloads();
+    const err = await ensureGuestImage({ cacheDir: tmpCache(), tools: host.tools, progress: false, log: () => {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GuestBuildError);
+    expect((err as Error).message).toMatch(/apt-get download failed: E: Failed to fetch .*Temporary failure resolving/);
+  });
+
+  test('when apt stops working, the image of the last look-up is still served', async () => {
+    const host = makeFakeHost();
+    const cacheDir = tmpCache();
+    const built = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {} });
+    const lines: string[] = [];
+    const img = await ensureGuestImage({ cacheDir, tools: { ...host.tools, aptCache: '/nonexistent/apt-cache', aptLists: join(cacheDir, 'gone') }, progress: false, log: (l) => lines.push(l), force: false });
+    expect(img).toEqual(built);
+    expect(lines.join('\n')).toMatch(/apt is not usable .*using the packages of the last look-up/);
+  });
+});
+
+describe('build lock', () => {
+  test('a lock left by a dead process is taken over', async () => {
+    const dir = tmpCache();
+    writeFileSync(join(dir, 'build.lock'), '999999999');
+    await expect(withLock(dir, async () => 'ran', () => {})).resolves.toBe('ran');
+    expect(existsSync(join(dir, 'build.lock'))).toBe(false);
+  });
+
+  test('a live holder is waited for, and the waiter is told who holds it', async () => {
+    const dir = tmpCache();
+    const order: string[] = [];
+    let release!: () => void;
+    const held = withLock(dir, () => new Promise<void>((r) => { order.push('first holds'); release = r; }), () => {});
+    await new Promise((r) => setImmediate(r));
+    const waited: number[] = [];
+    const second = withLock(dir, async () => { order.push('second holds'); }, (pid) => waited.push(pid));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(waited).toEqual([process.pid]);
+    release();
+    await held;
+    await second;
+    expect(order).toEqual(['first holds', 'second holds']);
+  });
+});
