@@ -9,6 +9,7 @@
 import { EventQueue, SimEvent } from '../emulator/sim';
 import { parseScenario } from '../emulator/scenario/load';
 import { assemble } from '../emulator/assembly/run';
+import { benchGuest } from './bench-guest';
 
 function wallNs(): bigint {
   return process.hrtime.bigint();
@@ -78,3 +79,11 @@ const lines = [
 ];
 lines.push(`flood: ${f.frames} frames delivered on the hub = ${(f.frames / f.virtual).toFixed(0)} frames per virtual s (the flood runs from 0.5 s to the end)`);
 for (const l of lines) console.log(l);
+
+// 3. Guest (v86) nodes: boot cold and from a snapshot; 100 pings through our NE2000 vs v86's (scripts/bench-guest.ts).
+benchGuest().then(
+  (guestLines) => {
+    for (const l of guestLines) console.log(l);
+  },
+  (e: unknown) => console.log(`guest benchmarks not run: ${(e as Error).message}`),
+);

@@ -9,6 +9,8 @@ const common = {
   format: 'cjs',
   sourcemap: 'linked',
   logLevel: 'warning',
+  // v86 is loaded at run time from node_modules (emulator/guest/v86-runtime.ts evaluates its build itself).
+  external: ['v86'],
 };
 await build({ ...common, entryPoints: ['emulator/cli/main.ts'], outfile: 'dist/qnxemu.js', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/qnxemu.js', 0o755);

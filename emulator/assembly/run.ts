@@ -12,6 +12,8 @@ import type { Scenario } from '../scenario/types';
 import type { TraceSink } from '../sim/trace';
 import { buildNetwork, type Network } from './network';
 import { buildNode, type SimNode } from './node';
+import { buildGuestNode, takePreparedGuest, type GuestNode } from './guest-node';
+import type { GuestLog } from '../guest/guest-log';
 
 export interface RunOptions {
   seed?: number | undefined;
@@ -24,6 +26,8 @@ export interface RunOptions {
   keepTrace?: boolean;
   /** A trace sink installed before anything is built, so it sees every record (the debugger). */
   onTrace?: TraceSink;
+  /** Guest nodes rebuilt from these logs instead of running v86 (snapshot restore: emulator/guest/snapshot.ts). */
+  guestReplay?: Map<string, GuestLog>;
 }
 
 export interface RunResult {
@@ -35,6 +39,8 @@ export interface RunResult {
   pcaps: string[];
   trace: string[];
   nodes: SimNode[];
+  /** Guest (v86) nodes. */
+  guests: GuestNode[];
   network: Network;
   sim: Simulation;
 }
@@ -44,6 +50,8 @@ export interface Assembled {
   sim: Simulation;
   network: Network;
   nodes: SimNode[];
+  /** Guest (v86) nodes: kind 'guest' in the scenario (emulator/assembly/guest-node.ts). */
+  guests: GuestNode[];
   trace: string[];
   close(): string[];
 }
@@ -66,20 +74,37 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
     });
   }
   const network = buildNetwork(sim, scenario, opts.pcapDir);
-  const nodes = scenario.nodes.map((spec) => buildNode(sim, spec, network));
-  for (const n of nodes) {
+  const nodes: SimNode[] = [];
+  const guests: GuestNode[] = [];
+  const all: (SimNode | GuestNode)[] = [];
+  for (const spec of scenario.nodes) {
+    if (spec.kind === 'guest') {
+      const log = opts.guestReplay?.get(spec.name);
+      const source = log ? ({ kind: 'replay', log } as const) : ({ kind: 'live', instance: takePreparedGuest(scenario, spec.name) } as const);
+      const g = buildGuestNode(sim, spec, network, source);
+      guests.push(g);
+      all.push(g);
+    } else {
+      const n = buildNode(sim, spec, network);
+      nodes.push(n);
+      all.push(n);
+    }
+  }
+  for (const n of all) {
     if (opts.onConsoleLine) {
       const cb = opts.onConsoleLine;
       n.console.onLine((text, t) => cb(n.name, text, t));
     }
   }
-  for (const n of nodes) n.powerOn();
+  for (const n of all) n.powerOn();
   return {
     sim,
     network,
     nodes,
+    guests,
     trace,
     close() {
+      for (const g of guests) g.console.flush();
       for (const n of nodes) n.console.flush();
       if (traceFd !== null) fs.closeSync(traceFd);
       return network.closePcaps();
@@ -99,10 +124,11 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     traceHash: a.sim.tracer.digest(),
     virtualTime: a.sim.queue.now,
     events: a.sim.queue.executed,
-    consoles: new Map(a.nodes.map((n) => [n.name, n.console.text()])),
+    consoles: new Map([...a.nodes, ...a.guests].map((n) => [n.name, n.console.text()])),
     pcaps,
     trace: a.trace,
     nodes: a.nodes,
+    guests: a.guests,
     network: a.network,
     sim: a.sim,
   };

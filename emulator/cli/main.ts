@@ -12,6 +12,7 @@ import { reportExpectations } from './test-cmd';
 import { ConsolePrinter } from './printer';
 import type { Scenario } from '../scenario/types';
 import { extraCommands } from './commands';
+import { prepareGuests } from '../assembly/guest-node';
 
 function seedArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0..4294967295');
@@ -54,6 +55,8 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
     verboseTrace: !!o.verboseTrace,
     onConsoleLine: (node, text, t) => printer.line(node, text, t),
   };
+  // Guest (v86) nodes start asynchronously (and may need the guest image built first).
+  await prepareGuests(scenario);
   // Actions and faults of the scenario run too; its expectations are checked and reported (exit 1 if any fails).
   const res = runTimeline(scenario, opts);
   process.stdout.write(`simulated ${(res.virtualTime / 1e9).toFixed(6)} s of virtual time in ${res.events} events (seed ${res.seed})\n`);

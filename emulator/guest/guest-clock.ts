@@ -6,6 +6,8 @@ import type { Time } from '../sim/time';
  *
  *     start + instructions × NS_PER_INSTRUCTION + reads × NS_PER_CLOCK_READ + idle
  *
+ * (NS_PER_INSTRUCTION = 1: a 1000-MIPS CPU; `setSpeed` changes the rate from a point on.)
+ *
  * - `instructions`: v86's retired-instruction counter (a u32 in wasm memory that wraps; accumulated here).
  * - `reads`: how often v86 read this clock. v86's JIT keeps the instruction count in a local and stores it
  *   only when compiled code exits, so two reads inside one compiled loop would see the same count; charging
@@ -25,6 +27,11 @@ export interface GuestClockState {
   instructions: number;
   reads: number;
   idle: Time;
+  /** Guest ns per instruction since `rateFrom` instructions (a slowed CPU: setSpeed). */
+  nsPerInstruction: number;
+  rateFrom: number;
+  /** Time the instructions before `rateFrom` took. */
+  rateBase: Time;
 }
 
 export class GuestClock {
@@ -33,6 +40,9 @@ export class GuestClock {
   private reads = 0;
   private idle: Time = 0;
   private lastRaw = 0;
+  private nsPerInstruction = NS_PER_INSTRUCTION;
+  private rateFrom = 0;
+  private rateBase: Time = 0;
 
   /** `counter` reads v86's instruction counter (u32). */
   constructor(private readonly counter: () => number) {}
@@ -43,7 +53,22 @@ export class GuestClock {
     this.instructions = 0;
     this.reads = 0;
     this.idle = 0;
+    this.nsPerInstruction = NS_PER_INSTRUCTION;
+    this.rateFrom = 0;
+    this.rateBase = 0;
     this.lastRaw = this.counter() >>> 0;
+  }
+
+  /**
+   * Change the CPU's speed from now on: `ns` guest nanoseconds per instruction (1 = the default 1000 MIPS;
+   * 100 = a 10 MIPS machine). A stress knob: a slow guest falls behind its NIC.
+   */
+  setSpeed(ns: number): void {
+    if (!Number.isInteger(ns) || ns < 1) throw new RangeError(`guest speed: ${ns} ns per instruction`);
+    this.poll();
+    this.rateBase += (this.instructions - this.rateFrom) * this.nsPerInstruction;
+    this.rateFrom = this.instructions;
+    this.nsPerInstruction = ns;
   }
 
   private poll(): void {
@@ -55,7 +80,8 @@ export class GuestClock {
   /** Guest time now (ns). Does not count as a guest clock read. */
   now(): Time {
     this.poll();
-    return this.start + this.instructions * NS_PER_INSTRUCTION + this.reads * NS_PER_CLOCK_READ + this.idle;
+    const busy = this.rateBase + (this.instructions - this.rateFrom) * this.nsPerInstruction;
+    return this.start + busy + this.reads * NS_PER_CLOCK_READ + this.idle;
   }
 
   /** A read by v86 (microtick): charges one read and returns the time in ms. */
@@ -83,7 +109,16 @@ export class GuestClock {
 
   saveState(): GuestClockState {
     this.poll();
-    return { v: 1, start: this.start, instructions: this.instructions, reads: this.reads, idle: this.idle };
+    return {
+      v: 1,
+      start: this.start,
+      instructions: this.instructions,
+      reads: this.reads,
+      idle: this.idle,
+      nsPerInstruction: this.nsPerInstruction,
+      rateFrom: this.rateFrom,
+      rateBase: this.rateBase,
+    };
   }
 
   /** Restore; the instruction counter of the (restored) v86 is re-read as the new reference. */
@@ -92,6 +127,9 @@ export class GuestClock {
     this.instructions = s.instructions;
     this.reads = s.reads;
     this.idle = s.idle;
+    this.nsPerInstruction = s.nsPerInstruction;
+    this.rateFrom = s.rateFrom;
+    this.rateBase = s.rateBase;
     this.lastRaw = this.counter() >>> 0;
   }
 }

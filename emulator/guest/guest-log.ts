@@ -7,6 +7,7 @@ import type { Time } from '../sim/time';
  *
  * - register accesses from the guest (port I/O, PCI configuration), all made inside CPU quanta;
  * - serial output, also inside quanta;
+ * - the points where the queue caught up to the guest's clock inside a quantum (GuestMachine.sync);
  * - where its next quantum was scheduled: at the end of each quantum, and when an interrupt or serial input
  *   ("a poke") woke the halted CPU early;
  * - data it supplied to bus-master DMA reads.
@@ -15,7 +16,10 @@ import type { Time } from '../sim/time';
  * the original run; only the guest's CPU and RAM are missing, and those come from v86's own snapshot.
  */
 export interface GuestQuantum {
-  /** Register accesses (pairs: code, value — see `accessCode`) and console text, in the order they happened. */
+  /**
+   * Register accesses (pairs: code, value — see `accessCode`), catch-ups (pairs: -1, time) and console text,
+   * in the order they happened.
+   */
   ops: (number | string)[];
   /** When the next quantum was scheduled. */
   next: Time;

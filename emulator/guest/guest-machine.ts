@@ -26,6 +26,16 @@ export interface GuestMachineState {
   log: GuestLogState;
 }
 
+/**
+ * Halted, with a timer v86 reports as due now but that has not fired yet (its PIT fires one input-clock tick,
+ * 838 ns, after the count reaches zero; its RTC compares whole milliseconds): look again this much later
+ * rather than spinning in nanosecond steps.
+ */
+export const IDLE_RETRY_NS = 1000;
+
+/** Log op: the queue caught up to the guest's time (value) before the next op (`sync`). */
+const SYNC = -1;
+
 /** Byte offsets of v86 CPU fields in wasm memory (src/rust/cpu/global_pointers.rs). */
 const IN_HLT = 616;
 const INSTRUCTION_COUNTER = 664;
@@ -33,10 +43,11 @@ const INSTRUCTION_COUNTER = 664;
 /**
  * A v86 CPU on the simulation's event queue (docs/guest-time-model.md).
  *
- * The CPU runs in quanta: one `cpu.main_loop()` per `<node>.cpu` event. v86 returns after about 1 ms of guest
- * time, or when the guest halts, with the time to its next timer deadline; the next quantum is scheduled at
- * the guest's clock (busy) or at that deadline (halted, the time in between skipped as idle). An interrupt or
- * serial input ("a poke") that ends a halt moves the quantum to the current time.
+ * The CPU runs in quanta: one `cpu.main_loop()` per `<node>.v86.cpu` event. v86 returns after about 1 ms of
+ * guest time, or when the guest halts, with the time to its next timer deadline; the next quantum is scheduled
+ * at the guest's clock (busy) or at that deadline (halted, the time in between skipped as idle). Inside a
+ * quantum, before each access to our devices and each serial byte, the queue catches up to the guest's clock
+ * (`sync`). An interrupt or serial input ("a poke") that ends a halt moves the quantum to the current time.
  *
  * Modes: `live` runs v86; `replay` rebuilds the world from a log of what the guest did (guest-log.ts) while
  * no CPU runs, up to a snapshot point where a restored v86 takes over; `detached` has no CPU at all.
@@ -52,6 +63,9 @@ export class GuestMachine {
   private readonly attachments: GuestAttachment[] = [];
   private readonly serialListeners: ((text: string) => void)[] = [];
   private ops: (number | string)[] | null = null;
+  private syncing = false;
+  /** Pokes that arrived while the queue caught up inside a quantum, applied when the quantum ends. */
+  private deferred: (() => void)[] = [];
   private pokes = 0;
   private poweredOn = false;
   private counterView: Uint32Array | null = null;
@@ -122,7 +136,7 @@ export class GuestMachine {
   powerOn(): void {
     this.poweredOn = true;
     if (this.instance) this.clock.powerOn(this.ctx.queue.now);
-    this.ctx.tracer.emit(this.ctx.node, 'guest', 'power-on', 0, { mode: this.mode });
+    this.ctx.tracer.emit(this.ctx.node, 'guest', 'power-on', 0);
     this.ctx.queue.schedule(this.quantumEv, this.ctx.queue.now);
   }
 
@@ -148,6 +162,12 @@ export class GuestMachine {
       return;
     }
     if (!this.instance) return;
+    if (this.syncing) {
+      // Events run while the queue catches up to the guest (`sync`) are inside one of the guest's I/O
+      // instructions, possibly a `rep ins/outs`: v86 must not take an interrupt there. Apply at quantum end.
+      this.deferred.push(apply);
+      return;
+    }
     if (this.ops) {
       withHost(this.host, apply); // during a quantum (the guest's own register access changed a line)
       return;
@@ -163,6 +183,31 @@ export class GuestMachine {
         q.reschedule(this.quantumEv, at);
         this.log.wakes.push({ poke: n, at });
       }
+    }
+  }
+
+  /**
+   * The guest is about to touch the world (a register of one of our devices, its serial port) from inside a
+   * quantum, where its clock runs ahead of the queue: first let the rest of the simulation catch up to the
+   * guest's time (a nested `runUntil`), so the access happens at the right time and interrupts raised
+   * meanwhile are already pending. Recorded in the log so a replay catches up at the same points.
+   */
+  sync(): void {
+    const ops = this.ops;
+    if (!ops || this.syncing) return;
+    const q = this.ctx.queue;
+    const g = this.clock.now();
+    if (g <= q.now) return;
+    ops.push(SYNC, g);
+    this.catchUp(g);
+  }
+
+  private catchUp(t: Time): void {
+    this.syncing = true;
+    try {
+      this.ctx.queue.runUntil(t);
+    } finally {
+      this.syncing = false;
     }
   }
 
@@ -184,8 +229,12 @@ export class GuestMachine {
   /**
    * End of a replay: a restored v86 instance takes over at the current time. The replay must have consumed
    * the whole log and seen the same number of pokes; the log continues (a later snapshot holds everything).
+   *
+   * `clockAtRestore` is this guest's clock as it was when the snapshotting run restored its own v86 from the
+   * snapshot bytes (snapshot.ts): v86 re-bases its TSC on the clock while restoring (and reads it doing so),
+   * so the restore here starts from the same clock and both runs come out with the same TSC and clock.
    */
-  takeOver(instance: V86Instance, v86State: ArrayBuffer, s: GuestMachineState): void {
+  takeOver(instance: V86Instance, v86State: ArrayBuffer, s: GuestMachineState, clockAtRestore: GuestClockState): void {
     checkVersion(`${this.ctx.name} guest`, s, 1);
     const log = this.replaying;
     if (!log) throw new Error(`${this.ctx.name}: takeOver without replay`);
@@ -196,7 +245,11 @@ export class GuestMachine {
     this.bind(instance);
     this.counterView = null;
     this.hltView = null;
+    this.clock.loadState(clockAtRestore);
     withHost(this.host, () => instance.machine.restore_state(v86State));
+    const got = this.clock.saveState();
+    if (got.reads !== s.clock.reads || got.instructions !== s.clock.instructions)
+      throw new Error(`${this.ctx.name}: restoring v86 read its clock ${got.reads - clockAtRestore.reads} times, the snapshot ${s.clock.reads - clockAtRestore.reads}`);
     this.clock.loadState(s.clock);
     this.rng.setState(s.rng);
     this.log = log;
@@ -216,12 +269,13 @@ export class GuestMachine {
       this.clock.skipTo(q.now);
       t = cpu.main_loop();
       this.instance?.finishJit();
+      for (const apply of this.deferred.splice(0)) apply();
     });
     const g = this.clock.now();
     let next: Time;
     if (this.hlt() !== 0) {
-      const wait = Number.isFinite(t) && t > 0 ? Math.ceil(t * 1e6) : 1;
-      next = Math.max(q.now, g) + Math.max(1, wait);
+      const wait = Number.isFinite(t) && t > 0 ? Math.ceil(t * 1e6) : IDLE_RETRY_NS;
+      next = Math.max(q.now, g) + wait;
     } else {
       next = Math.max(q.now + 1, g);
     }
@@ -246,6 +300,10 @@ export class GuestMachine {
       }
       const value = ops[i + 1] as number;
       i += 2;
+      if (op === SYNC) {
+        this.catchUp(value);
+        continue;
+      }
       const a = decodeAccess(op);
       const target = this.targets[a.target];
       if (!target) {
@@ -262,6 +320,7 @@ export class GuestMachine {
   }
 
   private serialOut(ch: string): void {
+    this.sync();
     const ops = this.ops;
     if (ops) {
       const last = ops.length - 1;

@@ -13,8 +13,10 @@ export type PortAccessHook = (write: boolean, offset: number, size: AccessSize, 
 export class V86PortWindow {
   private base: number | null = null;
   private saved: V86PortEntry[] = [];
-  /** The guest touches the window (set by the owner; runs before the handler). */
+  /** The guest touches the window (set by the owner; runs after `sync`, for reads after the handler). */
   hook: PortAccessHook | null = null;
+  /** Runs before every access (the guest machine lets the simulation catch up to the guest's time). */
+  sync: (() => void) | null = null;
 
   constructor(
     private readonly io: V86Io,
@@ -53,12 +55,14 @@ export class V86PortWindow {
   private entry(offset: number): V86PortEntry {
     const h = this.handler;
     const read = (size: AccessSize): number => {
+      this.sync?.();
       const v = h.read(offset, size);
       this.hook?.(false, offset, size, v);
       return v;
     };
     const write = (size: AccessSize, v: number): void => {
       const m = size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff);
+      this.sync?.();
       this.hook?.(true, offset, size, m);
       h.write(offset, size, m);
     };

@@ -46,6 +46,7 @@ export class V86IsaAttachment implements GuestAttachment {
   bind(cpu: V86Cpu): void {
     this.cpu = cpu;
     const w = new V86PortWindow(cpu.io, this.size, this.handler, this.label);
+    w.sync = () => this.guest.sync();
     w.hook = (write, offset, size, value) => this.guest.record(this.target, offset, size, write, value);
     w.map(this.base);
     this.window = w;

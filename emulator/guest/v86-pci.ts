@@ -117,6 +117,7 @@ export class V86PciAttachment implements GuestAttachment {
       if (bar.kind !== 'io') return;
       const w = new V86PortWindow(cpu.io, bar.size, bar.handler, `${this.label} BAR${i}`);
       const target = this.barTargets[i]!;
+      w.sync = () => this.guest.sync();
       w.hook = (write, offset, size, value) => this.guest.record(target, offset, size, write, value);
       this.windows[i] = w;
       this.apply(i);
@@ -125,6 +126,7 @@ export class V86PciAttachment implements GuestAttachment {
 
   /** A configuration access by the guest (through the hooked v86 PCI bus). */
   configAccess(reg: number, size: AccessSize, write: boolean, value: number): number {
+    this.guest.sync();
     if (write) {
       const v = (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) >>> 0;
       this.guest.record(this.configTarget, reg, size, true, v);

@@ -100,7 +100,7 @@ export interface V86Options {
   disable_mouse: true;
   disable_speaker: true;
   acpi?: boolean;
-  net_device?: { type: 'ne2k' | 'virtio' };
+  net_device?: { type: 'ne2k' | 'virtio' | 'none' };
   log_level?: number;
 }
 

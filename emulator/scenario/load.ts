@@ -10,6 +10,7 @@ import { parseBuildfile, BuildfileError } from '../../firmware/buildfile';
 import { parseActions } from './actions';
 import { parseExpectations } from './expect';
 import { parseFaults } from './faults';
+import { checkNotGuestFields, parseGuestNode } from '../guest/guest-spec';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(scenarioSchema);
@@ -72,6 +73,9 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       };
     });
     checkIsaConflicts(nics, (i, what) => locate(['nodes', name, 'nics', i], what));
+    const rawFields = n as unknown as Record<string, unknown>;
+    if (rawFields['kind'] === 'guest') return parseGuestNode(name, rawFields, nics, { locate, dir });
+    checkNotGuestFields(name, rawFields, { locate, dir });
     if ((n.buildfile === undefined) === (n.script === undefined))
       throw locate(['nodes', name], 'give exactly one of buildfile (a QNX buildfile) or script (its [+script] lines)');
     let script: ScriptLine[];

@@ -5,6 +5,7 @@
 import { actionsSchema } from './actions';
 import { expectationsSchema } from './expect';
 import { faultsSchema } from './faults';
+import { guestNodeProperties } from '../guest/guest-spec';
 
 const mac = { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' };
 const duration = { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*(ns|us|ms|s|m)?$' };
@@ -30,7 +31,7 @@ export const nodeSchema = {
   additionalProperties: false,
   required: ['nics'],
   properties: {
-    kind: { enum: ['qnx'] },
+    kind: { enum: ['qnx', 'guest'] },
     cpus: { type: 'integer', minimum: 1, maximum: 32 },
     ram: { type: ['string', 'integer'], pattern: '^\\d+[KMG]?$' },
     'interrupt-controller': { enum: ['8259', 'ioapic'] },
@@ -38,6 +39,8 @@ export const nodeSchema = {
     nics: { type: 'array', items: nicSchema },
     buildfile: { type: 'string' },
     script: { type: 'string' },
+    // `kind: guest` (a Linux guest under v86): emulator/guest/guest-spec.ts
+    ...guestNodeProperties,
   },
 };
 

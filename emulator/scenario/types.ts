@@ -2,6 +2,7 @@ import type { Time } from '../sim/time';
 import type { Action } from './actions';
 import type { Expectation } from './expect';
 import type { Fault } from './faults';
+import type { GuestSpec } from '../guest/guest-spec';
 
 /** A validated scenario (see docs/formats/scenario.md). */
 export interface Scenario {
@@ -33,6 +34,9 @@ export interface NodeSpec {
   script: ScriptLine[];
   /** Files listed in the buildfile image (empty when the node gives an inline script). */
   imageFiles: string[];
+  /** 'guest': a Linux guest under v86 (then `guest` is set, `script` is empty). Absent means 'qnx'. */
+  kind?: 'qnx' | 'guest';
+  guest?: GuestSpec;
 }
 
 export interface ScriptLine {

@@ -1,0 +1,63 @@
+/**
+ * Linux's `ne` driver (ISA, io=0x300 irq=10) on our ISA NE2000 model in a v86 guest, and a simulated QNX
+ * node with a PCI RTL8029 on one hub. The guest boots once; each test restores the snapshot.
+ */
+import type { Assembled } from '../../emulator/assembly/run';
+import { bootAndSnapshot, consoleSince, guest, guestRun, nicCounter, procNetDev, qnxStart, runUntil, scenarioOf, SEC } from './helpers';
+
+const YAML = `
+seed: 3
+until: 60s
+nodes:
+  alpha:
+    nics: [{ model: rtl8029, mac: "00:00:e8:0a:00:01", link: hub0 }]
+    script: |
+      io-pkt-v4 -dne2000
+      waitfor /dev/socket 10
+      ifconfig en0 10.0.0.1/24 up
+  linux1:
+    kind: guest
+    nics: [{ model: ne2000-isa, ioport: 0x300, irq: 10, mac: "52:54:00:00:00:03", link: hub0 }]
+    ip: 10.0.0.3/24
+links:
+  hub0: { type: hub }
+`;
+
+const scenario = scenarioOf(YAML, 'ne-isa');
+let fixture: Awaited<ReturnType<typeof bootAndSnapshot>>;
+
+beforeAll(async () => {
+  fixture = await bootAndSnapshot(scenario);
+}, 120_000);
+
+describe('Linux ne (ISA) on the NE2000 model', () => {
+  test('ne finds the card at 0x300 with IRQ 10 and the guest boots to its prompt', () => {
+    const g = guest(fixture.booted, 'linux1');
+    expect(g.shell.lines).toContain('qnxemu-guest-ready');
+    expect(g.shell.lines.some((l) => l.startsWith('qnxemu-guest-error'))).toBe(false);
+  });
+
+  test('the guest pings the QNX node: 3 of 3, 0 % loss', async () => {
+    const a = await fixture.restore();
+    expect(guestRun(a, 'linux1', 'ping -c 3 10.0.0.1')).toContain('3 packets transmitted, 3 packets received, 0% packet loss');
+  });
+
+  test('the QNX node pings the guest: 4 of 4, 0 % loss', async () => {
+    const a = await fixture.restore();
+    const from = a.nodes.find((n) => n.name === 'alpha')!.console.text().length;
+    qnxStart(a, 'alpha', 'ping -c 4 10.0.0.3');
+    runUntil(a, () => consoleSince(a, 'alpha', from).includes('packet loss'), 10 * SEC);
+    expect(consoleSince(a, 'alpha', from)).toContain('4 packets transmitted, 4 packets received, 0.0% packet loss');
+  });
+
+  test("the guest's interface counters agree with the model's", async () => {
+    const c = nicCounter();
+    const a: Assembled = await fixture.restore({ onTrace: c.sink });
+    guestRun(a, 'linux1', 'ping -c 3 -s 1000 10.0.0.1');
+    const dev = procNetDev(guestRun(a, 'linux1', 'cat /proc/net/dev'), 'eth0');
+    expect(dev.txPackets).toBe(c.get('linux1.nic0', 'tx-done'));
+    expect(dev.rxPackets).toBe(c.get('linux1.nic0', 'rx-accept'));
+    expect(dev.rxPackets).toBeGreaterThanOrEqual(3);
+    expect(dev.rxErrs + dev.rxDrop + dev.rxFifo).toBe(0);
+  });
+});
