@@ -81,7 +81,8 @@ export function registerDebug(program: Command, services: CliServices): void {
             throw new Error(`cannot read commands file ${o.commands}: ${(e as Error).message}`);
           }
         }
-        const session = new DebugSession(scenario, { seed: o.seed, until: o.until, lookahead: o.lookahead !== false });
+        // Guest nodes' v86 instances start asynchronously (DebugSession.create awaits them).
+        const session = await DebugSession.create(scenario, { seed: o.seed, until: o.until, lookahead: o.lookahead !== false });
         const repl = new DebugRepl(session);
         process.exitCode = lines ? runScript(repl, lines, (s) => process.stdout.write(s)) : await interactive(repl);
       } catch (e) {

@@ -24,6 +24,8 @@ export class DebugRepl {
   /** Commands that failed (a scripted session exits non-zero if any did). */
   errors = 0;
   private consoleOn = true;
+  /** The guest divergence last warned about. */
+  private warned: string | null = null;
 
   constructor(readonly session: DebugSession) {}
 
@@ -31,8 +33,10 @@ export class DebugRepl {
     const s = this.session;
     const sc = s.scenario;
     const la = s.timeline ? `; lookahead: ${s.timeline.events} events, ${s.timeline.records.length} records to ${timeText(s.timeline.endTime)}` : '';
+    const guests = sc.nodes.filter((n) => n.kind === 'guest').map((n) => n.name);
     return [
       `qnxemu debug: ${sc.name} (${sc.file}), seed ${s.seed}, nodes ${sc.nodes.map((n) => n.name).join(', ')}, run ends at ${timeText(s.until)}${la}`,
+      ...(guests.length > 0 ? [`guests ${guests.join(', ')} ran live in the recording run; the session replays what they did (their NIC models are live)`] : []),
       'stopped at power-on. `help` lists commands.',
     ];
   }
@@ -64,11 +68,14 @@ export class DebugRepl {
         this.done = true;
         return [];
       case 'break': {
-        const nodes = s.inst.a.nodes.map((n) => n.name);
+        const nodes = s.inst.nodeNames;
         const spec = parseBreak(argText, (t) => {
           const nic = resolveNic(s.inst, t);
           return typeof nic === 'string' ? nic : { name: nic.name, node: nic.node.name };
         }, nodes);
+        if (spec.kind === 'irq' && s.inst.a.guests.some((g) => g.name === spec.node)) {
+          throw new CommandError(`${spec.node} is a Linux guest: its interrupt controller is v86's and is not traced; break on its NIC's interrupt output instead: break probe nic/irq on ${spec.node}`);
+        }
         const bp = s.breaks.add(spec, argText);
         s.syncVerbose();
         const out = [`breakpoint ${bp.id}: ${spec.kind === 'probe' ? argText : describeBreak(spec)}`];
@@ -171,6 +178,16 @@ export class DebugRepl {
 
   /** The Packet-Tracer-like report of a stop: time, node, layer/probe, packet, fields, device/layer/direction. */
   printStop(st: Stop): string[] {
+    const out = this.stopLines(st);
+    const d = this.session.divergence;
+    if (d && d !== this.warned) {
+      this.warned = d;
+      out.push(`warning: the guest replay diverged from the recorded run (${d}); what follows is not the recorded run`);
+    }
+    return out;
+  }
+
+  private stopLines(st: Stop): string[] {
     const s = this.session;
     const out: string[] = [];
     if (this.consoleOn) for (const r of st.console) out.push(`${r.node} | ${String(r.f?.['text'] ?? '')}`);

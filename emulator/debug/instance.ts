@@ -4,10 +4,17 @@
  * chip models, and packet bytes learned from medium taps and from NIC buffer memory at transmit start.
  * Stepping back builds a fresh instance and replays it: QNX nodes run as generators and cannot be saved.
  * The scenario's actions and faults are injected as `qnxemu run` does (emulator/testing/inject.ts).
+ *
+ * Guest nodes (Linux under v86) run live only in the session's recording run (the lookahead); every instance
+ * the session steps through rebuilds them from the guest logs of that run (`guestLogs`: replay mode, the
+ * mechanism snapshot restores use, emulator/guest/snapshot.ts). Their NIC models are real and see the same
+ * register accesses at the same times, so traces, frames and `show nic` are those of the recorded run.
  */
 import { assemble, type Assembled } from '../assembly/run';
 import { inject } from '../testing/inject';
 import type { SimNode } from '../assembly/node';
+import type { GuestNode } from '../assembly/guest-node';
+import { GuestLog, type GuestLogState } from '../guest/guest-log';
 import type { SimEvent } from '../sim/event';
 import type { TraceRecord } from '../sim/trace';
 import type { Time } from '../sim/time';
@@ -16,10 +23,17 @@ import type { Dp8390Core } from '../../nic-models/ne2000/dp8390-core';
 import type { PacketIndex } from './packet-index';
 import type { DebugRecord } from './records';
 
+/** A node of either kind: a simulated QNX node, or a guest (it has no `kernel` or `board`). */
+export type AnyNode = SimNode | GuestNode;
+
+export function isGuest(n: AnyNode): n is GuestNode {
+  return 'machine' in n;
+}
+
 export interface NicRef {
   /** Component name, as in the `nic` field of NIC records: "alpha.nic0". */
   readonly name: string;
-  readonly node: SimNode;
+  readonly node: AnyNode;
   readonly index: number;
   readonly core: Dp8390Core;
   readonly link: string;
@@ -31,6 +45,8 @@ export interface InstanceOptions {
   seed: number;
   verbose: boolean;
   packets: PacketIndex;
+  /** Rebuild guest nodes from these logs (replay) instead of running v86 (which needs prepared instances). */
+  guestLogs?: Map<string, GuestLogState> | null;
 }
 
 export class SimInstance {
@@ -43,7 +59,13 @@ export class SimInstance {
 
   constructor(readonly scenario: Scenario, private readonly opts: InstanceOptions) {
     let queue: { executed: number } | null = null;
-    this.a = assemble(scenario, { seed: opts.seed, verboseTrace: opts.verbose, onTrace: (rec) => this.take(rec, queue?.executed ?? 0) });
+    const guestReplay = opts.guestLogs ? new Map([...opts.guestLogs].map(([name, st]) => [name, GuestLog.load(st)])) : undefined;
+    this.a = assemble(scenario, {
+      seed: opts.seed,
+      verboseTrace: opts.verbose,
+      onTrace: (rec) => this.take(rec, queue?.executed ?? 0),
+      ...(guestReplay ? { guestReplay } : {}),
+    });
     const q = this.a.sim.queue;
     queue = q;
     // The scenario's timed actions and faults run under the debugger as they do in `qnxemu run`/`test`.
@@ -53,7 +75,7 @@ export class SimInstance {
       this.lastEvent = ev;
       if (prev) prev(ev);
     };
-    for (const node of this.a.nodes) {
+    for (const node of this.allNodes) {
       node.nics.forEach((n, i) => {
         const name = `${node.name}.nic${i}`;
         const model = n.spec.model;
@@ -82,8 +104,35 @@ export class SimInstance {
     this.a.sim.tracer.verbose = v;
   }
 
+  /** A simulated QNX node. */
   node(name: string): SimNode | undefined {
     return this.a.nodes.find((n) => n.name === name);
+  }
+
+  /** Every node, QNX and guest, in scenario order. */
+  get allNodes(): AnyNode[] {
+    const order = this.scenario.nodes.map((n) => n.name);
+    return [...this.a.nodes, ...this.a.guests].sort((x, y) => order.indexOf(x.name) - order.indexOf(y.name));
+  }
+
+  /** A node of either kind. */
+  anyNode(name: string): AnyNode | undefined {
+    return this.node(name) ?? this.a.guests.find((g) => g.name === name);
+  }
+
+  get nodeNames(): string[] {
+    return this.scenario.nodes.map((n) => n.name);
+  }
+
+  /** What each guest did, for instances that replay it (after this instance ran live). */
+  guestLogs(): Map<string, GuestLogState> {
+    return new Map(this.a.guests.map((g) => [g.name, g.machine.log.saveState()]));
+  }
+
+  /** The first guest whose replay met something its log does not have (the rebuilt run is not the recorded one). */
+  get divergence(): string | null {
+    for (const g of this.a.guests) if (g.machine.divergence) return `${g.name}: ${g.machine.divergence}`;
+    return null;
   }
 
   /** Run one event if there is one at or before `limit`. */

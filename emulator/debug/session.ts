@@ -8,9 +8,17 @@
  * are checked by the next `continue`. Stepping back rebuilds the run from the scenario and seed and replays
  * it silently (breakpoints off) to the earlier event count: the run is deterministic, so the replayed history
  * is the history.
+ *
+ * Guest nodes (Linux under v86): their CPUs run once, in the recording run before the session (the lookahead;
+ * with `lookahead: false` the run is still made, only not indexed). Every instance the session steps through
+ * — the first and each rebuild for `back` — replays the guests from that run's logs (emulator/guest/
+ * guest-log.ts): no second boot, and `back` costs what the QNX side costs. Build such a session with
+ * `await DebugSession.create(scenario, opts)` (it prepares the guests' v86 instances).
  */
 import type { Time } from '../sim/time';
 import type { Scenario } from '../scenario/types';
+import { prepareGuests } from '../assembly/guest-node';
+import type { GuestLogState } from '../guest/guest-log';
 import { BreakpointTable, type Breakpoint } from './breakpoints';
 import { SimInstance } from './instance';
 import { PacketIndex } from './packet-index';
@@ -62,16 +70,43 @@ export class DebugSession {
   focusPkt = 0;
   /** Records before this index have been checked against breakpoints. */
   private checked = 0;
+  /** What the guests did in the recording run (null: the scenario has no guests). */
+  readonly guestLogs: Map<string, GuestLogState> | null;
 
+  /**
+   * A session. A scenario with guest nodes needs its guests prepared first (`await prepareGuests(scenario)`),
+   * or use `DebugSession.create`.
+   */
   constructor(readonly scenario: Scenario, opts: SessionOptions = {}) {
     this.seed = opts.seed ?? scenario.seed;
     this.until = opts.until ?? scenario.until;
-    this.timeline = opts.lookahead === false ? null : Timeline.build(scenario, this.seed, this.until, this.packets);
+    const lookahead = opts.lookahead !== false;
+    const guests = scenario.nodes.some((n) => n.kind === 'guest');
+    if (lookahead || guests) {
+      // Without a lookahead the recording run must not teach the session's packet index about the future.
+      const rec = Timeline.record(scenario, this.seed, this.until, lookahead ? this.packets : new PacketIndex());
+      this.timeline = lookahead ? Timeline.of(rec) : null;
+      this.guestLogs = guests ? rec.guestLogs() : null;
+    } else {
+      this.timeline = null;
+      this.guestLogs = null;
+    }
     this.inst = this.build();
   }
 
+  /** A session on any scenario: guest nodes' v86 instances are prepared first (for the recording run). */
+  static async create(scenario: Scenario, opts: SessionOptions = {}): Promise<DebugSession> {
+    await prepareGuests(scenario);
+    return new DebugSession(scenario, opts);
+  }
+
   private build(): SimInstance {
-    return new SimInstance(this.scenario, { seed: this.seed, verbose: this.breaks.needsVerbose, packets: this.packets });
+    return new SimInstance(this.scenario, { seed: this.seed, verbose: this.breaks.needsVerbose, packets: this.packets, guestLogs: this.guestLogs });
+  }
+
+  /** A guest replay met something its log does not have: the session's run is no longer the recorded one. */
+  get divergence(): string | null {
+    return this.inst.divergence;
   }
 
   get records(): DebugRecord[] {

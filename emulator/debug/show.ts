@@ -15,7 +15,14 @@ export function show(s: DebugSession, args: string[]): string[] {
   const node = () => {
     if (!arg) throw new ShowError(`usage: show ${what} <node>`);
     const n = s.inst.node(arg);
-    if (!n) throw new ShowError(`no node '${arg}' (nodes: ${s.inst.a.nodes.map((x) => x.name).join(', ')})`);
+    if (!n) {
+      const g = s.inst.a.guests.find((x) => x.name === arg);
+      if (g) {
+        const nics = g.nics.map((_, i) => `show nic ${g.name}.nic${i}`).join(', ');
+        throw new ShowError(`${arg} is a Linux guest (v86): show ${what} is for simulated QNX nodes; its NICs are our models: ${nics || 'it has none'}`);
+      }
+      throw new ShowError(`no node '${arg}' (nodes: ${s.inst.nodeNames.join(', ')})`);
+    }
     return n;
   };
   switch (what) {

@@ -4,12 +4,11 @@
  * (`en0`). Interfaces map to NICs by station address (the PROM MAC); before io-pkt has attached them, `enN`
  * falls back to the N-th NIC of the node (what io-pkt's enmap yields when every NIC is Ethernet).
  */
-import type { SimNode } from '../assembly/node';
 import { IOPKT_LOCAL_KEY } from '../../stack/io-pkt/main';
 import type { IoPktProcess } from '../../stack/io-pkt/process';
 import type { NetStack } from '../../stack/net/stack';
 import type { Ifnet } from '../../stack/io-pkt/driver-api';
-import type { NicRef, SimInstance } from './instance';
+import { isGuest, type AnyNode, type NicRef, type SimInstance } from './instance';
 
 export interface StackRef {
   pid: number;
@@ -17,8 +16,9 @@ export interface StackRef {
   stack: NetStack;
 }
 
-/** The io-pkt instances running on a node (usually one), in pid order. */
-export function stacksOf(node: SimNode): StackRef[] {
+/** The io-pkt instances running on a node (usually one), in pid order; none on a guest (its stack is Linux's). */
+export function stacksOf(node: AnyNode): StackRef[] {
+  if (isGuest(node)) return [];
   const k = node.kernel;
   if (!k) return [];
   const out: StackRef[] = [];
@@ -53,8 +53,8 @@ export function resolveNic(inst: SimInstance, text: string): NicRef | string {
   if (dot <= 0) return `expected <node>.<nic> (e.g. alpha.nic0 or alpha.en0), got '${text}'`;
   const nodeName = text.slice(0, dot);
   const nicName = text.slice(dot + 1);
-  const node = inst.node(nodeName);
-  if (!node) return `no node '${nodeName}' (nodes: ${inst.a.nodes.map((n) => n.name).join(', ')})`;
+  const node = inst.anyNode(nodeName);
+  if (!node) return `no node '${nodeName}' (nodes: ${inst.nodeNames.join(', ')})`;
   const mine = [...inst.nics.values()].filter((n) => n.node === node);
   const byIndex = /^nic(\d+)$/.exec(nicName);
   if (byIndex) {
@@ -74,7 +74,8 @@ export function resolveNic(inst: SimInstance, text: string): NicRef | string {
     const ifp = ifnetOf(n);
     return ifp ? `nic${n.index} (${ifp.name})` : `nic${n.index}`;
   });
-  return `no NIC '${nicName}' on ${nodeName} (NICs: ${names.join(', ') || 'none'})`;
+  const guest = isGuest(node) ? ` (${nodeName} is a Linux guest: name its NICs nicN, in scenario order)` : '';
+  return `no NIC '${nicName}' on ${nodeName} (NICs: ${names.join(', ') || 'none'})${guest}`;
 }
 
 /** DP8390/NE2000/RTL8029 register names a `break reg` may name (datasheet names; DATA and RESET are ports). */

@@ -35,11 +35,24 @@ export class Timeline {
     }
   }
 
-  /** Run `scenario` with `seed` to `until` and index it. */
+  /** Run `scenario` with `seed` to `until` and index it (guest nodes must be prepared: see `record`). */
   static build(scenario: Scenario, seed: number, until: Time, packets: PacketIndex): Timeline {
+    return new Timeline(Timeline.record(scenario, seed, until, packets));
+  }
+
+  /** Index a finished recording run. */
+  static of(inst: SimInstance): Timeline {
+    return new Timeline(inst);
+  }
+
+  /**
+   * Run `scenario` to `until`, guests live (their v86 instances must have been prepared:
+   * `await prepareGuests(scenario)`). The instance afterwards holds the records and the guests' logs.
+   */
+  static record(scenario: Scenario, seed: number, until: Time, packets: PacketIndex): SimInstance {
     const inst = new SimInstance(scenario, { seed, verbose: false, packets });
     while (inst.stepOne(until));
-    return new Timeline(inst);
+    return inst;
   }
 
   /** Every record of packet `pkt`, in order. */

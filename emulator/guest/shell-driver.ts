@@ -72,6 +72,11 @@ export class ShellDriver {
     return !this.busy && this.atPrompt && this.pending.length === 0 && !this.typeEv.scheduled;
   }
 
+  /** Commands queued and not yet typed. */
+  get waiting(): number {
+    return this.pending.length;
+  }
+
   /** The shell has shown its prompt at least once (the guest finished booting). */
   get ready(): boolean {
     return this.sawPrompt;
@@ -92,6 +97,15 @@ export class ShellDriver {
    */
   run(command: string): void {
     this.external = true;
+    this.queue(command);
+  }
+
+  /**
+   * Queue a command on behalf of the scenario (its timed `actions:`, counter reads of `expect:`), typed when
+   * the prompt shows, after what is already queued. Called from events, so a replay of the guest's log
+   * reproduces it: unlike `run`, the run stays replayable (snapshots, the debugger).
+   */
+  queue(command: string): void {
     this.pending.push(command);
     if (!this.busy && this.atPrompt && !this.typeEv.scheduled) this.ctx.queue.scheduleIn(this.typeEv, TYPE_DELAY_NS);
   }

@@ -1,6 +1,7 @@
 /**
  * `actions:` in a scenario file: things done on a node at a virtual time. Every action becomes a command line
- * typed into a new `sh` on the node (output on the node's console):
+ * typed into a new `sh` on the node (output on the node's console); on a guest node (`kind: guest`) only
+ * `command` is allowed, and it is typed at the guest's shell when its prompt shows:
  *   { at: 2s, node: alpha, command: "ping -c 3 10.0.0.2" }
  *   { at: 2s, node: alpha, ping: { to: 10.0.0.2, count: 3, interval: 200ms, size: 56 } }
  *   { at: 2s, node: alpha, udp: { to: 10.0.0.2, port: 9000, rate: 100, count: 50, size: 64, sink: beta } }
@@ -60,7 +61,7 @@ export interface Action {
   at: Time;
   node: string;
   kind: ActionKind;
-  /** The command line typed into a new shell on `node`. */
+  /** The command line typed into a new shell on `node` (a guest: typed at its shell). */
   command: string;
   /** A udp action with `sink`: `udpsink` started on that node at the same instant, before the generator. */
   sink: { node: string; command: string } | null;
@@ -87,10 +88,13 @@ export function parseActions(raw: unknown, ctx: TimelineContext): Action[] {
       const what = given.length === 0 ? 'none is given' : `${given.join(' and ')} are given`;
       throw ctx.locate(path, `${fieldName(path)}: give exactly one of command, ping or udp (${what})`);
     }
-    checkNode(ctx, [...path, 'node'], a.node, true);
+    const spec = checkNode(ctx, [...path, 'node'], a.node, false);
+    const kind = given[0]!;
+    // A guest (Linux under v86) takes command lines, typed at its shell; the generators are QNX programs.
+    if (spec.kind === 'guest' && kind !== 'command')
+      throw ctx.locate([...path, kind], `${fieldName([...path, kind])}: node '${a.node}' is a guest node; it takes only command actions (typed at its shell), e.g. command: "ping -c 3 10.0.0.1"`);
     const at = toNs(a.at);
     checkWindow(ctx, path, at, null);
-    const kind = given[0]!;
     if (a.command !== undefined) return { index, at, node: a.node, kind, command: a.command, sink: null };
     if (a.ping) {
       checkAddress(ctx, [...path, 'ping', 'to'], a.ping.to);

@@ -5,6 +5,7 @@
  *   { node: alpha, console_re: "time=[0-9.]+ ms" }         regular expression (JavaScript syntax)
  *   { node: alpha, console_not: "Host is down" }           must not appear
  *   { node: beta, iface: en0, counter: ierrors, op: ">=", value: 1 }   from netstat -i / nicinfo run on the node
+ *                                              (a guest node: `cat /proc/net/dev` typed at its shell)
  *   { node: beta, nic: 0, counter: rx-reject.overflow, op: ">", value: 0 }   the NIC model's own records
  *   { node: beta, udp_delivered: { port: 9000, op: ">=", value: 95 } }      from udpsink's summary
  *   { node: alpha, latency: { from: ping, max: 2ms } }      ping round trips / udpsink one-way latency
@@ -94,7 +95,7 @@ interface Common {
 export type Expectation = Common &
   (
     | { kind: 'console'; mode: 'contains' | 'regex' | 'absent'; text: string }
-    | { kind: 'iface-counter'; iface: string; counter: string; tool: 'netstat' | 'nicinfo'; op: CompareOp; value: number }
+    | { kind: 'iface-counter'; iface: string; counter: string; tool: 'netstat' | 'nicinfo' | 'proc-net-dev'; op: CompareOp; value: number }
     | { kind: 'nic-counter'; nic: number; counter: string; op: CompareOp; value: number }
     | { kind: 'udp-delivered'; port: number; op: CompareOp; value: number }
     | { kind: 'latency'; from: 'ping' | 'udp'; port: number | null; max: Time | null; avg: Time | null }
@@ -165,11 +166,14 @@ export function parseExpectations(raw: unknown, ctx: TimelineContext): Expectati
         const cmp = `${e.op} ${e.value}`;
         if (e.iface !== undefined) {
           const netstat = (NETSTAT_COUNTERS as readonly string[]).includes(counter);
+          // A guest's counters are read at its shell from /proc/net/dev, which has the netstat -i ones.
+          if (node.kind === 'guest' && !netstat)
+            throw ctx.locate([...path, 'counter'], `${f('counter')}: node '${e.node}' is a guest node: its interface counters are read from /proc/net/dev (${NETSTAT_COUNTERS.join(', ')}); '${counter}' is a QNX nicinfo counter`);
           if (!netstat && NICINFO_COUNTERS[counter] === undefined)
             throw ctx.locate([...path, 'counter'], `${f('counter')}: unknown interface counter '${counter}' (netstat -i: ${NETSTAT_COUNTERS.join(', ')}; nicinfo: ${Object.keys(NICINFO_COUNTERS).join(', ')})`);
           return {
             ...common(`${e.node} ${e.iface} ${counter} ${cmp}${when}`),
-            kind: 'iface-counter', iface: e.iface, counter, tool: netstat ? 'netstat' : 'nicinfo', op: e.op, value: e.value,
+            kind: 'iface-counter', iface: e.iface, counter, tool: node.kind === 'guest' ? 'proc-net-dev' : netstat ? 'netstat' : 'nicinfo', op: e.op, value: e.value,
           };
         }
         if (!node.nics[e.nic!]) throw ctx.locate([...path, 'nic'], `${f('nic')}: node '${e.node}' has no nics[${e.nic}]`);

@@ -142,7 +142,8 @@ export function parseFaults(raw: unknown, ctx: TimelineContext): Fault[] {
         return { kind: 'rx-burst', index, at, node: n.name, nic, link: link.name, frames: f.frames ?? BURST_DEFAULTS.frames, size: f.size ?? BURST_DEFAULTS.size };
       }
       case 'irq-storm': {
-        checkNode(ctx, [...path, 'node'], f.node!, false);
+        // Needs the board's ISA IRQ lines: a guest's interrupt controller is v86's.
+        checkNode(ctx, [...path, 'node'], f.node!, true);
         const period = toNs(f.period!);
         if (period < MIN_STORM_PERIOD_NS) throw ctx.locate([...path, 'period'], `${fieldName([...path, 'period'])}: at least 1us`);
         return { kind: 'irq-storm', index, at, until, node: f.node!, irq: f.irq!, period };

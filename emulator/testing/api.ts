@@ -8,12 +8,20 @@
  *
  * A result has the consoles, the counters the expectations read, every expectation's outcome (expected vs
  * actual), what the faults did, and the trace hash (same scenario and seed → same hash).
+ *
+ * Scenarios with guest nodes (`kind: guest`, Linux under v86) start their guests asynchronously:
+ *
+ *   const r = await runScenarioCheckedAsync('docs/examples/guest-ne2k-pci.yaml');
+ *
+ * or `await prepareGuests(scenario)` (emulator/assembly/guest-node.ts) and then `runScenarioChecked(scenario)`.
+ * Guests' consoles are in `consoles` like any node's.
  */
 import { loadScenarioFile, parseScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/types';
 import { nicKey, toolArgv, toolKey } from './collect';
-import { evaluate, failureText, netstatValue, nicinfoValue, type ExpectationOutcome } from './evaluate';
+import { counterValue, evaluate, failureText, type ExpectationOutcome } from './evaluate';
 import { runTimeline, type TimelineOptions, type TimelineRun } from './execute';
+import { prepareGuests } from '../assembly/guest-node';
 
 export type { ExpectationOutcome } from './evaluate';
 export type { TimelineOptions } from './execute';
@@ -52,7 +60,10 @@ export interface CheckedRun {
   run: TimelineRun;
 }
 
-/** Run a scenario (object or file path) with its actions and faults, and check its expectations. */
+/**
+ * Run a scenario (object or file path) with its actions and faults, and check its expectations. A scenario
+ * with guest nodes must have been prepared (`await prepareGuests(scenario)`): use `runScenarioCheckedAsync`.
+ */
 export function runScenarioChecked(scenario: Scenario | string, opts: TimelineOptions = {}): CheckedRun {
   const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
   const run = runTimeline(sc, opts);
@@ -75,6 +86,16 @@ export function runScenarioChecked(scenario: Scenario | string, opts: TimelineOp
   };
 }
 
+/**
+ * `runScenarioChecked` for any scenario: guest nodes' v86 instances are prepared first (building the guest
+ * image on first use). The same as the synchronous call for a scenario without guests.
+ */
+export async function runScenarioCheckedAsync(scenario: Scenario | string, opts: TimelineOptions = {}): Promise<CheckedRun> {
+  const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+  await prepareGuests(sc);
+  return runScenarioChecked(sc, opts);
+}
+
 function countersOf(run: TimelineRun): Map<string, Record<string, number>> {
   const out = new Map<string, Record<string, number>>();
   const put = (node: string, key: string, v: number | null) => {
@@ -88,7 +109,7 @@ function countersOf(run: TimelineRun): Map<string, Record<string, number>> {
     if (e.kind === 'iface-counter') {
       const tool = run.observer.tools.get(toolKey(e.at, e.node, toolArgv(e)));
       if (!tool || tool.error) continue;
-      const v = e.tool === 'netstat' ? netstatValue(tool.output, e.iface, e.counter) : nicinfoValue(tool.output, e.counter);
+      const v = counterValue(e, tool.output);
       put(e.node, `${e.iface}.${e.counter}${suffix}`, v);
     } else if (e.kind === 'nic-counter') {
       put(e.node, `nics[${e.nic}].${e.counter}${suffix}`, run.observer.nicCounts.get(nicKey(e.at, e.node, e.nic, e.counter)) ?? 0);

@@ -1,7 +1,8 @@
 /**
  * What expectations read, gathered while a scenario runs:
  * - interface and driver counters the honest way: `netstat -i` and `nicinfo <iface>` run on the node at the
- *   expectation's time (or the end), their output captured apart from the console;
+ *   expectation's time (or the end), their output captured apart from the console; on a guest node
+ *   `cat /proc/net/dev`, typed at its shell between two marker lines (it shows on the guest's console);
  * - NIC-model counters: the NIC model's own trace records (layer "nic") counted per NIC, by probe and by
  *   probe.reason (rx-reject.overflow), independent of what the driver noticed.
  */
@@ -10,6 +11,7 @@ import { Priority } from '../sim/priority';
 import type { Time } from '../sim/time';
 import type { Assembled } from '../assembly/run';
 import type { SimNode } from '../assembly/node';
+import type { GuestNode } from '../assembly/guest-node';
 import type { Expectation } from '../scenario/expect';
 
 /** How often the runner checks whether a tool it started has exited. */
@@ -39,7 +41,7 @@ export function nicKey(at: Time | null, node: string, nic: number, counter: stri
 
 /** The tool an iface expectation needs. */
 export function toolArgv(e: Extract<Expectation, { kind: 'iface-counter' }>): string[] {
-  return e.tool === 'netstat' ? ['netstat', '-i'] : ['nicinfo', e.iface];
+  return e.tool === 'netstat' ? ['netstat', '-i'] : e.tool === 'nicinfo' ? ['nicinfo', e.iface] : ['cat', '/proc/net/dev'];
 }
 
 export class Observer {
@@ -50,6 +52,9 @@ export class Observer {
   /** Tool runs (toolKey). */
   readonly tools = new Map<string, ToolRun>();
   private readonly pending: { run: ToolRun; node: SimNode; pid: number }[] = [];
+  /** Reads typed at guest shells: done when the end marker line has come back. */
+  private readonly guestPending: { run: ToolRun; guest: GuestNode; from: number; begin: string; end: string }[] = [];
+  private guestReads = 0;
   private readonly poll: SimEvent;
 
   constructor(private readonly a: Assembled, private readonly expectations: Expectation[]) {
@@ -76,12 +81,15 @@ export class Observer {
 
   /** Tools still running. */
   get busy(): number {
-    return this.pending.length;
+    return this.pending.length + this.guestPending.length;
   }
 
   /** Tools that did not finish by the time the run stopped. */
   abandon(): void {
     for (const p of this.pending.splice(0)) p.run.error = `${p.run.argv.join(' ')} did not finish`;
+    for (const p of this.guestPending.splice(0)) {
+      p.run.error = `${p.run.argv.join(' ')} typed at ${p.guest.name}'s shell did not come back (${p.guest.shell.ready ? 'the shell was busy' : 'the guest never showed its prompt'})`;
+    }
   }
 
   private bump(k: string): void {
@@ -104,6 +112,8 @@ export class Observer {
   private start(key: string, nodeName: string, argv: string[]): void {
     const run: ToolRun = { node: nodeName, argv, output: '', done: false, error: null };
     this.tools.set(key, run);
+    const guest = this.a.guests.find((g) => g.name === nodeName);
+    if (guest) return this.startGuest(run, guest);
     const node = this.a.nodes.find((n) => n.name === nodeName);
     const k = node?.kernel;
     if (!node || !k) {
@@ -124,6 +134,20 @@ export class Observer {
     if (!this.poll.scheduled) q.schedule(this.poll, q.now + TOOL_POLL_NS);
   }
 
+  /**
+   * Type the tool at the guest's shell (queued like a scenario action: after what is queued, when the prompt
+   * shows), bracketed by marker lines so its output can be cut out of the console.
+   */
+  private startGuest(run: ToolRun, guest: GuestNode): void {
+    const n = ++this.guestReads;
+    const begin = `qnxemu-read-${n}`;
+    const end = `qnxemu-read-${n}-end`;
+    guest.shell.queue(`echo ${begin}; ${run.argv.join(' ')}; echo ${end}`);
+    this.guestPending.push({ run, guest, from: guest.shell.lines.length, begin, end });
+    const q = this.a.sim.queue;
+    if (!this.poll.scheduled) q.schedule(this.poll, q.now + TOOL_POLL_NS);
+  }
+
   private check(): void {
     for (let i = this.pending.length - 1; i >= 0; i--) {
       const p = this.pending[i]!;
@@ -131,7 +155,17 @@ export class Observer {
       p.run.done = true;
       this.pending.splice(i, 1);
     }
+    for (let i = this.guestPending.length - 1; i >= 0; i--) {
+      const p = this.guestPending[i]!;
+      const lines = p.guest.shell.lines.slice(p.from);
+      const b = lines.indexOf(p.begin);
+      const e = b < 0 ? -1 : lines.indexOf(p.end, b + 1);
+      if (e < 0) continue;
+      p.run.output = lines.slice(b + 1, e).join('\n') + '\n';
+      p.run.done = true;
+      this.guestPending.splice(i, 1);
+    }
     const q = this.a.sim.queue;
-    if (this.pending.length > 0) q.schedule(this.poll, q.now + TOOL_POLL_NS);
+    if (this.busy > 0) q.schedule(this.poll, q.now + TOOL_POLL_NS);
   }
 }

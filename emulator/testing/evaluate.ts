@@ -46,7 +46,7 @@ function check(run: TimelineRun, e: Expectation): { ok: boolean; expected: strin
       const expected = `${e.iface} ${e.counter} ${e.op} ${e.value} (${toolArgv(e).join(' ')} on ${e.node})`;
       if (!tool) return { ok: false, expected, actual: 'the tool was never run' };
       if (tool.error) return { ok: false, expected, actual: tool.error };
-      const v = e.tool === 'netstat' ? netstatValue(tool.output, e.iface, e.counter) : nicinfoValue(tool.output, e.counter);
+      const v = counterValue(e, tool.output);
       if (v === null) return { ok: false, expected, actual: `no ${e.counter} for ${e.iface} in the output: ${JSON.stringify(firstLine(tool.output))}` };
       return { ok: compare(v, e.op, e.value), expected, actual: String(v) };
     }
@@ -159,6 +159,35 @@ export function sinkSummaries(lines: Line[], port: number | null): SinkSummary[]
     }
   }
   return out;
+}
+
+/** The counter an iface expectation reads, from its tool's output (null: not in it). */
+export function counterValue(e: Extract<Expectation, { kind: 'iface-counter' }>, output: string): number | null {
+  switch (e.tool) {
+    case 'netstat':
+      return netstatValue(output, e.iface, e.counter);
+    case 'nicinfo':
+      return nicinfoValue(output, e.counter);
+    case 'proc-net-dev':
+      return procNetDevValue(output, e.iface, e.counter);
+  }
+}
+
+/**
+ * A counter from a Linux guest's /proc/net/dev, by its netstat -i name: the interface's row has 8 receive
+ * columns (bytes packets errs drop fifo frame compressed multicast) and 8 transmit columns (bytes packets errs
+ * drop fifo colls carrier compressed).
+ */
+export function procNetDevValue(output: string, iface: string, counter: string): number | null {
+  const cols: Record<string, number> = { ipackets: 1, ierrors: 2, opackets: 9, oerrors: 10, collisions: 13 };
+  for (const line of output.split('\n')) {
+    const m = /^\s*([^:\s]+):(.*)$/.exec(line);
+    if (!m || m[1] !== iface) continue;
+    const nums = m[2]!.trim().split(/\s+/).map(Number);
+    const v = nums[cols[counter] ?? -1];
+    return nums.length < 16 || v === undefined || Number.isNaN(v) ? null : v;
+  }
+  return null;
 }
 
 /** A counter from `netstat -i` output: the interface's <Link> row. */

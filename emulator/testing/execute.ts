@@ -4,6 +4,9 @@
  * summaries, counters are frozen and the tools that read interface counters are started — and lets those
  * tools finish (at most END_GRACE_NS more virtual time). A scenario without actions, faults or expectations
  * runs exactly as `runScenario` runs it (same trace hash).
+ *
+ * Synchronous: a scenario with guest nodes needs `await prepareGuests(scenario)` first
+ * (emulator/assembly/guest-node.ts; `runScenarioCheckedAsync` in api.ts does it).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -64,7 +67,11 @@ export function runTimeline(scenario: Scenario, opts: TimelineOptions = {}): Tim
   if (observer.busy > 0) q.runUntil(until + END_GRACE_NS, () => observer.busy === 0);
   observer.abandon();
   const pcaps = a.close();
-  const consoles = new Map(a.nodes.map((n) => [n.name, n.console.text()]));
+  // Every node's console, guests' (their serial consoles) included, in scenario order.
+  const all = [...a.nodes, ...a.guests];
+  const order = scenario.nodes.map((n) => n.name);
+  all.sort((x, y) => order.indexOf(x.name) - order.indexOf(y.name));
+  const consoles = new Map(all.map((n) => [n.name, n.console.text()]));
   const artifacts = [...pcaps];
   if (opts.artifactsDir) {
     artifacts.push(path.join(opts.artifactsDir, 'trace.jsonl'));
@@ -82,7 +89,7 @@ export function runTimeline(scenario: Scenario, opts: TimelineOptions = {}): Tim
     until,
     events: q.executed,
     consoles,
-    consoleLines: new Map(a.nodes.map((n) => [n.name, n.console.lines.slice()])),
+    consoleLines: new Map(all.map((n) => [n.name, n.console.lines.slice()])),
     pcaps,
     trace: a.trace,
     observer,

@@ -1,6 +1,7 @@
 /**
- * Puts a scenario's `actions:` and `faults:` onto an assembled run: commands typed into new shells, link
- * faults (emulator/net/fault.ts), receive bursts from a synthetic station, and IRQ storms. Everything is
+ * Puts a scenario's `actions:` and `faults:` onto an assembled run: commands typed into new shells (on a
+ * guest node: typed at its shell when the prompt shows), link faults (emulator/net/fault.ts, on any node's
+ * ports, guests' included), receive bursts from a synthetic station, and IRQ storms. Everything is
  * scheduled as owned events at Priority.Scenario (after the hardware and CPUs at the same instant), and
  * draws randomness only from named streams, so a run with faults is as deterministic as one without.
  */
@@ -10,6 +11,7 @@ import { Priority } from '../sim/priority';
 import type { Time } from '../sim/time';
 import type { Assembled } from '../assembly/run';
 import type { SimNode } from '../assembly/node';
+import type { GuestNode } from '../assembly/guest-node';
 import { LinkFaults, isFaultable, type FrameFault } from '../net/fault';
 import type { Medium } from '../net/link';
 import type { Action } from '../scenario/actions';
@@ -31,9 +33,14 @@ export interface Injected {
   started: Map<string, number[]>;
 }
 
+/** What link faults and bursts need of a node, QNX or guest: its name and NICs. */
+type AnyNode = SimNode | GuestNode;
+
 export function inject(a: Assembled, scenario: Scenario): Injected {
   const started = new Map<string, number[]>();
   const nodes = new Map(a.nodes.map((n) => [n.name, n]));
+  const guests = new Map(a.guests.map((g) => [g.name, g]));
+  const anyNode = (name: string): AnyNode => (nodes.get(name) ?? guests.get(name))!;
   const reports: (() => string)[] = [];
   const linkFaults = new Map<string, LinkFaults>();
   const faultsOf = (link: string): LinkFaults => {
@@ -42,7 +49,7 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
       const m = a.network.media.get(link);
       if (!m || !isFaultable(m)) throw new Error(`link ${link}: not a hub, cable or switch`);
       lf = new LinkFaults(componentContext(a.sim, '', `${link}.fault`), m);
-      for (const n of a.nodes) n.nics.forEach((nic, i) => nic.spec.link === link && lf!.knownPorts.add(portName(n, i)));
+      for (const n of [...a.nodes, ...a.guests]) n.nics.forEach((nic, i) => nic.spec.link === link && lf!.knownPorts.add(portName(n, i)));
       linkFaults.set(link, lf);
     }
     return lf;
@@ -56,7 +63,7 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
         reports.push(linkFault(a, faultsOf(f.link), f, portsOf(a, f)));
         break;
       case 'rx-burst':
-        reports.push(burst(a, nodes.get(f.node)!, f));
+        reports.push(burst(a, anyNode(f.node), f));
         break;
       case 'irq-storm':
         reports.push(irqStorm(a, nodes.get(f.node)!, f));
@@ -64,22 +71,29 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
     }
   });
 
-  const ran = (scenario.actions ?? []).map((act) => ({ act, ran: scheduleAction(a, nodes.get(act.node)!, act, started, nodes) }));
+  const ran = (scenario.actions ?? []).map((act) => {
+    const g = guests.get(act.node);
+    return { act, ran: g ? scheduleGuestAction(a, g, act) : scheduleAction(a, nodes.get(act.node)!, act, started, nodes) };
+  });
   return {
     faultReports: () => reports.map((r) => r()),
-    problems: () => ran.filter((r) => !r.ran()).map((r) => `actions[${r.act.index}] never ran: ${r.act.node} had no running kernel`),
+    problems: () =>
+      ran.flatMap((r) => {
+        const why = r.ran();
+        return why === null ? [] : [`actions[${r.act.index}] never ran: ${why}`];
+      }),
     started,
   };
 }
 
 /** A NIC's port name on its medium (the MAC attaches under its component name). */
-export function portName(n: SimNode, nic: number): string {
+export function portName(n: { readonly name: string }, nic: number): string {
   return `${n.name}.nic${nic}`;
 }
 
 function portsOf(a: Assembled, f: LinkFault): string[] | null {
   if (f.node === null) return null;
-  const n = a.nodes.find((x) => x.name === f.node)!;
+  const n: AnyNode = a.nodes.find((x) => x.name === f.node) ?? a.guests.find((x) => x.name === f.node)!;
   return n.nics.flatMap((nic, i) => (nic.spec.link === f.link ? [portName(n, i)] : []));
 }
 
@@ -106,7 +120,7 @@ function linkFault(a: Assembled, lf: LinkFaults, f: LinkFault, ports: string[] |
  * frames of `size` bytes back to back (one inter-frame gap apart) to the NIC's address, EtherType 0x88B5
  * (IEEE local experimental, so the stack discards them after the driver has taken them from the ring).
  */
-function burst(a: Assembled, node: SimNode, f: BurstFault): () => string {
+function burst(a: Assembled, node: AnyNode, f: BurstFault): () => string {
   const nic = node.nics[f.nic]!;
   const medium: Medium = a.network.media.get(f.link)!;
   const ctx = componentContext(a.sim, '', `${f.link}.burst${f.index}`);
@@ -173,10 +187,33 @@ function irqStorm(a: Assembled, node: SimNode, f: IrqStormFault): () => string {
 }
 
 /**
- * Type the action's line into a new `sh` on the node; before the node's kernel (or the sink node's) is up,
- * look again every millisecond. Returns whether it has run.
+ * Type the action's line at a guest's shell: queued at `at`, typed when the prompt shows (after any command
+ * still queued, as the guest's `commands:` are), echoed on its console by the guest's shell. Returns why it
+ * did not run (null: it was typed).
  */
-function scheduleAction(a: Assembled, node: SimNode, act: Action, started: Map<string, number[]>, nodes: Map<string, SimNode>): () => boolean {
+function scheduleGuestAction(a: Assembled, g: GuestNode, act: Action): () => string | null {
+  /** The shell's `typed` count once this command has been typed (commands are typed in queue order). */
+  let typedAt = -1;
+  a.sim.queue.schedule(
+    new SimEvent(`action${act.index}`, () => {
+      a.sim.tracer.emit(g.name, 'scenario', 'action', 0, { index: act.index, command: act.command });
+      typedAt = g.shell.typed + g.shell.waiting + 1;
+      g.shell.queue(act.command);
+    }, Priority.Scenario),
+    act.at,
+  );
+  return () => {
+    if (typedAt < 0) return `the run ended before ${g.name}'s action time`;
+    if (g.shell.typed >= typedAt) return null;
+    return `${g.name}'s shell ${g.shell.ready ? 'was still busy with an earlier command' : 'never showed its prompt'}, so '${act.command}' was not typed`;
+  };
+}
+
+/**
+ * Type the action's line into a new `sh` on the node; before the node's kernel (or the sink node's) is up,
+ * look again every millisecond. Returns why it did not run (null: it ran).
+ */
+function scheduleAction(a: Assembled, node: SimNode, act: Action, started: Map<string, number[]>, nodes: Map<string, SimNode>): () => string | null {
   const q = a.sim.queue;
   let ran = false;
   const run = (n: SimNode, line: string): void => {
@@ -197,5 +234,5 @@ function scheduleAction(a: Assembled, node: SimNode, act: Action, started: Map<s
     ran = true;
   }, Priority.Scenario);
   q.schedule(ev, act.at);
-  return () => ran;
+  return () => (ran ? null : `${act.node} had no running kernel`);
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocatedError } from '../scenario/errors';
 import { loadScenarioFile } from '../scenario/load';
-import { runScenarioChecked } from './api';
+import { runScenarioCheckedAsync } from './api';
 import type { ExpectationOutcome } from './evaluate';
 
 export type OutcomeStatus = 'passed' | 'failed' | 'error';
@@ -37,7 +37,8 @@ export interface OutcomeOptions {
   seed?: number | undefined;
 }
 
-export function runFileOutcome(file: string, opts: OutcomeOptions = {}): ScenarioOutcome {
+/** Load and run one file (guest nodes are prepared first: this is async for them). Never throws. */
+export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): Promise<ScenarioOutcome> {
   const base: ScenarioOutcome = {
     file,
     name: path.basename(file).replace(/\.ya?ml$/, ''),
@@ -56,7 +57,7 @@ export function runFileOutcome(file: string, opts: OutcomeOptions = {}): Scenari
   try {
     const scenario = loadScenarioFile(file);
     base.name = scenario.name;
-    const r = runScenarioChecked(scenario, { artifactsDir: opts.artifactsDir, seed: opts.seed });
+    const r = await runScenarioCheckedAsync(scenario, { artifactsDir: opts.artifactsDir, seed: opts.seed });
     const out: ScenarioOutcome = {
       ...base,
       status: r.passed ? 'passed' : 'failed',

@@ -77,7 +77,7 @@ export async function runSuite(files: string[], opts: SuiteOptions = {}): Promis
   if (opts.inProcess || !opts.worker) {
     for (const r of requests) {
       opts.onStart?.(r.file);
-      finish(runRequest(r), r.id);
+      finish(await runRequest(r), r.id);
     }
   } else {
     await runInWorkers(requests, Math.max(1, Math.min(opts.jobs ?? 1, requests.length)), opts.worker, opts, finish);

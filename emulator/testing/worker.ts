@@ -1,7 +1,8 @@
 /**
  * A `qnxemu test` worker: a child process (the same CLI bundle, started with the hidden `__test-worker`
  * subcommand) that runs the scenario files its parent sends, one at a time, and sends back each outcome.
- * Each run is a fresh Simulation, so runs in one worker do not influence each other.
+ * Each run is a fresh Simulation, so runs in one worker do not influence each other. Scenarios with guest
+ * nodes get their v86 instances prepared (awaited) in the worker before the run.
  *
  * Protocol (process.send / 'message'):
  *   parent → worker  { type: 'run', id, file, artifactsDir?, seed? }
@@ -22,9 +23,9 @@ export interface RunRequest {
 export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; outcome: ScenarioOutcome };
 
 /** Runs one request and measures its wall time (runner code: timing is allowed here). */
-export function runRequest(req: RunRequest): ScenarioOutcome {
-  const t0 = performance.now();
-  const outcome = runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed });
+export async function runRequest(req: RunRequest): Promise<ScenarioOutcome> {
+  const t0 = performance.now(); // wall clock: reporting only (outside the simulated world)
+  const outcome = await runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed });
   outcome.wallMs = Math.round(performance.now() - t0);
   return outcome;
 }
@@ -35,10 +36,10 @@ export function workerMain(): void {
     process.stderr.write('qnxemu: __test-worker is started by `qnxemu test`, not by hand\n');
     process.exit(2);
   }
+  // The parent sends the next request only after this one's result, so runs never overlap.
   process.on('message', (m: RunRequest) => {
     if (m?.type !== 'run') return;
-    const msg: WorkerMessage = { type: 'result', id: m.id, outcome: runRequest(m) };
-    send(msg);
+    void runRequest(m).then((outcome) => send({ type: 'result', id: m.id, outcome } satisfies WorkerMessage));
   });
   process.on('disconnect', () => process.exit(0));
   send({ type: 'ready' } satisfies WorkerMessage);
