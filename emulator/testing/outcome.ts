@@ -37,13 +37,13 @@ export interface OutcomeOptions {
   seed?: number | undefined;
 }
 
-/** Load and run one file (guest nodes are prepared first: this is async for them). Never throws. */
-export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): Promise<ScenarioOutcome> {
-  const base: ScenarioOutcome = {
+/** An outcome for a file that has not run (yet): status 'error' with `error` as the reason. */
+export function errorOutcome(file: string, error: string | null): ScenarioOutcome {
+  return {
     file,
     name: path.basename(file).replace(/\.ya?ml$/, ''),
     status: 'error',
-    error: null,
+    error,
     expectations: [],
     failures: [],
     faultNotes: [],
@@ -54,6 +54,11 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
     wallMs: 0,
     artifacts: [],
   };
+}
+
+/** Load and run one file (guest nodes are prepared first: this is async for them). Never throws. */
+export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): Promise<ScenarioOutcome> {
+  const base = errorOutcome(file, null);
   try {
     const scenario = loadScenarioFile(file);
     base.name = scenario.name;

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ScenarioOutcome } from './outcome';
+import { errorOutcome, type ScenarioOutcome } from './outcome';
 import { runRequest, type RunRequest, type WorkerMessage } from './worker';
 
 export interface WorkerCommand {
@@ -137,24 +137,9 @@ function runInWorkers(
 }
 
 function crashed(file: string, why: string): ScenarioOutcome {
-  return {
-    file,
-    name: path.basename(file).replace(/\.ya?ml$/, ''),
-    status: 'error',
-    error: `${file}: ${why}`,
-    expectations: [],
-    failures: [],
-    faultNotes: [],
-    seed: null,
-    traceHash: null,
-    virtualTime: 0,
-    events: 0,
-    wallMs: 0,
-    artifacts: [],
-  };
+  return errorOutcome(file, `${file}: ${why}`);
 }
 
-/** "12 scenarios: 11 passed, 1 failed, 0 errors in 3.2 s (4 workers)". */
 export function summaryLine(outcomes: ScenarioOutcome[], wallMs: number, jobs: number | null): string {
   const n = (s: string) => outcomes.filter((o) => o.status === s).length;
   const how = jobs === null ? 'in process' : `${jobs} worker${jobs === 1 ? '' : 's'}`;
