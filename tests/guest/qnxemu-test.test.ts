@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parseScenarioText } from '../../emulator/testing/api';
 import { procNetDevValue } from '../../emulator/testing/evaluate';
 import { findAll, parseXml, type XmlElement } from '../testing/xml';
+import { ensureGuestImage } from '../../scripts/guest';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist/qnxemu.js');
@@ -60,7 +61,10 @@ describe('qnxemu test with a guest node', () => {
   let r: ReturnType<typeof spawnSync>;
   let stdout = '';
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    // On a fresh clone the first guest run builds the image and says so on stderr; build it here first so
+    // the CLI run below has nothing to report there but errors.
+    await ensureGuestImage({ progress: false });
     r = spawnSync(process.execPath, [CLI, 'test', suite, '--junit', junit, '--artifacts', art, '--jobs', '2', '--no-progress'], { cwd: REPO, encoding: 'utf8' });
     stdout = String(r.stdout);
   }, 240_000);
