@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureGuestImage } from '../../scripts/guest';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist/qnxemu.js');
@@ -35,7 +36,8 @@ describe('qnxemu debug on a guest scenario', () => {
   let r: ReturnType<typeof spawnSync>;
   let out: string[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    await ensureGuestImage({ progress: false }); // a fresh clone builds it here, not inside the CLI run
     r = spawnSync(process.execPath, [CLI, 'debug', 'docs/examples/guest-ne2k-pci.yaml', '--until', '5s', '--commands', script], { cwd: REPO, encoding: 'utf8' });
     out = String(r.stdout).split('\n');
   }, 180_000);
