@@ -108,6 +108,8 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
     const guestDone = !guestNode || (guestNode.shell.ready && guestNode.shell.idle);
     if ((ended && guestDone) || q.now >= until) break;
     q.runUntil(Math.min(until, q.now + SLICE_NS));
+    // Wall-clock pacing of the interactive console (outside the simulated world): keep virtual time from
+    // running ahead of the person typing; it never changes what the simulation does.
     const ahead = q.now / 1e9 / o.speed - (Date.now() - start) / 1000;
     await new Promise((r) => setTimeout(r, ahead > 0 ? ahead * 1000 : 0));
   }
