@@ -1,4 +1,4 @@
-import type { PciDeviceInfo, SystemPage } from '../emulator/bus/node-bus';
+import type { PciDeviceInfo, SystemPage } from '../emulator/machine/bus/node-bus';
 
 /** Short names for the PCI base classes/subclasses a board listing meets. */
 const CLASS_NAMES: Record<number, string> = {

@@ -1,4 +1,4 @@
-import type { NodeBus } from '../emulator/bus/node-bus';
+import type { NodeBus } from '../emulator/machine/bus/node-bus';
 
 /** The only access firmware start-up has to the board: x86 IN/OUT. */
 export type PortIo = Pick<NodeBus, 'in8' | 'in16' | 'in32' | 'out8' | 'out16' | 'out32'>;

@@ -1,4 +1,4 @@
-import type { IsaDeviceInfo, PciDeviceInfo, SystemPage } from '../emulator/bus/node-bus';
+import type { IsaDeviceInfo, PciDeviceInfo, SystemPage } from '../emulator/machine/bus/node-bus';
 import { ConfigCycles, type PortIo } from './port-io';
 import { enumerateBus0, type FoundFunction } from './pci-enum';
 import { DEFAULT_PIC_VECTOR_BASE, initPics } from './pic-init';

@@ -7,16 +7,16 @@
  * 2. The wall cost of 100 guest pings to a simulated QNX node through our RTL8029 model, against the same
  *    guest with v86's built-in NE2000 (bridged onto the same hub), and the ratio.
  */
-import { componentContext, SimEvent, Priority, type Time } from '../emulator/sim';
-import { parseScenario } from '../emulator/scenario/load';
-import { assemble, type Assembled } from '../emulator/assembly/run';
-import { guestNodeCmdline, prepareGuests } from '../emulator/assembly/guest-node';
-import { takeSnapshot, restoreSnapshot } from '../emulator/guest/snapshot';
-import { GuestMachine } from '../emulator/guest/guest-machine';
-import { ShellDriver } from '../emulator/guest/shell-driver';
-import { createV86, GUEST_EPOCH_MS } from '../emulator/guest/v86-runtime';
+import { componentContext, SimEvent, Priority, type Time } from '../emulator/machine/sim';
+import { parseScenario } from '../emulator/app/scenario/load';
+import { assemble, type Assembled } from '../emulator/app/assembly/run';
+import { guestNodeCmdline, prepareGuests } from '../emulator/app/assembly/guest-node';
+import { takeSnapshot, restoreSnapshot } from '../emulator/app/assembly/snapshot';
+import { GuestMachine } from '../emulator/machine/v86/guest-machine';
+import { ShellDriver } from '../emulator/app/assembly/shell-driver';
+import { createV86, GUEST_EPOCH_MS } from '../emulator/machine/v86/v86-runtime';
 import { CsmaCdMac } from '../nic-models/common/csma-mac';
-import { ensureGuestImage, GUEST_PROMPT } from './guest';
+import { ensureGuestImage, GUEST_PROMPT } from '../emulator/app/guest-image';
 import * as fs from 'node:fs';
 
 const SCENARIO = `
@@ -120,8 +120,8 @@ export async function benchGuest(): Promise<string[]> {
 
   const sc = parseScenario(SCENARIO, '<bench-guest>', '.');
   const t0 = wall();
-  await prepareGuests(sc);
-  const a = assemble(sc);
+  const guests = await prepareGuests(sc);
+  const a = assemble(sc, { guests });
   const g = a.guests[0]!;
   if (!runUntil(a, () => g.shell.ready && g.shell.idle, 60e9)) throw new Error('bench: guest did not boot');
   const cold = wall() - t0;

@@ -6,9 +6,9 @@
  * 2. A saturated NE2000 ping flood between two simulated QNX nodes on a hub: virtual seconds simulated per
  *    wall second, with the event count.
  */
-import { EventQueue, SimEvent } from '../emulator/sim';
-import { parseScenario } from '../emulator/scenario/load';
-import { assemble } from '../emulator/assembly/run';
+import { EventQueue, SimEvent } from '../emulator/machine/sim';
+import { parseScenario } from '../emulator/app/scenario/load';
+import { assemble } from '../emulator/app/assembly/run';
 import { benchGuest } from './bench-guest';
 
 function wallNs(): bigint {

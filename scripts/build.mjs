@@ -9,9 +9,9 @@ const common = {
   format: 'cjs',
   sourcemap: 'linked',
   logLevel: 'warning',
-  // v86 is loaded at run time from node_modules (emulator/guest/v86-runtime.ts evaluates its build itself).
+  // v86 is loaded at run time from node_modules (emulator/machine/v86/v86-runtime.ts evaluates its build itself).
   external: ['v86'],
 };
-await build({ ...common, entryPoints: ['emulator/cli/main.ts'], outfile: 'dist/qnxemu.js', banner: { js: '#!/usr/bin/env node' } });
+await build({ ...common, entryPoints: ['emulator/app/cli/main.ts'], outfile: 'dist/qnxemu.js', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/qnxemu.js', 0o755);
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });

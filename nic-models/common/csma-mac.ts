@@ -1,10 +1,10 @@
-import type { ComponentContext } from '../../emulator/sim/context';
-import { SimEvent } from '../../emulator/sim/event';
-import { Priority } from '../../emulator/sim/priority';
-import type { Rng } from '../../emulator/sim/rng';
-import { b64ToBytes, bytesToB64, checkVersion, type EventState } from '../../emulator/sim/snapshot';
-import type { Time } from '../../emulator/sim/time';
-import type { TraceFields } from '../../emulator/sim/trace';
+import type { ComponentContext } from '../../emulator/machine/sim/context';
+import { SimEvent } from '../../emulator/machine/sim/event';
+import { Priority } from '../../emulator/machine/sim/priority';
+import type { Rng } from '../../emulator/machine/sim/rng';
+import { b64ToBytes, bytesToB64, checkVersion, type EventState } from '../../emulator/machine/sim/snapshot';
+import type { Time } from '../../emulator/machine/sim/time';
+import type { TraceFields } from '../../emulator/machine/sim/trace';
 import {
   ETH_IFG_BITS,
   ETH_JAM_BITS,
@@ -14,7 +14,7 @@ import {
   type Medium,
   type NetPort,
   type NetPortListener,
-} from '../../emulator/net/link';
+} from '../../emulator/machine/net/link';
 
 /** IEEE 802.3 clause 4.2.3.2.5: attemptLimit and backOffLimit. */
 export const ATTEMPT_LIMIT = 16;

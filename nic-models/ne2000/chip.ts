@@ -1,5 +1,5 @@
-import type { ComponentContext } from '../../emulator/sim/context';
-import type { TraceFields } from '../../emulator/sim/trace';
+import type { ComponentContext } from '../../emulator/machine/sim/context';
+import type { TraceFields } from '../../emulator/machine/sim/trace';
 import type { BufferMemory } from './buffer-memory';
 import type { TallyCounters } from './counters';
 

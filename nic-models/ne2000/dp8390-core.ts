@@ -1,8 +1,8 @@
-import type { ComponentContext } from '../../emulator/sim/context';
-import { b64ToBytes, bytesToB64, checkVersion, type Snapshottable } from '../../emulator/sim/snapshot';
-import type { TraceFields } from '../../emulator/sim/trace';
-import type { IrqLine } from '../../emulator/bus/types';
-import type { Frame, Medium } from '../../emulator/net/link';
+import type { ComponentContext } from '../../emulator/machine/sim/context';
+import { b64ToBytes, bytesToB64, checkVersion, type Snapshottable } from '../../emulator/machine/sim/snapshot';
+import type { TraceFields } from '../../emulator/machine/sim/trace';
+import type { IrqLine } from '../../emulator/machine/bus/types';
+import type { Frame, Medium } from '../../emulator/machine/net/link';
 import { CsmaCdMac, type CsmaMacState } from '../common/csma-mac';
 import { BufferMemory, type Ne2000Variant } from './buffer-memory';
 import { ChipRegs, type ChipServices } from './chip';

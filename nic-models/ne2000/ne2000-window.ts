@@ -1,4 +1,4 @@
-import type { AccessSize, RegisterHandler } from '../../emulator/bus/types';
+import type { AccessSize, RegisterHandler } from '../../emulator/machine/bus/types';
 import type { Dp8390Core } from './dp8390-core';
 
 /** Size of the NE2000 I/O window: 16 DP8390 registers, the data port and the reset port. */

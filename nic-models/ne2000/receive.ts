@@ -1,6 +1,6 @@
-import { SimEvent } from '../../emulator/sim/event';
-import { Priority } from '../../emulator/sim/priority';
-import type { Frame } from '../../emulator/net/link';
+import { SimEvent } from '../../emulator/machine/sim/event';
+import { Priority } from '../../emulator/machine/sim/priority';
+import type { Frame } from '../../emulator/machine/net/link';
 import type { ChipServices } from './chip';
 import { fcs32 } from './crc';
 import { ISR, RCR, RSR } from './regs';

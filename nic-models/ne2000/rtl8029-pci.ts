@@ -1,7 +1,7 @@
-import type { ComponentContext } from '../../emulator/sim/context';
-import type { Snapshottable } from '../../emulator/sim/snapshot';
-import type { IrqLine, PciFunction, PciFunctionSpec } from '../../emulator/bus/types';
-import type { Medium } from '../../emulator/net/link';
+import type { ComponentContext } from '../../emulator/machine/sim/context';
+import type { Snapshottable } from '../../emulator/machine/sim/snapshot';
+import type { IrqLine, PciFunction, PciFunctionSpec } from '../../emulator/machine/bus/types';
+import type { Medium } from '../../emulator/machine/net/link';
 import { Dp8390Core, type Dp8390State } from './dp8390-core';
 import { NE2000_WINDOW_SIZE, Ne2000Window } from './ne2000-window';
 

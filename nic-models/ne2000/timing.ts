@@ -4,7 +4,7 @@
  * Local DMA (DP8390D datasheet, "DMA Operations"): one bus cycle is 4 BSCK periods at 20 MHz = 200 ns and moves
  * one byte (DCR.WTS = 0) or one word (WTS = 1): 5 or 10 MB/s.
  */
-import type { Time } from '../../emulator/sim/time';
+import type { Time } from '../../emulator/machine/sim/time';
 
 export const LOCAL_DMA_CYCLE_NS: Time = 200;
 

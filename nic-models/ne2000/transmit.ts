@@ -1,7 +1,7 @@
-import { SimEvent } from '../../emulator/sim/event';
-import { Priority } from '../../emulator/sim/priority';
-import { b64ToBytes, bytesToB64 } from '../../emulator/sim/snapshot';
-import { frameWireTimeNs, type Frame } from '../../emulator/net/link';
+import { SimEvent } from '../../emulator/machine/sim/event';
+import { Priority } from '../../emulator/machine/sim/priority';
+import { b64ToBytes, bytesToB64 } from '../../emulator/machine/sim/snapshot';
+import { frameWireTimeNs, type Frame } from '../../emulator/machine/net/link';
 import type { CsmaCdMac, TxOutcome } from '../common/csma-mac';
 import type { ChipServices } from './chip';
 import { fcs32 } from './crc';

@@ -10,7 +10,7 @@
  * the stack and no interrupt thread is about to take it sends a POKE pulse.
  */
 import type { Co, Received, ThreadCtx } from '../kernel/api';
-import type { Time } from '../../emulator/sim/time';
+import type { Time } from '../../emulator/machine/sim/time';
 import { Callouts, type Callout } from '../net/callout';
 import type { NetEnv } from '../net/env';
 import { NetStack } from '../net/stack';

@@ -7,8 +7,8 @@
  * Programs written against this file: io-pkt, drivers, the shell and utilities. The implementation is
  * stack/kernel/kernel.ts.
  */
-import type { NodeBus } from '../../emulator/bus/node-bus';
-import type { Time } from '../../emulator/sim/time';
+import type { NodeBus } from '../../emulator/machine/bus/node-bus';
+import type { Time } from '../../emulator/machine/sim/time';
 
 /** An operation a thread yields to the scheduler. Internal to the kernel; programs use the helpers. */
 export interface KernelOp {

@@ -9,8 +9,8 @@
  * its thread (or a higher-priority one that became ready). The 8259's INTR goes to CPU 0; I/O APIC messages
  * to the CPU they name. Expiring timers are interrupt work on CPU 0 too (the clock interrupt).
  */
-import { SimEvent } from '../../emulator/sim/event';
-import { Priority } from '../../emulator/sim/priority';
+import { SimEvent } from '../../emulator/machine/sim/event';
+import { Priority } from '../../emulator/machine/sim/priority';
 import { Errno, KernelError, type SigEvent } from './api';
 import type { Kernel } from './kernel';
 import type { Cpu } from './scheduler';

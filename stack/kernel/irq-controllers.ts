@@ -7,7 +7,7 @@
  *  - I/O APIC (Intel 82093AA datasheet, order no. 290566): IOREGSEL at +0x00, IOWIN at +0x10; IOAPICVER
  *    (index 1) bits 23:16 = highest redirection entry; entry n at index 0x10 + 2n (low) and 0x11 + 2n (high).
  */
-import type { NodeBus } from '../../emulator/bus/node-bus';
+import type { NodeBus } from '../../emulator/machine/bus/node-bus';
 import type { CostTable } from './costs';
 
 export interface Identified {

@@ -10,9 +10,9 @@
  *   k.addBootFiles(imageFiles);                      // optional: /proc/boot/<name> entries
  *   k.spawn({ argv: ['sh'], script: scriptLines });  // run the buildfile's [+script]
  */
-import type { NodeBus } from '../../emulator/bus/node-bus';
-import type { ComponentContext } from '../../emulator/sim/context';
-import type { TraceFields } from '../../emulator/sim/trace';
+import type { NodeBus } from '../../emulator/machine/bus/node-bus';
+import type { ComponentContext } from '../../emulator/machine/sim/context';
+import type { TraceFields } from '../../emulator/machine/sim/trace';
 import { Errno, KernelError, type ProcessInfo, type ProgramMain, type SigEvent, type SpawnOptions } from './api';
 import { makeCosts, type CostTable } from './costs';
 import { Interrupts } from './interrupts';

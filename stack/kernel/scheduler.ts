@@ -12,8 +12,8 @@
  * - Thread code only runs from a CPU event (never synchronously from a wake-up), so a generator is never
  *   re-entered.
  */
-import { SimEvent } from '../../emulator/sim/event';
-import { Priority } from '../../emulator/sim/priority';
+import { SimEvent } from '../../emulator/machine/sim/event';
+import { Priority } from '../../emulator/machine/sim/priority';
 import type { Kernel } from './kernel';
 import type { OpResult, Resume, Thread } from './types';
 

@@ -4,7 +4,7 @@
  * effect at its point on the thread's CPU timeline, i.e. after the CPU time charged before it. Blocking calls
  * yield an op that the kernel executes once the owed CPU time has been consumed.
  */
-import type { NodeBus } from '../../emulator/bus/node-bus';
+import type { NodeBus } from '../../emulator/machine/bus/node-bus';
 import {
   Errno, KernelError,
   type Co, type Message, type ProcessInfo, type Received, type Reply, type SigEvent, type SpawnOptions, type ThreadBody, type ThreadCtx,

@@ -4,8 +4,8 @@
  * interrupt would handle it: as interrupt work on CPU 0, costing interruptEntry + timerFire + interruptExit,
  * and the event is delivered (or the sleeper woken) at the end of the entry.
  */
-import { SimEvent } from '../../emulator/sim/event';
-import { Priority } from '../../emulator/sim/priority';
+import { SimEvent } from '../../emulator/machine/sim/event';
+import { Priority } from '../../emulator/machine/sim/priority';
 import { Errno, KernelError, type SigEvent } from './api';
 import type { Kernel } from './kernel';
 import type { Process, Thread } from './types';

@@ -3,7 +3,7 @@
  * across the simulation; without it, ids come from a range derived from the node name and pid (unique
  * enough for traces; never used for behaviour).
  */
-import { fnv1a } from '../../emulator/sim/rng';
+import { fnv1a } from '../../emulator/machine/sim/rng';
 import type { ThreadCtx } from '../kernel/api';
 
 const KEY = 'pktid.next';

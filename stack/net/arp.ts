@@ -9,7 +9,7 @@
  */
 import { IFF_RUNNING, IFF_UP, type Ifnet, type Mbuf } from '../io-pkt/driver-api';
 import { Errno } from '../kernel/api';
-import { SEC } from '../../emulator/sim/time';
+import { SEC } from '../../emulator/machine/sim/time';
 import { NetCost } from './costs';
 import type { NetStack } from './stack';
 import { ARP_LEN, ArpOp, ArpPacket, ArpRepr } from './wire/arp';

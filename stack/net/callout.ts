@@ -2,7 +2,7 @@
  * Callouts (NetBSD callout(9)) on virtual time: one ordered list of deadlines that the stack context runs
  * when they are due. io-pkt keeps one kernel timer armed for the earliest deadline.
  */
-import type { Time } from '../../emulator/sim/time';
+import type { Time } from '../../emulator/machine/sim/time';
 
 export interface Callout<F> {
   when: Time;

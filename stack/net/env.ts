@@ -4,7 +4,7 @@
  * replies to blocked clients, timer re-arming). Protocol processing itself is synchronous and runs in the
  * stack context.
  */
-import type { Time } from '../../emulator/sim/time';
+import type { Time } from '../../emulator/machine/sim/time';
 import type { Ifnet } from '../io-pkt/driver-api';
 
 export type TraceFieldValue = string | number | boolean;

@@ -1,5 +1,5 @@
-import { Board } from '../../emulator/board/board';
-import type { SystemPage } from '../../emulator/bus/node-bus';
+import { Board } from '../../emulator/machine/board/board';
+import type { SystemPage } from '../../emulator/machine/bus/node-bus';
 import { initPics } from '../../firmware/pic-init';
 import { RecordingHandler, fakeNic, testSim } from './fake-pci';
 

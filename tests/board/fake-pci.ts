@@ -1,5 +1,5 @@
-import type { AccessSize, IrqLine, PciFunction, PciFunctionSpec, RegisterHandler } from '../../emulator/bus/types';
-import { Simulation, componentContext, type TraceRecord } from '../../emulator/sim';
+import type { AccessSize, IrqLine, PciFunction, PciFunctionSpec, RegisterHandler } from '../../emulator/machine/bus/types';
+import { Simulation, componentContext, type TraceRecord } from '../../emulator/machine/sim';
 
 /** A register window that records every access and answers reads from a byte array. */
 export class RecordingHandler implements RegisterHandler {

@@ -1,5 +1,5 @@
-import { IoSpace } from '../../emulator/board/io-space';
-import { MmioSpace } from '../../emulator/board/mmio-space';
+import { IoSpace } from '../../emulator/machine/board/io-space';
+import { MmioSpace } from '../../emulator/machine/board/mmio-space';
 import { RecordingHandler, testSim } from './fake-pci';
 
 describe('IoSpace', () => {

@@ -1,6 +1,6 @@
-import { Simulation, componentContext, Rng, type TraceRecord } from '../../emulator/sim';
-import type { AccessSize } from '../../emulator/bus';
-import { IoApic, REDIR } from '../../emulator/board/ioapic';
+import { Simulation, componentContext, Rng, type TraceRecord } from '../../emulator/machine/sim';
+import type { AccessSize } from '../../emulator/machine/bus';
+import { IoApic, REDIR } from '../../emulator/machine/board/ioapic';
 
 function board(pins?: number) {
   const sim = new Simulation(3);

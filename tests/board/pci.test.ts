@@ -1,6 +1,6 @@
-import { Board } from '../../emulator/board/board';
-import { PciBusMaster } from '../../emulator/board/dma';
-import { PhysicalMemory } from '../../emulator/board/ram';
+import { Board } from '../../emulator/machine/board/board';
+import { PciBusMaster } from '../../emulator/machine/board/dma';
+import { PhysicalMemory } from '../../emulator/machine/board/ram';
 import { initPics } from '../../firmware/pic-init';
 import { FakePciFunction, RecordingHandler, fakeNic, testSim } from './fake-pci';
 

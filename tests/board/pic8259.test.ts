@@ -1,6 +1,6 @@
-import { Simulation, componentContext, Rng, type TraceRecord } from '../../emulator/sim';
-import type { AccessSize } from '../../emulator/bus';
-import { Pic8259Pair } from '../../emulator/board/pic8259';
+import { Simulation, componentContext, Rng, type TraceRecord } from '../../emulator/machine/sim';
+import type { AccessSize } from '../../emulator/machine/bus';
+import { Pic8259Pair } from '../../emulator/machine/board/pic8259';
 
 /** A PC/AT seen through port I/O, the way an OS drives it. */
 function board() {

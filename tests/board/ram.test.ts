@@ -1,4 +1,4 @@
-import { PhysicalMemory } from '../../emulator/board/ram';
+import { PhysicalMemory } from '../../emulator/machine/board/ram';
 import { testSim } from './fake-pci';
 
 describe('PhysicalMemory', () => {

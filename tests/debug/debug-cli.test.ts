@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadScenarioFile } from '../../emulator/scenario/load';
-import { DebugSession } from '../../emulator/debug/session';
-import { DebugRepl } from '../../emulator/debug/commands';
-import { runScript } from '../../emulator/cli/debug-cmd';
+import { loadScenarioFile } from '../../emulator/app/scenario/load';
+import { DebugSession } from '../../emulator/app/debug/session';
+import { DebugRepl } from '../../emulator/app/debug/commands';
+import { runScript } from '../../emulator/app/cli/debug-cmd';
 import { REPO, qnxemu, tmpdir } from './cli-helpers';
 
 const EXAMPLE = ['debug', 'docs/examples/ping.yaml', '--commands', 'docs/examples/ping.debug'];

@@ -1,7 +1,7 @@
-import { FilterError, parseFilter } from '../../emulator/debug/filter';
-import { evaluate, matches } from '../../emulator/debug/filter-eval';
-import { decodeFrame, learnFromRecord, summarize, type PacketInfo } from '../../emulator/debug/packet-info';
-import { PacketIndex } from '../../emulator/debug/packet-index';
+import { FilterError, parseFilter } from '../../emulator/app/debug/filter';
+import { evaluate, matches } from '../../emulator/app/debug/filter-eval';
+import { decodeFrame, learnFromRecord, summarize, type PacketInfo } from '../../emulator/app/debug/packet-info';
+import { PacketIndex } from '../../emulator/app/debug/packet-index';
 import { ARP_REPLY, ARP_REQUEST, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_PORT_UNREACH, UDP_TO_CLOSED_PORT } from '../net-stack/fixtures';
 
 // Fixture frames: 00:50:c2:00:00:01 = 10.77.0.1, 00:50:c2:00:00:02 = 10.77.0.2; UDP 40000 -> 5000.

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { loadScenarioFile } from '../../emulator/scenario/load';
-import { runScenario } from '../../emulator/assembly/run';
-import { DebugSession, type Stop } from '../../emulator/debug/session';
-import { DebugRepl } from '../../emulator/debug/commands';
-import { pathOf } from '../../emulator/debug/path';
-import type { DebugRecord } from '../../emulator/debug/records';
+import { loadScenarioFile } from '../../emulator/app/scenario/load';
+import { runScenario } from '../../emulator/app/assembly/run';
+import { DebugSession, type Stop } from '../../emulator/app/debug/session';
+import { DebugRepl } from '../../emulator/app/debug/commands';
+import { pathOf } from '../../emulator/app/debug/path';
+import type { DebugRecord } from '../../emulator/app/debug/records';
 
 const PING = path.join(__dirname, '../../docs/examples/ping.yaml');
 const scenario = loadScenarioFile(PING);

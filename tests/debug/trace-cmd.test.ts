@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadScenarioFile } from '../../emulator/scenario/load';
-import { runScenario } from '../../emulator/assembly/run';
-import type { TraceRecord } from '../../emulator/sim/trace';
-import { parseTrace, selectRecords, TraceFileError } from '../../emulator/debug/trace-file';
-import { parseFilter } from '../../emulator/debug/filter';
+import { loadScenarioFile } from '../../emulator/app/scenario/load';
+import { runScenario } from '../../emulator/app/assembly/run';
+import type { TraceRecord } from '../../emulator/machine/sim/trace';
+import { parseTrace, selectRecords, TraceFileError } from '../../emulator/app/debug/trace-file';
+import { parseFilter } from '../../emulator/app/debug/filter';
 import { REPO, qnxemu, tmpdir } from './cli-helpers';
 
 const dir = tmpdir('trace');

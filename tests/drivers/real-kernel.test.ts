@@ -2,10 +2,10 @@
  * The drivers on the real kernel (stack/kernel/kernel.ts): a Board brought up by start-up with an NE2000 at
  * 0x300 / IRQ 5 behind the real 8259 pair, threads scheduled on a simulated CPU with the kernel's costs.
  */
-import { Simulation } from '../../emulator/sim/simulation';
-import { componentContext } from '../../emulator/sim/context';
-import { Board } from '../../emulator/board/board';
-import { Cable } from '../../emulator/net/cable';
+import { Simulation } from '../../emulator/machine/sim/simulation';
+import { componentContext } from '../../emulator/machine/sim/context';
+import { Board } from '../../emulator/machine/board/board';
+import { Cable } from '../../emulator/machine/net/cable';
 import { runStartup } from '../../firmware/startup';
 import { Ne2000Isa } from '../../nic-models/ne2000';
 import { Kernel } from '../../stack/kernel/kernel';

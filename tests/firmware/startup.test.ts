@@ -1,4 +1,4 @@
-import { Board } from '../../emulator/board/board';
+import { Board } from '../../emulator/machine/board/board';
 import type { PortIo } from '../../firmware/port-io';
 import { runStartup, type StartupConfig } from '../../firmware/startup';
 import { startupListing } from '../../firmware/listing';

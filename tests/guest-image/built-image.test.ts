@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { ensureGuestImage, NIC_DRIVER_MODULES, READY_MARKER, guestCmdline, type GuestImage } from '../../scripts/guest';
-import { initScript } from '../../scripts/guest/init-script';
-import { moduleDepends, readModInfo } from '../../scripts/guest/modinfo';
+import { ensureGuestImage, NIC_DRIVER_MODULES, READY_MARKER, guestCmdline, type GuestImage } from '../../emulator/app/guest-image';
+import { initScript } from '../../emulator/app/guest-image/init-script';
+import { moduleDepends, readModInfo } from '../../emulator/app/guest-image/modinfo';
 import { runInit } from './init-harness';
 import { readNewc, type NewcMember } from './newc-reader';
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { aptListsFingerprint, debFileName, parseKernelDepends, parseShow, type DebPackage } from '../../scripts/guest/apt';
-import { BUILDER_VERSION, cacheKey, guestCacheDir, repoRoot, type CacheKeyInputs } from '../../scripts/guest/cache';
-import { imageKey } from '../../scripts/guest';
+import { aptListsFingerprint, debFileName, parseKernelDepends, parseShow, type DebPackage } from '../../emulator/app/guest-image/apt';
+import { BUILDER_VERSION, cacheKey, guestCacheDir, repoRoot, type CacheKeyInputs } from '../../emulator/app/guest-image/cache';
+import { imageKey } from '../../emulator/app/guest-image';
 
 const base: CacheKeyInputs = {
   builderVersion: 1,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkOrder, writeCpio, type CpioEntry } from '../../scripts/guest/cpio';
+import { checkOrder, writeCpio, type CpioEntry } from '../../emulator/app/guest-image/cpio';
 import { readNewc } from './newc-reader';
 
 const enc = new TextEncoder();

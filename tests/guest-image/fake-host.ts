@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, rmSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostTools } from '../../scripts/guest/host';
+import type { HostTools } from '../../emulator/app/guest-image/host';
 import { fakeKo } from './fake-elf';
 
 export const FAKE_KVER = '6.1.0-99-686';

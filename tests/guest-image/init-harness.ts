@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initScript } from '../../scripts/guest/init-script';
-import { moduleTable } from '../../scripts/guest/initramfs';
+import { initScript } from '../../emulator/app/guest-image/init-script';
+import { moduleTable } from '../../emulator/app/guest-image/initramfs';
 
 /** The guest's module table for the NE2000 drivers, as the builder writes it. */
 export const TABLE = moduleTable([

@@ -1,5 +1,5 @@
-import { ERROR_PREFIX, GUEST_PROMPT, guestCmdline, initScript, READY_MARKER } from '../../scripts/guest/init-script';
-import { appletList } from '../../scripts/guest/initramfs';
+import { ERROR_PREFIX, GUEST_PROMPT, guestCmdline, initScript, READY_MARKER } from '../../emulator/app/guest-image/init-script';
+import { appletList } from '../../emulator/app/guest-image/initramfs';
 import { runInit, TABLE } from './init-harness';
 
 describe('guest /init', () => {

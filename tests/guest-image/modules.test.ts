@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { elfSection, moduleDepends, moduleSoftPre, parseModInfoStrings, readModInfo } from '../../scripts/guest/modinfo';
+import { elfSection, moduleDepends, moduleSoftPre, parseModInfoStrings, readModInfo } from '../../emulator/app/guest-image/modinfo';
 import { fakeKo } from './fake-elf';
-import { indexModules, moduleFactsFromTree, moduleNameOf, readModuleFile, resolveModules, type ModuleFacts } from '../../scripts/guest/modules';
+import { indexModules, moduleFactsFromTree, moduleNameOf, readModuleFile, resolveModules, type ModuleFacts } from '../../emulator/app/guest-image/modules';
 
 describe('.modinfo', () => {
   test.each([[32, true], [64, true], [32, false], [64, false]] as const)('reads depends/softdep from a %i-bit ELF (little-endian %s)', (bits, le) => {

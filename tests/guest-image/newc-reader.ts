@@ -1,6 +1,6 @@
 /**
  * An independent reader of "newc" cpio archives for the tests (written from the format description,
- * not from scripts/guest/cpio.ts): it checks magic, alignment and the trailer as it goes.
+ * not from emulator/app/guest-image/cpio.ts): it checks magic, alignment and the trailer as it goes.
  */
 export interface NewcMember {
   name: string;

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ensureGuestImage, GuestBuildError } from '../../scripts/guest';
-import { withLock } from '../../scripts/guest/cache';
-import { initScript } from '../../scripts/guest/init-script';
+import { ensureGuestImage, GuestBuildError } from '../../emulator/app/guest-image';
+import { withLock } from '../../emulator/app/guest-image/cache';
+import { initScript } from '../../emulator/app/guest-image/init-script';
 import { FAKE_KVER, makeFakeHost } from './fake-host';
 import { readNewc } from './newc-reader';
 

@@ -1,6 +1,6 @@
 /** The guest clock and the guest log, without v86. */
-import { GuestClock, NS_PER_CLOCK_READ } from '../../emulator/guest/guest-clock';
-import { accessCode, decodeAccess, GuestLog } from '../../emulator/guest/guest-log';
+import { GuestClock, NS_PER_CLOCK_READ } from '../../emulator/machine/v86/guest-clock';
+import { accessCode, decodeAccess, GuestLog } from '../../emulator/machine/v86/guest-log';
 
 describe('GuestClock', () => {
   test('time = start + instructions × 1 ns + reads × 2 ns + idle, across the u32 counter wrapping', () => {

@@ -6,19 +6,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadScenarioFile } from '../../emulator/scenario/load';
-import { runScenario, type RunResult } from '../../emulator/assembly/run';
-import { prepareGuests } from '../../emulator/assembly/guest-node';
-import * as runtime from '../../emulator/guest/v86-runtime';
+import { loadScenarioFile } from '../../emulator/app/scenario/load';
+import { runScenario, type RunResult } from '../../emulator/app/assembly/run';
+import { prepareGuests } from '../../emulator/app/assembly/guest-node';
+import * as runtime from '../../emulator/machine/v86/v86-runtime';
 
 const EXAMPLE = path.join(__dirname, '../../docs/examples/guest-ne2k-pci.yaml');
 
 async function runOnce(): Promise<{ r: RunResult; pcap: Buffer; printed: string[] }> {
   const sc = loadScenarioFile(EXAMPLE);
-  await prepareGuests(sc);
+  const guests = await prepareGuests(sc);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-guest-'));
   const printed: string[] = [];
-  const r = runScenario(sc, { pcapDir: dir, onConsoleLine: (node, text) => printed.push(`${node} | ${text}`) });
+  const r = runScenario(sc, { guests, pcapDir: dir, onConsoleLine: (node, text) => printed.push(`${node} | ${text}`) });
   const pcap = fs.readFileSync(path.join(dir, 'hub0.pcap'));
   fs.rmSync(dir, { recursive: true, force: true });
   return { r, pcap, printed };

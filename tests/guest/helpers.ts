@@ -2,13 +2,13 @@
  * Helpers for the guest (v86) tests: boot a scenario once per test file, snapshot it, restore the snapshot
  * for each test, drive the guest's shell and the QNX nodes' shells.
  */
-import { parseScenario } from '../../emulator/scenario/load';
-import type { Scenario } from '../../emulator/scenario/types';
-import { assemble, type Assembled, type RunOptions } from '../../emulator/assembly/run';
-import { prepareGuests, type GuestNode } from '../../emulator/assembly/guest-node';
-import { restoreSnapshot, takeSnapshot, type SimSnapshot } from '../../emulator/guest/snapshot';
-import type { Time } from '../../emulator/sim/time';
-import type { TraceSink } from '../../emulator/sim/trace';
+import { parseScenario } from '../../emulator/app/scenario/load';
+import type { Scenario } from '../../emulator/app/scenario/types';
+import { assemble, type Assembled, type RunOptions } from '../../emulator/app/assembly/run';
+import { prepareGuests, type GuestNode } from '../../emulator/app/assembly/guest-node';
+import { restoreSnapshot, takeSnapshot, type SimSnapshot } from '../../emulator/app/assembly/snapshot';
+import type { Time } from '../../emulator/machine/sim/time';
+import type { TraceSink } from '../../emulator/machine/sim/trace';
 
 export const MS = 1_000_000;
 export const SEC = 1_000_000_000;
@@ -36,8 +36,8 @@ export function runUntil(a: Assembled, done: () => boolean, limit: Time, slice: 
 
 /** Boot: every guest at an idle prompt, then `settle` more time (simulated nodes finish their scripts). */
 export async function boot(scenario: Scenario, opts: RunOptions = {}, settle: Time = 500 * MS): Promise<Assembled> {
-  await prepareGuests(scenario);
-  const a = assemble(scenario, opts);
+  const guests = await prepareGuests(scenario);
+  const a = assemble(scenario, { ...opts, guests });
   const ok = runUntil(a, () => a.guests.every((g) => g.shell.ready && g.shell.idle), 30 * SEC);
   if (!ok) throw new Error(`guests did not boot: ${a.guests.map((g) => `${g.name}: ${g.shell.lines.slice(-5).join(' | ')}`).join('; ')}`);
   a.sim.queue.runUntil(a.sim.queue.now + settle);

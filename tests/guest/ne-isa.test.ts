@@ -2,7 +2,7 @@
  * Linux's `ne` driver (ISA, io=0x300 irq=10) on our ISA NE2000 model in a v86 guest, and a simulated QNX
  * node with a PCI RTL8029 on one hub. The guest boots once; each test restores the snapshot.
  */
-import type { Assembled } from '../../emulator/assembly/run';
+import type { Assembled } from '../../emulator/app/assembly/run';
 import { bootAndSnapshot, consoleSince, guest, guestRun, nicCounter, procNetDev, qnxStart, runUntil, scenarioOf, SEC } from './helpers';
 
 const YAML = `

@@ -2,8 +2,8 @@
  * Linux's ne2k-pci driver on our RTL8029 model (PCI, in a v86 guest) and a simulated QNX node with an ISA
  * NE2000 on one hub. The guest boots once; each test restores the snapshot taken at its idle prompt.
  */
-import type { Assembled } from '../../emulator/assembly/run';
-import { takeSnapshot } from '../../emulator/guest/snapshot';
+import type { Assembled } from '../../emulator/app/assembly/run';
+import { takeSnapshot } from '../../emulator/app/assembly/snapshot';
 import { bootAndSnapshot, consoleSince, guest, guestRun, nicCounter, procNetDev, qnxStart, runUntil, scenarioOf, SEC } from './helpers';
 
 const YAML = `

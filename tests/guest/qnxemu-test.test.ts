@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseScenarioText } from '../../emulator/testing/api';
-import { procNetDevValue } from '../../emulator/testing/evaluate';
+import { parseScenarioText } from '../../emulator/app/testing/api';
+import { procNetDevValue } from '../../emulator/app/testing/evaluate';
 import { findAll, parseXml, type XmlElement } from '../testing/xml';
-import { ensureGuestImage } from '../../scripts/guest';
+import { ensureGuestImage } from '../../emulator/app/guest-image';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist/qnxemu.js');

@@ -1,6 +1,6 @@
 /** `kind: guest` in scenario files: fields, defaults, located errors (no v86 needed). */
-import { parseScenario } from '../../emulator/scenario/load';
-import { guestNodeCmdline } from '../../emulator/assembly/guest-node';
+import { parseScenario } from '../../emulator/app/scenario/load';
+import { guestNodeCmdline } from '../../emulator/app/assembly/guest-node';
 
 const parse = (yaml: string) => parseScenario(yaml, 'g.yaml', '/scen');
 

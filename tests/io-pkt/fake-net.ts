@@ -4,9 +4,9 @@
  * a wire with a fixed latency between two NICs. Interrupts go through the node's FakeBus (8259 INTR +
  * INTA vector), so the kernel's interrupt path and io-pkt's pulse-driven threads are exercised.
  */
-import { SimEvent } from '../../emulator/sim/event';
-import { Priority } from '../../emulator/sim/priority';
-import type { EventQueue } from '../../emulator/sim/event-queue';
+import { SimEvent } from '../../emulator/machine/sim/event';
+import { Priority } from '../../emulator/machine/sim/priority';
+import type { EventQueue } from '../../emulator/machine/sim/event-queue';
 import type { Co, ThreadCtx } from '../../stack/kernel/api';
 import { Errno } from '../../stack/kernel/api';
 import {

@@ -2,10 +2,10 @@
  * The real thing: two boards with an NE2000 (ISA, 0x300 / IRQ 5) each, joined by a 10 Mb/s cable; the real
  * kernel, devnp-ne2000.so, io-pkt and the utilities from the default program table.
  */
-import { Simulation } from '../../emulator/sim/simulation';
-import { componentContext } from '../../emulator/sim/context';
-import { Board } from '../../emulator/board/board';
-import { Cable } from '../../emulator/net/cable';
+import { Simulation } from '../../emulator/machine/sim/simulation';
+import { componentContext } from '../../emulator/machine/sim/context';
+import { Board } from '../../emulator/machine/board/board';
+import { Cable } from '../../emulator/machine/net/cable';
 import { runStartup } from '../../firmware/startup';
 import { Ne2000Isa } from '../../nic-models/ne2000';
 import { Kernel } from '../../stack/kernel/kernel';

@@ -1,6 +1,6 @@
 /** Simulated QNX nodes (real Kernel on a FakeBus) with io-pkt and a fake NIC each, joined by test wires. */
-import { Simulation } from '../../emulator/sim/simulation';
-import { componentContext } from '../../emulator/sim/context';
+import { Simulation } from '../../emulator/machine/sim/simulation';
+import { componentContext } from '../../emulator/machine/sim/context';
 import type { ProgramMain } from '../../stack/kernel/api';
 import { Kernel } from '../../stack/kernel/kernel';
 import type { LoadableModule } from '../../stack/io-pkt/driver-api';

@@ -1,7 +1,7 @@
-/** The kernel on the real board (emulator/board) with its 8259A pair and I/O APIC, after firmware start-up. */
-import { Simulation } from '../../emulator/sim/simulation';
-import { componentContext } from '../../emulator/sim/context';
-import { Board } from '../../emulator/board/board';
+/** The kernel on the real board (emulator/machine/board) with its 8259A pair and I/O APIC, after firmware start-up. */
+import { Simulation } from '../../emulator/machine/sim/simulation';
+import { componentContext } from '../../emulator/machine/sim/context';
+import { Board } from '../../emulator/machine/board/board';
 import { runStartup } from '../../firmware/startup';
 import { Kernel } from '../../stack/kernel/kernel';
 import type { ProgramMain } from '../../stack/kernel/api';

@@ -1,8 +1,8 @@
 /** Test fixtures for the kernel: a fake NodeBus that records port writes, and a kernel on a Simulation. */
-import { Simulation } from '../../emulator/sim/simulation';
-import { componentContext } from '../../emulator/sim/context';
-import type { NodeBus, SystemPage } from '../../emulator/bus/node-bus';
-import type { AccessSize } from '../../emulator/bus/types';
+import { Simulation } from '../../emulator/machine/sim/simulation';
+import { componentContext } from '../../emulator/machine/sim/context';
+import type { NodeBus, SystemPage } from '../../emulator/machine/bus/node-bus';
+import type { AccessSize } from '../../emulator/machine/bus/types';
 import { Kernel } from '../../stack/kernel/kernel';
 import type { CostTable } from '../../stack/kernel/costs';
 import type { ProgramMain } from '../../stack/kernel/api';

@@ -1,6 +1,6 @@
-import { Hub } from '../../emulator/net/hub';
-import { Priority, SimEvent, componentContext } from '../../emulator/sim';
-import type { Medium, NetPort, NetPortListener } from '../../emulator/net/link';
+import { Hub } from '../../emulator/machine/net/hub';
+import { Priority, SimEvent, componentContext } from '../../emulator/machine/sim';
+import type { Medium, NetPort, NetPortListener } from '../../emulator/machine/net/link';
 import { MAC_A, MAC_B, Simulation, collect, isaCard, makeFrame } from './helpers';
 import { LinuxDriver } from './linux-driver';
 

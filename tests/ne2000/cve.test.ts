@@ -3,8 +3,8 @@
  * bad state, runs the simulation for a bounded number of events and checks: no throw, the queue drains, and
  * the hardware-like outcome this model chose.
  */
-import { Cable } from '../../emulator/net/cable';
-import { componentContext } from '../../emulator/sim';
+import { Cable } from '../../emulator/machine/net/cable';
+import { componentContext } from '../../emulator/machine/sim';
 import { CMD, DATA, MAC_A, MAC_B, Simulation, collect, frameOf, isaCard, makeFrame, pciCard } from './helpers';
 import { LinuxDriver } from './linux-driver';
 

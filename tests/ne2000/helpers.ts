@@ -3,9 +3,9 @@
  * collector and a Linux-8390-style driver (lib8390.c / ne.c / ne2k-pci.c sequences, written from their
  * documented register order in facts/ne2000.md, not copied).
  */
-import { Simulation, componentContext, type TraceRecord } from '../../emulator/sim';
-import type { AccessSize, IrqLine, RegisterHandler } from '../../emulator/bus/types';
-import type { Frame } from '../../emulator/net/link';
+import { Simulation, componentContext, type TraceRecord } from '../../emulator/machine/sim';
+import type { AccessSize, IrqLine, RegisterHandler } from '../../emulator/machine/bus/types';
+import type { Frame } from '../../emulator/machine/net/link';
 import { Ne2000Isa } from '../../nic-models/ne2000/ne2000-isa';
 import { Rtl8029Pci } from '../../nic-models/ne2000/rtl8029-pci';
 

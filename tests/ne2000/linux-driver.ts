@@ -3,7 +3,7 @@
  * Synchronous: "waits" are either immediate polls (the model completes remote DMA at once) or the caller runs
  * the simulation.
  */
-import type { Simulation } from '../../emulator/sim';
+import type { Simulation } from '../../emulator/machine/sim';
 import {
   BNRY, CMD, CNTR0_TCR, CNTR1_DCR, CNTR2_IMR, DATA, ISR_, NCR_TBCR0, P1_CURR, PSTART, PSTOP, RBCR0, RBCR1,
   RSAR0, RSAR1, RSR_RCR, TBCR1, TSR_TPSR, type TestBus,

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
-import { Cable } from '../../emulator/net/cable';
-import { componentContext } from '../../emulator/sim';
-import { frameWireTimeNs } from '../../emulator/net/link';
+import { Cable } from '../../emulator/machine/net/cable';
+import { componentContext } from '../../emulator/machine/sim';
+import { frameWireTimeNs } from '../../emulator/machine/net/link';
 import { CMD, MAC_A, MAC_B, Simulation, collect, isaCard, makeFrame, pciCard } from './helpers';
 import { LinuxDriver } from './linux-driver';
 

@@ -1,7 +1,7 @@
-import { Priority, SimEvent, Simulation, componentContext } from '../../emulator/sim';
-import { Wire } from '../../emulator/bus/wire';
-import { frameWireTimeNs, type Frame, type Medium, type NetPort, type NetPortListener } from '../../emulator/net/link';
-import { b64ToBytes, bytesToB64 } from '../../emulator/sim/snapshot';
+import { Priority, SimEvent, Simulation, componentContext } from '../../emulator/machine/sim';
+import { Wire } from '../../emulator/machine/bus/wire';
+import { frameWireTimeNs, type Frame, type Medium, type NetPort, type NetPortListener } from '../../emulator/machine/net/link';
+import { b64ToBytes, bytesToB64 } from '../../emulator/machine/sim/snapshot';
 import { Ne2000Isa } from '../../nic-models/ne2000/ne2000-isa';
 import { Rtl8029Pci } from '../../nic-models/ne2000/rtl8029-pci';
 import type { Dp8390State } from '../../nic-models/ne2000/dp8390-core';

@@ -1,6 +1,6 @@
-import { Cable } from '../../emulator/net/cable';
-import { componentContext } from '../../emulator/sim';
-import { frameWireTimeNs } from '../../emulator/net/link';
+import { Cable } from '../../emulator/machine/net/cable';
+import { componentContext } from '../../emulator/machine/sim';
+import { frameWireTimeNs } from '../../emulator/machine/net/link';
 import { CMD, ISR_, MAC_A, MAC_B, Simulation, TSR_TPSR, collect, isaCard, makeFrame, pciCard } from './helpers';
 import { LinuxDriver } from './linux-driver';
 

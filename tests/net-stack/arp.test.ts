@@ -1,4 +1,4 @@
-import { SEC } from '../../emulator/sim/time';
+import { SEC } from '../../emulator/machine/sim/time';
 import { Errno } from '../../stack/kernel/api';
 import { IFF_RUNNING, IFF_UP } from '../../stack/io-pkt/driver-api';
 import { ARP_MAXTRIES } from '../../stack/net/arp';

@@ -1,5 +1,5 @@
-import { Cable } from '../../emulator/net/cable';
-import { frameWireTimeNs } from '../../emulator/net/link';
+import { Cable } from '../../emulator/machine/net/cable';
+import { frameWireTimeNs } from '../../emulator/machine/net/link';
 import { Station, RawEnd, ethFrame, mac, rig } from './helpers';
 
 describe('wire time', () => {

@@ -1,4 +1,4 @@
-import { Hub } from '../../emulator/net/hub';
+import { Hub } from '../../emulator/machine/net/hub';
 import type { TxOutcome } from '../../nic-models/common/csma-mac';
 import { Station, ethFrame, mac, rig } from './helpers';
 

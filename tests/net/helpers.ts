@@ -1,5 +1,5 @@
-import { componentContext, SimEvent, Simulation, type ComponentContext, type TraceRecord } from '../../emulator/sim';
-import type { Frame, Medium, NetPort, NetPortListener } from '../../emulator/net/link';
+import { componentContext, SimEvent, Simulation, type ComponentContext, type TraceRecord } from '../../emulator/machine/sim';
+import type { Frame, Medium, NetPort, NetPortListener } from '../../emulator/machine/net/link';
 import { CsmaCdMac, type TxOutcome } from '../../nic-models/common/csma-mac';
 
 export interface Rig {

@@ -1,5 +1,5 @@
-import { Hub } from '../../emulator/net/hub';
-import type { Frame, NetPort, NetPortListener } from '../../emulator/net/link';
+import { Hub } from '../../emulator/machine/net/hub';
+import type { Frame, NetPort, NetPortListener } from '../../emulator/machine/net/link';
 import { CsmaCdMac } from '../../nic-models/common/csma-mac';
 import { Station, RawEnd, ethFrame, mac, rig, type Rig } from './helpers';
 

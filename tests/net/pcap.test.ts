@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cable } from '../../emulator/net/cable';
-import type { Frame } from '../../emulator/net/link';
-import { PcapFileWriter, PcapMemoryWriter, pcapGlobalHeader } from '../../emulator/net/pcap';
-import { attachPcap, openPcapTap } from '../../emulator/net/pcap-tap';
-import { SEC } from '../../emulator/sim';
+import { Cable } from '../../emulator/machine/net/cable';
+import type { Frame } from '../../emulator/machine/net/link';
+import { PcapFileWriter, PcapMemoryWriter, pcapGlobalHeader } from '../../emulator/machine/net/pcap';
+import { attachPcap, openPcapTap } from '../../emulator/machine/net/pcap-tap';
+import { SEC } from '../../emulator/machine/sim';
 import { RawEnd, ethFrame, mac, rig } from './helpers';
 
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);

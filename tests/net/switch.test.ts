@@ -1,6 +1,6 @@
-import { Switch } from '../../emulator/net/switch';
-import { macAt, macToString } from '../../emulator/net/mac-table';
-import { SEC } from '../../emulator/sim';
+import { Switch } from '../../emulator/machine/net/switch';
+import { macAt, macToString } from '../../emulator/machine/net/mac-table';
+import { SEC } from '../../emulator/machine/sim';
 import { BROADCAST, Station, ethFrame, mac, rig } from './helpers';
 
 const W60 = 57_600;

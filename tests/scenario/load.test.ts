@@ -1,5 +1,5 @@
-import { parseScenario } from '../../emulator/scenario/load';
-import { LocatedError } from '../../emulator/scenario/errors';
+import { parseScenario } from '../../emulator/app/scenario/load';
+import { LocatedError } from '../../emulator/app/scenario/errors';
 
 const good = `name: t
 seed: 7

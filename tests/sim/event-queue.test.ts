@@ -1,4 +1,4 @@
-import { EventQueue, SimEvent, Priority, Rng, RngFactory, ClockDomain, parseDuration, Tracer, Simulation } from '../../emulator/sim';
+import { EventQueue, SimEvent, Priority, Rng, RngFactory, ClockDomain, parseDuration, Tracer, Simulation } from '../../emulator/machine/sim';
 
 describe('EventQueue ordering', () => {
   test('orders by time, then priority, then insertion (FIFO ties)', () => {

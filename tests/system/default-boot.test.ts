@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../../emulator/scenario/default';
+import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../../emulator/app/scenario/default';
 import { defaultScenario, nicinfoCounter, REPO, run } from './helpers';
 
 describe('the default VM (qnxemu boot)', () => {

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseScenario, loadScenarioFile } from '../../emulator/scenario/load';
-import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../../emulator/scenario/default';
-import { runScenario, type RunOptions, type RunResult } from '../../emulator/assembly/run';
-import type { Scenario } from '../../emulator/scenario/types';
+import { parseScenario, loadScenarioFile } from '../../emulator/app/scenario/load';
+import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../../emulator/app/scenario/default';
+import { runScenario, type RunOptions, type RunResult } from '../../emulator/app/assembly/run';
+import type { Scenario } from '../../emulator/app/scenario/types';
 
 export const REPO = path.resolve(__dirname, '../..');
 

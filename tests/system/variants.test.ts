@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { loadScenarioFile, parseScenario } from '../../emulator/scenario/load';
+import { loadScenarioFile, parseScenario } from '../../emulator/app/scenario/load';
 import { run } from './helpers';
 
 describe('board and topology variants', () => {

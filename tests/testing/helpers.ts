@@ -1,5 +1,5 @@
-import { parseScenarioText, runScenarioChecked, type CheckedRun } from '../../emulator/testing/api';
-import type { Scenario } from '../../emulator/scenario/types';
+import { parseScenarioText, runScenarioChecked, type CheckedRun } from '../../emulator/app/testing/api';
+import type { Scenario } from '../../emulator/app/scenario/types';
 
 /** Two QNX nodes (alpha: ISA NE2000 at 0x300/IRQ 5, 10.0.0.1; beta: RTL8029, 10.0.0.2) on one link. */
 export function twoNodes(link: 'hub' | 'cable' | 'switch', until = '6s'): string {

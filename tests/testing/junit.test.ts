@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { junitXml, xmlEscape } from '../../emulator/testing/junit';
-import { runSuite, findScenarioFiles, artifactDirs } from '../../emulator/testing/runner';
-import { runScenarioChecked } from '../../emulator/testing/api';
+import { junitXml, xmlEscape } from '../../emulator/app/testing/junit';
+import { runSuite, findScenarioFiles, artifactDirs } from '../../emulator/app/testing/runner';
+import { runScenarioChecked } from '../../emulator/app/testing/api';
 import { findAll, parseXml, type XmlElement } from './xml';
 import { section, twoNodes } from './helpers';
 

@@ -1,8 +1,8 @@
 /**
  * Malformed actions, faults and expectations give errors that name the file, the line and the field.
  */
-import { LocatedError } from '../../emulator/scenario/errors';
-import { parseScenario } from '../../emulator/scenario/load';
+import { LocatedError } from '../../emulator/app/scenario/errors';
+import { parseScenario } from '../../emulator/app/scenario/load';
 
 // Line numbers matter: the tests point at them.
 const GOOD = `name: t

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runScenario } from '../../emulator/assembly/run';
-import { loadScenario, runScenarioChecked } from '../../emulator/testing/api';
+import { runScenario } from '../../emulator/app/assembly/run';
+import { loadScenario, runScenarioChecked } from '../../emulator/app/testing/api';
 
 const DIR = path.resolve(__dirname, '../scenarios');
 const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();

@@ -3,8 +3,8 @@
  * plain Ifnets (lan=/unit=/name= honoured), ifInput records frames, interrupt_entry_init runs the handler in
  * an "io-pkt" thread whenever the (level) line is asserted and not masked, callouts are periodic events.
  */
-import { SimEvent } from '../../../emulator/sim/event';
-import { Priority } from '../../../emulator/sim/priority';
+import { SimEvent } from '../../../emulator/machine/sim/event';
+import { Priority } from '../../../emulator/machine/sim/priority';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../../stack/kernel/api';
 import {
   IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX,

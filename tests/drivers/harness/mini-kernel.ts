@@ -4,11 +4,11 @@
  * InterruptAttachEvent masks the line and wakes the attaching thread's InterruptWait; InterruptUnmask
  * re-delivers while the (level) line is still asserted. No CPU contention is modelled.
  */
-import { SimEvent } from '../../../emulator/sim/event';
-import { Priority } from '../../../emulator/sim/priority';
-import type { Simulation } from '../../../emulator/sim/simulation';
-import type { Wire } from '../../../emulator/bus/wire';
-import type { NodeBus } from '../../../emulator/bus/node-bus';
+import { SimEvent } from '../../../emulator/machine/sim/event';
+import { Priority } from '../../../emulator/machine/sim/priority';
+import type { Simulation } from '../../../emulator/machine/sim/simulation';
+import type { Wire } from '../../../emulator/machine/bus/wire';
+import type { NodeBus } from '../../../emulator/machine/bus/node-bus';
 import type { Co, KernelOp, SigEvent, ThreadBody, ThreadCtx } from '../../../stack/kernel/api';
 
 type Op = KernelOp & { ns?: number };

@@ -4,15 +4,15 @@
  * The card's interrupt output drives the board's line and, through a tee, a test wire the mini kernel watches
  * (the mini kernel does not program the 8259s).
  */
-import { Simulation } from '../../../emulator/sim/simulation';
-import { componentContext } from '../../../emulator/sim/context';
-import { Wire } from '../../../emulator/bus/wire';
-import type { IrqLine, PciFunction } from '../../../emulator/bus/types';
-import type { SystemPage } from '../../../emulator/bus/node-bus';
-import { Board } from '../../../emulator/board/board';
-import { Cable } from '../../../emulator/net/cable';
-import { Hub } from '../../../emulator/net/hub';
-import type { Frame, NetPort, NetPortListener } from '../../../emulator/net/link';
+import { Simulation } from '../../../emulator/machine/sim/simulation';
+import { componentContext } from '../../../emulator/machine/sim/context';
+import { Wire } from '../../../emulator/machine/bus/wire';
+import type { IrqLine, PciFunction } from '../../../emulator/machine/bus/types';
+import type { SystemPage } from '../../../emulator/machine/bus/node-bus';
+import { Board } from '../../../emulator/machine/board/board';
+import { Cable } from '../../../emulator/machine/net/cable';
+import { Hub } from '../../../emulator/machine/net/hub';
+import type { Frame, NetPort, NetPortListener } from '../../../emulator/machine/net/link';
 import { runStartup } from '../../../firmware/startup';
 import { Ne2000Isa, Rtl8029Pci } from '../../../nic-models/ne2000';
 import { MiniKernel } from './mini-kernel';

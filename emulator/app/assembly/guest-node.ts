@@ -1,0 +1,204 @@
+/**
+ * A guest node: a real Linux kernel under v86 whose NICs are our models (nic-models/), attached through the
+ * v86 adapter (emulator/machine/v86/), on the same event queue and media as the simulated QNX nodes. The guest's
+ * serial console is the node's console; the scenario's `commands` are typed at its shell.
+ *
+ * v86 instances are created asynchronously (they load their wasm core and images), scenarios are assembled
+ * synchronously: `prepareGuests(scenario)` makes one instance per guest node beforehand (building the guest
+ * image if needed) and returns them as `PreparedGuests`, which `assemble` takes in `RunOptions.guests`.
+ */
+import * as fs from 'node:fs';
+import { componentContext } from '../../machine/sim/context';
+import { RngFactory } from '../../machine/sim/rng';
+import type { Simulation } from '../../machine/sim/simulation';
+import { Ne2000Isa, Rtl8029Pci } from '../../../nic-models/ne2000';
+import type { NicSpec, NodeSpec, Scenario } from '../scenario/types';
+import { GuestMachine } from '../../machine/v86/guest-machine';
+import type { GuestLog } from '../../machine/v86/guest-log';
+import { GuestDmaMemory } from '../../machine/v86/guest-dma';
+import { ShellDriver } from './shell-driver';
+import { V86IsaAttachment } from '../../machine/v86/v86-isa';
+import { V86PciAttachment } from '../../machine/v86/v86-pci';
+import { createV86, GUEST_EPOCH_MS, type V86Host, type V86Instance } from '../../machine/v86/v86-runtime';
+import { ensureGuestImage, GUEST_PROMPT, guestCmdline, type GuestImage } from '../guest-image';
+import type { Network } from './network';
+import { NodeConsole } from './console';
+import type { NicModel } from './node';
+
+export interface GuestNode {
+  readonly name: string;
+  readonly spec: NodeSpec;
+  readonly console: NodeConsole;
+  readonly machine: GuestMachine;
+  readonly shell: ShellDriver;
+  readonly nics: { spec: NicSpec; model: NicModel }[];
+  /** Guest RAM as bus masters see it (for models that do DMA). */
+  readonly dma: GuestDmaMemory;
+  powerOn(): void;
+}
+
+/** Where a guest's CPU comes from: a prepared v86 instance, or a replay log (snapshot restore). */
+export type GuestSource = { kind: 'live'; instance: V86Instance } | { kind: 'replay'; log: GuestLog };
+
+/** PCI device numbers given to guest NICs without a `slot`, avoiding v86's own devices (0, 1, 5, 7, 10–12, 18, 30). */
+const FREE_SLOTS = [6, 8, 9, 13, 14, 15, 16, 17, 19, 20];
+
+export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network, source: GuestSource): GuestNode {
+  const ctx = (name: string) => componentContext(sim, spec.name, `${spec.name}.${name}`);
+  const machine = new GuestMachine(ctx('v86'), sim.rngs.stream(`${spec.name}.v86`));
+  const console = new NodeConsole(spec.name, sim.tracer, sim.queue);
+  const nics: GuestNode['nics'] = [];
+  const used = new Set(spec.nics.map((n) => n.slot).filter((s): s is number => s !== null));
+  spec.nics.forEach((n, i) => {
+    const medium = network.media.get(n.link);
+    if (!medium) throw new Error(`node ${spec.name}: no link ${n.link}`);
+    const label = `${spec.name}.nic${i}`;
+    if (n.model === 'ne2000-isa') {
+      const nic = new Ne2000Isa(ctx(`nic${i}`), { mac: n.mac });
+      const att = new V86IsaAttachment(machine, nic, n.ioport, Ne2000Isa.PORTS, n.irq, label);
+      nic.attachIrq(att.irqLine);
+      nic.connect(medium);
+      nics.push({ spec: n, model: nic });
+    } else {
+      const slot = n.slot ?? FREE_SLOTS.find((s) => !used.has(s))!;
+      used.add(slot);
+      const nic = new Rtl8029Pci(ctx(`nic${i}`), { mac: n.mac });
+      new V86PciAttachment(machine, nic, slot, label);
+      nic.connect(medium);
+      nics.push({ spec: n, model: nic });
+    }
+  });
+  const shell = new ShellDriver(
+    ctx('console'),
+    GUEST_PROMPT,
+    { line: (t) => console.write(t + '\n') },
+    (text) => machine.poke(() => machine.v86?.starter.serial0_send(text)),
+    spec.guest?.commands ?? [],
+  );
+  machine.onSerial((t) => shell.output(t));
+  if (source.kind === 'live') machine.bind(source.instance);
+  else machine.startReplay(source.log);
+  return { name: spec.name, spec, console, machine, shell, nics, dma: new GuestDmaMemory(machine), powerOn: () => machine.powerOn() };
+}
+
+/** The kernel command line for a guest node: its NICs' drivers and addresses (docs/guest-images.md). */
+export function guestNodeCmdline(spec: NodeSpec): string {
+  const g = spec.guest;
+  const modules: string[] = [];
+  if (spec.nics.some((n) => n.model === 'rtl8029')) modules.push('ne2k_pci');
+  const isa = spec.nics.filter((n) => n.model === 'ne2000-isa');
+  const params: Record<string, Record<string, string>> = {};
+  if (isa.length > 0) {
+    modules.push('ne');
+    params['ne'] = { io: isa.map((n) => `0x${n.ioport.toString(16)}`).join(','), irq: isa.map((n) => String(n.irq)).join(',') };
+  }
+  return guestCmdline({
+    modules,
+    params,
+    ip: g?.ip ?? [],
+    ...(g?.gateway ? { gateway: g.gateway } : {}),
+    hostname: spec.hostname,
+    // The kernel's crypto self-tests cost ≈3·10⁹ guest instructions (RSA in mpihelp_divrem) and test nothing here.
+    extra: ['cryptomgr.notests', ...(g?.cmdline ?? [])],
+  });
+}
+
+/** Where a guest image comes from (the builder by default; tests and users may give their own). */
+export type GuestImageProvider = (opts: { log?: (line: string) => void }) => Promise<GuestImage>;
+
+export interface PrepareOptions {
+  /** Progress lines of an image build (default: the builder's own display on stderr). */
+  log?: (line: string) => void;
+  /** Instances per guest node (a test that restores a snapshot several times needs one each). Default 1. */
+  count?: number;
+  /** The guest image (default: `ensureGuestImage`, built from Debian packages and cached). */
+  images?: GuestImageProvider;
+}
+
+/**
+ * v86 instances made ahead of assembly, per guest node (v86 starts asynchronously, assembly is synchronous).
+ * Hand it to `assemble` in `RunOptions.guests`; each instance is taken once.
+ */
+export class PreparedGuests {
+  private readonly byNode = new Map<string, V86Instance[]>();
+
+  add(name: string, inst: V86Instance): void {
+    const list = this.byNode.get(name) ?? [];
+    list.push(inst);
+    this.byNode.set(name, list);
+  }
+
+  /** Take a prepared instance for guest node `name`. */
+  take(name: string): V86Instance {
+    const inst = this.byNode.get(name)?.shift();
+    if (!inst) throw new Error(`node ${name} is a guest: prepare it first (prepareGuests) and pass the result as RunOptions.guests (v86 starts asynchronously)`);
+    return inst;
+  }
+
+  /** Instances still available for node `name`. */
+  left(name: string): number {
+    return this.byNode.get(name)?.length ?? 0;
+  }
+}
+
+/** Create the v86 instances of every guest node of `scenario` (building the guest image on first use). */
+export async function prepareGuests(scenario: Scenario, opts: PrepareOptions = {}): Promise<PreparedGuests> {
+  const out = new PreparedGuests();
+  const guests = scenario.nodes.filter((n) => n.kind === 'guest');
+  if (guests.length === 0) return out;
+  const images = opts.images ?? ensureGuestImage;
+  let image: GuestImage | null = null;
+  for (const spec of guests) {
+    const g = spec.guest!;
+    if (!g.kernel || !g.initrd || !g.bios || !g.vgaBios) image ??= await images(opts.log ? { log: opts.log } : {});
+    const files = {
+      kernel: g.kernel ?? image!.kernel,
+      initrd: g.initrd ?? image!.initrd,
+      bios: g.bios ?? image!.bios,
+      vgaBios: g.vgaBios ?? image?.vgaBios ?? null,
+    };
+    for (let i = 0; i < (opts.count ?? 1); i++) out.add(spec.name, await createGuestV86(spec, files, scenario.seed));
+  }
+  return out;
+}
+
+function arrayBuffer(file: string): { buffer: ArrayBuffer } {
+  const b = fs.readFileSync(file);
+  return { buffer: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+}
+
+async function createGuestV86(
+  spec: NodeSpec,
+  files: { kernel: string; initrd: string; bios: string; vgaBios: string | null },
+  seed: number,
+): Promise<V86Instance> {
+  // What v86 reads while it builds its devices (the RTC's date, any random draw): fixed, so every instance
+  // of this node starts identical. The node's own clock and random stream take over at power-on.
+  const rng = new RngFactory(seed).stream(`${spec.name}.v86-construct`);
+  const host: V86Host = {
+    microtick: () => 0,
+    dateNow: () => GUEST_EPOCH_MS,
+    random: () => rng.float(),
+    fillRandom: (v) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength).forEach((_, i, a) => (a[i] = rng.u32() & 0xff)),
+  };
+  return createV86(
+    {
+      memory_size: spec.ramBytes,
+      vga_memory_size: 2 * 1024 * 1024,
+      bios: arrayBuffer(files.bios),
+      ...(files.vgaBios ? { vga_bios: arrayBuffer(files.vgaBios) } : {}),
+      bzimage: arrayBuffer(files.kernel),
+      initrd: arrayBuffer(files.initrd),
+      cmdline: guestNodeCmdline(spec),
+      autostart: false,
+      disable_jit: spec.guest?.jit === false,
+      disable_keyboard: true,
+      disable_mouse: true,
+      disable_speaker: true,
+      acpi: false,
+      // No v86 NIC: the guest's NICs are ours. ('none' matches neither of v86's NIC types.)
+      net_device: { type: 'none' },
+    },
+    host,
+  );
+}

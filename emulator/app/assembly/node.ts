@@ -1,0 +1,107 @@
+/**
+ * A simulated QNX node: a board (emulator/machine/board) with NIC models plugged in (nic-models/), firmware start-up
+ * (firmware/), and the Neutrino runtime with io-pkt and utilities (stack/) booting the node's script.
+ */
+import { componentContext } from '../../machine/sim/context';
+import type { Simulation } from '../../machine/sim/simulation';
+import { SimEvent } from '../../machine/sim/event';
+import { Priority } from '../../machine/sim/priority';
+import { Board } from '../../machine/board/board';
+import type { SystemPage } from '../../machine/bus/node-bus';
+import { runStartup } from '../../../firmware/startup';
+import { startupListing } from '../../../firmware/listing';
+import { Ne2000Isa, Rtl8029Pci } from '../../../nic-models/ne2000';
+import { Kernel } from '../../../stack/kernel/kernel';
+import { defaultPrograms } from '../../../stack/programs';
+import type { NodeSpec } from '../scenario/types';
+import type { Network } from './network';
+import { NodeConsole } from './console';
+
+export type NicModel = Ne2000Isa | Rtl8029Pci;
+
+export interface SimNode {
+  readonly name: string;
+  readonly spec: NodeSpec;
+  readonly board: Board;
+  readonly nics: { spec: NodeSpec['nics'][number]; model: NicModel }[];
+  readonly console: NodeConsole;
+  kernel: Kernel | null;
+  syspage: SystemPage | null;
+  /** Schedule power-on (start-up, then the kernel boots and runs the boot script). */
+  powerOn(): void;
+}
+
+/**
+ * Virtual time from power-on to the kernel running (BIOS POST and startup-* reduced to one delay), plus a
+ * seeded jitter of up to STARTUP_JITTER_NS: real machines never come up in lock step, and it makes a different
+ * seed give a different run even where nothing else draws random numbers.
+ */
+export const STARTUP_NS = 5_000_000;
+export const STARTUP_JITTER_NS = 2_000_000;
+
+export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): SimNode {
+  const ctx = (name: string) => componentContext(sim, spec.name, `${spec.name}.${name}`);
+  const board = new Board(ctx('board'), { ramBytes: spec.ramBytes, cpus: spec.cpus, interruptController: spec.interruptController });
+  const console = new NodeConsole(spec.name, sim.tracer, sim.queue);
+  const power = sim.rngs.stream(`${spec.name}.power-on`);
+  const nics: SimNode['nics'] = [];
+  spec.nics.forEach((n, i) => {
+    const medium = network.media.get(n.link);
+    if (!medium) throw new Error(`node ${spec.name}: no link ${n.link}`);
+    if (n.model === 'ne2000-isa') {
+      const nic = new Ne2000Isa(ctx(`nic${i}`), { mac: n.mac });
+      board.mapIsaDevice(`${spec.name}.nic${i}`, n.ioport, 0x20, nic);
+      nic.attachIrq(board.isaIrq(n.irq));
+      nic.connect(medium);
+      nics.push({ spec: n, model: nic });
+    } else {
+      const nic = new Rtl8029Pci(ctx(`nic${i}`), { mac: n.mac });
+      board.addPciDevice(nic, n.slot ?? undefined);
+      nic.connect(medium);
+      nics.push({ spec: n, model: nic });
+    }
+  });
+
+  const node: SimNode = {
+    name: spec.name,
+    spec,
+    board,
+    nics,
+    console,
+    kernel: null,
+    syspage: null,
+    powerOn() {
+      sim.queue.schedule(boot, sim.queue.now + STARTUP_NS + power.below(STARTUP_JITTER_NS));
+    },
+  };
+
+  const boot = new SimEvent(
+    `${spec.name}.boot`,
+    () => {
+      const isa = spec.nics
+        .filter((n) => n.model === 'ne2000-isa')
+        .map((n) => ({ name: 'ne2000', ioport: n.ioport, irq: n.irq }));
+      const syspage = runStartup(board.ports, {
+        cpus: spec.cpus,
+        ramBytes: spec.ramBytes,
+        interruptController: spec.interruptController,
+        isa,
+        log: (l) => console.write(`startup: ${l}\n`),
+      });
+      node.syspage = syspage;
+      for (const l of startupListing(syspage)) sim.tracer.emit(spec.name, 'firmware', 'found', 0, { text: l });
+      const kernel = new Kernel(ctx('procnto'), board.nodeBus(syspage), {
+        cpus: spec.cpus,
+        programs: defaultPrograms(),
+        console: (t) => console.write(t),
+        hostname: spec.hostname,
+      });
+      node.kernel = kernel;
+      kernel.boot();
+      if (spec.imageFiles.length > 0) kernel.addBootFiles(spec.imageFiles);
+      kernel.spawn({ argv: ['sh'], script: spec.script, env: { PATH: '/proc/boot:/bin:/usr/bin' } });
+    },
+    Priority.Scenario,
+  );
+  return node;
+}

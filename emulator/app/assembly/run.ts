@@ -1,0 +1,142 @@
+/**
+ * Runs a scenario: builds the network and the nodes on one Simulation, runs to the end time, and returns
+ * what tests and the CLI need. This is the assembly layer: the one place that imports emulator/, nic-models/
+ * and stack/ together.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Simulation } from '../../machine/sim/simulation';
+import { SimEvent } from '../../machine/sim/event';
+import { Priority } from '../../machine/sim/priority';
+import type { Scenario } from '../scenario/types';
+import type { TraceSink } from '../../machine/sim/trace';
+import { buildNetwork, type Network } from './network';
+import { buildNode, type SimNode } from './node';
+import { buildGuestNode, type GuestNode, type PreparedGuests } from './guest-node';
+import type { GuestLog } from '../../machine/v86/guest-log';
+
+export interface RunOptions {
+  seed?: number | undefined;
+  until?: number | undefined;
+  pcapDir?: string | undefined;
+  traceFile?: string | undefined;
+  verboseTrace?: boolean;
+  onConsoleLine?: (node: string, text: string, t: number) => void;
+  /** Keep every trace record in memory (tests, the debugger). */
+  keepTrace?: boolean;
+  /** A trace sink installed before anything is built, so it sees every record (the debugger). */
+  onTrace?: TraceSink;
+  /** Guest nodes rebuilt from these logs instead of running v86 (snapshot restore: emulator/app/assembly/snapshot.ts). */
+  guestReplay?: Map<string, GuestLog>;
+  /** v86 instances for the live guest nodes (`await prepareGuests(scenario)`). */
+  guests?: PreparedGuests;
+}
+
+export interface RunResult {
+  seed: number;
+  traceHash: string;
+  virtualTime: number;
+  events: number;
+  consoles: Map<string, string>;
+  pcaps: string[];
+  trace: string[];
+  nodes: SimNode[];
+  /** Guest (v86) nodes. */
+  guests: GuestNode[];
+  network: Network;
+  sim: Simulation;
+}
+
+/** Everything built but not yet run (tests drive it step by step). */
+export interface Assembled {
+  sim: Simulation;
+  network: Network;
+  nodes: SimNode[];
+  /** Guest (v86) nodes: kind 'guest' in the scenario (emulator/app/assembly/guest-node.ts). */
+  guests: GuestNode[];
+  trace: string[];
+  close(): string[];
+}
+
+export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
+  const seed = opts.seed ?? scenario.seed;
+  const sim = new Simulation(seed);
+  sim.tracer.verbose = !!opts.verboseTrace;
+  if (opts.onTrace) sim.tracer.addSink(opts.onTrace);
+  const trace: string[] = [];
+  let traceFd: number | null = null;
+  if (opts.traceFile) {
+    fs.mkdirSync(path.dirname(path.resolve(opts.traceFile)), { recursive: true });
+    traceFd = fs.openSync(opts.traceFile, 'w');
+  }
+  if (opts.keepTrace || traceFd !== null) {
+    sim.tracer.addSink((_rec, line) => {
+      if (opts.keepTrace) trace.push(line);
+      if (traceFd !== null) fs.writeSync(traceFd, line + '\n');
+    });
+  }
+  const network = buildNetwork(sim, scenario, opts.pcapDir);
+  const nodes: SimNode[] = [];
+  const guests: GuestNode[] = [];
+  const all: (SimNode | GuestNode)[] = [];
+  for (const spec of scenario.nodes) {
+    if (spec.kind === 'guest') {
+      const log = opts.guestReplay?.get(spec.name);
+      const source = log ? ({ kind: 'replay', log } as const) : ({ kind: 'live', instance: takeGuest(opts.guests, spec.name) } as const);
+      const g = buildGuestNode(sim, spec, network, source);
+      guests.push(g);
+      all.push(g);
+    } else {
+      const n = buildNode(sim, spec, network);
+      nodes.push(n);
+      all.push(n);
+    }
+  }
+  for (const n of all) {
+    if (opts.onConsoleLine) {
+      const cb = opts.onConsoleLine;
+      n.console.onLine((text, t) => cb(n.name, text, t));
+    }
+  }
+  for (const n of all) n.powerOn();
+  return {
+    sim,
+    network,
+    nodes,
+    guests,
+    trace,
+    close() {
+      for (const g of guests) g.console.flush();
+      for (const n of nodes) n.console.flush();
+      if (traceFd !== null) fs.closeSync(traceFd);
+      return network.closePcaps();
+    },
+  };
+}
+
+function takeGuest(prepared: PreparedGuests | undefined, name: string) {
+  if (!prepared) throw new Error(`node ${name} is a guest: prepare it first (await prepareGuests(scenario)) and pass the result as RunOptions.guests`);
+  return prepared.take(name);
+}
+
+export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
+  const a = assemble(scenario, opts);
+  const until = opts.until ?? scenario.until;
+  const stop = new SimEvent('run.until', () => undefined, Priority.Stop);
+  a.sim.queue.schedule(stop, until);
+  a.sim.queue.runUntil(until);
+  const pcaps = a.close();
+  return {
+    seed: a.sim.seed,
+    traceHash: a.sim.tracer.digest(),
+    virtualTime: a.sim.queue.now,
+    events: a.sim.queue.executed,
+    consoles: new Map([...a.nodes, ...a.guests].map((n) => [n.name, n.console.text()])),
+    pcaps,
+    trace: a.trace,
+    nodes: a.nodes,
+    guests: a.guests,
+    network: a.network,
+    sim: a.sim,
+  };
+}

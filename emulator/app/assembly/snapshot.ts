@@ -1,0 +1,109 @@
+/**
+ * Whole-simulation snapshots of scenarios with guest (v86) nodes (docs/guest-time-model.md, "Snapshots").
+ *
+ * A snapshot at time T holds, per guest, v86's own state (CPU, RAM, chipset) and the guest's log: everything
+ * the guest did to the rest of the simulation since power-on (guest-log.ts). Restoring builds the same
+ * scenario afresh with every guest in replay mode and runs it to T: the simulated QNX nodes (generator-based
+ * threads, which cannot be serialized), the media, the NIC models and all pending events are rebuilt by
+ * deterministic re-execution, fed the guests' recorded register accesses and console output; the guests'
+ * CPUs cost nothing until T. At T each guest's restored v86 takes over. The restore checks that it rebuilt the
+ * same world: the trace digest at T and the list of pending events must equal the snapshot's, and the replay
+ * must have consumed each log exactly.
+ *
+ * Limits: the scenario and seed must be the ones the snapshot was taken with; before T, guests may only have
+ * been driven by the scenario (commands typed by `ShellDriver.run` from outside cannot be replayed, and
+ * `takeSnapshot` refuses); T is between events (after `queue.runUntil(T)`).
+ */
+import type { Time } from '../../machine/sim/time';
+import { assemble, type Assembled, type RunOptions } from './run';
+import { prepareGuests } from './guest-node';
+import type { Scenario } from '../scenario/types';
+import { GuestLog } from '../../machine/v86/guest-log';
+import type { GuestMachineState } from '../../machine/v86/guest-machine';
+import type { GuestClockState } from '../../machine/v86/guest-clock';
+import { withHost } from '../../machine/v86/v86-runtime';
+
+export interface GuestSnapshot {
+  name: string;
+  machine: GuestMachineState;
+  /** v86 `save_state()`. */
+  v86: ArrayBuffer;
+  /** The guest's clock when the snapshotting run restored its own v86 from `v86` (GuestMachine.takeOver). */
+  clockAtRestore: GuestClockState;
+}
+
+export interface SimSnapshot {
+  v: 1;
+  scenario: string;
+  seed: number;
+  verbose: boolean;
+  time: Time;
+  traceDigest: string;
+  traceCount: number;
+  /** Pending events in firing order (name@time): the restore must rebuild exactly these. */
+  events: string[];
+  guests: GuestSnapshot[];
+}
+
+function pending(a: Assembled): string[] {
+  return a.sim.queue.list().map((e) => `${e.name}@${e.when}`);
+}
+
+/** Snapshot an assembled run between events. Throws if a guest was driven from outside the scenario. */
+export function takeSnapshot(a: Assembled, scenario: Scenario): SimSnapshot {
+  const guests = a.guests.map((g): GuestSnapshot => {
+    if (g.shell.external) throw new Error(`${g.name}: commands were typed from outside the scenario; a snapshot could not replay them`);
+    const inst = g.machine.v86;
+    if (!inst || g.machine.mode !== 'live') throw new Error(`${g.name}: no running CPU to snapshot`);
+    // Save, then continue from the snapshot's bytes as a restore does: v86 drops its JIT cache and TLB when it
+    // restores, and those decide where compiled code starts to run (and so where interrupts land).
+    let clockAtRestore: GuestClockState | null = null;
+    const v86 = withHost(g.machine.host, () => {
+      const state = inst.machine.save_state();
+      clockAtRestore = g.machine.clock.saveState();
+      inst.machine.restore_state(state);
+      return state;
+    });
+    return { name: g.name, machine: g.machine.saveState(), v86, clockAtRestore: clockAtRestore! };
+  });
+  return {
+    v: 1,
+    scenario: scenario.name,
+    seed: a.sim.seed,
+    verbose: a.sim.tracer.verbose,
+    time: a.sim.queue.now,
+    traceDigest: a.sim.tracer.digest(),
+    traceCount: a.sim.tracer.count,
+    events: pending(a),
+    guests,
+  };
+}
+
+/**
+ * Rebuild `scenario` at the snapshot's time (see above). `opts` are the run options of the new assembly (trace
+ * sinks, pcaps: they see the rebuilt run from t = 0). Resolves to an assembly whose guests run live from T.
+ */
+export async function restoreSnapshot(scenario: Scenario, snap: SimSnapshot, opts: RunOptions = {}): Promise<Assembled> {
+  if (snap.v !== 1) throw new Error(`snapshot version ${snap.v}, this build reads version 1`);
+  const prepared = await prepareGuests(scenario);
+  const instances = new Map(snap.guests.map((g) => [g.name, prepared.take(g.name)]));
+  const replay = new Map(snap.guests.map((g) => [g.name, GuestLog.load(g.machine.log)]));
+  const a = assemble(scenario, { ...opts, seed: snap.seed, verboseTrace: snap.verbose, guestReplay: replay });
+  a.sim.queue.runUntil(snap.time);
+  const problems: string[] = [];
+  if (a.sim.tracer.digest() !== snap.traceDigest)
+    problems.push(`trace differs at t=${snap.time} (${a.sim.tracer.count} records, the snapshot has ${snap.traceCount})`);
+  const ev = pending(a);
+  if (ev.join() !== snap.events.join()) {
+    const missing = snap.events.filter((e) => !ev.includes(e));
+    const extra = ev.filter((e) => !snap.events.includes(e));
+    problems.push(`pending events differ (missing: ${missing.join(' ') || '-'}; extra: ${extra.join(' ') || '-'})`);
+  }
+  if (problems.length > 0) throw new Error(`snapshot of ${snap.scenario}: the rebuilt run is not the recorded one: ${problems.join('; ')}`);
+  for (const gs of snap.guests) {
+    const g = a.guests.find((x) => x.name === gs.name);
+    if (!g) throw new Error(`snapshot has guest ${gs.name}; the scenario does not`);
+    g.machine.takeOver(instances.get(gs.name)!, gs.v86, gs.machine, gs.clockAtRestore);
+  }
+  return a;
+}

@@ -1,0 +1,129 @@
+/**
+ * `qnxemu test <files or folders> [--junit FILE] [--artifacts DIR] [--jobs N]`: runs scenario files in
+ * worker processes, shows progress (a bar on a terminal, one line per scenario otherwise), writes JUnit
+ * XML and per-scenario artifacts, prints a summary line, and exits 1 if any scenario failed or could not
+ * be loaded. The hidden `__test-worker` subcommand is the worker side (emulator/app/testing/worker.ts).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InvalidArgumentError, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import type { CliServices } from './commands';
+import { evaluate, failureText } from '../testing/evaluate';
+import type { TimelineRun } from '../testing/execute';
+import { junitXml } from '../testing/junit';
+import type { ScenarioOutcome } from '../testing/outcome';
+import { findScenarioFiles, runSuite, summaryLine } from '../testing/runner';
+import { workerMain } from '../testing/worker';
+
+interface TestOpts {
+  junit?: string;
+  artifacts?: string;
+  jobs?: number;
+  seed?: number;
+  inProcess?: boolean;
+  progress?: boolean;
+}
+
+function intArg(min: number, what: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${what}: an integer >= ${min}`);
+    return Number(v);
+  };
+}
+
+/** What a finished scenario prints: a status line, then its failures or error indented. */
+export function outcomeLines(o: ScenarioOutcome): string[] {
+  const tag = o.status === 'passed' ? 'PASS ' : o.status === 'failed' ? 'FAIL ' : 'ERROR';
+  const named = o.name !== path.basename(o.file).replace(/\.ya?ml$/, '') ? ` (${o.name})` : '';
+  const none = o.status === 'passed' && o.expectations.length === 0 ? '  (no expectations)' : '';
+  const head = `${tag} ${o.file}${named}  ${(o.wallMs / 1000).toFixed(2)} s${none}`;
+  const detail = o.status === 'error' ? [o.error ?? ''] : o.failures;
+  return [head, ...detail.flatMap((d) => d.split('\n')).map((d) => `      ${d}`)];
+}
+
+/** `qnxemu run`: print each expectation's outcome and what the faults did; 1 if any expectation failed. */
+export function reportExpectations(run: TimelineRun): number {
+  const outcomes = evaluate(run);
+  for (const n of run.notes) process.stdout.write(`${n}\n`);
+  for (const o of outcomes) process.stdout.write(`${o.ok ? 'ok  ' : 'FAIL'} expect[${o.index}] ${o.label}: ${o.actual}\n`);
+  const failures = [...failureText(outcomes), ...run.problems];
+  for (const p of run.problems) process.stdout.write(`FAIL ${p}\n`);
+  if (outcomes.length > 0) process.stdout.write(`expectations: ${outcomes.filter((o) => o.ok).length} passed, ${outcomes.filter((o) => !o.ok).length} failed\n`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+async function runTests(paths: string[], o: TestOpts, services: CliServices): Promise<number> {
+  const files = findScenarioFiles(paths);
+  if (files.length === 0) {
+    process.stderr.write(`qnxemu: no scenario files (*.yaml, *.yml) in ${paths.join(', ')}\n`);
+    return 1;
+  }
+  const jobs = o.inProcess ? null : Math.max(1, Math.min(o.jobs ?? Math.min(4, os.cpus().length || 1), files.length));
+  const tty = o.progress !== false && !!process.stdout.isTTY;
+  const multi = tty ? new cliProgress.MultiBar({ format: ' {bar} {value}/{total} | {passed} passed, {failed} failed | {current}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+  const bar = multi?.create(files.length, 0, { passed: 0, failed: 0, current: '' }) ?? null;
+  let passed = 0;
+  let failed = 0;
+  const print = (lines: string[]) => {
+    const text = lines.join('\n') + '\n';
+    if (multi) {
+      multi.log(text);
+      multi.update(); // flush now: the last lines would otherwise be lost when the bar stops
+    } else process.stdout.write(text);
+  };
+  const t0 = performance.now(); // wall clock: reporting only (the runner stands outside the simulated world)
+  let outcomes: ScenarioOutcome[];
+  try {
+    outcomes = await runSuite(files, {
+      jobs: jobs ?? 1,
+      artifactsDir: o.artifacts,
+      seed: o.seed,
+      inProcess: !!o.inProcess,
+      worker: { modulePath: process.argv[1]!, args: ['__test-worker'], execArgv: process.execArgv },
+      onStart: (file) => bar?.update({ current: path.basename(file) }),
+      onDone: (out) => {
+        if (out.status === 'passed') passed++;
+        else failed++;
+        bar?.increment(1, { passed, failed });
+        print(outcomeLines(out));
+      },
+    });
+  } catch (e) {
+    multi?.stop();
+    services.fail(e);
+  }
+  multi?.stop();
+  const wall = performance.now() - t0; // wall clock: reporting only
+  if (o.junit) {
+    fs.mkdirSync(path.dirname(path.resolve(o.junit)), { recursive: true });
+    fs.writeFileSync(o.junit, junitXml(outcomes, { timestamp: new Date().toISOString() })); // JUnit metadata, not simulation output
+    process.stdout.write(`junit ${o.junit}\n`);
+  }
+  if (o.artifacts) process.stdout.write(`artifacts ${o.artifacts}\n`);
+  process.stdout.write(`${summaryLine(outcomes, wall, jobs)}\n`);
+  return outcomes.every((x) => x.status === 'passed') ? 0 : 1;
+}
+
+export function registerTestCommand(program: Command, services: CliServices): void {
+  program
+    .command('test')
+    .description('run scenario files (or every *.yaml under folders) and check their expectations; exit 1 on any failure')
+    .argument('<paths...>', 'scenario files or folders')
+    .option('--junit <file>', 'write JUnit XML (one testcase per scenario)')
+    .option('--artifacts <dir>', 'write pcaps, trace.jsonl, console logs and result.json under <dir>/<scenario>/')
+    .option('--jobs <n>', 'worker processes (default: up to 4)', intArg(1, '--jobs'))
+    .option('--seed <n>', 'random seed for every scenario (overrides the files)', intArg(0, '--seed'))
+    .option('--in-process', 'run in this process, one after another (no workers)')
+    .option('--no-progress', 'no progress bar, one line per scenario')
+    .action(async (paths: string[], o: TestOpts) => {
+      try {
+        process.exitCode = await runTests(paths, o, services);
+      } catch (e) {
+        services.fail(e);
+      }
+    });
+  program.command('__test-worker', { hidden: true }).action(() => workerMain());
+}

@@ -1,0 +1,168 @@
+/**
+ * Evaluating a filter AST against what is known of a packet. With frame bytes every primitive is decided;
+ * from trace fields alone some are unknown, so evaluation is three-valued (Kleene): true, false or null
+ * (unknown), and a filter matches only when it evaluates to true.
+ */
+import { EtherType } from '../../../stack/net/wire/ethernet';
+import { IpProto } from '../../../stack/net/wire/ipv4';
+import type { FilterNode, Value } from './filter';
+import type { PacketInfo } from './packet-info';
+
+export type Tri = boolean | null;
+
+const and3 = (a: Tri, b: () => Tri): Tri => (a === false ? false : ((r) => (r === false ? false : a === true && r === true ? true : null))(b()));
+const or3 = (a: Tri, b: () => Tri): Tri => (a === true ? true : ((r) => (r === true ? true : a === false && r === false ? false : null))(b()));
+
+/** True if any known value equals `want`; false if none does and nothing relevant is unknown; else null. */
+function anyEq<T>(info: PacketInfo, values: (T | undefined)[], want: T, eq: (a: T, b: T) => boolean = (a, b) => a === b): Tri {
+  let unknown = false;
+  for (const v of values) {
+    if (v === undefined) unknown = true;
+    else if (eq(v, want)) return true;
+  }
+  return unknown && !info.complete ? null : false;
+}
+
+function isIp(i: PacketInfo): Tri {
+  if (i.ethertype !== undefined) return i.ethertype === EtherType.IPv4;
+  if (i.ipProto !== undefined) return true;
+  return i.complete ? false : null;
+}
+function isArp(i: PacketInfo): Tri {
+  if (i.ethertype !== undefined) return i.ethertype === EtherType.ARP;
+  if (i.ipProto !== undefined) return false;
+  return i.complete ? false : null;
+}
+function isIpProto(i: PacketInfo, p: number): Tri {
+  if (i.ipProto !== undefined) return i.ipProto === p;
+  const ip = isIp(i);
+  return ip === false ? false : i.complete ? false : null;
+}
+
+const macEq = (a: Uint8Array, b: Uint8Array): boolean => a.length >= 6 && b.length >= 6 && a.every((x, k) => k >= 6 || x === b[k]);
+
+export function evaluate(n: FilterNode, i: PacketInfo): Tri {
+  switch (n.kind) {
+    case 'and':
+      return and3(evaluate(n.left, i), () => evaluate(n.right, i));
+    case 'or':
+      return or3(evaluate(n.left, i), () => evaluate(n.right, i));
+    case 'not': {
+      const v = evaluate(n.expr, i);
+      return v === null ? null : !v;
+    }
+    case 'proto':
+      switch (n.proto) {
+        case 'ether':
+          return i.complete ? i.ethertype !== undefined : i.ethertype !== undefined ? true : null;
+        case 'ip':
+          return isIp(i);
+        case 'arp':
+          return isArp(i);
+        case 'icmp':
+          return isIpProto(i, IpProto.ICMP);
+        case 'udp':
+          return isIpProto(i, IpProto.UDP);
+        case 'tcp':
+          return isIpProto(i, 6);
+      }
+      return null;
+    case 'icmp-type':
+      if (i.icmpType !== undefined) return i.icmpType === n.type;
+      return isIpProto(i, IpProto.ICMP) === false || i.complete ? false : null;
+    case 'broadcast':
+      if (i.ethDst) return i.ethDst.slice(0, 6).every((b) => b === 0xff);
+      return i.complete ? false : null;
+    case 'pkt':
+      return i.pkt === n.id;
+    case 'host': {
+      const ip = n.via !== 'arp' ? isIp(i) : false;
+      const arp = n.via !== 'ip' ? isArp(i) : false;
+      let r: Tri = false;
+      if (ip !== false) {
+        const vals = n.dir === 'src' ? [i.ipSrc] : n.dir === 'dst' ? [i.ipDst] : [i.ipSrc, i.ipDst];
+        r = or3(r, () => and3(ip, () => anyEq(i, vals, n.addr)));
+      }
+      if (arp !== false) {
+        const vals = n.dir === 'src' ? [i.arpSpa] : n.dir === 'dst' ? [i.arpTpa] : [i.arpSpa, i.arpTpa];
+        r = or3(r, () => and3(arp, () => anyEq(i, vals, n.addr)));
+      }
+      return r;
+    }
+    case 'ether-host': {
+      const vals = n.dir === 'src' ? [i.ethSrc] : n.dir === 'dst' ? [i.ethDst] : [i.ethSrc, i.ethDst];
+      return anyEq(i, vals, n.mac, macEq);
+    }
+    case 'port': {
+      const proto: Tri =
+        n.via === 'udp' ? isIpProto(i, IpProto.UDP) : n.via === 'tcp' ? isIpProto(i, 6) : or3(isIpProto(i, IpProto.UDP), () => isIpProto(i, 6));
+      const vals = n.dir === 'src' ? [i.sport] : n.dir === 'dst' ? [i.dport] : [i.sport, i.dport];
+      return and3(proto, () => anyEq(i, vals, n.port));
+    }
+    case 'cmp': {
+      const a = value(n.left, i);
+      const b = value(n.right, i);
+      if (a === null || b === null) return null;
+      if (Number.isNaN(a) || Number.isNaN(b)) return false;
+      switch (n.op) {
+        case '==':
+          return a === b;
+        case '!=':
+          return a !== b;
+        case '<':
+          return a < b;
+        case '<=':
+          return a <= b;
+        case '>':
+          return a > b;
+        case '>=':
+          return a >= b;
+      }
+    }
+  }
+  return null;
+}
+
+/** Offset of a protocol's header in the frame, or null when the frame does not carry it. */
+function headerOffset(proto: string, bytes: Uint8Array): number | null {
+  if (proto === 'ether') return 0;
+  if (bytes.length < 14) return null;
+  const type = (bytes[12]! << 8) | bytes[13]!;
+  if (proto === 'arp') return type === EtherType.ARP ? 14 : null;
+  if (type !== EtherType.IPv4 || bytes.length < 34) return null;
+  if (proto === 'ip') return 14;
+  const hl = (bytes[14]! & 0x0f) * 4;
+  const p = bytes[23]!;
+  if (proto === 'icmp') return p === IpProto.ICMP ? 14 + hl : null;
+  if (proto === 'udp') return p === IpProto.UDP ? 14 + hl : null;
+  return null;
+}
+
+/** A value's number, or null when it cannot be known (no bytes, or the packet lacks that header: false). */
+function value(v: Value, i: PacketInfo): number | null {
+  switch (v.kind) {
+    case 'num':
+      return v.value;
+    case 'len':
+      return i.len ?? null;
+    case 'bytes': {
+      if (!i.bytes) {
+        if (v.proto === 'icmp' && v.size === 1 && v.off === 0) return i.icmpType ?? null;
+        if (v.proto === 'icmp' && v.size === 1 && v.off === 1) return i.icmpCode ?? null;
+        return null;
+      }
+      const base = headerOffset(v.proto, i.bytes);
+      if (base === null) return NaN; // compares false, as pcap-filter rejects a packet without that header
+      const at = base + v.off;
+      if (at + v.size > i.bytes.length) return NaN;
+      let n = 0;
+      for (let k = 0; k < v.size; k++) n = n * 256 + i.bytes[at + k]!;
+      return n;
+    }
+  }
+}
+
+/** Does the packet match? (Unknown counts as no.) */
+export function matches(n: FilterNode, i: PacketInfo): boolean {
+  return evaluate(n, i) === true;
+}

@@ -1,0 +1,168 @@
+/**
+ * One run of a scenario under the debugger: assembled (not run), with every trace record kept together with
+ * the number of the event that emitted it, the name of the event that ran last, a map of NIC names to their
+ * chip models, and packet bytes learned from medium taps and from NIC buffer memory at transmit start.
+ * Stepping back builds a fresh instance and replays it: QNX nodes run as generators and cannot be saved.
+ * The scenario's actions and faults are injected as `qnxemu run` does (emulator/app/testing/inject.ts).
+ *
+ * Guest nodes (Linux under v86) run live only in the session's recording run (the lookahead); every instance
+ * the session steps through rebuilds them from the guest logs of that run (`guestLogs`: replay mode, the
+ * mechanism snapshot restores use, emulator/app/assembly/snapshot.ts). Their NIC models are real and see the same
+ * register accesses at the same times, so traces, frames and `show nic` are those of the recorded run.
+ */
+import { assemble, type Assembled } from '../assembly/run';
+import { inject } from '../testing/inject';
+import type { SimNode } from '../assembly/node';
+import type { GuestNode, PreparedGuests } from '../assembly/guest-node';
+import { GuestLog, type GuestLogState } from '../../machine/v86/guest-log';
+import type { SimEvent } from '../../machine/sim/event';
+import type { TraceRecord } from '../../machine/sim/trace';
+import type { Time } from '../../machine/sim/time';
+import type { Scenario } from '../scenario/types';
+import type { Dp8390Core } from '../../../nic-models/ne2000/dp8390-core';
+import type { PacketIndex } from './packet-index';
+import type { DebugRecord } from './records';
+
+/** A node of either kind: a simulated QNX node, or a guest (it has no `kernel` or `board`). */
+export type AnyNode = SimNode | GuestNode;
+
+export function isGuest(n: AnyNode): n is GuestNode {
+  return 'machine' in n;
+}
+
+export interface NicRef {
+  /** Component name, as in the `nic` field of NIC records: "alpha.nic0". */
+  readonly name: string;
+  readonly node: AnyNode;
+  readonly index: number;
+  readonly core: Dp8390Core;
+  readonly link: string;
+  readonly model: string;
+  readonly mac: Uint8Array;
+}
+
+export interface InstanceOptions {
+  seed: number;
+  verbose: boolean;
+  packets: PacketIndex;
+  /** Rebuild guest nodes from these logs (replay) instead of running v86 (which needs prepared instances). */
+  guestLogs?: Map<string, GuestLogState> | null;
+  /** v86 instances for live guest nodes (the recording run). */
+  guests?: PreparedGuests | undefined;
+}
+
+export class SimInstance {
+  readonly a: Assembled;
+  readonly records: DebugRecord[] = [];
+  readonly nics = new Map<string, NicRef>();
+  /** NIC port name ("alpha.nic0") → link name ("hub0"). */
+  readonly portLinks = new Map<string, string>();
+  lastEvent: SimEvent | null = null;
+
+  constructor(readonly scenario: Scenario, private readonly opts: InstanceOptions) {
+    let queue: { executed: number } | null = null;
+    const guestReplay = opts.guestLogs ? new Map([...opts.guestLogs].map(([name, st]) => [name, GuestLog.load(st)])) : undefined;
+    this.a = assemble(scenario, {
+      seed: opts.seed,
+      verboseTrace: opts.verbose,
+      onTrace: (rec) => this.take(rec, queue?.executed ?? 0),
+      ...(guestReplay ? { guestReplay } : {}),
+      ...(opts.guests ? { guests: opts.guests } : {}),
+    });
+    const q = this.a.sim.queue;
+    queue = q;
+    // The scenario's timed actions and faults run under the debugger as they do in `qnxemu run`/`test`.
+    if ((scenario.actions?.length ?? 0) + (scenario.faults?.length ?? 0) > 0) inject(this.a, scenario);
+    const prev = q.beforeEvent;
+    q.beforeEvent = (ev) => {
+      this.lastEvent = ev;
+      if (prev) prev(ev);
+    };
+    for (const node of this.allNodes) {
+      node.nics.forEach((n, i) => {
+        const name = `${node.name}.nic${i}`;
+        const model = n.spec.model;
+        this.nics.set(name, { name, node, index: i, core: n.model.core, link: n.spec.link, model, mac: n.spec.mac });
+        this.portLinks.set(name, n.spec.link);
+      });
+    }
+    for (const [, medium] of this.a.network.media) {
+      medium.tap((frame) => opts.packets.learnBytes(frame.pktId, frame.data, this.executed));
+    }
+  }
+
+  get queue() {
+    return this.a.sim.queue;
+  }
+  get executed(): number {
+    return this.a.sim.queue.executed;
+  }
+  get now(): Time {
+    return this.a.sim.queue.now;
+  }
+  get verbose(): boolean {
+    return this.a.sim.tracer.verbose;
+  }
+  set verbose(v: boolean) {
+    this.a.sim.tracer.verbose = v;
+  }
+
+  /** A simulated QNX node. */
+  node(name: string): SimNode | undefined {
+    return this.a.nodes.find((n) => n.name === name);
+  }
+
+  /** Every node, QNX and guest, in scenario order. */
+  get allNodes(): AnyNode[] {
+    const order = this.scenario.nodes.map((n) => n.name);
+    return [...this.a.nodes, ...this.a.guests].sort((x, y) => order.indexOf(x.name) - order.indexOf(y.name));
+  }
+
+  /** A node of either kind. */
+  anyNode(name: string): AnyNode | undefined {
+    return this.node(name) ?? this.a.guests.find((g) => g.name === name);
+  }
+
+  get nodeNames(): string[] {
+    return this.scenario.nodes.map((n) => n.name);
+  }
+
+  /** What each guest did, for instances that replay it (after this instance ran live). */
+  guestLogs(): Map<string, GuestLogState> {
+    return new Map(this.a.guests.map((g) => [g.name, g.machine.log.saveState()]));
+  }
+
+  /** The first guest whose replay met something its log does not have (the rebuilt run is not the recorded one). */
+  get divergence(): string | null {
+    for (const g of this.a.guests) if (g.machine.divergence) return `${g.name}: ${g.machine.divergence}`;
+    return null;
+  }
+
+  /** Run one event if there is one at or before `limit`. */
+  stepOne(limit: Time): boolean {
+    const t = this.queue.peekTime();
+    if (t === null || t > limit) return false;
+    return this.queue.step();
+  }
+
+  private take(rec: TraceRecord, ev: number): void {
+    const r: DebugRecord = rec.f ? { t: rec.t, node: rec.node, layer: rec.layer, probe: rec.probe, pkt: rec.pkt, f: rec.f, ev } : { t: rec.t, node: rec.node, layer: rec.layer, probe: rec.probe, pkt: rec.pkt, ev };
+    this.records.push(r);
+    const packets = this.opts.packets;
+    if (rec.pkt > 0) {
+      packets.learnRecord(rec);
+      if (rec.layer === 'nic' && rec.probe === 'tx-start') this.captureTx(rec);
+    }
+  }
+
+  /** The frame the NIC is about to send: TBCR bytes from buffer memory at TPSR (as the transmitter read them). */
+  private captureTx(rec: TraceRecord): void {
+    const nic = this.nics.get(String(rec.f?.['nic'] ?? ''));
+    const page = rec.f?.['page'];
+    const len = rec.f?.['len'];
+    if (!nic || typeof page !== 'number' || typeof len !== 'number') return;
+    const bytes = new Uint8Array(len);
+    for (let i = 0; i < len; i++) bytes[i] = nic.core.mem.read8(((page << 8) + i) & 0xffff);
+    this.opts.packets.learnBytes(rec.pkt, bytes, this.executed);
+  }
+}

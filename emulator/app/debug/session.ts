@@ -1,0 +1,265 @@
+/**
+ * A debugging session over one scenario run: the run itself (a SimInstance driven event by event), the
+ * breakpoints, a cursor on the trace record the session is stopped at, the packet under focus, the lookahead
+ * timeline and the packet index. Commands (commands.ts) print what the methods here return.
+ *
+ * Execution is event-granular: an event runs to completion, then the records it emitted are checked against
+ * breakpoints in order; a stop leaves the cursor on the matching record and the rest of that event's records
+ * are checked by the next `continue`. Stepping back rebuilds the run from the scenario and seed and replays
+ * it silently (breakpoints off) to the earlier event count: the run is deterministic, so the replayed history
+ * is the history.
+ *
+ * Guest nodes (Linux under v86): their CPUs run once, in the recording run before the session (the lookahead;
+ * with `lookahead: false` the run is still made, only not indexed). Every instance the session steps through
+ * — the first and each rebuild for `back` — replays the guests from that run's logs (emulator/machine/v86/
+ * guest-log.ts): no second boot, and `back` costs what the QNX side costs. Build such a session with
+ * `await DebugSession.create(scenario, opts)` (it prepares the guests' v86 instances).
+ */
+import type { Time } from '../../machine/sim/time';
+import type { Scenario } from '../scenario/types';
+import { prepareGuests, type PreparedGuests } from '../assembly/guest-node';
+import type { GuestLogState } from '../../machine/v86/guest-log';
+import { BreakpointTable, type Breakpoint } from './breakpoints';
+import { SimInstance } from './instance';
+import { PacketIndex } from './packet-index';
+import { timeText, type DebugRecord } from './records';
+import { Timeline } from './timeline';
+
+export interface SessionOptions {
+  seed?: number | undefined;
+  until?: Time | undefined;
+  /** Run the scenario once ahead of the session (default true); see timeline.ts. */
+  lookahead?: boolean | undefined;
+  /** v86 instances for the guest nodes' recording run (`DebugSession.create` prepares them). */
+  guests?: PreparedGuests | undefined;
+}
+
+export type StopReason = 'start' | 'breakpoint' | 'time' | 'step' | 'next' | 'until' | 'end' | 'back' | 'no-hop';
+
+export interface Stop {
+  reason: StopReason;
+  bp: Breakpoint | null;
+  /** The record the cursor is on, or null (stopped between events). */
+  cursor: DebugRecord | null;
+  /** Records to list with the stop (step and back: every record of the event). */
+  shown: DebugRecord[];
+  /** Name of the last event run (or about to run, for a time breakpoint). */
+  event: string | null;
+  message: string | null;
+  /** Console lines the nodes printed while running to this stop. */
+  console: DebugRecord[];
+}
+
+interface AdvanceOptions {
+  reason: StopReason;
+  breaks: boolean;
+  maxEvents?: number;
+  untilTime?: Time;
+  want?: (r: DebugRecord) => boolean;
+  skipPending?: boolean;
+}
+
+export class DebugSession {
+  readonly seed: number;
+  readonly until: Time;
+  readonly packets = new PacketIndex();
+  readonly timeline: Timeline | null;
+  readonly breaks = new BreakpointTable();
+  inst: SimInstance;
+  /** Index in inst.records of the record the session is stopped at, or -1. */
+  cursor = -1;
+  /** The packet `next`, `path` and `show packet` default to. */
+  focusPkt = 0;
+  /** Records before this index have been checked against breakpoints. */
+  private checked = 0;
+  /** What the guests did in the recording run (null: the scenario has no guests). */
+  readonly guestLogs: Map<string, GuestLogState> | null;
+
+  /**
+   * A session. A scenario with guest nodes needs its guests prepared first (`opts.guests`, from
+   * `await prepareGuests(scenario)`), or use `DebugSession.create`.
+   */
+  constructor(readonly scenario: Scenario, opts: SessionOptions = {}) {
+    this.seed = opts.seed ?? scenario.seed;
+    this.until = opts.until ?? scenario.until;
+    const lookahead = opts.lookahead !== false;
+    const guests = scenario.nodes.some((n) => n.kind === 'guest');
+    if (lookahead || guests) {
+      // Without a lookahead the recording run must not teach the session's packet index about the future.
+      const rec = Timeline.record(scenario, this.seed, this.until, lookahead ? this.packets : new PacketIndex(), opts.guests);
+      this.timeline = lookahead ? Timeline.of(rec) : null;
+      this.guestLogs = guests ? rec.guestLogs() : null;
+    } else {
+      this.timeline = null;
+      this.guestLogs = null;
+    }
+    this.inst = this.build();
+  }
+
+  /** A session on any scenario: guest nodes' v86 instances are prepared first (for the recording run). */
+  static async create(scenario: Scenario, opts: SessionOptions = {}): Promise<DebugSession> {
+    const guests = await prepareGuests(scenario);
+    return new DebugSession(scenario, { ...opts, guests });
+  }
+
+  private build(): SimInstance {
+    return new SimInstance(this.scenario, { seed: this.seed, verbose: this.breaks.needsVerbose, packets: this.packets, guestLogs: this.guestLogs });
+  }
+
+  /** A guest replay met something its log does not have: the session's run is no longer the recorded one. */
+  get divergence(): string | null {
+    return this.inst.divergence;
+  }
+
+  get records(): DebugRecord[] {
+    return this.inst.records;
+  }
+  get executed(): number {
+    return this.inst.executed;
+  }
+  get now(): Time {
+    return this.inst.now;
+  }
+  get cursorRecord(): DebugRecord | null {
+    return this.cursor >= 0 ? this.inst.records[this.cursor] ?? null : null;
+  }
+
+  /** The packet under focus: the cursor's, else the last one stopped at. */
+  get currentPkt(): number {
+    const c = this.cursorRecord;
+    return c && c.pkt > 0 ? c.pkt : this.focusPkt;
+  }
+
+  /** Keep the tracer's verbosity in step with the breakpoints (register records need it). */
+  syncVerbose(): void {
+    this.inst.verbose = this.breaks.needsVerbose;
+  }
+
+  continue(): Stop {
+    return this.advance({ reason: 'end', breaks: true });
+  }
+
+  /** Run `n` events (stopping early at a breakpoint). */
+  step(n = 1): Stop {
+    return this.advance({ reason: 'step', breaks: true, maxEvents: Math.max(1, n), skipPending: true });
+  }
+
+  /** Run until the virtual time `t` (every event at or before it), or a breakpoint. */
+  untilTime(t: Time): Stop {
+    return this.advance({ reason: 'until', breaks: true, untilTime: t });
+  }
+
+  /** Go to the focused packet's next hop: the next record with its packet id. */
+  next(): Stop {
+    const pkt = this.currentPkt;
+    if (pkt <= 0) return this.noMove('no packet under the cursor: stop at a packet record first, or use `path <pkt>`');
+    this.focusPkt = pkt;
+    const after = this.records.findIndex((r, i) => i > this.cursor && r.pkt === pkt);
+    if (after >= 0 && after < this.checked) {
+      // Already emitted and checked (the event under the cursor emitted it too): just move the cursor.
+      this.cursor = after;
+      return this.makeStop('next', null, [], this.checked, null);
+    }
+    if (after < 0 && this.timeline && !this.timeline.hasAfter(pkt, this.executed)) {
+      const last = this.timeline.of(pkt).at(-1);
+      const where = last ? ` (its last hop: ${last.node || 'the network'} ${last.layer}/${last.probe})` : '';
+      return this.noMove(`packet ${pkt} has no further hop${where}`);
+    }
+    return this.advance({ reason: 'next', breaks: true, want: (r) => r.pkt === pkt });
+  }
+
+  /** Step back `n` events: rebuild, replay silently to `executed − n`. */
+  back(n = 1): Stop {
+    const target = Math.max(0, this.executed - Math.max(1, n));
+    this.replayTo(target);
+    const shown = this.records.filter((r) => r.ev === target && target > 0);
+    this.cursor = this.pickCursor(shown);
+    this.noteFocus();
+    return this.makeStop('back', null, shown, this.records.length, null);
+  }
+
+  /** Back to power-on (nothing run). */
+  restart(): Stop {
+    this.replayTo(0);
+    this.cursor = -1;
+    return this.makeStop('start', null, [], this.records.length, 'restarted: the run is at its beginning');
+  }
+
+  private replayTo(target: number): void {
+    this.inst = this.build();
+    this.breaks.resetStops();
+    while (this.inst.executed < target && this.inst.stepOne(this.until));
+    this.checked = this.inst.records.length;
+  }
+
+  /** Where the cursor goes in an event's records: the focused packet's first record, else any packet's, else the first. */
+  private pickCursor(shown: DebugRecord[]): number {
+    const pick = shown.find((r) => r.pkt > 0 && r.pkt === this.focusPkt) ?? shown.find((r) => r.pkt > 0) ?? shown[0];
+    return pick ? this.records.indexOf(pick) : -1;
+  }
+
+  private noMove(message: string): Stop {
+    return { reason: 'no-hop', bp: null, cursor: this.cursorRecord, shown: [], event: null, message, console: [] };
+  }
+
+  private noteFocus(): void {
+    const c = this.cursorRecord;
+    if (c && c.pkt > 0) this.focusPkt = c.pkt;
+  }
+
+  private advance(o: AdvanceOptions): Stop {
+    const inst = this.inst;
+    if (o.skipPending) this.checked = inst.records.length;
+    const from = this.checked;
+    let ran = 0;
+    for (;;) {
+      const recs = inst.records;
+      while (this.checked < recs.length) {
+        const i = this.checked++;
+        const r = recs[i]!;
+        if (o.want && o.want(r)) return this.stopAt(i, o.reason, null, from);
+        if (o.breaks) {
+          const bp = this.breaks.matchRecord(r, this.packets);
+          if (bp) return this.stopAt(i, 'breakpoint', bp, from);
+        }
+      }
+      if (o.maxEvents !== undefined && ran >= o.maxEvents) {
+        const shown = recs.slice(from);
+        const last = shown.filter((r) => r.ev === inst.executed);
+        this.cursor = this.pickCursor(last.length > 0 ? last : shown);
+        this.noteFocus();
+        return this.makeStop('step', null, shown, from, null);
+      }
+      const next = inst.queue.peek();
+      if (!next || next.when > this.until) {
+        return this.makeStop('end', null, [], from, `end of the run: no event left before the time limit ${timeText(this.until)}`);
+      }
+      if (o.untilTime !== undefined && next.when > o.untilTime) {
+        return this.makeStop('until', null, [], from, `ran every event up to ${timeText(o.untilTime)}; next event ${next.name} at ${timeText(next.when)}`);
+      }
+      if (o.breaks) {
+        const bp = this.breaks.matchTime(inst.now, next.when, inst.executed);
+        if (bp) {
+          this.cursor = -1;
+          const s = this.makeStop('time', bp, [], from, `next event ${next.name} at ${timeText(next.when)}`);
+          s.event = next.name;
+          return s;
+        }
+      }
+      inst.queue.step();
+      ran++;
+    }
+  }
+
+  private stopAt(i: number, reason: StopReason, bp: Breakpoint | null, from: number): Stop {
+    this.cursor = i;
+    this.noteFocus();
+    return this.makeStop(reason, bp, [], from, null);
+  }
+
+  private makeStop(reason: StopReason, bp: Breakpoint | null, shown: DebugRecord[], from: number, message: string | null): Stop {
+    const upto = Math.max(from, this.checked);
+    const console = this.inst.records.slice(from, upto).filter((r) => r.layer === 'console');
+    return { reason, bp, cursor: this.cursorRecord, shown, event: this.inst.lastEvent?.name ?? null, message, console };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Naming things in debugger commands: a node's io-pkt stacks, and a NIC as `<node>.<nic>` where <nic> is the
+ * scenario's NIC index name (`nic0`, as in NIC trace records) or an interface name the node's io-pkt gave it
+ * (`en0`). Interfaces map to NICs by station address (the PROM MAC); before io-pkt has attached them, `enN`
+ * falls back to the N-th NIC of the node (what io-pkt's enmap yields when every NIC is Ethernet).
+ */
+import { IOPKT_LOCAL_KEY } from '../../../stack/io-pkt/main';
+import type { IoPktProcess } from '../../../stack/io-pkt/process';
+import type { NetStack } from '../../../stack/net/stack';
+import type { Ifnet } from '../../../stack/io-pkt/driver-api';
+import { isGuest, type AnyNode, type NicRef, type SimInstance } from './instance';
+
+export interface StackRef {
+  pid: number;
+  name: string;
+  stack: NetStack;
+}
+
+/** The io-pkt instances running on a node (usually one), in pid order; none on a guest (its stack is Linux's). */
+export function stacksOf(node: AnyNode): StackRef[] {
+  if (isGuest(node)) return [];
+  const k = node.kernel;
+  if (!k) return [];
+  const out: StackRef[] = [];
+  for (const p of k.procs.list()) {
+    const io = p.local.get(IOPKT_LOCAL_KEY) as IoPktProcess | undefined;
+    if (io && io.stack) out.push({ pid: p.pid, name: p.name, stack: io.stack });
+  }
+  return out;
+}
+
+const sameMac = (a: Uint8Array, b: Uint8Array): boolean => a.length >= 6 && b.length >= 6 && [0, 1, 2, 3, 4, 5].every((i) => a[i] === b[i]);
+
+/** The interface (if any) io-pkt attached for a NIC. */
+export function ifnetOf(nic: NicRef): Ifnet | undefined {
+  for (const s of stacksOf(nic.node)) {
+    for (const ifp of s.stack.ifs.list) {
+      let perm: Uint8Array | undefined;
+      try {
+        perm = ifp.ops.config(ifp).permanentMac;
+      } catch {
+        perm = undefined;
+      }
+      if ((perm && sameMac(perm, nic.mac)) || sameMac(ifp.lladdr, nic.mac)) return ifp;
+    }
+  }
+  return undefined;
+}
+
+/** Resolve "alpha.en0" / "alpha.nic0". Returns the NIC or an error message. */
+export function resolveNic(inst: SimInstance, text: string): NicRef | string {
+  const dot = text.indexOf('.');
+  if (dot <= 0) return `expected <node>.<nic> (e.g. alpha.nic0 or alpha.en0), got '${text}'`;
+  const nodeName = text.slice(0, dot);
+  const nicName = text.slice(dot + 1);
+  const node = inst.anyNode(nodeName);
+  if (!node) return `no node '${nodeName}' (nodes: ${inst.nodeNames.join(', ')})`;
+  const mine = [...inst.nics.values()].filter((n) => n.node === node);
+  const byIndex = /^nic(\d+)$/.exec(nicName);
+  if (byIndex) {
+    const n = mine[Number(byIndex[1])];
+    if (n) return n;
+  } else {
+    for (const s of stacksOf(node)) {
+      const ifp = s.stack.ifs.byName(nicName);
+      if (!ifp) continue;
+      const n = mine.find((x) => sameMac(x.mac, ifp.lladdr) || ifnetOf(x) === ifp);
+      if (n) return n;
+    }
+    const en = /^en(\d+)$/.exec(nicName);
+    if (en && mine[Number(en[1])]) return mine[Number(en[1])]!;
+  }
+  const names = mine.map((n) => {
+    const ifp = ifnetOf(n);
+    return ifp ? `nic${n.index} (${ifp.name})` : `nic${n.index}`;
+  });
+  const guest = isGuest(node) ? ` (${nodeName} is a Linux guest: name its NICs nicN, in scenario order)` : '';
+  return `no NIC '${nicName}' on ${nodeName} (NICs: ${names.join(', ') || 'none'})${guest}`;
+}
+
+/** DP8390/NE2000/RTL8029 register names a `break reg` may name (datasheet names; DATA and RESET are ports). */
+export const NIC_REGISTERS = new Set([
+  'CR', 'CLDA0', 'CLDA1', 'PSTART', 'PSTOP', 'BNRY', 'TSR', 'TPSR', 'NCR', 'TBCR0', 'FIFO', 'TBCR1', 'ISR',
+  'CRDA0', 'CRDA1', 'RSAR0', 'RSAR1', 'ID0', 'ID1', 'RBCR0', 'RBCR1', 'RSR', 'RCR', 'CNTR0', 'CNTR1', 'CNTR2',
+  'TCR', 'DCR', 'IMR', 'PAR0', 'PAR1', 'PAR2', 'PAR3', 'PAR4', 'PAR5', 'CURR', 'MAR0', 'MAR1', 'MAR2', 'MAR3',
+  'MAR4', 'MAR5', 'MAR6', 'MAR7', 'RNPP', 'LNPP', 'ACU', 'ACL', '9346CR', 'CONFIG0', 'CONFIG2', 'CONFIG3',
+  'HLTCLK', 'DATA', 'RESET',
+]);

@@ -1,0 +1,153 @@
+/**
+ * `faults:` in a scenario file: what goes wrong, when. The injectors are emulator/machine/net/fault.ts (links) and
+ * emulator/app/testing/inject.ts (scheduling, bursts, IRQ storms).
+ *   { at: 2s, until: 4s, link: hub0, kind: down }              whole link, or one node's port with node:
+ *   { link: hub0, kind: loss, probability: 0.1 }               frames delivered to stations are lost
+ *   { link: hub0, kind: corrupt, probability: 0.05 }           frames arrive with a bad FCS
+ *   { at: 2s, node: beta, kind: rx-burst, nic: 0, frames: 200, size: 300 }
+ *   { at: 1s, until: 3s, node: alpha, kind: irq-storm, irq: 7, period: 10us }
+ * See docs/formats/scenario.md.
+ */
+import type { Time } from '../../machine/sim/time';
+import {
+  checkLink, checkNode, checkWindow, durationSchema, fieldName, nameSchema, toNs, type PathSeg, type TimelineContext,
+} from './actions-util';
+
+export const FAULT_KINDS = ['down', 'loss', 'corrupt', 'rx-burst', 'irq-storm'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const faultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind'],
+  properties: {
+    kind: { enum: [...FAULT_KINDS] },
+    at: durationSchema,
+    until: durationSchema,
+    link: nameSchema,
+    node: nameSchema,
+    probability: { type: 'number', minimum: 0, maximum: 1 },
+    nic: { type: 'integer', minimum: 0 },
+    frames: { type: 'integer', minimum: 1, maximum: 100000 },
+    size: { type: 'integer', minimum: 60, maximum: 1514 },
+    irq: { type: 'integer', minimum: 0, maximum: 15 },
+    period: durationSchema,
+  },
+};
+
+export const faultsSchema = { type: 'array', items: faultSchema };
+
+/** Link down/up, loss and corruption: on a link, optionally only at one node's port(s). */
+export interface LinkFault {
+  kind: 'down' | 'loss' | 'corrupt';
+  index: number;
+  at: Time;
+  /** When it ends (null: never). */
+  until: Time | null;
+  link: string;
+  /** Only this node's NIC port(s) on the link; null: the whole link. */
+  node: string | null;
+  /** Per delivered frame (loss, corrupt); 1 for down. */
+  probability: number;
+}
+
+/** A burst of frames to one NIC from a synthetic station on its link. */
+export interface BurstFault {
+  kind: 'rx-burst';
+  index: number;
+  at: Time;
+  node: string;
+  nic: number;
+  link: string;
+  frames: number;
+  /** Frame length without FCS. */
+  size: number;
+}
+
+/** An ISA IRQ line toggled every `period` (a rising edge each period, held for half of it). */
+export interface IrqStormFault {
+  kind: 'irq-storm';
+  index: number;
+  at: Time;
+  until: Time | null;
+  node: string;
+  irq: number;
+  period: Time;
+}
+
+export type Fault = LinkFault | BurstFault | IrqStormFault;
+
+interface RawFault {
+  kind: FaultKind;
+  at?: string | number;
+  until?: string | number;
+  link?: string;
+  node?: string;
+  probability?: number;
+  nic?: number;
+  frames?: number;
+  size?: number;
+  irq?: number;
+  period?: string | number;
+}
+
+/** Which fields each kind takes (required ones first). */
+const FIELDS: Record<FaultKind, { required: (keyof RawFault)[]; optional: (keyof RawFault)[] }> = {
+  down: { required: ['link'], optional: ['at', 'until', 'node'] },
+  loss: { required: ['link', 'probability'], optional: ['at', 'until', 'node'] },
+  corrupt: { required: ['link', 'probability'], optional: ['at', 'until', 'node'] },
+  'rx-burst': { required: ['node'], optional: ['at', 'nic', 'frames', 'size'] },
+  'irq-storm': { required: ['node', 'irq', 'period'], optional: ['at', 'until'] },
+};
+
+export const BURST_DEFAULTS = { frames: 200, size: 300 };
+/** The shortest storm period accepted (a shorter one would only measure the event queue). */
+export const MIN_STORM_PERIOD_NS = 1000;
+
+export function parseFaults(raw: unknown, ctx: TimelineContext): Fault[] {
+  const list = (raw ?? []) as RawFault[];
+  return list.map((f, index) => {
+    const path: PathSeg[] = ['faults', index];
+    const spec = FIELDS[f.kind];
+    for (const k of spec.required) {
+      if (f[k] === undefined) throw ctx.locate([...path, 'kind'], `${fieldName(path)}: a ${f.kind} fault needs '${k}'`);
+    }
+    for (const k of Object.keys(f) as (keyof RawFault)[]) {
+      if (k !== 'kind' && !spec.required.includes(k) && !spec.optional.includes(k))
+        throw ctx.locate([...path, k], `${fieldName([...path, k])}: does not apply to a ${f.kind} fault (it takes ${[...spec.required, ...spec.optional].join(', ')})`);
+    }
+    const at = f.at === undefined ? 0 : toNs(f.at);
+    const until = f.until === undefined ? null : toNs(f.until);
+    checkWindow(ctx, path, at, until);
+    switch (f.kind) {
+      case 'down':
+      case 'loss':
+      case 'corrupt': {
+        checkLink(ctx, [...path, 'link'], f.link!);
+        if (f.node !== undefined) {
+          const n = checkNode(ctx, [...path, 'node'], f.node, false);
+          if (!n.nics.some((x) => x.link === f.link))
+            throw ctx.locate([...path, 'node'], `${fieldName([...path, 'node'])}: node '${f.node}' has no NIC on link '${f.link}'`);
+        }
+        return { kind: f.kind, index, at, until, link: f.link!, node: f.node ?? null, probability: f.kind === 'down' ? 1 : f.probability! };
+      }
+      case 'rx-burst': {
+        const n = checkNode(ctx, [...path, 'node'], f.node!, false);
+        const nic = f.nic ?? 0;
+        const spec = n.nics[nic];
+        if (!spec) throw ctx.locate([...path, f.nic === undefined ? 'node' : 'nic'], `${fieldName([...path, 'nic'])}: node '${n.name}' has ${n.nics.length} NIC(s); there is no nics[${nic}]`);
+        const link = ctx.links.find((l) => l.name === spec.link)!;
+        if (link.type === 'cable')
+          throw ctx.locate([...path, 'node'], `${fieldName(path)}: ${n.name}.nics[${nic}] is on cable '${link.name}', which has no free end for the bursting station (use a hub or a switch)`);
+        return { kind: 'rx-burst', index, at, node: n.name, nic, link: link.name, frames: f.frames ?? BURST_DEFAULTS.frames, size: f.size ?? BURST_DEFAULTS.size };
+      }
+      case 'irq-storm': {
+        // Needs the board's ISA IRQ lines: a guest's interrupt controller is v86's.
+        checkNode(ctx, [...path, 'node'], f.node!, true);
+        const period = toNs(f.period!);
+        if (period < MIN_STORM_PERIOD_NS) throw ctx.locate([...path, 'period'], `${fieldName([...path, 'period'])}: at least 1us`);
+        return { kind: 'irq-storm', index, at, until, node: f.node!, irq: f.irq!, period };
+      }
+    }
+  });
+}

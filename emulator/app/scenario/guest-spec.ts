@@ -1,0 +1,120 @@
+/**
+ * The scenario side of `kind: guest` nodes: the extra fields (JSON Schema, merged into the node schema by
+ * emulator/app/scenario/schema.ts) and their validation (called by emulator/app/scenario/load.ts). See
+ * docs/formats/scenario.md and docs/guest-time-model.md.
+ *
+ *   linux1:
+ *     kind: guest
+ *     nics: [{ model: rtl8029, link: hub0 }]        # or { model: ne2000-isa, ioport: 0x300, irq: 10, … }
+ *     ip: 10.0.0.3/24                              # eth0; or a list of "ethN:addr/len"
+ *     commands: ["ping -c 3 10.0.0.1"]             # typed at the shell, each when the prompt shows
+ *     memory: 128M                                 # optional; kernel/initrd/bios/vga-bios/cmdline too
+ */
+import * as path from 'node:path';
+import type { NicSpec, NodeSpec } from './types';
+
+export interface GuestSpec {
+  /** `ethN:addr/len` entries (the guest's /init configures them). */
+  ip: string[];
+  gateway: string | null;
+  /** Absolute paths of the user's own images; null = the built guest image's. */
+  kernel: string | null;
+  initrd: string | null;
+  bios: string | null;
+  vgaBios: string | null;
+  /** Extra kernel command-line words. */
+  cmdline: string[];
+  /** Lines typed at the shell, in order, each after the prompt appears. */
+  commands: string[];
+  /** v86's JIT (default on; off is ≈9× slower and gives a different instruction stream). */
+  jit: boolean;
+}
+
+const text = { type: 'string', minLength: 1 };
+
+/** Node fields only a guest takes (added to the node schema's properties). */
+export const guestNodeProperties = {
+  ip: { oneOf: [text, { type: 'array', items: text }] },
+  gateway: text,
+  kernel: text,
+  initrd: text,
+  bios: text,
+  'vga-bios': text,
+  cmdline: { type: 'string' },
+  memory: { type: ['string', 'integer'], pattern: '^\\d+[KMG]?$' },
+  commands: { type: 'array', items: { type: 'string' } },
+  jit: { type: 'boolean' },
+};
+
+/** Node fields of simulated QNX nodes that a guest does not take. */
+const QNX_ONLY = ['cpus', 'ram', 'interrupt-controller', 'buildfile', 'script'];
+
+export interface GuestParseContext {
+  locate(path: (string | number)[], problem: string): Error;
+  dir: string;
+}
+
+type RawGuest = Record<string, unknown> & {
+  ip?: string | string[];
+  gateway?: string;
+  kernel?: string;
+  initrd?: string;
+  bios?: string;
+  'vga-bios'?: string;
+  cmdline?: string;
+  memory?: string | number;
+  commands?: string[];
+  jit?: boolean;
+  hostname?: string;
+};
+
+/** A QNX node may not use guest fields. */
+export function checkNotGuestFields(name: string, raw: Record<string, unknown>, ctx: GuestParseContext): void {
+  for (const k of Object.keys(guestNodeProperties)) {
+    if (raw[k] !== undefined) throw ctx.locate(['nodes', name, k], `nodes.${name}.${k}: only a guest node (kind: guest) takes ${k}`);
+  }
+}
+
+export function parseGuestNode(name: string, raw: RawGuest, nics: NicSpec[], ctx: GuestParseContext): NodeSpec {
+  for (const k of QNX_ONLY) {
+    if (raw[k] !== undefined)
+      throw ctx.locate(['nodes', name, k], `nodes.${name}.${k}: a guest node boots Linux and does not take ${k}${k === 'ram' ? ' (use memory)' : ''}`);
+  }
+  const ipRaw = raw.ip === undefined ? [] : typeof raw.ip === 'string' ? [raw.ip] : raw.ip;
+  const ip = ipRaw.map((entry, i) => {
+    const e = entry.includes(':') ? entry : `eth${i}:${entry}`;
+    if (!/^[a-z][a-z0-9]*:\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(e))
+      throw ctx.locate(['nodes', name, 'ip'], `nodes.${name}.ip: '${entry}' is not an address like 10.0.0.3/24 or eth1:10.0.0.3/24`);
+    return e;
+  });
+  const file = (k: 'kernel' | 'initrd' | 'bios' | 'vga-bios'): string | null => (raw[k] === undefined ? null : path.resolve(ctx.dir, raw[k]));
+  const cmdline = (raw.cmdline ?? '').split(/\s+/).filter((w) => w.length > 0);
+  return {
+    name,
+    kind: 'guest',
+    cpus: 1,
+    ramBytes: bytesOf(raw.memory ?? '128M'),
+    interruptController: '8259',
+    hostname: raw.hostname ?? name,
+    nics,
+    script: [],
+    imageFiles: [],
+    guest: {
+      ip,
+      gateway: raw.gateway ?? null,
+      kernel: file('kernel'),
+      initrd: file('initrd'),
+      bios: file('bios'),
+      vgaBios: file('vga-bios'),
+      cmdline,
+      commands: raw.commands ?? [],
+      jit: raw.jit ?? true,
+    },
+  };
+}
+
+function bytesOf(v: string | number): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)([KMG]?)$/.exec(v)!;
+  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
+}

@@ -1,0 +1,233 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { parseDuration } from '../../machine/sim/time';
+import { LocatedError } from './errors';
+import { scenarioSchema } from './schema';
+import type { LinkSpec, NicSpec, NodeSpec, Scenario, ScriptLine } from './types';
+import { parseBuildfile, BuildfileError } from '../../../firmware/buildfile';
+import { parseActions } from './actions';
+import { parseExpectations } from './expect';
+import { parseFaults } from './faults';
+import { checkNotGuestFields, parseGuestNode } from './guest-spec';
+
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const validate = ajv.compile(scenarioSchema);
+
+/** Load and validate a scenario file. Throws LocatedError naming file, line, column and problem. */
+export function loadScenarioFile(file: string): Scenario {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new LocatedError(file, 1, 1, `cannot read scenario: ${(e as Error).message}`);
+  }
+  return parseScenario(text, file, path.dirname(path.resolve(file)));
+}
+
+export function parseScenario(text: string, file: string, dir: string, readFile = defaultRead): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = lc.linePos(first.pos[0]);
+    throw new LocatedError(file, pos.line, pos.col, `YAML: ${first.message.split('\n')[0]}`);
+  }
+  const locate = locator(doc, lc, file);
+  const data: unknown = doc.toJS();
+  if (!validate(data)) {
+    const err = pickError(validate.errors ?? []);
+    throw locate(pathOf(err), describe(err));
+  }
+  const raw = data as unknown as RawScenario;
+  const linkNames = new Set(Object.keys(raw.links));
+  const links: LinkSpec[] = Object.entries(raw.links).map(([name, l]) => ({
+    name,
+    type: l.type,
+    propagationNs: l['propagation-ns'] ?? null,
+    lengthM: l['length-m'] ?? null,
+    ageing: l.ageing === undefined ? null : durationOf(l.ageing),
+    queue: l.queue ?? null,
+  }));
+  const macs = new Map<string, string>();
+  const nodes: NodeSpec[] = Object.entries(raw.nodes).map(([name, n]) => {
+    const nics: NicSpec[] = n.nics.map((nic, i) => {
+      const at = ['nodes', name, 'nics', i];
+      if (!linkNames.has(nic.link)) throw locate([...at, 'link'], `no link named '${nic.link}' (links: ${[...linkNames].join(', ')})`);
+      const macText = nic.mac ?? defaultMac(Object.keys(raw.nodes).indexOf(name), i);
+      const key = macText.toLowerCase();
+      if (macs.has(key)) throw locate([...at, 'mac'], `MAC ${macText} is also used by ${macs.get(key)}`);
+      macs.set(key, `${name}.nics[${i}]`);
+      if (nic.model === 'ne2000-isa' && (nic.ioport === undefined || nic.irq === undefined))
+        throw locate(at, 'an ISA NE2000 needs ioport and irq (there is no enumeration on ISA)');
+      if (nic.model === 'rtl8029' && (nic.ioport !== undefined || nic.irq !== undefined))
+        throw locate(at, 'a PCI RTL8029 gets its I/O port and IRQ from firmware start-up; remove ioport/irq');
+      return {
+        model: nic.model,
+        link: nic.link,
+        mac: Uint8Array.from(key.split(':').map((h) => parseInt(h, 16))),
+        ioport: nic.ioport ?? 0,
+        irq: nic.irq ?? 0,
+        slot: nic.slot ?? null,
+      };
+    });
+    checkIsaConflicts(nics, (i, what) => locate(['nodes', name, 'nics', i], what));
+    const rawFields = n as unknown as Record<string, unknown>;
+    if (rawFields['kind'] === 'guest') return parseGuestNode(name, rawFields, nics, { locate, dir });
+    checkNotGuestFields(name, rawFields, { locate, dir });
+    if ((n.buildfile === undefined) === (n.script === undefined))
+      throw locate(['nodes', name], 'give exactly one of buildfile (a QNX buildfile) or script (its [+script] lines)');
+    let script: ScriptLine[];
+    let imageFiles: string[] = [];
+    if (n.script !== undefined) {
+      const node = doc.getIn(['nodes', name, 'script'], true) as { range?: [number, number, number] } | undefined;
+      const startLine = node?.range ? lc.linePos(node.range[0]).line : 1;
+      // A block scalar (`script: |`) starts on the line after its indicator.
+      const offset = /^\s*[|>]/.test(text.slice(node?.range?.[0] ?? 0, (node?.range?.[0] ?? 0) + 3)) ? 1 : 0;
+      script = n.script.split('\n').map((t, i) => ({ text: t, file, line: startLine + offset + i }));
+    } else {
+      const bf = path.resolve(dir, n.buildfile!);
+      let bftext: string;
+      try {
+        bftext = readFile(bf);
+      } catch (e) {
+        throw locate(['nodes', name, 'buildfile'], `cannot read buildfile ${bf}: ${(e as Error).message}`);
+      }
+      try {
+        const parsed = parseBuildfile(bftext, bf);
+        script = parsed.script.map((l) => ({ text: l.text, file: bf, line: l.line }));
+        imageFiles = parsed.files;
+      } catch (e) {
+        if (e instanceof BuildfileError) throw new LocatedError(e.file, e.line, e.col, e.problem);
+        throw e;
+      }
+    }
+    return {
+      name,
+      cpus: n.cpus ?? 1,
+      ramBytes: ramOf(n.ram ?? '64M'),
+      interruptController: n['interrupt-controller'] ?? '8259',
+      hostname: n.hostname ?? name,
+      nics,
+      script,
+      imageFiles,
+    };
+  });
+  for (const l of links) {
+    const users = nodes.flatMap((n) => n.nics.filter((x) => x.link === l.name));
+    if (l.type === 'cable' && users.length > 2)
+      throw locate(['links', l.name], `a cable joins two NICs; ${users.length} are attached`);
+  }
+  const until = raw.until === undefined ? 10_000_000_000 : durationOf(raw.until);
+  const timed = data as { actions?: unknown; faults?: unknown; expect?: unknown; nodes: Record<string, { kind?: string }> };
+  const tctx = { locate, nodes, links, until, rawNodes: timed.nodes };
+  return {
+    name: raw.name ?? path.basename(file).replace(/\.ya?ml$/, ''),
+    file,
+    dir,
+    seed: raw.seed ?? 1,
+    until,
+    nodes,
+    links,
+    actions: parseActions(timed.actions, tctx),
+    faults: parseFaults(timed.faults, tctx),
+    expect: parseExpectations(timed.expect, tctx),
+  };
+}
+
+interface RawNic { model: 'ne2000-isa' | 'rtl8029'; link: string; mac?: string; ioport?: number; irq?: number; slot?: number }
+interface RawNode {
+  cpus?: number; ram?: string | number; 'interrupt-controller'?: '8259' | 'ioapic'; hostname?: string;
+  nics: RawNic[]; buildfile?: string; script?: string;
+}
+interface RawLink { type: 'hub' | 'cable' | 'switch'; 'propagation-ns'?: number; 'length-m'?: number; ageing?: string | number; queue?: number }
+interface RawScenario { name?: string; seed?: number; until?: string | number; nodes: Record<string, RawNode>; links: Record<string, RawLink> }
+
+function defaultRead(p: string): string {
+  return fs.readFileSync(p, 'utf8');
+}
+
+function durationOf(v: string | number): number {
+  return typeof v === 'number' ? v : parseDuration(v) ?? 0;
+}
+
+function ramOf(v: string | number): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)([KMG]?)$/.exec(v)!;
+  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as '' | 'K' | 'M' | 'G'];
+  return Number(m[1]) * mult;
+}
+
+/** Locally administered unicast MACs 02:00:00:00:<node>:<nic> when a scenario gives none. */
+function defaultMac(node: number, nic: number): string {
+  const h = (n: number) => n.toString(16).padStart(2, '0');
+  return `02:00:00:00:${h(node + 1)}:${h(nic)}`;
+}
+
+function checkIsaConflicts(nics: NicSpec[], fail: (i: number, what: string) => Error): void {
+  nics.forEach((a, i) => {
+    if (a.model !== 'ne2000-isa') return;
+    nics.slice(0, i).forEach((b, j) => {
+      if (b.model === 'ne2000-isa' && Math.abs(a.ioport - b.ioport) < 0x20)
+        throw fail(i, `I/O ports 0x${a.ioport.toString(16)}-0x${(a.ioport + 0x1f).toString(16)} overlap nics[${j}]`);
+    });
+  });
+}
+
+type PathSeg = string | number;
+
+function locator(doc: Document, lc: LineCounter, file: string) {
+  return (p: PathSeg[], problem: string): LocatedError => {
+    // Walk down as far as the document has nodes; report at the deepest one found.
+    for (let n = p.length; n >= 0; n--) {
+      const node = doc.getIn(p.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      let range = node?.range;
+      if (n > 0 && !range) {
+        // For a missing key, point at the key of the parent map's entry if present.
+        const parent = doc.getIn(p.slice(0, n - 1), true);
+        if (isMap(parent)) {
+          const pair = parent.items.find((it) => (it.key as { value?: unknown } | null)?.value === p[n - 1]);
+          range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
+        }
+      }
+      if (range) {
+        const pos = lc.linePos(range[0]);
+        return new LocatedError(file, pos.line, pos.col, problem);
+      }
+    }
+    return new LocatedError(file, 1, 1, problem);
+  };
+}
+
+function pathOf(err: ErrorObject): PathSeg[] {
+  const segs: PathSeg[] = err.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (err.keyword === 'additionalProperties') segs.push(String(err.params['additionalProperty']));
+  if (err.keyword === 'propertyNames' && typeof err.params['propertyName'] === 'string') segs.push(err.params['propertyName']);
+  return segs;
+}
+
+function pickError(errors: ErrorObject[]): ErrorObject {
+  // The deepest error is the most specific; among equals prefer the first reported.
+  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length)[0]!;
+}
+
+function describe(err: ErrorObject): string {
+  const field = err.instancePath ? err.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+  switch (err.keyword) {
+    case 'additionalProperties':
+      return `${field}: unknown field '${String(err.params['additionalProperty'])}'`;
+    case 'required':
+      return `${field}: missing required field '${String(err.params['missingProperty'])}'`;
+    case 'enum':
+      return `${field}: must be one of ${(err.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      return `${field}: malformed value (expected to match ${String(err.params['pattern'])})`;
+    default:
+      return `${field}: ${err.message ?? err.keyword}`;
+  }
+}

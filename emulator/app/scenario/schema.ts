@@ -1,0 +1,75 @@
+/**
+ * JSON Schema of a scenario file (validated with ajv; see docs/formats/scenario.md). Kept as data so the
+ * documentation and the validator cannot drift apart.
+ */
+import { actionsSchema } from './actions';
+import { expectationsSchema } from './expect';
+import { faultsSchema } from './faults';
+import { guestNodeProperties } from './guest-spec';
+
+const mac = { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' };
+const duration = { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*(ns|us|ms|s|m)?$' };
+const name = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_-]*$' };
+const portNumber = { type: 'integer', minimum: 0, maximum: 0xffff };
+
+export const nicSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['model', 'link'],
+  properties: {
+    model: { enum: ['ne2000-isa', 'rtl8029'] },
+    link: name,
+    mac,
+    ioport: portNumber,
+    irq: { type: 'integer', minimum: 0, maximum: 15 },
+    slot: { type: 'integer', minimum: 2, maximum: 31 },
+  },
+};
+
+export const nodeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['nics'],
+  properties: {
+    kind: { enum: ['qnx', 'guest'] },
+    cpus: { type: 'integer', minimum: 1, maximum: 32 },
+    ram: { type: ['string', 'integer'], pattern: '^\\d+[KMG]?$' },
+    'interrupt-controller': { enum: ['8259', 'ioapic'] },
+    hostname: name,
+    nics: { type: 'array', items: nicSchema },
+    buildfile: { type: 'string' },
+    script: { type: 'string' },
+    // `kind: guest` (a Linux guest under v86): emulator/app/scenario/guest-spec.ts
+    ...guestNodeProperties,
+  },
+};
+
+export const linkSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: ['hub', 'cable', 'switch'] },
+    'propagation-ns': { type: 'integer', minimum: 0 },
+    'length-m': { type: 'number', minimum: 0 },
+    'ageing': duration,
+    'queue': { type: 'integer', minimum: 1 },
+  },
+};
+
+export const scenarioSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['nodes', 'links'],
+  properties: {
+    name: { type: 'string' },
+    description: { type: 'string' },
+    seed: { type: 'integer', minimum: 0, maximum: 0xffffffff },
+    until: duration,
+    nodes: { type: 'object', minProperties: 1, propertyNames: name, additionalProperties: nodeSchema },
+    links: { type: 'object', minProperties: 1, propertyNames: name, additionalProperties: linkSchema },
+    actions: actionsSchema,
+    faults: faultsSchema,
+    expect: expectationsSchema,
+  },
+};

@@ -1,0 +1,64 @@
+import type { Time } from '../../machine/sim/time';
+import type { Action } from './actions';
+import type { Expectation } from './expect';
+import type { Fault } from './faults';
+import type { GuestSpec } from './guest-spec';
+
+/** A validated scenario (see docs/formats/scenario.md). */
+export interface Scenario {
+  name: string;
+  /** File it came from ("<built-in>" for the default). */
+  file: string;
+  /** Folder relative paths resolve against. */
+  dir: string;
+  seed: number;
+  until: Time;
+  nodes: NodeSpec[];
+  links: LinkSpec[];
+  /** Timed commands and traffic (`actions:`); absent or empty when the file has none. */
+  actions?: Action[];
+  /** Timed faults (`faults:`). */
+  faults?: Fault[];
+  /** Expectations checked by `qnxemu test` (`expect:`). */
+  expect?: Expectation[];
+}
+
+export interface NodeSpec {
+  name: string;
+  cpus: number;
+  ramBytes: number;
+  interruptController: '8259' | 'ioapic';
+  hostname: string;
+  nics: NicSpec[];
+  /** The boot script with the file and line each line came from. */
+  script: ScriptLine[];
+  /** Files listed in the buildfile image (empty when the node gives an inline script). */
+  imageFiles: string[];
+  /** 'guest': a Linux guest under v86 (then `guest` is set, `script` is empty). Absent means 'qnx'. */
+  kind?: 'qnx' | 'guest';
+  guest?: GuestSpec;
+}
+
+export interface ScriptLine {
+  text: string;
+  file: string;
+  line: number;
+}
+
+export interface NicSpec {
+  model: 'ne2000-isa' | 'rtl8029';
+  link: string;
+  mac: Uint8Array;
+  ioport: number;
+  irq: number;
+  slot: number | null;
+}
+
+export interface LinkSpec {
+  name: string;
+  type: 'hub' | 'cable' | 'switch';
+  propagationNs: number | null;
+  lengthM: number | null;
+  ageing: Time | null;
+  queue: number | null;
+}

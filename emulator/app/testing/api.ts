@@ -1,0 +1,121 @@
+/**
+ * The scenario API for jest tests (and the `qnxemu test` workers):
+ *
+ *   import { loadScenario, runScenarioChecked } from './api';
+ *   const r = runScenarioChecked(loadScenario('tests/scenarios/ping-hub.yaml'));
+ *   expect(r.failures).toEqual([]);
+ *   expect(r.consoles.get('alpha')).toContain('0.0% packet loss');
+ *
+ * A result has the consoles, the counters the expectations read, every expectation's outcome (expected vs
+ * actual), what the faults did, and the trace hash (same scenario and seed → same hash).
+ *
+ * Scenarios with guest nodes (`kind: guest`, Linux under v86) start their guests asynchronously:
+ *
+ *   const r = await runScenarioCheckedAsync('docs/examples/guest-ne2k-pci.yaml');
+ *
+ * or `const guests = await prepareGuests(scenario)` (emulator/app/assembly/guest-node.ts) and then
+ * `runScenarioChecked(scenario, { guests })`.
+ * Guests' consoles are in `consoles` like any node's.
+ */
+import { loadScenarioFile, parseScenario } from '../scenario/load';
+import type { Scenario } from '../scenario/types';
+import { nicKey, toolArgv, toolKey } from './collect';
+import { counterValue, evaluate, failureText, type ExpectationOutcome } from './evaluate';
+import { runTimeline, type TimelineOptions, type TimelineRun } from './execute';
+import { prepareGuests } from '../assembly/guest-node';
+
+export type { ExpectationOutcome } from './evaluate';
+export type { TimelineOptions } from './execute';
+
+/** Load and validate a scenario file; throws LocatedError (file:line:col: problem). */
+export function loadScenario(file: string): Scenario {
+  return loadScenarioFile(file);
+}
+
+/** Parse scenario text (tests that build scenarios inline); buildfiles resolve against `dir`. */
+export function parseScenarioText(text: string, file = 'inline.yaml', dir = '.'): Scenario {
+  return parseScenario(text, file, dir);
+}
+
+export interface CheckedRun {
+  scenario: Scenario;
+  /** Every expectation held (and every action ran). */
+  passed: boolean;
+  outcomes: ExpectationOutcome[];
+  /** One line per failed expectation or problem, with expected and actual. */
+  failures: string[];
+  consoles: Map<string, string>;
+  /**
+   * Counters the expectations read, per node: "en0.ierrors" (netstat -i / nicinfo on the node),
+   * "nics[0].rx-reject.overflow" (the NIC model); keys of `at` expectations end in "@<ns>".
+   */
+  counters: Map<string, Record<string, number>>;
+  /** What each fault did ("faults[0] loss: 12 frame(s) lost on hub0"). */
+  faultNotes: string[];
+  traceHash: string;
+  seed: number;
+  virtualTime: number;
+  events: number;
+  artifacts: string[];
+  /** The full run (nodes, network, simulation) for deeper assertions. */
+  run: TimelineRun;
+}
+
+/**
+ * Run a scenario (object or file path) with its actions and faults, and check its expectations. A scenario
+ * with guest nodes needs its prepared guests in `opts.guests` (`await prepareGuests(scenario)`), or use
+ * `runScenarioCheckedAsync`.
+ */
+export function runScenarioChecked(scenario: Scenario | string, opts: TimelineOptions = {}): CheckedRun {
+  const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+  const run = runTimeline(sc, opts);
+  const outcomes = evaluate(run);
+  const failures = [...failureText(outcomes), ...run.problems];
+  return {
+    scenario: sc,
+    passed: failures.length === 0,
+    outcomes,
+    failures,
+    consoles: run.consoles,
+    counters: countersOf(run),
+    faultNotes: run.notes,
+    traceHash: run.traceHash,
+    seed: run.seed,
+    virtualTime: run.virtualTime,
+    events: run.events,
+    artifacts: run.artifacts,
+    run,
+  };
+}
+
+/**
+ * `runScenarioChecked` for any scenario: guest nodes' v86 instances are prepared first (building the guest
+ * image on first use). The same as the synchronous call for a scenario without guests.
+ */
+export async function runScenarioCheckedAsync(scenario: Scenario | string, opts: TimelineOptions = {}): Promise<CheckedRun> {
+  const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+  const guests = await prepareGuests(sc);
+  return runScenarioChecked(sc, { ...opts, guests });
+}
+
+function countersOf(run: TimelineRun): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  const put = (node: string, key: string, v: number | null) => {
+    if (v === null) return;
+    const rec = out.get(node) ?? {};
+    rec[key] = v;
+    out.set(node, rec);
+  };
+  for (const e of run.scenario.expect ?? []) {
+    const suffix = e.at === null ? '' : `@${e.at}`;
+    if (e.kind === 'iface-counter') {
+      const tool = run.observer.tools.get(toolKey(e.at, e.node, toolArgv(e)));
+      if (!tool || tool.error) continue;
+      const v = counterValue(e, tool.output);
+      put(e.node, `${e.iface}.${e.counter}${suffix}`, v);
+    } else if (e.kind === 'nic-counter') {
+      put(e.node, `nics[${e.nic}].${e.counter}${suffix}`, run.observer.nicCounts.get(nicKey(e.at, e.node, e.nic, e.counter)) ?? 0);
+    }
+  }
+  return out;
+}

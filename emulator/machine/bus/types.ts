@@ -1,0 +1,90 @@
+/**
+ * Bus-level interfaces shared by the board (emulator/machine/board), the NIC models (nic-models/) and the v86
+ * adapter. A model sees only these: it never knows which host it is plugged into.
+ */
+
+export type AccessSize = 1 | 2 | 4;
+
+/**
+ * A device's register window in I/O or memory space. Offsets are relative to the window base. Reads return
+ * the value zero-extended to `size` bytes; writes pass the value masked to `size`. A handler must never
+ * throw on guest input: unknown registers read open-bus and writes are traced and ignored.
+ */
+export interface RegisterHandler {
+  read(offset: number, size: AccessSize): number;
+  write(offset: number, size: AccessSize, value: number): void;
+}
+
+/** A level-driven wire (interrupt line, INTR pin). Devices drive it; consumers listen. */
+export interface IrqLine {
+  /** Drive the line to a level (true = asserted). Idempotent. */
+  set(level: boolean): void;
+  readonly level: boolean;
+}
+
+/**
+ * Memory a bus master reaches by DMA (board RAM, or a v86 guest's RAM through the adapter). Addresses are
+ * bus/physical addresses. Accesses past the end of memory read as 0xFF and drop writes (master abort) —
+ * never a throw. Returns the time the transfer occupies the bus, in ns, so a model can schedule completion.
+ */
+export interface DmaMemory {
+  read(addr: number, dst: Uint8Array): number;
+  write(addr: number, src: Uint8Array): number;
+}
+
+/** Configuration-space description of one PCI function (nic-models describe themselves with this). */
+export interface PciFunctionSpec {
+  vendorId: number;
+  deviceId: number;
+  revision: number;
+  /** 24-bit class code (0x020000 = Ethernet, 0x028000 = other network). */
+  classCode: number;
+  subsystemVendorId?: number;
+  subsystemId?: number;
+  /** 1 = INTA#, 2 = INTB#, …; 0 = none. */
+  interruptPin: number;
+  bars: PciBarSpec[];
+  /** Capabilities in list order (id + body bytes after the id/next header); placed from 0x40 upward. */
+  capabilities?: PciCapabilitySpec[];
+}
+
+export interface PciBarSpec {
+  kind: 'io' | 'mem32';
+  /** Power of two, >= 4 for I/O and >= 16 for memory. */
+  size: number;
+  prefetchable?: boolean;
+  /** The registers behind the BAR; offsets are relative to the BAR base. */
+  handler: RegisterHandler;
+}
+
+export interface PciCapabilitySpec {
+  id: number;
+  /** Bytes following the 2-byte header (ID, next pointer). */
+  body: number[];
+  /** Byte offsets within body that the OS may write. Default: none. */
+  writable?: number[];
+}
+
+/**
+ * A PCI function as a bus sees it: the device hands over its spec and an INTx line the host routes.
+ * `configRead`/`configWrite` let a device add behaviour to device-specific config registers
+ * (RTL8029 has none; BCM57xx has many). Return undefined to let the standard config space answer.
+ */
+export interface PciFunction {
+  readonly spec: PciFunctionSpec;
+  /** The device drives this with its interrupt output; the host connects it. */
+  attachIntx(line: IrqLine): void;
+  configRead?(offset: number, size: AccessSize): number | undefined;
+  configWrite?(offset: number, size: AccessSize, value: number): boolean;
+  /** The host resets the function (RST#). */
+  reset?(): void;
+}
+
+/** Open-bus value for an unmapped read of the given size. */
+export function openBus(size: AccessSize): number {
+  return size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+}
+
+export function sizeMask(size: AccessSize): number {
+  return size === 4 ? 0xffffffff : size === 2 ? 0xffff : 0xff;
+}

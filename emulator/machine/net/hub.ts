@@ -1,0 +1,286 @@
+import type { ComponentContext } from '../sim/context';
+import { SimEvent } from '../sim/event';
+import { Priority } from '../sim/priority';
+import type { Time } from '../sim/time';
+import { DelayLine } from './delay-line';
+import { ETH_JAM_BITS, frameWireTimeNs, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
+import { WireProbes } from './wire-probes';
+
+export interface HubOptions {
+  /** Bits per second (default 10 Mb/s: a 10BASE-T repeater). */
+  bitRate?: number;
+  /**
+   * One-way propagation delay between any two ports, station to station through the repeater (default 500 ns:
+   * two short drop cables, 2 × 50 ns, plus a few bit times of repeater start-up delay; a modelling choice, not a
+   * measured figure). The collision window is one such delay wide: a station that starts less than
+   * `propagationNs` after another has not seen its carrier yet.
+   */
+  propagationNs?: Time;
+}
+
+/** One transmission into the hub. */
+interface Signal {
+  readonly port: HubPort;
+  readonly frame: Frame;
+  readonly start: Time;
+  /** When the last bit would leave the sender if nothing collided. */
+  readonly naturalEnd: Time;
+  /** When the sender stops: naturalEnd, or detection + jam after a collision. */
+  end: Time;
+  /** The hub repeated it (the sender's link was up when it started). */
+  readonly entered: boolean;
+  collided: boolean;
+  /** When the sender detects the collision; -1 if it never does (it finished first). */
+  detect: Time;
+}
+
+/** Transmissions that overlapped; the repeater jams every port until `end`. */
+interface Episode {
+  readonly members: Signal[];
+  end: Time;
+}
+
+interface HubPort {
+  readonly name: string;
+  readonly listener: NetPortListener;
+  up: boolean;
+  /** Carrier as last reported to the listener (what NetPort.carrier() answers). */
+  carrier: boolean;
+  tx: Signal | null;
+  readonly txEv: SimEvent;
+  readonly crsEv: SimEvent;
+  readonly rx: DelayLine<Frame>;
+}
+
+/**
+ * A 10BASE-T repeater hub: one half-duplex collision domain. A frame from port A is carrier at every other
+ * port from start + P to end + P (P = propagation) and is delivered there at end + P. Transmissions that
+ * overlap at their sources collide: each sender detects the collision when the first other signal reaches it
+ * (or at once if one was already there), sends a 32-bit jam and gets collision() when the jam is out; the
+ * repeater keeps carrier up at every port until the last jam has propagated (P after it ends), and nothing is
+ * delivered. A station starting while that jam is still up joins the collision.
+ *
+ * Simplification (documented, deliberate): a transmission that starts after another sender already finished
+ * (only its tail still propagating) does not collide with it; a MAC that honours carrier and sends frames of
+ * legal length cannot do that.
+ */
+export class Hub implements Medium {
+  readonly name: string;
+  readonly bitRate: number;
+  readonly propagation: Time;
+  readonly jamNs: Time;
+  private readonly ports: HubPort[] = [];
+  private signals: Signal[] = [];
+  private episode: Episode | null = null;
+  private readonly probes: WireProbes;
+  /**
+   * Fault injection (emulator/machine/net/fault.ts): sees every frame about to be handed to a station's port and
+   * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
+   */
+  deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
+
+  constructor(private readonly ctx: ComponentContext, opts: HubOptions = {}) {
+    this.name = ctx.name;
+    this.bitRate = opts.bitRate ?? 10_000_000;
+    this.propagation = opts.propagationNs ?? 500;
+    if (!(this.bitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.bitRate}`);
+    this.jamNs = Math.round((ETH_JAM_BITS * 1e9) / this.bitRate);
+    this.probes = new WireProbes(ctx);
+  }
+
+  attach(listener: NetPortListener, name: string): NetPort {
+    if (this.ports.some((p) => p.name === name)) throw new Error(`${this.name}: '${name}' is already attached`);
+    const n = `${this.name}.${name}`;
+    const p: HubPort = {
+      name,
+      listener,
+      up: true,
+      carrier: false,
+      tx: null,
+      txEv: new SimEvent(`${n}.txend`, () => this.txEnd(p), Priority.Wire),
+      crsEv: new SimEvent(`${n}.crs`, () => this.crsChange(p), Priority.Wire),
+      rx: new DelayLine<Frame>(this.ctx.queue, `${n}.rx`, this.propagation, (f) => this.deliver(p, f)),
+    };
+    this.ports.push(p);
+    this.refresh(p);
+    listener.linkChanged?.(true);
+    return {
+      bitRate: this.bitRate,
+      fullDuplex: false,
+      carrier: () => p.carrier,
+      linkUp: () => p.up,
+      transmit: (f) => this.transmit(p, f),
+    };
+  }
+
+  tap(fn: FrameTap): void {
+    this.probes.addTap(fn);
+  }
+
+  /** Fault injection: take a port's link down (frames to and from it are lost, it sees no carrier) or up. */
+  setLinkUp(portName: string, up: boolean): void {
+    const p = this.ports.find((q) => q.name === portName);
+    if (!p) throw new Error(`${this.name}: no port '${portName}'`);
+    if (p.up === up) return;
+    p.up = up;
+    this.refreshAll();
+    p.listener.linkChanged?.(up);
+  }
+
+  private transmit(p: HubPort, frame: Frame): void {
+    const now = this.ctx.queue.now;
+    if (p.tx) {
+      this.probes.drop(frame, 'busy', { port: p.name });
+      return;
+    }
+    const naturalEnd = now + frameWireTimeNs(frame.data.length, this.bitRate);
+    const sig: Signal = { port: p, frame, start: now, naturalEnd, end: naturalEnd, entered: p.up, collided: false, detect: -1 };
+    p.tx = sig;
+    this.probes.txStart(p.name, frame);
+    this.ctx.queue.schedule(p.txEv, naturalEnd);
+    if (!sig.entered) return;
+    this.prune();
+    let ep = this.episode && now < this.episode.end ? this.episode : null;
+    const joining: Signal[] = [];
+    if (!ep) {
+      const active = this.signals.filter((s) => s.entered && !s.collided && s.start <= now && now < s.end);
+      if (active.length > 0) {
+        ep = { members: [], end: 0 };
+        this.episode = ep;
+        joining.push(...active);
+      }
+    }
+    this.signals.push(sig);
+    if (ep) {
+      joining.push(sig);
+      for (const s of joining) {
+        s.collided = true;
+        ep.members.push(s);
+      }
+      this.settle(ep);
+      const names = ep.members.map((s) => s.port.name);
+      for (const s of joining) this.probes.collision(s.port.name, s.frame, names);
+    }
+    this.refreshAll();
+  }
+
+  /** Detection and stop times of every collided sender still transmitting, and when the jam ends. */
+  private settle(ep: Episode): void {
+    const q = this.ctx.queue;
+    for (const s of ep.members) {
+      if (s.port.tx !== s) continue;
+      let first = Infinity;
+      for (const o of ep.members) if (o !== s) first = Math.min(first, o.start + this.propagation);
+      const d = Math.max(s.start, first);
+      if (d < s.naturalEnd) {
+        s.detect = d;
+        s.end = Math.max(q.now, d + this.jamNs);
+      } else {
+        s.detect = -1;
+        s.end = s.naturalEnd;
+      }
+      if (s.port.txEv.when !== s.end) q.reschedule(s.port.txEv, s.end);
+    }
+    ep.end = Math.max(...ep.members.map((s) => s.end)) + this.propagation;
+  }
+
+  private txEnd(p: HubPort): void {
+    const sig = p.tx;
+    if (!sig) return;
+    p.tx = null;
+    if (!sig.entered) {
+      this.probes.drop(sig.frame, 'link-down', { port: p.name });
+      p.listener.transmitDone();
+      return;
+    }
+    if (sig.collided) {
+      this.probes.drop(sig.frame, 'collision', { port: p.name });
+      this.refreshAll();
+      if (sig.detect >= 0) p.listener.collision();
+      else p.listener.transmitDone();
+      return;
+    }
+    if (p.up) {
+      this.probes.completed(sig.frame, p.name);
+      for (const q of this.ports) if (q !== p) q.rx.push(sig.frame);
+    } else {
+      this.probes.drop(sig.frame, 'link-down', { port: p.name });
+    }
+    this.refreshAll();
+    p.listener.transmitDone();
+  }
+
+  private deliver(p: HubPort, frame: Frame): void {
+    if (!p.up) {
+      this.probes.drop(frame, 'link-down', { port: p.name });
+      return;
+    }
+    const f = this.deliveryFilter ? this.deliveryFilter(frame, p.name) : frame;
+    if (!f) return;
+    this.probes.deliver(p.name, f);
+    p.listener.frameReceived(f);
+  }
+
+  private crsChange(p: HubPort): void {
+    const c = this.carrierAt(p, this.ctx.queue.now);
+    const changed = c !== p.carrier;
+    p.carrier = c;
+    this.refresh(p);
+    if (changed) p.listener.carrierChanged?.(c);
+  }
+
+  /** Someone else's signal (or the repeater's jam) is at port `p` at time `t`. */
+  private carrierAt(p: HubPort, t: Time): boolean {
+    if (!p.up) return false;
+    const P = this.propagation;
+    for (const s of this.signals) {
+      if (s.port === p || !s.entered || s.collided) continue;
+      if (s.start + P <= t && t < s.end + P) return true;
+    }
+    const ep = this.episode;
+    return ep !== null && this.jamArrival(ep, p) <= t && t < ep.end;
+  }
+
+  /** When the collision's first signal from another port reaches `p`. */
+  private jamArrival(ep: Episode, p: HubPort): Time {
+    let first = Infinity;
+    for (const s of ep.members) if (s.port !== p) first = Math.min(first, s.start + this.propagation);
+    return first;
+  }
+
+  /** (Re)schedule port p's carrier event at the next instant its carrier differs from what it was told. */
+  private refresh(p: HubPort): void {
+    const now = this.ctx.queue.now;
+    const P = this.propagation;
+    const times: Time[] = [now];
+    for (const s of this.signals) if (s.port !== p) times.push(s.start + P, s.end + P);
+    if (this.episode) times.push(this.jamArrival(this.episode, p), this.episode.end);
+    times.sort((a, b) => a - b);
+    let next = -1;
+    for (const t of times) {
+      if (t < now || !Number.isFinite(t)) continue;
+      if (this.carrierAt(p, t) !== p.carrier) {
+        next = t;
+        break;
+      }
+    }
+    const q = this.ctx.queue;
+    if (next < 0) q.deschedule(p.crsEv);
+    else if (p.crsEv.when !== next) q.reschedule(p.crsEv, next);
+  }
+
+  private refreshAll(): void {
+    this.prune();
+    for (const p of this.ports) this.refresh(p);
+  }
+
+  /** Forget signals that can no longer affect any port. */
+  private prune(): void {
+    const now = this.ctx.queue.now;
+    const ep = this.episode;
+    if (ep && now >= ep.end && ep.members.every((s) => s.port.tx !== s)) this.episode = null;
+    this.signals = this.signals.filter(
+      (s) => s.port.tx === s || now < s.end + this.propagation || (this.episode !== null && this.episode.members.includes(s)),
+    );
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The interface between a MAC (in nic-models/) and a medium (cable, hub, switch in emulator/machine/net).
+ * Modelled on gem5's EtherInt: the medium owns timing on the wire (serialization, propagation, collisions);
+ * the MAC owns deferral, backoff and retry (as the DP8390 does in silicon).
+ */
+
+/** A frame as it crosses the wire: destination MAC first, no preamble/SFD, no FCS. */
+export interface Frame {
+  readonly data: Uint8Array;
+  /** Packet id for tracing (0 = unknown). */
+  readonly pktId: number;
+  /** Set by a fault injector: the frame arrives with a bad FCS (the receiver's CRC check fails). */
+  readonly badFcs?: boolean;
+  /** Set by a fault injector or a collision: the frame ends on a non-octet boundary (FAE). */
+  readonly alignmentError?: boolean;
+}
+
+/** Wire-level constants (IEEE 802.3). */
+export const ETH_PREAMBLE_SFD = 8;
+export const ETH_FCS = 4;
+export const ETH_IFG_BITS = 96;
+export const ETH_SLOT_BITS = 512;
+export const ETH_JAM_BITS = 32;
+export const ETH_MIN_FRAME = 64; // including FCS
+export const ETH_MAX_FRAME = 1518; // including FCS
+
+/** What the MAC implements; the medium calls it. */
+export interface NetPortListener {
+  /** The last bit of a frame arrived at this port. */
+  frameReceived(frame: Frame): void;
+  /** Our transmission finished without collision (last bit left). */
+  transmitDone(): void;
+  /**
+   * A collision was detected during our transmission. The medium has already cut our frame short and sent
+   * the jam; the MAC decides about backoff and retry.
+   */
+  collision(): void;
+  /** Carrier as seen at this port changed (half duplex deferral). */
+  carrierChanged?(busy: boolean): void;
+  /** Link integrity changed (cable pulled, hub port disabled). */
+  linkChanged?(up: boolean): void;
+}
+
+/** What the MAC holds: its attachment to a medium. */
+export interface NetPort {
+  /** Bits per second on this port. */
+  readonly bitRate: number;
+  /** Full duplex: no carrier sense, no collisions. */
+  readonly fullDuplex: boolean;
+  /** Someone else's signal is on the wire at this port now (always false in full duplex). */
+  carrier(): boolean;
+  /** Link integrity (false while the link is down). */
+  linkUp(): boolean;
+  /**
+   * Start sending `frame` now. The medium answers later with transmitDone() or collision(). Sending while a
+   * previous transmission is in progress is a MAC bug: the medium traces it and drops the frame.
+   */
+  transmit(frame: Frame): void;
+}
+
+/** Observes every frame a medium carries, at the time its last bit is on the wire (pcap taps, trace). */
+export type FrameTap = (frame: Frame, fromPort: string) => void;
+
+/** A medium accepts attachments. */
+export interface Medium {
+  readonly name: string;
+  attach(listener: NetPortListener, name: string): NetPort;
+  /** Add a tap that sees every frame completed on the medium (collided fragments are not frames). */
+  tap(fn: FrameTap): void;
+}
+
+/** Wire time of a frame of `len` bytes (no FCS) at `bitRate`, including preamble/SFD and FCS. */
+export function frameWireTimeNs(len: number, bitRate: number): number {
+  return Math.round(((ETH_PREAMBLE_SFD + len + ETH_FCS) * 8 * 1e9) / bitRate);
+}
