@@ -1,4 +1,8 @@
 import type { ConfigCycles } from './port-io';
+import {
+  PCI_BAR0, PCI_CLASS_REV, PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PCI_DEVICE_ID, PCI_HEADER_MULTI_FUNCTION,
+  PCI_HEADER_TYPE, PCI_INTERRUPT_PIN, PCI_VENDOR_ID,
+} from '../emulator/machine/bus/pci-header';
 
 /** A BAR as found by sizing (before assignment). */
 export interface SizedBar {
@@ -23,9 +27,7 @@ export interface FoundFunction {
   bars: SizedBar[];
 }
 
-const COMMAND = 0x04;
-const COMMAND_DECODE = 0x0003; // I/O space | memory space
-const BAR0 = 0x10;
+const COMMAND_DECODE = PCI_COMMAND_IO | PCI_COMMAND_MEMORY;
 
 /**
  * Walk bus 0 the way a BIOS does: for each device number read the vendor ID of function 0 (0xFFFF = nothing
@@ -35,22 +37,22 @@ const BAR0 = 0x10;
 export function enumerateBus0(cfg: ConfigCycles): FoundFunction[] {
   const found: FoundFunction[] = [];
   for (let dev = 0; dev < 32; dev++) {
-    if (cfg.read16(dev, 0, 0x00) === 0xffff) continue;
-    const functions = cfg.read8(dev, 0, 0x0e) & 0x80 ? 8 : 1;
+    if (cfg.read16(dev, 0, PCI_VENDOR_ID) === 0xffff) continue;
+    const functions = cfg.read8(dev, 0, PCI_HEADER_TYPE) & PCI_HEADER_MULTI_FUNCTION ? 8 : 1;
     for (let fn = 0; fn < functions; fn++) {
-      const vendorId = cfg.read16(dev, fn, 0x00);
+      const vendorId = cfg.read16(dev, fn, PCI_VENDOR_ID);
       if (vendorId === 0xffff) continue;
-      const classRev = cfg.read32(dev, fn, 0x08);
-      const headerType = cfg.read8(dev, fn, 0x0e) & 0x7f;
+      const classRev = cfg.read32(dev, fn, PCI_CLASS_REV);
+      const headerType = cfg.read8(dev, fn, PCI_HEADER_TYPE) & 0x7f;
       found.push({
         device: dev,
         func: fn,
         vendorId,
-        deviceId: cfg.read16(dev, fn, 0x02),
+        deviceId: cfg.read16(dev, fn, PCI_DEVICE_ID),
         classCode: classRev >>> 8,
         revision: classRev & 0xff,
         headerType,
-        interruptPin: cfg.read8(dev, fn, 0x3d),
+        interruptPin: cfg.read8(dev, fn, PCI_INTERRUPT_PIN),
         bars: headerType === 0 ? sizeBars(cfg, dev, fn) : [],
       });
     }
@@ -65,10 +67,10 @@ export function enumerateBus0(cfg: ConfigCycles): FoundFunction[] {
  */
 function sizeBars(cfg: ConfigCycles, dev: number, fn: number): SizedBar[] {
   const bars: SizedBar[] = [];
-  const command = cfg.read16(dev, fn, COMMAND);
-  cfg.write16(dev, fn, COMMAND, command & ~COMMAND_DECODE);
+  const command = cfg.read16(dev, fn, PCI_COMMAND);
+  cfg.write16(dev, fn, PCI_COMMAND, command & ~COMMAND_DECODE);
   for (let i = 0; i < 6; i++) {
-    const reg = BAR0 + 4 * i;
+    const reg = PCI_BAR0 + 4 * i;
     const saved = cfg.read32(dev, fn, reg);
     cfg.write32(dev, fn, reg, 0xffff_ffff);
     const mask = cfg.read32(dev, fn, reg);
@@ -84,6 +86,6 @@ function sizeBars(cfg: ConfigCycles, dev: number, fn: number): SizedBar[] {
       if (is64) i++; // the upper half is not a BAR of its own
     }
   }
-  cfg.write16(dev, fn, COMMAND, command);
+  cfg.write16(dev, fn, PCI_COMMAND, command);
   return bars;
 }

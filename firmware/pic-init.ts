@@ -1,22 +1,11 @@
 import type { PortIo } from './port-io';
+import {
+  ELCR1_PORT, ELCR2_PORT, ICW1_INIT_ICW4, ICW3_MASTER_SLAVE_ON_IR2, ICW3_SLAVE_ID, ICW4_8086,
+  MASTER_MASK_ALL_BUT_CASCADE, PIC_MASTER_CMD, PIC_MASTER_DATA, PIC_SLAVE_CMD, PIC_SLAVE_DATA, SLAVE_MASK_ALL,
+} from '../emulator/machine/bus/pc-platform';
 
-const MASTER_CMD = 0x20;
-const MASTER_DATA = 0x21;
-const SLAVE_CMD = 0xa0;
-const SLAVE_DATA = 0xa1;
-const ELCR1 = 0x4d0;
-const ELCR2 = 0x4d1;
-
-/** ICW1: bit 4 = initialization, bit 0 = ICW4 needed; cascade mode, edge mode (ELCR decides per IRQ). */
-export const ICW1_INIT_ICW4 = 0x11;
-/** ICW3 master: a slave hangs on IR2. ICW3 slave: its cascade identity is 2. */
-export const ICW3_MASTER_SLAVE_ON_IR2 = 0x04;
-export const ICW3_SLAVE_ID = 0x02;
-/** ICW4: 8086/88 mode, normal (not automatic) EOI, not buffered, not special fully nested. */
-export const ICW4_8086 = 0x01;
-/** OCW1 after init: everything masked except IR2 on the master, so the slave can reach the CPU once unmasked. */
-export const MASTER_MASK_ALL_BUT_CASCADE = 0xfb;
-export const SLAVE_MASK_ALL = 0xff;
+/** The 8259A initialization values (emulator/machine/bus/pc-platform.ts, shared with the board and the kernel). */
+export { ICW1_INIT_ICW4, ICW3_MASTER_SLAVE_ON_IR2, ICW3_SLAVE_ID, ICW4_8086, MASTER_MASK_ALL_BUT_CASCADE, SLAVE_MASK_ALL };
 
 /**
  * Default vector base for IRQ0. Vectors 0x00–0x1F belong to CPU exceptions in protected mode, so the
@@ -35,19 +24,19 @@ export function initPics(io: PortIo, vectorBase: number, levelIrqs: readonly num
   if ((vectorBase & 7) !== 0 || vectorBase < 0x20 || vectorBase > 0xf0) {
     throw new Error(`PIC vector base ${vectorBase} must be a multiple of 8 in 0x20–0xF0`);
   }
-  io.out8(MASTER_CMD, ICW1_INIT_ICW4);
-  io.out8(MASTER_DATA, vectorBase);
-  io.out8(MASTER_DATA, ICW3_MASTER_SLAVE_ON_IR2);
-  io.out8(MASTER_DATA, ICW4_8086);
-  io.out8(SLAVE_CMD, ICW1_INIT_ICW4);
-  io.out8(SLAVE_DATA, vectorBase + 8);
-  io.out8(SLAVE_DATA, ICW3_SLAVE_ID);
-  io.out8(SLAVE_DATA, ICW4_8086);
-  io.out8(MASTER_DATA, MASTER_MASK_ALL_BUT_CASCADE);
-  io.out8(SLAVE_DATA, SLAVE_MASK_ALL);
+  io.out8(PIC_MASTER_CMD, ICW1_INIT_ICW4);
+  io.out8(PIC_MASTER_DATA, vectorBase);
+  io.out8(PIC_MASTER_DATA, ICW3_MASTER_SLAVE_ON_IR2);
+  io.out8(PIC_MASTER_DATA, ICW4_8086);
+  io.out8(PIC_SLAVE_CMD, ICW1_INIT_ICW4);
+  io.out8(PIC_SLAVE_DATA, vectorBase + 8);
+  io.out8(PIC_SLAVE_DATA, ICW3_SLAVE_ID);
+  io.out8(PIC_SLAVE_DATA, ICW4_8086);
+  io.out8(PIC_MASTER_DATA, MASTER_MASK_ALL_BUT_CASCADE);
+  io.out8(PIC_SLAVE_DATA, SLAVE_MASK_ALL);
 
   let elcr = 0;
   for (const irq of levelIrqs) elcr |= 1 << irq;
-  io.out8(ELCR1, elcr & 0xff);
-  io.out8(ELCR2, (elcr >>> 8) & 0xff);
+  io.out8(ELCR1_PORT, elcr & 0xff);
+  io.out8(ELCR2_PORT, (elcr >>> 8) & 0xff);
 }

@@ -1,10 +1,11 @@
 import type { NodeBus } from '../emulator/machine/bus/node-bus';
+import { PCI_CONFIG_ADDRESS_PORT, PCI_CONFIG_DATA_PORT, pciConfigAddress } from '../emulator/machine/bus/pc-platform';
 
 /** The only access firmware start-up has to the board: x86 IN/OUT. */
 export type PortIo = Pick<NodeBus, 'in8' | 'in16' | 'in32' | 'out8' | 'out16' | 'out32'>;
 
-const CONFIG_ADDRESS = 0xcf8;
-const CONFIG_DATA = 0xcfc;
+const CONFIG_ADDRESS = PCI_CONFIG_ADDRESS_PORT;
+const CONFIG_DATA = PCI_CONFIG_DATA_PORT;
 
 /**
  * PCI configuration cycles through mechanism #1, as a BIOS issues them: a dword write of
@@ -40,6 +41,6 @@ export class ConfigCycles {
   }
 
   private select(dev: number, fn: number, reg: number): void {
-    this.io.out32(CONFIG_ADDRESS, (0x8000_0000 | (dev << 11) | (fn << 8) | (reg & 0xfc)) >>> 0);
+    this.io.out32(CONFIG_ADDRESS, pciConfigAddress(0, dev, fn, reg));
   }
 }

@@ -1,4 +1,10 @@
 import type { IsaDeviceInfo, PciDeviceInfo, SystemPage } from '../emulator/machine/bus/node-bus';
+import {
+  IOAPIC_BASE, IOAPIC_PIRQ_PIN_BASE, PIIX3_DEVICE_ID, PIIX3_VENDOR_ID, PIIX_PIRQRC, PIRQRC_DISABLE, pirqOf,
+} from '../emulator/machine/bus/pc-platform';
+import {
+  PCI_BAR0, PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_INTERRUPT_LINE,
+} from '../emulator/machine/bus/pci-header';
 import { ConfigCycles, type PortIo } from './port-io';
 import { enumerateBus0, type FoundFunction } from './pci-enum';
 import { DEFAULT_PIC_VECTOR_BASE, initPics } from './pic-init';
@@ -15,25 +21,14 @@ export const DEFAULT_PIRQ_MAP: readonly [number, number, number, number] = [11, 
 export const DEFAULT_IO_BASE = 0xc000;
 /** Memory BARs are assigned from here upward; they must stay below the I/O APIC at 0xFEC00000. */
 export const DEFAULT_MEM_BASE = 0xe000_0000;
-export const DEFAULT_IOAPIC_BASE = 0xfec0_0000;
+export const DEFAULT_IOAPIC_BASE = IOAPIC_BASE;
 /** RAM below 1 MiB (IVT, BIOS data, VGA hole, option ROMs) is not given to the OS's allocator. */
 export const DEFAULT_RESERVED_LOW = 0x10_0000;
 /** Memory BARs are page aligned at least, so a driver can map one without sharing a page with another. */
 const MEM_BAR_MIN_ALIGN = 0x1000;
 /** IRQs the PIIX3 can steer a PIRQ to (0, 1, 2, 8, 13 are reserved encodings). */
 const ROUTABLE_IRQS = new Set([3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15]);
-/** I/O APIC input of PIRQA in APIC mode; B–D follow. */
-const IOAPIC_PIRQ_PIN_BASE = 16;
 const NO_IRQ = 0xff;
-
-const PIIX3 = { vendorId: 0x8086, deviceId: 0x7000 };
-const PIIX_PIRQRC = 0x60;
-const PIRQRC_DISABLE = 0x80;
-const PCI_COMMAND = 0x04;
-const PCI_INTERRUPT_LINE = 0x3c;
-const CMD_IO = 0x1;
-const CMD_MEM = 0x2;
-const CMD_MASTER = 0x4;
 const CLASS_NETWORK = 0x02;
 
 export interface StartupConfig {
@@ -51,11 +46,6 @@ export interface StartupConfig {
   reservedLowBytes?: number;
   /** Receives warnings (a BAR that did not fit, no PIRQ router found). */
   log?: (line: string) => void;
-}
-
-/** PCI INTx pin (1 = INTA#) of `device` → PIRQ index: the bus-0 swizzle of this board (its $PIR table). */
-function pirqOf(device: number, pin: number): number {
-  return (device + pin - 1) % 4;
 }
 
 function alignUp(n: number, a: number): number {
@@ -108,7 +98,7 @@ export function runStartup(io: PortIo, cfg: StartupConfig): SystemPage {
 
   initPics(io, vectorBase, pciIrqs);
 
-  const router = found.find((f) => f.vendorId === PIIX3.vendorId && f.deviceId === PIIX3.deviceId && f.func === 0);
+  const router = found.find((f) => f.vendorId === PIIX3_VENDOR_ID && f.deviceId === PIIX3_DEVICE_ID && f.func === 0);
   if (router) {
     for (let x = 0; x < 4; x++) {
       cycles.write8(router.device, 0, PIIX_PIRQRC + x, usedPirqs.has(x) ? pirqMap[x]! : PIRQRC_DISABLE);
@@ -129,9 +119,9 @@ export function runStartup(io: PortIo, cfg: StartupConfig): SystemPage {
     }
     if (f.headerType === 0) cycles.write8(f.device, f.func, PCI_INTERRUPT_LINE, irq);
     let command = cycles.read16(f.device, f.func, PCI_COMMAND);
-    if (bars.some((b) => b.kind === 'io')) command |= CMD_IO;
-    if (bars.some((b) => b.kind === 'mem32')) command |= CMD_MEM;
-    if (f.classCode >>> 16 === CLASS_NETWORK) command |= CMD_MASTER;
+    if (bars.some((b) => b.kind === 'io')) command |= PCI_COMMAND_IO;
+    if (bars.some((b) => b.kind === 'mem32')) command |= PCI_COMMAND_MEMORY;
+    if (f.classCode >>> 16 === CLASS_NETWORK) command |= PCI_COMMAND_MASTER;
     cycles.write16(f.device, f.func, PCI_COMMAND, command);
     pci.push({
       bus: 0,
@@ -169,7 +159,7 @@ function assignBars(
 ): PciDeviceInfo['bars'] {
   const out: PciDeviceInfo['bars'] = [];
   for (const b of f.bars) {
-    const reg = 0x10 + 4 * b.index;
+    const reg = PCI_BAR0 + 4 * b.index;
     let base: number;
     if (b.kind === 'io') {
       base = alignUp(next.io, Math.max(b.size, 4));

@@ -1,6 +1,7 @@
 import type { ChipRegs } from './chip';
 import { multicastHashIndex } from './crc';
-import { RCR } from './regs';
+import type { TallyCounters } from './counters';
+import { RCR, RSR } from './regs';
 
 export type AddressKind = 'unicast' | 'multicast' | 'broadcast';
 
@@ -29,4 +30,21 @@ export function acceptAddress(data: Uint8Array, regs: ChipRegs): AddressKind | n
     if (regs.mar[idx >> 3]! & (1 << (idx & 7))) return broadcast ? 'broadcast' : 'multicast';
   }
   return null;
+}
+
+/**
+ * Receive status of an address-accepted frame (datasheet RSR): PHY for a group address, CRC and FAE counted in
+ * CNTR1/CNTR0 when set; PRX is the caller's (a good frame that is also stored). Returns RSR without PRX.
+ */
+export function receiveStatus(kind: AddressKind, crcBad: boolean, fae: boolean, counters: TallyCounters): number {
+  let status = kind === 'unicast' ? 0 : RSR.PHY;
+  if (crcBad) {
+    status |= RSR.CRC;
+    counters.bump(1);
+  }
+  if (fae) {
+    status |= RSR.FAE;
+    counters.bump(0);
+  }
+  return status;
 }

@@ -17,7 +17,6 @@ export class ChipRegs {
   rcr = 0;
   pstart = 0;
   pstop = 0;
-  bnry = 0;
   curr = 0;
   tpsr = 0;
   tbcr = 0;
@@ -36,15 +35,28 @@ export class ChipRegs {
   readonly fifo = new Uint8Array(8);
   fifoIdx = 0;
 
+  private _bnry = 0;
+  /**
+   * Runs when BNRY changes value (a host write, or a Send Packet advancing it): packets were removed from the
+   * ring, which ends a receive overflow (datasheet ISR bit 7, RST). Set by the core.
+   */
+  onBoundaryMoved: (() => void) | null = null;
+
+  /** Boundary pointer: the last ring page the host still owns. */
+  get bnry(): number {
+    return this._bnry;
+  }
+  set bnry(v: number) {
+    const old = this._bnry;
+    this._bnry = v & 0xff;
+    if (this._bnry !== old) this.onBoundaryMoved?.();
+  }
+
   get stopped(): boolean {
     return (this.cr & 0x01) !== 0;
   }
   get wordMode(): boolean {
     return (this.dcr & 0x01) !== 0;
-  }
-  /** TCR LB1..LB0 != 00: the transmitter is looped back into the receiver, the wire is not used. */
-  get loopback(): boolean {
-    return (this.tcr & 0x06) !== 0;
   }
 
   /** Remember the last up-to-8 bytes of a frame as the FIFO's contents. */

@@ -1,17 +1,18 @@
 import type { ComponentContext } from '../../emulator/machine/sim/context';
-import { b64ToBytes, bytesToB64, checkVersion, type Snapshottable } from '../../emulator/machine/sim/snapshot';
+import { b64ToBytes, bytesToB64, readState, stateVersions, type Snapshottable } from '../../emulator/machine/sim/snapshot';
 import type { TraceFields } from '../../emulator/machine/sim/trace';
 import type { IrqLine } from '../../emulator/machine/bus/types';
-import type { Frame, Medium } from '../../emulator/machine/net/link';
+import type { Medium } from '../../emulator/machine/net/link';
 import { CsmaCdMac, type CsmaMacState } from '../common/csma-mac';
 import { BufferMemory, type Ne2000Variant } from './buffer-memory';
 import { ChipRegs, type ChipServices } from './chip';
 import { TallyCounters, type CounterState } from './counters';
 import { Receiver, type ReceiverState } from './receive';
-import { buildPages } from './register-pages';
-import { CR, ISR, TCR, type RegisterPage } from './regs';
+import { buildPages, RTL8029_CHIP_ID } from './register-pages';
+import { CR, ISR, TCR } from './regs';
+import type { RegisterDef, RegisterTable, RegisterTableOptions, UnmappedAccess } from '../../emulator/machine/bus/register-table';
 import { RemoteDma, type RemoteDmaState } from './remote-dma';
-import { Rtl8029Config, type Rtl8029ConfigState } from './rtl8029-config';
+import { CONFIG3_FUDUP, RTL8029_EEPROM_CONFIG2, Rtl8029Config, type Rtl8029ConfigState } from './rtl8029-config';
 import { Transmitter, type TransmitterState } from './transmit';
 
 export interface Dp8390Options {
@@ -22,6 +23,8 @@ export interface Dp8390Options {
   /** RTL8029 power-on CONFIG3.FUDUP (full duplex). Default false. */
   fullDuplex?: boolean;
 }
+
+export const DP8390_STATE = stateVersions('DP8390 core', 1);
 
 export interface Dp8390State {
   v: 1;
@@ -64,7 +67,8 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
   readonly mac: CsmaCdMac;
   readonly variant: Ne2000Variant;
   readonly rtl: Rtl8029Config | null;
-  private readonly pages: RegisterPage[];
+  /** The four register pages (register-pages.ts), CR at 0x00 on each; a debugger reads them through `peek`. */
+  readonly pages: readonly RegisterTable[];
   private line: IrqLine | null = null;
   private irqLevel = false;
   private stopPending = false;
@@ -91,12 +95,15 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
       idleAccess: (dir) => self.trace('dma-idle', 0, { dir }),
     });
     this.receiver = new Receiver(this);
+    regs.onBoundaryMoved = () => this.receiver.boundaryMoved();
     this.mac = new CsmaCdMac(ctx, (f) => this.receiver.fromWire(f));
     this.transmitter = new Transmitter(this, this.mac, {
-      loopback: (f: Frame) => this.receiver.fromLoopback(f),
+      loopback: (looped) => this.receiver.fromLoopback(looped),
       idle: () => this.txIdle(),
     });
-    this.rtl = this.variant === 'rtl8029' ? new Rtl8029Config({ config2: 0x00, config3: opts.fullDuplex ? 0x40 : 0x00 }) : null;
+    this.rtl = this.variant === 'rtl8029'
+      ? new Rtl8029Config({ config2: RTL8029_EEPROM_CONFIG2, config3: opts.fullDuplex ? CONFIG3_FUDUP : 0 }, (full) => this.duplexSelected(full))
+      : null;
     this.transmitter.ndAlways = this.rtl !== null;
     const page3 = this.rtl ? this.rtl.defs((what, v) => this.trace('reg-ignored', 0, { what, value: v })) : [];
     this.pages = buildPages(
@@ -104,6 +111,9 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
         regs,
         remote: this.remote,
         counters: this.counters,
+        readCr: () => (regs.cr & ~CR.TXP) | (this.transmitter.active ? CR.TXP : 0),
+        writeCr: (v) => this.writeCr(v),
+        hooks: (page) => this.regTrace(page),
         writeIsr: (v) => {
           regs.isr &= ~(v & 0x7f);
           this.updateIrq();
@@ -112,7 +122,7 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
           regs.imr = v & 0x7f;
           this.updateIrq();
         },
-        chipId: this.rtl ? [0x50, 0x43] : undefined,
+        chipId: this.rtl ? RTL8029_CHIP_ID : undefined,
         rcrReadOnes: this.rtl ? 0xc0 : 0,
       },
       page3,
@@ -138,33 +148,35 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
 
   /** Read one of the 16 chip registers (offset 0x00–0x0F on the current page). */
   readReg(offset: number): number {
-    const off = offset & 0x0f;
-    let v: number;
-    let name = 'CR';
-    if (off === 0) {
-      v = (this.regs.cr & ~CR.TXP) | (this.transmitter.active ? CR.TXP : 0);
-    } else {
-      const def = this.pages[this.page]!.get(off);
-      name = def?.name ?? 'reserved';
-      v = def?.read ? def.read() & 0xff : 0xff;
-    }
-    if (this.ctx.tracer.verbose) this.trace('reg-read', 0, { page: this.page, off, reg: name, value: v });
-    return v;
+    return this.pages[this.page]!.read(offset & 0x0f, 1);
   }
 
   writeReg(offset: number, value: number): void {
-    const off = offset & 0x0f;
-    const v = value & 0xff;
-    if (off === 0) {
-      if (this.ctx.tracer.verbose) this.trace('reg-write', 0, { page: this.page, off, reg: 'CR', value: v });
-      this.writeCr(v);
-      return;
-    }
-    const page = this.page;
-    const def = this.pages[page]!.get(off);
-    if (this.ctx.tracer.verbose) this.trace('reg-write', 0, { page, off, reg: def?.name ?? 'reserved', value: v });
-    if (def?.write) def.write(v);
-    else this.trace('reg-ignored', 0, { page, off, reg: def?.name ?? 'reserved', value: v });
+    this.pages[this.page]!.write(offset & 0x0f, 1, value & 0xff);
+  }
+
+  /** Register-level trace records of page `page` (verbose only), and writes nothing takes (always). */
+  private regTrace(page: number): Pick<RegisterTableOptions, 'onRead' | 'onWrite' | 'unmapped'> {
+    const verbose = (): boolean => this.ctx.tracer.verbose;
+    return {
+      onRead: (reg: RegisterDef, value: number) => {
+        if (verbose()) this.trace('reg-read', 0, { page, off: reg.offset, reg: reg.name, value });
+      },
+      onWrite: (reg: RegisterDef, value: number) => {
+        if (verbose()) this.trace('reg-write', 0, { page, off: reg.offset, reg: reg.name, value });
+      },
+      unmapped: (a: UnmappedAccess) => {
+        const off = a.offset;
+        if (a.dir === 'read') {
+          if (verbose()) this.trace('reg-read', 0, { page, off, reg: 'reserved', value: 0xff });
+          return;
+        }
+        const reg = a.other?.name ?? 'reserved';
+        const value = a.value ?? 0;
+        if (verbose()) this.trace('reg-write', 0, { page, off, reg, value });
+        this.trace('reg-ignored', 0, { page, off, reg, value });
+      },
+    };
   }
 
   /** The board's data port: one host access of `size` bytes through the remote DMA. */
@@ -184,11 +196,13 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
     else if (v & CR.STA) runBits = CR.STA;
     r.cr = (v & (CR.PS_MASK | CR.RD_MASK)) | runBits;
     if (v & CR.STP) {
-      this.receiver.stop();
+      this.receiver.endOverflow();
       if (this.transmitter.active) this.stopPending = true;
       else r.isr |= ISR.RST;
     } else if (v & CR.STA) {
-      r.isr &= ~ISR.RST;
+      // Leaving the stopped state clears RST. A Start command to a running chip (Linux and NetBSD write STA with
+      // every page switch) leaves a receive overflow's RST alone: that clears when packets are removed.
+      if (wasStopped) r.isr &= ~ISR.RST;
       this.stopPending = false;
       if (wasStopped) this.trace('start', 0);
     }
@@ -227,6 +241,15 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
     this.remote.reset();
     this.transmitter.reset();
     this.receiver.reset();
+    // Power-on and every reset: tell the medium what the MAC can do. The DP8390 is a half-duplex MAC; an RTL8029
+    // runs full duplex when CONFIG3.FUDUP is set (its EEPROM's value at power-on).
+    this.mac.setFullDuplexCapable(this.rtl?.fullDuplex ?? false);
+  }
+
+  /** RTL8029 CONFIG3.FUDUP changed: the medium renegotiates the port (a cable or switch port goes full duplex). */
+  private duplexSelected(full: boolean): void {
+    this.trace('duplex', 0, { full });
+    this.mac.setFullDuplexCapable(full);
   }
 
   /** ChipServices: OR bits into ISR and re-evaluate the line. */
@@ -275,15 +298,19 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
   }
 
   /** Restore into a freshly built core (same options); pending events are rescheduled at their saved times. */
-  loadState(s: Dp8390State): void {
-    checkVersion(`${this.ctx.name} Dp8390Core`, s, 1);
+  loadState(saved: Dp8390State): void {
+    const s = readState<Dp8390State>(this.ctx.name, DP8390_STATE, saved);
     const r = this.regs;
     const g = s.regs;
+    // Restoring BNRY is not the host removing packets: the receiver's overflow hook stays out of it.
+    const boundaryHook = r.onBoundaryMoved;
+    r.onBoundaryMoved = null;
     Object.assign(r, {
       cr: g.cr, isr: g.isr, imr: g.imr, dcr: g.dcr, tcr: g.tcr, rcr: g.rcr,
       pstart: g.pstart, pstop: g.pstop, bnry: g.bnry, curr: g.curr, tpsr: g.tpsr, tbcr: g.tbcr,
       rsr: g.rsr, tsr: g.tsr, ncr: g.ncr, clda: g.clda, rnpp: g.rnpp, lnpp: g.lnpp, ac: g.ac, fifoIdx: g.fifoIdx,
     });
+    r.onBoundaryMoved = boundaryHook;
     r.par.set(g.par.slice(0, 6));
     r.mar.set(g.mar.slice(0, 8));
     r.fifo.set(g.fifo.slice(0, 8));

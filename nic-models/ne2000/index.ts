@@ -6,3 +6,5 @@ export { type Ne2000Variant } from './buffer-memory';
 export { CR, ISR, RSR, TSR, RCR, TCR, DCR } from './regs';
 export { type RxRejectReason } from './receive';
 export { fcs32, multicastHashIndex } from './crc';
+export { ne2000IsaKind, rtl8029Kind } from './description';
+export { inspectDp8390 } from './inspect';

@@ -22,7 +22,7 @@ export class Ne2000Window implements RegisterHandler {
     const off = offset & 0x1f;
     if (off >= 0x10 && off < 0x18) {
       const v = this.core.dataRead(size);
-      if (this.core.ctx.tracer.verbose) this.core.trace('data-read', 0, { size, value: v });
+      if (this.core.ctx.tracer.verbose) this.core.trace('data-read', 0, { reg: 'DATA', size, value: v });
       return v;
     }
     if (size === 1) return this.readByte(off);
@@ -34,7 +34,7 @@ export class Ne2000Window implements RegisterHandler {
   write(offset: number, size: AccessSize, value: number): void {
     const off = offset & 0x1f;
     if (off >= 0x10 && off < 0x18) {
-      if (this.core.ctx.tracer.verbose) this.core.trace('data-write', 0, { size, value });
+      if (this.core.ctx.tracer.verbose) this.core.trace('data-write', 0, { reg: 'DATA', size, value });
       return this.core.dataWrite(size, value);
     }
     if (size === 1) return this.writeByte(off, value & 0xff);
@@ -44,6 +44,7 @@ export class Ne2000Window implements RegisterHandler {
   private readByte(off: number): number {
     if (off < 0x10) return this.core.readReg(off);
     if (off < 0x18) return this.core.dataRead(1);
+    if (this.core.ctx.tracer.verbose) this.core.trace('reg-read', 0, { off, reg: 'RESET', value: 0xff });
     this.core.hardwareReset();
     return 0xff;
   }

@@ -5,12 +5,13 @@ import type { ChipServices } from './chip';
 import { fcs32 } from './crc';
 import { ISR, RCR, RSR } from './regs';
 import { localDmaTime, RX_TAIL_BYTES } from './timing';
-import { acceptAddress } from './address-filter';
+import { acceptAddress, receiveStatus } from './address-filter';
+import { checkLoopback, loopbackMode, serialize, type LoopedFrame } from './loopback';
 
 /** Why a frame was not stored (the `reason` of an `rx-reject` trace record). */
 export type RxRejectReason =
   | 'stopped' // CR.STP: the receiver is off
-  | 'loopback' // TCR loopback: the chip does not listen to the wire
+  | 'loopback' // TCR loopback: modes 1/2 do not listen to the wire; mode 3 checks wire frames but stores nothing
   | 'runt' // shorter than 64 bytes with FCS and RCR.AR clear (or too short to hold an address)
   | 'filter' // destination not accepted by PAR / AB / AM hash / PRO
   | 'crc' // CRC or alignment error and RCR.SEP clear
@@ -47,9 +48,14 @@ export interface ReceiverState {
  * empty; Send Packet reads at BNRY) and Linux/NetBSD's (empty when CURR = BNRY + 1, BNRY page consumed).
  * Letting CURR land on BNRY would make a full ring look empty to Linux/NetBSD drivers (found by the
  * devnp-ne2000 overrun tests with one-page frames). The model decides before
- * writing, so an overflowing frame leaves no partial data. Then ISR.OVW is set, the frame is counted in CNTR2,
- * and the receiver stays in overflow (every frame missed) until the chip is stopped — the first step of the
- * recovery sequence in the datasheet and Linux ei_rx_overrun.
+ * writing, so an overflowing frame leaves no partial data. Then ISR.OVW and ISR.RST are set and the frame is
+ * counted in CNTR2. The datasheet's ISR bit 7: RST "is also set when a Receive Buffer Ring overflow occurs and is
+ * cleared when one or more packets have been removed from the ring" (quoted the same in NetBSD dp8390reg.h and
+ * FreeBSD if_edreg.h). While RST is set the receiver misses every frame; it resumes when the host moves BNRY
+ * (a packet removed, by a BNRY write or a Send Packet), or when the chip is stopped (STP, the first step of the
+ * datasheet's and Linux ei_rx_overrun's recovery; the Start command that follows clears RST). A Start command to
+ * the running chip does not end it: Linux and NetBSD write STA with every page switch. So a driver that drains
+ * the ring and acks OVW without a stop is not stalled; one that only acks OVW stays in overflow.
  */
 export class Receiver {
   private overflow = false;
@@ -68,20 +74,33 @@ export class Receiver {
   fromWire(frame: Frame): void {
     this.flush();
     if (this.chip.regs.stopped) return this.reject(frame, 'stopped');
-    if (this.chip.regs.loopback) return this.reject(frame, 'loopback');
+    const mode = loopbackMode(this.chip.regs.tcr);
+    if (mode === 3) checkLoopback(this.chip, frame, serialize(frame.data, frame.badFcs), false);
+    if (mode !== 0) return this.reject(frame, 'loopback', { mode });
     this.receive(frame);
   }
 
-  /** A frame came back through internal loopback. */
-  fromLoopback(frame: Frame): void {
+  /** A frame came round a loopback path (loopback.ts): checked, never stored. */
+  fromLoopback(looped: LoopedFrame): void {
     this.flush();
-    if (this.chip.regs.stopped) return this.reject(frame, 'stopped');
-    this.receive(frame);
+    if (this.chip.regs.stopped) return this.reject(looped.frame, 'stopped');
+    checkLoopback(this.chip, looped.frame, looped.wire, looped.nicCrc);
   }
 
-  /** CR.STP: ends the overflow state (recovery step 1). */
-  stop(): void {
+  /** CR.STP: entering the reset state ends an overflow (recovery step 1). */
+  endOverflow(): void {
     this.overflow = false;
+  }
+
+  /**
+   * BNRY moved (a host write or a Send Packet): packets were removed from the ring, so an overflow ends and
+   * ISR.RST clears (datasheet ISR bit 7). Frames that arrive from now on are stored again if they fit.
+   */
+  boundaryMoved(): void {
+    if (!this.overflow) return;
+    this.overflow = false;
+    this.chip.regs.isr &= ~ISR.RST;
+    this.chip.trace('rx-resume', 0, { bnry: this.chip.regs.bnry });
   }
 
   /** Hardware reset: no completion is delivered for a frame in progress. */
@@ -99,17 +118,9 @@ export class Receiver {
     if (len < 6 || (len < 60 && (rcr & RCR.AR) === 0)) return this.reject(frame, 'runt');
     const kind = acceptAddress(data, regs);
     if (kind === null) return this.reject(frame, 'filter');
-    let status = kind === 'unicast' ? 0 : RSR.PHY;
     const crcBad = frame.badFcs === true;
     const fae = frame.alignmentError === true;
-    if (crcBad) {
-      status |= RSR.CRC;
-      counters.bump(1);
-    }
-    if (fae) {
-      status |= RSR.FAE;
-      counters.bump(0);
-    }
+    let status = receiveStatus(kind, crcBad, fae, counters);
     const bad = crcBad || fae;
     if (bad) {
       regs.rsr = status;
@@ -133,7 +144,7 @@ export class Receiver {
     }
     if (!fits) {
       this.overflow = true;
-      this.chip.raise(ISR.OVW);
+      this.chip.raise(ISR.OVW | ISR.RST);
       return this.missed(frame, 'overflow', status, { pages, ringPages });
     }
     let next = curr + pages;

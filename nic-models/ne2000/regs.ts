@@ -1,6 +1,7 @@
 /**
  * DP8390 register bits (National Semiconductor DP8390D/NS32490D datasheet, section 10 "Register
- * Descriptions") and the register-table type the core builds its pages from.
+ * Descriptions"). The pages themselves are tables of the machine's one register-table type
+ * (emulator/machine/bus/register-table.ts), built in register-pages.ts.
  */
 
 /** Command register (offset 0 on every page). */
@@ -85,34 +86,3 @@ export const DCR = {
   AR: 0x10,
   FT_MASK: 0x60,
 } as const;
-
-/** One register of one page: what a read returns and what a write does (either may be absent). */
-export interface RegisterDef {
-  /** Offset 0x01–0x0F within the page (CR at 0x00 is common to all pages and not in the tables). */
-  readonly offset: number;
-  /** Datasheet name ("PSTART", "CNTR0"); "PSTART/CLDA0" style when read and write differ. */
-  readonly name: string;
-  readonly read?: () => number;
-  readonly write?: (value: number) => void;
-}
-
-/** A validated page: lookup by offset. */
-export class RegisterPage {
-  private readonly byOffset: (RegisterDef | undefined)[] = new Array(16).fill(undefined);
-
-  constructor(readonly page: number, defs: readonly RegisterDef[]) {
-    for (const d of defs) {
-      if (!Number.isInteger(d.offset) || d.offset < 1 || d.offset > 0x0f) {
-        throw new Error(`DP8390 page ${page}: register ${d.name} at bad offset ${d.offset}`);
-      }
-      const prev = this.byOffset[d.offset];
-      if (prev) throw new Error(`DP8390 page ${page}: ${d.name} overlaps ${prev.name} at 0x${d.offset.toString(16)}`);
-      if (!d.read && !d.write) throw new Error(`DP8390 page ${page}: ${d.name} neither readable nor writable`);
-      this.byOffset[d.offset] = d;
-    }
-  }
-
-  get(offset: number): RegisterDef | undefined {
-    return this.byOffset[offset & 0x0f];
-  }
-}

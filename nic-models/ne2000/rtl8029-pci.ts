@@ -1,9 +1,12 @@
 import type { ComponentContext } from '../../emulator/machine/sim/context';
 import type { Snapshottable } from '../../emulator/machine/sim/snapshot';
 import type { IrqLine, PciFunction, PciFunctionSpec } from '../../emulator/machine/bus/types';
+import type { PciTargetTiming } from '../../emulator/machine/bus/timing';
 import type { Medium } from '../../emulator/machine/net/link';
+import type { NicInspection, PciNicDevice } from '../kind';
 import { Dp8390Core, type Dp8390State } from './dp8390-core';
-import { NE2000_WINDOW_SIZE, Ne2000Window } from './ne2000-window';
+import { inspectDp8390 } from './inspect';
+import { NE2000_WINDOW_SIZE, NE_DATAPORT, Ne2000Window } from './ne2000-window';
 
 export interface Rtl8029PciOptions {
   /** Station address from configuration (PROM bytes 0–5). */
@@ -20,7 +23,20 @@ export interface Rtl8029PciOptions {
  * Chip extras (in the core): ID bytes 0x50 0x43 at page-0 0x0A/0x0B, page-3 9346CR/CONFIG0/2/3/HLTCLK,
  * RCR bits 7:6 reading 1 on page 2, TSR bit 1 always 1.
  */
-export class Rtl8029Pci implements PciFunction, Snapshottable<Dp8390State> {
+/**
+ * The chip's side of its PCI cycles. DEVSEL# medium, as its configuration status register reports. Target wait
+ * states are an estimate, not a datasheet figure (the RTL8029AS datasheet gives no target-latency timing): a
+ * DP8390 register access is handed to the core's 20 MHz BSCK domain and completes in one local bus cycle of
+ * 4 BSCK = 200 ns (DP8390D datasheet, "DMA Operations"), about 6 PCI clocks; the data port is served from the
+ * remote DMA's prefetched word, so it waits only for the clock-domain crossing, 2 BSCK = 100 ns ≈ 3 clocks.
+ */
+export const RTL8029_PCI_TIMING: PciTargetTiming = {
+  devsel: 'medium',
+  waitClocks: (_bar, offset) => ((offset & 0x1f) >= NE_DATAPORT && (offset & 0x1f) < 0x18 ? 3 : 6),
+};
+
+export class Rtl8029Pci implements PciFunction, Snapshottable<Dp8390State>, PciNicDevice {
+  readonly bus = 'pci';
   readonly core: Dp8390Core;
   readonly spec: PciFunctionSpec;
 
@@ -36,6 +52,7 @@ export class Rtl8029Pci implements PciFunction, Snapshottable<Dp8390State> {
       subsystemId: 0x8029,
       interruptPin: 1,
       bars: [{ kind: 'io', size: NE2000_WINDOW_SIZE, handler: window }],
+      timing: RTL8029_PCI_TIMING,
     };
   }
 
@@ -43,13 +60,23 @@ export class Rtl8029Pci implements PciFunction, Snapshottable<Dp8390State> {
     this.core.attachIrq(line);
   }
 
-  /** PCI RST#: the chip's RESET pin. */
+  /** PCI RST#: the chip's RESET pin; CONFIG2/3 reload from the EEPROM (rtl8029-config.ts). */
   reset(): void {
+    this.core.rtl?.autoLoad();
     this.core.hardwareReset();
   }
 
   connect(medium: Medium): void {
     this.core.connect(medium);
+  }
+
+  /** The PCI function the board (or the v86 adapter) plugs in: the chip itself. */
+  get fn(): PciFunction {
+    return this;
+  }
+
+  inspect(): NicInspection {
+    return inspectDp8390(this.core);
   }
 
   saveState(): Dp8390State {

@@ -5,6 +5,7 @@ import { frameWireTimeNs, type Frame } from '../../emulator/machine/net/link';
 import type { CsmaCdMac, TxOutcome } from '../common/csma-mac';
 import type { ChipServices } from './chip';
 import { fcs32 } from './crc';
+import { loopbackMode, loopbackTsr, serialize, type LoopedFrame } from './loopback';
 import { CR, ISR, TCR, TSR } from './regs';
 import { DP8390_BIT_RATE, fifoThresholdBytes, localDmaTime } from './timing';
 
@@ -19,7 +20,15 @@ export interface TransmitterState {
   underrun: boolean;
   startAt: number;
   loopAt: number;
+  /** The frame going round a loopback path: in the loop (modes 1, 2) or at the MAC until it comes back (mode 3). */
   loopFrame: SavedFrame | null;
+  /**
+   * Its loop mode, serialized bytes (base64) and whether the NIC generated its FCS. States saved before these
+   * fields existed carry only internal (mode 1) loopback frames with an FCS from the NIC: that is how they load.
+   */
+  loopMode?: 1 | 2 | 3;
+  loopWire?: string;
+  loopNicCrc?: boolean;
   /** A frame is with the MAC and its outcome belongs to this transmission. */
   atMac: boolean;
   /** The MAC still carries a frame from before a hardware reset: its outcome is discarded. */
@@ -31,7 +40,8 @@ export interface TransmitterState {
 
 /** What the transmitter needs besides the chip: loopback delivery and a hook when the transmitter goes idle. */
 export interface TransmitterHost {
-  loopback(frame: Frame): void;
+  /** A frame came round the loopback path to the receiver (loopback.ts: checked, never stored). */
+  loopback(looped: LoopedFrame): void;
   idle(): void;
 }
 
@@ -48,11 +58,14 @@ export interface TransmitterHost {
  *   0xFF where nothing decodes), so TPSR 0x00 sends PROM bytes.
  * - TCR.CRC (inhibit CRC): the last 4 bytes of the buffer are the FCS; the wire frame is the bytes before
  *   them, with badFcs when they do not match.
- * - TCR loopback (any LB ≠ 00; the NE2000 has no external loopback plug): nothing reaches the wire; after the
- *   frame's wire time at 10 Mb/s it enters the chip's own receive path and PTX is set.
+ * - TCR loopback (loopback.ts): modes 1 and 2 (LB 01, 10) keep the frame off the wire; after its wire time at
+ *   10 Mb/s the receiver checks it (RSR, FIFO; never the ring) and TSR reads 51H / 43H as the application note
+ *   and datasheet give. Mode 3 (LB 11) sends it on the medium under CSMA/CD like any frame; when it has gone
+ *   out, the transceiver's copy reaches the receiver's check.
  *
  * TSR: PTX, ND (set when the frame was not deferred; RTL8029 always 1), COL, ABT, CRS, FU, OWC; CDH (heartbeat)
- * is never set. NCR = collisions mod 16 (0 after ABT).
+ * only in loopback modes 1 and 2 (the transceiver's heartbeat is not modelled). NCR = collisions mod 16 (0 after
+ * ABT).
  */
 export class Transmitter {
   private busy = false;
@@ -62,7 +75,7 @@ export class Transmitter {
   private held = false;
   /** Packet id of the frame being transmitted (for tx-done). */
   private pkt = 0;
-  private loopFrame: Frame | null = null;
+  private loop: LoopedFrame | null = null;
   private readonly startEv: SimEvent;
   private readonly loopEv: SimEvent;
   /** RTL8029: TSR bit 1 always reads 1. */
@@ -115,7 +128,7 @@ export class Transmitter {
     const q = this.chip.ctx.queue;
     q.deschedule(this.startEv);
     q.deschedule(this.loopEv);
-    this.loopFrame = null;
+    this.loop = null;
     if (this.atMac) this.stale = true;
     this.atMac = false;
     this.held = false;
@@ -125,11 +138,12 @@ export class Transmitter {
   }
 
   private begin(): void {
-    if (this.mac.transmitting && !this.chip.regs.loopback) {
+    const { regs, mem, ctx } = this.chip;
+    const mode = loopbackMode(regs.tcr);
+    if (this.mac.transmitting && (mode === 0 || mode === 3)) {
       this.held = true;
       return;
     }
-    const { regs, mem, ctx } = this.chip;
     const start = (regs.tpsr << 8) & 0xffff;
     const want = regs.tbcr;
     const limit = Math.min(want, mem.ram.length);
@@ -146,7 +160,8 @@ export class Transmitter {
     regs.setFifo(raw);
     let data: Uint8Array = raw;
     let badFcs = this.underrun;
-    if (regs.tcr & TCR.CRC) {
+    const nicCrc = (regs.tcr & TCR.CRC) === 0;
+    if (!nicCrc) {
       if (n >= 4) {
         data = raw.slice(0, n - 4);
         const want32 = (raw[n - 4]! | (raw[n - 3]! << 8) | (raw[n - 2]! << 16) | (raw[n - 1]! << 24)) >>> 0;
@@ -160,9 +175,11 @@ export class Transmitter {
     const pktId = ctx.tracer.provenance.lookup(raw) || ctx.tracer.provenance.lookup(data);
     const frame: Frame = badFcs ? { data, pktId, badFcs: true } : { data, pktId };
     this.pkt = pktId;
-    this.chip.trace('tx-start', pktId, { page: regs.tpsr, len: n, ...(this.underrun ? { underrun: true } : {}) });
-    if (regs.loopback) {
-      this.loopFrame = frame;
+    this.chip.trace('tx-start', pktId, { page: regs.tpsr, len: n, ...(this.underrun ? { underrun: true } : {}), ...(mode ? { loopback: mode } : {}) });
+    // With TCR.CRC the buffer's last bytes are the FCS as serialized; otherwise the NIC appends it.
+    const wire = nicCrc ? serialize(data, this.underrun) : raw.slice();
+    if (mode !== 0) this.loop = { frame, wire, nicCrc, mode };
+    if (mode === 1 || mode === 2) {
       ctx.queue.scheduleIn(this.loopEv, frameWireTimeNs(data.length, DP8390_BIT_RATE));
       return;
     }
@@ -170,16 +187,20 @@ export class Transmitter {
     this.mac.transmit(frame, this.outcome);
   }
 
+  /** Modes 1 and 2: the frame has gone round the NIC or ENDEC loop. */
   private loopDone(): void {
-    const f = this.loopFrame;
-    this.loopFrame = null;
-    const o: TxOutcome = { ok: true, collisions: 0, aborted: false, carrierLost: false, deferred: false, lateCollision: false };
-    if (f) this.host.loopback(f);
-    this.finish(o);
+    const l = this.loop;
+    this.loop = null;
+    if (l) this.host.loopback(l);
+    const mode = l?.mode === 2 ? 2 : 1;
+    this.complete(loopbackTsr(mode, this.underrun, this.ndAlways), 0);
   }
 
   private finish(o: TxOutcome): void {
-    const regs = this.chip.regs;
+    const l = this.loop;
+    this.loop = null;
+    // Mode 3: a frame that went out comes back through the transceiver to the receiver's check.
+    if (l && !o.aborted && !o.carrierLost) this.host.loopback(l);
     const aborted = o.aborted;
     let tsr = 0;
     if (o.ok && !this.underrun) tsr |= TSR.PTX;
@@ -189,8 +210,13 @@ export class Transmitter {
     if (o.carrierLost) tsr |= TSR.CRS;
     if (this.underrun) tsr |= TSR.FU;
     if (o.lateCollision) tsr |= TSR.OWC;
+    this.complete(tsr, aborted ? 0 : o.collisions & 0x0f);
+  }
+
+  private complete(tsr: number, ncr: number): void {
+    const regs = this.chip.regs;
     regs.tsr = tsr;
-    regs.ncr = aborted ? 0 : o.collisions & 0x0f;
+    regs.ncr = ncr;
     this.busy = false;
     this.underrun = false;
     regs.cr &= ~CR.TXP;
@@ -201,13 +227,15 @@ export class Transmitter {
   }
 
   saveState(): TransmitterState {
-    const f = this.loopFrame;
+    const l = this.loop;
+    const f = l?.frame;
     return {
       busy: this.busy,
       underrun: this.underrun,
       startAt: this.startEv.scheduled ? this.startEv.when : -1,
       loopAt: this.loopEv.scheduled ? this.loopEv.when : -1,
       loopFrame: f ? { data: bytesToB64(f.data), pktId: f.pktId, badFcs: f.badFcs === true } : null,
+      ...(l ? { loopMode: l.mode, loopWire: bytesToB64(l.wire), loopNicCrc: l.nicCrc } : {}),
       atMac: this.atMac,
       stale: this.stale,
       held: this.held,
@@ -226,7 +254,15 @@ export class Transmitter {
     this.held = s.held;
     this.pkt = s.pkt;
     const lf = s.loopFrame;
-    this.loopFrame = lf ? (lf.badFcs ? { data: b64ToBytes(lf.data), pktId: lf.pktId, badFcs: true } : { data: b64ToBytes(lf.data), pktId: lf.pktId }) : null;
+    const frame: Frame | null = lf ? (lf.badFcs ? { data: b64ToBytes(lf.data), pktId: lf.pktId, badFcs: true } : { data: b64ToBytes(lf.data), pktId: lf.pktId }) : null;
+    this.loop = frame
+      ? {
+        frame,
+        wire: s.loopWire !== undefined ? b64ToBytes(s.loopWire) : serialize(frame.data, frame.badFcs),
+        nicCrc: s.loopNicCrc ?? true,
+        mode: s.loopMode ?? 1,
+      }
+      : null;
     if (s.startAt >= 0) q.schedule(this.startEv, s.startAt);
     if (s.loopAt >= 0) q.schedule(this.loopEv, s.loopAt);
   }

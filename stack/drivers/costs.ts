@@ -1,24 +1,9 @@
 /**
- * Virtual CPU costs of the NE2000 drivers (nanoseconds). A driver charges these with `ctx.charge` / `ctx.work`
- * so that a port-I/O NIC costs what it did on a PC of the era: every `inb`/`outb`/`inw` stalls the CPU for a
- * full bus cycle, which is why an NE2000 moves a 1514-byte frame in roughly 0.8 ms of CPU.
+ * Virtual CPU costs of the NE2000 drivers (nanoseconds): the C code around the port I/O, charged with
+ * `ctx.charge` / `ctx.work`. Port I/O itself is not here: every `inb`/`outb`/`insw` is a ThreadCtx port access
+ * whose bus cycle the node's bus times and charges (emulator/machine/board/isa-bus.ts, pci-bus.ts), which is
+ * why an ISA NE2000 spends most of its CPU time stalled on the bus.
  */
-
-/**
- * One I/O cycle to an ISA card. An 8 MHz ISA bus I/O cycle is 4 bus clocks plus one wait state by default
- * (≈ 625 ns), and the CPU-to-ISA bridge adds synchronisation; measured `inb` from ISA on 486/Pentium boards is
- * commonly quoted near 1 µs. Word I/O to a 16-bit card costs the same single cycle.
- */
-export const ISA_IO_ACCESS_NS = 1000;
-
-/**
- * One I/O cycle to a PCI NE2000 clone (RTL8029AS). Reads are not posted: the host bridge runs a PCI I/O cycle
- * (address, medium DEVSEL, the chip's wait states) of ~15–20 clocks at 33 MHz ≈ 0.5–0.6 µs.
- */
-export const PCI_IO_ACCESS_NS = 600;
-
-/** One configuration-mechanism-#1 access is two port cycles on the host bridge (0xCF8 then 0xCFC). */
-export const PCI_CONFIG_ACCESS_NS = 2 * PCI_IO_ACCESS_NS;
 
 /** Per received frame, besides port I/O: mbuf/cluster allocation, header checks, handing to ifInput. */
 export const DRIVER_RX_PER_FRAME_NS = 2000;

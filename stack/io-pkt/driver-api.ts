@@ -4,92 +4,15 @@
  * for legacy io-net drivers that io-pkt runs through devnp-shim.so); `drvr_init` probes hardware and calls
  * `devAttach` per device; the driver fills ifnet ops; received frames go up through `ifInput`.
  *
- * Drivers reach hardware only through `ctx.bus` (ports, MMIO, physical memory) and interrupts.
+ * The interface itself (`Ifnet`, its ops and flags, `Mbuf`, the nicinfo records) is the stack's: drivers
+ * import those from stack/net (if.ts, mbuf.ts, hw-nicinfo.ts), as a NetBSD driver includes net/if.h.
+ *
+ * Drivers reach hardware only through the thread's port and MMIO accesses (`ctx.in8`, `ctx.out16s`, …, on its
+ * timeline), physical memory (`ctx.bus`) and interrupts.
  */
 import type { Co, ThreadCtx } from '../kernel/api';
-
-/** A packet buffer (mbuf chain collapsed to one contiguous view). `pktId` follows the packet for tracing. */
-export interface Mbuf {
-  data: Uint8Array;
-  pktId: number;
-  /** Receiving interface (set by the driver before ifInput). */
-  rcvif?: Ifnet;
-  /** Layer-2 broadcast/multicast flags (M_BCAST/M_MCAST), set by ether_input. */
-  flags?: number;
-}
-
-export const IFF_UP = 0x1;
-export const IFF_BROADCAST = 0x2;
-export const IFF_LOOPBACK = 0x8;
-export const IFF_RUNNING = 0x40;
-export const IFF_PROMISC = 0x100;
-export const IFF_ALLMULTI = 0x200;
-export const IFF_OACTIVE = 0x400;
-export const IFF_SIMPLEX = 0x800;
-export const IFF_MULTICAST = 0x8000;
-
-/** Interface counters (struct if_data). */
-export interface IfData {
-  ipackets: number; ierrors: number; opackets: number; oerrors: number; collisions: number;
-  ibytes: number; obytes: number; imcasts: number; omcasts: number; iqdrops: number; noproto: number;
-}
-
-/** What nicinfo prints (nic_config_t / nic_stats_t reduced). Labels are rendered by the nicinfo utility. */
-export interface NicConfig {
-  description: string;            // "NE-2000 Ethernet Controller"
-  mac: Uint8Array;                // current
-  permanentMac: Uint8Array;       // from PROM
-  mediaRateKbps: number;          // 10000
-  fullDuplex: boolean;
-  mtu: number;                    // 1514 (frame, as nicinfo shows)
-  irq: number[];
-  ioPorts: { base: number; length: number }[];
-  memWindows: { base: number; length: number }[];
-  promiscuous: boolean;
-  multicast: boolean;
-}
-export interface NicStats {
-  txOk: number; txBytes: number; rxOk: number; rxBytes: number;
-  txSingleCollisions: number; txMultiCollisions: number; txExcessiveCollisions: number;
-  txDeferred: number; txLateCollisions: number; txCarrierLost: number; txUnderruns: number;
-  rxCrcErrors: number; rxAlignErrors: number; rxMissed: number; rxOverruns: number; rxRunts: number;
-  txBroadcast: number; txMulticast: number; rxBroadcast: number; rxMulticast: number;
-}
-
-/** The driver's half of an interface (if_init/if_start/if_stop/if_ioctl). All run in stack context. */
-export interface IfnetOps {
-  /** Bring the hardware up (IFF_RUNNING), program the address filter. Return errno (0 = ok). */
-  init(ifp: Ifnet): Co<number>;
-  /** Drain ifp.snd onto the hardware as far as resources allow. */
-  start(ifp: Ifnet): Co<void>;
-  /** Quiesce; `disable` also releases hardware resources. */
-  stop(ifp: Ifnet, disable: boolean): Co<void>;
-  /** Reprogram the multicast filter / promiscuous mode after ifp.flags or multicast list changed. */
-  setFilter?(ifp: Ifnet): Co<void>;
-  /** SIOCIFDESTROY: detach the device. Absent → EOPNOTSUPP. */
-  detach?(ifp: Ifnet): Co<number>;
-  config(ifp: Ifnet): NicConfig;
-  stats(ifp: Ifnet): NicStats;
-}
-
-export interface Ifnet {
-  readonly name: string;          // "en0", "ne0"
-  readonly unit: number;
-  readonly driver: string;        // module base name ("ne2000", "shim")
-  flags: number;
-  mtu: number;
-  lladdr: Uint8Array;
-  /** Media state as the driver reports it. */
-  media: { subtype: string; fullDuplex: boolean; linkUp: boolean };
-  /** Output queue (if_snd); io-pkt appends, driver's start() drains. */
-  snd: Mbuf[];
-  sndMax: number;
-  data: IfData;
-  multicast: Uint8Array[];
-  ops: IfnetOps;
-  /** Private driver state. */
-  softc: unknown;
-}
+import type { Ifnet, IfnetOps } from '../net/if';
+import type { Mbuf } from '../net/mbuf';
 
 /** Options common to drivers (libnetdrvr nic_parse_options) after io-pkt consumed name=/unit=/lan=. */
 export type DriverOptions = Map<string, string>;

@@ -4,10 +4,9 @@
  * EALREADY), interrupt_entry_init, if_input, callouts and logging.
  */
 import { Errno, KernelError, type Co, type ThreadCtx } from '../kernel/api';
-import { newIfData } from '../net/loopback';
-import {
-  IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, type DriverOptions, type Ifnet, type IfnetOps, type IoPkt, type Mbuf,
-} from './driver-api';
+import type { DriverOptions, IoPkt } from './driver-api';
+import { IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, newIfData, type Ifnet, type IfnetOps } from '../net/if';
+import type { Mbuf } from '../net/mbuf';
 import type { IoPktProcess } from './process';
 
 /** NetBSD IFQ_MAXLEN: default if_snd length. */

@@ -5,7 +5,7 @@
  * SIOCGDRVCOM (DRVCOM_CONFIG / DRVCOM_STATS, what nicinfo reads). Unknown interface names: ENXIO.
  */
 import { Errno, type Co } from '../kernel/api';
-import { IFF_LOOPBACK, IFF_PROMISC, IFF_RUNNING, IFF_UP, type Ifnet } from './driver-api';
+import { IFF_LOOPBACK, IFF_PROMISC, IFF_RUNNING, IFF_UP, type Ifnet } from '../net/if';
 import type { IoPktProcess } from './process';
 
 export type IoctlResult = number | { data?: unknown };

@@ -6,6 +6,7 @@
  * N processing threads are created at start; otherwise one per interrupt source up to the CPU count.
  */
 import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
+import { LocalKey } from '../kernel/local';
 import { parseIoPktCommandLine } from './cmdline';
 import { DllTable } from './dll';
 import type { LoadableModule } from './driver-api';
@@ -22,7 +23,7 @@ export const STACK_INIT_WAIT_NS = 2_000_000;
 export const STACK_INIT_CPU_NS = 500_000;
 
 /** Handle to a running io-pkt, for tests and the debugger (ctx.local key). */
-export const IOPKT_LOCAL_KEY = 'io-pkt.process';
+export const IOPKT_LOCAL_KEY = new LocalKey<IoPktProcess>('io-pkt.process');
 
 export function makeIoPkt(variant: Variant, modules: () => Readonly<Record<string, LoadableModule>>): ProgramMain {
   return function* ioPktMain(ctx: ThreadCtx, argv: string[]): Co<number> {

@@ -10,7 +10,7 @@
  * `/proc/mount/<type>` and sends `_IO_CONNECT` subtype `mount` there. A type nobody attached resolves to
  * nothing: ENOENT, as io-pkt's lsm_mount answers for a type that is not its own.
  */
-import type { SockAddrIn } from '../net/socket';
+import type { SockAddrIn } from '../include/netinet/in';
 import type { Ipv4Addr } from '../net/wire/addr';
 
 export const IO_CONNECT = '_IO_CONNECT';

@@ -16,7 +16,9 @@ import type { NetEnv } from '../net/env';
 import { NetStack } from '../net/stack';
 import { newPacketId } from '../lib/pktid';
 import type { IoPktCommandLine } from './cmdline';
-import type { Ifnet, LoadableModule, Mbuf } from './driver-api';
+import type { LoadableModule } from './driver-api';
+import type { Ifnet } from '../net/if';
+import type { Mbuf } from '../net/mbuf';
 import { PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
 
 export type Variant = 'io-pkt-v4' | 'io-pkt-v4-hc' | 'io-pkt-v6-hc';
@@ -85,7 +87,7 @@ export class IoPktProcess {
     const env: NetEnv = {
       now: () => main.now(),
       charge: (ns) => (self.holder ?? main).charge(ns),
-      trace: (layer, probe, pkt, f) => main.trace(layer, probe, pkt, f),
+      trace: (layer, probe, pkt, f) => (self.holder ?? main).trace(layer, probe, pkt, f),
       newPktId: () => self.newPktId(),
       kick: (ifp) => self.kicks.add(ifp),
       defer: (fn) => fn(),

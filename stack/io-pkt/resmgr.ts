@@ -8,9 +8,9 @@
  */
 import { Errno, type Co, type ThreadCtx } from '../kernel/api';
 import { NetCost, bytesCost } from '../net/costs';
-import {
-  AF_INET, AF_ROUTE, MSG_DONTWAIT, MSG_PEEK, sockaddrIn, type RcvWaiter, type Socket, type SockRecord,
-} from '../net/socket';
+import { sockaddrIn } from '../include/netinet/in';
+import { AF_INET, AF_ROUTE, MSG_DONTWAIT, MSG_PEEK, SHUT_RD, SHUT_RDWR } from '../include/sys/socket';
+import type { RcvWaiter, Socket, SockRecord } from '../net/socket';
 import { instanceNames } from './cmdline';
 import { interfaceIoctl } from './ioctl';
 import type { Loader } from './loader';
@@ -267,7 +267,7 @@ export class ResMgr {
         }
         break;
       case 'DCMD_IP_SHUTDOWN':
-        if (d.how === 0 || d.how === 2) {
+        if (d.how === SHUT_RD || d.how === SHUT_RDWR) {
           so.cantRcvMore = true;
           so.rcv.records.length = 0;
           so.rcv.cc = 0;

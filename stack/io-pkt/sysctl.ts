@@ -6,7 +6,7 @@
  */
 import { Errno } from '../kernel/api';
 import { RTF } from '../net/route';
-import { AF_INET, SOCK_DGRAM, SOCK_RAW } from '../net/socket';
+import { AF_INET, SOCK_DGRAM, SOCK_RAW } from '../include/sys/socket';
 import { ifInfo } from './ioctl';
 import type { IoPktProcess } from './process';
 

@@ -8,7 +8,9 @@
  * stack/kernel/kernel.ts.
  */
 import type { NodeBus } from '../../emulator/machine/bus/node-bus';
+import type { AccessSize } from '../../emulator/machine/bus/types';
 import type { Time } from '../../emulator/machine/sim/time';
+import { LocalKey, type LocalStore } from './local';
 
 /** An operation a thread yields to the scheduler. Internal to the kernel; programs use the helpers. */
 export interface KernelOp {
@@ -106,7 +108,7 @@ export interface SpawnOptions {
   ppid?: number;
   /**
    * A script for a shell (the buildfile's [+script] file) with the line each line came from. The kernel puts
-   * it in the new process's `local` map under SPAWN_SCRIPT_KEY; `sh` runs it when it has no `-c`.
+   * it in the new process's `local` store under SPAWN_SCRIPT_KEY; `sh` runs it when it has no `-c`.
    */
   script?: ScriptLine[];
 }
@@ -119,7 +121,7 @@ export interface ScriptLine {
 }
 
 /** Key of `ThreadCtx.local` holding SpawnOptions.script in the spawned process. */
-export const SPAWN_SCRIPT_KEY = 'spawn.script';
+export const SPAWN_SCRIPT_KEY = new LocalKey<ScriptLine[]>('spawn.script');
 
 /** Thread states as QNX's pidin names them (a thread in waitpid shows SIGSUSPEND, as ksh's does). */
 export type ThreadState = 'RUNNING' | 'READY' | 'SEND' | 'RECEIVE' | 'REPLY' | 'INTR' | 'NANOSLEEP' | 'SIGSUSPEND' | 'DEAD';
@@ -147,6 +149,15 @@ export interface ThreadInfo {
   cpuTimeNs: number;
 }
 
+/** What a program reaches of its node's bus directly: the system page and physical memory. */
+export type ProgramBus = Pick<NodeBus, 'syspage' | 'memRead' | 'memWrite'>;
+
+/**
+ * Port and MMIO access for an ISR (InterruptAttach), which runs in interrupt context and cannot block: each
+ * access happens when called and its bus cycle is charged to the interrupt.
+ */
+export type InterruptIo = Pick<NodeBus, 'in8' | 'in16' | 'in32' | 'out8' | 'out16' | 'out32' | 'mmioRead' | 'mmioWrite'>;
+
 /** The per-thread handle every program gets. All blocking calls are generator functions. */
 export interface ThreadCtx {
   readonly pid: number;
@@ -154,9 +165,39 @@ export interface ThreadCtx {
   /** Process name (argv[0] basename). */
   readonly procName: string;
   readonly node: string;
-  readonly bus: NodeBus;
+  /**
+   * What start-up found (the system page) and physical memory (cached CPU accesses, no bus time). Port and
+   * MMIO accesses go through the methods below, which put them on this thread's timeline.
+   */
+  readonly bus: ProgramBus;
   readonly env: Record<string, string>;
   now(): Time;
+
+  /**
+   * Port and MMIO accesses (x86 IN/OUT, uncached loads and stores). Each takes effect at its point on this
+   * thread's CPU timeline — after the CPU time charged before it and after its own bus cycle, whose length
+   * the node's bus computes (ISA, PCI) and this thread is charged. Reads are blocking calls
+   * (`const v = yield* ctx.in8(port)`); writes are placed on the timeline like messages and return at once.
+   */
+  in8(port: number): Co<number>;
+  in16(port: number): Co<number>;
+  in32(port: number): Co<number>;
+  out8(port: number, value: number): void;
+  out16(port: number, value: number): void;
+  out32(port: number, value: number): void;
+  /**
+   * String I/O (REP INSB/INSW/INSD, REP OUTSB/OUTSW/OUTSD): `buf.length / width` transfers from or to one
+   * port, little-endian, as one bus operation whose cycles are all charged. `buf.length` must be a multiple
+   * of the width.
+   */
+  in8s(port: number, dst: Uint8Array): Co<void>;
+  in16s(port: number, dst: Uint8Array): Co<void>;
+  in32s(port: number, dst: Uint8Array): Co<void>;
+  out8s(port: number, src: Uint8Array): void;
+  out16s(port: number, src: Uint8Array): void;
+  out32s(port: number, src: Uint8Array): void;
+  mmioRead(addr: number, size: AccessSize): Co<number>;
+  mmioWrite(addr: number, size: AccessSize, value: number): void;
 
   /** Console output for this process. */
   print(text: string): void;
@@ -200,7 +241,7 @@ export interface ThreadCtx {
    * InterruptAttach: `isr` runs in interrupt context when `irq` fires (charged InterruptEntry). It returns the
    * event to deliver, or null. The IRQ stays unmasked.
    */
-  InterruptAttach(irq: number, isr: () => SigEvent | null): number;
+  InterruptAttach(irq: number, isr: (io: InterruptIo) => SigEvent | null): number;
   /** InterruptAttachEvent: the kernel masks `irq` and delivers `event`; the handler must InterruptUnmask. */
   InterruptAttachEvent(irq: number, event: SigEvent): number;
   InterruptDetach(id: number): void;
@@ -246,10 +287,13 @@ export interface ThreadCtx {
   /** Physical memory allocation for DMA (mmap of MAP_PHYS|MAP_ANON): returns a physical address. */
   allocPhys(bytes: number, align?: number): number;
 
-  /** Per-process storage for libraries (the socket library keeps its fd table here). */
-  readonly local: Map<string, unknown>;
+  /** Per-process storage for libraries, by typed key (the socket library keeps its fd table here). */
+  readonly local: LocalStore;
 
-  /** Trace probe from software (layer, probe, packet id, fields) stamped with this node. */
+  /**
+   * Trace probe from software (layer, probe, packet id, fields) stamped with this node, recorded at its point
+   * on the thread's timeline (after the CPU time charged before it), as print and bus accesses are.
+   */
   trace(layer: string, probe: string, pkt: number, f?: Record<string, string | number | boolean>): void;
 
   /**

@@ -6,6 +6,10 @@
  * of real hardware. They exist so that configurations (thread counts, priorities, interrupt routing) change
  * latency and throughput in the right direction and by a plausible amount. Override any of them per node with
  * `new Kernel(..., { costs: { contextSwitch: 2000 } })`.
+ *
+ * Bus accesses are not here: a port, MMIO or interrupt-acknowledge cycle costs what the node's bus says
+ * (NodeBus.ioCycleNs / mmioCycleNs / interruptAcknowledgeNs, computed from ISA and PCI timing in
+ * emulator/machine/board), whether a driver or the kernel's own interrupt callouts issue it.
  */
 export interface CostTable {
   /** Entry into and return from any kernel call (trap, argument checks, return path). */
@@ -24,10 +28,8 @@ export interface CostTable {
   interruptExit: number;
   /** Calling one attached handler (an ISR or the event-delivery stub of InterruptAttachEvent). */
   interruptHandler: number;
-  /** One port access to the 8259A by the kernel (ISA-speed I/O cycle through the south bridge). */
-  picPortAccess: number;
-  /** One 32-bit MMIO access to the I/O APIC or local APIC (uncached, on the front-side bus). */
-  apicAccess: number;
+  /** The local APIC's EOI: a write to a register of the CPU's own local APIC (no bus cycle). */
+  localApicEoi: number;
   /** Queueing a pulse (MsgSendPulse, event delivery to a channel). */
   pulse: number;
   /** Timer expiry handling in the clock interrupt (per expired timer or sleeping thread). */
@@ -52,8 +54,7 @@ export const DEFAULT_COSTS: Readonly<CostTable> = {
   interruptEntry: 400, // IDT vectoring, register save, kernel entry into the interrupt dispatcher
   interruptExit: 250, // register restore, iret, need-resched check
   interruptHandler: 100, // an indirect call to a small handler and its return
-  picPortAccess: 500, // an inb/outb to the 8259 is an ISA-timed cycle through the south bridge (~0.5–1 µs)
-  apicAccess: 150, // an uncached 32-bit access on the front-side bus
+  localApicEoi: 150, // an uncached store the CPU's local APIC takes itself (~150 cycles with serialisation)
   pulse: 300, // allocating and queueing a pulse, possibly readying a receiver
   timerFire: 500, // walking the timer list and delivering the expiry event in the clock ISR
   threadCreate: 5_000, // thread object, kernel stack, TLS setup in procnto

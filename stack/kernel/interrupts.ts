@@ -2,16 +2,19 @@
  * Interrupt handling: InterruptAttach (an ISR run in interrupt context), InterruptAttachEvent (the kernel masks
  * the IRQ and delivers the event), per-IRQ mask counts, and the CPU side of taking an interrupt.
  *
- * Taking an interrupt on a CPU: its thread is paused; INTA (8259) or the local APIC gives the vector; after
- * interruptEntry the kernel identifies the IRQ (spurious IRQ7/15 detected by reading the ISR), runs the
- * handlers in attach order (each interruptHandler + what the controller accesses cost), masks IRQs with
- * attached events, delivers events, and EOIs; after the handler time and interruptExit the CPU goes back to
- * its thread (or a higher-priority one that became ready). The 8259's INTR goes to CPU 0; I/O APIC messages
- * to the CPU they name. Expiring timers are interrupt work on CPU 0 too (the clock interrupt).
+ * Taking an interrupt on a CPU: its thread is paused; INTA (8259: a bus cycle, costed by the node's bus) or
+ * the local APIC gives the vector; after interruptEntry the kernel identifies the IRQ (spurious IRQ7/15
+ * detected by reading the ISR), runs the handlers in attach order (each interruptHandler + what its
+ * controller accesses cost), masks IRQs with attached events and delivers events; once that time has passed
+ * it EOIs, and after the EOI's own bus time and interruptExit the CPU goes back to its thread (or a
+ * higher-priority one that became ready). Controller accesses cost what NodeBus says (irq-controllers.ts);
+ * those made while handling take effect when the handling phase starts, the EOI at its end. The 8259's INTR
+ * goes to CPU 0; I/O APIC messages to the CPU they name. Expiring timers are interrupt work on CPU 0 too (the
+ * clock interrupt).
  */
 import { SimEvent } from '../../emulator/machine/sim/event';
 import { Priority } from '../../emulator/machine/sim/priority';
-import { Errno, KernelError, type SigEvent } from './api';
+import { Errno, KernelError, type InterruptIo, type SigEvent } from './api';
 import type { Kernel } from './kernel';
 import type { Cpu } from './scheduler';
 import { IoApicController, Pic8259Controller, type IrqController } from './irq-controllers';
@@ -50,9 +53,27 @@ export class Interrupts {
   private readonly stuck = new Set<number>();
   /** Set while an ISR runs: CPU time it charges goes to the interrupt. */
   isrCharge: number | null = null;
+  /** Port and MMIO access for ISRs: immediate, each bus cycle charged to the interrupt. */
+  private readonly isrIo: InterruptIo;
 
   constructor(private readonly k: Kernel) {
     this.checkEv = new SimEvent(`${k.ctx.name}.intr`, () => this.check(), Priority.Cpu);
+    const bus = k.bus;
+    const io = (port: number, size: 1 | 2 | 4, write: boolean): void => this.chargeIsr(bus.ioCycleNs(port, size, write));
+    this.isrIo = {
+      in8: (p) => (io(p, 1, false), bus.in8(p)),
+      in16: (p) => (io(p, 2, false), bus.in16(p)),
+      in32: (p) => (io(p, 4, false), bus.in32(p)),
+      out8: (p, v) => (io(p, 1, true), bus.out8(p, v)),
+      out16: (p, v) => (io(p, 2, true), bus.out16(p, v)),
+      out32: (p, v) => (io(p, 4, true), bus.out32(p, v)),
+      mmioRead: (a, s) => (this.chargeIsr(bus.mmioCycleNs(a, s, false)), bus.mmioRead(a, s)),
+      mmioWrite: (a, s, v) => (this.chargeIsr(bus.mmioCycleNs(a, s, true)), bus.mmioWrite(a, s, v)),
+    };
+  }
+
+  private chargeIsr(ns: number): void {
+    if (this.isrCharge !== null) this.isrCharge += ns;
   }
 
   boot(): void {
@@ -67,7 +88,7 @@ export class Interrupts {
       });
     } else {
       const base = sp.picVectorBase ?? 0x30;
-      this.controller = new Pic8259Controller(this.k.bus, costs, base);
+      this.controller = new Pic8259Controller(this.k.bus, base);
       this.k.bus.onIntr((level) => {
         this.intrLevel = level;
         if (level) this.requestCheck();
@@ -112,8 +133,9 @@ export class Interrupts {
   private take(cpu: Cpu): void {
     const costs = this.k.costs;
     if (cpu.id === 0 && this.controller?.kind === '8259' && this.intrLevel) {
+      // The INTA cycle fetches the vector before the CPU can vector through the IDT.
       const vector = this.k.bus.interruptAcknowledge();
-      this.k.sched.intrDelay(cpu, costs.interruptEntry, () => this.handle(cpu, vector));
+      this.k.sched.intrDelay(cpu, this.k.bus.interruptAcknowledgeNs + costs.interruptEntry, () => this.handle(cpu, vector));
       return;
     }
     const vector = cpu.apicPending.shift();
@@ -157,8 +179,7 @@ export class Interrupts {
           this.k.trace('interrupt-storm', { irq, vector });
           cost += this.adjustMask(irq, +1);
         }
-        cost += ctrl.eoi(irq, vector);
-        this.k.sched.intrDelay(cpu, cost + costs.interruptExit, () => this.leave(cpu));
+        this.eoiAfter(cpu, cost, irq, vector);
         return;
       }
       const st = this.irqs.get(irq);
@@ -174,7 +195,7 @@ export class Interrupts {
           this.isrCharge = 0;
           let ev: SigEvent | null = null;
           try {
-            ev = a.isr();
+            ev = a.isr(this.isrIo);
           } catch (e) {
             this.k.trace('isr-fault', { irq, pid: a.proc.pid, error: String(e) });
           }
@@ -187,9 +208,18 @@ export class Interrupts {
           cost += this.k.deliverEvent(a.event, a.thread);
         }
       }
-      cost += ctrl.eoi(irq, vector);
+      this.eoiAfter(cpu, cost, irq, vector);
+      return;
     }
     this.k.sched.intrDelay(cpu, cost + costs.interruptExit, () => this.leave(cpu));
+  }
+
+  /** After `ns` of handling, end the interrupt at the controller; its bus time and the exit follow. */
+  private eoiAfter(cpu: Cpu, ns: number, irq: number, vector: number): void {
+    this.k.sched.intrDelay(cpu, ns, () => {
+      const eoi = this.controller!.eoi(irq, vector);
+      this.k.sched.intrDelay(cpu, eoi + this.k.costs.interruptExit, () => this.leave(cpu));
+    });
   }
 
   // ---- attach / mask ------------------------------------------------------------------------------------
@@ -212,7 +242,7 @@ export class Interrupts {
     return 0;
   }
 
-  attach(t: Thread, irq: number, isr: (() => SigEvent | null) | null, event: SigEvent | null): number {
+  attach(t: Thread, irq: number, isr: ((io: InterruptIo) => SigEvent | null) | null, event: SigEvent | null): number {
     const ctrl = this.controller;
     if (!ctrl) throw new KernelError(Errno.ENXIO, 'InterruptAttach before kernel boot');
     if (!Number.isInteger(irq) || irq < 0 || irq >= ctrl.irqCount || (ctrl.kind === '8259' && irq === 2)) {

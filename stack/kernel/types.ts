@@ -2,7 +2,8 @@
  * The kernel's own objects: threads, processes, channels, connections. Internal to stack/kernel; programs see
  * them only through ThreadCtx (api.ts) and the read-only `ProcessInfo` snapshots.
  */
-import type { Co, KernelOp, Message, SigEvent, ThreadCtx, ThreadState } from './api';
+import type { Co, InterruptIo, KernelOp, Message, SigEvent, ThreadCtx, ThreadState } from './api';
+import { LocalStore } from './local';
 
 export type { ThreadState, ProcessInfo, ThreadInfo } from './api';
 
@@ -78,7 +79,7 @@ export class Process {
   readonly timers = new Set<number>();
   readonly interrupts = new Set<number>();
   readonly terminateHooks: (() => void)[] = [];
-  readonly local = new Map<string, unknown>();
+  readonly local = new LocalStore();
   /** Threads of other processes blocked in waitpid on this one. */
   readonly waiters: Thread[] = [];
   alive = true;
@@ -129,7 +130,7 @@ export interface InterruptAttachment {
   readonly irq: number;
   readonly proc: Process;
   readonly thread: Thread;
-  readonly isr: (() => SigEvent | null) | null;
+  readonly isr: ((io: InterruptIo) => SigEvent | null) | null;
   readonly event: SigEvent | null;
   /** Masks this attachment holds on its IRQ (InterruptAttachEvent auto-masks, InterruptMask). */
   masks: number;

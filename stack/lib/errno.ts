@@ -1,4 +1,5 @@
 /** strerror() for the networking errno values, on top of the kernel's table. */
+import { ENOPROTOOPT } from '../include/errno';
 import { strerror as kstrerror } from '../kernel/api';
 
 const EXTRA: Record<number, string> = {
@@ -6,7 +7,7 @@ const EXTRA: Record<number, string> = {
   95: 'Socket operation on non-socket',
   96: 'Destination address required',
   98: 'Protocol wrong type for socket',
-  99: 'Protocol not available',
+  [ENOPROTOOPT]: 'Protocol not available',
   122: 'Operation not supported on socket',
   133: 'Socket is already connected',
 };

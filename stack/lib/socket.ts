@@ -3,16 +3,16 @@
  * C conventions: calls return -1 (or null) and set errno (`errno(ctx)`); descriptors are the connection
  * ids to io-pkt (QNX fds are coids). socket() opens `$SOCK/dev/socket/<domain>` (ENOENT → EAFNOSUPPORT).
  * Each send gets a packet id, traced as ("app", "send"); each datagram received is traced ("app", "recv")
- * with the id it carried through the stack.
+ * with the id it carried through the stack. The constants (AF_*, SOCK_*, SO_*, IPPROTO_*, sockaddr_in) are
+ * the headers' in stack/include, which applications import as a C program includes <sys/socket.h>.
  */
 import { KernelError, Errno, type Co, type Reply, type ThreadCtx } from '../kernel/api';
+import { LocalKey } from '../kernel/local';
 import { newPacketId } from './pktid';
-import type { SockAddrIn } from '../net/socket';
+import type { SockAddrIn } from '../include/netinet/in';
 import {
   IO_CLOSE, IO_CONNECT, IO_DEVCTL, IO_MSG, IO_READ, IO_WRITE, type ReadReplyData, type RtMsg,
 } from '../io-pkt/msg';
-
-export * from '../net/socket';
 
 interface SockFile {
   coid: number;
@@ -21,24 +21,26 @@ interface SockFile {
   protocol: number;
 }
 
-const FDS_KEY = 'libsocket.fds';
-const ERRNO_KEY = 'errno';
+/** The process's socket descriptors (fd = coid). */
+const FDS = new LocalKey<Map<number, SockFile>>('libsocket.fds');
+/** errno as the socket calls leave it. */
+const ERRNO = new LocalKey<number>('errno');
 
 function fds(ctx: ThreadCtx): Map<number, SockFile> {
-  let m = ctx.local.get(FDS_KEY) as Map<number, SockFile> | undefined;
+  let m = ctx.local.get(FDS);
   if (!m) {
     m = new Map();
-    ctx.local.set(FDS_KEY, m);
+    ctx.local.set(FDS, m);
   }
   return m;
 }
 
 export function errno(ctx: ThreadCtx): number {
-  return (ctx.local.get(ERRNO_KEY) as number | undefined) ?? 0;
+  return ctx.local.get(ERRNO) ?? 0;
 }
 
 export function setErrno(ctx: ThreadCtx, e: number): void {
-  ctx.local.set(ERRNO_KEY, e);
+  ctx.local.set(ERRNO, e);
 }
 
 

@@ -7,13 +7,14 @@
  * - requests for our address are answered; the sender is cached when the request targets us;
  * - a gratuitous request (sender = target = our address) goes out when an address is set.
  */
-import { IFF_RUNNING, IFF_UP, type Ifnet, type Mbuf } from '../io-pkt/driver-api';
+import { IFF_RUNNING, IFF_UP, type Ifnet } from './if';
+import type { Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { SEC } from '../../emulator/machine/sim/time';
 import { NetCost } from './costs';
 import type { NetStack } from './stack';
 import { ARP_LEN, ArpOp, ArpPacket, ArpRepr } from './wire/arp';
-import { WireError } from './wire/checksum';
+import { WireError } from './wire/view';
 import { ETHER_BROADCAST, ipToString, macEquals, macIsGroup, macToString, type Ipv4Addr } from './wire/addr';
 import { ETHER_HDR_LEN, EtherType, EthernetFrame, EthernetRepr } from './wire/ethernet';
 

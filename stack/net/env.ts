@@ -5,7 +5,7 @@
  * stack context.
  */
 import type { Time } from '../../emulator/machine/sim/time';
-import type { Ifnet } from '../io-pkt/driver-api';
+import type { Ifnet } from './if';
 
 export type TraceFieldValue = string | number | boolean;
 

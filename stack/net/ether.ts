@@ -2,17 +2,13 @@
  * ether_input / ether_output (net/if_ethersubr.c): frame checks, demultiplexing by ethertype, link-layer
  * address resolution through ARP, and queueing on the interface's send queue (if_snd) for the driver.
  */
-import { IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP, type Ifnet, type Mbuf } from '../io-pkt/driver-api';
+import { IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP, type Ifnet } from './if';
+import { M_BCAST, M_LOOP, M_MCAST, type Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { NetCost } from './costs';
 import type { NetStack } from './stack';
 import { ETHER_BROADCAST, macEquals, macIsBroadcast, macIsGroup, type Ipv4Addr } from './wire/addr';
 import { ETHER_HDR_LEN, EtherType, EthernetFrame } from './wire/ethernet';
-
-/** Mbuf flags (sys/mbuf.h). */
-export const M_BCAST = 0x0100;
-export const M_MCAST = 0x0200;
-export const M_LOOP = 0x0040;
 
 /** Protocol hook for other ethertypes (lsm modules such as Qnet register here). */
 export type EtherTypeHandler = (ifp: Ifnet, m: Mbuf, payload: Uint8Array) => void;

@@ -3,13 +3,15 @@
  * request was sent to, TTL = MAXTTL), errors generated for other protocols (icmp_error), and every
  * message not consumed here handed to raw sockets. Counters as NetBSD's icmpstat.
  */
-import type { Ifnet, Mbuf } from '../io-pkt/driver-api';
+import type { Ifnet } from './if';
+import { M_BCAST, M_MCAST, type Mbuf } from './mbuf';
 import { NetCost, bytesCost } from './costs';
 import { Ip } from './ip';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
 import { ICMP_MINLEN, ICMP_RETURN_DATA_BYTES, IcmpPacket, IcmpRepr, IcmpType } from './wire/icmp';
-import { IP_OFFMASK, IpProto, Ipv4Packet, MAXTTL } from './wire/ipv4';
+import { IP_HDR_LEN, IP_OFFMASK, IpProto, Ipv4Packet, MAXTTL } from './wire/ipv4';
+import { UDP_HDR_LEN, UdpPacket } from './wire/udp';
 
 const TYPE_NAMES: Record<number, string> = {
   0: 'echo-reply', 3: 'unreach', 4: 'source-quench', 5: 'redirect', 8: 'echo-request', 11: 'time-exceeded',
@@ -22,7 +24,8 @@ export function icmpTypeName(t: number): string {
 
 /** ICMP_INFOTYPE: query/reply types. An error is never sent about an ICMP message that is not one of these. */
 function isInfoType(t: number): boolean {
-  return t === 0 || t === 8 || t === 9 || t === 10 || (t >= 13 && t <= 18);
+  return t === IcmpType.EchoReply || t === IcmpType.Echo || t === IcmpType.RouterAdvert || t === IcmpType.RouterSolicit ||
+    (t >= IcmpType.Tstamp && t <= IcmpType.MaskReply);
 }
 
 export class Icmp {
@@ -38,12 +41,14 @@ export class Icmp {
     const ip = new Ipv4Packet(pkt);
     const body = ip.payload;
     env.charge(NetCost.icmp + bytesCost(body.length, NetCost.checksumPerByte));
-    if (body.length < ICMP_MINLEN) {
+    const icp = new IcmpPacket(body);
+    // icmp_input checks length and checksum only; codes are the consumer's business (no IcmpRepr here).
+    const short = icp.checkLen();
+    if (short) {
       st.tooshort++;
-      env.trace('icmp', 'drop', m.pktId, { reason: `message of ${body.length} bytes` });
+      env.trace('icmp', 'drop', m.pktId, { reason: short });
       return;
     }
-    const icp = new IcmpPacket(body);
     if (!icp.verifyChecksum()) {
       st.checksum++;
       env.trace('icmp', 'drop', m.pktId, { reason: 'bad ICMP checksum' });
@@ -72,13 +77,12 @@ export class Icmp {
   /** Report an ICMP error to the transport that sent the quoted datagram (udp_ctlinput). */
   private ctlinput(icp: IcmpPacket): void {
     const quote = icp.data;
-    if (quote.length < 20 + 8) return;
+    if (quote.length < IP_HDR_LEN + UDP_HDR_LEN) return;
     const q = new Ipv4Packet(quote);
-    if (q.protocol !== IpProto.UDP || q.headerLen + 8 > quote.length) return;
-    const o = q.headerLen;
-    const sport = (quote[o]! << 8) | quote[o + 1]!;
-    const dport = (quote[o + 2]! << 8) | quote[o + 3]!;
-    if (icp.type === IcmpType.Unreach) this.s.udp.ctlinput(q.src, sport, q.dst, dport, icp.code);
+    if (q.protocol !== IpProto.UDP || q.headerLen + UDP_HDR_LEN > quote.length) return;
+    // Only the first 8 bytes of the datagram are quoted: read the ports, not the (uncovered) length.
+    const u = new UdpPacket(quote.subarray(q.headerLen));
+    if (icp.type === IcmpType.Unreach) this.s.udp.ctlinput(q.src, u.srcPort, q.dst, u.dstPort, icp.code);
   }
 
   /** icmp_reflect + icmp_send: turn the message in `ip` into `newType` and send it back. */
@@ -114,16 +118,16 @@ export class Icmp {
     const oip = new Ipv4Packet(pkt);
     const ohl = oip.headerLen;
     if ((oip.flagsFrag & IP_OFFMASK) !== 0) return;
-    if (oip.protocol === IpProto.ICMP && pkt.length >= ohl + ICMP_MINLEN && !isInfoType(pkt[ohl]!)) {
+    if (oip.protocol === IpProto.ICMP && pkt.length >= ohl + ICMP_MINLEN && !isInfoType(new IcmpPacket(pkt.subarray(ohl)).type)) {
       st.oldicmp++;
       return;
     }
-    if (this.s.ifs.isBroadcast(oip.dst, ifp) || ((m.flags ?? 0) & 0x0300) !== 0) return;
+    if (this.s.ifs.isBroadcast(oip.dst, ifp) || ((m.flags ?? 0) & (M_BCAST | M_MCAST)) !== 0) return;
     const quoteLen = Math.min(oip.totalLen, ohl + ICMP_RETURN_DATA_BYTES, pkt.length);
     const frame = Ip.alloc(ICMP_MINLEN + quoteLen);
     const icp = new IcmpPacket(frame.subarray(Ip.PAYLOAD_OFF));
     IcmpRepr.emit(
-      type === 3
+      type === IcmpType.Unreach
         ? { kind: 'destUnreachable', code, quote: pkt.subarray(0, quoteLen) }
         : { kind: 'other', type, code, rest: 0, data: pkt.subarray(0, quoteLen) },
       icp,

@@ -3,7 +3,7 @@
  * their IPv4 addresses (SIOCAIFADDR semantics), name lookup with QNX's enmap, and the address predicates
  * ip_input needs.
  */
-import { IFF_BROADCAST, IFF_LOOPBACK, type Ifnet } from '../io-pkt/driver-api';
+import { IFF_BROADCAST, IFF_LOOPBACK, type Ifnet } from './if';
 import { INADDR_ANY, INADDR_BROADCAST, classfulMask, type Ipv4Addr } from './wire/addr';
 
 /** One IPv4 address of an interface (struct in_ifaddr). */

@@ -4,17 +4,18 @@
  * `forward` tcpip option is on, route lookup and source selection on output, EMSGSIZE instead of
  * fragmentation.
  */
-import { IFF_BROADCAST, IFF_LOOPBACK, type Ifnet, type Mbuf } from '../io-pkt/driver-api';
+import { IFF_BROADCAST, IFF_LOOPBACK, type Ifnet } from './if';
+import { M_BCAST, M_MCAST, type Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
-import { M_BCAST, M_MCAST } from './ether';
 import type { InIfaddr } from './ifnet';
 import { RTF, type Rtentry } from './route';
 import type { NetStack } from './stack';
 import { INADDR_BROADCAST, ipToString, isMulticastIp, type Ipv4Addr } from './wire/addr';
 import { ETHER_HDR_LEN } from './wire/ethernet';
 import { IcmpType } from './wire/icmp';
-import { IP_DF, IP_HDR_LEN, IP_OFFMASK, IP_MF, IpProto, Ipv4Packet } from './wire/ipv4';
+import { IPV4_CHECKS, IP_HDR_LEN, IpProto, Ipv4Packet, Ipv4Repr } from './wire/ipv4';
+import { WireError } from './wire/view';
 
 export interface IpHeaderSpec {
   /** 0 = choose from the route. */
@@ -70,20 +71,17 @@ export class Ip {
       if (counter) st[counter]++;
       env.trace('ip', 'drop', m.pktId, { reason });
     };
-    if (buf.length < IP_HDR_LEN) return drop('toosmall', `packet of ${buf.length} bytes is shorter than an IPv4 header`);
     const p = new Ipv4Packet(buf);
-    if (p.version !== 4) return drop('badvers', `version ${p.version}`);
-    const hlen = p.headerLen;
-    if (hlen < IP_HDR_LEN) return drop('badhlen', `header length ${hlen}`);
-    if (hlen > buf.length) return drop('badhlen', `header length ${hlen} exceeds the ${buf.length}-byte packet`);
-    env.charge(bytesCost(hlen, NetCost.checksumPerByte));
-    if (!p.verifyChecksum()) return drop('badsum', 'bad header checksum');
+    const r = Ipv4Repr.parse(p);
+    // The header checksum is computed (and costs CPU) once the header is known to be there.
+    if (!(r instanceof WireError) || IPV4_CHECKS.indexOf(r.check) >= IPV4_CHECKS.indexOf('badsum')) {
+      env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
+    }
+    if (r instanceof WireError) return drop(r.check, r.reason);
     const len = p.totalLen;
-    if (len < hlen) return drop('badlen', `total length ${len} below header length ${hlen}`);
-    if (buf.length < len) return drop('tooshort', `packet of ${buf.length} bytes, total length ${len}`);
     const pkt = buf.length > len ? buf.subarray(0, len) : buf; // trim link padding
-    const dst = p.dst;
-    env.trace('ip', 'input', m.pktId, { src: ipToString(p.src), dst: ipToString(dst), proto: p.protocol, len });
+    const dst = r.dst;
+    env.trace('ip', 'input', m.pktId, { src: ipToString(r.src), dst: ipToString(dst), proto: r.protocol, len });
 
     const ours = this.isForUs(ifp, dst, m);
     if (!ours) {
@@ -92,13 +90,13 @@ export class Ip {
       this.forward(ifp, m, pkt);
       return;
     }
-    if ((p.flagsFrag & (IP_MF | IP_OFFMASK)) !== 0) {
+    if (r.moreFrags || r.fragOffset !== 0) {
       st.fragments++;
       return drop('fragdropped', 'fragment (reassembly not implemented)');
     }
     st.delivered++;
     const isBcast = ((m.flags ?? 0) & (M_BCAST | M_MCAST)) !== 0 || this.s.ifs.isBroadcast(dst, ifp);
-    switch (p.protocol) {
+    switch (r.protocol) {
       case IpProto.ICMP:
         this.s.icmp.input(ifp, m, pkt, isBcast);
         return;
@@ -195,19 +193,15 @@ export class Ip {
       if (p.src === 0) p.src = choice.src.addr;
       if (p.ident === 0) p.ident = this.nextIdent();
       st.rawout++;
+      p.fillChecksum();
     } else {
-      p.setVersionAndHeaderLen(IP_HDR_LEN);
-      p.tos = h.tos;
-      p.totalLen = frame.length - ETHER_HDR_LEN;
-      p.ident = this.nextIdent();
-      p.flagsFrag = h.df ? IP_DF : 0;
-      p.ttl = h.ttl;
-      p.protocol = h.protocol;
-      p.src = h.src !== 0 ? h.src : choice.src.addr;
-      p.dst = h.dst;
+      Ipv4Repr.emit({
+        src: h.src !== 0 ? h.src : choice.src.addr, dst: h.dst, protocol: h.protocol, ttl: h.ttl, tos: h.tos,
+        ident: this.nextIdent(), dontFrag: h.df ?? false, moreFrags: false, fragOffset: 0, optionsLen: 0,
+        payloadLen: frame.length - ETHER_HDR_LEN - IP_HDR_LEN,
+      }, p);
     }
     env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
-    p.fillChecksum();
     if (p.totalLen > choice.ifp.mtu) {
       st.cantfrag++;
       env.trace('ip', 'drop', pktId, { reason: `${p.totalLen} bytes exceed mtu ${choice.ifp.mtu}` });

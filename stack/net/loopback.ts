@@ -2,15 +2,10 @@
  * lo0, the software loopback interface (net/if_loop.c): 127.0.0.1/8, mtu 33192. Output is queued on the
  * stack's loopback queue (ipintrq) and comes back up as input in the same stack pass.
  */
-import {
-  IFF_LOOPBACK, IFF_MULTICAST, IFF_RUNNING, IFF_UP, type IfData, type Ifnet, type IfnetOps, type NicConfig, type NicStats,
-} from '../io-pkt/driver-api';
+import type { NicConfig, NicStats } from './hw-nicinfo';
+import { IFF_LOOPBACK, IFF_MULTICAST, IFF_RUNNING, IFF_UP, newIfData, type Ifnet, type IfnetOps } from './if';
 
 export const LOMTU = 33192;
-
-export function newIfData(): IfData {
-  return { ipackets: 0, ierrors: 0, opackets: 0, oerrors: 0, collisions: 0, ibytes: 0, obytes: 0, imcasts: 0, omcasts: 0, iqdrops: 0, noproto: 0 };
-}
 
 const loopOps: IfnetOps = {
   *init(ifp: Ifnet) {
@@ -26,7 +21,7 @@ const loopOps: IfnetOps = {
   config(): NicConfig {
     return {
       description: 'Software loopback', mac: new Uint8Array(6), permanentMac: new Uint8Array(6), mediaRateKbps: 0,
-      fullDuplex: true, mtu: LOMTU, irq: [], ioPorts: [], memWindows: [], promiscuous: false, multicast: true,
+      fullDuplex: true, connector: 'unknown', mtu: LOMTU, irq: [], ioPorts: [], memWindows: [], promiscuous: false, multicast: true,
     };
   },
   stats(): NicStats {
@@ -34,6 +29,7 @@ const loopOps: IfnetOps = {
       txOk: 0, txBytes: 0, rxOk: 0, rxBytes: 0, txSingleCollisions: 0, txMultiCollisions: 0, txExcessiveCollisions: 0,
       txDeferred: 0, txLateCollisions: 0, txCarrierLost: 0, txUnderruns: 0, rxCrcErrors: 0, rxAlignErrors: 0,
       rxMissed: 0, rxOverruns: 0, rxRunts: 0, txBroadcast: 0, txMulticast: 0, rxBroadcast: 0, rxMulticast: 0,
+      txFailedAllocs: 0, rxFailedAllocs: 0,
     };
   },
 };

@@ -3,11 +3,14 @@
  * matching raw socket; ICMP hands over everything it did not consume itself (echo requests are answered
  * by the stack and not delivered). Output builds the IP header unless IP_HDRINCL is set.
  */
-import type { Ifnet, Mbuf } from '../io-pkt/driver-api';
+import type { Ifnet } from './if';
+import type { Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import { Ip } from './ip';
-import { SOCK_RAW, SO_BROADCAST, sockaddrIn, type Socket } from './socket';
+import { sockaddrIn } from '../include/netinet/in';
+import { AF_INET, SOCK_RAW, SO_BROADCAST } from '../include/sys/socket';
+import type { Socket } from './socket';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
 import { IcmpType, IcmpUnreachCode } from './wire/icmp';
@@ -17,7 +20,7 @@ export class Raw {
   constructor(private readonly s: NetStack) {}
 
   private pcbs(): Socket[] {
-    return this.s.sockets.list.filter((so) => so.type === SOCK_RAW && so.domain === 2 && !so.closed);
+    return this.s.sockets.list.filter((so) => so.type === SOCK_RAW && so.domain === AF_INET && !so.closed);
   }
 
   /**

@@ -2,7 +2,7 @@
  * The IPv4 routing table: connected routes added with interface addresses, static routes from
  * `route add`, longest-prefix lookup. ARP entries are kept by arp.ts and shown as cloned host routes.
  */
-import type { Ifnet } from '../io-pkt/driver-api';
+import type { Ifnet } from './if';
 import { Errno } from '../kernel/api';
 import type { IfTable, InIfaddr } from './ifnet';
 import type { Ipv4Addr } from './wire/addr';

@@ -1,50 +1,11 @@
 /**
  * Sockets as the stack holds them (struct socket + inpcb): addresses, a receive buffer of datagram
- * records with a byte limit (so_rcvbuf), options, and the readers waiting for data. Constants are the
- * NetBSD/QNX values the socket library also uses.
+ * records with a byte limit (so_rcvbuf), options, and the readers waiting for data. The API's numbers
+ * (AF_*, SOCK_*, SO_*, …) are the headers' in stack/include, shared with applications.
  */
+import type { SockAddrIn } from '../include/netinet/in';
 import type { Ipv4Addr } from './wire/addr';
 import { IPDEFTTL } from './wire/ipv4';
-
-export const AF_UNSPEC = 0;
-export const AF_UNIX = 1;
-export const AF_INET = 2;
-export const AF_ROUTE = 17;
-export const AF_INET6 = 24;
-
-export const SOCK_STREAM = 1;
-export const SOCK_DGRAM = 2;
-export const SOCK_RAW = 3;
-
-export const IPPROTO_IP = 0;
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_RAW = 255;
-
-export const SOL_SOCKET = 0xffff;
-export const SO_DEBUG = 0x0001;
-export const SO_REUSEADDR = 0x0004;
-export const SO_DONTROUTE = 0x0010;
-export const SO_BROADCAST = 0x0020;
-export const SO_REUSEPORT = 0x0200;
-export const SO_SNDBUF = 0x1001;
-export const SO_RCVBUF = 0x1002;
-export const SO_SNDTIMEO = 0x1005;
-export const SO_RCVTIMEO = 0x1006;
-export const SO_ERROR = 0x1007;
-export const SO_TYPE = 0x1008;
-
-export const IP_TOS = 3;
-export const IP_TTL = 4;
-export const IP_HDRINCL = 2;
-
-/** QNX errno values the kernel table (stack/kernel/api.ts) does not list. */
-export const ENOPROTOOPT = 99;
-
-export const MSG_PEEK = 0x2;
-export const MSG_DONTROUTE = 0x4;
-export const MSG_TRUNC = 0x10;
-export const MSG_DONTWAIT = 0x80;
 
 /** Default buffer sizes (NetBSD udp_sendspace/udp_recvspace, rip_sendspace/rip_recvspace). */
 export const UDP_SENDSPACE = 9216;
@@ -53,16 +14,6 @@ export const RIP_SENDSPACE = 8192;
 export const RIP_RECVSPACE = 8192;
 /** sb_max: the largest so_rcvbuf/so_sndbuf setsockopt accepts. */
 export const SB_MAX = 256 * 1024;
-
-export interface SockAddrIn {
-  family: typeof AF_INET;
-  addr: Ipv4Addr;
-  port: number;
-}
-
-export function sockaddrIn(addr: Ipv4Addr, port = 0): SockAddrIn {
-  return { family: AF_INET, addr, port };
-}
 
 /** One datagram in a receive buffer (sbappendaddr record). */
 export interface SockRecord {

@@ -5,12 +5,13 @@
  */
 import { Errno } from '../kernel/api';
 import { NetCost } from './costs';
+import { ENOPROTOOPT } from '../include/errno';
+import { IPPROTO_IP, IPPROTO_RAW, IPPROTO_UDP, IP_HDRINCL, IP_TOS, IP_TTL } from '../include/netinet/in';
 import {
-  AF_INET, AF_ROUTE, ENOPROTOOPT, IPPROTO_IP, IPPROTO_RAW, IPPROTO_UDP, IP_HDRINCL, IP_TOS, IP_TTL, RIP_RECVSPACE,
-  RIP_SENDSPACE, SB_MAX, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_BROADCAST, SO_DEBUG, SO_DONTROUTE,
-  SO_ERROR, SO_RCVBUF, SO_RCVTIMEO, SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDTIMEO, SO_TYPE, Socket,
-  UDP_RECVSPACE, UDP_SENDSPACE, type SockRecord,
-} from './socket';
+  AF_INET, AF_ROUTE, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_BROADCAST, SO_DEBUG, SO_DONTROUTE, SO_ERROR,
+  SO_RCVBUF, SO_RCVTIMEO, SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDTIMEO, SO_TYPE,
+} from '../include/sys/socket';
+import { RIP_RECVSPACE, RIP_SENDSPACE, SB_MAX, Socket, UDP_RECVSPACE, UDP_SENDSPACE, type SockRecord } from './socket';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
 

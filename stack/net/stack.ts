@@ -3,7 +3,8 @@
  * callouts, tied together. All methods run synchronously in the stack context; the host process supplies
  * a NetEnv (time, CPU charging, tracing, deferred wakeups, driver kicks).
  */
-import { IFF_LOOPBACK, IFF_RUNNING, IFF_UP, type Ifnet, type Mbuf } from '../io-pkt/driver-api';
+import { IFF_LOOPBACK, IFF_RUNNING, IFF_UP, type Ifnet } from './if';
+import type { Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { Arp } from './arp';
 import { Callouts } from './callout';

@@ -3,16 +3,20 @@
  * wildcard binding), port unreachable when nobody listens, output with the pseudo-header checksum, and
  * ephemeral ports allocated downward from anonportmax like NetBSD's in_pcbsetport.
  */
-import type { Ifnet, Mbuf } from '../io-pkt/driver-api';
+import type { Ifnet } from './if';
+import type { Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import { Ip } from './ip';
-import { SOCK_DGRAM, SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT, sockaddrIn, type Socket } from './socket';
+import { sockaddrIn } from '../include/netinet/in';
+import { SOCK_DGRAM, SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT } from '../include/sys/socket';
+import type { Socket } from './socket';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
 import { IcmpType, IcmpUnreachCode } from './wire/icmp';
 import { IP_HDR_LEN, IP_MAXPACKET, IpProto, Ipv4Packet } from './wire/ipv4';
 import { UDP_HDR_LEN, UdpPacket, UdpRepr } from './wire/udp';
+import { WireError } from './wire/view';
 
 export const ANONPORTMIN = 49152;
 export const ANONPORTMAX = 65535;
@@ -72,17 +76,11 @@ export class Udp {
     const body = ip.payload;
     env.charge(NetCost.udp);
     const u = new UdpPacket(body);
-    const why = u.checkLen();
-    if (why) {
-      if (body.length < UDP_HDR_LEN) st.hdrops++;
-      else st.badlen++;
-      env.trace('udp', 'drop', m.pktId, { reason: why });
-      return;
-    }
-    env.charge(bytesCost(u.length, NetCost.checksumPerByte));
+    // The checksum is computed (and costs CPU) only over a datagram whose length checks passed.
+    if (!u.lengthError()) env.charge(bytesCost(u.length, NetCost.checksumPerByte));
     const r = UdpRepr.parse(u, ip.src, ip.dst);
-    if (!('payload' in r)) {
-      st.badsum++;
+    if (r instanceof WireError) {
+      st[r.check]++;
       env.trace('udp', 'drop', m.pktId, { reason: r.reason });
       return;
     }

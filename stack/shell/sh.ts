@@ -200,7 +200,7 @@ export const sh: ProgramMain = function* (ctx, argv) {
     const lines = text.split('\n').map((t, i) => ({ text: t, line: i + 1, file: '-c' }));
     return yield* new Shell(ctx, '-c', false).runLines(lines);
   }
-  const script = ctx.local.get(SPAWN_SCRIPT_KEY) as ScriptLine[] | undefined;
+  const script = ctx.local.get(SPAWN_SCRIPT_KEY);
   if (script) return yield* new Shell(ctx, script[0]?.file ?? 'script', true).runLines(script);
   if (argv[1] !== undefined) {
     ctx.print(`sh: ${argv[1]}: cannot open - No such file or directory\n`);

@@ -1,7 +1,8 @@
 /** Helpers shared by the network utilities: flag bits as ifconfig prints them, a stack socket, addresses. */
 import type { Co, ThreadCtx } from '../kernel/api';
 import { strerror } from '../lib/errno';
-import { AF_INET, AF_ROUTE, SOCK_DGRAM, SOCK_RAW, errno, socket } from '../lib/socket';
+import { AF_INET, AF_ROUTE, SOCK_DGRAM, SOCK_RAW } from '../include/sys/socket';
+import { errno, socket } from '../lib/socket';
 import { classfulMask, maskFromPrefix, parseIpv4, type Ipv4Addr } from '../net/wire/addr';
 
 /** NetBSD IFFBITS: bit number (1-based) → name. */

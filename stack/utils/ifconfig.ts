@@ -7,7 +7,7 @@
 import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { close, errno, ioctl } from '../lib/socket';
-import { IFF_UP } from '../io-pkt/driver-api';
+import { IFF_UP } from '../net/if';
 import type { IfInfo } from '../io-pkt/ioctl';
 import { ipToString, macToString } from '../net/wire/addr';
 import { ioctlSocket, parseMask, parseNet, printFlags } from './common';

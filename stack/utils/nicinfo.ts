@@ -5,7 +5,7 @@
 import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { close, errno, ioctl } from '../lib/socket';
-import type { NicConfig, NicStats } from '../io-pkt/driver-api';
+import type { NicConfig, NicStats } from '../net/hw-nicinfo';
 import type { IfInfo } from '../io-pkt/ioctl';
 import { ioctlSocket } from './common';
 
@@ -32,7 +32,7 @@ export function formatNicinfo(name: string, c: NicConfig, s: NicStats, info: IfI
   t += row('Physical Node ID', nodeId(c.permanentMac));
   t += row('Current Physical Node ID', nodeId(c.mac));
   t += row('Current Operation Rate', info.media.linkUp ? `${rate(c.mediaRateKbps)} ${c.fullDuplex ? 'full-duplex' : 'half-duplex'}` : 'Unknown');
-  t += row('Active Interface Type', 'UTP');
+  t += row('Active Interface Type', c.connector === 'unknown' ? 'Unknown' : c.connector);
   t += row('Maximum Transmittable data Unit', c.mtu);
   t += row('Maximum Receivable data Unit', c.mtu);
   for (const irq of c.irq) t += row('Hardware Interrupt', `0x${irq.toString(16)}`);
@@ -45,13 +45,13 @@ export function formatNicinfo(name: string, c: NicConfig, s: NicStats, info: IfI
   t += row('Bytes Transmitted OK', s.txBytes);
   t += row('Broadcast Packets Transmitted OK', s.txBroadcast);
   t += row('Multicast Packets Transmitted OK', s.txMulticast);
-  t += row('Memory Allocation Failures on Transmit', 0);
+  t += row('Memory Allocation Failures on Transmit', s.txFailedAllocs);
   t += '\n';
   t += row('Packets Received OK', s.rxOk);
   t += row('Bytes Received OK', s.rxBytes);
   t += row('Broadcast Packets Received OK', s.rxBroadcast);
   t += row('Multicast Packets Received OK', s.rxMulticast);
-  t += row('Memory Allocation Failures on Receive', 0);
+  t += row('Memory Allocation Failures on Receive', s.rxFailedAllocs);
   t += '\n';
   t += row('Single Collisions on Transmit', s.txSingleCollisions);
   t += row('Multiple Collisions on Transmit', s.txMultiCollisions);

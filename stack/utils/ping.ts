@@ -9,12 +9,12 @@ import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { Errno } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { getopt, strtod, strtol } from '../lib/getopt';
-import {
-  AF_INET, IPPROTO_ICMP, IPPROTO_IP, IP_TTL, MSG_DONTWAIT, SOCK_RAW, SOL_SOCKET, SO_BROADCAST, SO_RCVTIMEO,
-  close, errno, recvfrom, sendto, setsockopt, socket, sockaddrIn,
-} from '../lib/socket';
+import { IPPROTO_ICMP, IPPROTO_IP, IP_TTL, sockaddrIn } from '../include/netinet/in';
+import { AF_INET, MSG_DONTWAIT, SOCK_RAW, SOL_SOCKET, SO_BROADCAST, SO_RCVTIMEO } from '../include/sys/socket';
+import { close, errno, recvfrom, sendto, setsockopt, socket } from '../lib/socket';
 import { ipToString, parseIpv4 } from '../net/wire/addr';
 import { ICMP_MINLEN, IcmpPacket, IcmpType } from '../net/wire/icmp';
+import { Ipv4Packet } from '../net/wire/ipv4';
 
 const MAXPACKET = 65535 - 60 - 8;
 const PHDR_LEN = 8;
@@ -214,12 +214,14 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
   return st.nreceived > 0 ? 0 : 2;
 
   function prPack(buf: Uint8Array, from: string, now: number): void {
-    const hlen = ((buf[0] ?? 0) & 0x0f) * 4;
+    // A raw socket delivers the datagram with its IP header (validated by the stack's ip_input).
+    const ip = new Ipv4Packet(buf);
+    const hlen = ip.headerLen;
     if (buf.length < hlen + ICMP_MINLEN) {
       if (verbose) out(`packet too short (${buf.length} bytes) from ${from}\n`);
       return;
     }
-    const ttlIn = buf[8] ?? 0;
+    const ttlIn = ip.ttl;
     const netLen = buf.length - hlen;
     const icp = new IcmpPacket(buf.subarray(hlen));
     if (icp.type === IcmpType.EchoReply && icp.ident === ident) {
@@ -258,16 +260,17 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
       if (verbose && t !== IcmpType.EchoReply) out(`${netLen} bytes from ${from}: type ${t}\n`);
       return;
     }
-    const q = icp.data;
-    const qhl = ((q[0] ?? 0) & 0x0f) * 4;
-    const about = q.length >= qhl + 8 && q[9] === IPPROTO_ICMP && ((q[qhl + 4]! << 8) | q[qhl + 5]!) === ident;
+    // The quoted datagram: its IP header and the first 8 bytes of our echo request (type … seq).
+    const q = new Ipv4Packet(icp.data);
+    const qicp = new IcmpPacket(q.buf.subarray(q.headerLen));
+    const about = q.buf.length >= q.headerLen + ICMP_MINLEN && q.protocol === IPPROTO_ICMP && qicp.ident === ident;
     if (!about && !verbose) return;
     if (quiet) return;
     let text = `${netLen} bytes from ${from}: `;
     if (t === IcmpType.Unreach) text += UNREACH[icp.code] ?? `Destination Unreachable, Bad Code: ${icp.code}`;
     else if (t === IcmpType.TimeExceeded) text += icp.code === 0 ? 'Time To Live exceeded' : 'Frag reassembly time exceeded';
     else text += 'Source Quench';
-    if (about) text += ` for icmp_seq=${(q[qhl + 6]! << 8) | q[qhl + 7]!}`;
+    if (about) text += ` for icmp_seq=${qicp.seq}`;
     out(`${text}\n`);
   }
 };

@@ -4,7 +4,8 @@
  */
 import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { strerror } from '../lib/errno';
-import { AF_ROUTE, SOCK_RAW, close, errno, socket, sysctl, writeRtm } from '../lib/socket';
+import { AF_ROUTE, SOCK_RAW } from '../include/sys/socket';
+import { close, errno, socket, sysctl, writeRtm } from '../lib/socket';
 import type { RouteRow } from '../io-pkt/sysctl';
 import { Errno } from '../kernel/api';
 import { parseIpv4 } from '../net/wire/addr';

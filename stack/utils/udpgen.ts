@@ -12,7 +12,9 @@
 import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { getopt, strtod, strtol } from '../lib/getopt';
-import { AF_INET, SOCK_DGRAM, close, errno, sendto, socket, sockaddrIn } from '../lib/socket';
+import { sockaddrIn } from '../include/netinet/in';
+import { AF_INET, SOCK_DGRAM } from '../include/sys/socket';
+import { close, errno, sendto, socket } from '../lib/socket';
 import { parseIpv4 } from '../net/wire/addr';
 
 export const UGEN_MAGIC = [0x55, 0x47, 0x45, 0x4e]; // "UGEN"

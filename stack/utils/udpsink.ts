@@ -11,7 +11,9 @@
 import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { getopt, strtol } from '../lib/getopt';
-import { AF_INET, SOCK_DGRAM, bind, close, errno, recvfrom, socket, sockaddrIn } from '../lib/socket';
+import { sockaddrIn } from '../include/netinet/in';
+import { AF_INET, SOCK_DGRAM } from '../include/sys/socket';
+import { bind, close, errno, recvfrom, socket } from '../lib/socket';
 import { ipToString } from '../net/wire/addr';
 import { readStamp } from './udpgen';
 

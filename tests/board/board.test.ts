@@ -1,5 +1,6 @@
 import { Board } from '../../emulator/machine/board/board';
 import type { SystemPage } from '../../emulator/machine/bus/node-bus';
+import { ISA_8BIT_TARGET } from '../../emulator/machine/bus/timing';
 import { initPics } from '../../firmware/pic-init';
 import { RecordingHandler, fakeNic, testSim } from './fake-pci';
 
@@ -42,8 +43,8 @@ describe('Board assembly', () => {
     const { ctx } = testSim();
     expect(() => new Board(ctx('b1'), { ramBytes: 1 << 20, cpus: 0, interruptController: '8259' })).toThrow(/cpus/);
     const { board } = mkBoard();
-    board.mapIsaDevice('ne2000', 0x300, 0x20, new RecordingHandler(0x20));
-    expect(() => board.mapIsaDevice('other', 0x310, 4, new RecordingHandler(4))).toThrow(/overlaps ne2000/);
+    board.mapIsaDevice('ne2000', 0x300, 0x20, new RecordingHandler(0x20), ISA_8BIT_TARGET);
+    expect(() => board.mapIsaDevice('other', 0x310, 4, new RecordingHandler(4), ISA_8BIT_TARGET)).toThrow(/overlaps ne2000/);
     expect(() => board.isaIrq(16)).toThrow();
   });
 });
@@ -52,7 +53,7 @@ describe('NodeBus of a board', () => {
   test('port I/O, MMIO and RAM', () => {
     const { board } = mkBoard();
     const h = new RecordingHandler(0x20);
-    board.mapIsaDevice('ne2000', 0x300, 0x20, h);
+    board.mapIsaDevice('ne2000', 0x300, 0x20, h, ISA_8BIT_TARGET);
     const bus = board.nodeBus(syspage);
     bus.out8(0x301, 0x12);
     bus.out16(0x302, 0x3456);

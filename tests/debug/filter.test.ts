@@ -173,6 +173,35 @@ describe('filter evaluation on trace fields (no bytes)', () => {
     expect(summarize(frames.arpReq)).toBe('00:50:c2:00:00:01 > ff:ff:ff:ff:ff:ff, ARP, Request who-has 10.77.0.2 tell 10.77.0.1, length 42');
     expect(summarize(frames.udp)).toBe('00:50:c2:00:00:01 > 00:50:c2:00:00:02, IPv4 10.77.0.1.40000 > 10.77.0.2.5000: UDP, length 48');
   });
+
+  test('a frame failing a check of the wire library decodes as far as its headers go and says which check', () => {
+    const sum = ICMP_ECHO_REQUEST.slice();
+    sum[14 + 10] = sum[14 + 10]! ^ 1; // the IPv4 header checksum
+    const bad = decodeFrame(10, sum);
+    expect(bad).toMatchObject({ malformed: 'IPv4: bad header checksum', ipSrc: 0x0a4d0001, ipProto: 1, icmpType: 8 });
+    expect(summarize(bad)).toBe(
+      '00:50:c2:00:00:01 > 00:50:c2:00:00:02, IPv4 10.77.0.1 > 10.77.0.2: ICMP echo-request, id 4660, seq 0, length 98, ' +
+      'malformed: IPv4: bad header checksum',
+    );
+    expect(matches(parseFilter('icmp and src host 10.77.0.1'), bad)).toBe(true);
+
+    const v6 = ICMP_ECHO_REQUEST.slice();
+    v6[14] = 0x65;
+    const ver = decodeFrame(11, v6);
+    expect(ver.malformed).toBe('IPv4: version 6 is not 4');
+    expect(ver.ipSrc).toBeUndefined();
+    expect(ver.ethertype).toBe(0x0800);
+
+    // Cut inside the UDP header: the IP header is readable (its total length is not), the ports are not.
+    const cut = decodeFrame(12, UDP_TO_CLOSED_PORT.slice(0, 14 + 20 + 4));
+    expect(cut).toMatchObject({ malformed: 'IPv4: packet of 24 bytes is shorter than its total length 34', ipProto: 17 });
+    expect(cut.sport).toBeUndefined();
+
+    const runt = decodeFrame(13, ARP_REQUEST.slice(0, 10));
+    expect(runt.malformed).toBe('Ethernet: frame of 10 bytes is shorter than an Ethernet header');
+    expect(summarize(runt)).toBe('length 10, malformed: Ethernet: frame of 10 bytes is shorter than an Ethernet header');
+    for (const f of Object.values(frames)) expect(f.malformed).toBeUndefined();
+  });
 });
 
 describe('the packet index', () => {

@@ -1,5 +1,6 @@
 import { driverModules } from '../../stack/drivers';
-import type { Ifnet, NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import type { NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import type { Ifnet } from '../../stack/net/if';
 import { frame, makeRig, NIC_MAC, PEER_MAC, runUntil, type Rig } from './harness/rig';
 
 const native = driverModules['devnp-ne2000.so'] as NativeDriverModule;

@@ -1,5 +1,6 @@
 import { driverModules } from '../../stack/drivers';
-import { IFF_ALLMULTI, type NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import type { NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import { IFF_ALLMULTI } from '../../stack/net/if';
 import { Errno } from '../../stack/kernel/api';
 import { pci_enumerate, pci_find_device, pci_read_config } from '../../stack/lib/pci';
 import { mcastHashIndex } from '../../stack/drivers/dp8390/mcast';
@@ -12,17 +13,17 @@ describe('stack/lib/pci over configuration mechanism #1', () => {
   test('finds the RTL8029 with its I/O BAR and the IRQ start-up wrote into 0x3C', () => {
     const r = makeRig('pci');
     const ctx = r.iopkt.ctx;
-    const all = pci_enumerate(ctx);
+    const all = r.iopkt.call(pci_enumerate(ctx));
     expect(all.map((d) => `${d.vendorId.toString(16)}:${d.deviceId.toString(16)}`)).toEqual(['8086:1237', '8086:7000', '10ec:8029']);
-    const d = pci_find_device(ctx, 0x10ec, 0x8029, 0)!;
+    const d = r.iopkt.call(pci_find_device(ctx, 0x10ec, 0x8029, 0))!;
     const info = r.syspage.pci.find((p) => p.vendorId === 0x10ec)!;
     expect(d).toMatchObject({ bus: 0, dev: info.device, fn: 0, classCode: 0x020000, irq: info.irq });
     expect(d.bars).toEqual([{ index: 0, kind: 'io', base: info.bars[0]!.base, size: 32, prefetchable: false }]);
-    expect(pci_find_device(ctx, 0x10ec, 0x8029, 1)).toBeNull();
-    expect(pci_find_device(ctx, 0x8086, 0x100e, 0)).toBeNull();
+    expect(r.iopkt.call(pci_find_device(ctx, 0x10ec, 0x8029, 1))).toBeNull();
+    expect(r.iopkt.call(pci_find_device(ctx, 0x8086, 0x100e, 0))).toBeNull();
     // BAR sizing restored the BAR and the command register.
-    expect(pci_read_config(ctx, 0, d.dev, 0, 0x10, 4)).toBe(info.bars[0]!.base | 1);
-    expect(pci_read_config(ctx, 0, d.dev, 0, 0x04, 2) & 0x5).toBe(0x5);
+    expect(r.iopkt.call(pci_read_config(ctx, 0, d.dev, 0, 0x10, 4))).toBe(info.bars[0]!.base | 1);
+    expect(r.iopkt.call(pci_read_config(ctx, 0, d.dev, 0, 0x04, 2)) & 0x5).toBe(0x5);
   });
 });
 

@@ -11,7 +11,8 @@ import { Ne2000Isa } from '../../nic-models/ne2000';
 import { Kernel } from '../../stack/kernel/kernel';
 import type { Co, ThreadCtx } from '../../stack/kernel/api';
 import { driverModules } from '../../stack/drivers';
-import type { Ifnet, NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import type { NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import type { Ifnet } from '../../stack/net/if';
 import { KernelIoPkt } from './harness/kernel-iopkt';
 import { frame, NIC_MAC, PEER_MAC, Peer } from './harness/rig';
 
@@ -19,7 +20,7 @@ function boot(module: string, options: string, rxFrames: number) {
   const sim = new Simulation(7);
   const board = new Board(componentContext(sim, 'alpha', 'alpha.board'), { ramBytes: 16 << 20, cpus: 1, interruptController: '8259' });
   const nic = new Ne2000Isa(componentContext(sim, 'alpha', 'alpha.ne0'), { mac: NIC_MAC });
-  board.mapIsaDevice('ne0', 0x300, Ne2000Isa.PORTS, nic);
+  board.mapIsaDevice('ne0', 0x300, Ne2000Isa.PORTS, nic, nic.timing);
   nic.attachIrq(board.isaIrq(5));
   const syspage = runStartup(board.ports, { cpus: 1, ramBytes: 16 << 20, interruptController: '8259', isa: [{ name: 'ne2000', ioport: 0x300, irq: 5 }] });
   const cable = new Cable(componentContext(sim, '', 'cable0'));

@@ -1,6 +1,7 @@
 import { driverModules } from '../../stack/drivers';
 import { splitShimOptions } from '../../stack/drivers/shim/shim';
-import { IFF_RUNNING, type NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import type { NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import { IFF_RUNNING } from '../../stack/net/if';
 import { Errno } from '../../stack/kernel/api';
 import { frame, makeRig, NIC_MAC, PEER_MAC, runUntil } from './harness/rig';
 

@@ -3,6 +3,8 @@
  * node with a PCI RTL8029 on one hub. The guest boots once; each test restores the snapshot.
  */
 import type { Assembled } from '../../emulator/app/assembly/run';
+import { isaIoNs } from '../../emulator/machine/board/isa-bus';
+import { decodeAccess } from '../../emulator/machine/v86/guest-log';
 import { bootAndSnapshot, consoleSince, guest, guestRun, nicCounter, procNetDev, qnxStart, runUntil, scenarioOf, SEC } from './helpers';
 
 const YAML = `
@@ -35,6 +37,36 @@ describe('Linux ne (ISA) on the NE2000 model', () => {
     const g = guest(fixture.booted, 'linux1');
     expect(g.shell.lines).toContain('qnxemu-guest-ready');
     expect(g.shell.lines.some((l) => l.startsWith('qnxemu-guest-error'))).toBe(false);
+  });
+
+  test("the guest's CPU waited for every ISA cycle its driver issued: stall time = Σ cycle times of the logged accesses", () => {
+    const g = guest(fixture.booted, 'linux1');
+    const dev = g.nics[0]!.device;
+    if (dev.bus !== 'isa') throw new Error('expected an ISA NIC');
+    // Every access the guest made through the card's window (target 0) since power-on is in the log; each
+    // cost the ISA cycle(s) the bus gives for the NE2000's timing (16-bit data port, byte registers).
+    let expected = 0;
+    let accesses = 0;
+    let dataWords = 0;
+    for (const q of g.machine.log.quanta) {
+      for (let i = 0; i < q.ops.length; ) {
+        const op = q.ops[i]!;
+        if (typeof op === 'string') {
+          i++;
+          continue;
+        }
+        i += 2;
+        if (op < 0) continue; // a sync point
+        const a = decodeAccess(op);
+        if (a.target !== 0) continue;
+        accesses++;
+        if (a.offset === 0x10 && a.size === 2) dataWords++;
+        expected += isaIoNs(dev.timing, 'subtractive', a.offset, a.size, a.write);
+      }
+    }
+    expect(accesses).toBeGreaterThan(100);
+    expect(dataWords).toBeGreaterThan(0); // ne.c moves packet data with insw/outsw at the data port
+    expect(g.machine.clock.stallNs).toBe(expected);
   });
 
   test('the guest pings the QNX node: 3 of 3, 0 % loss', async () => {

@@ -9,9 +9,9 @@ import { Priority } from '../../emulator/machine/sim/priority';
 import type { EventQueue } from '../../emulator/machine/sim/event-queue';
 import type { Co, ThreadCtx } from '../../stack/kernel/api';
 import { Errno } from '../../stack/kernel/api';
-import {
-  IFF_RUNNING, type Ifnet, type IfnetOps, type IoPkt, type LegacyDriverModule, type NativeDriverModule, type NicConfig, type NicStats,
-} from '../../stack/io-pkt/driver-api';
+import type { IoPkt, LegacyDriverModule, NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import type { NicConfig, NicStats } from '../../stack/net/hw-nicinfo';
+import { IFF_RUNNING, type Ifnet, type IfnetOps } from '../../stack/net/if';
 import type { IoNetDriverFuncs, IoNetSelf, Npkt } from '../../stack/drivers/shim/ionet-api';
 import type { FakeBus } from '../kernel/helpers';
 
@@ -74,6 +74,7 @@ function zeroStats(): NicStats {
     txOk: 0, txBytes: 0, rxOk: 0, rxBytes: 0, txSingleCollisions: 0, txMultiCollisions: 0, txExcessiveCollisions: 0,
     txDeferred: 0, txLateCollisions: 0, txCarrierLost: 0, txUnderruns: 0, rxCrcErrors: 0, rxAlignErrors: 0, rxMissed: 0,
     rxOverruns: 0, rxRunts: 0, txBroadcast: 0, txMulticast: 0, rxBroadcast: 0, rxMulticast: 0,
+    txFailedAllocs: 0, rxFailedAllocs: 0,
   };
 }
 
@@ -111,7 +112,7 @@ const ops: IfnetOps = {
     const sc = ifp.softc as Softc;
     return {
       description: 'Fake Ethernet Controller', mac: ifp.lladdr.slice(), permanentMac: sc.nic.mac.slice(), mediaRateKbps: 10000,
-      fullDuplex: false, mtu: 1514, irq: [sc.nic.irq], ioPorts: [{ base: 0x300, length: 32 }], memWindows: [], promiscuous: false,
+      fullDuplex: false, connector: 'UTP', mtu: 1514, irq: [sc.nic.irq], ioPorts: [{ base: 0x300, length: 32 }], memWindows: [], promiscuous: false,
       multicast: true,
     };
   },
@@ -195,7 +196,7 @@ export function fakeLegacy(nics: () => FakeNic[]): LegacyDriverModule {
           getStats: () => ({ ...zeroStats(), txOk: nic.txFrames, txBytes: nic.txBytes }),
           getConfig: () => ({
             description: 'Old Fake Ethernet', mac: nic.mac.slice(), permanentMac: nic.mac.slice(), mediaRateKbps: 10000, fullDuplex: false,
-            mtu: 1514, irq: [nic.irq], ioPorts: [], memWindows: [], promiscuous: false, multicast: true,
+            connector: 'UTP', mtu: 1514, irq: [nic.irq], ioPorts: [], memWindows: [], promiscuous: false, multicast: true,
           }),
           *shutdown1(): Co<void> {
             nic.attached = false;

@@ -14,7 +14,7 @@ import { defaultPrograms } from '../../stack/programs';
 function node(sim: Simulation, name: string, mac: number[], cable: Cable) {
   const board = new Board(componentContext(sim, name, `${name}.board`), { ramBytes: 16 << 20, cpus: 1, interruptController: '8259' });
   const nic = new Ne2000Isa(componentContext(sim, name, `${name}.ne0`), { mac: new Uint8Array(mac) });
-  board.mapIsaDevice('ne0', 0x300, Ne2000Isa.PORTS, nic);
+  board.mapIsaDevice('ne0', 0x300, Ne2000Isa.PORTS, nic, nic.timing);
   nic.attachIrq(board.isaIrq(5));
   nic.connect(cable);
   const syspage = runStartup(board.ports, { cpus: 1, ramBytes: 16 << 20, interruptController: '8259', isa: [{ name: 'ne2000', ioport: 0x300, irq: 5 }] });

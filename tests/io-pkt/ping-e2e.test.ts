@@ -1,3 +1,4 @@
+import { EtherType, EthernetFrame, IpProto, Ipv4Packet } from '../../stack/net/wire';
 import { connect } from './fake-net';
 import { makeNode, newSim } from './rig';
 
@@ -35,7 +36,11 @@ describe('ping between two io-pkt nodes over a test wire', () => {
     for (const r of rtts) expect(r).toBeGreaterThan(0.4);
     expect(rtts[0]!).toBeGreaterThan(rtts[1]!);
     // The wire saw: gratuitous ARPs, ARP request/reply, 3 requests and 3 replies.
-    const icmpFrom = (n: typeof a) => n.nics[0]!.sent.filter((f) => f.data[12] === 0x08 && f.data[13] === 0x00 && f.data[23] === 1);
+    const isIcmp = (data: Uint8Array): boolean => {
+      const eth = new EthernetFrame(data);
+      return eth.ethertype === EtherType.IPv4 && new Ipv4Packet(eth.payload).protocol === IpProto.ICMP;
+    };
+    const icmpFrom = (n: typeof a) => n.nics[0]!.sent.filter((f) => isIcmp(f.data));
     expect(icmpFrom(a)).toHaveLength(3);
     expect(icmpFrom(b)).toHaveLength(3);
   });

@@ -56,7 +56,7 @@ export function makeNode(sim: Simulation, name: string, opts: { nics?: number; c
     iopkt: () => {
       for (const p of k.procs.list()) {
         const x = p.local.get(IOPKT_LOCAL_KEY);
-        if (x) return x as IoPktProcess;
+        if (x) return x;
       }
       throw new Error(`${name}: no io-pkt running`);
     },

@@ -1,9 +1,8 @@
 import { Errno, type Co, type ThreadCtx } from '../../stack/kernel/api';
 import { strerror } from '../../stack/lib/errno';
-import {
-  AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, SO_RCVTIMEO, bind, close, connect as sconnect,
-  errno, getsockname, recvfrom, sendto, setsockopt, socket, sockaddrIn,
-} from '../../stack/lib/socket';
+import { sockaddrIn } from '../../stack/include/netinet/in';
+import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, SO_RCVTIMEO } from '../../stack/include/sys/socket';
+import { bind, close, connect as sconnect, errno, getsockname, recvfrom, sendto, setsockopt, socket } from '../../stack/lib/socket';
 import { ipToString, parseIpv4 } from '../../stack/net/wire/addr';
 import { connect } from './fake-net';
 import { makeNode, newSim } from './rig';

@@ -1,3 +1,4 @@
+import { ArpPacket, EtherType, EthernetFrame, parseIpv4 } from '../../stack/net/wire';
 import { connect } from './fake-net';
 import { makeNode, newSim } from './rig';
 
@@ -35,7 +36,10 @@ describe('network utilities', () => {
       '----10.0.0.77 PING Statistics----\n8 packets transmitted, 0 packets received, 100.0% packet loss\nstatus 2\n' +
       '? (10.0.0.77) at (incomplete) on en0\n',
     );
-    const arpRequests = a.nics[0]!.sent.filter((f) => f.data[12] === 0x08 && f.data[13] === 0x06 && f.data[41] === 77);
+    const arpRequests = a.nics[0]!.sent.filter((f) => {
+      const eth = new EthernetFrame(f.data);
+      return eth.ethertype === EtherType.ARP && new ArpPacket(eth.payload).tpa === parseIpv4('10.0.0.77');
+    });
     expect(arpRequests).toHaveLength(5);
   });
 

@@ -10,7 +10,7 @@ import type { ProgramMain } from '../../stack/kernel/api';
 /** Every cost zero: tests add exactly the costs they reason about. */
 export const ZERO_COSTS: CostTable = {
   kernelCall: 0, msgPassBase: 0, msgPerByte: 0, msgReplyBase: 0, contextSwitch: 0, interruptEntry: 0,
-  interruptExit: 0, interruptHandler: 0, picPortAccess: 0, apicAccess: 0, pulse: 0, timerFire: 0,
+  interruptExit: 0, interruptHandler: 0, localApicEoi: 0, pulse: 0, timerFire: 0,
   threadCreate: 0, processSpawn: 0, processExit: 0, pathResolve: 0,
 };
 
@@ -33,6 +33,10 @@ export class FakeBus implements NodeBus {
   readonly ioapicRegs = new Map<number, number>();
   readonly ports = new Map<number, number>();
   readonly syspage: SystemPage;
+  /** What every port access, MMIO access and INTA cycle costs (ns): 0 unless a test is about bus time. */
+  ioNs = 0;
+  mmioNs = 0;
+  interruptAcknowledgeNs = 0;
 
   constructor(controller: '8259' | 'ioapic' = '8259', cpus = 1) {
     this.syspage = {
@@ -68,6 +72,12 @@ export class FakeBus implements NodeBus {
   }
   out32(port: number, value: number): void {
     this.writes.push({ port, value });
+  }
+  ioCycleNs(_port: number, _size: AccessSize, _write: boolean): number {
+    return this.ioNs;
+  }
+  mmioCycleNs(_addr: number, _size: AccessSize, _write: boolean): number {
+    return this.mmioNs;
   }
   mmioRead(addr: number, _size: AccessSize): number {
     if (addr === this.syspage.ioapicBase + 0x10) return this.ioapicRegs.get(this.ioregsel) ?? 0;
@@ -124,9 +134,20 @@ export interface Rig {
   console(): string;
 }
 
-export function rig(programs: Record<string, ProgramMain>, opts: { cpus?: number; costs?: Partial<CostTable>; controller?: '8259' | 'ioapic'; seed?: number; hostname?: string } = {}): Rig {
+export interface RigOptions {
+  cpus?: number;
+  costs?: Partial<CostTable>;
+  controller?: '8259' | 'ioapic';
+  seed?: number;
+  hostname?: string;
+  /** Bus time of every port access (ns; FakeBus.ioNs). */
+  ioNs?: number;
+}
+
+export function rig(programs: Record<string, ProgramMain>, opts: RigOptions = {}): Rig {
   const sim = new Simulation(opts.seed ?? 1);
   const bus = new FakeBus(opts.controller ?? '8259', opts.cpus ?? 1);
+  bus.ioNs = opts.ioNs ?? 0;
   const out: string[] = [];
   const trace: string[] = [];
   sim.tracer.addSink((_r, line) => trace.push(line));

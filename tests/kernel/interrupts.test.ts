@@ -30,7 +30,7 @@ describe('interrupts (8259)', () => {
 
   test('InterruptAttachEvent: unmask on attach; on the interrupt mask, EOI, deliver the pulse; the driver unmasks', () => {
     const log: string[] = [];
-    const r = rig({ drv: eventDriver(5, log) }, { costs: { interruptEntry: 400, interruptExit: 200, interruptHandler: 100, picPortAccess: 500 } });
+    const r = rig({ drv: eventDriver(5, log) }, { costs: { interruptEntry: 400, interruptExit: 200, interruptHandler: 100 }, ioNs: 500 });
     r.k.spawn({ argv: ['drv'], priority: 10 });
     run(r, 1_000_000);
     const mark = r.bus.writes.length;
@@ -56,7 +56,7 @@ describe('interrupts (8259)', () => {
       return 0;
     };
     const log: string[] = [];
-    const r = rig({ hog, drv: eventDriver(3, log, { workNs: 0 }) }, { costs: { interruptEntry: 400, interruptExit: 200, interruptHandler: 100, picPortAccess: 500 } });
+    const r = rig({ hog, drv: eventDriver(3, log, { workNs: 0 }) }, { costs: { interruptEntry: 400, interruptExit: 200, interruptHandler: 100 }, ioNs: 500 });
     r.k.spawn({ argv: ['drv'], priority: 20 });
     r.k.spawn({ argv: ['hog'], priority: 5 });
     run(r, 100_000);
@@ -70,8 +70,8 @@ describe('interrupts (8259)', () => {
   test('InterruptAttach: the ISR runs in interrupt context and its event wakes InterruptWait', () => {
     const log: string[] = [];
     const drv: ProgramMain = function* (ctx) {
-      ctx.InterruptAttach(10, () => {
-        log.push(`isr status=${ctx.bus.in8(0x310)}@${ctx.now()}`);
+      ctx.InterruptAttach(10, (io) => {
+        log.push(`isr status=${io.in8(0x310)}@${ctx.now()}`);
         return { notify: 'intr' };
       });
       for (let i = 0; i < 2; i++) {

@@ -1,4 +1,5 @@
 import { Errno, KernelError, type ProgramMain } from '../../stack/kernel/api';
+import { LocalKey } from '../../stack/kernel/local';
 import { PathSpace } from '../../stack/kernel/pathspace';
 import { rig, run } from './helpers';
 
@@ -131,11 +132,12 @@ describe('processes', () => {
 
   test('hostname is _CS_HOSTNAME; threads of one process share `local`', () => {
     const seen: string[] = [];
+    const K = new LocalKey<string>('k');
     const p: ProgramMain = function* (ctx) {
-      ctx.local.set('k', 'v');
+      ctx.local.set(K, 'v');
       seen.push(ctx.confstr('_CS_HOSTNAME')!);
       ctx.ThreadCreate('t2', 10, function* (t) {
-        seen.push(String(t.local.get('k')));
+        seen.push(String(t.local.get(K)));
         yield* t.work(1);
       });
       yield* ctx.sleep(10);

@@ -1,16 +1,7 @@
 import { crc32 } from 'node:zlib';
-import { multicastHashIndex } from '../../nic-models/ne2000/crc';
 import { CMD, ISR_, MAC_A, MAC_B, Simulation, collect, frameOf, isaCard, makeFrame } from './helpers';
 import { LinuxDriver } from './linux-driver';
 import { le32 } from './util';
-
-/** The DP8390 hash index from zlib's CRC-32: the top 6 bits of the un-inverted MSB-first register. */
-function zlibHashIndex(addr: number[]): number {
-  const r = ~crc32(Buffer.from(addr)) >>> 0; // reflected register before final inversion
-  let idx = 0;
-  for (let i = 0; i < 6; i++) idx |= ((r >>> i) & 1) << (5 - i);
-  return idx;
-}
 
 function setup(rcr: number, mar?: number[]) {
   const sim = new Simulation(21);
@@ -30,12 +21,6 @@ const G1 = [0x01, 0x00, 0x5e, 0x00, 0x00, 0x01];
 const BCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
 
 describe('receive address filter', () => {
-  test('multicast hash index equals the one derived from zlib crc32', () => {
-    for (const a of [G1, BCAST, [0x33, 0x33, 0, 0, 0, 1], [0x01, 0x80, 0xc2, 0, 0, 0]]) {
-      expect(multicastHashIndex(Uint8Array.from(a))).toBe(zlibHashIndex(a));
-    }
-  });
-
   test('unicast: PAR match accepted, other address rejected with reason "filter"', () => {
     const s = setup(0x04);
     s.deliver(makeFrame(MAC_A, MAC_B, 100));
@@ -57,11 +42,9 @@ describe('receive address filter', () => {
   });
 
   test('multicast: hash hit accepted with AM, miss rejected, no AM rejected', () => {
-    const idx = zlibHashIndex(G1);
-    const mar = new Array(8).fill(0);
-    mar[idx >> 3] |= 1 << (idx & 7);
+    // Known answers (crc.test.ts): 01:00:5e:00:00:01 hashes to 31 (MAR3 bit 7), 01:00:5e:00:00:02 to 8 (MAR1 bit 0).
+    const mar = [0, 0, 0, 0x80, 0, 0, 0, 0];
     const G2 = [0x01, 0x00, 0x5e, 0x00, 0x00, 0x02];
-    expect(zlibHashIndex(G2)).not.toBe(idx);
     const s = setup(0x0c, mar);
     s.deliver(makeFrame(G1, MAC_B, 80));
     s.deliver(makeFrame(G2, MAC_B, 80));

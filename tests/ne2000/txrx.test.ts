@@ -1,21 +1,11 @@
-import { Cable } from '../../emulator/machine/net/cable';
-import { componentContext } from '../../emulator/machine/sim';
+import { cablePair } from './cable-pair';
 import { frameWireTimeNs } from '../../emulator/machine/net/link';
-import { CMD, ISR_, MAC_A, MAC_B, Simulation, TSR_TPSR, collect, isaCard, makeFrame, pciCard } from './helpers';
+import { CMD, ISR_, MAC_A, MAC_B, TSR_TPSR, makeFrame } from './helpers';
 import { LinuxDriver } from './linux-driver';
 
 function pair(seed = 11) {
-  const sim = new Simulation(seed);
-  const cable = new Cable(componentContext(sim, '', 'cab0'), { propagationNs: 50 });
-  const a = isaCard(sim, 'en0', MAC_A);
-  const b = pciCard(sim, 'en0', MAC_B);
-  a.nic.connect(cable);
-  b.nic.connect(cable);
-  const da = new LinuxDriver(a.bus, 'word');
-  const db = new LinuxDriver(b.bus, 'dword');
-  da.open(MAC_A);
-  db.open(MAC_B);
-  return { sim, a, b, da, db, trace: collect(sim) };
+  const { sim, a, b, da, db, trace } = cablePair(seed, { propagationNs: 50 });
+  return { sim, a, b, da, db, trace };
 }
 
 describe('transmit (lib8390 ei_start_xmit) and receive (ei_receive) over a cable', () => {

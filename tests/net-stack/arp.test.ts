@@ -1,8 +1,9 @@
 import { SEC } from '../../emulator/machine/sim/time';
 import { Errno } from '../../stack/kernel/api';
-import { IFF_RUNNING, IFF_UP } from '../../stack/io-pkt/driver-api';
+import { IFF_RUNNING, IFF_UP } from '../../stack/net/if';
 import { ARP_MAXTRIES } from '../../stack/net/arp';
-import { AF_INET, SOCK_DGRAM, type Socket } from '../../stack/net/socket';
+import { AF_INET, SOCK_DGRAM } from '../../stack/include/sys/socket';
+import type { Socket } from '../../stack/net/socket';
 import { ArpPacket, ArpRepr, EthernetFrame, WireError, macToString, ipToString } from '../../stack/net/wire';
 import { ARP_REPLY_TO_2, ARP_REQUEST, ARP_REPLY } from './fixtures';
 import { fakeEther, ip, makeStack, rx, take, toHex } from './harness';

@@ -1,7 +1,7 @@
 /** A NetStack on a fake environment with one fake Ethernet interface whose send queue the test reads. */
-import { IFF_BROADCAST, IFF_MULTICAST, IFF_RUNNING, IFF_SIMPLEX, IFF_UP, type Ifnet, type IfnetOps, type Mbuf } from '../../stack/io-pkt/driver-api';
+import { IFF_BROADCAST, IFF_MULTICAST, IFF_RUNNING, IFF_SIMPLEX, IFF_UP, newIfData, type Ifnet, type IfnetOps } from '../../stack/net/if';
+import type { Mbuf } from '../../stack/net/mbuf';
 import type { NetEnv } from '../../stack/net/env';
-import { newIfData } from '../../stack/net/loopback';
 import { NetStack } from '../../stack/net/stack';
 import { parseIpv4, parseMac } from '../../stack/net/wire/addr';
 

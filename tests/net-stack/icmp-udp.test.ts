@@ -1,4 +1,6 @@
-import { AF_INET, IPPROTO_ICMP, SOCK_DGRAM, SOCK_RAW, type Socket, type SockRecord } from '../../stack/net/socket';
+import { IPPROTO_ICMP } from '../../stack/include/netinet/in';
+import { AF_INET, SOCK_DGRAM, SOCK_RAW } from '../../stack/include/sys/socket';
+import type { Socket, SockRecord } from '../../stack/net/socket';
 import { Ip } from '../../stack/net/ip';
 import {
   EthernetFrame, IcmpPacket, IcmpRepr, Ipv4Packet, Ipv4Repr, WireError, ipToString, macToString, IpProto, MAXTTL,

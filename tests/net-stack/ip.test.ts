@@ -1,4 +1,4 @@
-import { Ipv4Packet } from '../../stack/net/wire';
+import { EtherType, EthernetFrame, Ipv4Packet } from '../../stack/net/wire';
 import { ICMP_ECHO_REQUEST } from './fixtures';
 import { makeStack, rx, take } from './harness';
 
@@ -25,9 +25,9 @@ describe('ip_input validation', () => {
     const drops = env.traces.filter((t) => t.layer === 'ip' && t.probe === 'drop').map((t) => [t.pkt, t.f?.reason]);
     expect(drops).toEqual([
       [1, 'bad header checksum'],
-      [2, 'version 6'],
-      [3, 'packet of 84 bytes, total length 200'],
-      [4, 'total length 10 below header length 20'],
+      [2, 'version 6 is not 4'],
+      [3, 'packet of 84 bytes is shorter than its total length 200'],
+      [4, 'total length 10 is below the header length 20'],
       [5, 'fragment (reassembly not implemented)'],
       [6, 'not for us and forwarding is off'],
     ]);
@@ -48,8 +48,7 @@ describe('ip_input validation', () => {
   test('unknown ethertype counts noproto', () => {
     const { s, en0, env } = makeStack();
     const f = ICMP_ECHO_REQUEST.slice();
-    f[12] = 0x88;
-    f[13] = 0xb5;
+    new EthernetFrame(f).ethertype = EtherType.LocalExperimental1;
     rx(s, en0, f, 9);
     expect(en0.data.noproto).toBe(1);
     expect(env.traces.find((t) => t.probe === 'drop')?.f?.reason).toBe('unknown ethertype 0x88b5');

@@ -1,5 +1,6 @@
 import { Hub } from '../../emulator/machine/net/hub';
-import type { TxOutcome } from '../../nic-models/common/csma-mac';
+import type { TxOutcome } from '../../emulator/machine/net/csma-mac';
+import { restoreParts, saveParts, type SnapshotPart } from '../../emulator/machine/sim/snapshot';
 import { Station, ethFrame, mac, rig } from './helpers';
 
 /** Two stations collide on a hub; at T both are backing off (or in the gap) and the hub is idle. */
@@ -35,21 +36,18 @@ describe('CsmaCdMac snapshots', () => {
       x.a.send(ethFrame(mac(2), mac(1), 60, 1));
       x.b.sendAt(200, ethFrame(mac(1), mac(2), 60, 2));
       x.r.sim.queue.runUntil(T);
-      const sa = JSON.parse(JSON.stringify(x.a.mac.saveState()));
-      const sb = JSON.parse(JSON.stringify(x.b.mac.saveState()));
-      // Ties at equal (time, priority) run in scheduling order: a whole-system restore reschedules pending
-      // events in the order the queue lists them, so do the same here.
-      const order = x.r.sim.queue.list().map((ev) => ev.name.split('.')[0]!).filter((n) => n === 'a' || n === 'b');
+      const macs = (w: ReturnType<typeof collidingPair>, outcomes?: { t: number; node: string; o: TxOutcome }[]): [string, SnapshotPart][] =>
+        (['a', 'b'] as const).map((n) => {
+          const st = n === 'a' ? w.a : w.b;
+          return [n, { saveState: () => st.mac.saveState(), loadState: (s) => st.mac.loadState(s, (o) => outcomes?.push({ t: w.r.sim.queue.now, node: n, o })) }];
+        });
+      // The saved tie order of the pending events is given back by restoreParts (EventQueue.restoreOrder).
+      const snap = JSON.parse(JSON.stringify(saveParts(x.r.sim.queue, macs(x))));
       x.r.sim.queue.runUntilIdle();
 
       const y = collidingPair(12345); // a different seed: the restored generators must carry the run
-      y.r.sim.queue.setNow(T);
       const outcomes: { t: number; node: string; o: TxOutcome }[] = [];
-      expect(order).toHaveLength(2);
-      for (const n of order) {
-        const st = n === 'a' ? y.a : y.b;
-        st.mac.loadState(n === 'a' ? sa : sb, (o) => outcomes.push({ t: y.r.sim.queue.now, node: n, o }));
-      }
+      restoreParts(y.r.sim.queue, macs(y, outcomes), snap);
       y.r.sim.queue.runUntilIdle();
 
       const after = (recs: typeof x.r.recs) => recs.filter((q) => q.t >= T && q.layer !== 'test').map((q) => JSON.stringify(q));

@@ -1,6 +1,8 @@
 import { componentContext, SimEvent, Simulation, type ComponentContext, type TraceRecord } from '../../emulator/machine/sim';
 import type { Frame, Medium, NetPort, NetPortListener } from '../../emulator/machine/net/link';
-import { CsmaCdMac, type TxOutcome } from '../../nic-models/common/csma-mac';
+import { loadFrame, saveFrame, type FrameState } from '../../emulator/machine/net/frame-state';
+import type { CsmaMacState } from '../../emulator/machine/net/csma-mac';
+import { CsmaCdMac, type TxOutcome } from '../../emulator/machine/net/csma-mac';
 
 export interface Rig {
   sim: Simulation;
@@ -45,15 +47,19 @@ export function ethFrame(dst: number[], src: number[], len: number, pktId: numbe
   return { data: d, pktId };
 }
 
-/** A station: a CsmaCdMac that sends a list of frames back to back and records what happens, with times. */
+/**
+ * A station: a CsmaCdMac that sends a list of frames back to back and records what happens, with times.
+ * Half duplex only unless `fullDuplex` (like a DP8390, or an RTL8029 with CONFIG3.FUDUP).
+ */
 export class Station {
   readonly mac: CsmaCdMac;
   readonly received: { t: number; frame: Frame }[] = [];
   readonly outcomes: { t: number; pktId: number; o: TxOutcome }[] = [];
   private pending: Frame[] = [];
 
-  constructor(readonly r: Rig, readonly name: string, medium: Medium | null) {
+  constructor(readonly r: Rig, readonly name: string, medium: Medium | null, opts: { fullDuplex?: boolean } = {}) {
     this.mac = new CsmaCdMac(r.ctx(name, name), (f) => this.received.push({ t: r.sim.queue.now, frame: f }));
+    this.mac.setFullDuplexCapable(opts.fullDuplex ?? false);
     if (medium) this.mac.connect(medium);
   }
 
@@ -72,21 +78,83 @@ export class Station {
     if (this.mac.transmitting) return;
     const f = this.pending.shift();
     if (!f) return;
-    this.mac.transmit(f, (o) => {
+    this.mac.transmit(f, this.done(f));
+  }
+
+  private done(f: Frame): (o: TxOutcome) => void {
+    return (o) => {
       this.outcomes.push({ t: this.r.sim.queue.now, pktId: f.pktId, o });
       this.next();
-    });
+    };
+  }
+
+  /** Snapshot of the station and its MAC (frames waiting, what it has seen so far). */
+  saveState(): StationState {
+    const enc = (f: Frame) => saveFrame(f);
+    return {
+      mac: this.mac.saveState(),
+      pending: this.pending.map(enc),
+      received: this.received.map((x) => ({ t: x.t, frame: enc(x.frame) })),
+      outcomes: this.outcomes.map((x) => ({ ...x, o: { ...x.o } })),
+    };
+  }
+
+  loadState(s: StationState): void {
+    this.pending = s.pending.map(loadFrame);
+    this.received.splice(0, this.received.length, ...s.received.map((x) => ({ t: x.t, frame: loadFrame(x.frame) })));
+    this.outcomes.splice(0, this.outcomes.length, ...s.outcomes.map((x) => ({ ...x, o: { ...x.o } })));
+    let sending: Frame | null = null;
+    this.mac.loadState(s.mac, (o) => sending && this.done(sending)(o));
+    sending = this.mac.sending;
   }
 }
 
-/** A bare attachment without a MAC: records every callback with its time; sends whatever it is told. */
+export interface StationState {
+  mac: CsmaMacState;
+  pending: FrameState[];
+  received: { t: number; frame: FrameState }[];
+  outcomes: { t: number; pktId: number; o: TxOutcome }[];
+}
+
+/** A misbehaving station: transmits junk when it senses carrier ('carrier' mode) or when told to. */
+export class Jammer implements NetPortListener {
+  readonly port: NetPort;
+  private busy = false;
+  constructor(readonly r: Rig, medium: Medium, name: string, readonly mode: 'carrier' | 'never') {
+    this.port = medium.attach(this, name);
+  }
+  fire(): void {
+    if (this.busy) return;
+    this.busy = true;
+    const f: Frame = ethFrame(mac(0xee), mac(0xee), 60, 999);
+    this.port.transmit(f);
+  }
+  frameReceived(): void {}
+  transmitDone(): void {
+    this.busy = false;
+  }
+  collision(): void {
+    this.busy = false;
+  }
+  carrierChanged(busy: boolean): void {
+    if (busy && this.mode === 'carrier') this.fire();
+  }
+}
+
+/**
+ * A bare attachment without a MAC: records every callback with its time; sends whatever it is told. It claims
+ * full-duplex ability only if told to.
+ */
 export class RawEnd implements NetPortListener {
   readonly events: { t: number; what: string; frame?: Frame; v?: boolean }[] = [];
   readonly port: NetPort;
   onCarrier: ((busy: boolean) => void) | null = null;
 
-  constructor(readonly r: Rig, medium: Medium, readonly name: string) {
+  constructor(readonly r: Rig, medium: Medium, readonly name: string, public fullDuplexCapable = false) {
     this.port = medium.attach(this, name);
+  }
+  duplexChanged(full: boolean): void {
+    this.events.push({ t: this.r.sim.queue.now, what: 'duplex', v: full });
   }
   frameReceived(frame: Frame): void {
     this.events.push({ t: this.r.sim.queue.now, what: 'rx', frame });

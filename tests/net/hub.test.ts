@@ -1,7 +1,6 @@
 import { Hub } from '../../emulator/machine/net/hub';
-import type { Frame, NetPort, NetPortListener } from '../../emulator/machine/net/link';
-import { CsmaCdMac } from '../../nic-models/common/csma-mac';
-import { Station, RawEnd, ethFrame, mac, rig, type Rig } from './helpers';
+import { CsmaCdMac } from '../../emulator/machine/net/csma-mac';
+import { Jammer, Station, RawEnd, ethFrame, mac, rig } from './helpers';
 
 const W60 = 57_600; // wire time of a 60-byte frame (64 with FCS) at 10 Mb/s
 const IFG = 9_600;
@@ -227,6 +226,21 @@ describe('Hub (10BASE-T repeater) with CSMA/CD MACs', () => {
     expect(b.received.map((x) => x.frame.pktId)).toEqual([2]);
   });
 
+  test('a repeater is half duplex whatever the station can do', () => {
+    const r = rig();
+    const hub = new Hub(r.ctx('hub0'));
+    const a = new Station(r, 'a', hub, { fullDuplex: true });
+    const b = new Station(r, 'b', hub, { fullDuplex: true });
+    expect([a.mac.port!.fullDuplex, b.mac.port!.fullDuplex]).toEqual([false, false]);
+    a.mac.setFullDuplexCapable(false);
+    a.mac.setFullDuplexCapable(true);
+    expect(r.find('mac', 'duplex')).toEqual([]);
+    a.send(ethFrame(mac(2), mac(1), 60, 1));
+    b.sendAt(10_000, ethFrame(mac(1), mac(2), 60, 2));
+    r.sim.queue.runUntilIdle();
+    expect(r.find('mac', 'defer').map((x) => [x.t, x.node])).toEqual([[10_000, 'b']]);
+  });
+
   test('no medium at all: carrier lost after the frame time', () => {
     const r = rig();
     const a = new Station(r, 'a', null);
@@ -235,28 +249,3 @@ describe('Hub (10BASE-T repeater) with CSMA/CD MACs', () => {
     expect(a.outcomes).toEqual([{ t: 1_220_800, pktId: 1, o: { ...OK, carrierLost: true } }]);
   });
 });
-
-/** A misbehaving station: transmits junk when it senses carrier ('carrier' mode) or when told to. */
-class Jammer implements NetPortListener {
-  readonly port: NetPort;
-  private busy = false;
-  constructor(readonly r: Rig, hub: Hub, name: string, readonly mode: 'carrier' | 'never') {
-    this.port = hub.attach(this, name);
-  }
-  fire(): void {
-    if (this.busy) return;
-    this.busy = true;
-    const f: Frame = ethFrame(mac(0xee), mac(0xee), 60, 999);
-    this.port.transmit(f);
-  }
-  frameReceived(): void {}
-  transmitDone(): void {
-    this.busy = false;
-  }
-  collision(): void {
-    this.busy = false;
-  }
-  carrierChanged(busy: boolean): void {
-    if (busy && this.mode === 'carrier') this.fire();
-  }
-}

@@ -20,6 +20,8 @@ links:
   hub0: { type: hub }
 `;
 
+const s0 = () => parseScenario(good, 'sc.yaml', '/tmp');
+
 function errorOf(text: string, read?: (p: string) => string): LocatedError {
   try {
     parseScenario(text, 'sc.yaml', '/tmp', read);
@@ -37,7 +39,7 @@ describe('scenario loading', () => {
     expect(s.until).toBe(2_000_000_000);
     expect(s.nodes.map((n) => n.name)).toEqual(['alpha', 'beta']);
     const a = s.nodes[0]!;
-    expect(a.nics[0]!.ioport).toBe(0x300);
+    expect(a.nics[0]!.resources).toEqual({ bus: 'isa', ioport: 0x300, irq: 5 });
     expect(Array.from(a.nics[0]!.mac)).toEqual([0, 0, 0xe8, 0, 0, 1]);
     expect(a.script[0]).toEqual({ text: 'io-pkt-v4 -dne2000 ioport=0x300,irq=5', file: 'sc.yaml', line: 9 });
     expect(s.nodes[1]!.cpus).toBe(2);
@@ -76,6 +78,35 @@ describe('scenario loading', () => {
     );
     expect(errorOf(good.replace('ioport: 0x300, irq: 5, ', '')).problem).toMatch(/needs ioport and irq/);
     expect(errorOf(good.replace('    script: "echo hi"', '    script: "echo hi"\n    buildfile: b.build')).problem).toMatch(/exactly one of/);
+  });
+
+  test("NIC fields are checked by the model's kind (nic-models/registry.ts), located at the NIC or the field", () => {
+    const pciWithIrq = errorOf(good.replace('{ model: rtl8029, link: hub0 }', '{ model: rtl8029, link: hub0, irq: 11 }'));
+    expect(pciWithIrq.line).toBe(14);
+    expect(pciWithIrq.problem).toBe('a PCI RTL8029 gets its I/O port and IRQ from firmware start-up; remove ioport/irq');
+    const isaSlot = errorOf(good.replace('ioport: 0x300, irq: 5, ', 'ioport: 0x300, irq: 5, slot: 3, '));
+    expect([isaSlot.line, isaSlot.col]).toEqual([7, 59]);
+    expect(isaSlot.problem).toBe("nodes.alpha.nics.0.slot: model ne2000-isa takes no field 'slot' (its fields: ioport, irq besides model, link, mac)");
+    expect(errorOf(good.replace('ioport: 0x300', 'ioport: 0x10000')).problem).toMatch(/ioport: must be <= 65535/);
+    const past = errorOf(good.replace('ioport: 0x300', 'ioport: 0xfff0'));
+    expect(past.problem).toBe('nodes.alpha.nics.0.ioport: 32 ports from 0xfff0 run past the end of I/O space (0xffff)');
+    const slotted = parseScenario(good.replace('{ model: rtl8029, link: hub0 }', '{ model: rtl8029, link: hub0, slot: 5 }'), 'sc.yaml', '/tmp');
+    expect(slotted.nodes[1]!.nics[0]).toMatchObject({ model: 'rtl8029', resources: { bus: 'pci', slot: 5 }, fields: { slot: 5 } });
+    expect(s0().nodes[1]!.nics[0]!.resources).toEqual({ bus: 'pci', slot: null });
+  });
+
+  test("ISA cards' port windows must not overlap (each kind gives its window length)", () => {
+    const two = good.replace(
+      '      - { model: ne2000-isa, ioport: 0x300, irq: 5, mac: "00:00:e8:00:00:01", link: hub0 }',
+      '      - { model: ne2000-isa, ioport: 0x300, irq: 5, mac: "00:00:e8:00:00:01", link: hub0 }\n      - { model: ne2000-isa, ioport: 0x310, irq: 10, link: hub0 }',
+    );
+    const e = errorOf(two);
+    expect(e.line).toBe(8);
+    expect(e.problem).toBe('I/O ports 0x310-0x32f overlap nics[0] (0x300-0x31f)');
+    expect(parseScenario(two.replace('ioport: 0x310', 'ioport: 0x320'), 'sc.yaml', '/tmp').nodes[0]!.nics.map((n) => n.resources)).toEqual([
+      { bus: 'isa', ioport: 0x300, irq: 5 },
+      { bus: 'isa', ioport: 0x320, irq: 10 },
+    ]);
   });
 
   test('malformed MAC and duration', () => {

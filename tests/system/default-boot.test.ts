@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../../emulator/app/scenario/default';
+import { DEFAULT_SCENARIO, defaultScenarioFile } from '../../emulator/app/scenario/default';
 import { defaultScenario, nicinfoCounter, REPO, run } from './helpers';
 
 describe('the default VM (qnxemu boot)', () => {
@@ -43,9 +42,10 @@ describe('the default VM (qnxemu boot)', () => {
     for (let i = 1; i < hops.length; i++) expect(hops[i]!.t).toBeGreaterThanOrEqual(hops[i - 1]!.t);
   });
 
-  test('the shipped example files are the built-in default', () => {
-    const dir = path.join(REPO, 'docs/examples/default');
-    expect(fs.readFileSync(path.join(dir, 'default.yaml'), 'utf8')).toBe(DEFAULT_SCENARIO_YAML);
-    for (const [name, text] of Object.entries(DEFAULT_BUILDFILES)) expect(fs.readFileSync(path.join(dir, name), 'utf8')).toBe(text);
+  test('qnxemu boot runs the shipped example files', () => {
+    expect(defaultScenarioFile()).toBe(path.join(REPO, DEFAULT_SCENARIO));
+    const s = defaultScenario();
+    expect(s.name).toBe('default');
+    expect(s.nodes.map((n) => n.script[0]?.file)).toEqual(['alpha', 'beta'].map((n) => path.join(REPO, 'docs/examples/default', `${n}.build`)));
   });
 });

@@ -1,19 +1,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseScenario, loadScenarioFile } from '../../emulator/app/scenario/load';
-import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../../emulator/app/scenario/default';
+import { loadScenarioFile } from '../../emulator/app/scenario/load';
+import { loadDefaultScenario } from '../../emulator/app/scenario/default';
 import { runScenario, type RunOptions, type RunResult } from '../../emulator/app/assembly/run';
 import type { Scenario } from '../../emulator/app/scenario/types';
 
 export const REPO = path.resolve(__dirname, '../..');
 
+/** The default VM `qnxemu boot` runs (docs/examples/default). */
 export function defaultScenario(): Scenario {
-  return parseScenario(DEFAULT_SCENARIO_YAML, '<built-in default>', '.', (p) => {
-    const text = DEFAULT_BUILDFILES[path.basename(p)];
-    if (text === undefined) throw new Error(`no built-in ${p}`);
-    return text;
-  });
+  return loadDefaultScenario();
 }
 
 export function example(name: string): Scenario {

@@ -19,7 +19,7 @@ describe('board and topology variants', () => {
     expect(r.consoles.get('beta')).toMatch(/en0 +1500 +10\.0\.0\/24 +10\.0\.0\.2/);
   });
 
-  test('a full-duplex cable between two nodes', () => {
+  test('a cable between two nodes (half duplex: neither RTL8029 has FUDUP set)', () => {
     const s = parseScenario(
       `until: 3s
 nodes:

@@ -126,15 +126,19 @@ describe('irq storm', () => {
   const ping = '{ at: 1s, node: alpha, ping: { to: 10.0.0.2, count: 5, interval: 200ms } }';
   const clean = '{ node: alpha, console: "5 packets transmitted, 5 packets received, 0.0% packet loss" }';
 
-  test('on an IRQ nothing uses it changes nothing; on the NIC\'s IRQ it starves the node and the expectations fail', () => {
-    const bound = '{ node: alpha, latency: { from: ping, max: 2ms } }';
+  test('on an IRQ nothing uses it changes nothing; on the NIC\'s IRQ it slows the node and the latency bound fails', () => {
+    // Undisturbed, the first round trip (with its ARP exchange) is 0.758 ms and the others 0.443 ms
+    // (tests/system/ping-rtt.test.ts derives the echo from the timing model): an average of 0.506 ms.
+    const bound = '{ node: alpha, latency: { from: ping, avg: 600us } }';
     const idle = run(twoNodes('hub', '5s'), { actions: [ping], faults: ['{ at: 900ms, until: 1900ms, node: alpha, kind: irq-storm, irq: 7, period: 20us }'], expect: [clean, bound] });
     expect(idle.failures).toEqual([]);
     expect(idle.faultNotes[0]).toBe('faults[0] irq-storm: 50001 edge(s) on alpha IRQ 7');
     const nic = run(twoNodes('hub', '5s'), { actions: [ping], faults: ['{ at: 900ms, until: 1900ms, node: alpha, kind: irq-storm, irq: 5, period: 20us }'], expect: [clean, bound] });
-    expect(nic.outcomes.map((o) => o.ok)).toEqual([false, false]);
-    // Replies wait for the storm to end: round trips of more than a second.
-    expect(nic.failures[1]).toMatch(/^expect\[1\] alpha ping round trip max <= 2ms: .*; actual max \d{4}(\.\d+)?ms, /);
+    // Every edge costs alpha about 12 us (INTA, entry, 8259 mask and EOI as ISA cycles, io-pkt's handler
+    // polling the NE2000 over ISA): more than half of each 20 us period. Nothing is lost, but the round
+    // trips more than double.
+    expect(nic.outcomes.map((o) => o.ok)).toEqual([true, false]);
+    expect(nic.failures[0]).toMatch(/^expect\[1\] alpha ping round trip avg <= 600us: .*, avg (9\d\d(\.\d+)?us|1\.\d+ms) over 5 /);
   });
 });
 

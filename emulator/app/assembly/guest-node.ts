@@ -11,8 +11,9 @@ import * as fs from 'node:fs';
 import { componentContext } from '../../machine/sim/context';
 import { RngFactory } from '../../machine/sim/rng';
 import type { Simulation } from '../../machine/sim/simulation';
-import { Ne2000Isa, Rtl8029Pci } from '../../../nic-models/ne2000';
-import type { NicSpec, NodeSpec, Scenario } from '../scenario/types';
+import type { NodeSpec, Scenario } from '../scenario/types';
+import type { NicConfig } from '../../../nic-models/kind';
+import { nicKind } from '../../../nic-models/registry';
 import { GuestMachine } from '../../machine/v86/guest-machine';
 import type { GuestLog } from '../../machine/v86/guest-log';
 import { GuestDmaMemory } from '../../machine/v86/guest-dma';
@@ -23,7 +24,7 @@ import { createV86, GUEST_EPOCH_MS, type V86Host, type V86Instance } from '../..
 import { ensureGuestImage, GUEST_PROMPT, guestCmdline, type GuestImage } from '../guest-image';
 import type { Network } from './network';
 import { NodeConsole } from './console';
-import type { NicModel } from './node';
+import { createNic, type NicInstance } from './nics';
 
 export interface GuestNode {
   readonly name: string;
@@ -31,7 +32,7 @@ export interface GuestNode {
   readonly console: NodeConsole;
   readonly machine: GuestMachine;
   readonly shell: ShellDriver;
-  readonly nics: { spec: NicSpec; model: NicModel }[];
+  readonly nics: NicInstance[];
   /** Guest RAM as bus masters see it (for models that do DMA). */
   readonly dma: GuestDmaMemory;
   powerOn(): void;
@@ -48,25 +49,26 @@ export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network
   const machine = new GuestMachine(ctx('v86'), sim.rngs.stream(`${spec.name}.v86`));
   const console = new NodeConsole(spec.name, sim.tracer, sim.queue);
   const nics: GuestNode['nics'] = [];
-  const used = new Set(spec.nics.map((n) => n.slot).filter((s): s is number => s !== null));
+  const dma = new GuestDmaMemory(machine);
+  const used = new Set(spec.nics.flatMap((n) => (n.resources.bus === 'pci' && n.resources.slot !== null ? [n.resources.slot] : [])));
   spec.nics.forEach((n, i) => {
     const medium = network.media.get(n.link);
     if (!medium) throw new Error(`node ${spec.name}: no link ${n.link}`);
     const label = `${spec.name}.nic${i}`;
-    if (n.model === 'ne2000-isa') {
-      const nic = new Ne2000Isa(ctx(`nic${i}`), { mac: n.mac });
-      const att = new V86IsaAttachment(machine, nic, n.ioport, Ne2000Isa.PORTS, n.irq, label);
-      nic.attachIrq(att.irqLine);
-      nic.connect(medium);
-      nics.push({ spec: n, model: nic });
-    } else {
-      const slot = n.slot ?? FREE_SLOTS.find((s) => !used.has(s))!;
+    const nic = createNic(ctx(`nic${i}`), n);
+    const dev = nic.device;
+    const r = n.resources;
+    if (dev.bus === 'isa' && r.bus === 'isa') {
+      const att = new V86IsaAttachment(machine, dev.window, r.ioport, dev.ports, r.irq, label, dev.timing);
+      dev.attachIrq(att.irqLine);
+    } else if (dev.bus === 'pci' && r.bus === 'pci') {
+      const slot = r.slot ?? FREE_SLOTS.find((s) => !used.has(s))!;
       used.add(slot);
-      const nic = new Rtl8029Pci(ctx(`nic${i}`), { mac: n.mac });
-      new V86PciAttachment(machine, nic, slot, label);
-      nic.connect(medium);
-      nics.push({ spec: n, model: nic });
+      new V86PciAttachment(machine, dev.fn, slot, label);
+      dev.attachDma?.(dma);
     }
+    dev.connect(medium);
+    nics.push(nic);
   });
   const shell = new ShellDriver(
     ctx('console'),
@@ -78,20 +80,13 @@ export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network
   machine.onSerial((t) => shell.output(t));
   if (source.kind === 'live') machine.bind(source.instance);
   else machine.startReplay(source.log);
-  return { name: spec.name, spec, console, machine, shell, nics, dma: new GuestDmaMemory(machine), powerOn: () => machine.powerOn() };
+  return { name: spec.name, spec, console, machine, shell, nics, dma, powerOn: () => machine.powerOn() };
 }
 
 /** The kernel command line for a guest node: its NICs' drivers and addresses (docs/guest-images.md). */
 export function guestNodeCmdline(spec: NodeSpec): string {
   const g = spec.guest;
-  const modules: string[] = [];
-  if (spec.nics.some((n) => n.model === 'rtl8029')) modules.push('ne2k_pci');
-  const isa = spec.nics.filter((n) => n.model === 'ne2000-isa');
-  const params: Record<string, Record<string, string>> = {};
-  if (isa.length > 0) {
-    modules.push('ne');
-    params['ne'] = { io: isa.map((n) => `0x${n.ioport.toString(16)}`).join(','), irq: isa.map((n) => String(n.irq)).join(',') };
-  }
+  const { modules, params } = guestNicDrivers(spec);
   return guestCmdline({
     modules,
     params,
@@ -101,6 +96,29 @@ export function guestNodeCmdline(spec: NodeSpec): string {
     // The kernel's crypto self-tests cost ≈3·10⁹ guest instructions (RSA in mpihelp_divrem) and test nothing here.
     extra: ['cryptomgr.notests', ...(g?.cmdline ?? [])],
   });
+}
+
+/**
+ * The Linux driver of each NIC kind on the node (the kind's `linuxDriver`), loaded in the order the scenario
+ * lists the NICs so that eth0 is the first NIC, with the module parameters the kind derives from its cards'
+ * resources (ISA `ne`: io=0x300,0x320 irq=5,10).
+ */
+export function guestNicDrivers(spec: NodeSpec): { modules: string[]; params: Record<string, Record<string, string>> } {
+  const byModule = new Map<string, { kind: ReturnType<typeof nicKind>; cfgs: NicConfig[] }>();
+  for (const n of spec.nics) {
+    const kind = nicKind(n.model);
+    const drv = kind.linuxDriver;
+    if (!drv) throw new Error(`node ${spec.name}: model ${n.model} has no Linux driver to bind it in a guest`);
+    const entry = byModule.get(drv.module) ?? { kind, cfgs: [] };
+    entry.cfgs.push({ mac: n.mac, resources: n.resources, fields: n.fields });
+    byModule.set(drv.module, entry);
+  }
+  const params: Record<string, Record<string, string>> = {};
+  for (const [module, { kind, cfgs }] of byModule) {
+    const p = kind.linuxDriver?.params?.(cfgs);
+    if (p && Object.keys(p).length > 0) params[module] = p;
+  }
+  return { modules: [...byModule.keys()], params };
 }
 
 /** Where a guest image comes from (the builder by default; tests and users may give their own). */

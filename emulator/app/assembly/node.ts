@@ -10,20 +10,18 @@ import { Board } from '../../machine/board/board';
 import type { SystemPage } from '../../machine/bus/node-bus';
 import { runStartup } from '../../../firmware/startup';
 import { startupListing } from '../../../firmware/listing';
-import { Ne2000Isa, Rtl8029Pci } from '../../../nic-models/ne2000';
 import { Kernel } from '../../../stack/kernel/kernel';
 import { defaultPrograms } from '../../../stack/programs';
 import type { NodeSpec } from '../scenario/types';
 import type { Network } from './network';
 import { NodeConsole } from './console';
-
-export type NicModel = Ne2000Isa | Rtl8029Pci;
+import { createNic, isaStartupList, type NicInstance } from './nics';
 
 export interface SimNode {
   readonly name: string;
   readonly spec: NodeSpec;
   readonly board: Board;
-  readonly nics: { spec: NodeSpec['nics'][number]; model: NicModel }[];
+  readonly nics: NicInstance[];
   readonly console: NodeConsole;
   kernel: Kernel | null;
   syspage: SystemPage | null;
@@ -48,18 +46,20 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
   spec.nics.forEach((n, i) => {
     const medium = network.media.get(n.link);
     if (!medium) throw new Error(`node ${spec.name}: no link ${n.link}`);
-    if (n.model === 'ne2000-isa') {
-      const nic = new Ne2000Isa(ctx(`nic${i}`), { mac: n.mac });
-      board.mapIsaDevice(`${spec.name}.nic${i}`, n.ioport, 0x20, nic);
-      nic.attachIrq(board.isaIrq(n.irq));
-      nic.connect(medium);
-      nics.push({ spec: n, model: nic });
-    } else {
-      const nic = new Rtl8029Pci(ctx(`nic${i}`), { mac: n.mac });
-      board.addPciDevice(nic, n.slot ?? undefined);
-      nic.connect(medium);
-      nics.push({ spec: n, model: nic });
+    const nic = createNic(ctx(`nic${i}`), n);
+    const dev = nic.device;
+    const r = n.resources;
+    if (dev.bus === 'isa' && r.bus === 'isa') {
+      // ISA: the card decodes its jumpered ports and drives its IRQ line; the bus times it by the card's side.
+      board.mapIsaDevice(`${spec.name}.nic${i}`, r.ioport, dev.ports, dev.window, dev.timing);
+      dev.attachIrq(board.isaIrq(r.irq));
+    } else if (dev.bus === 'pci' && r.bus === 'pci') {
+      // PCI: start-up enumerates it, assigns its BARs and routes its INTx (firmware/startup.ts).
+      const { dma } = board.addPciDevice(dev.fn, r.slot ?? undefined);
+      dev.attachDma?.(dma);
     }
+    dev.connect(medium);
+    nics.push(nic);
   });
 
   const node: SimNode = {
@@ -78,9 +78,7 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
   const boot = new SimEvent(
     `${spec.name}.boot`,
     () => {
-      const isa = spec.nics
-        .filter((n) => n.model === 'ne2000-isa')
-        .map((n) => ({ name: 'ne2000', ioport: n.ioport, irq: n.irq }));
+      const isa = isaStartupList(spec);
       const syspage = runStartup(board.ports, {
         cpus: spec.cpus,
         ramBytes: spec.ramBytes,

@@ -4,8 +4,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../machine/sim/time';
 import { LocatedError } from '../scenario/errors';
-import { loadScenarioFile, parseScenario } from '../scenario/load';
-import { DEFAULT_BUILDFILES, DEFAULT_SCENARIO_YAML } from '../scenario/default';
+import { loadScenarioFile } from '../scenario/load';
+import { loadDefaultScenario } from '../scenario/default';
 import { type RunOptions } from '../assembly/run';
 import { runTimeline } from '../testing/execute';
 import { reportExpectations } from './test-cmd';
@@ -91,16 +91,10 @@ addRunOptions(program.command('run').description('run a scenario file').argument
   },
 );
 
-addRunOptions(program.command('boot').description('boot the built-in default VM: two NE2000 nodes on a hub, alpha pings beta')).action(
+addRunOptions(program.command('boot').description('boot the default VM (docs/examples/default): two QNX nodes on a hub, alpha pings beta')).action(
   async (o: CliRunOpts) => {
     try {
-      const sc = parseScenario(DEFAULT_SCENARIO_YAML, '<built-in default>', '.', (p) => {
-        const name = p.split(/[\\/]/).pop() ?? p;
-        const text = DEFAULT_BUILDFILES[name];
-        if (text === undefined) throw new Error('no such built-in file');
-        return text;
-      });
-      process.exitCode = await execute(sc, o);
+      process.exitCode = await execute(loadDefaultScenario(), o);
     } catch (e) {
       fail(e);
     }

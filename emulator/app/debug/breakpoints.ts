@@ -9,7 +9,6 @@ import { parseFilter, FilterError, type FilterNode } from './filter';
 import { matches } from './filter-eval';
 import type { PacketIndex } from './packet-index';
 import { durationText, parseTimeArg, timeText, type DebugRecord } from './records';
-import { NIC_REGISTERS } from './targets';
 
 export type BreakSpec =
   | { kind: 'probe'; layer: string; probe: string; node: string | null; filter: FilterNode | null }
@@ -25,8 +24,11 @@ export interface Breakpoint {
   hits: number;
 }
 
-/** Resolves `<node>.<nic>` to the NIC's component name ("alpha.nic0") or an error message. */
-export type NicResolver = (text: string) => { name: string; node: string } | string;
+/**
+ * Resolves `<node>.<nic>` to the NIC's component name ("alpha.nic0"), its node, and the register names its
+ * kind's description gives (nic-models/kind.ts `registerNames`), or to an error message.
+ */
+export type NicResolver = (text: string) => { name: string; node: string; model: string; registers: readonly string[] } | string;
 
 export class BreakError extends Error {}
 
@@ -57,9 +59,9 @@ export function parseBreak(args: string, resolveNic: NicResolver, nodes: string[
       const rm = /^(\S+)\.([A-Za-z0-9]+)(?:\s+(read|write))?$/.exec(rest);
       if (!rm) throw new BreakError('usage: break reg <node>.<nic>.<REG> [read|write]  (e.g. break reg alpha.en0.ISR)');
       const reg = rm[2]!.toUpperCase();
-      if (!NIC_REGISTERS.has(reg)) throw new BreakError(`unknown register '${rm[2]}' (DP8390 names: ${[...NIC_REGISTERS].join(' ')})`);
       const nic = resolveNic(rm[1]!);
       if (typeof nic === 'string') throw new BreakError(nic);
+      if (!nic.registers.includes(reg)) throw new BreakError(`unknown register '${rm[2]}' (${nic.model} names: ${nic.registers.join(' ')})`);
       return { kind: 'reg', node: nic.node, nic: nic.name, reg, access: (rm[3] as 'read' | 'write' | undefined) ?? 'any' };
     }
     case 'irq': {
@@ -90,13 +92,10 @@ export function describeBreak(s: BreakSpec): string {
   }
 }
 
-/** Register name of a reg-read/reg-write record for that direction ("CLDA0/PSTART": read CLDA0, write PSTART). */
+/** Register a reg-/data- read or write record names (models trace the register of that direction: CLDA0 read, PSTART written). */
 function regNameFor(rec: DebugRecord): string | null {
-  if (rec.probe === 'data-read' || rec.probe === 'data-write') return 'DATA';
   const name = rec.f?.['reg'];
-  if (typeof name !== 'string') return null;
-  const [r, w] = name.split('/');
-  return rec.probe === 'reg-read' ? r! : (w ?? r!);
+  return typeof name === 'string' ? name : null;
 }
 
 export class BreakpointTable {

@@ -71,7 +71,7 @@ export class DebugRepl {
         const nodes = s.inst.nodeNames;
         const spec = parseBreak(argText, (t) => {
           const nic = resolveNic(s.inst, t);
-          return typeof nic === 'string' ? nic : { name: nic.name, node: nic.node.name };
+          return typeof nic === 'string' ? nic : { name: nic.name, node: nic.node.name, model: nic.model, registers: nic.kind.registerNames };
         }, nodes);
         if (spec.kind === 'irq' && s.inst.a.guests.some((g) => g.name === spec.node)) {
           throw new CommandError(`${spec.node} is a Linux guest: its interrupt controller is v86's and is not traced; break on its NIC's interrupt output instead: break probe nic/irq on ${spec.node}`);

@@ -3,8 +3,9 @@
  * from trace fields alone some are unknown, so evaluation is three-valued (Kleene): true, false or null
  * (unknown), and a filter matches only when it evaluates to true.
  */
-import { EtherType } from '../../../stack/net/wire/ethernet';
-import { IpProto } from '../../../stack/net/wire/ipv4';
+import { macEquals, macIsBroadcast } from '../../../stack/net/wire/addr';
+import { ETHER_HDR_LEN, EtherType, EthernetFrame } from '../../../stack/net/wire/ethernet';
+import { IpProto, Ipv4Packet } from '../../../stack/net/wire/ipv4';
 import type { FilterNode, Value } from './filter';
 import type { PacketInfo } from './packet-info';
 
@@ -39,8 +40,6 @@ function isIpProto(i: PacketInfo, p: number): Tri {
   return ip === false ? false : i.complete ? false : null;
 }
 
-const macEq = (a: Uint8Array, b: Uint8Array): boolean => a.length >= 6 && b.length >= 6 && a.every((x, k) => k >= 6 || x === b[k]);
-
 export function evaluate(n: FilterNode, i: PacketInfo): Tri {
   switch (n.kind) {
     case 'and':
@@ -64,14 +63,14 @@ export function evaluate(n: FilterNode, i: PacketInfo): Tri {
         case 'udp':
           return isIpProto(i, IpProto.UDP);
         case 'tcp':
-          return isIpProto(i, 6);
+          return isIpProto(i, IpProto.TCP);
       }
       return null;
     case 'icmp-type':
       if (i.icmpType !== undefined) return i.icmpType === n.type;
       return isIpProto(i, IpProto.ICMP) === false || i.complete ? false : null;
     case 'broadcast':
-      if (i.ethDst) return i.ethDst.slice(0, 6).every((b) => b === 0xff);
+      if (i.ethDst) return macIsBroadcast(i.ethDst);
       return i.complete ? false : null;
     case 'pkt':
       return i.pkt === n.id;
@@ -91,11 +90,11 @@ export function evaluate(n: FilterNode, i: PacketInfo): Tri {
     }
     case 'ether-host': {
       const vals = n.dir === 'src' ? [i.ethSrc] : n.dir === 'dst' ? [i.ethDst] : [i.ethSrc, i.ethDst];
-      return anyEq(i, vals, n.mac, macEq);
+      return anyEq(i, vals, n.mac, macEquals);
     }
     case 'port': {
       const proto: Tri =
-        n.via === 'udp' ? isIpProto(i, IpProto.UDP) : n.via === 'tcp' ? isIpProto(i, 6) : or3(isIpProto(i, IpProto.UDP), () => isIpProto(i, 6));
+        n.via === 'udp' ? isIpProto(i, IpProto.UDP) : n.via === 'tcp' ? isIpProto(i, IpProto.TCP) : or3(isIpProto(i, IpProto.UDP), () => isIpProto(i, IpProto.TCP));
       const vals = n.dir === 'src' ? [i.sport] : n.dir === 'dst' ? [i.dport] : [i.sport, i.dport];
       return and3(proto, () => anyEq(i, vals, n.port));
     }
@@ -123,18 +122,21 @@ export function evaluate(n: FilterNode, i: PacketInfo): Tri {
   return null;
 }
 
-/** Offset of a protocol's header in the frame, or null when the frame does not carry it. */
+/**
+ * Offset of a protocol's header in the frame, or null when the frame does not carry it. As in pcap-filter,
+ * the header is located, not validated: `icmp[0]` needs an IPv4 header to find its length, nothing more.
+ */
 function headerOffset(proto: string, bytes: Uint8Array): number | null {
   if (proto === 'ether') return 0;
-  if (bytes.length < 14) return null;
-  const type = (bytes[12]! << 8) | bytes[13]!;
-  if (proto === 'arp') return type === EtherType.ARP ? 14 : null;
-  if (type !== EtherType.IPv4 || bytes.length < 34) return null;
-  if (proto === 'ip') return 14;
-  const hl = (bytes[14]! & 0x0f) * 4;
-  const p = bytes[23]!;
-  if (proto === 'icmp') return p === IpProto.ICMP ? 14 + hl : null;
-  if (proto === 'udp') return p === IpProto.UDP ? 14 + hl : null;
+  const eth = new EthernetFrame(bytes);
+  if (eth.checkLen()) return null;
+  if (proto === 'arp') return eth.ethertype === EtherType.ARP ? ETHER_HDR_LEN : null;
+  if (eth.ethertype !== EtherType.IPv4) return null;
+  const ip = new Ipv4Packet(eth.payload);
+  if (ip.check({ version: false, checksum: false })?.check === 'toosmall') return null;
+  if (proto === 'ip') return ETHER_HDR_LEN;
+  if (proto === 'icmp') return ip.protocol === IpProto.ICMP ? ETHER_HDR_LEN + ip.headerLen : null;
+  if (proto === 'udp') return ip.protocol === IpProto.UDP ? ETHER_HDR_LEN + ip.headerLen : null;
   return null;
 }
 

@@ -1,7 +1,7 @@
 /** The debugger's command reference (`help`); docs/debugger.md says the same at more length. */
 export const HELP: [string, string][] = [
   ['break probe <layer>/<probe> [on <node>] [if <filter>]', 'stop when a trace probe fires (layer or probe may be *), e.g. break probe nic/rx-accept if icmp and host 10.0.0.2'],
-  ['break reg <node>.<nic>.<REG> [read|write]', 'stop on a NIC register access (nic0… or the interface name, en0…); turns on register tracing'],
+  ['break reg <node>.<nic>.<REG> [read|write]', "stop on a NIC register access (nic0… or the interface name, en0…; REG: a datasheet name of that model's registers); turns on register tracing"],
   ['break irq <node> <n>', 'stop when interrupt line n is raised at the node\'s interrupt controller'],
   ['break time <t>', 'stop before the first event at or after virtual time t (1.5s, 250ms, 1.107849125)'],
   ['delete <n>|all', 'remove breakpoint n (or all)'],
@@ -15,7 +15,7 @@ export const HELP: [string, string][] = [
   ['path [pkt]', 'the packet\'s whole path: every hop with its time, per-hop latency and total'],
   ['where', 'show where the session is stopped'],
   ['history [n]', 'the last n packet records up to the cursor (Packet Tracer\'s event list)'],
-  ['show nic <node>.<nic>', 'DP8390 registers by page, receive ring, transmitter, remote DMA, tally counters'],
+  ['show nic <node>.<nic>', "the NIC model's view of itself: registers by page or block with datasheet names, rings (frames not yet taken by the driver), engines, counters"],
   ['show pic <node> | show ioapic <node> | show board <node>', 'interrupt controllers and the board map'],
   ['show sockets <node> | show arp <node> | show ifnet <node> | show procs <node>', 'io-pkt and kernel state'],
   ['show events [n]', 'pending events in firing order, with their times'],

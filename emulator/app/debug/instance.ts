@@ -1,7 +1,8 @@
 /**
  * One run of a scenario under the debugger: assembled (not run), with every trace record kept together with
  * the number of the event that emitted it, the name of the event that ran last, a map of NIC names to their
- * chip models, and packet bytes learned from medium taps and from NIC buffer memory at transmit start.
+ * models (read through their kind's description and `inspect()`), and packet bytes learned from medium taps
+ * (every frame a medium completes; a frame seen later answers for the earlier hops of the same packet id).
  * Stepping back builds a fresh instance and replays it: QNX nodes run as generators and cannot be saved.
  * The scenario's actions and faults are injected as `qnxemu run` does (emulator/app/testing/inject.ts).
  *
@@ -19,7 +20,8 @@ import type { SimEvent } from '../../machine/sim/event';
 import type { TraceRecord } from '../../machine/sim/trace';
 import type { Time } from '../../machine/sim/time';
 import type { Scenario } from '../scenario/types';
-import type { Dp8390Core } from '../../../nic-models/ne2000/dp8390-core';
+import type { NicDevice, NicKind } from '../../../nic-models/kind';
+import type { NicSpec } from '../scenario/types';
 import type { PacketIndex } from './packet-index';
 import type { DebugRecord } from './records';
 
@@ -35,7 +37,9 @@ export interface NicRef {
   readonly name: string;
   readonly node: AnyNode;
   readonly index: number;
-  readonly core: Dp8390Core;
+  readonly spec: NicSpec;
+  readonly kind: NicKind;
+  readonly device: NicDevice;
   readonly link: string;
   readonly model: string;
   readonly mac: Uint8Array;
@@ -81,8 +85,7 @@ export class SimInstance {
     for (const node of this.allNodes) {
       node.nics.forEach((n, i) => {
         const name = `${node.name}.nic${i}`;
-        const model = n.spec.model;
-        this.nics.set(name, { name, node, index: i, core: n.model.core, link: n.spec.link, model, mac: n.spec.mac });
+        this.nics.set(name, { name, node, index: i, spec: n.spec, kind: n.kind, device: n.device, link: n.spec.link, model: n.spec.model, mac: n.spec.mac });
         this.portLinks.set(name, n.spec.link);
       });
     }
@@ -149,20 +152,6 @@ export class SimInstance {
     const r: DebugRecord = rec.f ? { t: rec.t, node: rec.node, layer: rec.layer, probe: rec.probe, pkt: rec.pkt, f: rec.f, ev } : { t: rec.t, node: rec.node, layer: rec.layer, probe: rec.probe, pkt: rec.pkt, ev };
     this.records.push(r);
     const packets = this.opts.packets;
-    if (rec.pkt > 0) {
-      packets.learnRecord(rec);
-      if (rec.layer === 'nic' && rec.probe === 'tx-start') this.captureTx(rec);
-    }
-  }
-
-  /** The frame the NIC is about to send: TBCR bytes from buffer memory at TPSR (as the transmitter read them). */
-  private captureTx(rec: TraceRecord): void {
-    const nic = this.nics.get(String(rec.f?.['nic'] ?? ''));
-    const page = rec.f?.['page'];
-    const len = rec.f?.['len'];
-    if (!nic || typeof page !== 'number' || typeof len !== 'number') return;
-    const bytes = new Uint8Array(len);
-    for (let i = 0; i < len; i++) bytes[i] = nic.core.mem.read8(((page << 8) + i) & 0xffff);
-    this.opts.packets.learnBytes(rec.pkt, bytes, this.executed);
+    if (rec.pkt > 0) packets.learnRecord(rec);
   }
 }

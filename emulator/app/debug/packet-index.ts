@@ -1,7 +1,6 @@
 /**
- * Packet id → what is known of that packet: the frames seen for the id (from medium taps, and from the NIC's
- * buffer memory at transmit start), each with the number of the event that saw it, and what trace records
- * said about it. A packet that is forwarded crosses several links with different frames; asked "as of event
+ * Packet id → what is known of that packet: the frames seen for the id (from medium taps), each with the
+ * number of the event that saw it, and what trace records said about it. A packet that is forwarded crosses several links with different frames; asked "as of event
  * n", the index answers with the frame last seen at or before n, else the first one seen later (the lookahead
  * knows those). Observation only: nothing here feeds back into the simulation.
  */

@@ -5,12 +5,13 @@
  * "not present", not "unknown".
  */
 import type { TraceRecord } from '../../machine/sim/trace';
-import { ArpPacket, ARP_LEN } from '../../../stack/net/wire/arp';
+import { ArpOp, ArpPacket, ArpRepr } from '../../../stack/net/wire/arp';
 import { ipToString, macToString } from '../../../stack/net/wire/addr';
-import { EtherType, EthernetFrame } from '../../../stack/net/wire/ethernet';
-import { IcmpPacket } from '../../../stack/net/wire/icmp';
-import { IpProto, Ipv4Packet } from '../../../stack/net/wire/ipv4';
-import { UdpPacket, UDP_HDR_LEN } from '../../../stack/net/wire/udp';
+import { EtherType, EthernetFrame, EthernetRepr } from '../../../stack/net/wire/ethernet';
+import { IcmpPacket, IcmpRepr } from '../../../stack/net/wire/icmp';
+import { IpProto, Ipv4Packet, type Ipv4Check } from '../../../stack/net/wire/ipv4';
+import { UdpPacket, UdpRepr } from '../../../stack/net/wire/udp';
+import { WireError } from '../../../stack/net/wire/view';
 import { ICMP_TYPES } from './filter';
 
 export interface PacketInfo {
@@ -34,39 +35,66 @@ export interface PacketInfo {
   arpOp?: number;
   arpSpa?: number;
   arpTpa?: number;
+  /** From bytes: the first check of the stack's wire library the frame fails ("IPv4: bad header checksum"). */
+  malformed?: string;
 }
 
-/** Decode an Ethernet frame (no FCS). Never throws: a short or odd frame decodes as far as it goes. */
+/** IPv4 checks whose failure still leaves the fixed header readable (past the header-length checks). */
+const IPV4_HEADER_READABLE: readonly Ipv4Check[] = ['badsum', 'badlen', 'tooshort'];
+
+/**
+ * Decode an Ethernet frame (no FCS) with the stack's validators (stack/net/wire). Never throws: a frame
+ * that fails a check decodes as far as its headers can be read, and `malformed` says which check failed.
+ */
 export function decodeFrame(pkt: number, bytes: Uint8Array): PacketInfo {
   const info: PacketInfo = { pkt, complete: true, bytes, len: bytes.length };
-  const eth = new EthernetFrame(bytes);
-  if (eth.checkLen()) return info;
+  const bad = (layer: string, e: WireError): void => {
+    info.malformed ??= `${layer}: ${e.reason}`;
+  };
+  const frame = new EthernetFrame(bytes);
+  const eth = EthernetRepr.parse(frame);
+  if (eth instanceof WireError) {
+    bad('Ethernet', eth);
+    return info;
+  }
   info.ethDst = eth.dst;
   info.ethSrc = eth.src;
   info.ethertype = eth.ethertype;
-  const payload = eth.payload;
+  const payload = frame.payload;
   if (info.ethertype === EtherType.IPv4) {
     const ip = new Ipv4Packet(payload);
-    if (payload.length < 20 || ip.version !== 4 || ip.headerLen < 20 || payload.length < ip.headerLen) return info;
+    const ipBad = ip.check({ version: true, checksum: true });
+    if (ipBad) bad('IPv4', ipBad);
+    if (ipBad && !IPV4_HEADER_READABLE.includes(ipBad.check)) return info;
     info.ipSrc = ip.src;
     info.ipDst = ip.dst;
     info.ipProto = ip.protocol;
     info.ipTtl = ip.ttl;
     if (ip.fragOffset !== 0) return info;
+    // What the frame holds of the payload the total length announces.
     const l4 = payload.subarray(ip.headerLen, Math.max(ip.headerLen, Math.min(payload.length, ip.totalLen)));
-    if (ip.protocol === IpProto.ICMP && l4.length >= 8) {
+    if (ip.protocol === IpProto.ICMP) {
       const ic = new IcmpPacket(l4);
+      const r = IcmpRepr.parse(ic);
+      if (r instanceof WireError) bad('ICMP', r);
+      if (r instanceof WireError && r.check === 'tooshort') return info;
       info.icmpType = ic.type;
       info.icmpCode = ic.code;
       info.icmpId = ic.ident;
       info.icmpSeq = ic.seq;
-    } else if (ip.protocol === IpProto.UDP && l4.length >= UDP_HDR_LEN) {
+    } else if (ip.protocol === IpProto.UDP) {
       const u = new UdpPacket(l4);
+      const r = UdpRepr.parse(u, ip.src, ip.dst);
+      if (r instanceof WireError) bad('UDP', r);
+      if (r instanceof WireError && r.check === 'hdrops') return info;
       info.sport = u.srcPort;
       info.dport = u.dstPort;
     }
-  } else if (info.ethertype === EtherType.ARP && payload.length >= ARP_LEN) {
+  } else if (info.ethertype === EtherType.ARP) {
     const a = new ArpPacket(payload);
+    const r = ArpRepr.parse(a);
+    if (r instanceof WireError) bad('ARP', r);
+    if (r instanceof WireError && r.check !== 'badop') return info;
     info.arpOp = a.oper;
     info.arpSpa = a.spa;
     info.arpTpa = a.tpa;
@@ -136,12 +164,12 @@ export function learnFromRecord(info: PacketInfo, rec: TraceRecord): void {
     case 'arp':
       if (rec.probe === 'request') {
         set('ethertype', EtherType.ARP);
-        set('arpOp', 1);
+        set('arpOp', ArpOp.Request);
         set('arpSpa', ipOf(f['sip']));
         set('arpTpa', ipOf(f['tip']));
       } else if (rec.probe === 'reply') {
         set('ethertype', EtherType.ARP);
-        set('arpOp', 2);
+        set('arpOp', ArpOp.Reply);
         set('arpSpa', ipOf(f['ip']));
         set('arpTpa', ipOf(f['to']));
       } else if (rec.probe === 'resolved') {
@@ -156,7 +184,7 @@ export function learnFromRecord(info: PacketInfo, rec: TraceRecord): void {
   }
 }
 
-const ARP_OPS: Record<number, string> = { 1: 'Request', 2: 'Reply' };
+const ARP_OPS: Record<number, string> = { [ArpOp.Request]: 'Request', [ArpOp.Reply]: 'Reply' };
 
 /** A one-line tcpdump-like summary. */
 export function summarize(i: PacketInfo): string {
@@ -165,8 +193,8 @@ export function summarize(i: PacketInfo): string {
   else if (i.ethDst) parts.push(`> ${macToString(i.ethDst)}`);
   if (i.ethertype === EtherType.ARP) {
     const op = i.arpOp !== undefined ? ARP_OPS[i.arpOp] ?? `op ${i.arpOp}` : '?';
-    const who = i.arpOp === 2 && i.arpSpa !== undefined ? `${ipToString(i.arpSpa)} is-at ${i.ethSrc ? macToString(i.ethSrc) : '?'}` : '';
-    const has = i.arpOp === 1 && i.arpTpa !== undefined ? `who-has ${ipToString(i.arpTpa)} tell ${i.arpSpa !== undefined ? ipToString(i.arpSpa) : '?'}` : '';
+    const who = i.arpOp === ArpOp.Reply && i.arpSpa !== undefined ? `${ipToString(i.arpSpa)} is-at ${i.ethSrc ? macToString(i.ethSrc) : '?'}` : '';
+    const has = i.arpOp === ArpOp.Request && i.arpTpa !== undefined ? `who-has ${ipToString(i.arpTpa)} tell ${i.arpSpa !== undefined ? ipToString(i.arpSpa) : '?'}` : '';
     parts.push(`ARP, ${op}${has || who ? ' ' + (has || who) : ''}`);
   } else if (i.ethertype === EtherType.IPv4 || i.ipProto !== undefined) {
     const src = i.ipSrc !== undefined ? ipToString(i.ipSrc) + (i.sport !== undefined ? `.${i.sport}` : '') : '?';
@@ -184,6 +212,7 @@ export function summarize(i: PacketInfo): string {
     parts.push(`ethertype 0x${i.ethertype.toString(16).padStart(4, '0')}`);
   }
   if (i.len !== undefined) parts.push(`length ${i.len}`);
+  if (i.malformed) parts.push(`malformed: ${i.malformed}`);
   if (!i.complete) parts.push('(from trace fields; bytes not seen)');
   return parts.join(', ') || '(nothing known)';
 }

@@ -4,7 +4,7 @@
  * with flags, addresses, send queues, if_data and the driver's counters).
  */
 import type { SimNode } from '../assembly/node';
-import { IFF_ALLMULTI, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP } from '../../../stack/io-pkt/driver-api';
+import { IFF_ALLMULTI, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP } from '../../../stack/net/if';
 import { ipToString, macToString, prefixFromMask } from '../../../stack/net/wire/addr';
 import { stacksOf, type StackRef } from './targets';
 

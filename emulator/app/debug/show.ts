@@ -30,7 +30,7 @@ export function show(s: DebugSession, args: string[]): string[] {
       if (!arg) throw new ShowError('usage: show nic <node>.<nic>  (e.g. show nic beta.nic0 or show nic alpha.en0)');
       const nic = resolveNic(s.inst, arg);
       if (typeof nic === 'string') throw new ShowError(nic);
-      return showNic(nic, (b) => s.inst.a.sim.tracer.provenance.lookup(b));
+      return showNic(nic);
     }
     case 'pic':
       return node().board.pic.describe().split('\n');

@@ -5,9 +5,8 @@
  * falls back to the N-th NIC of the node (what io-pkt's enmap yields when every NIC is Ethernet).
  */
 import { IOPKT_LOCAL_KEY } from '../../../stack/io-pkt/main';
-import type { IoPktProcess } from '../../../stack/io-pkt/process';
 import type { NetStack } from '../../../stack/net/stack';
-import type { Ifnet } from '../../../stack/io-pkt/driver-api';
+import type { Ifnet } from '../../../stack/net/if';
 import { isGuest, type AnyNode, type NicRef, type SimInstance } from './instance';
 
 export interface StackRef {
@@ -23,7 +22,7 @@ export function stacksOf(node: AnyNode): StackRef[] {
   if (!k) return [];
   const out: StackRef[] = [];
   for (const p of k.procs.list()) {
-    const io = p.local.get(IOPKT_LOCAL_KEY) as IoPktProcess | undefined;
+    const io = p.local.get(IOPKT_LOCAL_KEY);
     if (io && io.stack) out.push({ pid: p.pid, name: p.name, stack: io.stack });
   }
   return out;
@@ -77,12 +76,3 @@ export function resolveNic(inst: SimInstance, text: string): NicRef | string {
   const guest = isGuest(node) ? ` (${nodeName} is a Linux guest: name its NICs nicN, in scenario order)` : '';
   return `no NIC '${nicName}' on ${nodeName} (NICs: ${names.join(', ') || 'none'})${guest}`;
 }
-
-/** DP8390/NE2000/RTL8029 register names a `break reg` may name (datasheet names; DATA and RESET are ports). */
-export const NIC_REGISTERS = new Set([
-  'CR', 'CLDA0', 'CLDA1', 'PSTART', 'PSTOP', 'BNRY', 'TSR', 'TPSR', 'NCR', 'TBCR0', 'FIFO', 'TBCR1', 'ISR',
-  'CRDA0', 'CRDA1', 'RSAR0', 'RSAR1', 'ID0', 'ID1', 'RBCR0', 'RBCR1', 'RSR', 'RCR', 'CNTR0', 'CNTR1', 'CNTR2',
-  'TCR', 'DCR', 'IMR', 'PAR0', 'PAR1', 'PAR2', 'PAR3', 'PAR4', 'PAR5', 'CURR', 'MAR0', 'MAR1', 'MAR2', 'MAR3',
-  'MAR4', 'MAR5', 'MAR6', 'MAR7', 'RNPP', 'LNPP', 'ACU', 'ACL', '9346CR', 'CONFIG0', 'CONFIG2', 'CONFIG3',
-  'HLTCLK', 'DATA', 'RESET',
-]);

@@ -34,9 +34,6 @@ export interface GuestImage {
   cacheKey: string;
 }
 
-/** The Linux driver module for each scenario NIC model that a guest can drive. */
-export const GUEST_DRIVER_FOR_MODEL: Readonly<Record<string, string>> = { rtl8029: 'ne2k_pci', 'ne2000-isa': 'ne' };
-
 export interface EnsureGuestImageOptions {
   /** Default guestCacheDir(). */
   cacheDir?: string;

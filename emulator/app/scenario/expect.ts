@@ -15,6 +15,7 @@ import type { Time } from '../../machine/sim/time';
 import {
   checkNode, durationSchema, fieldName, nameSchema, opSchema, toNs, type CompareOp, type PathSeg, type TimelineContext,
 } from './actions-util';
+import { nicKind } from '../../../nic-models/registry';
 
 /** Interface counters of `netstat -i` (NetBSD if_data), by the name an expectation uses. */
 export const NETSTAT_COUNTERS = ['ipackets', 'ierrors', 'opackets', 'oerrors', 'collisions'] as const;
@@ -43,10 +44,18 @@ export const NICINFO_COUNTERS: Record<string, string> = {
   rx_short: 'Short packets',
 };
 
-/** Probes the NIC model traces on layer "nic" (nic-models/ne2000), countable per NIC. */
-export const NIC_PROBES = ['rx-accept', 'rx-reject', 'rx-ring', 'tx-start', 'tx-done', 'tx-discard', 'tx-ignored', 'irq', 'reset', 'start'];
-/** Reasons of rx-reject (nic-models/ne2000/receive.ts RxRejectReason). */
-export const NIC_REJECT_REASONS = ['stopped', 'loopback', 'runt', 'filter', 'crc', 'monitor', 'ring', 'overflow'];
+/**
+ * Whether `counter` ("rx-accept", "rx-reject.overflow") names a probe the NIC's kind traces on layer "nic"
+ * (its description's `counters`, nic-models/registry.ts); null if so, else the list of what it counts.
+ */
+function nicCounterProblem(model: string, counter: string): string | null {
+  const probes = nicKind(model).counters;
+  const [probe, reason, extra] = counter.split('.');
+  const p = probes.find((x) => x.probe === probe);
+  if (p && extra === undefined && (reason === undefined || (p.reasons ?? []).includes(reason))) return null;
+  const withReasons = probes.filter((x) => x.reasons).map((x) => `${x.probe}.<${x.reasons!.join('|')}>`);
+  return `${probes.map((x) => x.probe).join(', ')}${withReasons.length ? `; ${withReasons.join('; ')}` : ''}`;
+}
 
 const countCheck = {
   type: 'object',
@@ -177,9 +186,8 @@ export function parseExpectations(raw: unknown, ctx: TimelineContext): Expectati
           };
         }
         if (!node.nics[e.nic!]) throw ctx.locate([...path, 'nic'], `${f('nic')}: node '${e.node}' has no nics[${e.nic}]`);
-        const [probe, reason, extra] = counter.split('.');
-        if (!NIC_PROBES.includes(probe!) || extra !== undefined || (reason !== undefined && (probe !== 'rx-reject' || !NIC_REJECT_REASONS.includes(reason))))
-          throw ctx.locate([...path, 'counter'], `${f('counter')}: unknown NIC counter '${counter}' (${NIC_PROBES.join(', ')}; rx-reject.<${NIC_REJECT_REASONS.join('|')}>)`);
+        const known = nicCounterProblem(node.nics[e.nic!]!.model, counter);
+        if (known !== null) throw ctx.locate([...path, 'counter'], `${f('counter')}: unknown NIC counter '${counter}' (${known})`);
         return { ...common(`${e.node} nics[${e.nic}] ${counter} ${cmp}${when}`), kind: 'nic-counter', nic: e.nic!, counter, op: e.op, value: e.value };
       }
       case 'udp_delivered': {

@@ -5,7 +5,7 @@
  *
  *   linux1:
  *     kind: guest
- *     nics: [{ model: rtl8029, link: hub0 }]        # or { model: ne2000-isa, ioport: 0x300, irq: 10, … }
+ *     nics: [{ model: …, link: hub0 }]             # any registered model whose kind names a Linux driver
  *     ip: 10.0.0.3/24                              # eth0; or a list of "ethN:addr/len"
  *     commands: ["ping -c 3 10.0.0.1"]             # typed at the shell, each when the prompt shows
  *     memory: 128M                                 # optional; kernel/initrd/bios/vga-bios/cmdline too

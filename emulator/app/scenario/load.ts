@@ -11,6 +11,8 @@ import { parseActions } from './actions';
 import { parseExpectations } from './expect';
 import { parseFaults } from './faults';
 import { checkNotGuestFields, parseGuestNode } from './guest-spec';
+import { checkIsaConflicts, nicSpecOf, type RawNic } from './nic-spec';
+import { nicKind } from '../../../nic-models/registry';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(scenarioSchema);
@@ -59,22 +61,17 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       const key = macText.toLowerCase();
       if (macs.has(key)) throw locate([...at, 'mac'], `MAC ${macText} is also used by ${macs.get(key)}`);
       macs.set(key, `${name}.nics[${i}]`);
-      if (nic.model === 'ne2000-isa' && (nic.ioport === undefined || nic.irq === undefined))
-        throw locate(at, 'an ISA NE2000 needs ioport and irq (there is no enumeration on ISA)');
-      if (nic.model === 'rtl8029' && (nic.ioport !== undefined || nic.irq !== undefined))
-        throw locate(at, 'a PCI RTL8029 gets its I/O port and IRQ from firmware start-up; remove ioport/irq');
-      return {
-        model: nic.model,
-        link: nic.link,
-        mac: Uint8Array.from(key.split(':').map((h) => parseInt(h, 16))),
-        ioport: nic.ioport ?? 0,
-        irq: nic.irq ?? 0,
-        slot: nic.slot ?? null,
-      };
+      return nicSpecOf(nic, Uint8Array.from(key.split(':').map((h) => parseInt(h, 16))), at, locate);
     });
     checkIsaConflicts(nics, (i, what) => locate(['nodes', name, 'nics', i], what));
     const rawFields = n as unknown as Record<string, unknown>;
-    if (rawFields['kind'] === 'guest') return parseGuestNode(name, rawFields, nics, { locate, dir });
+    if (rawFields['kind'] === 'guest') {
+      nics.forEach((nic, i) => {
+        if (!nicKind(nic.model).linuxDriver)
+          throw locate(['nodes', name, 'nics', i, 'model'], `nodes.${name}.nics.${i}.model: no Linux driver binds a ${nic.model} in a guest (use it on a QNX node)`);
+      });
+      return parseGuestNode(name, rawFields, nics, { locate, dir });
+    }
     checkNotGuestFields(name, rawFields, { locate, dir });
     if ((n.buildfile === undefined) === (n.script === undefined))
       throw locate(['nodes', name], 'give exactly one of buildfile (a QNX buildfile) or script (its [+script] lines)');
@@ -136,7 +133,6 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
   };
 }
 
-interface RawNic { model: 'ne2000-isa' | 'rtl8029'; link: string; mac?: string; ioport?: number; irq?: number; slot?: number }
 interface RawNode {
   cpus?: number; ram?: string | number; 'interrupt-controller'?: '8259' | 'ioapic'; hostname?: string;
   nics: RawNic[]; buildfile?: string; script?: string;
@@ -163,16 +159,6 @@ function ramOf(v: string | number): number {
 function defaultMac(node: number, nic: number): string {
   const h = (n: number) => n.toString(16).padStart(2, '0');
   return `02:00:00:00:${h(node + 1)}:${h(nic)}`;
-}
-
-function checkIsaConflicts(nics: NicSpec[], fail: (i: number, what: string) => Error): void {
-  nics.forEach((a, i) => {
-    if (a.model !== 'ne2000-isa') return;
-    nics.slice(0, i).forEach((b, j) => {
-      if (b.model === 'ne2000-isa' && Math.abs(a.ioport - b.ioport) < 0x20)
-        throw fail(i, `I/O ports 0x${a.ioport.toString(16)}-0x${(a.ioport + 0x1f).toString(16)} overlap nics[${j}]`);
-    });
-  });
 }
 
 type PathSeg = string | number;

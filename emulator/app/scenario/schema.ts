@@ -6,23 +6,26 @@ import { actionsSchema } from './actions';
 import { expectationsSchema } from './expect';
 import { faultsSchema } from './faults';
 import { guestNodeProperties } from './guest-spec';
+import { NIC_KINDS, nicModels } from '../../../nic-models/registry';
 
 const mac = { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' };
 const duration = { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*(ns|us|ms|s|m)?$' };
 const name = { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_-]*$' };
-const portNumber = { type: 'integer', minimum: 0, maximum: 0xffff };
 
+/**
+ * A NIC: the common fields, and every field a registered kind takes (nic-models/registry.ts; kinds that share
+ * a field share its schema). Which fields apply to which model is checked by the loader (load.ts) with the
+ * kind's own `check`, so its messages say why ("a PCI RTL8029 gets its I/O port and IRQ from firmware start-up").
+ */
 export const nicSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['model', 'link'],
   properties: {
-    model: { enum: ['ne2000-isa', 'rtl8029'] },
+    model: { enum: nicModels() },
     link: name,
     mac,
-    ioport: portNumber,
-    irq: { type: 'integer', minimum: 0, maximum: 15 },
-    slot: { type: 'integer', minimum: 2, maximum: 31 },
+    ...Object.fromEntries(NIC_KINDS.flatMap((k) => Object.entries(k.fields).map(([field, f]) => [field, f.schema]))),
   },
 };
 

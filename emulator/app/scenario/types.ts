@@ -3,6 +3,7 @@ import type { Action } from './actions';
 import type { Expectation } from './expect';
 import type { Fault } from './faults';
 import type { GuestSpec } from './guest-spec';
+import type { NicResources } from '../../../nic-models/kind';
 
 /** A validated scenario (see docs/formats/scenario.md). */
 export interface Scenario {
@@ -46,12 +47,14 @@ export interface ScriptLine {
 }
 
 export interface NicSpec {
-  model: 'ne2000-isa' | 'rtl8029';
+  /** A model of the NIC registry (nic-models/registry.ts): its kind describes the rest. */
+  model: string;
   link: string;
   mac: Uint8Array;
-  ioport: number;
-  irq: number;
-  slot: number | null;
+  /** ISA: the card's base port and IRQ; PCI: the slot (null: the lowest free one). */
+  resources: NicResources;
+  /** Every field given beyond model/link/mac (the resources included), as the kind validated them. */
+  fields: Readonly<Record<string, unknown>>;
 }
 
 export interface LinkSpec {

@@ -18,6 +18,7 @@ import type { Action } from '../scenario/actions';
 import type { BurstFault, Fault, IrqStormFault, LinkFault } from '../scenario/faults';
 import type { Scenario } from '../scenario/types';
 import { CsmaCdMac } from '../../../nic-models/common/csma-mac';
+import { ETHER_HDR_LEN, EtherType, EthernetFrame, EthernetRepr } from '../../../stack/net/wire/ethernet';
 
 /** How often a deferred action looks again for its node's kernel (before the node booted). */
 const BOOT_POLL_NS = 1_000_000;
@@ -135,12 +136,9 @@ function burst(a: Assembled, node: AnyNode, f: BurstFault): () => string {
       return;
     }
     const data = new Uint8Array(f.size);
-    data.set(nic.spec.mac, 0);
-    data.set(src, 6);
-    data[12] = 0x88;
-    data[13] = 0xb5;
+    EthernetRepr.emit({ dst: nic.spec.mac, src, ethertype: EtherType.LocalExperimental1 }, new EthernetFrame(data));
     const seq = sent + aborted;
-    for (let i = 14; i < data.length; i++) data[i] = (seq + i) & 0xff;
+    for (let i = ETHER_HDR_LEN; i < data.length; i++) data[i] = (seq + i) & 0xff;
     mac.transmit({ data, pktId: a.sim.tracer.newPacketId() }, (o) => {
       if (o.ok) sent++;
       else aborted++;

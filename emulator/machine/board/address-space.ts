@@ -1,12 +1,17 @@
 import type { ComponentContext } from '../sim/context';
 import { openBus, sizeMask, type AccessSize, type RegisterHandler } from '../bus/types';
+import type { BusTiming } from '../bus/timing';
 
-/** One decoded window: [base, base+length) answered by `handler` with offsets relative to base. */
+/**
+ * One decoded window: [base, base+length) answered by `handler` with offsets relative to base, and what an
+ * access to it costs on the bus that carries it (isa-bus.ts, pci-bus.ts).
+ */
 export interface Region {
   readonly base: number;
   readonly length: number;
   readonly handler: RegisterHandler;
   readonly name: string;
+  readonly timing: BusTiming;
 }
 
 /**
@@ -27,21 +32,23 @@ export class AddressSpace {
   /**
    * @param space "io" or "mmio" (names the trace probes)
    * @param limit one past the highest address (0x10000 for ports, 2^32 for memory)
+   * @param unclaimed what an access nobody decodes costs (the cycle still runs on the bus)
    */
   constructor(
     protected readonly ctx: ComponentContext,
     readonly space: 'io' | 'mmio',
     readonly limit: number,
+    readonly unclaimed: BusTiming,
   ) {}
 
   /** Map a window; throws on overlap or when the window leaves the space. */
-  map(base: number, length: number, handler: RegisterHandler, name: string): void {
-    const why = this.tryMap(base, length, handler, name);
+  map(base: number, length: number, handler: RegisterHandler, name: string, timing: BusTiming): void {
+    const why = this.tryMap(base, length, handler, name, timing);
     if (why !== null) throw new Error(`${this.ctx.name} ${this.space}: cannot map ${name}: ${why}`);
   }
 
   /** Map a window unless it conflicts; returns null on success or the reason it was refused. */
-  tryMap(base: number, length: number, handler: RegisterHandler, name: string): string | null {
+  tryMap(base: number, length: number, handler: RegisterHandler, name: string, timing: BusTiming): string | null {
     if (!Number.isInteger(base) || !Number.isInteger(length) || length <= 0) {
       return `bad window base=${base} length=${length}`;
     }
@@ -53,7 +60,7 @@ export class AddressSpace {
     const next = this.regions[i];
     if (prev && prev.base + prev.length > base) return `overlaps ${prev.name} at ${hex(prev.base)}+${hex(prev.length)}`;
     if (next && base + length > next.base) return `overlaps ${next.name} at ${hex(next.base)}+${hex(next.length)}`;
-    this.regions.splice(i, 0, { base, length, handler, name });
+    this.regions.splice(i, 0, { base, length, handler, name, timing });
     return null;
   }
 
@@ -75,6 +82,23 @@ export class AddressSpace {
   /** Mapped windows in address order (for listings and the debugger). */
   list(): readonly Region[] {
     return this.regions;
+  }
+
+  /**
+   * What the CPU pays for an access, in ns: the timing of the window that decodes it, or of the unclaimed
+   * cycle. An access split over decoders (see `read`) is one cycle per byte, each costed on its own.
+   */
+  cycleNs(addr: number, size: AccessSize, write: boolean): number {
+    const r = this.find(addr);
+    if (r && addr + size <= r.base + r.length) return r.timing.cycleNs(addr - r.base, size, write);
+    if (!r && !this.anyMapped(addr, size)) return this.unclaimed.cycleNs(addr, size, write);
+    let ns = 0;
+    for (let i = 0; i < size; i++) {
+      const a = addr + i;
+      const br = this.find(a);
+      ns += br ? br.timing.cycleNs(a - br.base, 1, write) : this.unclaimed.cycleNs(a, 1, write);
+    }
+    return ns;
   }
 
   read(addr: number, size: AccessSize): number {

@@ -1,13 +1,19 @@
 import { componentContext, type ComponentContext } from '../sim/context';
-import { checkVersion } from '../sim/snapshot';
+import { readState, stateVersions } from '../sim/snapshot';
 import type { DmaMemory, IrqLine, PciFunction, RegisterHandler } from '../bus/types';
 import type { NodeBus, SystemPage } from '../bus/node-bus';
+import { ISA_8BIT_TARGET, type IsaTargetTiming } from '../bus/timing';
+import {
+  ELCR1_PORT, IOAPIC_BASE, IOAPIC_PIRQ_PIN_BASE, IOAPIC_WINDOW, PCI_CONFIG_ADDRESS_PORT, PCI_CONFIG_DATA_PORT,
+  PIC_IRQS, PIC_MASTER_CMD, PIC_PORTS, PIC_SLAVE_CMD, pirqOf,
+} from '../bus/pc-platform';
 import { Wire, WiredOr } from '../bus/wire';
 import { PhysicalMemory, type RamState } from './ram';
 import { IoSpace } from './io-space';
 import { MmioSpace } from './mmio-space';
-import { bdf, PCI_CONFIG_ADDRESS_PORT, PCI_CONFIG_DATA_PORT, PciHost, type PciHostState } from './pci-host';
-import { IOAPIC_PIRQ_PIN_BASE, Piix3, pirqOf, type PirqState } from './piix-bridge';
+import { bdf, HOST_BRIDGE_DEVICE, PciHost, type PciHostState } from './pci-host';
+import { Piix3, type PirqState } from './piix-bridge';
+import { isaIoTiming, XBUS_MEMORY } from './isa-bus';
 import { PciBusMaster } from './dma';
 import { Pic8259Pair } from './pic8259';
 import { IoApic } from './ioapic';
@@ -21,21 +27,20 @@ export interface BoardConfig {
   interruptController: '8259' | 'ioapic';
 }
 
-/** Fixed chipset resources. */
-export const PIC_MASTER_PORT = 0x20;
-export const PIC_SLAVE_PORT = 0xa0;
-/** PIIX3 ELCR1/ELCR2: edge/level select for IRQ0–7 and IRQ8–15. */
-export const ELCR_PORT = 0x4d0;
-/** The I/O APIC's default physical base (82093AA): IOREGSEL at +0x00, IOWIN at +0x10, EOI at +0x40. */
-export const IOAPIC_BASE = 0xfec0_0000;
-/** The I/O APIC claims one 4 KiB page (what MP tables and ACPI describe). */
-export const IOAPIC_WINDOW = 0x1000;
-/** Device numbers of the chipset functions on bus 0 (as on QEMU's "pc" machine). */
-export const HOST_BRIDGE_DEVICE = 0;
+/** Fixed chipset resources (ports and addresses: emulator/machine/bus/pc-platform.ts). */
+export { IOAPIC_BASE, IOAPIC_WINDOW, HOST_BRIDGE_DEVICE };
+/** Device number of the PIIX3 on bus 0 (as on QEMU's "pc" machine). */
 export const ISA_BRIDGE_DEVICE = 1;
 /** First device number handed out by `addPciDevice` when the caller does not name a slot. */
 export const FIRST_PLUG_IN_DEVICE = 2;
-export const ISA_IRQS = 16;
+export const ISA_IRQS = PIC_IRQS;
+/**
+ * The PIIX3's ISA-compatible registers (8259A pair, ELCR): positively decoded on PCI, each access run with
+ * standard 8-bit ISA timing (isa-bus.ts).
+ */
+const PIIX3_REGISTER_TIMING = isaIoTiming(ISA_8BIT_TARGET, 'piix3');
+
+export const BOARD_STATE = stateVersions('board', 1);
 
 export interface BoardState {
   v: 1;
@@ -81,14 +86,14 @@ export class Board {
     this.mmio = new MmioSpace(this.sub('mmio'));
 
     this.pic = new Pic8259Pair(this.sub('pic'));
-    this.io.map(PIC_MASTER_PORT, 2, this.pic.master, 'pic-master');
-    this.io.map(PIC_SLAVE_PORT, 2, this.pic.slave, 'pic-slave');
-    this.io.map(ELCR_PORT, 2, this.pic.elcr, 'elcr');
+    this.io.map(PIC_MASTER_CMD, PIC_PORTS, this.pic.master, 'pic-master', PIIX3_REGISTER_TIMING);
+    this.io.map(PIC_SLAVE_CMD, PIC_PORTS, this.pic.slave, 'pic-slave', PIIX3_REGISTER_TIMING);
+    this.io.map(ELCR1_PORT, 2, this.pic.elcr, 'elcr', PIIX3_REGISTER_TIMING);
 
     this.ioapic = new IoApic(this.sub('ioapic'), (dest, vector) => {
       for (const l of this.apicListeners) l(dest, vector);
     });
-    this.mmio.map(IOAPIC_BASE, IOAPIC_WINDOW, this.ioapic.mmio, 'ioapic');
+    this.mmio.map(IOAPIC_BASE, IOAPIC_WINDOW, this.ioapic.mmio, 'ioapic', XBUS_MEMORY);
 
     for (let n = 0; n < ISA_IRQS; n++) {
       const w = new WiredOr(`${ctx.name}.irq${n}`);
@@ -100,8 +105,8 @@ export class Board {
     }
 
     this.pci = new PciHost(this.sub('pci'), this.io, this.mmio);
-    this.io.map(PCI_CONFIG_ADDRESS_PORT, 4, this.pci.configAddressPort, 'pci-config-address');
-    this.io.map(PCI_CONFIG_DATA_PORT, 4, this.pci.configDataPort, 'pci-config-data');
+    this.io.map(PCI_CONFIG_ADDRESS_PORT, 4, this.pci.configAddressPort, 'pci-config-address', this.pci.configAddressTiming);
+    this.io.map(PCI_CONFIG_DATA_PORT, 4, this.pci.configDataPort, 'pci-config-data', this.pci.configDataTiming);
     // PIRQ lines are active-low open-drain (INTx#): the I/O APIC pin sees high while idle, low while any
     // device asserts; the OS programs those entries level-triggered, INTPOL = 1 (active low).
     this.piix = new Piix3(this.sub('piix3'), (irq) => this.isaIrq(irq), (pin, level) => this.ioapic.setIrq(pin, !level));
@@ -140,9 +145,12 @@ export class Board {
     return new PciBusMaster(this.sub(`dma.${label}`), this.ram, () => this.pci.get(device, func), label);
   }
 
-  /** Claim fixed I/O ports for a legacy ISA device (throws on overlap: a configuration error). */
-  mapIsaDevice(name: string, ioport: number, length: number, handler: RegisterHandler): void {
-    this.io.map(ioport, length, handler, name);
+  /**
+   * Claim fixed I/O ports for a legacy ISA device (throws on overlap: a configuration error). `timing` is the
+   * card's side of its bus cycles (IOCS16#, IOCHRDY wait states); the ISA bus turns it into access costs.
+   */
+  mapIsaDevice(name: string, ioport: number, length: number, handler: RegisterHandler, timing: IsaTargetTiming): void {
+    this.io.map(ioport, length, handler, name, isaIoTiming(timing, 'subtractive'));
   }
 
   /**
@@ -187,8 +195,8 @@ export class Board {
     };
   }
 
-  loadState(s: BoardState): void {
-    checkVersion(`${this.ctx.name} board`, s, 1);
+  loadState(saved: BoardState): void {
+    const s = readState<BoardState>(this.ctx.name, BOARD_STATE, saved);
     this.ram.loadState(s.ram);
     this.pci.loadState(s.pci);
     this.piix.loadState(s.piix);

@@ -1,6 +1,8 @@
 import type { ComponentContext } from '../sim/context';
-import { openBus, type AccessSize, type RegisterHandler } from '../bus/types';
-import { checkVersion, type Snapshottable } from '../sim/snapshot';
+import type { RegisterHandler } from '../bus/types';
+import { RegisterTable, type RegisterDef } from '../bus/register-table';
+import { readState, stateVersions, type Snapshottable } from '../sim/snapshot';
+import { REDIR } from '../bus/pc-platform';
 
 /**
  * An I/O APIC after the Intel 82093AA datasheet (order no. 290566), with the directed EOI register of the
@@ -15,18 +17,10 @@ import { checkVersion, type Snapshottable } from '../sim/snapshot';
 
 export const IOAPIC_VERSION = 0x20;
 export const IOAPIC_STATE_VERSION = 1;
+export const IOAPIC_STATE = stateVersions('I/O APIC', IOAPIC_STATE_VERSION);
 
-/** Redirection entry, low dword (82093AA, "I/O Redirection Table Registers"). */
-export const REDIR = {
-  VECTOR: 0x0000_00ff,
-  DELMOD: 0x0000_0700,
-  DESTMOD: 0x0000_0800,
-  DELIVS: 0x0000_1000,
-  INTPOL: 0x0000_2000,
-  REMOTE_IRR: 0x0000_4000,
-  TRIGGER_LEVEL: 0x0000_8000,
-  MASK: 0x0001_0000,
-} as const;
+/** Redirection entry bits, low dword: emulator/machine/bus/pc-platform.ts (shared with the kernel's callouts). */
+export { REDIR };
 /** Bits software may write in the low dword (DELIVS and Remote IRR are read only). */
 const LO_WRITABLE = REDIR.VECTOR | REDIR.DELMOD | REDIR.DESTMOD | REDIR.INTPOL | REDIR.TRIGGER_LEVEL | REDIR.MASK;
 /** High dword: destination field, bits 63:56. */
@@ -45,14 +39,6 @@ export interface IoApicState {
   lines: boolean[];
 }
 
-/** An MMIO register of the direct window, as data. */
-interface MmioReg {
-  offset: number;
-  name: string;
-  read: () => number;
-  write: (value: number) => void;
-}
-
 export class IoApic implements Snapshottable<IoApicState> {
   readonly mmio: RegisterHandler;
   private ioregsel = 0;
@@ -63,7 +49,8 @@ export class IoApic implements Snapshottable<IoApicState> {
   private readonly lo: number[];
   private readonly hi: number[];
   private readonly lines: boolean[];
-  private readonly regs: readonly MmioReg[];
+  /** The direct registers (82093AA "Memory Mapped Registers"), for the bus and a debugger. */
+  readonly table: RegisterTable;
   /** Pins waiting for (re)delivery while a delivery is in progress (keeps EOI-from-deliver non-recursive). */
   private pending: number[] = [];
   private delivering = false;
@@ -80,39 +67,42 @@ export class IoApic implements Snapshottable<IoApicState> {
     this.lo = new Array<number>(pins).fill(REDIR.MASK);
     this.hi = new Array<number>(pins).fill(0);
     this.lines = new Array<boolean>(pins).fill(false);
-    this.regs = [
-      { offset: 0x00, name: 'IOREGSEL', read: () => this.ioregsel, write: (v) => (this.ioregsel = v & 0xff) },
-      { offset: 0x10, name: 'IOWIN', read: () => this.readIndirect(this.ioregsel), write: (v) => this.writeIndirect(this.ioregsel, v) },
-      { offset: 0x40, name: 'EOI', read: () => 0, write: (v) => this.eoi(v & 0xff) },
+    const regs: RegisterDef[] = [
+      {
+        offset: 0x00, name: 'IOREGSEL', width: 4, access: 'rw', reset: 0,
+        read: () => this.ioregsel, write: (v) => (this.ioregsel = v & 0xff),
+      },
+      {
+        offset: 0x10, name: 'IOWIN', width: 4, access: 'rw',
+        read: () => this.readIndirect(this.ioregsel), write: (v) => this.writeIndirect(this.ioregsel, v),
+      },
+      // ICH-era parts: "EOI Register" (write only): a vector written here acts as a directed EOI.
+      { offset: 0x40, name: 'EOI', width: 4, access: 'wo', write: (v) => this.eoi(v & 0xff) },
     ];
+    const tracer = ctx.tracer;
+    // 82093AA: "These registers must be accessed as 32-bit (Dword) quantities"; anything else is open bus.
+    this.table = new RegisterTable('I/O APIC', regs, {
+      span: 0x44,
+      wide: 'reject',
+      onRead: (reg, value) => {
+        if (tracer.verbose) tracer.emit(ctx.node, 'irq', 'reg-read', 0, { reg: this.regName(reg), value });
+      },
+      onWrite: (reg, value) => {
+        if (tracer.verbose) tracer.emit(ctx.node, 'irq', 'reg-write', 0, { reg: this.regName(reg), value });
+      },
+      unmapped: (a) => {
+        const f = { dev: 'ioapic', dir: a.dir, offset: a.offset, size: a.size };
+        tracer.emit(ctx.node, 'irq', 'bad-access', 0, a.value === undefined ? f : { ...f, value: a.value });
+      },
+    });
+    const table = this.table;
     this.mmio = {
-      read: (offset, size) => this.mmioRead(offset, size),
-      write: (offset, size, value) => this.mmioWrite(offset, size, value),
+      read: (offset, size) => table.read(offset, size),
+      write: (offset, size, value) => table.write(offset, size, value),
     };
   }
 
-  private mmioRead(offset: number, size: AccessSize): number {
-    const reg = size === 4 ? this.regs.find((r) => r.offset === offset) : undefined;
-    if (!reg) {
-      this.ctx.tracer.emit(this.ctx.node, 'irq', 'bad-access', 0, { dev: 'ioapic', dir: 'read', offset, size });
-      return openBus(size);
-    }
-    const value = reg.read() >>> 0;
-    if (this.ctx.tracer.verbose) this.ctx.tracer.emit(this.ctx.node, 'irq', 'reg-read', 0, { reg: this.regName(reg), value });
-    return value;
-  }
-
-  private mmioWrite(offset: number, size: AccessSize, value: number): void {
-    const reg = size === 4 ? this.regs.find((r) => r.offset === offset) : undefined;
-    if (!reg) {
-      this.ctx.tracer.emit(this.ctx.node, 'irq', 'bad-access', 0, { dev: 'ioapic', dir: 'write', offset, size, value });
-      return;
-    }
-    if (this.ctx.tracer.verbose) this.ctx.tracer.emit(this.ctx.node, 'irq', 'reg-write', 0, { reg: this.regName(reg), value: value >>> 0 });
-    reg.write(value >>> 0);
-  }
-
-  private regName(reg: MmioReg): string {
+  private regName(reg: RegisterDef): string {
     return reg.offset === 0x10 ? `IOWIN[0x${this.ioregsel.toString(16).padStart(2, '0')}]` : reg.name;
   }
 
@@ -243,8 +233,8 @@ export class IoApic implements Snapshottable<IoApicState> {
     };
   }
 
-  loadState(s: IoApicState): void {
-    checkVersion(`${this.ctx.name} (I/O APIC)`, s, IOAPIC_STATE_VERSION);
+  loadState(saved: IoApicState): void {
+    const s = readState<IoApicState>(this.ctx.name, IOAPIC_STATE, saved);
     if (s.lo.length !== this.pins || s.hi.length !== this.pins || s.lines.length !== this.pins) {
       throw new Error(`${this.ctx.name}: snapshot has ${s.lo.length} pins, this I/O APIC has ${this.pins}`);
     }

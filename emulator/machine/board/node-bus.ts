@@ -1,14 +1,25 @@
 import type { AccessSize } from '../bus/types';
 import type { NodeBus, SystemPage } from '../bus/node-bus';
 import type { Board } from './board';
+import { INTERRUPT_ACKNOWLEDGE_NS } from './isa-bus';
 
 /**
  * The NodeBus of a simulated-QNX node on a `Board`: port I/O and MMIO through the board's address spaces,
- * physical memory straight to RAM (CPU accesses cost no bus time here; the OS charges its own CPU costs),
- * INTR from the master 8259A, and I/O APIC messages. Nothing else of the board is reachable from stack/.
+ * each with what it costs on the ISA or PCI bus that carries it (isa-bus.ts, pci-bus.ts); physical memory
+ * straight to RAM (cached CPU memory accesses: no bus time, the OS charges its own CPU costs); INTR from the
+ * master 8259A; I/O APIC messages. Nothing else of the board is reachable from stack/.
  */
 export class BoardNodeBus implements NodeBus {
+  readonly interruptAcknowledgeNs = INTERRUPT_ACKNOWLEDGE_NS;
+
   constructor(private readonly board: Board, readonly syspage: SystemPage) {}
+
+  ioCycleNs(port: number, size: AccessSize, write: boolean): number {
+    return this.board.io.cycleNs(port, size, write);
+  }
+  mmioCycleNs(addr: number, size: AccessSize, write: boolean): number {
+    return this.board.mmio.cycleNs(addr, size, write);
+  }
 
   in8(port: number): number {
     return this.board.io.read(port, 1);

@@ -2,31 +2,22 @@ import type { AccessSize, PciBarSpec, PciFunction } from '../bus/types';
 import { sizeMask } from '../bus/types';
 
 /**
- * Type-0 configuration header offsets (PCI Local Bus Specification 3.0, §6.1 "Configuration Space
- * Organization", figure 6-1).
+ * Type-0 configuration header offsets and command bits (PCI Local Bus Specification 3.0, §6.1, §6.2.2): one
+ * definition for the board, firmware and the OS's PCI library, in emulator/machine/bus/pci-header.ts.
  */
-export const PCI_VENDOR_ID = 0x00;
-export const PCI_DEVICE_ID = 0x02;
-export const PCI_COMMAND = 0x04;
-export const PCI_STATUS = 0x06;
-export const PCI_REVISION_ID = 0x08;
-export const PCI_CLASS_PROG = 0x09;
-export const PCI_CACHE_LINE_SIZE = 0x0c;
-export const PCI_LATENCY_TIMER = 0x0d;
-export const PCI_HEADER_TYPE = 0x0e;
-export const PCI_BAR0 = 0x10;
-export const PCI_SUBSYSTEM_VENDOR_ID = 0x2c;
-export const PCI_SUBSYSTEM_ID = 0x2e;
-export const PCI_CAPABILITY_LIST = 0x34;
-export const PCI_INTERRUPT_LINE = 0x3c;
-export const PCI_INTERRUPT_PIN = 0x3d;
-/** First byte of the device-dependent region, where the capability list starts. */
-export const PCI_CAP_START = 0x40;
-
-/** Command register bits (§6.2.2). Only these three are implemented (writable); the rest read 0. */
-export const PCI_COMMAND_IO = 0x0001;
-export const PCI_COMMAND_MEMORY = 0x0002;
-export const PCI_COMMAND_MASTER = 0x0004;
+export {
+  PCI_VENDOR_ID, PCI_DEVICE_ID, PCI_COMMAND, PCI_STATUS, PCI_REVISION_ID, PCI_CLASS_PROG, PCI_CACHE_LINE_SIZE,
+  PCI_LATENCY_TIMER, PCI_HEADER_TYPE, PCI_BAR0, PCI_SUBSYSTEM_VENDOR_ID, PCI_SUBSYSTEM_ID, PCI_CAPABILITY_LIST,
+  PCI_INTERRUPT_LINE, PCI_INTERRUPT_PIN, PCI_CAP_START, PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PCI_COMMAND_MASTER,
+  PCI_BAR_IO, PCI_BAR_MEM_PREFETCH,
+} from '../bus/pci-header';
+import {
+  PCI_BAR0, PCI_BAR_IO, PCI_BAR_MEM_PREFETCH, PCI_CACHE_LINE_SIZE, PCI_CAP_START, PCI_CAPABILITY_LIST,
+  PCI_CLASS_PROG, PCI_COMMAND, PCI_COMMAND_IO, PCI_COMMAND_MASTER, PCI_COMMAND_MEMORY, PCI_DEVICE_ID,
+  PCI_HEADER_TYPE, PCI_INTERRUPT_LINE, PCI_INTERRUPT_PIN, PCI_LATENCY_TIMER, PCI_REVISION_ID, PCI_STATUS,
+  PCI_STATUS_DEVSEL_SHIFT, PCI_SUBSYSTEM_ID, PCI_SUBSYSTEM_VENDOR_ID, PCI_VENDOR_ID,
+} from '../bus/pci-header';
+import { PCI_DEFAULT_TARGET, type DevselSpeed } from '../bus/timing';
 
 /** Status register bits (§6.2.3). */
 export const PCI_STATUS_CAP_LIST = 0x0010;
@@ -40,9 +31,8 @@ export const PCI_STATUS_SIG_SYSTEM_ERROR = 0x4000;
 export const PCI_STATUS_DETECTED_PARITY = 0x8000;
 /** Error bits are "write 1 to clear" (§6.2.3). */
 const STATUS_RW1C = 0xf900;
-
-export const PCI_BAR_IO = 0x1;
-export const PCI_BAR_MEM_PREFETCH = 0x8;
+/** Status bits 10:9 for each DEVSEL# timing (§6.2.3): 00 fast, 01 medium, 10 slow. */
+const DEVSEL_STATUS: Readonly<Record<DevselSpeed, number>> = { fast: 0, medium: 1 << PCI_STATUS_DEVSEL_SHIFT, slow: 2 << PCI_STATUS_DEVSEL_SHIFT };
 
 export const PCI_CONFIG_SIZE = 256;
 const MAX_BARS = 6;
@@ -152,7 +142,9 @@ export class PciConfigSpace {
     this.set16(PCI_DEVICE_ID, s.deviceId);
     this.setMask16(PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
     const caps = s.capabilities ?? [];
-    this.set16(PCI_STATUS, PCI_STATUS_DEVSEL_MEDIUM | (caps.length > 0 ? PCI_STATUS_CAP_LIST : 0));
+    // DEVSEL# timing as the function's bus timing says (the bus charges accesses by the same figure).
+    const devsel = DEVSEL_STATUS[(s.timing ?? PCI_DEFAULT_TARGET).devsel];
+    this.set16(PCI_STATUS, devsel | (caps.length > 0 ? PCI_STATUS_CAP_LIST : 0));
     this.w1c[PCI_STATUS] = STATUS_RW1C & 0xff;
     this.w1c[PCI_STATUS + 1] = STATUS_RW1C >>> 8;
     this.bytes[PCI_REVISION_ID] = s.revision & 0xff;

@@ -1,20 +1,23 @@
 import type { ComponentContext } from '../sim/context';
-import { checkVersion } from '../sim/snapshot';
+import { readState, stateVersions } from '../sim/snapshot';
 import { openBus, type AccessSize, type IrqLine, type PciFunction, type RegisterHandler } from '../bus/types';
+import { ISA_8BIT_TARGET, PCI_DEFAULT_TARGET, type BusTiming } from '../bus/timing';
+import { PCI_CONFIG_ADDRESS_PORT, PCI_CONFIG_DATA_PORT, PCI_CONFIG_ENABLE } from '../bus/pc-platform';
 import { PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PciConfigSpace } from './pci-config';
 import type { AddressSpace } from './address-space';
 import type { IoSpace } from './io-space';
 import type { MmioSpace } from './mmio-space';
+import { configCycleNs, hostInternalNs, pciBarTiming } from './pci-bus';
+import { isaIoNs } from './isa-bus';
 
-/** I/O ports of configuration mechanism #1 (PCI Local Bus Specification 3.0, §3.2.2.3.2). */
-export const PCI_CONFIG_ADDRESS_PORT = 0xcf8;
-export const PCI_CONFIG_DATA_PORT = 0xcfc;
-/** CONFIG_ADDRESS bit 31: the next data-port access is a configuration cycle. */
-export const PCI_CONFIG_ENABLE = 0x8000_0000;
+/** Configuration mechanism #1 ports: emulator/machine/bus/pc-platform.ts. */
+export { PCI_CONFIG_ADDRESS_PORT, PCI_CONFIG_DATA_PORT, PCI_CONFIG_ENABLE };
 /** Writable CONFIG_ADDRESS bits: enable, bus (23:16), device (15:11), function (10:8), register (7:2). */
 const CONFIG_ADDRESS_MASK = 0x80ff_fffc;
 
 export const PCI_DEVICES = 32;
+/** The host bridge's own device number on bus 0 (as on QEMU's "pc" machine). */
+export const HOST_BRIDGE_DEVICE = 0;
 export const PCI_FUNCTIONS = 8;
 
 /** The i440FX PMC (host bridge) at 00:00.0: 8086:1237, rev 02, class 060000 (Intel 82441FX PMC datasheet). */
@@ -30,6 +33,8 @@ interface Slot {
   /** Base each BAR is currently mapped at, or null. */
   windows: (number | null)[];
 }
+
+export const PCI_HOST_STATE = stateVersions('PCI host', 1);
 
 export interface PciHostState {
   v: 1;
@@ -58,13 +63,29 @@ export class PciHost {
     read: (offset, size) => this.readData(offset, size),
     write: (offset, size, value) => this.writeData(offset, size, value),
   };
+  /**
+   * Cost of the 0xCF8 ports: a dword access is a register of the host bridge (no PCI transaction); narrower
+   * ones are ordinary ISA I/O through the PIIX3 (see readAddress).
+   */
+  readonly configAddressTiming: BusTiming = {
+    cycleNs: (offset, size, write) =>
+      offset === 0 && size === 4 ? hostInternalNs(write) : isaIoNs(ISA_8BIT_TARGET, 'subtractive', offset, size, write),
+  };
+  /**
+   * Cost of the 0xCFC ports with CONFIG_ADDRESS as it is now: a configuration transaction the selected
+   * function claims at its DEVSEL# speed, a master abort when nobody answers, the host bridge's own
+   * configuration space (device 0) without a PCI transaction, and ordinary ISA I/O while the enable bit is off.
+   */
+  readonly configDataTiming: BusTiming = {
+    cycleNs: (offset, size, write) => this.configDataNs(offset, size, write),
+  };
 
   constructor(
     private readonly ctx: ComponentContext,
     private readonly io: IoSpace,
     private readonly mmio: MmioSpace,
   ) {
-    this.add(new I440fxHostBridge(), 0);
+    this.add(new I440fxHostBridge(), HOST_BRIDGE_DEVICE);
   }
 
   /** Plug a function into bus 0. Throws if the slot is taken (configuration error). */
@@ -104,8 +125,8 @@ export class PciHost {
     };
   }
 
-  loadState(s: PciHostState): void {
-    checkVersion(`${this.ctx.name} PCI host`, s, 1);
+  loadState(saved: PciHostState): void {
+    const s = readState<PciHostState>(this.ctx.name, PCI_HOST_STATE, saved);
     this.configAddress = s.configAddress >>> 0;
     for (const f of s.functions) {
       const slot = this.slots[f.device * PCI_FUNCTIONS + f.func];
@@ -147,6 +168,15 @@ export class PciHost {
     return { slot, reg: (a & 0xfc) + offset };
   }
 
+  private configDataNs(offset: number, size: AccessSize, write: boolean): number {
+    const a = this.configAddress;
+    if ((a & PCI_CONFIG_ENABLE) === 0) return isaIoNs(ISA_8BIT_TARGET, 'subtractive', offset, size, write);
+    const t = this.target(offset);
+    if (!t) return configCycleNs(null, write);
+    if (t.slot.device === HOST_BRIDGE_DEVICE && t.slot.func === 0) return hostInternalNs(write);
+    return configCycleNs((t.slot.cs.fn.spec.timing ?? PCI_DEFAULT_TARGET).devsel, write);
+  }
+
   private readData(offset: number, size: AccessSize): number {
     const t = this.target(offset);
     // No DEVSEL#: the host bridge completes the read with all ones (master abort), so vendor ID reads 0xFFFF.
@@ -180,7 +210,8 @@ export class PciHost {
         this.trace('bar-unmap', { dev: label, bar: i, space: space.space, base: cur });
       }
       if (want === null) return;
-      const why = space.tryMap(want, bar.size, bar.handler, `${label} BAR${i}`);
+      const timing = pciBarTiming(cs.fn.spec.timing ?? PCI_DEFAULT_TARGET, i, bar.kind);
+      const why = space.tryMap(want, bar.size, bar.handler, `${label} BAR${i}`, timing);
       if (why === null) {
         slot.windows[i] = want;
         this.trace('bar-map', { dev: label, bar: i, space: space.space, base: want, size: bar.size });

@@ -1,4 +1,5 @@
 import type { ComponentContext } from '../sim/context';
+import { ICW1, ICW4, OCW3 } from '../bus/pc-platform';
 
 /**
  * One Intel 8259A Programmable Interrupt Controller (Intel 8259A/8259A-2 datasheet, order no. 231468).
@@ -12,12 +13,8 @@ import type { ComponentContext } from '../sim/context';
  * when they fall; that is how the spurious IRQ15 of a PC/AT arises with an atomic INTA (see Pic8259Pair).
  */
 
-/** ICW1 bits (datasheet, "Initialization Command Word 1"). */
-export const ICW1 = { IC4: 0x01, SNGL: 0x02, ADI: 0x04, LTIM: 0x08, INIT: 0x10 } as const;
-/** ICW4 bits (datasheet, "Initialization Command Word 4"). */
-export const ICW4 = { UPM: 0x01, AEOI: 0x02, MS: 0x04, BUF: 0x08, SFNM: 0x10 } as const;
-/** OCW3 bits (datasheet, "Operation Command Word 3"). */
-export const OCW3 = { RIS: 0x01, RR: 0x02, P: 0x04, SMM: 0x20, ESMM: 0x40 } as const;
+/** ICW1, ICW4 and OCW3 bits: emulator/machine/bus/pc-platform.ts (shared with firmware and the kernel). */
+export { ICW1, ICW4, OCW3 };
 
 /** Where the chip is in the ICW sequence: 0 = initialized (A0=1 writes are OCW1), else the next ICW expected. */
 type InitStep = 0 | 2 | 3 | 4;

@@ -1,7 +1,9 @@
 import type { ComponentContext } from '../sim/context';
 import type { AccessSize, RegisterHandler } from '../bus/types';
 import { Wire } from '../bus/wire';
-import { checkVersion, type Snapshottable } from '../sim/snapshot';
+import { PIC_CASCADE_IRQ } from '../bus/pc-platform';
+import { RegisterTable, type RegisterDef, type RegisterTableOptions, type UnmappedAccess } from '../bus/register-table';
+import { readState, stateVersions, type Snapshottable } from '../sim/snapshot';
 import { Pic8259, type PicChipState } from './pic8259-chip';
 
 export { Pic8259, type PicChipState } from './pic8259-chip';
@@ -24,6 +26,7 @@ export { Pic8259, type PicChipState } from './pic8259-chip';
  */
 
 export const PIC_STATE_VERSION = 1;
+export const PIC_STATE = stateVersions('8259A pair', PIC_STATE_VERSION);
 
 export interface PicState {
   v: number;
@@ -31,24 +34,18 @@ export interface PicState {
   slave: PicChipState;
 }
 
-/** Master input the slave's INT drives (PC/AT wiring). */
-const CASCADE_INPUT = 2;
+/** Master input the slave's INT drives (PC/AT wiring; emulator/machine/bus/pc-platform.ts). */
+const CASCADE_INPUT = PIC_CASCADE_IRQ;
 
 /** ELCR bits that may be set (PIIX4: IRQ0, 1, 2, 8 and 13 are always edge triggered). */
 const ELCR_WRITABLE: readonly [number, number] = [0xf8, 0xde];
-
-/** One byte-wide register of a port window, as data (name from the datasheet). */
-interface PortReg {
-  offset: number;
-  name: string;
-  read: () => number;
-  write: (value: number) => void;
-}
 
 export class Pic8259Pair implements Snapshottable<PicState> {
   readonly master: RegisterHandler;
   readonly slave: RegisterHandler;
   readonly elcr: RegisterHandler;
+  /** The register tables behind the three windows, for a debugger (names, access, `peek`). */
+  readonly tables: { readonly master: RegisterTable; readonly slave: RegisterTable; readonly elcr: RegisterTable };
   /** INTR output of the master to the CPU. */
   readonly intr: Wire;
   private readonly masterChip: Pic8259;
@@ -58,36 +55,55 @@ export class Pic8259Pair implements Snapshottable<PicState> {
     this.masterChip = new Pic8259(ctx, 'master', 0, 1 << CASCADE_INPUT);
     this.slaveChip = new Pic8259(ctx, 'slave', 8, 0);
     this.intr = new Wire(`${ctx.name}.intr`);
-    this.master = this.window('master', this.chipPorts(this.masterChip, 'master'));
-    this.slave = this.window('slave', this.chipPorts(this.slaveChip, 'slave'));
-    this.elcr = this.window('elcr', [0, 1].map((i) => this.elcrPort(i)));
+    this.tables = {
+      master: this.table('master', this.chipPorts(this.masterChip)),
+      slave: this.table('slave', this.chipPorts(this.slaveChip)),
+      elcr: this.table('elcr', [0, 1].map((i) => this.elcrPort(i)), {
+        onRead: (reg, value) => this.traceReg('reg-read', reg.name, value),
+        onWrite: (reg, value) => this.traceReg('reg-write', reg.name, value),
+      }),
+    };
+    this.master = this.window(this.tables.master);
+    this.slave = this.window(this.tables.slave);
+    this.elcr = this.window(this.tables.elcr);
   }
 
-  private chipPorts(chip: Pic8259, label: string): PortReg[] {
+  /**
+   * A chip's two ports (datasheet "Programming the 8259A"): A0 = 0 takes ICW1/OCW2/OCW3 and reads IRR or ISR
+   * (OCW3 RR/RIS); A0 = 1 takes ICW2–ICW4 during initialization, else OCW1, and reads IMR. After an OCW3 poll
+   * command the next read of either port is the poll word and acknowledges the highest request. The chip
+   * traces its own accesses.
+   */
+  private chipPorts(chip: Pic8259): RegisterDef[] {
+    const poll = 'after an OCW3 poll command: the poll word, acknowledging the highest request';
+    const peek = (a0: number) => (): number => {
+      const s = chip.saveState();
+      return a0 === 1 ? s.imr : s.readIsr ? s.isr : s.irr;
+    };
     return [
-      {
-        offset: 0,
-        name: `${label} ICW1/OCW2/OCW3 | IRR/ISR/poll`,
-        read: () => chip.read(0),
-        write: (v) => chip.write(0, v),
-      },
-      { offset: 1, name: `${label} ICW2-4/OCW1 | IMR`, read: () => chip.read(1), write: (v) => chip.write(1, v) },
+      { offset: 0, name: 'IRR/ISR', width: 1, access: 'ro', readEffect: poll, read: () => chip.read(0), peek: peek(0) },
+      { offset: 0, name: 'ICW1/OCW2/OCW3', width: 1, access: 'wo', write: (v) => chip.write(0, v) },
+      { offset: 1, name: 'IMR', width: 1, access: 'ro', readEffect: poll, read: () => chip.read(1), peek: peek(1) },
+      { offset: 1, name: 'ICW2-4/OCW1', width: 1, access: 'wo', write: (v) => chip.write(1, v) },
     ];
   }
 
-  private elcrPort(i: number): PortReg {
+  /** ELCR1/ELCR2 (PIIX4 datasheet): one bit per IRQ, 1 = level triggered; fixed-edge IRQs read 0. */
+  private elcrPort(i: number): RegisterDef {
     const chip = i === 0 ? this.masterChip : this.slaveChip;
     const writable = ELCR_WRITABLE[i === 0 ? 0 : 1];
     const name = `ELCR${i + 1}`;
+    const bits: Record<string, number> = {};
+    for (let b = 0; b < 8; b++) if (writable & (1 << b)) bits[`IRQ${i * 8 + b}`] = 1 << b;
     return {
       offset: i,
       name,
-      read: () => {
-        this.traceReg('reg-read', name, chip.elcrValue);
-        return chip.elcrValue;
-      },
+      width: 1,
+      access: 'rw',
+      reset: 0,
+      bits,
+      read: () => chip.elcrValue,
       write: (v) => {
-        this.traceReg('reg-write', name, v);
         if (v & ~writable && this.ctx.tracer.verbose) {
           this.ctx.tracer.emit(this.ctx.node, 'irq', 'reserved-bits', 0, { reg: name, value: v, kept: v & writable });
         }
@@ -96,30 +112,24 @@ export class Pic8259Pair implements Snapshottable<PicState> {
     };
   }
 
-  /** A byte-wide port window: wider accesses are split into byte cycles; bytes past the window are open bus. */
-  private window(label: string, regs: PortReg[]): RegisterHandler {
-    const at = (offset: number): PortReg | undefined => regs.find((r) => r.offset === offset);
-    const bad = (dir: string, offset: number): void =>
-      this.ctx.tracer.emit(this.ctx.node, 'irq', 'bad-access', 0, { window: label, dir, offset });
+  /** A byte-wide port table: wider accesses are split into byte cycles; bytes past the window are open bus. */
+  private table(label: string, regs: RegisterDef[], hooks: Pick<RegisterTableOptions, 'onRead' | 'onWrite'> = {}): RegisterTable {
+    const bad = (a: UnmappedAccess): void => {
+      this.ctx.tracer.emit(this.ctx.node, 'irq', 'bad-access', 0, { window: label, dir: a.dir, offset: a.offset });
+    };
+    return new RegisterTable(`8259A ${label}`, regs, { span: 2, wide: 'split', unmapped: bad, ...hooks });
+  }
+
+  /** Bus accesses through a table, then the INT/INTR propagation every access may change. */
+  private window(t: RegisterTable): RegisterHandler {
     return {
       read: (offset: number, size: AccessSize): number => {
-        let value = 0;
-        for (let i = 0; i < size; i++) {
-          const reg = at(offset + i);
-          let b = 0xff;
-          if (reg) b = reg.read() & 0xff;
-          else bad('read', offset + i);
-          value |= b << (8 * i);
-        }
+        const v = t.read(offset, size);
         this.update();
-        return value >>> 0;
+        return v;
       },
       write: (offset: number, size: AccessSize, value: number): void => {
-        for (let i = 0; i < size; i++) {
-          const reg = at(offset + i);
-          if (reg) reg.write((value >>> (8 * i)) & 0xff);
-          else bad('write', offset + i);
-        }
+        t.write(offset, size, value);
         this.update();
       },
     };
@@ -186,8 +196,8 @@ export class Pic8259Pair implements Snapshottable<PicState> {
     return { v: PIC_STATE_VERSION, master: this.masterChip.saveState(), slave: this.slaveChip.saveState() };
   }
 
-  loadState(s: PicState): void {
-    checkVersion(`${this.ctx.name} (8259A pair)`, s, PIC_STATE_VERSION);
+  loadState(saved: PicState): void {
+    const s = readState<PicState>(this.ctx.name, PIC_STATE, saved);
     this.masterChip.loadState(s.master);
     this.slaveChip.loadState(s.slave);
     this.update();

@@ -1,18 +1,15 @@
 import type { ComponentContext } from '../sim/context';
-import { checkVersion } from '../sim/snapshot';
+import { readState, stateVersions } from '../sim/snapshot';
 import type { AccessSize, IrqLine, PciFunction, PciFunctionSpec } from '../bus/types';
 import { WiredOr } from '../bus/wire';
+import {
+  IOAPIC_PIRQ_PIN_BASE, PIIX3_DEVICE_ID, PIIX3_VENDOR_ID, PIIX_PIRQRC, PIRQRC_DISABLE, PIRQRC_IRQ_MASK, pirqOf,
+} from '../bus/pc-platform';
 
-/** PIRQ route control registers PIRQRC[A:D] at 0x60–0x63 (Intel 82371SB PIIX3 datasheet, PCI-to-ISA bridge configuration registers). */
-export const PIIX_PIRQRC = 0x60;
-/** PIRQRC bit 7: IRQROUTEN disabled (the PIRQ is not routed to any ISA IRQ). */
-export const PIRQRC_DISABLE = 0x80;
-/** PIRQRC bits 3:0: the ISA IRQ the PIRQ is steered to. */
-export const PIRQRC_IRQ_MASK = 0x0f;
+/** PIRQRC registers and the PIRQ swizzle live with the other PC constants (emulator/machine/bus/pc-platform.ts). */
+export { IOAPIC_PIRQ_PIN_BASE, PIIX_PIRQRC, PIRQRC_DISABLE, PIRQRC_IRQ_MASK, pirqOf };
 /** Only bit 7 and bits 3:0 are implemented; 6:4 are reserved and read 0. */
 const PIRQRC_WRITABLE = PIRQRC_DISABLE | PIRQRC_IRQ_MASK;
-/** I/O APIC input of PIRQ A (A–D on pins 16–19), as chipsets wire it for APIC mode. */
-export const IOAPIC_PIRQ_PIN_BASE = 16;
 
 /**
  * IRQ numbers the PIIX3 refuses to steer a PIRQ to: 0 (timer), 1 (keyboard), 2 (cascade), 8 (RTC) and 13
@@ -20,10 +17,7 @@ export const IOAPIC_PIRQ_PIN_BASE = 16;
  */
 const RESERVED_IRQS = new Set([0, 1, 2, 8, 13]);
 
-/** PCI INTx pin (1 = INTA#) of device `device` → PIRQ index (0 = PIRQA), the usual swizzle on bus 0. */
-export function pirqOf(device: number, pin: number): number {
-  return (device + pin - 1) % 4;
-}
+export const PIIX3_STATE = stateVersions('PIIX3', 1);
 
 export interface PirqState {
   v: 1;
@@ -39,7 +33,7 @@ export interface PirqState {
  * pair with an I/O APIC do. Changing PIRQRC moves a currently asserted PIRQ to its new IRQ at once.
  */
 export class Piix3 implements PciFunction {
-  readonly spec: PciFunctionSpec = { vendorId: 0x8086, deviceId: 0x7000, revision: 0x00, classCode: 0x060100, interruptPin: 0, bars: [] };
+  readonly spec: PciFunctionSpec = { vendorId: PIIX3_VENDOR_ID, deviceId: PIIX3_DEVICE_ID, revision: 0x00, classCode: 0x060100, interruptPin: 0, bars: [] };
   /** The four PIRQ lines; devices get inputs with `pirq[x].input()`. */
   readonly pirq: readonly WiredOr[];
   private readonly pirqrc = [PIRQRC_DISABLE, PIRQRC_DISABLE, PIRQRC_DISABLE, PIRQRC_DISABLE];
@@ -113,8 +107,8 @@ export class Piix3 implements PciFunction {
     return { v: 1, pirqrc: [...this.pirqrc] };
   }
 
-  loadState(s: PirqState): void {
-    checkVersion(`${this.ctx.name} PIIX3`, s, 1);
+  loadState(saved: PirqState): void {
+    const s = readState<PirqState>(this.ctx.name, PIIX3_STATE, saved);
     for (let x = 0; x < 4; x++) {
       this.pirqrc[x] = (s.pirqrc[x] ?? PIRQRC_DISABLE) & PIRQRC_WRITABLE;
       this.route(x);

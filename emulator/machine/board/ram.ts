@@ -1,6 +1,8 @@
 import type { ComponentContext } from '../sim/context';
-import { b64ToBytes, bytesToB64, checkVersion, type Snapshottable } from '../sim/snapshot';
+import { b64ToBytes, bytesToB64, readState, stateVersions, type Snapshottable } from '../sim/snapshot';
 import type { DmaMemory } from '../bus/types';
+
+export const RAM_STATE = stateVersions('RAM', 1);
 
 export interface RamState {
   v: 1;
@@ -70,8 +72,8 @@ export class PhysicalMemory implements DmaMemory, Snapshottable<RamState> {
     return { v: 1, size: this.size, data: bytesToB64(this.bytes) };
   }
 
-  loadState(s: RamState): void {
-    checkVersion(`${this.ctx.name} RAM`, s, 1);
+  loadState(saved: RamState): void {
+    const s = readState<RamState>(this.ctx.name, RAM_STATE, saved);
     if (s.size !== this.size) throw new Error(`${this.ctx.name}: snapshot RAM size ${s.size} != ${this.size}`);
     this.bytes.fill(0);
     b64ToBytes(s.data, this.bytes);

@@ -16,6 +16,15 @@ export interface NodeBus {
   mmioRead(addr: number, size: AccessSize): number;
   mmioWrite(addr: number, size: AccessSize, value: number): void;
 
+  /**
+   * What a port or MMIO access costs the CPU that issues it, in ns, as the buses that carry it time it
+   * (emulator/machine/bus/timing.ts): the OS charges this, it never guesses. A posted write costs its posting.
+   */
+  ioCycleNs(port: number, size: AccessSize, write: boolean): number;
+  mmioCycleNs(addr: number, size: AccessSize, write: boolean): number;
+  /** What the CPU's interrupt-acknowledge cycle (`interruptAcknowledge`) costs, in ns. */
+  readonly interruptAcknowledgeNs: number;
+
   /** Physical memory (RAM) for DMA buffers: copy out / copy in. Out-of-range reads give 0xFF. */
   memRead(addr: number, dst: Uint8Array): void;
   memWrite(addr: number, src: Uint8Array): void;

@@ -3,6 +3,8 @@
  * adapter. A model sees only these: it never knows which host it is plugged into.
  */
 
+import type { PciTargetTiming } from './timing';
+
 export type AccessSize = 1 | 2 | 4;
 
 /**
@@ -34,6 +36,11 @@ export interface DmaMemory {
 
 /** Configuration-space description of one PCI function (nic-models describe themselves with this). */
 export interface PciFunctionSpec {
+  /**
+   * The function's side of bus cycles (DEVSEL# speed, target wait states per BAR); the bus computes what an
+   * access costs from it (emulator/machine/board/pci-bus.ts). Default: medium DEVSEL#, no wait states.
+   */
+  timing?: PciTargetTiming;
   vendorId: number;
   deviceId: number;
   revision: number;

@@ -2,7 +2,9 @@ import { SimEvent } from '../sim/event';
 import type { EventQueue } from '../sim/event-queue';
 import { Priority } from '../sim/priority';
 import type { Time } from '../sim/time';
+import type { EventState } from '../sim/snapshot';
 import { frameWireTimeNs, type Frame } from './link';
+import { loadFrame, saveFrame, type FrameState } from './frame-state';
 
 /** One item travelling through a delay line, with the absolute time it comes out. */
 export interface InFlight<T> {
@@ -50,12 +52,30 @@ export class DelayLine<T> {
     this.queue.deschedule(this.ev);
   }
 
+  /** Snapshot: the items in flight with their exit times (the one event is due at the first of them). */
+  saveState<J>(enc: (item: T) => J): InFlight<J>[] {
+    return this.items.map((x) => ({ at: x.at, item: enc(x.item) }));
+  }
+
+  /** Restore the items in flight; the event is rescheduled at the first exit time. */
+  loadState<J>(items: readonly InFlight<J>[], dec: (j: J) => T): void {
+    this.clear();
+    for (const x of items) this.push(dec(x.item), x.at);
+  }
+
   private fire(): void {
     const head = this.items.shift();
     const next = this.items[0];
     if (next) this.queue.schedule(this.ev, next.at);
     if (head) this.out(head.item);
   }
+}
+
+/** A Lane in a snapshot: the frame being serialized (and when its last bit leaves), frames propagating. */
+export interface LaneState {
+  current: FrameState | null;
+  sent: EventState;
+  line: InFlight<FrameState>[];
 }
 
 /**
@@ -96,6 +116,17 @@ export class Lane {
     this.current = frame;
     this.queue.scheduleIn(this.sentEv, frameWireTimeNs(frame.data.length, this.bitRate));
     return true;
+  }
+
+  saveState(): LaneState {
+    return { current: this.current ? saveFrame(this.current) : null, sent: this.sentEv.when, line: this.line.saveState(saveFrame) };
+  }
+
+  loadState(s: LaneState): void {
+    this.queue.deschedule(this.sentEv);
+    this.current = s.current ? loadFrame(s.current) : null;
+    if (this.current && s.sent >= 0) this.queue.schedule(this.sentEv, s.sent);
+    this.line.loadState(s.line, loadFrame);
   }
 
   private sent(): void {

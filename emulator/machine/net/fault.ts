@@ -10,6 +10,7 @@
  */
 import type { ComponentContext } from '../sim/context';
 import type { Rng } from '../sim/rng';
+import { readState, stateVersions } from '../sim/snapshot';
 import { Cable } from './cable';
 import { Hub } from './hub';
 import type { Frame, Medium } from './link';
@@ -36,6 +37,16 @@ export interface FrameFault {
 interface FaultState extends FrameFault {
   readonly rng: Rng;
 }
+
+export interface LinkFaultsState {
+  v: 1;
+  /** Per injector, in the order they were added: whether it is on, its hits, its random stream. */
+  faults: { id: string; active: boolean; hits: number; rng: [number, number, number, number] }[];
+  /** Down windows in force per port ('*': the whole link). The medium's own snapshot has the link states. */
+  down: [string, number][];
+}
+
+export const LINK_FAULTS_STATE = stateVersions('link faults', 1);
 
 /**
  * All faults of one medium. Installs itself as the medium's delivery filter on the first loss/corruption
@@ -102,6 +113,31 @@ export class LinkFaults {
     const m = this.medium as Hub | Switch;
     const held = (this.downCount.get(port) ?? 0) > 0 || (this.downCount.get('*') ?? 0) > 0;
     m.setLinkUp(port, wanted && !held);
+  }
+
+  saveState(): LinkFaultsState {
+    return {
+      v: 1,
+      faults: this.faults.map((f) => ({ id: f.id, active: f.active, hits: f.hits, rng: f.rng.state() })),
+      down: [...this.downCount],
+    };
+  }
+
+  /** Restore into injectors built the same way (same ids, same order). */
+  loadState(saved: { v: number }): void {
+    const s = readState<LinkFaultsState>(this.ctx.name, LINK_FAULTS_STATE, saved);
+    const ids = this.faults.map((f) => f.id);
+    if (s.faults.map((f) => f.id).join() !== ids.join()) {
+      throw new Error(`${this.ctx.name}: the snapshot's faults are [${s.faults.map((f) => f.id).join(', ')}], these are [${ids.join(', ')}]`);
+    }
+    s.faults.forEach((g, i) => {
+      const f = this.faults[i]!;
+      f.active = g.active;
+      f.hits = g.hits;
+      f.rng.setState(g.rng);
+    });
+    this.downCount.clear();
+    for (const [k, n] of s.down) this.downCount.set(k, n);
   }
 
   private filter(frame: Frame, port: string): Frame | null {

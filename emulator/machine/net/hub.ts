@@ -1,8 +1,10 @@
 import type { ComponentContext } from '../sim/context';
 import { SimEvent } from '../sim/event';
 import { Priority } from '../sim/priority';
+import { readState, stateVersions, type EventState } from '../sim/snapshot';
 import type { Time } from '../sim/time';
-import { DelayLine } from './delay-line';
+import { DelayLine, type InFlight } from './delay-line';
+import { loadFrame, saveFrame, type FrameState } from './frame-state';
 import { ETH_JAM_BITS, frameWireTimeNs, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
 import { WireProbes } from './wire-probes';
 
@@ -16,7 +18,45 @@ export interface HubOptions {
    * `propagationNs` after another has not seen its carrier yet.
    */
   propagationNs?: Time;
+  /**
+   * A repeater (default true) sends the jam out of every port while a collision lasts, so every station hears
+   * carrier until the last jam has propagated. False: a point-to-point half-duplex segment (a cable, a switch
+   * port) where a station hears only the other end's signal, collided or not.
+   */
+  repeater?: boolean;
 }
+
+export interface HubSignalState {
+  port: number;
+  frame: FrameState;
+  start: Time;
+  naturalEnd: Time;
+  end: Time;
+  entered: boolean;
+  collided: boolean;
+  detect: Time;
+}
+
+export interface HubState {
+  v: 1;
+  /** The medium's signals, then transmissions it never heard (a sender whose link was down). */
+  signals: HubSignalState[];
+  /** How many of `signals` are the medium's own list. */
+  listed: number;
+  episode: { members: number[]; end: Time } | null;
+  ports: {
+    name: string;
+    up: boolean;
+    carrier: boolean;
+    /** Index in `signals` of the port's transmission, -1 if none. */
+    tx: number;
+    txEnd: EventState;
+    crs: EventState;
+    rx: InFlight<FrameState>[];
+  }[];
+}
+
+export const HUB_STATE = stateVersions('hub', 1);
 
 /** One transmission into the hub. */
 interface Signal {
@@ -73,6 +113,7 @@ export class Hub implements Medium {
   private signals: Signal[] = [];
   private episode: Episode | null = null;
   private readonly probes: WireProbes;
+  private readonly repeater: boolean;
   /**
    * Fault injection (emulator/machine/net/fault.ts): sees every frame about to be handed to a station's port and
    * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
@@ -83,6 +124,7 @@ export class Hub implements Medium {
     this.name = ctx.name;
     this.bitRate = opts.bitRate ?? 10_000_000;
     this.propagation = opts.propagationNs ?? 500;
+    this.repeater = opts.repeater ?? true;
     if (!(this.bitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.bitRate}`);
     this.jamNs = Math.round((ETH_JAM_BITS * 1e9) / this.bitRate);
     this.probes = new WireProbes(ctx);
@@ -110,6 +152,8 @@ export class Hub implements Medium {
       carrier: () => p.carrier,
       linkUp: () => p.up,
       transmit: (f) => this.transmit(p, f),
+      // A repeater is one collision domain: half duplex whatever the station can do (IEEE 802.3 clause 9).
+      renegotiate: () => undefined,
     };
   }
 
@@ -234,11 +278,11 @@ export class Hub implements Medium {
     if (!p.up) return false;
     const P = this.propagation;
     for (const s of this.signals) {
-      if (s.port === p || !s.entered || s.collided) continue;
+      if (s.port === p || !s.entered || (s.collided && this.repeater)) continue;
       if (s.start + P <= t && t < s.end + P) return true;
     }
     const ep = this.episode;
-    return ep !== null && this.jamArrival(ep, p) <= t && t < ep.end;
+    return this.repeater && ep !== null && this.jamArrival(ep, p) <= t && t < ep.end;
   }
 
   /** When the collision's first signal from another port reaches `p`. */
@@ -274,6 +318,72 @@ export class Hub implements Medium {
     for (const p of this.ports) this.refresh(p);
   }
 
+  // ---- snapshots ----
+
+  /** Signals in flight, the collision episode, and per port: link, carrier as told, events, frames propagating. */
+  saveState(): HubState {
+    const all = [...this.signals];
+    for (const p of this.ports) if (p.tx && !all.includes(p.tx)) all.push(p.tx);
+    const ep = this.episode;
+    return {
+      v: 1,
+      signals: all.map((s) => ({
+        port: this.ports.indexOf(s.port),
+        frame: saveFrame(s.frame),
+        start: s.start,
+        naturalEnd: s.naturalEnd,
+        end: s.end,
+        entered: s.entered,
+        collided: s.collided,
+        detect: s.detect,
+      })),
+      listed: this.signals.length,
+      episode: ep ? { members: ep.members.map((m) => all.indexOf(m)), end: ep.end } : null,
+      ports: this.ports.map((p) => ({
+        name: p.name,
+        up: p.up,
+        carrier: p.carrier,
+        tx: p.tx ? all.indexOf(p.tx) : -1,
+        txEnd: p.txEv.when,
+        crs: p.crsEv.when,
+        rx: p.rx.saveState(saveFrame),
+      })),
+    };
+  }
+
+  /** Restore into a hub with the same stations attached in the same order. Listeners are not called. */
+  loadState(saved: { v: number }): void {
+    const s = readState<HubState>(this.name, HUB_STATE, saved);
+    const names = this.ports.map((p) => p.name);
+    if (s.ports.map((p) => p.name).join() !== names.join()) {
+      throw new Error(`${this.name}: the snapshot's ports are [${s.ports.map((p) => p.name).join(', ')}], this hub has [${names.join(', ')}]`);
+    }
+    const all: Signal[] = s.signals.map((g) => ({
+      port: this.ports[g.port]!,
+      frame: loadFrame(g.frame),
+      start: g.start,
+      naturalEnd: g.naturalEnd,
+      end: g.end,
+      entered: g.entered,
+      collided: g.collided,
+      detect: g.detect,
+    }));
+    this.signals = all.slice(0, s.listed);
+    this.episode = s.episode ? { members: s.episode.members.map((i) => all[i]!), end: s.episode.end } : null;
+    const q = this.ctx.queue;
+    s.ports.forEach((g, i) => {
+      const p = this.ports[i]!;
+      p.up = g.up;
+      p.carrier = g.carrier;
+      p.tx = g.tx >= 0 ? all[g.tx]! : null;
+      q.deschedule(p.txEv);
+      q.deschedule(p.crsEv);
+      if (g.txEnd >= 0) q.schedule(p.txEv, g.txEnd);
+      if (g.crs >= 0) q.schedule(p.crsEv, g.crs);
+      p.rx.loadState(g.rx, loadFrame);
+    });
+  }
+
   /** Forget signals that can no longer affect any port. */
   private prune(): void {
     const now = this.ctx.queue.now;
@@ -284,3 +394,4 @@ export class Hub implements Medium {
     );
   }
 }
+

@@ -1,4 +1,6 @@
 export * from './link';
+export * from './csma-mac';
+export * from './frame-state';
 export * from './delay-line';
 export * from './wire-probes';
 export * from './cable';

@@ -39,13 +39,26 @@ export interface NetPortListener {
   carrierChanged?(busy: boolean): void;
   /** Link integrity changed (cable pulled, hub port disabled). */
   linkChanged?(up: boolean): void;
+  /**
+   * The station can run full duplex (its technology ability, IEEE 802.3 clause 28.2.1.2: a DP8390 cannot, an
+   * RTL8029 with CONFIG3.FUDUP can). The medium reads it when the station attaches and on `renegotiate()`.
+   * Absent means half duplex only, what a station without auto-negotiation is taken for (parallel detection,
+   * clause 28.2.3.1).
+   */
+  readonly fullDuplexCapable?: boolean;
+  /** The medium resolved this port's duplex mode anew after attach (`NetPort.fullDuplex` now reads `full`). */
+  duplexChanged?(full: boolean): void;
 }
 
 /** What the MAC holds: its attachment to a medium. */
 export interface NetPort {
   /** Bits per second on this port. */
   readonly bitRate: number;
-  /** Full duplex: no carrier sense, no collisions. */
+  /**
+   * The duplex mode the medium resolved for this port. Full duplex: no carrier sense, no collisions. A hub is
+   * always half duplex; a cable or switch port is full duplex only when the station (and, on a cable, the far
+   * end) is full-duplex capable. It can change when a station renegotiates.
+   */
   readonly fullDuplex: boolean;
   /** Someone else's signal is on the wire at this port now (always false in full duplex). */
   carrier(): boolean;
@@ -56,6 +69,11 @@ export interface NetPort {
    * previous transmission is in progress is a MAC bug: the medium traces it and drops the frame.
    */
   transmit(frame: Frame): void;
+  /**
+   * The station's `fullDuplexCapable` changed: the medium resolves the duplex mode again and calls
+   * `duplexChanged` on every port whose mode changed. The change applies to transmissions that start after it.
+   */
+  renegotiate?(): void;
 }
 
 /** Observes every frame a medium carries, at the time its last bit is on the wire (pcap taps, trace). */

@@ -67,6 +67,15 @@ export class MacTable {
     return [...this.entries].map(([mac, e]) => ({ mac: macToString(mac), port: e.port, age: now - e.seen }));
   }
 
+  /** Snapshot: [address, port, last seen] in learning order (which decides listing and eviction order). */
+  saveState(): [number, number, Time][] {
+    return [...this.entries].map(([mac, e]) => [mac, e.port, e.seen]);
+  }
+
+  loadState(entries: readonly (readonly [number, number, Time])[]): void {
+    this.entries = new Map(entries.map(([mac, port, seen]) => [mac, { port, seen }]));
+  }
+
   private expire(now: Time): void {
     for (const [mac, e] of this.entries) if (now - e.seen >= this.ageing) this.entries.delete(mac);
   }

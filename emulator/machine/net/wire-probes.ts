@@ -12,7 +12,8 @@ export type DropReason =
   | 'bad-fcs' // failed the FCS check (switch, store-and-forward)
   | 'alignment' // ended on a non-octet boundary (switch)
   | 'queue-full' // output queue full: drop tail (switch)
-  | 'filtered'; // destination is on the port it came from (switch)
+  | 'filtered' // destination is on the port it came from (switch)
+  | 'excessive-collisions'; // a half-duplex switch port gave the frame up after 16 collisions
 
 /**
  * Trace probes on layer "wire" (always on) and frame taps, shared by every medium. Records carry the frame's

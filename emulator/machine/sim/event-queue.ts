@@ -127,6 +127,38 @@ export class EventQueue {
     this._now = t;
   }
 
+  /**
+   * Restore, after every device has rescheduled its saved events: give the pending events the tie order they
+   * had in the saved run. `order` is that run's `list()` as [name, time] pairs. Devices reschedule in whatever
+   * order they are loaded, but events at equal (time, priority) run in insertion order, so without this a
+   * restored run could take another path. Throws, naming the differences, unless the pending events are
+   * exactly those of `order` (a device that forgot an event, or scheduled one too many, is caught here).
+   */
+  restoreOrder(order: readonly (readonly [string, Time])[]): void {
+    const slots = new Map<string, number[]>();
+    order.forEach(([name, when], i) => {
+      const k = `${name}@${when}`;
+      const list = slots.get(k);
+      if (list) list.push(i);
+      else slots.set(k, [i]);
+    });
+    const extra: string[] = [];
+    const base = this.nextSeq;
+    for (const ev of this.list()) {
+      const k = `${ev.name}@${ev.when}`;
+      const i = slots.get(k)?.shift();
+      if (i === undefined) extra.push(k);
+      else ev.seq = base + i;
+    }
+    const missing = [...slots].flatMap(([k, left]) => left.map(() => k));
+    if (extra.length > 0 || missing.length > 0) {
+      throw new Error(`restored events differ from the snapshot's (missing: ${missing.join(' ') || '-'}; extra: ${extra.join(' ') || '-'})`);
+    }
+    this.nextSeq = base + order.length;
+    this.heap.sort(compare);
+    this.heap.forEach((ev, i) => (ev.heapIndex = i));
+  }
+
   private up(i: number): void {
     const h = this.heap;
     const ev = h[i]!;

@@ -1,10 +1,11 @@
 import type { Time } from '../sim/time';
+import { readState, stateVersions } from '../sim/snapshot';
 
 /**
  * A guest's virtual clock (docs/guest-time-model.md). Guest time, in integer nanoseconds on the simulation's
  * time axis, is
  *
- *     start + instructions × NS_PER_INSTRUCTION + reads × NS_PER_CLOCK_READ + idle
+ *     start + instructions × NS_PER_INSTRUCTION + reads × NS_PER_CLOCK_READ + idle + stall
  *
  * (NS_PER_INSTRUCTION = 1: a 1000-MIPS CPU; `setSpeed` changes the rate from a point on.)
  *
@@ -15,6 +16,10 @@ import type { Time } from '../sim/time';
  *   floor(ms × 10⁶), never returns the same value twice and v86's "imprecise browser clock" extrapolation,
  *   whose state is not in its snapshots, never engages).
  * - `idle`: time skipped while the CPU was halted (HLT), added when the simulation resumes it.
+ * - `stall`: time the CPU spent waiting on bus cycles to our devices (port I/O, configuration cycles), as the
+ *   bus computes it (emulator/machine/board/isa-bus.ts, pci-bus.ts): v86 retires an IN or OUT in one
+ *   instruction, a real CPU waits for the ISA or PCI cycle to finish, so a guest driver sees the same chip
+ *   timing as a simulated one.
  *
  * Nothing here reads a host clock.
  */
@@ -22,7 +27,7 @@ export const NS_PER_INSTRUCTION = 1;
 export const NS_PER_CLOCK_READ = 2;
 
 export interface GuestClockState {
-  v: 1;
+  v: 2;
   start: Time;
   instructions: number;
   reads: number;
@@ -32,7 +37,12 @@ export interface GuestClockState {
   rateFrom: number;
   /** Time the instructions before `rateFrom` took. */
   rateBase: Time;
+  /** Bus stall time so far. */
+  stall: Time;
 }
+
+/** Version 2 added `stall`; a version-1 clock (saved before bus timing) had none. */
+const CLOCK_STATE = stateVersions('guest clock', 2, { minimum: 1, upgrades: { 1: (old) => ({ ...old, stall: 0 }) } });
 
 export class GuestClock {
   private start: Time = 0;
@@ -43,6 +53,7 @@ export class GuestClock {
   private nsPerInstruction = NS_PER_INSTRUCTION;
   private rateFrom = 0;
   private rateBase: Time = 0;
+  private stalled: Time = 0;
 
   /** `counter` reads v86's instruction counter (u32). */
   constructor(private readonly counter: () => number) {}
@@ -56,7 +67,18 @@ export class GuestClock {
     this.nsPerInstruction = NS_PER_INSTRUCTION;
     this.rateFrom = 0;
     this.rateBase = 0;
+    this.stalled = 0;
     this.lastRaw = this.counter() >>> 0;
+  }
+
+  /** The CPU waited `ns` for a bus cycle (an access to one of our devices). */
+  stall(ns: Time): void {
+    if (ns > 0) this.stalled += Math.round(ns);
+  }
+
+  /** Total bus stall time so far. */
+  get stallNs(): Time {
+    return this.stalled;
   }
 
   /**
@@ -81,7 +103,7 @@ export class GuestClock {
   now(): Time {
     this.poll();
     const busy = this.rateBase + (this.instructions - this.rateFrom) * this.nsPerInstruction;
-    return this.start + busy + this.reads * NS_PER_CLOCK_READ + this.idle;
+    return this.start + busy + this.reads * NS_PER_CLOCK_READ + this.idle + this.stalled;
   }
 
   /** A read by v86 (microtick): charges one read and returns the time in ms. */
@@ -110,7 +132,7 @@ export class GuestClock {
   saveState(): GuestClockState {
     this.poll();
     return {
-      v: 1,
+      v: 2,
       start: this.start,
       instructions: this.instructions,
       reads: this.reads,
@@ -118,11 +140,16 @@ export class GuestClock {
       nsPerInstruction: this.nsPerInstruction,
       rateFrom: this.rateFrom,
       rateBase: this.rateBase,
+      stall: this.stalled,
     };
   }
 
-  /** Restore; the instruction counter of the (restored) v86 is re-read as the new reference. */
-  loadState(s: GuestClockState): void {
+  /**
+   * Restore (version 1 or 2; a version-1 state had no stall term); the instruction counter of the (restored)
+   * v86 is re-read as the new reference.
+   */
+  loadState(saved: { v: number }): void {
+    const s = readState<GuestClockState>('guest clock', CLOCK_STATE, saved);
     this.start = s.start;
     this.instructions = s.instructions;
     this.reads = s.reads;
@@ -130,6 +157,7 @@ export class GuestClock {
     this.nsPerInstruction = s.nsPerInstruction;
     this.rateFrom = s.rateFrom;
     this.rateBase = s.rateBase;
+    this.stalled = s.stall;
     this.lastRaw = this.counter() >>> 0;
   }
 }

@@ -211,6 +211,14 @@ export class GuestMachine {
     }
   }
 
+  /**
+   * The guest's CPU waits `ns` for a bus cycle to one of our devices (port windows and config hooks call this
+   * before the access): guest time moves on by that much. Replay needs nothing: its times come from the log.
+   */
+  stall(ns: Time): void {
+    if (this.instance && this.ops) this.clock.stall(ns);
+  }
+
   /** A guest register access through window `target` (port windows and config hooks call this). */
   record(target: number, offset: number, size: AccessSize, write: boolean, value: number): void {
     this.ops?.push(accessCode(target, offset, size, write), value);

@@ -1,4 +1,5 @@
 import type { AccessSize, RegisterHandler } from '../bus/types';
+import type { BusTiming } from '../bus/timing';
 import type { V86Io, V86PortEntry } from './v86-types';
 
 /** Observes every access the guest makes through a window (the replay log, register traces). */
@@ -9,6 +10,11 @@ export type PortAccessHook = (write: boolean, offset: number, size: AccessSize, 
  * answering 8-, 16- and 32-bit accesses by calling the model's `RegisterHandler` with the offset in the
  * window (v86 dispatches by port and width: `src/io.js`; a 16-bit `in` at port p reaches p's read16 only).
  * Mapping over ports another device holds saves their handlers and puts them back on unmap.
+ *
+ * Each access first stalls the guest's CPU for the bus cycle `timing` gives (v86 retires the IN/OUT at once;
+ * a real CPU waits for the ISA or PCI cycle), then lets the world catch up (`sync`), then reaches the device:
+ * the access takes effect at the end of its cycle, as on a simulated node's timeline (stack/kernel/thread-api.ts).
+ * A REP INS/OUTS reaches a window once per transfer, so each of its cycles is charged.
  */
 export class V86PortWindow {
   private base: number | null = null;
@@ -17,6 +23,8 @@ export class V86PortWindow {
   hook: PortAccessHook | null = null;
   /** Runs before every access (the guest machine lets the simulation catch up to the guest's time). */
   sync: (() => void) | null = null;
+  /** The guest CPU waits this long for an access's bus cycle (set by the owner: GuestMachine.stall). */
+  stall: ((ns: number) => void) | null = null;
 
   constructor(
     private readonly io: V86Io,
@@ -24,6 +32,8 @@ export class V86PortWindow {
     private readonly handler: RegisterHandler,
     /** Name for traces ("linux1.nic0 BAR0"). */
     readonly label: string,
+    /** What an access to this window costs on the bus that carries it. */
+    readonly timing: BusTiming,
   ) {}
 
   get mappedAt(): number | null {
@@ -55,6 +65,7 @@ export class V86PortWindow {
   private entry(offset: number): V86PortEntry {
     const h = this.handler;
     const read = (size: AccessSize): number => {
+      this.stall?.(this.timing.cycleNs(offset, size, false));
       this.sync?.();
       const v = h.read(offset, size);
       this.hook?.(false, offset, size, v);
@@ -62,6 +73,7 @@ export class V86PortWindow {
     };
     const write = (size: AccessSize, v: number): void => {
       const m = size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff);
+      this.stall?.(this.timing.cycleNs(offset, size, true));
       this.sync?.();
       this.hook?.(true, offset, size, m);
       h.write(offset, size, m);

@@ -1,4 +1,6 @@
 import type { IrqLine, RegisterHandler } from '../bus/types';
+import type { IsaTargetTiming } from '../bus/timing';
+import { isaIoTiming } from '../board/isa-bus';
 import type { GuestAttachment, GuestMachine } from './guest-machine';
 import { V86PortWindow } from './port-window';
 import type { V86Cpu } from './v86-types';
@@ -6,7 +8,9 @@ import type { V86Cpu } from './v86-types';
 /**
  * An ISA device in a v86 instance: a register window at a fixed port base and one interrupt output wired to
  * an ISA IRQ of v86's 8259 pair (`cpu.device_raise_irq/device_lower_irq`; the PIC is edge-triggered for ISA
- * lines unless the guest sets the line's ELCR bit, as for real ISA cards).
+ * lines unless the guest sets the line's ELCR bit, as for real ISA cards). v86's chipset is an i440FX with a
+ * PIIX3, as our board's: each access stalls the guest for the ISA cycle the card's `timing` gives on that bus
+ * (emulator/machine/board/isa-bus.ts).
  */
 export class V86IsaAttachment implements GuestAttachment {
   private readonly target: number;
@@ -22,6 +26,8 @@ export class V86IsaAttachment implements GuestAttachment {
     readonly size: number,
     readonly irq: number,
     readonly label: string,
+    /** The card's side of its ISA cycles (IOCS16#, IOCHRDY wait states). */
+    readonly timing: IsaTargetTiming,
   ) {
     this.target = guest.addTarget(handler);
     const self = this;
@@ -45,8 +51,9 @@ export class V86IsaAttachment implements GuestAttachment {
 
   bind(cpu: V86Cpu): void {
     this.cpu = cpu;
-    const w = new V86PortWindow(cpu.io, this.size, this.handler, this.label);
+    const w = new V86PortWindow(cpu.io, this.size, this.handler, this.label, isaIoTiming(this.timing, 'subtractive'));
     w.sync = () => this.guest.sync();
+    w.stall = (ns) => this.guest.stall(ns);
     w.hook = (write, offset, size, value) => this.guest.record(this.target, offset, size, write, value);
     w.map(this.base);
     this.window = w;

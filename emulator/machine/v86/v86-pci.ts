@@ -1,5 +1,7 @@
 import type { AccessSize, IrqLine, PciFunction, RegisterHandler } from '../bus/types';
+import { PCI_DEFAULT_TARGET } from '../bus/timing';
 import { PCI_COMMAND_IO, PciConfigSpace } from '../board/pci-config';
+import { configCycleNs, pciBarTiming } from '../board/pci-bus';
 import type { GuestAttachment, GuestMachine } from './guest-machine';
 import { V86PortWindow } from './port-window';
 import type { V86Cpu, V86Pci } from './v86-types';
@@ -53,6 +55,11 @@ function hookConfig(pci: V86Pci): Map<number, V86PciAttachment> {
  *
  * The function exists before any CPU is bound (replay builds the world without one); binding registers it
  * with v86 and maps whatever the configuration space says.
+ *
+ * Bus time: every access to an I/O BAR stalls the guest for the PCI I/O transaction the function's timing
+ * gives (emulator/machine/board/pci-bus.ts), and every configuration access that reaches the function for a
+ * configuration transaction. v86 fetches a configuration dword when the guest writes CONFIG_ADDRESS (its
+ * `pci_query`), so the read transaction is charged there rather than at the CONFIG_DATA read.
  */
 export class V86PciAttachment implements GuestAttachment {
   readonly cs: PciConfigSpace;
@@ -63,7 +70,6 @@ export class V86PciAttachment implements GuestAttachment {
   private readonly decoded: (number | null)[] = [];
   private readonly barTargets: number[] = [];
   private pci: V86Pci | null = null;
-  private cpu: V86Cpu | null = null;
   private space: Int32Array | null = null;
   private level = false;
 
@@ -109,15 +115,16 @@ export class V86PciAttachment implements GuestAttachment {
     const pci = cpu.devices.pci;
     const table = hookConfig(pci);
     if (table.has(this.pciId) || v86SlotTaken(pci, this.slot)) throw new Error(`${this.label}: PCI device ${this.slot} is taken in v86`);
-    this.cpu = cpu;
     this.pci = pci;
     this.space = pci.register_device({ pci_id: this.pciId, pci_space: Array.from(this.cs.bytes), pci_bars: [], name: this.label });
     table.set(this.pciId, this);
     this.fn.spec.bars.forEach((bar, i) => {
       if (bar.kind !== 'io') return;
-      const w = new V86PortWindow(cpu.io, bar.size, bar.handler, `${this.label} BAR${i}`);
+      const timing = pciBarTiming(this.fn.spec.timing ?? PCI_DEFAULT_TARGET, i, 'io');
+      const w = new V86PortWindow(cpu.io, bar.size, bar.handler, `${this.label} BAR${i}`, timing);
       const target = this.barTargets[i]!;
       w.sync = () => this.guest.sync();
+      w.stall = (ns) => this.guest.stall(ns);
       w.hook = (write, offset, size, value) => this.guest.record(target, offset, size, write, value);
       this.windows[i] = w;
       this.apply(i);
@@ -126,6 +133,7 @@ export class V86PciAttachment implements GuestAttachment {
 
   /** A configuration access by the guest (through the hooked v86 PCI bus). */
   configAccess(reg: number, size: AccessSize, write: boolean, value: number): number {
+    this.guest.stall(configCycleNs((this.fn.spec.timing ?? PCI_DEFAULT_TARGET).devsel, write));
     this.guest.sync();
     if (write) {
       const v = (size === 4 ? value >>> 0 : value & (size === 2 ? 0xffff : 0xff)) >>> 0;

@@ -21,12 +21,22 @@ export interface TxFrame {
   pktId: number;
 }
 
+/** A receive buffer the driver flavour allocated (an mbuf cluster, an io-net npkt): the frame is copied into `data`. */
+export interface RxBuffer {
+  readonly data: Uint8Array;
+}
+
 /** What the core needs from the driver flavour wrapped around it. */
-export interface Dp8390Host {
+export interface Dp8390Host<B extends RxBuffer = RxBuffer> {
   /** Next frame to transmit (if_snd dequeue), or null when the queue is empty. */
   dequeue(): TxFrame | null;
-  /** A good frame was read from the ring (FCS stripped). Runs in the thread handling the interrupt. */
-  deliver(ctx: ThreadCtx, frame: Uint8Array, pktId: number): void;
+  /**
+   * A buffer for a received frame of `len` bytes (m_getcl in an io-pkt driver, io-net's alloc in a legacy one), or
+   * null when none can be had: the frame is then dropped and counted ("Memory Allocation Failures on Receive").
+   */
+  allocRx(len: number): B | null;
+  /** A good frame was copied into `buf` (FCS stripped). Runs in the thread handling the interrupt. */
+  deliver(ctx: ThreadCtx, buf: B, pktId: number): void;
   /** IFF_OACTIVE: both transmit buffers are full (true) / room again (false). */
   setOactive(on: boolean): void;
   /** Carrier heuristic changed (the NE2000 has no link status; see Dp8390.carrierCheck). */
@@ -45,14 +55,14 @@ export interface RxFilter {
   noMulticast: boolean;
 }
 
-export class Dp8390 {
+export class Dp8390<B extends RxBuffer = RxBuffer> {
   readonly layout: RingLayout;
   readonly stats: Dp8390Stats = emptyStats();
   /** if_data counters the driver owns (NetBSD: ipackets, ierrors, opackets, oerrors, collisions). */
   counters: Dp8390Counters = { ipackets: 0, ierrors: 0, opackets: 0, oerrors: 0, collisions: 0 };
   running = false;
   linkUp = true;
-  private readonly rx: RingReader;
+  private readonly rx: RingReader<B>;
   private txbInuse = 0;
   private txbNew = 0;
   private txbNextTx = 0;
@@ -62,7 +72,7 @@ export class Dp8390 {
   private mac = new Uint8Array(6);
   private filter: RxFilter = { promiscuous: false, allMulticast: false, multicast: [], noMulticast: false };
 
-  constructor(readonly io: Ne2000Io, readonly type: Ne2000Type, readonly host: Dp8390Host) {
+  constructor(readonly io: Ne2000Io, readonly type: Ne2000Type, readonly host: Dp8390Host<B>) {
     this.layout = ringLayout(type);
     this.txbLen = new Array<number>(this.layout.txbCount).fill(0);
     this.txbInfo = Array.from({ length: this.layout.txbCount }, () => ({ pktId: 0, dst0: 0, bcast: false }));
@@ -79,10 +89,10 @@ export class Dp8390 {
   }
 
   /** Run `fn` with the NIC lock held (register-page switches outside the core, e.g. RTL8029 page 3). */
-  *withLock<T>(ctx: ThreadCtx, fn: () => T): Co<T> {
+  *withLock<T>(ctx: ThreadCtx, fn: () => Co<T>): Co<T> {
     yield* this.lock(ctx);
     try {
-      return fn();
+      return yield* fn();
     } finally {
       this.unlock();
     }
@@ -184,7 +194,7 @@ export class Dp8390 {
     this.host.watchdog?.(false);
     this.cr(ctx, R.CR_PAGE0 | R.CR_STP);
     for (let n = 0; n < STOP_MAX_POLLS; n++) {
-      if (this.io.in8(ctx, R.P0_ISR) & R.ISR_RST) break;
+      if ((yield* this.io.in8(ctx, R.P0_ISR)) & R.ISR_RST) break;
       yield* ctx.work(STOP_POLL_NS);
     }
     // Mask and ack everything (as Linux's close does): a stopped chip must not hold a level-triggered
@@ -286,13 +296,13 @@ export class Dp8390 {
     const io = this.io;
     this.cr(ctx, R.CR_PAGE0 | R.CR_STA);
     // RST never raises the line and cannot be acked by writing ISR: leave it out of the loop condition.
-    let isr = io.in8(ctx, R.P0_ISR) & 0x7f;
+    let isr = (yield* io.in8(ctx, R.P0_ISR)) & 0x7f;
     for (let pass = 0; isr !== 0; pass++) {
       if (pass === INTR_MAX_PASSES) return false;
       ctx.trace('driver', 'intr', 0, { isr });
       // OVW is acked by the overrun routine once the ring has been drained (datasheet recovery sequence).
       io.out8(ctx, R.P0_ISR, isr & ~R.ISR_OVW);
-      if (isr & (R.ISR_PTX | R.ISR_TXE) && this.txbInuse !== 0) this.txDone(ctx, isr);
+      if (isr & (R.ISR_PTX | R.ISR_TXE) && this.txbInuse !== 0) yield* this.txDone(ctx, isr);
       if (isr & R.ISR_OVW) {
         yield* this.overrun(ctx);
       } else if (isr & (R.ISR_PRX | R.ISR_RXE)) {
@@ -302,21 +312,21 @@ export class Dp8390 {
       if (!this.running) return true;
       yield* this.startLocked(ctx);
       this.cr(ctx, R.CR_PAGE0 | R.CR_STA);
-      if (isr & R.ISR_CNT) this.readCounters(ctx);
+      if (isr & R.ISR_CNT) yield* this.readCounters(ctx);
       yield* ctx.work(0);
-      isr = io.in8(ctx, R.P0_ISR) & 0x7f;
+      isr = (yield* io.in8(ctx, R.P0_ISR)) & 0x7f;
     }
     return true;
   }
 
   /** Transmit completion: NCR collisions, TSR status, next buffer out (NetBSD dp8390_intr, tx half). */
-  private txDone(ctx: ThreadCtx, isr: number): void {
+  private *txDone(ctx: ThreadCtx, isr: number): Co<void> {
     const io = this.io;
     const s = this.stats;
     // The frame on the wire is the one xmit() started last; later uploads wait at txbNextTx onward.
     const slot = (this.txbNextTx - 1 + this.layout.txbCount) % this.layout.txbCount;
-    let collisions = io.in8(ctx, R.P0_NCR) & 0x0f;
-    const tsr = io.in8(ctx, R.P0_TSR);
+    let collisions = (yield* io.in8(ctx, R.P0_NCR)) & 0x0f;
+    const tsr = yield* io.in8(ctx, R.P0_TSR);
     if (isr & R.ISR_TXE) {
       // 16 collisions abort the frame: NCR then reads 0 and TSR.ABT is set.
       if (tsr & R.TSR_ABT && collisions === 0) collisions = 16;
@@ -334,6 +344,9 @@ export class Dp8390 {
       else if (collisions > 1) s.txMultiCollisions++;
     }
     if (tsr & R.TSR_OWC) s.txLateCollisions++;
+    // TSR.ND clear: the transmission had to wait for the medium. An RTL8029 always reads ND = 1, so its
+    // deferrals are invisible to the driver and the count stays as it is.
+    if ((tsr & R.TSR_ND) === 0) s.txDeferred++;
     this.carrierCheck(tsr);
     this.counters.collisions += collisions;
     this.host.setOactive(false);
@@ -362,10 +375,10 @@ export class Dp8390 {
   }
 
   /** Tally counters clear on read: frame alignment, CRC, missed packets. */
-  private readCounters(ctx: ThreadCtx): void {
-    this.stats.rxAlignErrors += this.io.in8(ctx, R.P0_CNTR0);
-    this.stats.rxCrcErrors += this.io.in8(ctx, R.P0_CNTR1);
-    this.stats.rxMissed += this.io.in8(ctx, R.P0_CNTR2);
+  private *readCounters(ctx: ThreadCtx): Co<void> {
+    this.stats.rxAlignErrors += yield* this.io.in8(ctx, R.P0_CNTR0);
+    this.stats.rxCrcErrors += yield* this.io.in8(ctx, R.P0_CNTR1);
+    this.stats.rxMissed += yield* this.io.in8(ctx, R.P0_CNTR2);
   }
 
   /**
@@ -374,7 +387,7 @@ export class Dp8390 {
    */
   private *overrun(ctx: ThreadCtx): Co<void> {
     const io = this.io;
-    const wasTxing = (io.in8(ctx, R.CR) & R.CR_TXP) !== 0;
+    const wasTxing = ((yield* io.in8(ctx, R.CR)) & R.CR_TXP) !== 0;
     this.cr(ctx, R.CR_PAGE0 | R.CR_STP);
     ctx.trace('driver', 'overrun', 0, { txp: wasTxing });
     this.stats.rxOverruns++;
@@ -382,7 +395,7 @@ export class Dp8390 {
     yield* ctx.sleep(OVERRUN_STOP_WAIT_NS);
     io.out8(ctx, R.P0_RBCR0, 0);
     io.out8(ctx, R.P0_RBCR1, 0);
-    const mustResend = wasTxing && (io.in8(ctx, R.P0_ISR) & (R.ISR_PTX | R.ISR_TXE)) === 0;
+    const mustResend = wasTxing && ((yield* io.in8(ctx, R.P0_ISR)) & (R.ISR_PTX | R.ISR_TXE)) === 0;
     io.out8(ctx, R.P0_TCR, R.TCR_LB0);
     this.cr(ctx, R.CR_PAGE0 | R.CR_STA);
     // A corrupt ring during the drain resets and re-inits the chip, which also ends the overrun state.
@@ -391,7 +404,7 @@ export class Dp8390 {
     io.out8(ctx, R.P0_TCR, 0);
     // Collect the frames missed while the ring was full (CNTR2) now rather than when a counter's MSB sets,
     // as Linux's get_stats does whenever statistics are asked for: nicinfo then shows them right away.
-    this.readCounters(ctx);
+    yield* this.readCounters(ctx);
     if (mustResend) this.cr(ctx, R.CR_PAGE0 | R.CR_TXP | R.CR_STA);
   }
 

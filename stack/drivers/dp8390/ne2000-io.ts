@@ -1,7 +1,9 @@
 /**
- * Port-level access to an NE2000-compatible card: register reads/writes that charge bus time, remote-DMA
- * transfers through the ASIC data port, the NetBSD `ne2000_detect` probe and the station-address PROM read.
- * Everything here touches the card only through `ctx.bus` port I/O.
+ * Port-level access to an NE2000-compatible card: register reads/writes, remote-DMA transfers through the
+ * ASIC data port (string I/O: REP INSW/OUTSW, or INSB/OUTSB on an 8-bit card), the NetBSD `ne2000_detect`
+ * probe and the station-address PROM read. Everything here touches the card only through the thread's port
+ * I/O (ThreadCtx in8/out8/...), which puts each access on the thread's timeline and charges the bus cycle the
+ * node's ISA or PCI bus computes: the driver never charges I/O time itself.
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
 import {
@@ -42,24 +44,22 @@ export class Ne2000Io {
   /** Set once detect() has told an NE1000 from an NE2000. */
   useWord = true;
 
-  /**
-   * @param base I/O base (ISA jumper setting or PCI BAR0)
-   * @param accessNs CPU time one port access costs (costs.ts)
-   */
-  constructor(readonly base: number, readonly accessNs: number) {}
+  /** @param base I/O base (ISA jumper setting or PCI BAR0) */
+  constructor(readonly base: number) {}
 
-  in8(ctx: ThreadCtx, reg: number): number {
-    ctx.charge(this.accessNs);
-    return ctx.bus.in8(this.base + reg) & 0xff;
+  *in8(ctx: ThreadCtx, reg: number): Co<number> {
+    return (yield* ctx.in8(this.base + reg)) & 0xff;
   }
 
   out8(ctx: ThreadCtx, reg: number, value: number): void {
-    ctx.charge(this.accessNs);
-    ctx.bus.out8(this.base + reg, value & 0xff);
+    ctx.out8(this.base + reg, value & 0xff);
   }
 
-  /** Remote read: copy `dst.length` bytes of card memory at `src` into `dst` (NetBSD ne2000_readmem). */
-  readMem(ctx: ThreadCtx, src: number, dst: Uint8Array): void {
+  /**
+   * Remote read: copy `dst.length` bytes of card memory at `src` into `dst` (NetBSD ne2000_readmem: the
+   * remote-DMA setup, then `bus_space_read_multi_2` — REP INSW — of the data port).
+   */
+  *readMem(ctx: ThreadCtx, src: number, dst: Uint8Array): Co<void> {
     let amount = dst.length;
     if (this.useWord && amount & 1) amount++; // word mode moves whole words; the extra byte is dropped
     this.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE0 | R.CR_STA);
@@ -69,26 +69,21 @@ export class Ne2000Io {
     this.out8(ctx, R.P0_RSAR1, src >> 8);
     this.out8(ctx, R.CR, R.CR_RD0 | R.CR_PAGE0 | R.CR_STA);
     const port = this.base + R.ASIC_DATA;
-    if (this.useWord) {
-      for (let i = 0; i < amount; i += 2) {
-        ctx.charge(this.accessNs);
-        const w = ctx.bus.in16(port);
-        dst[i] = w & 0xff;
-        if (i + 1 < dst.length) dst[i + 1] = (w >> 8) & 0xff;
-      }
-    } else {
-      for (let i = 0; i < amount; i++) {
-        ctx.charge(this.accessNs);
-        dst[i] = ctx.bus.in8(port) & 0xff;
-      }
+    if (!this.useWord) {
+      yield* ctx.in8s(port, dst);
+      return;
     }
+    const words = amount === dst.length ? dst : new Uint8Array(amount);
+    yield* ctx.in16s(port, words);
+    if (words !== dst) dst.set(words.subarray(0, dst.length));
   }
 
   /**
-   * Remote write of `src` to card memory at `dst`, then poll ISR.RDC a bounded number of times, each poll
-   * costing virtual time (NetBSD ne2000_write_mbuf: maxwait 100, "about 120 µs"). In word mode the byte count
-   * is rounded up to even and an odd tail is padded with a zero byte, so RBCR reaches 0 on the last word.
-   * Returns false when RDC never came (the caller resets the NIC, as NetBSD does).
+   * Remote write of `src` to card memory at `dst` (REP OUTSW, or OUTSB on an 8-bit card), then poll ISR.RDC a
+   * bounded number of times, each poll costing virtual time (NetBSD ne2000_write_mbuf: maxwait 100, "about
+   * 120 µs"). In word mode the byte count is rounded up to even and an odd tail is padded with a zero byte,
+   * so RBCR reaches 0 on the last word. Returns false when RDC never came (the caller resets the NIC, as
+   * NetBSD does).
    */
   *writeMem(ctx: ThreadCtx, dst: number, src: Uint8Array): Co<boolean> {
     const amount = this.useWord ? (src.length + 1) & ~1 : src.length;
@@ -101,18 +96,14 @@ export class Ne2000Io {
     this.out8(ctx, R.CR, R.CR_RD1 | R.CR_PAGE0 | R.CR_STA);
     const port = this.base + R.ASIC_DATA;
     if (this.useWord) {
-      for (let i = 0; i < amount; i += 2) {
-        ctx.charge(this.accessNs);
-        ctx.bus.out16(port, (src[i] ?? 0) | ((src[i + 1] ?? 0) << 8));
-      }
+      const words = amount === src.length ? src : new Uint8Array(amount);
+      if (words !== src) words.set(src);
+      ctx.out16s(port, words);
     } else {
-      for (let i = 0; i < amount; i++) {
-        ctx.charge(this.accessNs);
-        ctx.bus.out8(port, src[i] ?? 0);
-      }
+      ctx.out8s(port, src);
     }
     for (let n = 0; n < RDC_MAX_POLLS; n++) {
-      if (this.in8(ctx, R.P0_ISR) & R.ISR_RDC) return true;
+      if ((yield* this.in8(ctx, R.P0_ISR)) & R.ISR_RDC) return true;
       yield* ctx.work(RDC_POLL_SPIN_NS);
     }
     return false;
@@ -124,20 +115,20 @@ export class Ne2000Io {
    * back means NE1000; otherwise a word-mode pattern at 0x4000 must read back (NE2000). Null: no card.
    */
   *detect(ctx: ThreadCtx): Co<Ne2000Type | null> {
-    const tmp = this.in8(ctx, R.ASIC_RESET);
+    const tmp = yield* this.in8(ctx, R.ASIC_RESET);
     yield* ctx.sleep(RESET_PULSE_NS);
     this.out8(ctx, R.ASIC_RESET, tmp);
     yield* ctx.sleep(RESET_SETTLE_NS);
     this.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE0 | R.CR_STP);
     yield* ctx.sleep(RESET_SETTLE_NS);
 
-    const cr = this.in8(ctx, R.CR);
+    const cr = yield* this.in8(ctx, R.CR);
     if ((cr & (R.CR_RD2 | R.CR_TXP | R.CR_STA | R.CR_STP)) !== (R.CR_RD2 | R.CR_STP)) return null;
-    if ((this.in8(ctx, R.P0_ISR) & R.ISR_RST) === 0) return null;
+    if (((yield* this.in8(ctx, R.P0_ISR)) & R.ISR_RST) === 0) return null;
 
     this.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE0 | R.CR_STA);
     for (let i = 0; i < DETECT_RST_MAX_POLLS; i++) {
-      if (this.in8(ctx, R.P0_ISR) & R.ISR_RST) {
+      if ((yield* this.in8(ctx, R.P0_ISR)) & R.ISR_RST) {
         this.out8(ctx, R.P0_ISR, R.ISR_RST);
         break;
       }
@@ -168,7 +159,7 @@ export class Ne2000Io {
   private *patternTest(ctx: ThreadCtx, addr: number): Co<boolean> {
     yield* this.writeMem(ctx, addr, TEST_PATTERN);
     const back = new Uint8Array(TEST_PATTERN.length);
-    this.readMem(ctx, addr, back);
+    yield* this.readMem(ctx, addr, back);
     return back.every((b, i) => b === TEST_PATTERN[i]);
   }
 
@@ -176,9 +167,9 @@ export class Ne2000Io {
    * The station address from the PROM at card address 0. In word mode each PROM byte comes doubled, so the
    * MAC is every other byte (NetBSD ne2000_attach reads 16 bytes and takes romdata[i * 2]).
    */
-  readProm(ctx: ThreadCtx): { mac: Uint8Array; rom: Uint8Array } {
+  *readProm(ctx: ThreadCtx): Co<{ mac: Uint8Array; rom: Uint8Array }> {
     const rom = new Uint8Array(32);
-    this.readMem(ctx, 0, rom);
+    yield* this.readMem(ctx, 0, rom);
     const step = this.useWord ? 2 : 1;
     const mac = new Uint8Array(6);
     for (let i = 0; i < 6; i++) mac[i] = rom[i * step]!;
@@ -190,11 +181,11 @@ export class Ne2000Io {
    * RTL8029AS media status (NetBSD rtl80x9_mediastatus): page 3 CONFIG0.BNC → 10base2, else 10baseT with
    * CONFIG3.FUDUP giving full duplex. `running` keeps STA/STP as they are.
    */
-  rtl8029Media(ctx: ThreadCtx, running: boolean): { subtype: string; fullDuplex: boolean } {
+  *rtl8029Media(ctx: ThreadCtx, running: boolean): Co<{ subtype: string; fullDuplex: boolean }> {
     const run = running ? R.CR_STA : R.CR_STP;
     this.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE3 | run);
-    const bnc = (this.in8(ctx, R.P3_CONFIG0) & R.CONFIG0_BNC) !== 0;
-    const fdx = !bnc && (this.in8(ctx, R.P3_CONFIG3) & R.CONFIG3_FUDUP) !== 0;
+    const bnc = ((yield* this.in8(ctx, R.P3_CONFIG0)) & R.CONFIG0_BNC) !== 0;
+    const fdx = !bnc && ((yield* this.in8(ctx, R.P3_CONFIG3)) & R.CONFIG3_FUDUP) !== 0;
     this.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE0 | run);
     return { subtype: bnc ? '10base2' : '10baseT', fullDuplex: fdx };
   }

@@ -56,6 +56,10 @@ export const P3_CONFIG0 = 0x03;
 export const P3_CONFIG2 = 0x05;
 export const P3_CONFIG3 = 0x06;
 export const CONFIG0_BNC = 0x04;
+/** CONFIG2 PL1:PL0 (bits 7:6), the network medium: 00 TP/coax auto-detect, 01 10BaseT, 10 10Base5 (AUI), 11 10Base2. */
+export const CONFIG2_PL_MASK = 0xc0;
+export const CONFIG2_PL_10BASE5 = 0x80;
+export const CONFIG2_PL_10BASE2 = 0xc0;
 export const CONFIG3_FUDUP = 0x40;
 
 /** ISR / IMR bits. */
@@ -70,6 +74,8 @@ export const ISR_RST = 0x80;
 
 /** TSR bits. */
 export const TSR_PTX = 0x01;
+/** Not deferred: the transmission did not wait for the medium (RTL8029: always 1). Linux 8390.h ENTSR_ND. */
+export const TSR_ND = 0x02;
 export const TSR_COL = 0x04;
 export const TSR_ABT = 0x08;
 export const TSR_CRS = 0x10;

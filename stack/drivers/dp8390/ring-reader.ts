@@ -5,25 +5,25 @@
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
 import { DRIVER_RX_PER_FRAME_NS } from '../costs';
-import type { Dp8390Host } from './dp8390';
+import type { Dp8390Host, RxBuffer } from './dp8390';
 import type { Ne2000Io, RingLayout } from './ne2000-io';
 import * as R from './regs';
 import type { Dp8390Counters, Dp8390Stats } from './stats';
 
 /** What the ring reader uses of the core. */
-export interface RingOwner {
+export interface RingOwner<B extends RxBuffer> {
   readonly stats: Dp8390Stats;
   readonly counters: Dp8390Counters;
-  readonly host: Dp8390Host;
+  readonly host: Dp8390Host<B>;
   setLink(up: boolean): void;
   resetLocked(ctx: ThreadCtx, reason: string): Co<void>;
 }
 
-export class RingReader {
+export class RingReader<B extends RxBuffer> {
   /** The first page not yet read by the driver (NetBSD sc->next_packet). */
   nextPacket = 0;
 
-  constructor(private readonly io: Ne2000Io, private readonly layout: RingLayout, private readonly core: RingOwner) {}
+  constructor(private readonly io: Ne2000Io, private readonly layout: RingLayout, private readonly core: RingOwner<B>) {}
 
   /**
    * Walk the ring from the driver's next-packet pointer to CURR (NetBSD dp8390_rint). A header whose next
@@ -37,12 +37,12 @@ export class RingReader {
     const hdr = new Uint8Array(R.RING_HDR);
     for (;;) {
       io.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE1 | R.CR_STA);
-      const current = io.in8(ctx, R.P1_CURR);
+      const current = yield* io.in8(ctx, R.P1_CURR);
       io.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE0 | R.CR_STA);
       if (this.nextPacket === current) return true;
       do {
         const page = this.nextPacket;
-        io.readMem(ctx, page * R.PAGE_SIZE, hdr);
+        yield* io.readMem(ctx, page * R.PAGE_SIZE, hdr);
         const [rsr, next, lo, hi] = [hdr[0]!, hdr[1]!, hdr[2]!, hdr[3]!];
         const count = lo | (hi << 8);
         let expect = page + Math.ceil((count + R.RING_HDR) / R.PAGE_SIZE);
@@ -54,7 +54,7 @@ export class RingReader {
           return false;
         }
         if ((rsr & 0x0f) === R.RSR_PRX) {
-          this.readFrame(ctx, page, len);
+          yield* this.readFrame(ctx, page, len);
         } else {
           this.core.counters.ierrors++;
         }
@@ -67,20 +67,31 @@ export class RingReader {
     }
   }
 
-  /** Copy one frame out of the ring, in two remote reads when it wraps PSTOP → PSTART (NetBSD ring_copy). */
-  private readFrame(ctx: ThreadCtx, page: number, len: number): void {
-    const frame = new Uint8Array(len);
+  /**
+   * Copy one frame out of the ring into a buffer from the host, in two remote reads when it wraps PSTOP → PSTART
+   * (NetBSD ring_copy). No buffer: the frame stays unread and is skipped, as NetBSD dp8390_read drops a packet
+   * dp8390_get could not find mbufs for (if_ierrors++).
+   */
+  private *readFrame(ctx: ThreadCtx, page: number, len: number): Co<void> {
+    const s = this.core.stats;
+    const buf = this.core.host.allocRx(len);
+    if (!buf) {
+      s.rxFailedAllocs++;
+      this.core.counters.ierrors++;
+      ctx.trace('driver', 'rx-nobuf', 0, { len, page });
+      return;
+    }
+    const frame = buf.data.subarray(0, len);
     const memEnd = this.layout.recPageStop * R.PAGE_SIZE;
     const src = page * R.PAGE_SIZE + R.RING_HDR;
     if (src + len > memEnd) {
       const first = memEnd - src;
-      this.io.readMem(ctx, src, frame.subarray(0, first));
-      this.io.readMem(ctx, this.layout.recPageStart * R.PAGE_SIZE, frame.subarray(first));
+      yield* this.io.readMem(ctx, src, frame.subarray(0, first));
+      yield* this.io.readMem(ctx, this.layout.recPageStart * R.PAGE_SIZE, frame.subarray(first));
     } else {
-      this.io.readMem(ctx, src, frame);
+      yield* this.io.readMem(ctx, src, frame);
     }
     ctx.charge(DRIVER_RX_PER_FRAME_NS);
-    const s = this.core.stats;
     s.rxOk++;
     s.rxBytes += len;
     if (len < R.ETHER_MIN_NOFCS) s.rxRunts++;
@@ -92,6 +103,6 @@ export class RingReader {
     this.core.setLink(true);
     const pktId = ctx.identify?.(frame) ?? 0;
     ctx.trace('driver', 'rx', pktId, { len, page });
-    this.core.host.deliver(ctx, frame, pktId);
+    this.core.host.deliver(ctx, buf, pktId);
   }
 }

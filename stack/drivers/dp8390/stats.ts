@@ -1,4 +1,4 @@
-import type { NicStats } from '../../io-pkt/driver-api';
+import type { NicStats } from '../../net/hw-nicinfo';
 
 /** Driver-level statistics (what nicinfo prints): the io-pkt NicStats shape. */
 export type Dp8390Stats = NicStats;
@@ -19,5 +19,6 @@ export function emptyStats(): Dp8390Stats {
     txDeferred: 0, txLateCollisions: 0, txCarrierLost: 0, txUnderruns: 0,
     rxCrcErrors: 0, rxAlignErrors: 0, rxMissed: 0, rxOverruns: 0, rxRunts: 0,
     txBroadcast: 0, txMulticast: 0, rxBroadcast: 0, rxMulticast: 0,
+    txFailedAllocs: 0, rxFailedAllocs: 0,
   };
 }

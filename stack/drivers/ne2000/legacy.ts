@@ -9,11 +9,13 @@
  *  - received frames go up in freshly allocated npkts through tx_up.
  */
 import { Errno, type Co, type ThreadCtx } from '../../kernel/api';
-import type { LegacyDriverModule, NicConfig, NicStats } from '../../io-pkt/driver-api';
+import type { LegacyDriverModule } from '../../io-pkt/driver-api';
+import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import { LEGACY_TXQ_MAX } from '../costs';
 import { Dp8390, type RxFilter, type TxFrame } from '../dp8390/dp8390';
 import { NE2000_NPORTS } from '../dp8390/regs';
 import type { IoNetDevctl, IoNetSelf, Npkt } from '../shim/ionet-api';
+import { isaMedia, rtl8029Media, type Ne2000Media } from './media';
 import { parseCNumber, parseNe2000Options, type Ne2000Options } from './options';
 import { probeNe2000, type FoundCard } from './probe';
 
@@ -22,12 +24,13 @@ const DEFAULT_INTR_PRIORITY = 21;
 
 class LegacyNe2000 {
   handle = -1;
-  readonly core: Dp8390;
+  readonly core: Dp8390<Npkt>;
   private readonly txq: Npkt[] = [];
   private intrId = -1;
   private shutdown = false;
   private filter: RxFilter;
-  private fullDuplex = false;
+  /** What the driver determined of its medium (media.ts): read from page 3 on an RTL8029 at IFUP. */
+  private media: Ne2000Media = isaMedia();
   readonly lladdr: Uint8Array;
 
   constructor(private readonly ion: IoNetSelf, readonly card: FoundCard, readonly opts: Ne2000Options) {
@@ -36,7 +39,9 @@ class LegacyNe2000 {
     const self = this;
     this.core = new Dp8390(card.io, card.type, {
       dequeue: () => self.dequeue(),
-      deliver: (ctx, frame, pktId) => self.deliver(ctx, frame, pktId),
+      // io-net's npkt pool can run dry: the ring reader then drops the frame and counts rxFailedAllocs.
+      allocRx: (len) => ion.alloc(len),
+      deliver: (ctx, npkt, pktId) => self.deliver(ctx, npkt, pktId),
       setOactive: () => undefined,
       link: (up) => ion.linkState(self.handle, up),
       log: (text) => ion.log(text),
@@ -51,13 +56,8 @@ class LegacyNe2000 {
     return { data: npkt.data, pktId: npkt.pktId };
   }
 
-  private deliver(ctx: ThreadCtx, frame: Uint8Array, pktId: number): void {
-    const npkt = this.ion.alloc(frame.length);
-    if (!npkt) {
-      this.core.counters.ierrors++;
-      return;
-    }
-    npkt.data.set(frame);
+  /** The frame is in an npkt from io-net's alloc: send it up. */
+  private deliver(ctx: ThreadCtx, npkt: Npkt, pktId: number): void {
     npkt.pktId = pktId;
     this.ion.txUp(ctx, this.handle, npkt);
   }
@@ -77,7 +77,8 @@ class LegacyNe2000 {
   getConfig(): NicConfig {
     return {
       description: this.card.description, mac: this.lladdr.slice(), permanentMac: this.card.promMac.slice(),
-      mediaRateKbps: 10000, fullDuplex: this.fullDuplex, mtu: 1514, irq: [this.card.irq],
+      mediaRateKbps: 10000, fullDuplex: this.media.fullDuplex,
+      connector: this.media.connector, mtu: 1514, irq: [this.card.irq],
       ioPorts: [{ base: this.card.io.base, length: NE2000_NPORTS }], memWindows: [],
       promiscuous: this.filter.promiscuous, multicast: !this.filter.noMulticast,
     };
@@ -97,7 +98,7 @@ class LegacyNe2000 {
         if (!this.core.running) yield* this.core.init(ctx, this.lladdr, this.filter);
         if (this.card.busKind === 'pci') {
           const io = this.card.io;
-          this.fullDuplex = (yield* this.core.withLock(ctx, () => io.rtl8029Media(ctx, true))).fullDuplex;
+          this.media = rtl8029Media(yield* this.core.withLock(ctx, () => io.rtl8029Media(ctx, true)));
         }
         return 0;
       case 'IFDOWN':

@@ -9,13 +9,13 @@
  * so this driver attaches with the base name "en" (not NetBSD's "ne"): scripts written for QNX keep working.
  */
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import {
-  IFF_ALLMULTI, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING,
-  type Ifnet, type IfnetOps, type IoPkt, type NativeDriverModule, type NicConfig, type NicStats,
-} from '../../io-pkt/driver-api';
+import type { IoPkt, NativeDriverModule } from '../../io-pkt/driver-api';
+import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
+import { IFF_ALLMULTI, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, type Ifnet, type IfnetOps } from '../../net/if';
 import { TX_WATCHDOG_NS } from '../costs';
-import { Dp8390, type Dp8390Host, type RxFilter } from '../dp8390/dp8390';
+import { Dp8390, type Dp8390Host, type RxBuffer, type RxFilter } from '../dp8390/dp8390';
 import { NE2000_NPORTS } from '../dp8390/regs';
+import { isaMedia, rtl8029Media, type Ne2000Media } from './media';
 import { formatMac, parseNe2000Options, type Ne2000Options } from './options';
 import { probeNe2000, type FoundCard } from './probe';
 
@@ -27,7 +27,8 @@ export class Ne2000Softc {
   ifp: Ifnet | null = null;
   intrId = -1;
   readonly core: Dp8390;
-  media = { subtype: '10baseT', fullDuplex: false };
+  /** What the driver determined of its medium (media.ts): read from page 3 on an RTL8029 at init. */
+  media: Ne2000Media = isaMedia();
   private cancelWatchdog: (() => void) | null = null;
   private lastTxArm = 0;
 
@@ -35,9 +36,12 @@ export class Ne2000Softc {
     const self = this;
     const host: Dp8390Host = {
       dequeue: () => self.ifp?.snd.shift() ?? null,
-      deliver(_ctx: ThreadCtx, frame: Uint8Array, pktId: number): void {
+      // m_getcl: io-pkt's clusters here are not a bounded pool, so this allocation does not fail; the ring
+      // reader still counts a failure (rxFailedAllocs) for any host whose allocation can.
+      allocRx: (len: number): RxBuffer => ({ data: new Uint8Array(len) }),
+      deliver(_ctx: ThreadCtx, buf: RxBuffer, pktId: number): void {
         const ifp = self.ifp;
-        if (ifp) iopkt.ifInput(ifp, { data: frame, pktId, rcvif: ifp });
+        if (ifp) iopkt.ifInput(ifp, { data: buf.data, pktId, rcvif: ifp });
       },
       setOactive(on: boolean): void {
         if (!self.ifp) return;
@@ -94,7 +98,7 @@ const ops: IfnetOps = {
     const sc = softcOf(ifp);
     const ctx = sc.iopkt.ctx;
     yield* sc.core.init(ctx, ifp.lladdr, sc.filter(ifp));
-    if (sc.card.busKind === 'pci') sc.media = yield* sc.core.withLock(ctx, () => sc.card.io.rtl8029Media(ctx, true));
+    if (sc.card.busKind === 'pci') sc.media = rtl8029Media(yield* sc.core.withLock(ctx, () => sc.card.io.rtl8029Media(ctx, true)));
     ifp.flags |= IFF_RUNNING;
     ifp.media = { subtype: sc.media.subtype, fullDuplex: sc.media.fullDuplex, linkUp: sc.core.linkUp };
     sc.iopkt.linkState(ifp, sc.core.linkUp);
@@ -138,6 +142,7 @@ export function nicConfig(sc: Ne2000Softc, ifp: Ifnet): NicConfig {
     permanentMac: sc.card.promMac.slice(),
     mediaRateKbps: 10000,
     fullDuplex: sc.media.fullDuplex,
+    connector: sc.media.connector,
     mtu: ifp.mtu + 14,
     irq: [sc.card.irq],
     ioPorts: [{ base: sc.card.io.base, length: NE2000_NPORTS }],

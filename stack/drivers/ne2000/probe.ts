@@ -5,7 +5,6 @@
  * picks one of them. Every candidate must pass NetBSD's ne2000_detect before it counts.
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
-import { ISA_IO_ACCESS_NS, PCI_IO_ACCESS_NS } from '../costs';
 import { Ne2000Io, type Ne2000Type } from '../dp8390/ne2000-io';
 import { NE2000_NPORTS } from '../dp8390/regs';
 import { pci_enable, pci_find_device, PCI_COMMAND_IO, PCI_COMMAND_MASTER, type PciDevice } from '../../lib/pci';
@@ -40,13 +39,13 @@ export function* probeNe2000(ctx: ThreadCtx, o: Ne2000Options): Co<ProbeResult> 
       r.badOptions = true;
       return r;
     }
-    const card = yield* detectAt(ctx, new Ne2000Io(o.ioport, ISA_IO_ACCESS_NS), irq, 'isa');
+    const card = yield* detectAt(ctx, new Ne2000Io(o.ioport), irq, 'isa');
     if (card) r.cards.push(card);
     else r.notes.push(`no NE2000 at ioport 0x${o.ioport.toString(16)}`);
     return r;
   }
   for (let index = o.pci ?? 0; ; index++) {
-    const dev = pci_find_device(ctx, o.vid, o.did, index);
+    const dev = yield* pci_find_device(ctx, o.vid, o.did, index);
     if (!dev) break;
     const card = yield* attachPci(ctx, dev, o, r.notes);
     if (card) r.cards.push(card);
@@ -71,8 +70,8 @@ function* attachPci(ctx: ThreadCtx, dev: PciDevice, o: Ne2000Options, notes: str
     return null;
   }
   // NetBSD ne_pci_attach: the BAR must decode and the chip gets bus-master enable.
-  pci_enable(ctx, dev, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
-  const card = yield* detectAt(ctx, new Ne2000Io(bar.base, PCI_IO_ACCESS_NS), irq, 'pci');
+  yield* pci_enable(ctx, dev, PCI_COMMAND_IO | PCI_COMMAND_MASTER);
+  const card = yield* detectAt(ctx, new Ne2000Io(bar.base), irq, 'pci');
   if (!card) {
     notes.push(`${where}: ne2000_detect failed at 0x${bar.base.toString(16)}`);
     return null;
@@ -84,7 +83,7 @@ function* attachPci(ctx: ThreadCtx, dev: PciDevice, o: Ne2000Options, notes: str
 function* detectAt(ctx: ThreadCtx, io: Ne2000Io, irq: number, busKind: 'isa' | 'pci'): Co<FoundCard | null> {
   const type = yield* io.detect(ctx);
   if (!type) return null;
-  const { mac } = io.readProm(ctx);
+  const { mac } = yield* io.readProm(ctx);
   const description = busKind === 'pci'
     ? 'RealTek 8029 NE-2000 compatible PCI Ethernet Controller'
     : type === 'ne2000' ? 'NE-2000 Ethernet Controller' : 'NE-1000 Ethernet Controller';

@@ -9,7 +9,8 @@
  * Unlike io-pkt drivers, io-net drivers run their own threads (InterruptAttachEvent + InterruptWait loop).
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
-import type { DriverOptions, NicConfig, NicStats } from '../../io-pkt/driver-api';
+import type { DriverOptions } from '../../io-pkt/driver-api';
+import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 
 /** npkt_t: one packet, its buffer collapsed to one contiguous view. */
 export interface Npkt {

@@ -16,10 +16,9 @@
  * shutdown1/shutdown2 and deregisters the interface.
  */
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import {
-  IFF_ALLMULTI, IFF_PROMISC, IFF_RUNNING,
-  type Ifnet, type IfnetOps, type IoPkt, type LoadableModule, type NativeDriverModule, type NicConfig, type NicStats,
-} from '../../io-pkt/driver-api';
+import type { IoPkt, LoadableModule, NativeDriverModule } from '../../io-pkt/driver-api';
+import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
+import { IFF_ALLMULTI, IFF_PROMISC, IFF_RUNNING, type Ifnet, type IfnetOps } from '../../net/if';
 import { SHIM_COPY_PER_BYTE_NS, SHIM_PER_PACKET_NS } from '../costs';
 import type { IoNetRegistrant, IoNetSelf, Npkt } from './ionet-api';
 

@@ -1,6 +1,7 @@
 /** ARP for IPv4 over Ethernet (RFC 826): hardware type 1, protocol 0x0800, 6-byte and 4-byte addresses. */
 import { ipFromBytes, ipToBytes, type Ipv4Addr } from './addr';
-import { WireError, viewOf, type FieldSpec } from './checksum';
+import { EtherType } from './ethernet';
+import { WireError, fieldBytes, viewOf, type FieldSpec } from './view';
 
 export const ArpField = {
   htype: { offset: 0, length: 2 },
@@ -14,9 +15,15 @@ export const ArpField = {
   tpa: { offset: 24, length: 4 },
 } as const satisfies Record<string, FieldSpec>;
 
+/** The fixed part (htype … oper) every ARP packet has, whatever its address lengths. */
+const ARP_FIXED_LEN = ArpField.sha.offset;
+/** An Ethernet/IPv4 ARP packet: the end of ArpField. */
 export const ARP_LEN = 28;
 export const ARPHRD_ETHER = 1;
 export const ArpOp = { Request: 1, Reply: 2 } as const;
+
+/** `truncated`: shorter than its addresses; `unsupported`: not Ethernet/IPv4; `badop`: unknown operation. */
+export type ArpCheck = 'truncated' | 'unsupported' | 'badop';
 
 export class ArpPacket {
   private readonly dv: DataView;
@@ -24,8 +31,8 @@ export class ArpPacket {
     this.dv = viewOf(buf);
   }
   checkLen(): string | null {
-    if (this.buf.length < 8) return `ARP packet of ${this.buf.length} bytes is shorter than the fixed header`;
-    const need = 8 + 2 * this.hlen + 2 * this.plen;
+    if (this.buf.length < ARP_FIXED_LEN) return `ARP packet of ${this.buf.length} bytes is shorter than the fixed header`;
+    const need = ARP_FIXED_LEN + 2 * this.hlen + 2 * this.plen;
     if (this.buf.length < need) return `ARP packet of ${this.buf.length} bytes is shorter than its ${need} address bytes`;
     return null;
   }
@@ -39,10 +46,10 @@ export class ArpPacket {
   set plen(v: number) { this.buf[ArpField.plen.offset] = v; }
   get oper(): number { return this.dv.getUint16(ArpField.oper.offset); }
   set oper(v: number) { this.dv.setUint16(ArpField.oper.offset, v); }
-  get sha(): Uint8Array { return this.buf.subarray(ArpField.sha.offset, ArpField.sha.offset + 6); }
+  get sha(): Uint8Array { return fieldBytes(this.buf, ArpField.sha); }
   get spa(): Ipv4Addr { return ipFromBytes(this.buf, ArpField.spa.offset); }
   set spa(a: Ipv4Addr) { ipToBytes(a, this.buf, ArpField.spa.offset); }
-  get tha(): Uint8Array { return this.buf.subarray(ArpField.tha.offset, ArpField.tha.offset + 6); }
+  get tha(): Uint8Array { return fieldBytes(this.buf, ArpField.tha); }
   get tpa(): Ipv4Addr { return ipFromBytes(this.buf, ArpField.tpa.offset); }
   set tpa(a: Ipv4Addr) { ipToBytes(a, this.buf, ArpField.tpa.offset); }
 }
@@ -56,24 +63,26 @@ export interface ArpRepr {
 }
 
 export const ArpRepr = {
-  parse(p: ArpPacket): ArpRepr | WireError {
+  parse(p: ArpPacket): ArpRepr | WireError<ArpCheck> {
     const why = p.checkLen();
-    if (why) return new WireError(why);
-    if (p.htype !== ARPHRD_ETHER) return new WireError(`hardware type ${p.htype} is not Ethernet`);
-    if (p.ptype !== 0x0800) return new WireError(`protocol type 0x${p.ptype.toString(16)} is not IPv4`);
-    if (p.hlen !== 6 || p.plen !== 4) return new WireError(`address lengths ${p.hlen}/${p.plen} are not 6/4`);
-    if (p.oper !== ArpOp.Request && p.oper !== ArpOp.Reply) return new WireError(`unknown ARP operation ${p.oper}`);
+    if (why) return new WireError(why, 'truncated');
+    if (p.htype !== ARPHRD_ETHER) return new WireError(`hardware type ${p.htype} is not Ethernet`, 'unsupported');
+    if (p.ptype !== EtherType.IPv4) return new WireError(`protocol type 0x${p.ptype.toString(16)} is not IPv4`, 'unsupported');
+    if (p.hlen !== ArpField.sha.length || p.plen !== ArpField.spa.length) {
+      return new WireError(`address lengths ${p.hlen}/${p.plen} are not 6/4`, 'unsupported');
+    }
+    if (p.oper !== ArpOp.Request && p.oper !== ArpOp.Reply) return new WireError(`unknown ARP operation ${p.oper}`, 'badop');
     return { op: p.oper, sha: p.sha.slice(), spa: p.spa, tha: p.tha.slice(), tpa: p.tpa };
   },
   emit(r: ArpRepr, p: ArpPacket): void {
     p.htype = ARPHRD_ETHER;
-    p.ptype = 0x0800;
-    p.hlen = 6;
-    p.plen = 4;
+    p.ptype = EtherType.IPv4;
+    p.hlen = ArpField.sha.length;
+    p.plen = ArpField.spa.length;
     p.oper = r.op;
-    p.buf.set(r.sha.subarray(0, 6), ArpField.sha.offset);
+    p.sha.set(r.sha.subarray(0, ArpField.sha.length));
     p.spa = r.spa;
-    p.buf.set(r.tha.subarray(0, 6), ArpField.tha.offset);
+    p.tha.set(r.tha.subarray(0, ArpField.tha.length));
     p.tpa = r.tpa;
   },
   bufferLen(): number {

@@ -29,19 +29,3 @@ export function internetChecksum(buf: Uint8Array, off: number, len: number): num
 export function pseudoHeaderSum(src: Ipv4Addr, dst: Ipv4Addr, protocol: number, length: number): number {
   return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + length;
 }
-
-/** Error returned by wire-format parsers: why the bytes are not a valid packet. */
-export class WireError {
-  constructor(readonly reason: string) {}
-}
-
-/** A field of a header: byte offset and length (the field tables of each view). */
-export interface FieldSpec {
-  readonly offset: number;
-  readonly length: number;
-}
-
-/** A DataView over exactly the bytes of `buf` (a subarray has a byteOffset into a larger buffer). */
-export function viewOf(buf: Uint8Array): DataView {
-  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-}

@@ -1,16 +1,18 @@
 /** ICMPv4 (RFC 792): echo request/reply, destination unreachable, and anything else as an opaque message. */
-import { WireError, internetChecksum, viewOf, type FieldSpec } from './checksum';
+import { internetChecksum } from './checksum';
+import { WireError, viewOf, type FieldSpec } from './view';
 
 export const IcmpField = {
   type: { offset: 0, length: 1 },
   code: { offset: 1, length: 1 },
   checksum: { offset: 2, length: 2 },
-  /** Echo: identifier and sequence number; errors: unused / next-hop MTU. */
+  /** The 4 bytes after the checksum: echo identifier + sequence; unused / gateway / pointer in others. */
+  rest: { offset: 4, length: 4 },
   ident: { offset: 4, length: 2 },
   seq: { offset: 6, length: 2 },
-  data: { offset: 8, length: 0 },
 } as const satisfies Record<string, FieldSpec>;
 
+/** ICMP_MINLEN: the end of IcmpField; the data (or quoted datagram) follows. */
 export const ICMP_MINLEN = 8;
 
 export const IcmpType = {
@@ -26,6 +28,9 @@ export const IcmpUnreachCode = {
 /** Bytes of the offending datagram beyond its IP header quoted in an ICMP error (icmpreturndatabytes). */
 export const ICMP_RETURN_DATA_BYTES = 8;
 
+/** Named after icmpstat counters: `tooshort` (shorter than 8 bytes), `checksum`, `badcode`. */
+export type IcmpCheck = 'tooshort' | 'checksum' | 'badcode';
+
 export class IcmpPacket {
   private readonly dv: DataView;
   constructor(readonly buf: Uint8Array) {
@@ -34,19 +39,19 @@ export class IcmpPacket {
   checkLen(): string | null {
     return this.buf.length < ICMP_MINLEN ? `ICMP message of ${this.buf.length} bytes is shorter than ${ICMP_MINLEN}` : null;
   }
-  get type(): number { return this.buf[0]!; }
-  set type(v: number) { this.buf[0] = v; }
-  get code(): number { return this.buf[1]!; }
-  set code(v: number) { this.buf[1] = v; }
-  get checksum(): number { return this.dv.getUint16(2); }
-  set checksum(v: number) { this.dv.setUint16(2, v); }
-  get ident(): number { return this.dv.getUint16(4); }
-  set ident(v: number) { this.dv.setUint16(4, v); }
-  get seq(): number { return this.dv.getUint16(6); }
-  set seq(v: number) { this.dv.setUint16(6, v); }
+  get type(): number { return this.buf[IcmpField.type.offset]!; }
+  set type(v: number) { this.buf[IcmpField.type.offset] = v; }
+  get code(): number { return this.buf[IcmpField.code.offset]!; }
+  set code(v: number) { this.buf[IcmpField.code.offset] = v; }
+  get checksum(): number { return this.dv.getUint16(IcmpField.checksum.offset); }
+  set checksum(v: number) { this.dv.setUint16(IcmpField.checksum.offset, v); }
+  get ident(): number { return this.dv.getUint16(IcmpField.ident.offset); }
+  set ident(v: number) { this.dv.setUint16(IcmpField.ident.offset, v); }
+  get seq(): number { return this.dv.getUint16(IcmpField.seq.offset); }
+  set seq(v: number) { this.dv.setUint16(IcmpField.seq.offset, v); }
   /** The 4 bytes after the checksum as one number (unused / gateway / pointer). */
-  get rest(): number { return this.dv.getUint32(4); }
-  set rest(v: number) { this.dv.setUint32(4, v >>> 0); }
+  get rest(): number { return this.dv.getUint32(IcmpField.rest.offset); }
+  set rest(v: number) { this.dv.setUint32(IcmpField.rest.offset, v >>> 0); }
   get data(): Uint8Array { return this.buf.subarray(ICMP_MINLEN); }
   verifyChecksum(): boolean {
     return internetChecksum(this.buf, 0, this.buf.length) === 0;
@@ -65,16 +70,16 @@ export type IcmpRepr =
   | { kind: 'other'; type: number; code: number; rest: number; data: Uint8Array };
 
 export const IcmpRepr = {
-  parse(p: IcmpPacket, opts: { verifyChecksum?: boolean } = {}): IcmpRepr | WireError {
+  parse(p: IcmpPacket, opts: { verifyChecksum?: boolean } = {}): IcmpRepr | WireError<IcmpCheck> {
     const why = p.checkLen();
-    if (why) return new WireError(why);
-    if (opts.verifyChecksum !== false && !p.verifyChecksum()) return new WireError('bad ICMP checksum');
+    if (why) return new WireError(why, 'tooshort');
+    if (opts.verifyChecksum !== false && !p.verifyChecksum()) return new WireError('bad ICMP checksum', 'checksum');
     switch (p.type) {
       case IcmpType.Echo:
-        if (p.code !== 0) return new WireError(`echo request with code ${p.code}`);
+        if (p.code !== 0) return new WireError(`echo request with code ${p.code}`, 'badcode');
         return { kind: 'echoRequest', ident: p.ident, seq: p.seq, data: p.data };
       case IcmpType.EchoReply:
-        if (p.code !== 0) return new WireError(`echo reply with code ${p.code}`);
+        if (p.code !== 0) return new WireError(`echo reply with code ${p.code}`, 'badcode');
         return { kind: 'echoReply', ident: p.ident, seq: p.seq, data: p.data };
       case IcmpType.Unreach:
         return { kind: 'destUnreachable', code: p.code, quote: p.data };

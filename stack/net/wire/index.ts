@@ -1,3 +1,4 @@
+export * from './view';
 export * from './addr';
 export * from './checksum';
 export * from './ethernet';

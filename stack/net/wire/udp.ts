@@ -1,6 +1,7 @@
 /** UDP (RFC 768). The checksum covers a pseudo header (RFC 768 / RFC 1122 4.1.3.4); 0 means "none". */
 import { type Ipv4Addr } from './addr';
-import { WireError, foldComplement, onesSum, pseudoHeaderSum, viewOf, type FieldSpec } from './checksum';
+import { foldComplement, onesSum, pseudoHeaderSum } from './checksum';
+import { WireError, viewOf, type FieldSpec } from './view';
 import { IpProto } from './ipv4';
 
 export const UdpField = {
@@ -10,7 +11,11 @@ export const UdpField = {
   checksum: { offset: 6, length: 2 },
 } as const satisfies Record<string, FieldSpec>;
 
+/** The UDP header: the end of UdpField. */
 export const UDP_HDR_LEN = 8;
+
+/** Named after udpstat counters: `hdrops` (no room for a header), `badlen` (length field), `badsum`. */
+export type UdpCheck = 'hdrops' | 'badlen' | 'badsum';
 
 export class UdpPacket {
   private readonly dv: DataView;
@@ -18,21 +23,25 @@ export class UdpPacket {
     this.dv = viewOf(buf);
   }
   checkLen(): string | null {
+    return this.lengthError()?.reason ?? null;
+  }
+  /** udp_input's length checks with the counter each bumps; null if the header and length field are sound. */
+  lengthError(): WireError<UdpCheck> | null {
     const n = this.buf.length;
-    if (n < UDP_HDR_LEN) return `datagram of ${n} bytes is shorter than a UDP header`;
+    if (n < UDP_HDR_LEN) return new WireError(`datagram of ${n} bytes is shorter than a UDP header`, 'hdrops');
     const len = this.length;
-    if (len < UDP_HDR_LEN) return `UDP length ${len} is below 8`;
-    if (len > n) return `UDP length ${len} exceeds the ${n} bytes the IP payload holds`;
+    if (len < UDP_HDR_LEN) return new WireError(`UDP length ${len} is below 8`, 'badlen');
+    if (len > n) return new WireError(`UDP length ${len} exceeds the ${n} bytes the IP payload holds`, 'badlen');
     return null;
   }
-  get srcPort(): number { return this.dv.getUint16(0); }
-  set srcPort(v: number) { this.dv.setUint16(0, v); }
-  get dstPort(): number { return this.dv.getUint16(2); }
-  set dstPort(v: number) { this.dv.setUint16(2, v); }
-  get length(): number { return this.dv.getUint16(4); }
-  set length(v: number) { this.dv.setUint16(4, v); }
-  get checksum(): number { return this.dv.getUint16(6); }
-  set checksum(v: number) { this.dv.setUint16(6, v); }
+  get srcPort(): number { return this.dv.getUint16(UdpField.srcPort.offset); }
+  set srcPort(v: number) { this.dv.setUint16(UdpField.srcPort.offset, v); }
+  get dstPort(): number { return this.dv.getUint16(UdpField.dstPort.offset); }
+  set dstPort(v: number) { this.dv.setUint16(UdpField.dstPort.offset, v); }
+  get length(): number { return this.dv.getUint16(UdpField.length.offset); }
+  set length(v: number) { this.dv.setUint16(UdpField.length.offset, v); }
+  get checksum(): number { return this.dv.getUint16(UdpField.checksum.offset); }
+  set checksum(v: number) { this.dv.setUint16(UdpField.checksum.offset, v); }
   get payload(): Uint8Array { return this.buf.subarray(UDP_HDR_LEN, this.length); }
   /** True when the checksum is absent (0) or correct. */
   verifyChecksum(src: Ipv4Addr, dst: Ipv4Addr): boolean {
@@ -55,10 +64,10 @@ export interface UdpRepr {
 }
 
 export const UdpRepr = {
-  parse(p: UdpPacket, src: Ipv4Addr, dst: Ipv4Addr, opts: { verifyChecksum?: boolean } = {}): UdpRepr | WireError {
-    const why = p.checkLen();
-    if (why) return new WireError(why);
-    if (opts.verifyChecksum !== false && !p.verifyChecksum(src, dst)) return new WireError('bad UDP checksum');
+  parse(p: UdpPacket, src: Ipv4Addr, dst: Ipv4Addr, opts: { verifyChecksum?: boolean } = {}): UdpRepr | WireError<UdpCheck> {
+    const bad = p.lengthError();
+    if (bad) return bad;
+    if (opts.verifyChecksum !== false && !p.verifyChecksum(src, dst)) return new WireError('bad UDP checksum', 'badsum');
     return { srcPort: p.srcPort, dstPort: p.dstPort, payload: p.payload };
   },
   emit(r: UdpRepr, p: UdpPacket, src: Ipv4Addr, dst: Ipv4Addr): void {

@@ -6,10 +6,9 @@
 import { SimEvent } from '../../../emulator/machine/sim/event';
 import { Priority } from '../../../emulator/machine/sim/priority';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../../stack/kernel/api';
-import {
-  IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX,
-  type DriverOptions, type Ifnet, type IfnetOps, type IoPkt, type Mbuf,
-} from '../../../stack/io-pkt/driver-api';
+import type { DriverOptions, IoPkt } from '../../../stack/io-pkt/driver-api';
+import { IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, type Ifnet, type IfnetOps } from '../../../stack/net/if';
+import type { Mbuf } from '../../../stack/net/mbuf';
 import type { MiniKernel, MiniThread } from './mini-kernel';
 
 interface Entry {

@@ -4,10 +4,9 @@
  * reports done, InterruptUnmask); callouts are sleeping threads; ifInput records frames.
  */
 import type { Co, ThreadCtx } from '../../../stack/kernel/api';
-import {
-  IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX,
-  type DriverOptions, type Ifnet, type IfnetOps, type IoPkt, type Mbuf,
-} from '../../../stack/io-pkt/driver-api';
+import type { DriverOptions, IoPkt } from '../../../stack/io-pkt/driver-api';
+import { IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, type Ifnet, type IfnetOps } from '../../../stack/net/if';
+import type { Mbuf } from '../../../stack/net/mbuf';
 
 export class KernelIoPkt implements IoPkt {
   readonly ifaces: Ifnet[] = [];

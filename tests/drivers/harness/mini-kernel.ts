@@ -2,14 +2,18 @@
  * A minimal stand-in for the Neutrino kernel, enough to run driver generators in tests: threads are generator
  * runners on the simulation's event queue; `work`/`sleep` resume after the charged + requested time;
  * InterruptAttachEvent masks the line and wakes the attaching thread's InterruptWait; InterruptUnmask
- * re-delivers while the (level) line is still asserted. No CPU contention is modelled.
+ * re-delivers while the (level) line is still asserted. Port I/O follows the kernel's rule (bus time from
+ * NodeBus charged, the access at the end of its cycle on the thread's timeline): a write is an event at its
+ * point, a read resumes the thread there. No CPU contention is modelled.
  */
 import { SimEvent } from '../../../emulator/machine/sim/event';
 import { Priority } from '../../../emulator/machine/sim/priority';
 import type { Simulation } from '../../../emulator/machine/sim/simulation';
 import type { Wire } from '../../../emulator/machine/bus/wire';
 import type { NodeBus } from '../../../emulator/machine/bus/node-bus';
+import type { AccessSize } from '../../../emulator/machine/bus/types';
 import type { Co, KernelOp, SigEvent, ThreadBody, ThreadCtx } from '../../../stack/kernel/api';
+import { LocalStore } from '../../../stack/kernel/local';
 
 type Op = KernelOp & { ns?: number };
 
@@ -68,7 +72,7 @@ export class MiniKernel {
     return job.value as T;
   }
 
-  private later(ns: number, fn: () => void): void {
+  later(ns: number, fn: () => void): void {
     const e = new SimEvent(`mini.${this.ev++}`, fn, Priority.Cpu);
     this.sim.queue.scheduleIn(e, Math.max(0, Math.round(ns)));
   }
@@ -129,14 +133,57 @@ export class MiniKernel {
     function* op(kernelOp: string, ns?: number): Co<void> {
       yield { kernelOp, ns } as Op;
     }
+    const bus = k.bus;
+    const portIn = (port: number, size: AccessSize): number => (size === 1 ? bus.in8(port) : size === 2 ? bus.in16(port) : bus.in32(port));
+    const portOut = (port: number, size: AccessSize, v: number): void =>
+      size === 1 ? bus.out8(port, v) : size === 2 ? bus.out16(port, v) : bus.out32(port, v);
+    /** Charge `ns`, then resume at that point of the timeline and read. */
+    function* read<T>(ns: number, fn: () => T): Co<T> {
+      t.charged += ns;
+      yield { kernelOp: 'work', ns: 0 } as Op;
+      return fn();
+    }
+    /** Charge `ns`; the write happens at that point of the timeline. */
+    const write = (ns: number, fn: () => void): void => {
+      t.charged += ns;
+      k.later(t.charged, fn);
+    };
+    const ins = (port: number, size: AccessSize, dst: Uint8Array): Co<void> =>
+      read(bus.ioCycleNs(port, size, false) * (dst.length / size), () => {
+        for (let i = 0; i + size <= dst.length; i += size) {
+          const v = portIn(port, size);
+          for (let b = 0; b < size; b++) dst[i + b] = (v >>> (8 * b)) & 0xff;
+        }
+      });
+    const outs = (port: number, size: AccessSize, src: Uint8Array): void => {
+      for (let i = 0; i + size <= src.length; i += size) {
+        let v = 0;
+        for (let b = 0; b < size; b++) v += src[i + b]! * 2 ** (8 * b);
+        write(bus.ioCycleNs(port, size, true), () => portOut(port, size, v));
+      }
+    };
     const ctx = {
+      in8: (p: number) => read(bus.ioCycleNs(p, 1, false), () => bus.in8(p)),
+      in16: (p: number) => read(bus.ioCycleNs(p, 2, false), () => bus.in16(p)),
+      in32: (p: number) => read(bus.ioCycleNs(p, 4, false), () => bus.in32(p)),
+      out8: (p: number, v: number) => write(bus.ioCycleNs(p, 1, true), () => bus.out8(p, v)),
+      out16: (p: number, v: number) => write(bus.ioCycleNs(p, 2, true), () => bus.out16(p, v)),
+      out32: (p: number, v: number) => write(bus.ioCycleNs(p, 4, true), () => bus.out32(p, v)),
+      in8s: (p: number, d: Uint8Array) => ins(p, 1, d),
+      in16s: (p: number, d: Uint8Array) => ins(p, 2, d),
+      in32s: (p: number, d: Uint8Array) => ins(p, 4, d),
+      out8s: (p: number, s: Uint8Array) => outs(p, 1, s),
+      out16s: (p: number, s: Uint8Array) => outs(p, 2, s),
+      out32s: (p: number, s: Uint8Array) => outs(p, 4, s),
+      mmioRead: (a: number, sz: AccessSize) => read(bus.mmioCycleNs(a, sz, false), () => bus.mmioRead(a, sz)),
+      mmioWrite: (a: number, sz: AccessSize, v: number) => write(bus.mmioCycleNs(a, sz, true), () => bus.mmioWrite(a, sz, v)),
       pid: 1,
       tid: t.tid,
       procName: 'io-pkt-v4',
       node: k.node,
       bus: k.bus,
       env: {},
-      local: new Map<string, unknown>(),
+      local: new LocalStore(),
       now: () => k.sim.queue.now,
       print: (text: string) => k.console.push(text),
       work: (ns: number) => op('work', ns),

@@ -89,7 +89,7 @@ export function makeRig(kind: 'isa' | 'pci', opts: { seed?: number; fullDuplex?:
     const w = new Wire('test.irq5');
     wires.set(irq, w);
     const isa = new Ne2000Isa(componentContext(sim, 'alpha', 'alpha.ne0'), { mac: NIC_MAC, variant: opts.variant ?? 'ne2000' });
-    board.mapIsaDevice('ne0', 0x300, Ne2000Isa.PORTS, isa);
+    board.mapIsaDevice('ne0', 0x300, Ne2000Isa.PORTS, isa, isa.timing);
     isa.attachIrq(tee(board.isaIrq(irq), w));
     nic = isa;
     syspage = runStartup(board.ports, { cpus: 1, ramBytes: 16 << 20, interruptController: '8259', isa: [{ name: 'ne2000', ioport: 0x300, irq }] });
