@@ -9,18 +9,9 @@ import { NetCost, bytesCost } from './costs';
 import { Ip } from './ip';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
-import { ICMP_MINLEN, ICMP_RETURN_DATA_BYTES, IcmpPacket, IcmpRepr, IcmpType } from './wire/icmp';
+import { ICMP_MINLEN, ICMP_RETURN_DATA_BYTES, IcmpPacket, IcmpRepr, IcmpType, icmpTypeName } from './wire/icmp';
 import { IP_HDR_LEN, IP_OFFMASK, IpProto, Ipv4Packet, MAXTTL } from './wire/ipv4';
 import { UDP_HDR_LEN, UdpPacket } from './wire/udp';
-
-const TYPE_NAMES: Record<number, string> = {
-  0: 'echo-reply', 3: 'unreach', 4: 'source-quench', 5: 'redirect', 8: 'echo-request', 11: 'time-exceeded',
-  12: 'param-problem', 13: 'tstamp', 14: 'tstamp-reply', 17: 'mask-req', 18: 'mask-reply',
-};
-
-export function icmpTypeName(t: number): string {
-  return TYPE_NAMES[t] ?? `type-${t}`;
-}
 
 /** ICMP_INFOTYPE: query/reply types. An error is never sent about an ICMP message that is not one of these. */
 function isInfoType(t: number): boolean {

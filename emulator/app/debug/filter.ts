@@ -17,6 +17,7 @@
  * Constants: icmptype (0), icmpcode (1), icmp-echoreply (0), icmp-unreach (3), icmp-echo (8), icmp-timxceed (11)…
  * Errors carry the 1-based column of the offending token.
  */
+import { ICMP_TYPE_NAMES, IcmpType } from '../../../stack/net/wire/icmp';
 
 export type Dir = 'src' | 'dst' | 'any';
 export type Proto = 'ip' | 'arp' | 'icmp' | 'udp' | 'tcp' | 'ether';
@@ -51,9 +52,10 @@ export class FilterError extends Error {
 }
 
 /** ICMP type names accepted after `icmp` (the names the stack's trace probes use) and as constants. */
+/** ICMP message names a filter takes (the wire library's names, and `echo` as tcpdump spells it). */
 export const ICMP_TYPES: Record<string, number> = {
-  'echo-reply': 0, unreach: 3, 'source-quench': 4, redirect: 5, 'echo-request': 8, echo: 8, 'time-exceeded': 11,
-  'param-problem': 12, tstamp: 13, 'tstamp-reply': 14, 'mask-req': 17, 'mask-reply': 18,
+  ...Object.fromEntries(Object.entries(ICMP_TYPE_NAMES).map(([t, name]) => [name, Number(t)])),
+  echo: IcmpType.Echo,
 };
 const CONSTANTS: Record<string, number> = {
   icmptype: 0, icmpcode: 1, 'icmp-echoreply': 0, 'icmp-unreach': 3, 'icmp-sourcequench': 4, 'icmp-redirect': 5,

@@ -21,6 +21,22 @@ export const IcmpType = {
   MaskReply: 18,
 } as const;
 
+/**
+ * The names traces and the debugger's filters use for ICMP types (tcpdump's `icmp[icmptype]` vocabulary, with
+ * echo-request for Echo).
+ */
+export const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = {
+  [IcmpType.EchoReply]: 'echo-reply', [IcmpType.Unreach]: 'unreach', [IcmpType.SourceQuench]: 'source-quench',
+  [IcmpType.Redirect]: 'redirect', [IcmpType.Echo]: 'echo-request', [IcmpType.TimeExceeded]: 'time-exceeded',
+  [IcmpType.ParamProb]: 'param-problem', [IcmpType.Tstamp]: 'tstamp', [IcmpType.TstampReply]: 'tstamp-reply',
+  [IcmpType.MaskReq]: 'mask-req', [IcmpType.MaskReply]: 'mask-reply',
+};
+
+/** A type's name ("echo-request"), or `type-N` for one without a name. */
+export function icmpTypeName(t: number): string {
+  return ICMP_TYPE_NAMES[t] ?? `type-${t}`;
+}
+
 export const IcmpUnreachCode = {
   Net: 0, Host: 1, Protocol: 2, Port: 3, NeedFrag: 4, SrcFail: 5,
 } as const;
