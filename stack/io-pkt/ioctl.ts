@@ -125,7 +125,10 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
     case 'SIOCGDRVCOM': {
       if ((ifp.flags & IFF_LOOPBACK) !== 0) return Errno.ENOTTY;
       if (d.cmd === 'DRVCOM_CONFIG') return { data: ifp.ops.config(ifp) };
-      if (d.cmd === 'DRVCOM_STATS') return { data: ifp.ops.stats(ifp) };
+      if (d.cmd === 'DRVCOM_STATS') {
+        if (ifp.ops.refreshStats) yield* ifp.ops.refreshStats(ifp);
+        return { data: ifp.ops.stats(ifp) };
+      }
       return Errno.EINVAL;
     }
     default:

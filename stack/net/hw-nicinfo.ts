@@ -5,9 +5,10 @@
 
 /**
  * The medium connector the driver has active or assumes (nicinfo "Active Interface Type"): UTP (10BaseT),
- * BNC (10Base2), AUI (10Base5), or unknown (none, or nothing tells).
+ * BNC (10Base2), AUI (10Base5), MII (a MAC talking to a PHY through MII/GMII, the PHY at `phyAddress`), or
+ * unknown (none, or nothing tells).
  */
-export type NicConnector = 'UTP' | 'BNC' | 'AUI' | 'unknown';
+export type NicConnector = 'UTP' | 'BNC' | 'AUI' | 'MII' | 'unknown';
 
 export interface NicConfig {
   description: string;            // "NE-2000 Ethernet Controller"
@@ -16,6 +17,8 @@ export interface NicConfig {
   mediaRateKbps: number;          // 10000
   fullDuplex: boolean;
   connector: NicConnector;
+  /** MII address of the active PHY (nicinfo "Active PHY address"), for MII parts. */
+  phyAddress?: number;
   mtu: number;                    // 1514 (frame, as nicinfo shows)
   irq: number[];
   ioPorts: { base: number; length: number }[];

@@ -19,6 +19,14 @@ export const IFF_OACTIVE = 0x400;
 export const IFF_SIMPLEX = 0x800;
 export const IFF_MULTICAST = 0x8000;
 
+/** if_capabilities / if_capenable: checksum offload (NetBSD net/if.h IFCAP_CSUM_*). */
+export const IFCAP_CSUM_IPv4_Rx = 0x00100;
+export const IFCAP_CSUM_IPv4_Tx = 0x00200;
+export const IFCAP_CSUM_TCPv4_Rx = 0x00400;
+export const IFCAP_CSUM_TCPv4_Tx = 0x00800;
+export const IFCAP_CSUM_UDPv4_Rx = 0x01000;
+export const IFCAP_CSUM_UDPv4_Tx = 0x02000;
+
 /** Interface counters (struct if_data). */
 export interface IfData {
   ipackets: number; ierrors: number; opackets: number; oerrors: number; collisions: number;
@@ -43,6 +51,11 @@ export interface IfnetOps {
   detach?(ifp: Ifnet): Co<number>;
   config(ifp: Ifnet): NicConfig;
   stats(ifp: Ifnet): NicStats;
+  /**
+   * Bring the driver's statistics up to date from the hardware before `stats()` is read (what a QNX driver
+   * does on DRVCOM_STATS: read the chip's counters). Optional: drivers that count in software need none.
+   */
+  refreshStats?(ifp: Ifnet): Co<void>;
 }
 
 export interface Ifnet {
@@ -62,4 +75,7 @@ export interface Ifnet {
   ops: IfnetOps;
   /** Private driver state. */
   softc: unknown;
+  /** What the hardware can offload (IFCAP_*), and what is enabled; absent = nothing. */
+  capabilities?: number;
+  capenable?: number;
 }

@@ -5,7 +5,9 @@
  * fragmentation.
  */
 import { IFF_BROADCAST, IFF_LOOPBACK, type Ifnet } from './if';
-import { M_BCAST, M_MCAST, type Mbuf } from './mbuf';
+import { M_BCAST, M_CSUM_IPv4, M_CSUM_UDPv4, M_MCAST, type Mbuf } from './mbuf';
+import { ipRxVerdict, ipTxOffload, udpTxOffload } from './csum-offload';
+import { UdpPacket } from './wire/udp';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import type { InIfaddr } from './ifnet';
@@ -33,6 +35,8 @@ export interface IpOutputOpts {
   /** The header in `frame` is complete (IP_HDRINCL or forwarding): only checksum/ident fixed up. */
   rawHeader?: boolean;
   forwarding?: boolean;
+  /** m_pkthdr.csum_flags the transport asked for (M_CSUM_UDPv4: its pseudo-header sum is in place). */
+  csumFlags?: number;
 }
 
 /** A route chosen for a destination, with the source address it implies. */
@@ -72,11 +76,15 @@ export class Ip {
       env.trace('ip', 'drop', m.pktId, { reason });
     };
     const p = new Ipv4Packet(buf);
-    const r = Ipv4Repr.parse(p);
+    // What the interface's hardware verified (checksum offload), else the header sum is checked here.
+    const hw = ipRxVerdict(ifp, m);
+    const r = Ipv4Repr.parse(p, { verifyChecksum: hw === null });
+    const pastSum = !(r instanceof WireError) || IPV4_CHECKS.indexOf(r.check) > IPV4_CHECKS.indexOf('badsum');
     // The header checksum is computed (and costs CPU) once the header is known to be there.
-    if (!(r instanceof WireError) || IPV4_CHECKS.indexOf(r.check) >= IPV4_CHECKS.indexOf('badsum')) {
+    if (hw === null && (pastSum || (r instanceof WireError && r.check === 'badsum'))) {
       env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
     }
+    if (hw === false && pastSum) return drop('badsum', 'bad header checksum (hardware)');
     if (r instanceof WireError) return drop(r.check, r.reason);
     const len = p.totalLen;
     const pkt = buf.length > len ? buf.subarray(0, len) : buf; // trim link padding
@@ -201,7 +209,22 @@ export class Ip {
         payloadLen: frame.length - ETHER_HDR_LEN - IP_HDR_LEN,
       }, p);
     }
-    env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
+    let csumFlags = 0;
+    if (!opts.rawHeader && ipTxOffload(choice.ifp)) {
+      p.checksum = 0; // the interface fills it in (M_CSUM_IPv4)
+      csumFlags |= M_CSUM_IPv4;
+    } else {
+      env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
+    }
+    if ((opts.csumFlags ?? 0) & M_CSUM_UDPv4) {
+      if (udpTxOffload(choice.ifp)) csumFlags |= M_CSUM_UDPv4;
+      else {
+        // in_delayed_cksum: the interface cannot, so the stack completes the UDP checksum itself.
+        const u = new UdpPacket(p.buf.subarray(p.headerLen, p.totalLen));
+        u.fillChecksum(p.src, p.dst);
+        env.charge(bytesCost(u.length, NetCost.checksumPerByte));
+      }
+    }
     if (p.totalLen > choice.ifp.mtu) {
       st.cantfrag++;
       env.trace('ip', 'drop', pktId, { reason: `${p.totalLen} bytes exceed mtu ${choice.ifp.mtu}` });
@@ -209,7 +232,7 @@ export class Ip {
     }
     st.localout++;
     env.trace('ip', 'output', pktId, { src: ipToString(p.src), dst: ipToString(p.dst), proto: p.protocol, len: p.totalLen, if: choice.ifp.name });
-    return this.transmit(choice, { data: frame, pktId }, p);
+    return this.transmit(choice, csumFlags ? { data: frame, pktId, csumFlags } : { data: frame, pktId }, p);
   }
 
   private transmit(choice: RouteChoice, m: Mbuf, p: Ipv4Packet): number {

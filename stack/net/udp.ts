@@ -4,7 +4,8 @@
  * ephemeral ports allocated downward from anonportmax like NetBSD's in_pcbsetport.
  */
 import type { Ifnet } from './if';
-import type { Mbuf } from './mbuf';
+import { M_CSUM_UDPv4, type Mbuf } from './mbuf';
+import { pseudoHeaderSeed, udpRxVerdict, udpTxOffload } from './csum-offload';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import { Ip } from './ip';
@@ -76,9 +77,17 @@ export class Udp {
     const body = ip.payload;
     env.charge(NetCost.udp);
     const u = new UdpPacket(body);
+    const lenOk = !u.lengthError();
+    // What the interface's hardware verified (checksum offload), else the checksum is computed here.
+    const hw = lenOk ? udpRxVerdict(ifp, m, u.checksum, ip.src, ip.dst, u.length) : null;
     // The checksum is computed (and costs CPU) only over a datagram whose length checks passed.
-    if (!u.lengthError()) env.charge(bytesCost(u.length, NetCost.checksumPerByte));
-    const r = UdpRepr.parse(u, ip.src, ip.dst);
+    if (lenOk && hw === null) env.charge(bytesCost(u.length, NetCost.checksumPerByte));
+    if (hw === false) {
+      st.badsum++;
+      env.trace('udp', 'drop', m.pktId, { reason: 'bad UDP checksum (hardware)' });
+      return;
+    }
+    const r = UdpRepr.parse(u, ip.src, ip.dst, { verifyChecksum: hw === null });
     if (r instanceof WireError) {
       st[r.check]++;
       env.trace('udp', 'drop', m.pktId, { reason: r.reason });
@@ -146,14 +155,18 @@ export class Udp {
       if (p === 0) return -Errno.EADDRINUSE;
       so.lport = p;
     }
-    env.charge(NetCost.udp + bytesCost(data.length, NetCost.copyPerByte + NetCost.checksumPerByte));
+    // Checksum offload: the interface completes the sum from the pseudo-header seed (M_CSUM_UDPv4).
+    const offload = udpTxOffload(choice.ifp);
+    env.charge(NetCost.udp + bytesCost(data.length, NetCost.copyPerByte + (offload ? 0 : NetCost.checksumPerByte)));
     const frame = Ip.alloc(UDP_HDR_LEN + data.length);
     const u = new UdpPacket(frame.subarray(Ip.PAYLOAD_OFF));
     frame.set(data, Ip.PAYLOAD_OFF + UDP_HDR_LEN);
     UdpRepr.emit({ srcPort: so.lport, dstPort: dport, payload: u.buf.subarray(UDP_HDR_LEN) }, u, src, dst);
+    if (offload) u.checksum = pseudoHeaderSeed(src, dst, IpProto.UDP, u.length);
     this.s.stats.udp.opackets++;
     env.trace('udp', 'output', pktId, { src: `${ipToString(src)}.${so.lport}`, dst: `${ipToString(dst)}.${dport}`, len: data.length });
-    const err = this.s.ip.output(frame, { src, dst, protocol: IpProto.UDP, ttl: so.ttl, tos: so.tos }, pktId, { allowBroadcast: (so.options & SO_BROADCAST) !== 0 });
+    const err = this.s.ip.output(frame, { src, dst, protocol: IpProto.UDP, ttl: so.ttl, tos: so.tos }, pktId,
+      { allowBroadcast: (so.options & SO_BROADCAST) !== 0, ...(offload ? { csumFlags: M_CSUM_UDPv4 } : {}) });
     return err ? -err : data.length;
   }
 }

@@ -33,6 +33,7 @@ export function formatNicinfo(name: string, c: NicConfig, s: NicStats, info: IfI
   t += row('Current Physical Node ID', nodeId(c.mac));
   t += row('Current Operation Rate', info.media.linkUp ? `${rate(c.mediaRateKbps)} ${c.fullDuplex ? 'full-duplex' : 'half-duplex'}` : 'Unknown');
   t += row('Active Interface Type', c.connector === 'unknown' ? 'Unknown' : c.connector);
+  if (c.phyAddress !== undefined) t += row('  Active PHY address', c.phyAddress);
   t += row('Maximum Transmittable data Unit', c.mtu);
   t += row('Maximum Receivable data Unit', c.mtu);
   for (const irq of c.irq) t += row('Hardware Interrupt', `0x${irq.toString(16)}`);

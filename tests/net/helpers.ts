@@ -3,6 +3,9 @@ import type { Frame, Medium, NetPort, NetPortListener } from '../../emulator/mac
 import { loadFrame, saveFrame, type FrameState } from '../../emulator/machine/net/frame-state';
 import type { CsmaMacState } from '../../emulator/machine/net/csma-mac';
 import { CsmaCdMac, type TxOutcome } from '../../emulator/machine/net/csma-mac';
+import { AN_TIMES, MIN_PHASE_NS, type AutonegEndpoint } from '../../emulator/machine/net/link-segment';
+import { parsePause, PauseTimer, type PauseTimerState } from '../../emulator/machine/net/mac-control';
+import { Rng } from '../../emulator/machine/sim/rng';
 
 export interface Rig {
   sim: Simulation;
@@ -57,9 +60,23 @@ export class Station {
   readonly outcomes: { t: number; pktId: number; o: TxOutcome }[] = [];
   private pending: Frame[] = [];
 
-  constructor(readonly r: Rig, readonly name: string, medium: Medium | null, opts: { fullDuplex?: boolean } = {}) {
-    this.mac = new CsmaCdMac(r.ctx(name, name), (f) => this.received.push({ t: r.sim.queue.now, frame: f }));
+  /** Honours received PAUSE frames (option `pause`): holds frames not yet handed to the MAC. */
+  readonly pause: PauseTimer | null;
+
+  constructor(
+    readonly r: Rig,
+    readonly name: string,
+    medium: Medium | null,
+    opts: { fullDuplex?: boolean; autoneg?: AutonegEndpoint; pause?: boolean } = {},
+  ) {
+    this.pause = opts.pause ? new PauseTimer(r.ctx(name, name), `${name}.mac-control`, () => this.next()) : null;
+    this.mac = new CsmaCdMac(r.ctx(name, name), (f) => {
+      const q = this.pause && this.mac.port?.fullDuplex ? parsePause(f.data) : null;
+      if (q !== null) this.pause!.pause(q, this.mac.port!.bitRate);
+      this.received.push({ t: r.sim.queue.now, frame: f });
+    });
     this.mac.setFullDuplexCapable(opts.fullDuplex ?? false);
+    if (opts.autoneg) this.mac.setAutoneg(opts.autoneg);
     if (medium) this.mac.connect(medium);
   }
 
@@ -75,7 +92,7 @@ export class Station {
   }
 
   private next(): void {
-    if (this.mac.transmitting) return;
+    if (this.mac.transmitting || this.pause?.paused) return;
     const f = this.pending.shift();
     if (!f) return;
     this.mac.transmit(f, this.done(f));
@@ -96,6 +113,7 @@ export class Station {
       pending: this.pending.map(enc),
       received: this.received.map((x) => ({ t: x.t, frame: enc(x.frame) })),
       outcomes: this.outcomes.map((x) => ({ ...x, o: { ...x.o } })),
+      pause: this.pause ? this.pause.saveState() : null,
     };
   }
 
@@ -103,6 +121,7 @@ export class Station {
     this.pending = s.pending.map(loadFrame);
     this.received.splice(0, this.received.length, ...s.received.map((x) => ({ t: x.t, frame: loadFrame(x.frame) })));
     this.outcomes.splice(0, this.outcomes.length, ...s.outcomes.map((x) => ({ ...x, o: { ...x.o } })));
+    if (this.pause && s.pause) this.pause.loadState(s.pause);
     let sending: Frame | null = null;
     this.mac.loadState(s.mac, (o) => sending && this.done(sending)(o));
     sending = this.mac.sending;
@@ -114,6 +133,7 @@ export interface StationState {
   pending: FrameState[];
   received: { t: number; frame: FrameState }[];
   outcomes: { t: number; pktId: number; o: TxOutcome }[];
+  pause?: PauseTimerState | null;
 }
 
 /** A misbehaving station: transmits junk when it senses carrier ('carrier' mode) or when told to. */
@@ -174,5 +194,36 @@ export class RawEnd implements NetPortListener {
   }
   of(what: string): { t: number; frame?: Frame; v?: boolean }[] {
     return this.events.filter((e) => e.what === what);
+  }
+}
+
+/**
+ * The random draws of a link segment's negotiation (emulator/machine/net/link-segment.ts `AN_TIMES`), replayed
+ * from the same named stream so a test can compute the exact times it expects.
+ */
+export class AnReplica {
+  private readonly rng: Rng;
+  constructor(seed: number, segment: string, private readonly scale = 1) {
+    this.rng = new Rng(seed, `${segment}.autoneg`);
+  }
+  /** A time drawn uniformly from [lo, hi] ns, scaled (the segment's formula). */
+  draw(range: readonly [number, number]): number {
+    const lo = Math.round(range[0] * this.scale);
+    const hi = Math.round(range[1] * this.scale);
+    return Math.max(MIN_PHASE_NS, lo + this.rng.below(hi - lo + 1));
+  }
+  /** The two 1000BASE-T MASTER-SLAVE seeds drawn at the end of every exchange. */
+  seeds(): [number, number] {
+    const a = this.rng.below(2048);
+    let b = this.rng.below(2048);
+    while (a === b) b = this.rng.below(2048);
+    return [a, b];
+  }
+  /** Break, exchange (of the kind given), seeds, link-up: the times at which the phases end, from `t0`. */
+  timeline(t0: number, exchange: readonly [number, number], linkUp: readonly [number, number]): { negotiating: number; negotiated: number; up: number } {
+    const negotiating = t0 + this.draw(AN_TIMES.breakLink);
+    const negotiated = negotiating + this.draw(exchange);
+    this.seeds();
+    return { negotiating, negotiated, up: negotiated + this.draw(linkUp) };
   }
 }

@@ -85,9 +85,9 @@ describe('device states and their versions', () => {
     const hub = new Hub(r.ctx('hub0'));
     const cable = new Cable(r.ctx('wire0'));
     const sw = new Switch(r.ctx('sw0'));
-    expect(() => hub.loadState({ v: 2 })).toThrow(/^hub0 \(hub\)/);
-    expect(() => cable.loadState({ v: 2 })).toThrow(/^wire0 \(cable\)/);
-    expect(() => sw.loadState({ v: 2 })).toThrow(/^sw0 \(switch\)/);
+    expect(() => hub.loadState({ v: 99 })).toThrow(/^hub0 \(hub\)/);
+    expect(() => cable.loadState({ v: 99 })).toThrow(/^wire0 \(cable\)/);
+    expect(() => sw.loadState({ v: 99 })).toThrow(/^sw0 \(switch\)/);
   });
 
   test('a medium refuses a state taken with other stations attached', () => {

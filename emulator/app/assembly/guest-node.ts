@@ -33,7 +33,10 @@ export interface GuestNode {
   readonly machine: GuestMachine;
   readonly shell: ShellDriver;
   readonly nics: NicInstance[];
-  /** Guest RAM as bus masters see it (for models that do DMA). */
+  /**
+   * Guest RAM as a bus master without a function of its own sees it (tests, tools); each PCI NIC gets its own
+   * view, gated by its Bus Master Enable bit (V86PciAttachment.dma).
+   */
   readonly dma: GuestDmaMemory;
   powerOn(): void;
 }
@@ -41,12 +44,15 @@ export interface GuestNode {
 /** Where a guest's CPU comes from: a prepared v86 instance, or a replay log (snapshot restore). */
 export type GuestSource = { kind: 'live'; instance: V86Instance } | { kind: 'replay'; log: GuestLog };
 
+/** v86's VGA memory (its linear frame buffer at 0xe0000000): small, the guests have no screen. */
+export const GUEST_VGA_BYTES = 2 * 1024 * 1024;
+
 /** PCI device numbers given to guest NICs without a `slot`, avoiding v86's own devices (0, 1, 5, 7, 10–12, 18, 30). */
 const FREE_SLOTS = [6, 8, 9, 13, 14, 15, 16, 17, 19, 20];
 
 export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network, source: GuestSource): GuestNode {
   const ctx = (name: string) => componentContext(sim, spec.name, `${spec.name}.${name}`);
-  const machine = new GuestMachine(ctx('v86'), sim.rngs.stream(`${spec.name}.v86`));
+  const machine = new GuestMachine(ctx('v86'), sim.rngs.stream(`${spec.name}.v86`), { ramBytes: spec.ramBytes, vgaBytes: GUEST_VGA_BYTES });
   const console = new NodeConsole(spec.name, sim.tracer, sim.queue);
   const nics: GuestNode['nics'] = [];
   const dma = new GuestDmaMemory(machine);
@@ -64,8 +70,8 @@ export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network
     } else if (dev.bus === 'pci' && r.bus === 'pci') {
       const slot = r.slot ?? FREE_SLOTS.find((s) => !used.has(s))!;
       used.add(slot);
-      new V86PciAttachment(machine, dev.fn, slot, label);
-      dev.attachDma?.(dma);
+      const att = new V86PciAttachment(machine, dev.fn, slot, label);
+      dev.attachDma?.(att.dma);
     }
     dev.connect(medium);
     nics.push(nic);
@@ -202,7 +208,7 @@ async function createGuestV86(
   return createV86(
     {
       memory_size: spec.ramBytes,
-      vga_memory_size: 2 * 1024 * 1024,
+      vga_memory_size: GUEST_VGA_BYTES,
       bios: arrayBuffer(files.bios),
       ...(files.vgaBios ? { vga_bios: arrayBuffer(files.vgaBios) } : {}),
       bzimage: arrayBuffer(files.kernel),

@@ -56,7 +56,7 @@ export function parseBreak(args: string, resolveNic: NicResolver, nodes: string[
       return { kind: 'probe', layer: pm[1]!, probe: pm[2]!, node, filter };
     }
     case 'reg': {
-      const rm = /^(\S+)\.([A-Za-z0-9]+)(?:\s+(read|write))?$/.exec(rest);
+      const rm = /^(\S+)\.([A-Za-z0-9_]+)(?:\s+(read|write))?$/.exec(rest);
       if (!rm) throw new BreakError('usage: break reg <node>.<nic>.<REG> [read|write]  (e.g. break reg alpha.en0.ISR)');
       const reg = rm[2]!.toUpperCase();
       const nic = resolveNic(rm[1]!);

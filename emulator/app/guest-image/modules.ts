@@ -7,10 +7,24 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { NIC_KINDS } from '../../../nic-models/registry';
 import { moduleDepends, moduleSoftPre, readModInfo } from './modinfo';
 
-/** The NIC drivers every guest image carries: the models qnxemu has or plans, by Linux module name. */
-export const NIC_DRIVER_MODULES: readonly string[] = ['ne2k_pci', 'ne', 'tg3', 'rt2500pci'];
+/**
+ * Drivers the image carries whether or not their model is registered yet (tg3: BCM5701; rt2500pci: RT2560),
+ * in the order the image has always loaded them, which keeps its load order and cache key stable as kinds
+ * are registered.
+ */
+const CARRIED_NIC_DRIVERS: readonly string[] = ['ne2k_pci', 'ne', 'tg3', 'rt2500pci'];
+
+/**
+ * The NIC drivers every guest image carries, by Linux module name: the drivers above, then the Linux driver
+ * (`linuxDriver.module`) of every other registered NIC kind (nic-models/registry.ts), in registry order. A
+ * new model's driver is in the image as soon as its kind is registered.
+ */
+export const NIC_DRIVER_MODULES: readonly string[] = [
+  ...new Set([...CARRIED_NIC_DRIVERS, ...NIC_KINDS.flatMap((k) => (k.linuxDriver ? [normalizeModName(k.linuxDriver.module)] : []))]),
+];
 
 /** Linux module name of a file: the base name without .ko[.ext], '-' read as '_' (KBUILD_MODNAME). */
 export function moduleNameOf(file: string): string {

@@ -60,6 +60,9 @@ export function pciTransferTime(now: Time, cycles: number): Time {
  * `config` is looked up at each access so the view may be created before the device is plugged in.
  */
 export class PciBusMaster implements DmaMemory {
+  /** Master aborts so far (DmaMemory.aborts). */
+  aborts = 0;
+
   constructor(
     private readonly ctx: ComponentContext,
     private readonly ram: PhysicalMemory,
@@ -110,6 +113,7 @@ export class PciBusMaster implements DmaMemory {
   }
 
   private abort(op: 'read' | 'write', addr: number, len: number, reason: string): Time {
+    this.aborts++;
     this.ctx.tracer.emit(this.ctx.node, 'dma', 'master-abort', 0, { dev: this.label, op, addr, len, reason });
     return pciTransferTime(this.ctx.queue.now, PCI_ARBITRATION_CYCLES + PCI_ADDRESS_CYCLES + PCI_MASTER_ABORT_CYCLES);
   }

@@ -99,6 +99,7 @@ export class PciHost {
     cs.onDecodeChange = () => this.remap(slot);
     this.slots[idx] = slot;
     this.updateMultiFunction(device);
+    fn.attachConfig?.(cs);
     return cs;
   }
 

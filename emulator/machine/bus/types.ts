@@ -32,6 +32,26 @@ export interface IrqLine {
 export interface DmaMemory {
   read(addr: number, dst: Uint8Array): number;
   write(addr: number, src: Uint8Array): number;
+  /**
+   * Master aborts so far (incremented on every transfer that was not, or not wholly, claimed — including
+   * transfers refused because Bus Master Enable is clear). A model compares it before and after a transfer to
+   * learn that it failed (BCM57xx RDMAC/WDMAC_STATUS.MSTABORT) without a changed return type. Optional.
+   */
+  readonly aborts?: number;
+}
+
+/**
+ * A function's own configuration space as the function may use it: BCM57xx mirrors config space in BAR0
+ * (0x00-0xff), its core reset clears command-register bits, a master abort sets status bits. The board and the
+ * v86 adapter hand it over right after creating the space (`PciFunction.attachConfig`).
+ */
+export interface PciConfigAccess {
+  /** A configuration read/write exactly as a config cycle would make it (device hooks included). */
+  read(offset: number, size: AccessSize): number;
+  write(offset: number, size: AccessSize, value: number): void;
+  readonly command: number;
+  /** Set status bits the hardware raises itself (received master abort, …). */
+  raiseStatus(bits: number): void;
 }
 
 /** Configuration-space description of one PCI function (nic-models describe themselves with this). */
@@ -83,6 +103,8 @@ export interface PciFunction {
   attachIntx(line: IrqLine): void;
   configRead?(offset: number, size: AccessSize): number | undefined;
   configWrite?(offset: number, size: AccessSize, value: number): boolean;
+  /** The host hands over the function's configuration space once it exists (optional; see PciConfigAccess). */
+  attachConfig?(cfg: PciConfigAccess): void;
   /** The host resets the function (RST#). */
   reset?(): void;
 }

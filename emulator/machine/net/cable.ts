@@ -1,13 +1,19 @@
-import type { ComponentContext } from '../sim/context';
+import { componentContext, type ComponentContext } from '../sim/context';
 import { readState, stateVersions } from '../sim/snapshot';
 import type { Time } from '../sim/time';
 import { Lane, type LaneState } from './delay-line';
+import { FULL_MODES, modesUpTo } from './autoneg';
+import { stationEndpoint } from './endpoints';
 import { Hub, type HubState } from './hub';
 import type { Frame, FrameTap, Medium, NetPort, NetPortListener } from './link';
+import { instantUpState, LinkSegment, type AutonegEndpoint, type LinkSegmentState } from './link-segment';
 import { WireProbes } from './wire-probes';
 
 export interface CableOptions {
-  /** Bits per second in each direction (default 10 Mb/s). */
+  /**
+   * The fastest speed the cable carries, bits per second (default 1 Gb/s: Category 5e). The ends negotiate
+   * their speed up to it; a station without auto-negotiation (the DP8390) runs 10 Mb/s whatever the cable.
+   */
   bitRate?: number;
   /** Cable length in metres (default 10). */
   lengthM?: number;
@@ -20,44 +26,69 @@ export interface CableOptions {
 interface CableEnd {
   readonly name: string;
   readonly listener: NetPortListener;
+  readonly endpoint: AutonegEndpoint;
   /** Frames this end sends in full duplex. */
   readonly lane: Lane;
   /** This end on the half-duplex segment. */
   readonly seg: NetPort;
   readonly port: NetPort;
+  /** The duplex mode this end last saw (`port.fullDuplex` when it attached, or the last `duplexChanged`). */
+  told: boolean;
 }
 
 export interface CableState {
-  v: 1;
+  v: 2;
   ends: string[];
   up: boolean;
   full: boolean;
   lanes: LaneState[];
   /** The half-duplex segment. */
   half: HubState;
+  /** Version 2: the negotiated rate (null: keep the rate the cable was built with). */
+  rate: number | null;
+  /** Version 2: the auto-negotiation of the two ends. */
+  neg: LinkSegmentState;
+  /** Version 2: the duplex mode last traced (null: none yet). */
+  traced: boolean | null;
 }
 
-export const CABLE_STATE = stateVersions('cable', 1);
+/** v1 → v2: v1 cables linked their two (DP8390-like) ends at once at 10 Mb/s. */
+export const CABLE_STATE = stateVersions('cable', 2, {
+  minimum: 1,
+  upgrades: {
+    1: (old) => {
+      const both = (old.ends as string[]).length === 2;
+      return { ...old, rate: null, neg: instantUpState(both && old.up === true), traced: both ? (old.full as boolean) : null };
+    },
+  },
+});
 
 /**
  * A point-to-point twisted pair between two stations (a crossover cable, or a NIC patched to a switch port).
  *
- * Duplex is resolved from the two ends (IEEE 802.3 clause 28 priority resolution, reduced to what 10BASE-T
- * stations can do): full duplex only if both ends are full-duplex capable. Full duplex: each direction
- * serializes one frame at a time and adds the propagation delay, independently; no carrier sense, no
- * collisions. Half duplex: the cable is a collision domain of two stations (a `Hub` without repeater): each
- * end hears the other's signal as carrier, and two ends that start within one propagation delay collide.
- * Taps see each frame when its last bit left the sender.
+ * The ends negotiate speed and duplex (`LinkSegment`: IEEE 802.3 clause 28, with the time it takes); a station
+ * without auto-negotiation is a 10BASE-T MAU, and two such ends link at once at 10 Mb/s, full duplex only if both
+ * are full-duplex capable. Full duplex: each direction serializes one frame at a time at the negotiated rate and
+ * adds the propagation delay, independently; no carrier sense, no collisions. Half duplex (or a duplex mismatch):
+ * the cable is a collision domain of two stations (a `Hub` without repeater): each end hears the other's signal as
+ * carrier, and two ends that start within one propagation delay collide. Taps see each frame when its last bit
+ * left the sender.
  */
 export class Cable implements Medium {
   readonly name: string;
-  readonly bitRate: number;
+  /** The fastest speed the cable carries. */
+  readonly maxBitRate: number;
   readonly propagation: Time;
+  private rate = 10_000_000;
   private readonly ends: CableEnd[] = [];
   private up = true;
   private full = true;
+  /** The link as the stations were last told (linkChanged). */
+  private told = false;
+  private traced: boolean | null = null;
   private readonly probes: WireProbes;
   private readonly half: Hub;
+  private readonly neg: LinkSegment;
   /**
    * Fault injection (emulator/machine/net/fault.ts): sees every frame about to be handed to a station's port and
    * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
@@ -66,22 +97,32 @@ export class Cable implements Medium {
 
   constructor(private readonly ctx: ComponentContext, opts: CableOptions = {}) {
     this.name = ctx.name;
-    this.bitRate = opts.bitRate ?? 10_000_000;
+    this.maxBitRate = opts.bitRate ?? 1_000_000_000;
     this.propagation = opts.propagationNs ?? Math.round((opts.lengthM ?? 10) * (opts.nsPerM ?? 5));
-    if (!(this.bitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.bitRate}`);
+    if (!(this.maxBitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.maxBitRate}`);
     this.probes = new WireProbes(ctx);
-    this.half = new Hub(ctx, { bitRate: this.bitRate, propagationNs: this.propagation, repeater: false });
+    this.half = new Hub(ctx, { bitRate: this.rate, propagationNs: this.propagation, repeater: false });
     this.half.deliveryFilter = (f, to) => (this.deliveryFilter ? this.deliveryFilter(f, to) : f);
+    this.neg = new LinkSegment(
+      componentContext(ctx, ctx.node, ctx.name),
+      { up: () => this.negotiatedUp(), down: () => this.sync(), changed: () => this.resolve() },
+      modesUpTo(this.maxBitRate),
+    );
+  }
+
+  /** Bits per second of the negotiated link (10 Mb/s before one came up). */
+  get bitRate(): number {
+    return this.rate;
   }
 
   attach(listener: NetPortListener, name: string): NetPort {
     if (this.ends.length >= 2) throw new Error(`${this.name}: a cable has two ends (attaching ${name})`);
     if (this.ends.some((e) => e.name === name)) throw new Error(`${this.name}: '${name}' is already attached`);
-    const index = this.ends.length;
+    const index = this.ends.length as 0 | 1;
     const lane = new Lane(
       this.ctx.queue,
       `${this.name}.${index === 0 ? 'ab' : 'ba'}`,
-      this.bitRate,
+      this.rate,
       this.propagation,
       (f) => this.sent(index, f),
       (f) => this.arrive(index, f),
@@ -101,24 +142,24 @@ export class Cable implements Medium {
       name,
     );
     const port: NetPort = {
-      bitRate: this.bitRate,
+      get bitRate() {
+        return self.rate;
+      },
       get fullDuplex() {
         return self.full;
       },
       carrier: () => !self.full && seg.carrier(),
       linkUp: () => self.linkUp(),
       transmit: (f) => (self.full ? self.transmit(index, f) : seg.transmit(f)),
-      renegotiate: () => self.resolve(),
+      renegotiate: () => self.renegotiate(index),
     };
-    this.ends.push({ name, listener, lane, seg, port });
+    const endpoint = stationEndpoint(listener);
+    const end: CableEnd = { name, listener, endpoint, lane, seg, port, told: false };
+    this.ends.push(end);
     this.syncSegment();
-    const before = this.full;
-    this.full = this.ends.every((e) => e.listener.fullDuplexCapable === true);
-    if (this.ends.length === 2) {
-      for (const e of this.ends) this.traceDuplex(e);
-      if (this.full !== before) this.ends[0]!.listener.duplexChanged?.(this.full);
-      if (this.up) for (const e of this.ends) e.listener.linkChanged?.(true);
-    }
+    this.full = this.capableFull();
+    end.told = this.full;
+    this.neg.attach(index, endpoint);
     return port;
   }
 
@@ -127,34 +168,79 @@ export class Cable implements Medium {
     this.half.tap(fn);
   }
 
-  /** Link integrity: both ends attached and the cable not pulled. */
+  /** Link integrity: both ends attached, the cable not pulled, and the ends' link negotiated. */
   linkUp(): boolean {
-    return this.up && this.ends.length === 2;
+    return this.up && this.ends.length === 2 && this.neg.up;
   }
 
   /** Fault injection: pull (false) or re-plug (true) the cable. Frames in flight when it is pulled are lost. */
   setLinkUp(up: boolean): void {
     if (up === this.up) return;
-    const before = this.linkUp();
     this.up = up;
-    this.syncSegment();
-    if (before !== this.linkUp()) for (const e of this.ends) e.listener.linkChanged?.(this.linkUp());
+    this.neg.setConnected(up);
+    this.sync();
   }
 
-  /** The resolved duplex mode (both ends full-duplex capable). */
+  /** The resolved duplex mode. */
   get fullDuplex(): boolean {
     return this.full;
   }
 
-  /** An end's ability changed: resolve again and tell both ends if the mode changed. */
+  /** The auto-negotiation of the two ends (phase, what each end resolved). */
+  get negotiation(): LinkSegment {
+    return this.neg;
+  }
+
+  /** Before a link: full duplex only if every attached end could run it (what a station reads at attach). */
+  private capableFull(): boolean {
+    return this.ends.every((e) => ((e.endpoint.abilities()?.modes ?? 0) & FULL_MODES) !== 0);
+  }
+
+  /** A station's ability changed (RTL8029 CONFIG3.FUDUP). */
+  private renegotiate(index: 0 | 1): void {
+    if (this.neg.instant && !this.neg.up) this.resolve();
+    else this.neg.restart(index);
+  }
+
+  /** The link came up: rate and duplex from the negotiation; tell the stations. */
+  private negotiatedUp(): void {
+    this.rate = this.neg.bitRate() ?? this.rate;
+    for (const e of this.ends) e.lane.bitRate = this.rate;
+    this.half.setBitRate(this.rate);
+    this.full = this.neg.fullDuplex();
+    this.syncSegment();
+    if (this.traced !== this.full) {
+      this.traced = this.full;
+      for (const e of this.ends) this.traceDuplex(e);
+    }
+    for (const e of this.ends) {
+      if (e.told === this.full) continue;
+      e.told = this.full;
+      e.listener.duplexChanged?.(this.full);
+    }
+    this.sync();
+  }
+
+  /** An instant (DP8390-like) end's ability changed: resolve again and tell both ends if the mode changed. */
   private resolve(): void {
-    const full = this.ends.every((e) => e.listener.fullDuplexCapable === true);
+    const full = this.neg.up ? this.neg.fullDuplex() : this.capableFull();
     if (full === this.full) return;
     this.full = full;
+    this.traced = full;
     for (const e of this.ends) {
       this.traceDuplex(e);
+      e.told = full;
       e.listener.duplexChanged?.(full);
     }
+  }
+
+  /** Tell the stations when the link changed. */
+  private sync(): void {
+    this.syncSegment();
+    const link = this.linkUp();
+    if (link === this.told) return;
+    this.told = link;
+    for (const e of this.ends) e.listener.linkChanged?.(link);
   }
 
   private traceDuplex(e: CableEnd): void {
@@ -201,12 +287,15 @@ export class Cable implements Medium {
 
   saveState(): CableState {
     return {
-      v: 1,
+      v: 2,
       ends: this.ends.map((e) => e.name),
       up: this.up,
       full: this.full,
       lanes: this.ends.map((e) => e.lane.saveState()),
       half: this.half.saveState(),
+      rate: this.rate,
+      neg: this.neg.saveState(),
+      traced: this.traced,
     };
   }
 
@@ -217,7 +306,17 @@ export class Cable implements Medium {
     if (s.ends.join() !== names.join()) throw new Error(`${this.name}: the snapshot's ends are [${s.ends.join(', ')}], this cable has [${names.join(', ')}]`);
     this.up = s.up;
     this.full = s.full;
-    s.lanes.forEach((l, i) => this.ends[i]!.lane.loadState(l));
+    if (s.rate !== null) this.rate = s.rate;
+    this.traced = s.traced;
+    this.neg.loadState(s.neg);
+    s.lanes.forEach((l, i) => {
+      const e = this.ends[i]!;
+      e.lane.bitRate = this.rate;
+      e.lane.loadState(l);
+      e.told = this.full;
+    });
     this.half.loadState(s.half);
+    this.half.setBitRate(this.rate);
+    this.told = this.linkUp();
   }
 }

@@ -8,14 +8,15 @@ import type { TraceFields } from '../sim/trace';
 import {
   ETH_IFG_BITS,
   ETH_JAM_BITS,
-  ETH_SLOT_BITS,
   frameWireTimeNs,
+  slotBits,
   type Frame,
   type Medium,
   type NetPort,
   type NetPortListener,
 } from './link';
 import { loadFrame, saveFrame, type FrameState } from './frame-state';
+import type { AutonegEndpoint } from './link-segment';
 
 /** IEEE 802.3 clause 4.2.3.2.5: attemptLimit and backOffLimit. */
 export const ATTEMPT_LIMIT = 16;
@@ -96,6 +97,7 @@ export class CsmaCdMac implements NetPortListener {
   /** When the medium (as we see it, our own signal included) last became idle. */
   private idleSince: Time = Number.MIN_SAFE_INTEGER;
   private fdxCapable = false;
+  private an: AutonegEndpoint | undefined;
   private readonly rng: Rng;
   private readonly ifgEv: SimEvent;
   private readonly backoffEv: SimEvent;
@@ -110,6 +112,20 @@ export class CsmaCdMac implements NetPortListener {
     this.ifgEv = new SimEvent(`${ctx.name}.ifg`, () => this.send(), Priority.Device);
     this.backoffEv = new SimEvent(`${ctx.name}.backoff`, () => this.attempt(), Priority.Device);
     this.txEndEv = new SimEvent(`${ctx.name}.txend`, () => this.noLinkDone(), Priority.Device);
+  }
+
+  /**
+   * The station's PHY (a chip model with auto-negotiation, e.g. the BCM5701's): the medium negotiates speed and
+   * duplex with it instead of taking the station for a 10BASE-T MAU. Set it before `connect`.
+   */
+  setAutoneg(endpoint: AutonegEndpoint): void {
+    if (this._port) throw new Error(`${this.ctx.name}: set the auto-negotiation endpoint before connecting`);
+    this.an = endpoint;
+  }
+
+  /** NetPortListener: the station's PHY, if it has one. */
+  get autoneg(): AutonegEndpoint | undefined {
+    return this.an;
   }
 
   /** Attach to `medium` as `as` (default: the component's name). */
@@ -300,8 +316,9 @@ export class CsmaCdMac implements NetPortListener {
   private ifgNs(): Time {
     return this.bits(ETH_IFG_BITS);
   }
+  /** 512 bit times, 4096 at 1000 Mb/s half duplex (802.3 4.4.2): backoff slots and the late-collision limit. */
   private slotNs(): Time {
-    return this.bits(ETH_SLOT_BITS);
+    return this.bits(slotBits(this._port?.bitRate ?? DEFAULT_BIT_RATE));
   }
   private jamNs(): Time {
     return this.bits(ETH_JAM_BITS);

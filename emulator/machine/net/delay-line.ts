@@ -81,7 +81,8 @@ export interface LaneState {
 /**
  * One direction of a point-to-point wire: a serializer (one frame at a time, for its wire time at `bitRate`)
  * followed by a propagation delay. `onSent` runs when the last bit left the sender, `onArrive` when it
- * reached the far end.
+ * reached the far end. `bitRate` is the negotiated speed: the medium sets it when the link comes up (a frame
+ * already serializing keeps the time it started with).
  */
 export class Lane {
   private current: Frame | null = null;
@@ -91,7 +92,7 @@ export class Lane {
   constructor(
     private readonly queue: EventQueue,
     readonly name: string,
-    readonly bitRate: number,
+    public bitRate: number,
     readonly propagation: Time,
     private readonly onSent: (frame: Frame) => void,
     onArrive: (frame: Frame) => void,

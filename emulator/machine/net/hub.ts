@@ -1,11 +1,14 @@
-import type { ComponentContext } from '../sim/context';
+import { componentContext, type ComponentContext } from '../sim/context';
 import { SimEvent } from '../sim/event';
 import { Priority } from '../sim/priority';
-import { readState, stateVersions, type EventState } from '../sim/snapshot';
+import { readState } from '../sim/snapshot';
+import { HUB_STATE, type HubState } from './hub-state';
 import type { Time } from '../sim/time';
-import { DelayLine, type InFlight } from './delay-line';
-import { loadFrame, saveFrame, type FrameState } from './frame-state';
-import { ETH_JAM_BITS, frameWireTimeNs, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
+import { DelayLine } from './delay-line';
+import { loadFrame, saveFrame } from './frame-state';
+import { HubPortEndpoint } from './endpoints';
+import { ETH_JAM_BITS, halfDuplexWireTimeNs, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
+import { LinkSegment } from './link-segment';
 import { WireProbes } from './wire-probes';
 
 export interface HubOptions {
@@ -26,37 +29,7 @@ export interface HubOptions {
   repeater?: boolean;
 }
 
-export interface HubSignalState {
-  port: number;
-  frame: FrameState;
-  start: Time;
-  naturalEnd: Time;
-  end: Time;
-  entered: boolean;
-  collided: boolean;
-  detect: Time;
-}
-
-export interface HubState {
-  v: 1;
-  /** The medium's signals, then transmissions it never heard (a sender whose link was down). */
-  signals: HubSignalState[];
-  /** How many of `signals` are the medium's own list. */
-  listed: number;
-  episode: { members: number[]; end: Time } | null;
-  ports: {
-    name: string;
-    up: boolean;
-    carrier: boolean;
-    /** Index in `signals` of the port's transmission, -1 if none. */
-    tx: number;
-    txEnd: EventState;
-    crs: EventState;
-    rx: InFlight<FrameState>[];
-  }[];
-}
-
-export const HUB_STATE = stateVersions('hub', 1);
+export { HUB_STATE, type HubSignalState, type HubState } from './hub-state';
 
 /** One transmission into the hub. */
 interface Signal {
@@ -83,7 +56,12 @@ interface Episode {
 interface HubPort {
   readonly name: string;
   readonly listener: NetPortListener;
+  /** Link integrity as the medium sees it: `fault` and, for a station with a PHY, its negotiated link. */
   up: boolean;
+  /** Not disabled by fault injection (`setLinkUp`). */
+  fault: boolean;
+  /** A station with a PHY: the auto-negotiation with its hub port. */
+  seg: LinkSegment | null;
   /** Carrier as last reported to the listener (what NetPort.carrier() answers). */
   carrier: boolean;
   tx: Signal | null;
@@ -106,9 +84,8 @@ interface HubPort {
  */
 export class Hub implements Medium {
   readonly name: string;
-  readonly bitRate: number;
+  private rate: number;
   readonly propagation: Time;
-  readonly jamNs: Time;
   private readonly ports: HubPort[] = [];
   private signals: Signal[] = [];
   private episode: Episode | null = null;
@@ -122,12 +99,30 @@ export class Hub implements Medium {
 
   constructor(private readonly ctx: ComponentContext, opts: HubOptions = {}) {
     this.name = ctx.name;
-    this.bitRate = opts.bitRate ?? 10_000_000;
+    this.rate = opts.bitRate ?? 10_000_000;
     this.propagation = opts.propagationNs ?? 500;
     this.repeater = opts.repeater ?? true;
-    if (!(this.bitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.bitRate}`);
-    this.jamNs = Math.round((ETH_JAM_BITS * 1e9) / this.bitRate);
+    if (!(this.rate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.rate}`);
     this.probes = new WireProbes(ctx);
+  }
+
+  /** Bits per second on every port. */
+  get bitRate(): number {
+    return this.rate;
+  }
+
+  /** The 32-bit jam. */
+  get jamNs(): Time {
+    return Math.round((ETH_JAM_BITS * 1e9) / this.rate);
+  }
+
+  /**
+   * The rate of a half-duplex segment inside a cable or switch port follows the speed negotiated on it; a
+   * transmission already on the wire keeps its times.
+   */
+  setBitRate(bitRate: number): void {
+    if (!(bitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${bitRate}`);
+    this.rate = bitRate;
   }
 
   attach(listener: NetPortListener, name: string): NetPort {
@@ -136,7 +131,9 @@ export class Hub implements Medium {
     const p: HubPort = {
       name,
       listener,
-      up: true,
+      up: !listener.autoneg,
+      fault: true,
+      seg: null,
       carrier: false,
       tx: null,
       txEv: new SimEvent(`${n}.txend`, () => this.txEnd(p), Priority.Wire),
@@ -145,9 +142,20 @@ export class Hub implements Medium {
     };
     this.ports.push(p);
     this.refresh(p);
-    listener.linkChanged?.(true);
+    if (listener.autoneg) {
+      // A PHY on a 10BASE-T repeater port: it hears link pulses only and parallel-detects 10 Mb/s half duplex.
+      const sync = () => this.syncLink(p);
+      p.seg = new LinkSegment(componentContext(this.ctx, this.ctx.node, n), { up: sync, down: sync });
+      p.seg.attach(0, new HubPortEndpoint(this.rate));
+      p.seg.attach(1, listener.autoneg);
+    } else {
+      listener.linkChanged?.(true);
+    }
+    const self = this;
     return {
-      bitRate: this.bitRate,
+      get bitRate() {
+        return self.rate;
+      },
       fullDuplex: false,
       carrier: () => p.carrier,
       linkUp: () => p.up,
@@ -165,6 +173,15 @@ export class Hub implements Medium {
   setLinkUp(portName: string, up: boolean): void {
     const p = this.ports.find((q) => q.name === portName);
     if (!p) throw new Error(`${this.name}: no port '${portName}'`);
+    if (p.fault === up) return;
+    p.fault = up;
+    if (p.seg) p.seg.setConnected(up);
+    this.syncLink(p);
+  }
+
+  /** Recompute a port's link from the fault state and its negotiation; tell the station if it changed. */
+  private syncLink(p: HubPort): void {
+    const up = p.fault && (!p.seg || p.seg.up);
     if (p.up === up) return;
     p.up = up;
     this.refreshAll();
@@ -177,7 +194,7 @@ export class Hub implements Medium {
       this.probes.drop(frame, 'busy', { port: p.name });
       return;
     }
-    const naturalEnd = now + frameWireTimeNs(frame.data.length, this.bitRate);
+    const naturalEnd = now + halfDuplexWireTimeNs(frame.data.length, this.rate);
     const sig: Signal = { port: p, frame, start: now, naturalEnd, end: naturalEnd, entered: p.up, collided: false, detect: -1 };
     p.tx = sig;
     this.probes.txStart(p.name, frame);
@@ -326,7 +343,8 @@ export class Hub implements Medium {
     for (const p of this.ports) if (p.tx && !all.includes(p.tx)) all.push(p.tx);
     const ep = this.episode;
     return {
-      v: 1,
+      v: 2,
+      bitRate: this.rate,
       signals: all.map((s) => ({
         port: this.ports.indexOf(s.port),
         frame: saveFrame(s.frame),
@@ -341,12 +359,13 @@ export class Hub implements Medium {
       episode: ep ? { members: ep.members.map((m) => all.indexOf(m)), end: ep.end } : null,
       ports: this.ports.map((p) => ({
         name: p.name,
-        up: p.up,
+        up: p.fault,
         carrier: p.carrier,
         tx: p.tx ? all.indexOf(p.tx) : -1,
         txEnd: p.txEv.when,
         crs: p.crsEv.when,
         rx: p.rx.saveState(saveFrame),
+        ...(p.seg ? { neg: p.seg.saveState() } : {}),
       })),
     };
   }
@@ -368,12 +387,15 @@ export class Hub implements Medium {
       collided: g.collided,
       detect: g.detect,
     }));
+    if (s.bitRate !== null) this.rate = s.bitRate;
     this.signals = all.slice(0, s.listed);
     this.episode = s.episode ? { members: s.episode.members.map((i) => all[i]!), end: s.episode.end } : null;
     const q = this.ctx.queue;
     s.ports.forEach((g, i) => {
       const p = this.ports[i]!;
-      p.up = g.up;
+      if (g.neg && p.seg) p.seg.loadState(g.neg);
+      p.fault = g.up;
+      p.up = g.up && (!p.seg || p.seg.up);
       p.carrier = g.carrier;
       p.tx = g.tx >= 0 ? all[g.tx]! : null;
       q.deschedule(p.txEv);

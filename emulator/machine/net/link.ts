@@ -15,6 +15,8 @@ export interface Frame {
   readonly alignmentError?: boolean;
 }
 
+import type { AutonegEndpoint } from './link-segment';
+
 /** Wire-level constants (IEEE 802.3). */
 export const ETH_PREAMBLE_SFD = 8;
 export const ETH_FCS = 4;
@@ -48,11 +50,21 @@ export interface NetPortListener {
   readonly fullDuplexCapable?: boolean;
   /** The medium resolved this port's duplex mode anew after attach (`NetPort.fullDuplex` now reads `full`). */
   duplexChanged?(full: boolean): void;
+  /**
+   * The station's PHY as auto-negotiation sees it (emulator/machine/net/link-segment.ts): the medium negotiates
+   * speed, duplex, pause and 1000BASE-T master/slave with it, taking the time a real link takes, and sets the
+   * port's `bitRate` and `fullDuplex` from the result. Read once, at attach. Absent: a station without
+   * auto-negotiation (the DP8390's 10BASE-T MAU): 10 Mb/s, half duplex or full with `fullDuplexCapable`, link at once.
+   */
+  readonly autoneg?: AutonegEndpoint;
 }
 
 /** What the MAC holds: its attachment to a medium. */
 export interface NetPort {
-  /** Bits per second on this port. */
+  /**
+   * Bits per second on this port: the speed negotiated with the station (10 Mb/s for a station without
+   * auto-negotiation, and before a negotiated link first came up). A hub port is always at the hub's rate.
+   */
   readonly bitRate: number;
   /**
    * The duplex mode the medium resolved for this port. Full duplex: no carrier sense, no collisions. A hub is
@@ -90,4 +102,21 @@ export interface Medium {
 /** Wire time of a frame of `len` bytes (no FCS) at `bitRate`, including preamble/SFD and FCS. */
 export function frameWireTimeNs(len: number, bitRate: number): number {
   return Math.round(((ETH_PREAMBLE_SFD + len + ETH_FCS) * 8 * 1e9) / bitRate);
+}
+
+/** 1000 Mb/s half duplex: slotTime is 4096 bit times (802.3 4.4.2 for 1000 Mb/s); 512 at 10 and 100 Mb/s. */
+export const ETH_SLOT_BITS_1000 = 4096;
+export function slotBits(bitRate: number): number {
+  return bitRate >= 1e9 ? ETH_SLOT_BITS_1000 : ETH_SLOT_BITS;
+}
+
+/**
+ * Wire time of a frame on a half-duplex segment: at 1000 Mb/s a frame shorter than the slot is followed by carrier
+ * extension up to 512 bytes after the preamble (802.3 4.2.3.4, 35.2.3.5; frame bursting is not modelled); at 10
+ * and 100 Mb/s the same as `frameWireTimeNs`.
+ */
+export function halfDuplexWireTimeNs(len: number, bitRate: number): number {
+  if (bitRate < 1e9) return frameWireTimeNs(len, bitRate);
+  const carried = Math.max(len + ETH_FCS, ETH_SLOT_BITS_1000 / 8);
+  return Math.round(((ETH_PREAMBLE_SFD + carried) * 8 * 1e9) / bitRate);
 }

@@ -1,18 +1,17 @@
-import { componentContext, type ComponentContext } from '../sim/context';
-import { SimEvent } from '../sim/event';
-import { Priority } from '../sim/priority';
-import { readState, stateVersions, type EventState } from '../sim/snapshot';
+import type { ComponentContext } from '../sim/context';
+import { readState, stateVersions, type VersionedState } from '../sim/snapshot';
 import { SEC, type Time } from '../sim/time';
-import { CsmaCdMac, type CsmaMacState, type TxOutcome } from './csma-mac';
-import { DelayLine, Lane, type InFlight, type LaneState } from './delay-line';
-import { loadFrame, saveFrame, type FrameState } from './frame-state';
-import { Hub, type HubState } from './hub';
-import { ETH_IFG_BITS, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
+import { instantUpState } from './link-segment';
+import type { Frame, FrameTap, Medium, NetPort, NetPortListener } from './link';
+import { buildPauseFrame, isBridgeReserved, pauseTimeNs, PAUSE_MAX_QUANTA } from './mac-control';
 import { MacTable, macAt } from './mac-table';
+import { SwitchPort, type QueuedFrame, type SwitchPortCounters, type SwitchPortHost, type SwitchPortState } from './switch-port';
 import { WireProbes } from './wire-probes';
 
+export type { SwitchPortState } from './switch-port';
+
 export interface SwitchOptions {
-  /** Bits per second on every port (default 10 Mb/s). */
+  /** The fastest speed of every port, bits per second (default 1 Gb/s); each port negotiates with its station. */
   bitRate?: number;
   /** Propagation of each port's cable (default 50 ns: 10 m at 5 ns/m). */
   propagationNs?: Time;
@@ -22,149 +21,104 @@ export interface SwitchOptions {
   ageingNs?: Time;
   /** Frames an output queue holds, the one being sent not counted (default 64); more are dropped (tail). */
   queueFrames?: number;
+  /** Bytes an output queue holds (default 128 KiB *(I: a small unmanaged switch's per-port share)*). */
+  queueBytes?: number;
+  /** 802.3x flow control: ports advertise PAUSE and send it to a station congesting an output queue (default true). */
+  flowControl?: boolean;
   /** MAC table capacity (default 8192); addresses beyond it are not learned (frames to them flood). */
   tableSize?: number;
 }
 
-interface SwitchPort {
-  readonly index: number;
-  readonly name: string;
-  readonly listener: NetPortListener;
-  up: boolean;
-  /** The duplex mode resolved with the station. */
-  full: boolean;
-  /** Full duplex, station → switch. */
-  readonly ingress: Lane;
-  /** Received frames waiting out the forwarding latency. */
-  readonly fwd: DelayLine<Frame>;
-  /** Frames waiting for the egress lane. */
-  readonly outq: Frame[];
-  /** Full duplex, switch → station. */
-  readonly egress: Lane;
-  /** The inter-frame gap after each egress frame (full duplex; in half duplex the MAC keeps the gap). */
-  readonly ifgEv: SimEvent;
-  /** Half duplex: the segment to the station, a collision domain of two. */
-  readonly seg: Hub;
-  /** The station's attachment to `seg`. */
-  readonly segStation: NetPort;
-  /** Half duplex: this port's CSMA/CD MAC on `seg`. */
-  readonly mac: CsmaCdMac;
-}
-
-export interface SwitchPortState {
+/** What `portInfo` tells about a port. */
+export interface SwitchPortInfo extends SwitchPortCounters {
   name: string;
   up: boolean;
-  full: boolean;
-  ingress: LaneState;
-  fwd: InFlight<FrameState>[];
-  outq: FrameState[];
-  egress: LaneState;
-  ifg: EventState;
-  seg: HubState;
-  mac: CsmaMacState;
+  speedMbps: number;
+  fullDuplex: boolean;
+  /** Frames and bytes waiting in the output queue (the one on the wire not counted). */
+  queued: number;
+  queuedBytes: number;
+  /** Egress held off by a PAUSE from the station; XOFF in force toward the station. */
+  paused: boolean;
+  xoff: boolean;
 }
 
 export interface SwitchState {
-  v: 1;
+  v: 2;
   table: [number, number, Time][];
   ports: SwitchPortState[];
 }
 
-export const SWITCH_STATE = stateVersions('switch', 1);
+/** v1 → v2: v1 ports were DP8390-like stations linked at once at the switch's one rate; queues carried no origin. */
+export const SWITCH_STATE = stateVersions('switch', 2, {
+  minimum: 1,
+  upgrades: {
+    1: (old) => ({
+      ...old,
+      ports: (old.ports as VersionedState[]).map((p) => ({
+        ...p,
+        rate: null,
+        neg: instantUpState(p.up === true),
+        from: (p.outq as unknown[]).map(() => -1),
+        ctrl: [],
+        pause: { until: 0, ev: -1 },
+        counters: { rx: 0, tx: 0, drops: 0, pauseRx: 0, pauseTx: 0 },
+        held: 0,
+        heldBytes: 0,
+        xoff: false,
+        refresh: -1,
+        traced: p.full,
+      })),
+    }),
+  },
+});
 
 /**
  * A store-and-forward learning bridge (IEEE 802.1D relay without spanning tree). A frame is checked once wholly
- * received (runt, FCS, alignment), its source address learned, and after the forwarding latency it is queued at
- * the port its destination was learned on, or flooded to every other port for broadcast, multicast and unknown
- * or aged destinations. Each output queue is bounded (drop tail).
- *
- * Each port is a point-to-point link to its station whose duplex follows the station: full duplex if the station
- * is full-duplex capable (two independent lanes, like a full-duplex Cable; egress frames spaced by the 96-bit
- * gap), otherwise half duplex: the port is a CSMA/CD station on that segment (its own `CsmaCdMac`: it defers to
- * the station's carrier, collides with it, backs off, and gives a frame up after 16 attempts). Taps see each
- * frame once, when its last bit left the sending station.
+ * received (runt, FCS, alignment), MAC Control frames end at the port, frames to the 802.1D reserved addresses are
+ * not relayed; the source address is learned and after the forwarding latency the frame is queued at the port its
+ * destination was learned on, or flooded to every other port for broadcast, multicast and unknown or aged
+ * destinations. Each port has its own negotiated speed and duplex (`SwitchPort`) and serialises at its own rate;
+ * its output queue is bounded in frames and bytes (drop tail, counted). With flow control, a station whose frames
+ * fill three quarters of the output queues gets XOFF (PAUSE 0xffff, repeated while it lasts) and XON below a
+ * quarter *(I: common switch behaviour; 802.3x leaves the policy open)*. Taps see each station's frame once, when
+ * its last bit left the station, and the switch's own PAUSE frames when they left the switch.
  */
-export class Switch implements Medium {
+export class Switch implements Medium, SwitchPortHost {
   readonly name: string;
-  readonly bitRate: number;
+  readonly maxBitRate: number;
   readonly propagation: Time;
   readonly latency: Time;
   readonly queueFrames: number;
+  readonly queueBytes: number;
+  readonly flowControl: boolean;
   readonly table: MacTable;
+  readonly probes: WireProbes;
   private readonly ports: SwitchPort[] = [];
-  private readonly probes: WireProbes;
   /**
    * Fault injection (emulator/machine/net/fault.ts): sees every frame about to be handed to a station's port and
    * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
    */
   deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
-  private readonly ifgNs: Time;
 
-  constructor(private readonly ctx: ComponentContext, opts: SwitchOptions = {}) {
+  constructor(readonly ctx: ComponentContext, opts: SwitchOptions = {}) {
     this.name = ctx.name;
-    this.bitRate = opts.bitRate ?? 10_000_000;
-    if (!(this.bitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.bitRate}`);
+    this.maxBitRate = opts.bitRate ?? 1_000_000_000;
+    if (!(this.maxBitRate > 0)) throw new RangeError(`${this.name}: bad bit rate ${this.maxBitRate}`);
     this.propagation = opts.propagationNs ?? 50;
     this.latency = opts.latencyNs ?? 2000;
     this.queueFrames = opts.queueFrames ?? 64;
+    this.queueBytes = opts.queueBytes ?? 128 * 1024;
+    this.flowControl = opts.flowControl ?? true;
     this.table = new MacTable(opts.ageingNs ?? 300 * SEC, opts.tableSize ?? 8192);
-    this.ifgNs = Math.round((ETH_IFG_BITS * 1e9) / this.bitRate);
     this.probes = new WireProbes(ctx);
   }
 
   attach(listener: NetPortListener, name: string): NetPort {
     if (this.ports.some((p) => p.name === name)) throw new Error(`${this.name}: '${name}' is already attached`);
-    const q = this.ctx.queue;
-    const index = this.ports.length;
-    const n = `${this.name}.p${index}`;
-    const sub = (what: string) => componentContext(this.ctx, this.ctx.node, what);
-    const seg = new Hub(sub(`${n}.seg`), { bitRate: this.bitRate, propagationNs: this.propagation, repeater: false });
-    const mac = new CsmaCdMac(sub(`${n}.mac`), (f) => this.received(p, f));
-    mac.setFullDuplexCapable(true);
-    const p: SwitchPort = {
-      index,
-      name,
-      listener,
-      up: true,
-      full: listener.fullDuplexCapable === true,
-      ingress: new Lane(q, `${n}.in`, this.bitRate, this.propagation, (f) => this.ingressSent(p, f), (f) => this.received(p, f)),
-      fwd: new DelayLine<Frame>(q, `${n}.fwd`, this.latency, (f) => this.forward(p, f), Priority.Device),
-      outq: [],
-      egress: new Lane(q, `${n}.out`, this.bitRate, this.propagation, () => this.egressSent(p), (f) => this.deliver(p, f)),
-      ifgEv: new SimEvent(`${n}.ifg`, () => this.startEgress(p), Priority.Wire),
-      seg,
-      segStation: seg.attach(
-        {
-          frameReceived: (f) => listener.frameReceived(f),
-          transmitDone: () => listener.transmitDone(),
-          collision: () => listener.collision(),
-          carrierChanged: (busy) => {
-            if (!p.full) listener.carrierChanged?.(busy);
-          },
-        },
-        name,
-      ),
-      mac,
-    };
-    mac.connect(seg, n);
-    // The segment applies the switch's faults to frames for the station only; its taps report the station's frames.
-    seg.deliveryFilter = (f, to) => (to === name && this.deliveryFilter ? this.deliveryFilter(f, to) : f);
-    seg.tap((f, from) => {
-      if (from === name) this.probes.completed(f, from);
-    });
+    const p = new SwitchPort(this, this.ports.length, listener, name, (q) => this.refreshXoff(q));
     this.ports.push(p);
-    this.probes.emit('duplex', 0, { port: name, mode: p.full ? 'full' : 'half' });
-    listener.linkChanged?.(true);
-    return {
-      bitRate: this.bitRate,
-      get fullDuplex() {
-        return p.full;
-      },
-      carrier: () => !p.full && p.segStation.carrier(),
-      linkUp: () => p.up,
-      transmit: (f) => (p.full ? this.transmit(p, f) : p.segStation.transmit(f)),
-      renegotiate: () => this.renegotiate(p),
-    };
+    return p.netPort();
   }
 
   tap(fn: FrameTap): void {
@@ -173,18 +127,7 @@ export class Switch implements Medium {
 
   /** Fault injection: a port's link goes down (its queue is flushed, its addresses forgotten) or up. */
   setLinkUp(portName: string, up: boolean): void {
-    const p = this.ports.find((q) => q.name === portName);
-    if (!p) throw new Error(`${this.name}: no port '${portName}'`);
-    if (p.up === up) return;
-    p.up = up;
-    if (!up) {
-      for (const f of p.outq) this.probes.drop(f, 'link-down', { port: p.name });
-      p.outq.length = 0;
-      this.table.forgetPort(p.index);
-    }
-    p.seg.setLinkUp(p.name, up);
-    p.seg.setLinkUp(`${this.name}.p${p.index}`, up);
-    p.listener.linkChanged?.(up);
+    this.port(portName).setFault(up);
   }
 
   /** Output queue length of a port (frames waiting, the one on the wire not counted). */
@@ -194,46 +137,64 @@ export class Switch implements Medium {
 
   /** The duplex mode resolved with a station. */
   portFullDuplex(portName: string): boolean {
+    return this.port(portName).full;
+  }
+
+  /** A port's negotiated link, queue and counters. */
+  portInfo(portName: string): SwitchPortInfo {
+    const p = this.port(portName);
+    return {
+      name: p.name,
+      up: p.up,
+      speedMbps: p.rate / 1_000_000,
+      fullDuplex: p.full,
+      queued: p.outq.length,
+      queuedBytes: p.outBytes,
+      ...p.counters,
+      paused: p.pause.paused,
+      xoff: p.xoff,
+    };
+  }
+
+  /** Every port's info, in attachment order. */
+  portInfos(): SwitchPortInfo[] {
+    return this.ports.map((p) => this.portInfo(p.name));
+  }
+
+  private port(portName: string): SwitchPort {
     const p = this.ports.find((q) => q.name === portName);
     if (!p) throw new Error(`${this.name}: no port '${portName}'`);
-    return p.full;
+    return p;
   }
 
-  /** The station's ability changed: the port follows it (a transmission in progress keeps its mode). */
-  private renegotiate(p: SwitchPort): void {
-    const full = p.listener.fullDuplexCapable === true;
-    if (full === p.full) return;
-    p.full = full;
-    this.probes.emit('duplex', 0, { port: p.name, mode: full ? 'full' : 'half' });
-    p.listener.duplexChanged?.(full);
-    this.startEgress(p);
-  }
+  // ---- SwitchPortHost ----
 
-  private transmit(p: SwitchPort, frame: Frame): void {
-    if (!p.ingress.send(frame)) {
-      this.probes.drop(frame, 'busy', { port: p.name });
-      return;
-    }
-    this.probes.txStart(p.name, frame);
-  }
-
-  private ingressSent(p: SwitchPort, frame: Frame): void {
-    if (p.up) this.probes.completed(frame, p.name);
-    p.listener.transmitDone();
-  }
-
-  /** The last bit reached the switch: check it and start the forwarding latency. */
-  private received(p: SwitchPort, frame: Frame): void {
-    if (!p.up) return this.probes.drop(frame, 'link-down', { port: p.name });
-    if (frame.data.length < 14) return this.probes.drop(frame, 'runt', { port: p.name, len: frame.data.length });
-    if (frame.badFcs) return this.probes.drop(frame, 'bad-fcs', { port: p.name });
-    if (frame.alignmentError) return this.probes.drop(frame, 'alignment', { port: p.name });
+  /** A frame from a station passed the port's checks: learn, then relay after the forwarding latency. */
+  received(from: SwitchPort, frame: Frame): void {
+    if (isBridgeReserved(frame.data)) return this.probes.drop(frame, 'reserved', { port: from.name });
+    from.counters.rx++;
     const src = macAt(frame.data, 6);
-    if (this.table.learn(src, p.index, this.ctx.queue.now) === 'full') {
-      this.ctx.tracer.emit(this.ctx.node, 'switch', 'table-full', frame.pktId, { port: p.name });
+    if (this.table.learn(src, from.index, this.ctx.queue.now) === 'full') {
+      this.ctx.tracer.emit(this.ctx.node, 'switch', 'table-full', frame.pktId, { port: from.name });
     }
-    p.fwd.push(frame);
+    this.forward(from, frame);
   }
+
+  released(q: QueuedFrame): void {
+    const from = this.ports[q.from];
+    if (!from) return;
+    from.held--;
+    from.heldBytes -= q.frame.data.length;
+    if (from.xoff && from.held <= this.xonFrames() && from.heldBytes <= this.queueBytes / 4) this.sendPause(from, 0);
+  }
+
+  linkLost(p: SwitchPort): void {
+    this.table.forgetPort(p.index);
+    p.xoff = false;
+    this.ctx.queue.deschedule(p.refreshEv);
+  }
+
+  // ---- relay ----
 
   private forward(from: SwitchPort, frame: Frame): void {
     const dst = macAt(frame.data, 0);
@@ -245,63 +206,57 @@ export class Switch implements Medium {
       from: from.name,
       to: to.map((q) => q.name).join(','),
     });
-    for (const q of to) this.enqueue(q, frame);
+    for (const q of to) this.enqueue(q, from, frame);
   }
 
-  private enqueue(p: SwitchPort, frame: Frame): void {
+  private enqueue(p: SwitchPort, from: SwitchPort, frame: Frame): void {
     if (!p.up) return this.probes.drop(frame, 'link-down', { port: p.name });
-    if (p.outq.length >= this.queueFrames) return this.probes.drop(frame, 'queue-full', { port: p.name });
-    p.outq.push(frame);
-    this.startEgress(p);
+    if (p.outq.length >= this.queueFrames || p.outBytes + frame.data.length > this.queueBytes) {
+      p.counters.drops++;
+      return this.probes.drop(frame, 'queue-full', { port: p.name });
+    }
+    from.held++;
+    from.heldBytes += frame.data.length;
+    p.enqueue({ frame, from: from.index });
+    if (!from.xoff && (from.held >= this.xoffFrames() || from.heldBytes >= (this.queueBytes * 3) / 4)) this.sendPause(from, PAUSE_MAX_QUANTA);
   }
 
-  /** Send the next queued frame if the port's transmitter is free (lane and gap, or the half-duplex MAC). */
-  private startEgress(p: SwitchPort): void {
-    if (p.egress.busy || p.ifgEv.scheduled || p.mac.transmitting) return;
-    const f = p.outq.shift();
-    if (!f) return;
-    if (p.full) p.egress.send(f);
-    else p.mac.transmit(f, (o) => this.halfSent(p, f, o));
+  // ---- 802.3x flow control toward stations ----
+
+  private xoffFrames(): number {
+    return Math.ceil((this.queueFrames * 3) / 4);
+  }
+  private xonFrames(): number {
+    return Math.floor(this.queueFrames / 4);
   }
 
-  private egressSent(p: SwitchPort): void {
-    this.ctx.queue.scheduleIn(p.ifgEv, this.ifgNs);
+  /** XOFF (quanta 0xffff) or XON (0) to a station, if the port negotiated sending PAUSE. */
+  private sendPause(p: SwitchPort, quanta: number): void {
+    const xoff = quanta > 0;
+    if (!this.flowControl || !p.up || !p.full || !p.link?.pauseTx) {
+      p.xoff = false;
+      return;
+    }
+    p.xoff = xoff;
+    // Packet id 0: a MAC Control frame is the switch's own, not a packet entering the system (and the tracer's
+    // counter is not part of a snapshot).
+    const f = buildPauseFrame(p.address, quanta, 0);
+    this.ctx.tracer.emit(this.ctx.node, 'switch', xoff ? 'xoff' : 'xon', f.pktId, { port: p.name, held: p.held });
+    p.sendControl(f);
+    const q = this.ctx.queue;
+    q.deschedule(p.refreshEv);
+    // Repeat XOFF halfway through the pause it asked for, while the congestion lasts.
+    if (xoff) q.schedule(p.refreshEv, q.now + Math.max(1, Math.round(pauseTimeNs(quanta, p.rate) / 2)));
   }
 
-  /** A half-duplex egress frame is done (its gap to the next is the MAC's). */
-  private halfSent(p: SwitchPort, f: Frame, o: TxOutcome): void {
-    if (o.aborted) this.probes.drop(f, 'excessive-collisions', { port: p.name });
-    else if (o.carrierLost) this.probes.drop(f, 'link-down', { port: p.name });
-    this.startEgress(p);
-  }
-
-  private deliver(p: SwitchPort, frame: Frame): void {
-    if (!p.up) return this.probes.drop(frame, 'link-down', { port: p.name });
-    const f = this.deliveryFilter ? this.deliveryFilter(frame, p.name) : frame;
-    if (!f) return;
-    this.probes.deliver(p.name, f);
-    p.listener.frameReceived(f);
+  private refreshXoff(p: SwitchPort): void {
+    if (p.xoff) this.sendPause(p, PAUSE_MAX_QUANTA);
   }
 
   // ---- snapshots ----
 
   saveState(): SwitchState {
-    return {
-      v: 1,
-      table: this.table.saveState(),
-      ports: this.ports.map((p) => ({
-        name: p.name,
-        up: p.up,
-        full: p.full,
-        ingress: p.ingress.saveState(),
-        fwd: p.fwd.saveState(saveFrame),
-        outq: p.outq.map(saveFrame),
-        egress: p.egress.saveState(),
-        ifg: p.ifgEv.when,
-        seg: p.seg.saveState(),
-        mac: p.mac.saveState(),
-      })),
-    };
+    return { v: 2, table: this.table.saveState(), ports: this.ports.map((p) => p.saveState()) };
   }
 
   /** Restore into a switch with the same stations attached in the same order. Listeners are not called. */
@@ -312,21 +267,6 @@ export class Switch implements Medium {
       throw new Error(`${this.name}: the snapshot's ports are [${s.ports.map((p) => p.name).join(', ')}], this switch has [${names.join(', ')}]`);
     }
     this.table.loadState(s.table);
-    const q = this.ctx.queue;
-    s.ports.forEach((g, i) => {
-      const p = this.ports[i]!;
-      p.up = g.up;
-      p.full = g.full;
-      p.ingress.loadState(g.ingress);
-      p.fwd.loadState(g.fwd, loadFrame);
-      p.outq.splice(0, p.outq.length, ...g.outq.map(loadFrame));
-      p.egress.loadState(g.egress);
-      q.deschedule(p.ifgEv);
-      if (g.ifg >= 0) q.schedule(p.ifgEv, g.ifg);
-      p.seg.loadState(g.seg);
-      let sending: Frame | null = null;
-      p.mac.loadState(g.mac, (o) => sending && this.halfSent(p, sending, o));
-      sending = p.mac.sending;
-    });
+    s.ports.forEach((g, i) => this.ports[i]!.loadState(g));
   }
 }

@@ -13,7 +13,9 @@ export type DropReason =
   | 'alignment' // ended on a non-octet boundary (switch)
   | 'queue-full' // output queue full: drop tail (switch)
   | 'filtered' // destination is on the port it came from (switch)
-  | 'excessive-collisions'; // a half-duplex switch port gave the frame up after 16 collisions
+  | 'excessive-collisions' // a half-duplex switch port gave the frame up after 16 collisions
+  | 'mac-control' // a MAC Control frame ends at the port (a PAUSE not negotiated, another opcode): never relayed
+  | 'reserved'; // to an 802.1D reserved group address (01-80-C2-00-00-0x): a bridge never relays it
 
 /**
  * Trace probes on layer "wire" (always on) and frame taps, shared by every medium. Records carry the frame's

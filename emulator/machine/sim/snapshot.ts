@@ -143,8 +143,10 @@ export function saveParts(queue: EventQueue, parts: readonly (readonly [string, 
 }
 
 /**
- * Restore into a freshly built twin (same configuration, same attachments, nothing scheduled): set the clock,
- * load the parts in the order given, then give the pending events their saved tie order. A part that reacts
+ * Restore into a freshly built twin (same configuration, same attachments): drop whatever the build scheduled
+ * (a PHY starts auto-negotiation when it is attached to a medium; the snapshot's events replace such power-on
+ * events), set the clock, load the parts in the order given, then give the pending events their saved tie order
+ * (which also catches a part that forgot to reschedule one of its events). A part that reacts
  * to another's output (an OS listening to INTR, a driver to its NIC's IRQ line) goes after it: a load
  * re-drives the part's lines, and the listener's own load then overwrites what that made it do. (Interrupt
  * controllers keep their input levels in their state, so they may come before or after their sources.)
@@ -158,6 +160,7 @@ export function restoreParts(queue: EventQueue, parts: readonly (readonly [strin
   if (missing.length > 0 || extra.length > 0) {
     throw new Error(`snapshot parts differ (in the snapshot only: ${missing.join(', ') || '-'}; here only: ${extra.join(', ') || '-'})`);
   }
+  for (const ev of queue.list()) queue.deschedule(ev);
   queue.setNow(snap.time);
   for (const [name, p] of parts) p.loadState(snap.parts[name]!);
   queue.restoreOrder(snap.events);

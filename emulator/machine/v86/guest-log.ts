@@ -1,4 +1,4 @@
-import { b64ToBytes, bytesToB64 } from '../sim/snapshot';
+import { b64ToBytes, bytesToB64, readState, stateVersions } from '../sim/snapshot';
 import type { Time } from '../sim/time';
 
 /**
@@ -32,25 +32,54 @@ export interface GuestWake {
   at: Time;
 }
 
-/** Access code: target (register window id) << 12 | offset << 4 | size << 1 | write. */
+/**
+ * Access code: target (register window id) × 2²⁰ + offset × 16 + size × 2 + write. Offsets are 16 bits: a
+ * memory BAR is up to 64 KiB (BCM5701 BAR0); port windows and configuration space use the low 8 bits.
+ */
 export function accessCode(target: number, offset: number, size: number, write: boolean): number {
-  return target * 4096 + (offset & 0xff) * 16 + size * 2 + (write ? 1 : 0);
+  return target * ACCESS_TARGET + (offset & 0xffff) * 16 + size * 2 + (write ? 1 : 0);
 }
+
+const ACCESS_TARGET = 2 ** 20;
 
 export function decodeAccess(code: number): { target: number; offset: number; size: 1 | 2 | 4; write: boolean } {
   return {
-    target: Math.floor(code / 4096),
-    offset: (code >>> 4) & 0xff,
+    target: Math.floor(code / ACCESS_TARGET),
+    offset: (code >>> 4) & 0xffff,
     size: ((code >>> 1) & 7) as 1 | 2 | 4,
     write: (code & 1) === 1,
   };
 }
 
 export interface GuestLogState {
-  v: 1;
+  v: 2;
   quanta: GuestQuantum[];
   wakes: GuestWake[];
   dma: string[];
+}
+
+/**
+ * Version 2 widened the access code's offset from 8 to 16 bits (memory BARs); a version-1 log (port and
+ * configuration accesses only: target × 4096 + offset × 16 + size × 2 + write) is re-encoded.
+ */
+export const GUEST_LOG_STATE = stateVersions('guest log', 2, {
+  minimum: 1,
+  upgrades: { 1: (old) => ({ ...old, quanta: (old['quanta'] as GuestQuantum[]).map((q) => ({ ops: recodeV1(q.ops), next: q.next })) }) },
+});
+
+/** A version-1 quantum's ops with its access codes re-encoded (ops: console text, or pairs code/-1, value). */
+function recodeV1(ops: readonly (number | string)[]): (number | string)[] {
+  const out = [...ops];
+  for (let i = 0; i < out.length; ) {
+    const op = out[i]!;
+    if (typeof op === 'string') {
+      i++;
+      continue;
+    }
+    if (op !== -1) out[i] = accessCode(Math.floor(op / 4096), (op >>> 4) & 0xff, (op >>> 1) & 7, (op & 1) === 1);
+    i += 2;
+  }
+  return out;
 }
 
 export class GuestLog {
@@ -91,10 +120,12 @@ export class GuestLog {
   }
 
   saveState(): GuestLogState {
-    return { v: 1, quanta: this.quanta.map((q) => ({ ops: [...q.ops], next: q.next })), wakes: this.wakes.map((w) => ({ ...w })), dma: this.dma.map(bytesToB64) };
+    return { v: 2, quanta: this.quanta.map((q) => ({ ops: [...q.ops], next: q.next })), wakes: this.wakes.map((w) => ({ ...w })), dma: this.dma.map(bytesToB64) };
   }
 
-  static load(s: GuestLogState): GuestLog {
+  /** A saved log (version 1 or 2). */
+  static load(saved: { v: number }): GuestLog {
+    const s = readState<GuestLogState>('guest log', GUEST_LOG_STATE, saved);
     const l = new GuestLog();
     l.quanta = s.quanta.map((q) => ({ ops: [...q.ops], next: q.next }));
     l.wakes = s.wakes.map((w) => ({ ...w }));

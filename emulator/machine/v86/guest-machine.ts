@@ -17,6 +17,19 @@ export interface GuestAttachment {
 
 export type GuestMode = 'detached' | 'live' | 'replay';
 
+/**
+ * The guest's physical address map as configured when its v86 was created: RAM from 0, v86's VGA linear frame
+ * buffer at 0xe0000000 (`vgaBytes`, v86 rounds `vga_memory_size` up to a power of two of at least 256 KiB).
+ * Known without a CPU, so a replay makes the same decisions (BAR placement, DMA range) as the recorded run.
+ */
+export interface GuestLayout {
+  ramBytes: number;
+  vgaBytes: number;
+}
+
+/** What `createGuestV86` configures (emulator/app/assembly/guest-node.ts): 128 MiB, a 2 MiB VGA. */
+export const DEFAULT_GUEST_LAYOUT: GuestLayout = { ramBytes: 128 * 1024 * 1024, vgaBytes: 2 * 1024 * 1024 };
+
 export interface GuestMachineState {
   v: 1;
   pokes: number;
@@ -76,7 +89,11 @@ export class GuestMachine {
   /** Replay met a read whose value differs from the log (the rebuilt world is not the recorded one). */
   divergence: string | null = null;
 
-  constructor(readonly ctx: ComponentContext, private readonly rng: Rng) {
+  constructor(
+    readonly ctx: ComponentContext,
+    private readonly rng: Rng,
+    readonly layout: GuestLayout = DEFAULT_GUEST_LAYOUT,
+  ) {
     this.clock = new GuestClock(() => this.counter());
     this.quantumEv = new SimEvent(`${ctx.name}.cpu`, () => this.quantum(), Priority.Cpu);
     this.host = {
@@ -121,6 +138,8 @@ export class GuestMachine {
   /** Bind a freshly created v86 instance (cold boot). */
   bind(instance: V86Instance): void {
     if (this.instance) throw new Error(`${this.ctx.name}: already has a CPU`);
+    const ram = instance.machine.cpu.memory_size[0];
+    if (ram !== this.layout.ramBytes) throw new Error(`${this.ctx.name}: v86 has ${ram} bytes of RAM, the node's layout says ${this.layout.ramBytes}`);
     this.instance = instance;
     instance.starter.add_listener('serial0-output-byte', (b: number) => this.serialOut(String.fromCharCode(b & 0xff)));
     for (const a of this.attachments) a.bind(instance.machine.cpu);

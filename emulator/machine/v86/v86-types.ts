@@ -4,6 +4,10 @@
  * `src/main.js`, `src/browser/starter.js` in the v86 repository). Nothing outside emulator/machine/v86 sees them.
  */
 
+/** v86 maps memory-mapped I/O in blocks of 128 KiB (`MMAP_BLOCK_BITS` in `src/const.js`; `addr >>> 17`). */
+export const V86_MMAP_BLOCK_BITS = 17;
+export const V86_MMAP_BLOCK = 1 << V86_MMAP_BLOCK_BITS;
+
 /** One I/O port's handlers (v86 `IO.create_empty_entry`). */
 export interface V86PortEntry {
   read8: (this: unknown) => number;
@@ -21,6 +25,23 @@ export interface V86Io {
   register_read(port: number, device: object, r8?: () => number, r16?: () => number, r32?: () => number): void;
   register_write(port: number, device: object, w8?: (v: number) => void, w16?: (v: number) => void, w32?: (v: number) => void): void;
 }
+
+/** The memory-mapped side of v86's `IO` object. */
+export interface V86MmapIo {
+  /**
+   * Claim physical memory [addr, addr + size) for memory-mapped I/O: both multiples of `V86_MMAP_BLOCK`
+   * (`src/io.js`). Missing 32-bit handlers become shims that make four byte calls. There is no unregister.
+   */
+  mmap_register(addr: number, size: number, r8: V86MmapRead, w8: V86MmapWrite, r32?: V86MmapRead, w32?: V86MmapWrite): void;
+}
+
+/**
+ * A memory-mapped I/O handler as v86 calls it: with the physical address, `this` unbound (v86 calls them as
+ * elements of its handler arrays). 8-bit reads return 0–255, 32-bit reads an int32; 32-bit writes pass an
+ * int32 (sign included), 8-bit writes 0–255.
+ */
+export type V86MmapRead = (addr: number) => number;
+export type V86MmapWrite = (addr: number, value: number) => void;
 
 /** What `PCI.register_device` takes. `pci_bars` empty: the adapter maps BARs itself. */
 export interface V86PciDevice {
@@ -54,9 +75,27 @@ export interface V86Rtc {
 
 export interface V86Cpu {
   main_loop(): number;
-  io: V86Io;
+  io: V86Io & V86MmapIo;
   devices: { pci: V86Pci; rtc: V86Rtc; net?: unknown };
   mem8: Uint8Array;
+  /** Guest RAM size in bytes (a view of one u32 in wasm memory). */
+  memory_size: Uint32Array;
+  /**
+   * Handlers per `V86_MMAP_BLOCK` of physical address space (index: addr >>> 17), for addresses v86 sends to
+   * memory-mapped I/O (`in_mapped_range`: 0xa0000–0xbffff and everything from the end of RAM up, except its
+   * VGA linear frame buffer and the local/IO APIC, which its core handles first). 16-bit reads and writes
+   * reach the 8-bit handlers twice; 64- and 128-bit writes the 32-bit handler two or four times.
+   */
+  memory_map_read8: (V86MmapRead | undefined)[];
+  memory_map_write8: (V86MmapWrite | undefined)[];
+  memory_map_read32: (V86MmapRead | undefined)[];
+  memory_map_write32: (V86MmapWrite | undefined)[];
+  /**
+   * Drop compiled code for guest-physical [start, end) (wasm export `jit_dirty_cache`): what v86 does itself
+   * before it writes RAM from outside the CPU (`CPU.write_blob`), so code the JIT compiled from those pages is
+   * not run after a device overwrote them.
+   */
+  jit_dirty_cache(start: number, end: number): void;
   wasm_memory: WasmMemory;
   wm: { wasm_table: WasmTable };
   jit_imports: object;
