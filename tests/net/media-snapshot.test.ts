@@ -3,13 +3,13 @@
  * over worlds with negotiating PHYs, per-port rates and PAUSE, and the upgrade of version-1 media states.
  */
 import { componentContext, type Simulation } from '../../emulator/machine/sim';
-import { saveParts, type SnapshotPart } from '../../emulator/machine/sim/snapshot';
+import type { SnapshotPart } from '../../emulator/machine/sim/snapshot';
 import { Mode } from '../../emulator/machine/net/autoneg';
 import { Cable, CABLE_STATE } from '../../emulator/machine/net/cable';
 import { StaticEndpoint } from '../../emulator/machine/net/endpoints';
 import { Hub, HUB_STATE } from '../../emulator/machine/net/hub';
 import { Switch, SWITCH_STATE } from '../../emulator/machine/net/switch';
-import { pending, restoreTwin, runToBusy, save, sawRecord, Traffic, part, worldBase, type BuildWorld, type World } from '../sim/snapshot-harness';
+import { snapshotChecks, Traffic, part, worldBase, type BuildWorld, type World } from '../sim/snapshot-harness';
 import { Schedule } from '../sim/worlds/media';
 import { BROADCAST, Station, ethFrame, mac, rig, type Rig } from './helpers';
 
@@ -88,42 +88,7 @@ const worlds: Record<string, BuildWorld> = {
 };
 
 describe.each(Object.entries(worlds))('%s', (_name, build) => {
-  const seed = 7;
-  const whole = build(seed);
-  whole.start();
-  const total = whole.sim.queue.runUntilIdle(5_000_000);
-  const points = [Math.floor(total / 10), Math.floor(total / 2), Math.floor((total * 4) / 5)];
-
-  test('the workload ends by itself and is not trivial', () => {
-    expect(whole.sim.queue.pending).toBe(0);
-    expect(total).toBeGreaterThan(200);
-    expect(whole.mustSee.filter((w) => !sawRecord(whole.recs, w))).toEqual([]);
-  });
-
-  test.each(points)('save → load into a twin → save is identical (after %i events)', (n) => {
-    const w = build(seed);
-    w.start();
-    runToBusy(w, n);
-    const snap = save(w);
-    const twin = restoreTwin(build, seed, snap);
-    expect(JSON.parse(JSON.stringify(saveParts(twin.sim.queue, twin.parts)))).toEqual(snap);
-    expect(pending(twin)).toEqual(pending(w));
-  });
-
-  test.each(points)('run 2N equals run N (%i), save, restore into a twin, run N', (n) => {
-    const ref = build(seed);
-    ref.start();
-    runToBusy(ref, n);
-    const snap = save(ref);
-    const recMark = ref.recs.length;
-    const frameMark = ref.frames.length;
-    ref.sim.queue.runUntilIdle(n);
-    const twin = restoreTwin(build, seed, snap);
-    twin.sim.queue.runUntilIdle(n);
-    expect(twin.recs.map((r) => JSON.stringify(r))).toEqual(ref.recs.slice(recMark).map((r) => JSON.stringify(r)));
-    expect(twin.frames).toEqual(ref.frames.slice(frameMark));
-    expect(save(twin)).toEqual(save(ref));
-  });
+  snapshotChecks(build, { seed: 7, at: [1 / 10, 1 / 2, 4 / 5], minEvents: 200, busyAtCuts: false });
 });
 
 describe('version-1 media states load into this build', () => {

@@ -120,3 +120,57 @@ export function part<S>(o: { saveState(): S; loadState(s: S): void }): SnapshotP
     loadState: (saved) => o.loadState((saved as unknown as { s: S }).s),
   };
 }
+
+export interface SnapshotCheckOptions {
+  seed: number;
+  /** Where to cut the reference run, as fractions of its event count. */
+  at: readonly number[];
+  /** The reference run must execute more events than this (the workload is not trivial). */
+  minEvents: number;
+  /** The world must report `busy()` at each cut (something in flight). Default true. */
+  busyAtCuts?: boolean;
+}
+
+/**
+ * The generic checks, as jest tests in the current describe block: the workload ends by itself, sees what it
+ * must, and at each cut save → load into a twin → save is identical with the same pending events, and
+ * "run 2N" equals "run N, save, restore into a twin, run N" (trace records, frames, final state).
+ */
+export function snapshotChecks(build: BuildWorld, o: SnapshotCheckOptions): void {
+  const whole = build(o.seed);
+  whole.start();
+  const total = whole.sim.queue.runUntilIdle(5_000_000);
+  const points = o.at.map((f) => Math.floor(total * f));
+
+  test('the workload ends by itself and is not trivial', () => {
+    expect(whole.sim.queue.pending).toBe(0);
+    expect(total).toBeGreaterThan(o.minEvents);
+    expect(whole.mustSee.filter((w) => !sawRecord(whole.recs, w))).toEqual([]);
+  });
+
+  test.each(points)('save → load into a twin → save is identical (after %i events)', (n) => {
+    const w = build(o.seed);
+    w.start();
+    runToBusy(w, n);
+    if (o.busyAtCuts !== false) expect(w.busy()).toBe(true);
+    const snap = save(w);
+    const twin = restoreTwin(build, o.seed, snap);
+    expect(JSON.parse(JSON.stringify(saveParts(twin.sim.queue, twin.parts)))).toEqual(snap);
+    expect(pending(twin)).toEqual(pending(w));
+  });
+
+  test.each(points)('run 2N equals run N (%i), save, restore into a twin, run N', (n) => {
+    const ref = build(o.seed);
+    ref.start();
+    runToBusy(ref, n);
+    const snap = save(ref);
+    const recMark = ref.recs.length;
+    const frameMark = ref.frames.length;
+    ref.sim.queue.runUntilIdle(n);
+    const twin = restoreTwin(build, o.seed, snap);
+    twin.sim.queue.runUntilIdle(n);
+    expect(twin.recs.map((r) => JSON.stringify(r))).toEqual(ref.recs.slice(recMark).map((r) => JSON.stringify(r)));
+    expect(twin.frames).toEqual(ref.frames.slice(frameMark));
+    expect(save(twin)).toEqual(save(ref));
+  });
+}

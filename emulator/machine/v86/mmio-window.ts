@@ -1,6 +1,6 @@
-import type { AccessSize, RegisterHandler } from '../bus/types';
+import type { RegisterHandler } from '../bus/types';
 import type { BusTiming } from '../bus/timing';
-import type { PortAccessHook } from './port-window';
+import { GuestWindow } from './guest-window';
 import { V86_MMAP_BLOCK, V86_MMAP_BLOCK_BITS, type V86Cpu, type V86MmapRead, type V86MmapWrite } from './v86-types';
 
 /**
@@ -26,24 +26,12 @@ import { V86_MMAP_BLOCK, V86_MMAP_BLOCK_BITS, type V86Cpu, type V86MmapRead, typ
  * the data phase; a memory write is posted and costs only the posting, emulator/machine/board/pci-bus.ts), then
  * lets the world catch up (`sync`), then reaches the device, exactly as port windows do (port-window.ts).
  */
-export class V86MmioWindow {
+export class V86MmioWindow extends GuestWindow {
   private base: number | null = null;
-  /** The guest touches the window (set by the owner; runs after `sync`, for reads after the handler). */
-  hook: PortAccessHook | null = null;
-  /** Runs before every access (the guest machine lets the simulation catch up to the guest's time). */
-  sync: (() => void) | null = null;
-  /** The guest CPU waits this long for an access's bus cycle (set by the owner: GuestMachine.stall). */
-  stall: ((ns: number) => void) | null = null;
 
-  constructor(
-    private readonly cpu: V86Cpu,
-    readonly size: number,
-    private readonly handler: RegisterHandler,
-    /** Name for traces ("linux1.nic0 BAR0"). */
-    readonly label: string,
-    /** What an access to this window costs on the bus that carries it. */
-    readonly timing: BusTiming,
-  ) {}
+  constructor(private readonly cpu: V86Cpu, size: number, handler: RegisterHandler, label: string, timing: BusTiming) {
+    super(size, handler, label, timing);
+  }
 
   get mappedAt(): number | null {
     return this.base;
@@ -68,22 +56,6 @@ export class V86MmioWindow {
     return this.base !== null && addr >= this.base && addr + len <= this.base + this.size;
   }
 
-  /** A guest read of `size` bytes at window offset `offset`. */
-  read(offset: number, size: AccessSize): number {
-    this.stall?.(this.timing.cycleNs(offset, size, false));
-    this.sync?.();
-    const v = this.handler.read(offset, size);
-    this.hook?.(false, offset, size, v);
-    return v;
-  }
-
-  /** A guest write; `value` already masked to `size` bytes. */
-  write(offset: number, size: AccessSize, value: number): void {
-    this.stall?.(this.timing.cycleNs(offset, size, true));
-    this.sync?.();
-    this.hook?.(true, offset, size, value);
-    this.handler.write(offset, size, value);
-  }
 }
 
 /** Block numbers (addr >>> 17) that [base, base + size) touches. */

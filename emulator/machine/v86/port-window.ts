@@ -1,9 +1,9 @@
 import type { AccessSize, RegisterHandler } from '../bus/types';
 import type { BusTiming } from '../bus/timing';
+import { GuestWindow } from './guest-window';
 import type { V86Io, V86PortEntry } from './v86-types';
 
-/** Observes every access the guest makes through a window (the replay log, register traces). */
-export type PortAccessHook = (write: boolean, offset: number, size: AccessSize, value: number) => void;
+export type { PortAccessHook } from './guest-window';
 
 /**
  * A device's register window in a v86 instance's I/O space: `size` consecutive ports at a movable base, each
@@ -16,25 +16,13 @@ export type PortAccessHook = (write: boolean, offset: number, size: AccessSize, 
  * the access takes effect at the end of its cycle, as on a simulated node's timeline (stack/kernel/thread-api.ts).
  * A REP INS/OUTS reaches a window once per transfer, so each of its cycles is charged.
  */
-export class V86PortWindow {
+export class V86PortWindow extends GuestWindow {
   private base: number | null = null;
   private saved: V86PortEntry[] = [];
-  /** The guest touches the window (set by the owner; runs after `sync`, for reads after the handler). */
-  hook: PortAccessHook | null = null;
-  /** Runs before every access (the guest machine lets the simulation catch up to the guest's time). */
-  sync: (() => void) | null = null;
-  /** The guest CPU waits this long for an access's bus cycle (set by the owner: GuestMachine.stall). */
-  stall: ((ns: number) => void) | null = null;
 
-  constructor(
-    private readonly io: V86Io,
-    readonly size: number,
-    private readonly handler: RegisterHandler,
-    /** Name for traces ("linux1.nic0 BAR0"). */
-    readonly label: string,
-    /** What an access to this window costs on the bus that carries it. */
-    readonly timing: BusTiming,
-  ) {}
+  constructor(private readonly io: V86Io, size: number, handler: RegisterHandler, label: string, timing: BusTiming) {
+    super(size, handler, label, timing);
+  }
 
   get mappedAt(): number | null {
     return this.base;
@@ -63,21 +51,8 @@ export class V86PortWindow {
   }
 
   private entry(offset: number): V86PortEntry {
-    const h = this.handler;
-    const read = (size: AccessSize): number => {
-      this.stall?.(this.timing.cycleNs(offset, size, false));
-      this.sync?.();
-      const v = h.read(offset, size);
-      this.hook?.(false, offset, size, v);
-      return v;
-    };
-    const write = (size: AccessSize, v: number): void => {
-      const m = size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff);
-      this.stall?.(this.timing.cycleNs(offset, size, true));
-      this.sync?.();
-      this.hook?.(true, offset, size, m);
-      h.write(offset, size, m);
-    };
+    const read = (size: AccessSize): number => this.read(offset, size);
+    const write = (size: AccessSize, v: number): void => this.write(offset, size, size === 4 ? v >>> 0 : v & (size === 2 ? 0xffff : 0xff));
     return {
       read8: () => read(1),
       read16: () => read(2),

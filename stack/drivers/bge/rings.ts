@@ -9,7 +9,7 @@
  * The simulated io-pkt's mbufs are not physically addressed, so frames are copied between them and the
  * driver's DMA buffers; the CPU is charged what the real zero-copy driver does per frame (costs.ts).
  */
-import type { Co, ThreadCtx } from '../../kernel/api';
+import type { ThreadCtx } from '../../kernel/api';
 import { IFF_OACTIVE, IFF_RUNNING } from '../../net/if';
 import {
   M_CSUM_DATA, M_CSUM_IPv4, M_CSUM_IPv4_BAD, M_CSUM_TCPv4, M_CSUM_UDPv4, type Mbuf,

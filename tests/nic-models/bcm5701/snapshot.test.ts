@@ -6,9 +6,9 @@
  * during the boot code, an EEPROM read and an MDIO frame.
  */
 import { SimEvent, Priority } from '../../../emulator/machine/sim';
-import { b64ToBytes, bytesToB64, saveParts, type SnapshotPart } from '../../../emulator/machine/sim/snapshot';
+import { b64ToBytes, bytesToB64, type SnapshotPart } from '../../../emulator/machine/sim/snapshot';
 import type { Frame } from '../../../emulator/machine/net/link';
-import { pending, restoreTwin, runToBusy, save, sawRecord, Traffic, type World } from '../../sim/snapshot-harness';
+import { snapshotChecks, Traffic, type World } from '../../sim/snapshot-harness';
 import { BAR, Host, MAC, MS, US } from './fixture';
 import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame, type Partner } from './partner';
 import { Tg3 } from './tg3';
@@ -134,43 +134,7 @@ function build(seed: number): World {
 }
 
 describe('BCM5701 snapshots', () => {
-  const seed = 11;
-  const whole = build(seed);
-  whole.start();
-  const total = whole.sim.queue.runUntilIdle(5_000_000);
-  const points = [Math.floor(total / 4), Math.floor(total / 2), Math.floor((total * 3) / 4)];
-
-  test('the workload ends by itself and moved frames both ways', () => {
-    expect(whole.sim.queue.pending).toBe(0);
-    expect(total).toBeGreaterThan(1000);
-    expect(whole.mustSee.filter((w) => !sawRecord(whole.recs, w))).toEqual([]);
-  });
-
-  test.each(points)('save → load into a twin → save is identical (after %i events)', (n) => {
-    const w = build(seed);
-    w.start();
-    runToBusy(w, n);
-    expect(w.busy()).toBe(true);
-    const snap = save(w);
-    const twin = restoreTwin(build, seed, snap);
-    expect(JSON.parse(JSON.stringify(saveParts(twin.sim.queue, twin.parts)))).toEqual(snap);
-    expect(pending(twin)).toEqual(pending(w));
-  });
-
-  test.each(points)('run 2N equals run N (%i), save, restore into a twin, run N', (n) => {
-    const ref = build(seed);
-    ref.start();
-    runToBusy(ref, n);
-    const snap = save(ref);
-    const recMark = ref.recs.length;
-    const frameMark = ref.frames.length;
-    ref.sim.queue.runUntilIdle(n);
-    const twin = restoreTwin(build, seed, snap);
-    twin.sim.queue.runUntilIdle(n);
-    expect(twin.recs.map((r) => JSON.stringify(r))).toEqual(ref.recs.slice(recMark).map((r) => JSON.stringify(r)));
-    expect(twin.frames).toEqual(ref.frames.slice(frameMark));
-    expect(save(twin)).toEqual(save(ref));
-  });
+  snapshotChecks(build, { seed: 11, at: [1 / 4, 1 / 2, 3 / 4], minEvents: 1000 });
 
   test('states with the boot code, an EEPROM read and an MDIO frame pending round-trip', () => {
     const h = new Host();
