@@ -35,8 +35,11 @@ export interface IoPkt {
    */
   interruptEntryInit(irq: number, func: (wctx: ThreadCtx) => Co<boolean>, enable: (wctx: ThreadCtx) => void): number;
   interruptEntryRemove(id: number): void;
-  /** A received frame: queued for the stack (ether_input runs in stack context). */
-  ifInput(ifp: Ifnet, m: Mbuf): void;
+  /**
+   * A received frame, handed up by the driver's thread `ctx`: queued for the stack (ether_input runs in stack
+   * context). When the stack has to be woken, that thread sends the pulse, at its point on its own timeline.
+   */
+  ifInput(ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void;
   /** Link state changed (LINK_STATE_UP/DOWN). */
   linkState(ifp: Ifnet, up: boolean): void;
   /** Periodic driver callback (callout) every `periodNs`, in stack context; returns a cancel function. */

@@ -99,8 +99,8 @@ export class DriverHost implements IoPkt {
     this.p.detachInterrupt(id);
   }
 
-  ifInput(ifp: Ifnet, m: Mbuf): void {
-    this.p.enqueueRx(ifp, m);
+  ifInput(ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void {
+    this.p.enqueueRx(ctx, ifp, m);
   }
 
   linkState(ifp: Ifnet, up: boolean): void {

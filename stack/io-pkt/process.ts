@@ -184,11 +184,12 @@ export class IoPktProcess {
   // ---- the stack context --------------------------------------------------------------------------------
 
   /** A received frame for the stack (if_input → pkt_rx_q). */
-  enqueueRx(ifp: Ifnet, m: Mbuf): void {
+  /** A frame from a driver running on io-pkt thread `ctx`: queued; `ctx` wakes the stack if nobody holds it. */
+  enqueueRx(ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void {
     this.rxq.push({ ifp, m });
     if (this.holder || this.intrDepth > 0 || this.pokePending || !this.alive) return;
     this.pokePending = true;
-    this.main.MsgSendPulse(this.selfCoid, this.cl.tcpip.rxPrio, PULSE_POKE, 0);
+    ctx.MsgSendPulse(this.selfCoid, this.cl.tcpip.rxPrio, PULSE_POKE, 0);
   }
 
   /** Take the stack context if it is free and run everything pending; release it when nothing is left. */

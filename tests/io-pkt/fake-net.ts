@@ -156,7 +156,7 @@ export function fakeDriver(nics: () => FakeNic[], opts: { noDetach?: boolean } =
               nic.rxFrames++;
               nic.rxBytes += f.data.length;
               ifp.data.ipackets++;
-              iopkt.ifInput(ifp, { data: f.data, pktId: f.pktId });
+              iopkt.ifInput(wctx, ifp, { data: f.data, pktId: f.pktId });
             }
             nic.ack();
             return true;

@@ -220,7 +220,7 @@ export function bgeRxeof(ctx: ThreadCtx, sc: BgeSoftc): void {
     ifp.data.ipackets++;
     ctx.charge(BGE_RX_FRAME_NS);
     ctx.trace('driver', 'rx', m.pktId, { if: ifp.name, len: data.length, slot: rxidx, csum: m.csumFlags ?? 0 });
-    sc.iopkt.ifInput(ifp, m);
+    sc.iopkt.ifInput(ctx, ifp, m);
   }
   sc.rxSavedConsIdx = cons;
   sc.csr.writembx(ctx, BGE_MBX_RX_CONS0_LO, cons);

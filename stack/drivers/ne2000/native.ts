@@ -39,9 +39,9 @@ export class Ne2000Softc {
       // m_getcl: io-pkt's clusters here are not a bounded pool, so this allocation does not fail; the ring
       // reader still counts a failure (rxFailedAllocs) for any host whose allocation can.
       allocRx: (len: number): RxBuffer => ({ data: new Uint8Array(len) }),
-      deliver(_ctx: ThreadCtx, buf: RxBuffer, pktId: number): void {
+      deliver(ctx: ThreadCtx, buf: RxBuffer, pktId: number): void {
         const ifp = self.ifp;
-        if (ifp) iopkt.ifInput(ifp, { data: buf.data, pktId, rcvif: ifp });
+        if (ifp) iopkt.ifInput(ctx, ifp, { data: buf.data, pktId, rcvif: ifp });
       },
       setOactive(on: boolean): void {
         if (!self.ifp) return;

@@ -169,7 +169,7 @@ class IoNetEmulation implements IoNetSelf {
     }
     ctx.charge(SHIM_PER_PACKET_NS + (this.rxCopy ? SHIM_COPY_PER_BYTE_NS * npkt.data.length : 0));
     const data = this.rxCopy ? npkt.data.slice() : npkt.data;
-    this.iopkt.ifInput(s.ifp, { data, pktId: npkt.pktId, rcvif: s.ifp });
+    this.iopkt.ifInput(ctx, s.ifp, { data, pktId: npkt.pktId, rcvif: s.ifp });
     this.free(npkt);
   }
 

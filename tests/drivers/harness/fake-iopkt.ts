@@ -103,7 +103,7 @@ export class FakeIoPkt implements IoPkt {
     for (const irq of this.k.irqWires.keys()) this.kick(irq);
   }
 
-  ifInput(ifp: Ifnet, m: Mbuf): void {
+  ifInput(_ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void {
     this.input.push({ ifp, m, t: this.k.sim.queue.now });
   }
 

@@ -57,7 +57,7 @@ export class KernelIoPkt implements IoPkt {
     this.removed.add(id);
   }
 
-  ifInput(ifp: Ifnet, m: Mbuf): void {
+  ifInput(_ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void {
     this.input.push({ ifp, m, t: this.ctx.now() });
   }
 
