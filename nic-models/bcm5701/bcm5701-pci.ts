@@ -4,9 +4,14 @@
  * keeps firmware from placing it above 4 GiB), the PCI-X capability pre-5705 tg3 insists on ("Cannot find PCI-X
  * capability, aborting") followed by PCI power management, and the device-specific configuration registers
  * 0x64–0xff through the config hooks. RST# is a power-on reset of the chip.
+ *
+ * The 5701 is a 64-bit, 66 MHz conventional PCI device that also runs PCI-X (its PCI-X status below says
+ * "64-bit device, 133 MHz capable"; tg3_get_invariants reads PCISTATE.BUS_SPEED_HIGH and BUS_32BIT and
+ * tg3_bus_string prints "PCI:66MHz:64-bit" for such a slot): it declares both in its spec, so its status
+ * register reports 66MHZ_CAPABLE, and learns its slot at plug-in (`attachBus`), which PCISTATE reports.
  */
 import type { ComponentContext } from '../../emulator/machine/sim/context';
-import type { AccessSize, DmaMemory, IrqLine, PciConfigAccess, PciFunction, PciFunctionSpec } from '../../emulator/machine/bus/types';
+import type { AccessSize, DmaMemory, IrqLine, PciConfigAccess, PciFunction, PciFunctionSpec, PciSegmentView } from '../../emulator/machine/bus/types';
 import type { PciTargetTiming } from '../../emulator/machine/bus/timing';
 import type { Medium } from '../../emulator/machine/net/link';
 import type { NicInspection, PciNicDevice } from '../kind';
@@ -52,6 +57,8 @@ export class Bcm5701Pci implements PciFunction, PciNicDevice {
         { id: 0x01, body: [0x02, 0xc0, 0x00, 0x00, 0x00, 0x00] },
       ],
       timing: BCM5701_PCI_TIMING,
+      capable66MHz: true,
+      bus64: true,
     };
   }
 
@@ -69,6 +76,11 @@ export class Bcm5701Pci implements PciFunction, PciNicDevice {
 
   attachConfig(cfg: PciConfigAccess): void {
     this.core.cfg = cfg;
+  }
+
+  /** The slot the chip is plugged into: M66EN and REQ64# for PCISTATE, the clock for its own master aborts. */
+  attachBus(segment: PciSegmentView): void {
+    this.core.segment = segment;
   }
 
   attachDma(dma: DmaMemory): void {

@@ -11,7 +11,7 @@
 import type { ComponentContext } from '../../emulator/machine/sim/context';
 import type { Time } from '../../emulator/machine/sim/time';
 import { RegisterTable } from '../../emulator/machine/bus/register-table';
-import type { DmaMemory, PciConfigAccess } from '../../emulator/machine/bus/types';
+import type { DmaMemory, PciConfigAccess, PciSegmentView } from '../../emulator/machine/bus/types';
 import type { Frame, Medium } from '../../emulator/machine/net/link';
 import { CsmaCdMac, type TxOutcome } from '../common/csma-mac';
 import { Bar0 } from './bar0';
@@ -44,14 +44,19 @@ export interface Bcm5701Options {
   eepromBytes?: number;
   /** Scale of PHY/autonegotiation times (tests use e.g. 0.001). */
   phyTimeScale?: number;
-  /** The slot: 33 or 66 MHz, 32- or 64-bit (PCISTATE; the DmaMemory charges the bus time). */
+  /**
+   * The slot before a host attaches one (`PciFunction.attachBus`, which then wins): 33 or 66 MHz, 32- or 64-bit,
+   * as PCISTATE reports it. Default 33 MHz, 32 bits. The DmaMemory charges the bus time.
+   */
   bus?: { mhz66: boolean; wide64: boolean };
 }
 
 /** PCI status: received master abort (PCI 3.0 §6.2.3). */
 const PCI_STATUS_REC_MASTER_ABORT = 0x2000;
-/** A master abort costs arbitration, address and five clocks of subtractive decode at 33 MHz. */
-const MASTER_ABORT_NS = 8 * 30;
+/** A master abort costs arbitration, address and five clocks of subtractive decode. */
+const MASTER_ABORT_CLOCKS = 8;
+/** PCI clock period by segment clock (PCI 3.0 §4.2.3.1, chapter 7). */
+const PCI_PERIOD_NS = { 33: 30, 66: 15 } as const;
 
 export class Bcm5701Core {
   readonly f = new RegFile();
@@ -71,7 +76,13 @@ export class Bcm5701Core {
   readonly phy: PhyGlue;
   readonly timer = new GrcTimer();
   readonly macAddress: Uint8Array;
-  readonly bus: { mhz66: boolean; wide64: boolean };
+  /**
+   * The slot as PCISTATE reports it: M66EN (the segment's clock; the 5701 is 66 MHz capable) and REQ64# at reset
+   * (the slot's width; the 5701 is 64-bit). Read through `segment` once the host attached one.
+   */
+  readonly bus: { readonly mhz66: boolean; readonly wide64: boolean };
+  /** The PCI segment the chip is plugged into (`PciFunction.attachBus`), or null before plug-in. */
+  segment: PciSegmentView | null = null;
   cfg: PciConfigAccess | null = null;
   dmaMem: DmaMemory | null = null;
   busFreeAt: Time = 0;
@@ -84,7 +95,18 @@ export class Bcm5701Core {
   constructor(readonly ctx: ComponentContext, opts: Bcm5701Options) {
     this.macAddress = Uint8Array.from(Array.from(opts.mac).slice(0, 6));
     if (this.macAddress.length !== 6) throw new Error(`${ctx.name}: MAC address needs 6 bytes`);
-    this.bus = opts.bus ?? { mhz66: false, wide64: false };
+    const fixed = opts.bus ?? { mhz66: false, wide64: false };
+    const slot = (): PciSegmentView | null => this.segment;
+    this.bus = {
+      get mhz66() {
+        const s = slot();
+        return s ? s.clockMhz === 66 : fixed.mhz66;
+      },
+      get wide64() {
+        const s = slot();
+        return s ? s.slotWidth === 64 : fixed.wide64;
+      },
+    };
     const tr = (probe: string, fl: Record<string, number | string | boolean>): void => this.trace(probe, 0, fl);
     this.stats = new Stats(this.sram);
     this.sram.hooks = {
@@ -201,7 +223,7 @@ export class Bcm5701Core {
       if (dir === 'read') buf.fill(0xff);
       this.cfg?.raiseStatus(PCI_STATUS_REC_MASTER_ABORT);
       this.trace('master-abort', 0, { dir, addr, len: buf.length, reason: mem ? 'above-4g' : 'no-bus' });
-      ns = MASTER_ABORT_NS;
+      ns = MASTER_ABORT_CLOCKS * PCI_PERIOD_NS[this.bus.mhz66 ? 66 : 33];
       ok = false;
     } else {
       const before = mem.aborts ?? 0;

@@ -53,6 +53,10 @@ export class Rtl8029Pci implements PciFunction, Snapshottable<Dp8390State>, PciN
       interruptPin: 1,
       bars: [{ kind: 'io', size: NE2000_WINDOW_SIZE, handler: window }],
       timing: RTL8029_PCI_TIMING,
+      // A 33 MHz, 32-bit PCI target (no bus mastering at all): on a 66 MHz segment it grounds M66EN and the
+      // segment runs at 33 (emulator/machine/board/pci-segment.ts).
+      capable66MHz: false,
+      bus64: false,
     };
   }
 

@@ -39,7 +39,9 @@ export const STARTUP_JITTER_NS = 2_000_000;
 
 export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): SimNode {
   const ctx = (name: string) => componentContext(sim, spec.name, `${spec.name}.${name}`);
-  const board = new Board(ctx('board'), { ramBytes: spec.ramBytes, cpus: spec.cpus, interruptController: spec.interruptController });
+  const board = new Board(ctx('board'), {
+    ramBytes: spec.ramBytes, cpus: spec.cpus, interruptController: spec.interruptController, ...(spec.pci ? { pci: spec.pci } : {}),
+  });
   const console = new NodeConsole(spec.name, sim.tracer, sim.queue);
   const power = sim.rngs.stream(`${spec.name}.power-on`);
   const nics: SimNode['nics'] = [];

@@ -47,7 +47,12 @@ export const guestNodeProperties = {
 };
 
 /** Node fields of simulated QNX nodes that a guest does not take. */
-const QNX_ONLY = ['cpus', 'ram', 'interrupt-controller', 'buildfile', 'script'];
+const QNX_ONLY = ['cpus', 'ram', 'interrupt-controller', 'pci', 'buildfile', 'script'];
+/** Why a guest does not take a field, where "boots Linux" is not the reason. */
+const GUEST_REASON: Readonly<Record<string, string>> = {
+  ram: 'boots Linux and does not take ram (use memory)',
+  pci: "has v86's PCI bus, which is 33 MHz and 32 bits, and does not take pci",
+};
 
 export interface GuestParseContext {
   locate(path: (string | number)[], problem: string): Error;
@@ -78,7 +83,7 @@ export function checkNotGuestFields(name: string, raw: Record<string, unknown>, 
 export function parseGuestNode(name: string, raw: RawGuest, nics: NicSpec[], ctx: GuestParseContext): NodeSpec {
   for (const k of QNX_ONLY) {
     if (raw[k] !== undefined)
-      throw ctx.locate(['nodes', name, k], `nodes.${name}.${k}: a guest node boots Linux and does not take ${k}${k === 'ram' ? ' (use memory)' : ''}`);
+      throw ctx.locate(['nodes', name, k], `nodes.${name}.${k}: a guest node ${GUEST_REASON[k] ?? `boots Linux and does not take ${k}`}`);
   }
   const ipRaw = raw.ip === undefined ? [] : typeof raw.ip === 'string' ? [raw.ip] : raw.ip;
   const ip = ipRaw.map((entry, i) => {

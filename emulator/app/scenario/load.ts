@@ -105,6 +105,7 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       cpus: n.cpus ?? 1,
       ramBytes: ramOf(n.ram ?? '64M'),
       interruptController: n['interrupt-controller'] ?? '8259',
+      pci: { clock: n.pci?.clock ?? 33, width: n.pci?.width ?? 32 },
       hostname: n.hostname ?? name,
       nics,
       script,
@@ -134,7 +135,8 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
 }
 
 interface RawNode {
-  cpus?: number; ram?: string | number; 'interrupt-controller'?: '8259' | 'ioapic'; hostname?: string;
+  cpus?: number; ram?: string | number; 'interrupt-controller'?: '8259' | 'ioapic'; pci?: { clock?: 33 | 66; width?: 32 | 64 };
+  hostname?: string;
   nics: RawNic[]; buildfile?: string; script?: string;
 }
 interface RawLink { type: 'hub' | 'cable' | 'switch'; 'propagation-ns'?: number; 'length-m'?: number; ageing?: string | number; queue?: number }

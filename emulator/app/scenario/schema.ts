@@ -38,6 +38,12 @@ export const nodeSchema = {
     cpus: { type: 'integer', minimum: 1, maximum: 32 },
     ram: { type: ['string', 'integer'], pattern: '^\\d+[KMG]?$' },
     'interrupt-controller': { enum: ['8259', 'ioapic'] },
+    // The board's PCI segment (emulator/machine/board/pci-segment.ts); either field may be left out.
+    pci: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { clock: { enum: [33, 66] }, width: { enum: [32, 64] } },
+    },
     hostname: name,
     nics: { type: 'array', items: nicSchema },
     buildfile: { type: 'string' },

@@ -1,4 +1,5 @@
 import type { Time } from '../../machine/sim/time';
+import type { PciSegmentConfig } from '../../machine/bus/types';
 import type { Action } from './actions';
 import type { Expectation } from './expect';
 import type { Fault } from './faults';
@@ -29,6 +30,8 @@ export interface NodeSpec {
   cpus: number;
   ramBytes: number;
   interruptController: '8259' | 'ioapic';
+  /** A QNX node's PCI segment (`pci:`; default 33 MHz, 32 bits). Absent on a guest: v86's bus is 33 MHz, 32 bits. */
+  pci?: PciSegmentConfig;
   hostname: string;
   nics: NicSpec[];
   /** The boot script with the file and line each line came from. */

@@ -1,6 +1,6 @@
 import { componentContext, type ComponentContext } from '../sim/context';
 import { readState, stateVersions } from '../sim/snapshot';
-import type { DmaMemory, IrqLine, PciFunction, RegisterHandler } from '../bus/types';
+import type { DmaMemory, IrqLine, PciFunction, PciSegmentConfig, RegisterHandler } from '../bus/types';
 import type { NodeBus, SystemPage } from '../bus/node-bus';
 import { ISA_8BIT_TARGET, type IsaTargetTiming } from '../bus/timing';
 import {
@@ -15,6 +15,8 @@ import { bdf, HOST_BRIDGE_DEVICE, PciHost, type PciHostState } from './pci-host'
 import { Piix3, type PirqState } from './piix-bridge';
 import { isaIoTiming, XBUS_MEMORY } from './isa-bus';
 import { PciBusMaster } from './dma';
+import { unclaimedMemoryTiming } from './pci-bus';
+import { PCI_SEGMENT_DEFAULT, PciSegment } from './pci-segment';
 import { Pic8259Pair } from './pic8259';
 import { IoApic } from './ioapic';
 import { BoardNodeBus } from './node-bus';
@@ -25,6 +27,8 @@ export interface BoardConfig {
   cpus: number;
   /** Which controller the OS is told to use; both are on the board (as on a PIIX3 board with an 82093AA). */
   interruptController: '8259' | 'ioapic';
+  /** The PCI segment of the slots: clock and data path (pci-segment.ts). Default 33 MHz, 32 bits. */
+  pci?: PciSegmentConfig;
 }
 
 /** Fixed chipset resources (ports and addresses: emulator/machine/bus/pc-platform.ts). */
@@ -83,7 +87,8 @@ export class Board {
     this.ram = new PhysicalMemory(this.sub('ram'), cfg.ramBytes);
     if (cfg.ramBytes > IOAPIC_BASE) throw new Error(`${ctx.name}: RAM above ${hex(IOAPIC_BASE)} is not supported`);
     this.io = new IoSpace(this.sub('io'));
-    this.mmio = new MmioSpace(this.sub('mmio'));
+    const segment = new PciSegment(this.sub('pci'), cfg.pci ?? PCI_SEGMENT_DEFAULT);
+    this.mmio = new MmioSpace(this.sub('mmio'), unclaimedMemoryTiming(segment));
 
     this.pic = new Pic8259Pair(this.sub('pic'));
     this.io.map(PIC_MASTER_CMD, PIC_PORTS, this.pic.master, 'pic-master', PIIX3_REGISTER_TIMING);
@@ -104,14 +109,14 @@ export class Board {
       this.isaLines.push(w);
     }
 
-    this.pci = new PciHost(this.sub('pci'), this.io, this.mmio);
+    this.pci = new PciHost(this.sub('pci'), this.io, this.mmio, segment);
     this.io.map(PCI_CONFIG_ADDRESS_PORT, 4, this.pci.configAddressPort, 'pci-config-address', this.pci.configAddressTiming);
     this.io.map(PCI_CONFIG_DATA_PORT, 4, this.pci.configDataPort, 'pci-config-data', this.pci.configDataTiming);
     // PIRQ lines are active-low open-drain (INTx#): the I/O APIC pin sees high while idle, low while any
     // device asserts; the OS programs those entries level-triggered, INTPOL = 1 (active low).
     this.piix = new Piix3(this.sub('piix3'), (irq) => this.isaIrq(irq), (pin, level) => this.ioapic.setIrq(pin, !level));
     for (let x = 0; x < 4; x++) this.ioapic.setIrq(IOAPIC_PIRQ_PIN_BASE + x, true);
-    this.pci.add(this.piix, ISA_BRIDGE_DEVICE);
+    this.pci.add(this.piix, ISA_BRIDGE_DEVICE, 0, { chipset: true });
 
     const io = this.io;
     this.ports = {
@@ -126,8 +131,8 @@ export class Board {
 
   /**
    * Plug a PCI function into bus 0 at `slot` (device number; default: the lowest free from 2), function
-   * `func` (default 0), and wire its INTx pin to its PIRQ line. Returns the slot and the function's
-   * bus-master view of memory.
+   * `func` (default 0), and wire its INTx pin to its PIRQ line. The function joins the board's PCI segment and is
+   * told about it (`PciFunction.attachBus`). Returns the slot and the function's bus-master view of memory.
    */
   addPciDevice(fn: PciFunction, slot?: number, func = 0): { slot: number; dma: DmaMemory } {
     const device = slot ?? this.pci.firstFreeDevice(FIRST_PLUG_IN_DEVICE);
@@ -142,7 +147,7 @@ export class Board {
   /** The bus-master DMA view for the function at (device, func); usable before the device is plugged in. */
   busMaster(device: number, func = 0): DmaMemory {
     const label = bdf(device, func);
-    return new PciBusMaster(this.sub(`dma.${label}`), this.ram, () => this.pci.get(device, func), label);
+    return new PciBusMaster(this.sub(`dma.${label}`), this.ram, () => this.pci.get(device, func), label, this.pci.segment);
   }
 
   /**
@@ -175,6 +180,7 @@ export class Board {
   /** A short human-readable map of the board (debugger, `--describe`). */
   describe(): string {
     const lines = [`board ${this.ctx.name}: ${this.cfg.ramBytes} bytes RAM, ${this.cfg.cpus} CPU(s), ${this.cfg.interruptController}`];
+    lines.push(`  pci  segment ${this.pci.segment.describe()}`);
     for (const r of this.io.list()) lines.push(`  io   ${hex(r.base)}-${hex(r.base + r.length - 1)} ${r.name}`);
     for (const r of this.mmio.list()) lines.push(`  mmio ${hex(r.base)}-${hex(r.base + r.length - 1)} ${r.name}`);
     for (const f of this.pci.functions()) {

@@ -1,8 +1,10 @@
 /**
  * What a CPU access costs on the PCI side of the board: the host bridge (i440FX PMC) turning the CPU's I/O or
- * uncached memory cycle into a PCI transaction at 33⅓ MHz, and the transaction itself (PCI Local Bus
- * Specification 3.0, chapter 3). Figures are in PCI clocks; each says where it comes from, or that it is an
- * assumption.
+ * uncached memory cycle into a PCI transaction at the segment's clock (33⅓ MHz, 30 ns, unless the board's
+ * segment runs at 66⅔ MHz, 15 ns: pci-segment.ts), and the transaction itself (PCI Local Bus Specification 3.0,
+ * chapter 3). Figures are in PCI clocks; each says where it comes from, or that it is an assumption. Every cost
+ * function takes the clock period (`clockNs`, default the 33 MHz one), so the host-bridge assumptions stay in
+ * clocks and scale with the segment.
  *
  * A single-data-phase transaction, as the CPU waits for it:
  *
@@ -32,6 +34,8 @@ import type { BusTiming, DevselSpeed, PciTargetTiming } from '../bus/timing';
 
 /** PCICLK: 33⅓ MHz, 30 ns (PCI 3.0 §4.2.3.1: 30 ns minimum cycle time at 33 MHz). */
 export const PCI_CLOCK_NS = 30;
+/** PCICLK of a 66 MHz segment: 66⅔ MHz, 15 ns (PCI 3.0 chapter 7: 15 ns minimum cycle time). */
+export const PCI_CLOCK_NS_66 = 15;
 /** Assumption: CPU bus cycle to FRAME# through the host bridge. */
 export const HOST_REQUEST_CLOCKS = 2;
 /** Assumption: read data from the PCI data phase back to the CPU. */
@@ -63,24 +67,39 @@ export function masterAbortClocks(write: boolean): number {
   return HOST_REQUEST_CLOCKS + MASTER_ABORT_CLOCKS + (write ? 0 : HOST_READ_RETURN_CLOCKS) + TURNAROUND_CLOCKS;
 }
 
-/** The CPU's cost of a posted memory write. */
+/** The CPU's cost of a posted memory write on a 33 MHz segment (`postedWriteNs` for any clock). */
 export const POSTED_WRITE_NS = HOST_POST_CLOCKS * PCI_CLOCK_NS;
 
+/** The CPU's cost of a posted memory write: the host bridge's posting, in clocks of `clockNs`. */
+export function postedWriteNs(clockNs = PCI_CLOCK_NS): number {
+  return HOST_POST_CLOCKS * clockNs;
+}
+
+/**
+ * Where a window's clock period comes from when it is charged: a segment, read at each access (its clock falls
+ * to 33 MHz when a 33 MHz function joins it: pci-segment.ts).
+ */
+export interface PciClockPeriod {
+  readonly periodNs: number;
+}
+
 /** A register inside the host bridge: request and (for reads) return, no PCI transaction. */
-export function hostInternalNs(write: boolean): number {
-  return (HOST_REQUEST_CLOCKS + (write ? 0 : HOST_READ_RETURN_CLOCKS)) * PCI_CLOCK_NS;
+export function hostInternalNs(write: boolean, clockNs = PCI_CLOCK_NS): number {
+  return (HOST_REQUEST_CLOCKS + (write ? 0 : HOST_READ_RETURN_CLOCKS)) * clockNs;
 }
 
 /** One access to a PCI target's BAR: I/O (never posted) or memory (writes posted). */
-export function pciAccessNs(t: PciTargetTiming, bar: number, kind: 'io' | 'mem32', offset: number, size: AccessSize, write: boolean): number {
+export function pciAccessNs(
+  t: PciTargetTiming, bar: number, kind: 'io' | 'mem32', offset: number, size: AccessSize, write: boolean, clockNs = PCI_CLOCK_NS,
+): number {
   void size; // 1–4 bytes within a dword are one data phase with byte enables (§3.2.2)
-  if (kind === 'mem32' && write) return POSTED_WRITE_NS;
-  return transactionClocks(DEVSEL_CLOCKS[t.devsel], t.waitClocks(bar, offset, write), write) * PCI_CLOCK_NS;
+  if (kind === 'mem32' && write) return postedWriteNs(clockNs);
+  return transactionClocks(DEVSEL_CLOCKS[t.devsel], t.waitClocks(bar, offset, write), write) * clockNs;
 }
 
-/** The timing of a PCI function's BAR window, for the address space it is mapped into. */
-export function pciBarTiming(t: PciTargetTiming, bar: number, kind: 'io' | 'mem32'): BusTiming {
-  return { cycleNs: (offset, size, write) => pciAccessNs(t, bar, kind, offset, size, write) };
+/** The timing of a PCI function's BAR window, for the address space it is mapped into (on `clock`'s segment). */
+export function pciBarTiming(t: PciTargetTiming, bar: number, kind: 'io' | 'mem32', clock?: PciClockPeriod): BusTiming {
+  return { cycleNs: (offset, size, write) => pciAccessNs(t, bar, kind, offset, size, write, clock?.periodNs ?? PCI_CLOCK_NS) };
 }
 
 /**
@@ -88,12 +107,20 @@ export function pciBarTiming(t: PciTargetTiming, bar: number, kind: 'io' | 'mem3
  * selected function claims with its own DEVSEL# speed and no wait states, or a master abort when no function
  * answers (`devsel` null).
  */
-export function configCycleNs(devsel: DevselSpeed | null, write: boolean): number {
+export function configCycleNs(devsel: DevselSpeed | null, write: boolean, clockNs = PCI_CLOCK_NS): number {
   const clocks = devsel === null ? masterAbortClocks(write) : transactionClocks(DEVSEL_CLOCKS[devsel], 0, write);
-  return clocks * PCI_CLOCK_NS;
+  return clocks * clockNs;
 }
 
-/** Memory addresses nobody decodes: reads master-abort on PCI, writes are posted and abort later. */
-export const UNCLAIMED_MEMORY: BusTiming = {
-  cycleNs: (_offset, _size, write) => (write ? POSTED_WRITE_NS : masterAbortClocks(false) * PCI_CLOCK_NS),
-};
+/** Memory addresses nobody decodes (on `clock`'s segment): reads master-abort on PCI, writes are posted and abort later. */
+export function unclaimedMemoryTiming(clock?: PciClockPeriod): BusTiming {
+  return {
+    cycleNs: (_offset, _size, write) => {
+      const clockNs = clock?.periodNs ?? PCI_CLOCK_NS;
+      return write ? postedWriteNs(clockNs) : masterAbortClocks(false) * clockNs;
+    },
+  };
+}
+
+/** Unclaimed memory on a 33 MHz segment. */
+export const UNCLAIMED_MEMORY: BusTiming = unclaimedMemoryTiming();

@@ -21,6 +21,8 @@ import { PCI_DEFAULT_TARGET, type DevselSpeed } from '../bus/timing';
 
 /** Status register bits (§6.2.3). */
 export const PCI_STATUS_CAP_LIST = 0x0010;
+/** 66MHZ_CAPABLE: the function can run at 66 MHz (`PciFunctionSpec.capable66MHz`; PCI 3.0 chapter 7). */
+export const PCI_STATUS_66MHZ_CAPABLE = 0x0020;
 /** DEVSEL# timing = medium (bits 10:9 = 01), what most 33 MHz parts (RTL8029AS, PIIX3) report. */
 export const PCI_STATUS_DEVSEL_MEDIUM = 0x0200;
 export const PCI_STATUS_MASTER_DATA_PARITY = 0x0100;
@@ -144,7 +146,7 @@ export class PciConfigSpace {
     const caps = s.capabilities ?? [];
     // DEVSEL# timing as the function's bus timing says (the bus charges accesses by the same figure).
     const devsel = DEVSEL_STATUS[(s.timing ?? PCI_DEFAULT_TARGET).devsel];
-    this.set16(PCI_STATUS, devsel | (caps.length > 0 ? PCI_STATUS_CAP_LIST : 0));
+    this.set16(PCI_STATUS, devsel | (caps.length > 0 ? PCI_STATUS_CAP_LIST : 0) | (s.capable66MHz === true ? PCI_STATUS_66MHZ_CAPABLE : 0));
     this.w1c[PCI_STATUS] = STATUS_RW1C & 0xff;
     this.w1c[PCI_STATUS + 1] = STATUS_RW1C >>> 8;
     this.bytes[PCI_REVISION_ID] = s.revision & 0xff;

@@ -9,6 +9,7 @@ import type { IoSpace } from './io-space';
 import type { MmioSpace } from './mmio-space';
 import { configCycleNs, hostInternalNs, pciBarTiming } from './pci-bus';
 import { isaIoNs } from './isa-bus';
+import { PciSegment } from './pci-segment';
 
 /** Configuration mechanism #1 ports: emulator/machine/bus/pc-platform.ts. */
 export { PCI_CONFIG_ADDRESS_PORT, PCI_CONFIG_DATA_PORT, PCI_CONFIG_ENABLE };
@@ -48,6 +49,11 @@ export interface PciHostState {
  * memory space) is set, the BAR's register handler is mapped into I/O or MMIO space at that base; it is
  * remapped when the BAR moves and unmapped when decode is turned off. A BAR the guest points at an occupied
  * window is left unmapped and traced (no throw: that is guest input).
+ *
+ * Bus 0 is one segment (pci-segment.ts): a function plugged in joins it (its M66EN counts) and learns it
+ * (`PciFunction.attachBus`); the chipset's own functions are added with `{ chipset: true }` and do neither. Every
+ * CPU-side cost (configuration cycles, BAR windows, the host bridge's own registers) is charged in the segment's
+ * clock period.
  */
 export class PciHost {
   private configAddress = 0;
@@ -69,7 +75,7 @@ export class PciHost {
    */
   readonly configAddressTiming: BusTiming = {
     cycleNs: (offset, size, write) =>
-      offset === 0 && size === 4 ? hostInternalNs(write) : isaIoNs(ISA_8BIT_TARGET, 'subtractive', offset, size, write),
+      offset === 0 && size === 4 ? hostInternalNs(write, this.segment.periodNs) : isaIoNs(ISA_8BIT_TARGET, 'subtractive', offset, size, write),
   };
   /**
    * Cost of the 0xCFC ports with CONFIG_ADDRESS as it is now: a configuration transaction the selected
@@ -84,12 +90,17 @@ export class PciHost {
     private readonly ctx: ComponentContext,
     private readonly io: IoSpace,
     private readonly mmio: MmioSpace,
+    /** The segment of bus 0 (default: 33 MHz, 32 bits). */
+    readonly segment: PciSegment = new PciSegment(ctx),
   ) {
-    this.add(new I440fxHostBridge(), HOST_BRIDGE_DEVICE);
+    this.add(new I440fxHostBridge(), HOST_BRIDGE_DEVICE, 0, { chipset: true });
   }
 
-  /** Plug a function into bus 0. Throws if the slot is taken (configuration error). */
-  add(fn: PciFunction, device: number, func = 0): PciConfigSpace {
+  /**
+   * Plug a function into bus 0. Throws if the slot is taken (configuration error). A plug-in function joins the
+   * segment and is told about it; `chipset` marks the board's own functions (host bridge, PIIX3), which do not.
+   */
+  add(fn: PciFunction, device: number, func = 0, opts: { chipset?: boolean } = {}): PciConfigSpace {
     if (!Number.isInteger(device) || device < 0 || device >= PCI_DEVICES) throw new Error(`PCI device number ${device} out of range`);
     if (!Number.isInteger(func) || func < 0 || func >= PCI_FUNCTIONS) throw new Error(`PCI function number ${func} out of range`);
     const idx = device * PCI_FUNCTIONS + func;
@@ -100,6 +111,10 @@ export class PciHost {
     this.slots[idx] = slot;
     this.updateMultiFunction(device);
     fn.attachConfig?.(cs);
+    if (opts.chipset !== true) {
+      this.segment.join(fn, bdf(device, func));
+      fn.attachBus?.(this.segment);
+    }
     return cs;
   }
 
@@ -173,9 +188,10 @@ export class PciHost {
     const a = this.configAddress;
     if ((a & PCI_CONFIG_ENABLE) === 0) return isaIoNs(ISA_8BIT_TARGET, 'subtractive', offset, size, write);
     const t = this.target(offset);
-    if (!t) return configCycleNs(null, write);
-    if (t.slot.device === HOST_BRIDGE_DEVICE && t.slot.func === 0) return hostInternalNs(write);
-    return configCycleNs((t.slot.cs.fn.spec.timing ?? PCI_DEFAULT_TARGET).devsel, write);
+    const clockNs = this.segment.periodNs;
+    if (!t) return configCycleNs(null, write, clockNs);
+    if (t.slot.device === HOST_BRIDGE_DEVICE && t.slot.func === 0) return hostInternalNs(write, clockNs);
+    return configCycleNs((t.slot.cs.fn.spec.timing ?? PCI_DEFAULT_TARGET).devsel, write, clockNs);
   }
 
   private readData(offset: number, size: AccessSize): number {
@@ -211,7 +227,7 @@ export class PciHost {
         this.trace('bar-unmap', { dev: label, bar: i, space: space.space, base: cur });
       }
       if (want === null) return;
-      const timing = pciBarTiming(cs.fn.spec.timing ?? PCI_DEFAULT_TARGET, i, bar.kind);
+      const timing = pciBarTiming(cs.fn.spec.timing ?? PCI_DEFAULT_TARGET, i, bar.kind, this.segment);
       const why = space.tryMap(want, bar.size, bar.handler, `${label} BAR${i}`, timing);
       if (why === null) {
         slot.windows[i] = want;

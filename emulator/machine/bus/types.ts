@@ -73,6 +73,41 @@ export interface PciFunctionSpec {
   bars: PciBarSpec[];
   /** Capabilities in list order (id + body bytes after the id/next header); placed from 0x40 upward. */
   capabilities?: PciCapabilitySpec[];
+  /**
+   * 66 MHz capable (PCI 3.0 chapter 7: the function leaves M66EN floating; it reports 66MHZ_CAPABLE, status bit 5, §6.2.3).
+   * Default false: a 33 MHz function, which grounds M66EN and so holds its whole segment at 33 MHz.
+   */
+  capable66MHz?: boolean;
+  /**
+   * 64-bit data path (PCI 3.0 §3.8: REQ64#/ACK64#, AD[63:32]). A master's transfers use 8-byte data phases only
+   * when the slot is 64 bits wide too. Default false.
+   */
+  bus64?: boolean;
+}
+
+/** PCI clock of a bus segment in MHz (PCI 3.0 §4.2.3.1 and chapter 7: 30 or 15 ns cycle time). */
+export type PciClockMhz = 33 | 66;
+/** Width of a PCI data path in bits (PCI 3.0 §3.8). */
+export type PciDataWidth = 32 | 64;
+
+/** A PCI bus segment as a board is built with it (its slots' clock and data path). Default: 33 MHz, 32 bits. */
+export interface PciSegmentConfig {
+  clock: PciClockMhz;
+  width: PciDataWidth;
+}
+
+/**
+ * The bus segment a function is plugged into, as the function's pins see it (`PciFunction.attachBus`). Read it
+ * when needed, not once: the clock is the segment's M66EN, which falls to 33 MHz when a 33 MHz function joins.
+ */
+export interface PciSegmentView {
+  /**
+   * The clock the segment runs at (PCI 3.0 chapter 7, M66EN): 66 only when the segment is built for 66 MHz and every
+   * function on it is 66 MHz capable; otherwise 33.
+   */
+  readonly clockMhz: PciClockMhz;
+  /** The slot's data path: 64 when it wires AD[63:32] and REQ64#/ACK64# (the central resource asserts REQ64# during RST#, PCI 3.0 §3.8). */
+  readonly slotWidth: PciDataWidth;
 }
 
 export interface PciBarSpec {
@@ -107,6 +142,11 @@ export interface PciFunction {
   attachConfig?(cfg: PciConfigAccess): void;
   /** The host resets the function (RST#). */
   reset?(): void;
+  /**
+   * The host tells the function which bus segment it is plugged into, once, at plug-in (the board's PCI host;
+   * the v86 adapter with v86's 33 MHz 32-bit bus). Optional: a function that does not report its bus ignores it.
+   */
+  attachBus?(segment: PciSegmentView): void;
 }
 
 /** Open-bus value for an unmapped read of the given size. */

@@ -1,4 +1,4 @@
-import type { AccessSize, IrqLine, PciConfigAccess, PciFunction, RegisterHandler } from '../bus/types';
+import type { AccessSize, IrqLine, PciConfigAccess, PciFunction, PciSegmentView, RegisterHandler } from '../bus/types';
 import { PCI_DEFAULT_TARGET } from '../bus/timing';
 import { PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PciConfigSpace } from '../board/pci-config';
 import { configCycleNs, pciBarTiming } from '../board/pci-bus';
@@ -25,6 +25,12 @@ export function v86SlotTaken(pci: V86Pci, device: number): boolean {
  * registers with read side effects (BCM57xx's indirect register window, 0x80).
  */
 const owned = new WeakMap<V86Pci, Map<number, V86PciAttachment>>();
+
+/**
+ * v86's PCI bus as a function sees it: conventional 33 MHz, 32 bits (v86 emulates an i440FX/PIIX3 machine; its
+ * bus has no M66EN or 64-bit slots). Bus-master transfers into guest RAM are timed alike (guest-dma.ts).
+ */
+export const V86_PCI_SEGMENT: PciSegmentView = { clockMhz: 33, slotWidth: 32 };
 
 /** v86's CONFIG_DATA port (mechanism #1). */
 const CONFIG_DATA = 0xcfc;
@@ -144,6 +150,7 @@ export class V86PciAttachment implements GuestAttachment {
     };
     fn.attachIntx(line);
     fn.attachConfig?.(this.functionView());
+    fn.attachBus?.(V86_PCI_SEGMENT);
     guest.addAttachment(this);
   }
 

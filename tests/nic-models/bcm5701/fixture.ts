@@ -8,6 +8,7 @@
 import { Simulation, componentContext, type TraceRecord } from '../../../emulator/machine/sim';
 import { Board } from '../../../emulator/machine/board/board';
 import type { Medium } from '../../../emulator/machine/net/link';
+import type { PciSegmentConfig } from '../../../emulator/machine/bus/types';
 import { Bcm5701Pci } from '../../../nic-models/bcm5701/bcm5701-pci';
 import type { Bcm5701Core } from '../../../nic-models/bcm5701/core';
 
@@ -37,6 +38,8 @@ export interface HostOptions {
   /** Leave bus mastering off (hostile tests). */
   noMaster?: boolean;
   ramBytes?: number;
+  /** The board's PCI segment (default 33 MHz, 32 bits). */
+  pci?: PciSegmentConfig;
 }
 
 export class Host {
@@ -52,7 +55,7 @@ export class Host {
     this.sim.tracer.verbose = o.verbose ?? false;
     this.sim.tracer.addSink((r) => this.recs.push(r));
     const ctx = (name: string) => componentContext(this.sim, 'alpha', `alpha.${name}`);
-    this.board = new Board(ctx('board'), { ramBytes: o.ramBytes ?? 16 * 1024 * 1024, cpus: 1, interruptController: '8259' });
+    this.board = new Board(ctx('board'), { ramBytes: o.ramBytes ?? 16 * 1024 * 1024, cpus: 1, interruptController: '8259', ...(o.pci ? { pci: o.pci } : {}) });
     this.nic = new Bcm5701Pci(ctx('nic0'), { mac: o.mac ?? MAC, phyTimeScale: o.phyTimeScale ?? 0.001 });
     this.core = this.nic.core;
     const { dma } = this.board.addPciDevice(this.nic.fn, SLOT);

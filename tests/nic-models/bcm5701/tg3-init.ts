@@ -35,8 +35,18 @@ export class Tg3Init {
   interrupts = 0;
   errors = 0;
   linkUp = false;
+  /** PCISTATE as tg3_get_invariants read it at probe. */
+  pciState = 0;
 
   constructor(readonly h: Host) {}
+
+  /**
+   * tg3_bus_string for conventional PCI (tg3_get_invariants: PCISTATE.BUS_SPEED_HIGH → PCI_HIGH_SPEED,
+   * BUS_32BIT → PCI_32BIT), as the probe message prints it: "PCI:33MHz:32-bit".
+   */
+  busString(): string {
+    return `PCI:${this.pciState & 0x8 ? '66MHz' : '33MHz'}${this.pciState & 0x10 ? ':32-bit' : ':64-bit'}`;
+  }
 
   protected rmw(off: number, f: (v: number) => number): void {
     this.h.wr(off, f(this.h.r(off)) >>> 0);
@@ -56,7 +66,9 @@ export class Tg3Init {
     h.cw(0x04, h.cr(0x04, 2) & ~0x10, 2);
     if (h.cr(0x68) >>> 16 !== 0x0105) throw new Error('not a 5701 B5');
     h.cw(0x68, 0x0105009a);
-    if ((h.cr(0x70) & 0x4) === 0) throw new Error('PCI-X mode');
+    const pciState = h.cr(0x70);
+    if ((pciState & 0x4) === 0) throw new Error('PCI-X mode');
+    this.pciState = pciState;
     if (h.cr(0x34, 1) !== 0x40 || h.cr(0x40, 1) !== 0x07) throw new Error('Cannot find PCI-X capability, aborting');
     this.rmw(0x4000, (v) => v | 2);
     h.wr(0x6808, 0x01000008);
