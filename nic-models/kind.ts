@@ -11,6 +11,7 @@ import type { Snapshottable } from '../emulator/machine/sim/snapshot';
 import type { AccessSize, DmaMemory, IrqLine, PciFunction, RegisterHandler } from '../emulator/machine/bus/types';
 import type { IsaTargetTiming } from '../emulator/machine/bus/timing';
 import type { Medium } from '../emulator/machine/net/link';
+import type { Position, WirelessMedium } from '../emulator/machine/net/wireless/radio';
 
 /** A JSON Schema fragment (plain data; ajv compiles it). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -68,7 +69,14 @@ export interface NicInspection {
 }
 
 interface NicDeviceBase extends Snapshottable<{ v: number }> {
+  /** A wired NIC (kind `medium` 'wired'): attach its MAC to a cable, hub or switch. */
   connect(medium: Medium): void;
+  /**
+   * A wireless NIC (kind `medium` 'wireless'): attach its radio to the air, at the position of the node it sits in
+   * (read when the medium needs it: a `move` action changes it). Wireless devices implement this; their `connect`
+   * refuses a wire.
+   */
+  connectRadio?(medium: WirelessMedium, position: () => Position): void;
   inspect(): NicInspection;
 }
 
@@ -113,6 +121,11 @@ interface NicKindBase {
   readonly registerNames: readonly string[];
   /** Trace probes (layer "nic") expectations may count. */
   readonly counters: readonly NicCounterProbe[];
+  /**
+   * What the NIC attaches to: 'wired' (default: a cable, hub or switch through `connect`) or 'wireless' (a
+   * `type: wireless` link through `connectRadio`). The scenario loader checks a NIC's link is of this kind.
+   */
+  readonly medium?: 'wired' | 'wireless';
   /** The unmodified Linux driver that binds it in a guest, with module parameters for ISA resources. */
   readonly linuxDriver?: { module: string; params?(cfgs: readonly NicConfig[]): Record<string, string> };
 }

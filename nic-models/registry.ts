@@ -6,6 +6,7 @@
 import type { NicKind } from './kind';
 import { ne2000IsaKind, rtl8029Kind } from './ne2000/description';
 import { bcm5701Kind } from './bcm5701';
+import { rt2560Kind } from './rt2560';
 
 /** Fields every NIC takes whatever its kind (emulator/app/scenario/schema.ts gives their schemas). */
 export const COMMON_NIC_FIELDS: readonly string[] = ['model', 'link', 'mac'];
@@ -15,6 +16,7 @@ export const NIC_KINDS: readonly NicKind[] = validateKinds([
   ne2000IsaKind,
   rtl8029Kind,
   bcm5701Kind,
+  rt2560Kind,
 ]);
 
 const byModel = new Map(NIC_KINDS.map((k) => [k.model, k]));

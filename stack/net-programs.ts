@@ -14,6 +14,7 @@ import { ping } from './utils/ping';
 import { route } from './utils/route';
 import { udpgen } from './utils/udpgen';
 import { udpsink } from './utils/udpsink';
+import { wlanctl } from './utils/wlanctl';
 
 const modules = () => driverModules;
 
@@ -31,4 +32,5 @@ export const netPrograms: Record<string, ProgramMain> = {
   umount,
   udpgen,
   udpsink,
+  wlanctl,
 };

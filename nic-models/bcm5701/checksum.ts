@@ -5,22 +5,7 @@
  * complement — tg3 `calc_crc`, the EEPROM image CRCs, the FCS).
  */
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 of bytes[start, end) with the final complement (zlib's crc32; the Ethernet FCS value). */
-export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
+export { crc32 } from '../../emulator/machine/net/crc32';
 
 /** Ones'-complement sum (16-bit big-endian words, end-around carry folded) of bytes[start, end), plus `init`. */
 export function onesSum(b: Uint8Array, start: number, end: number, init = 0): number {

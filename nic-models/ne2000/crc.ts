@@ -6,29 +6,16 @@
  * - the multicast hash (DP8390 datasheet, "Multicast Address Registers"): the top six bits of the CRC register
  *   *before* the final inversion, read most significant first, index MAR0–7.
  */
-
-const TABLE = makeTable();
-
-function makeTable(): Uint32Array {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-}
+import { crc32, crc32Register } from '../../emulator/machine/net/crc32';
 
 /** Reflected CRC-32 register after `bytes`, starting from all ones, without the final inversion. */
 function crcRegister(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return c >>> 0;
+  return crc32Register(bytes, start, end);
 }
 
 /** The FCS value of `bytes[start, end)` (as zlib's crc32 computes it); sent on the wire low byte first. */
 export function fcs32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  return ~crcRegister(bytes, start, end) >>> 0;
+  return crc32(bytes, start, end);
 }
 
 /**

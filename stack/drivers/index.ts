@@ -1,11 +1,13 @@
 /**
  * The driver dll table: file name → module, what io-pkt's loader (nw_dl) looks names up in
  * (`-d ne2000` → devnp-ne2000.so, falling back to devn-ne2000.so, which io-pkt runs through devnp-shim.so;
- * `-d bge` → devnp-bge.so, the Broadcom BCM57xx driver).
+ * `-d bge` → devnp-bge.so, the Broadcom BCM57xx driver; `-d ral` → devnp-ral.so, the Ralink RT2560 802.11b/g
+ * driver).
  */
 import type { LoadableModule } from '../io-pkt/driver-api';
 import { devnpBge } from './bge/native';
 import { devnNe2000 } from './ne2000/legacy';
+import { devnpRal } from './ral/native';
 import { devnpNe2000 } from './ne2000/native';
 import { createShim } from './shim/shim';
 
@@ -13,6 +15,7 @@ export const driverModules: Record<string, LoadableModule> = {
   'devnp-ne2000.so': devnpNe2000,
   'devn-ne2000.so': devnNe2000,
   'devnp-bge.so': devnpBge,
+  'devnp-ral.so': devnpRal,
   // The shim resolves legacy drivers through this same table, read at load time (no import cycle).
   'devnp-shim.so': createShim((name) => driverModules[name]),
 };

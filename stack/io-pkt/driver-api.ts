@@ -13,6 +13,7 @@
 import type { Co, ThreadCtx } from '../kernel/api';
 import type { Ifnet, IfnetOps } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
+import type { Ieee80211Host } from '../net80211/var';
 
 /** Options common to drivers (libnetdrvr nic_parse_options) after io-pkt consumed name=/unit=/lan=. */
 export type DriverOptions = Map<string, string>;
@@ -46,6 +47,11 @@ export interface IoPkt {
   callout(periodNs: number, fn: (ctx: ThreadCtx) => Co<void>): () => void;
   /** Print on the console the way a driver's slogf ends up with -v. */
   log(text: string): void;
+  /**
+   * The 802.11 layer's view of this io-pkt for wireless interface `ifp` (ieee80211_ifattach uses it). Only
+   * the hc variants carry 802.11: io-pkt-v4 answers null.
+   */
+  ieee80211Host?(ifp: Ifnet): Ieee80211Host | null;
 }
 
 /** A native io-pkt driver module (devnp-*.so): exports iopkt_drvr_entry. */
@@ -53,6 +59,11 @@ export interface NativeDriverModule {
   readonly kind: 'iopkt_drvr_entry';
   readonly version: 1;
   readonly type: 'general' | 'uni' | 'smp';
+  /**
+   * Symbols the module needs from io-pkt beyond the common driver API (a wireless driver: net80211's,
+   * IEEE80211_SYMBOLS). dlopen fails in a variant that lacks them (io-pkt-v4 has no 802.11).
+   */
+  readonly imports?: readonly string[];
   /** drvr_init: probe and attach; return errno (0 ok; ENODEV when no hardware). */
   drvrInit(iopkt: IoPkt, options: string): Co<number>;
 }

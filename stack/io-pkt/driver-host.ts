@@ -8,6 +8,7 @@ import type { DriverOptions, IoPkt } from './driver-api';
 import { IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, newIfData, type Ifnet, type IfnetOps } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
 import type { IoPktProcess } from './process';
+import type { Ieee80211Host } from '../net80211/var';
 
 /** NetBSD IFQ_MAXLEN: default if_snd length. */
 export const IFQ_MAXLEN = 256;
@@ -114,5 +115,9 @@ export class DriverHost implements IoPkt {
 
   log(text: string): void {
     this.p.driverLog(text);
+  }
+
+  ieee80211Host(ifp: Ifnet): Ieee80211Host | null {
+    return this.p.ieee80211Host(ifp);
   }
 }

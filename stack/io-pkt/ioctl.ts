@@ -7,6 +7,9 @@
 import { Errno, type Co } from '../kernel/api';
 import { IFF_LOOPBACK, IFF_PROMISC, IFF_RUNNING, IFF_UP, type Ifnet } from '../net/if';
 import type { IoPktProcess } from './process';
+import { ieee80211_ic_of } from '../net80211/ieee80211';
+import { ieee80211_ioctl, isIeee80211Ioctl } from '../net80211/ioctl';
+import { ENETRESET } from '../net80211/mode';
 
 export type IoctlResult = number | { data?: unknown };
 
@@ -131,7 +134,17 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
       }
       return Errno.EINVAL;
     }
-    default:
-      return Errno.ENOTTY;
+    default: {
+      // 802.11 ioctls go to the interface's 802.11 layer (hc variants); ENETRESET restarts a running one.
+      const ic = isIeee80211Ioctl(dcmd) ? ieee80211_ic_of(ifp) : undefined;
+      if (!ic) return Errno.ENOTTY;
+      const r = yield* ieee80211_ioctl(ic, dcmd, d);
+      if (r !== ENETRESET) return r;
+      if ((ifp.flags & (IFF_UP | IFF_RUNNING)) === (IFF_UP | IFF_RUNNING)) {
+        const e = yield* ifp.ops.init(ifp);
+        if (e) return e;
+      }
+      return {};
+    }
   }
 }

@@ -79,6 +79,13 @@ export class Loader {
         this.say(cons, 'Driver variant mismatch.');
         return Errno.EINVAL;
       }
+      // The runtime linker resolves the module's imports against this io-pkt: io-pkt-v4 is built without
+      // net80211, so a wireless driver's first 802.11 symbol is unresolved and dlopen fails (QNX ldd wording).
+      const missing = (entry.imports ?? []).find((sym) => !this.exports(sym));
+      if (missing !== undefined) {
+        this.say(cons, `Unable to load ${mp}: Unresolved symbol "${missing}" called from ${mp}`);
+        return Errno.ENOENT;
+      }
       this.p.log(`${mp} ${string ?? '(null)'}`);
       const host = new DriverHost(this.p, file);
       const drv = entry;
@@ -87,6 +94,12 @@ export class Loader {
     }
     if (ret !== 0) this.say(cons, `Unable to init ${mp}: ${strerror(ret)}`);
     return ret;
+  }
+
+  /** Does this io-pkt variant export `sym`? The 802.11 layer (ieee80211_*) is in the hc variants only. */
+  private exports(sym: string): boolean {
+    if (sym.startsWith('ieee80211_')) return this.p.variant !== 'io-pkt-v4';
+    return true;
   }
 
   /** A module's init that throws a KernelError fails with its errno (other exceptions crash io-pkt). */

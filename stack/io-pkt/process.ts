@@ -20,6 +20,8 @@ import type { LoadableModule } from './driver-api';
 import type { Ifnet } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
 import { PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
+import { ieee80211_ic_of, ieee80211_mgtq_pending, ieee80211_rx_dispatch } from '../net80211/ieee80211';
+import type { Ieee80211Host } from '../net80211/var';
 
 export type Variant = 'io-pkt-v4' | 'io-pkt-v4-hc' | 'io-pkt-v6-hc';
 
@@ -220,7 +222,10 @@ export class IoPktProcess {
       // 2. received packets
       while (this.rxq.length > 0) {
         const { ifp, m } = this.rxq.shift()!;
-        this.stack.input(ifp, m);
+        // A wireless interface's frames are 802.11: its 802.11 layer decapsulates them (hc variants).
+        const ic = ieee80211_ic_of(ifp);
+        if (ic) yield* ieee80211_rx_dispatch(ic, m);
+        else this.stack.input(ifp, m);
         this.stack.drainLoopback();
         did = true;
       }
@@ -231,7 +236,7 @@ export class IoPktProcess {
         while (this.kicks.size > 0) {
           const ifp = this.kicks.values().next().value as Ifnet;
           this.kicks.delete(ifp);
-          if (this.stack.ifs.has(ifp) && ifp.snd.length > 0) yield* ifp.ops.start(ifp);
+          if (this.stack.ifs.has(ifp) && (ifp.snd.length > 0 || ieee80211_mgtq_pending(ifp))) yield* ifp.ops.start(ifp);
         }
         did = true;
       }
@@ -272,6 +277,41 @@ export class IoPktProcess {
     if (!this.holder) this.rearm(this.main);
     return () => {
       this.driverCallouts.cancel(c);
+    };
+  }
+
+  /**
+   * What the 802.11 layer of wireless interface `ifp` gets from this io-pkt (hc variants only; io-pkt-v4 has
+   * no 802.11 and answers null): the stack context's clock, CPU and trace, one-shot callouts in the stack
+   * context, if_start kicks, ether_input for decapsulated frames, link state.
+   */
+  ieee80211Host(_ifp: Ifnet): Ieee80211Host | null {
+    if (this.variant === 'io-pkt-v4') return null;
+    const self = this;
+    return {
+      get ctx() {
+        return self.ctx;
+      },
+      now: () => self.main.now(),
+      charge: (ns) => self.ctx.charge(ns),
+      trace: (layer, probe, pkt, f) => self.ctx.trace(layer, probe, pkt, f),
+      newPktId: () => self.newPktId(),
+      log: (text) => self.log(text),
+      timeout: (delayNs, name, fn) => {
+        const c = self.driverCallouts.add(self.main.now() + Math.max(1, delayNs), name, fn);
+        if (!self.holder) self.rearm(self.main);
+        return () => self.driverCallouts.cancel(c);
+      },
+      kick: (ifp) => {
+        self.kicks.add(ifp);
+      },
+      etherInput: (ifp, m) => {
+        self.stack.input(ifp, m);
+      },
+      linkState: (ifp, up) => {
+        if (ifp.media.linkUp !== up) ifp.media = { ...ifp.media, linkUp: up };
+        self.main.trace('ifnet', 'link', 0, { if: ifp.name, up });
+      },
     };
   }
 

@@ -11,12 +11,19 @@ import { IFF_UP } from '../net/if';
 import type { IfInfo } from '../io-pkt/ioctl';
 import { ipToString, macToString } from '../net/wire/addr';
 import { ioctlSocket, parseMask, parseNet, printFlags } from './common';
+import type { Ieee80211Status } from '../net80211/ioctl';
+import type { MediaWord } from '../net80211/mode';
+import { formatWirelessHead, formatWirelessMedia, formatWirelessStats, wirelessParam } from './ifconfig-80211';
+import type { Ieee80211Stats } from '../net80211/stats';
 
-export function formatInterface(i: IfInfo): string {
+/** An interface as ifconfig shows it; `w` is the 802.11 status of a wireless one. */
+export function formatInterface(i: IfInfo, w?: Ieee80211Status, verbose = false): string {
   let s = `${i.name}: ${printFlags(i.flags)} mtu ${i.mtu}\n`;
+  if (w) s += formatWirelessHead(w, verbose);
   if (i.type === 'ether') {
     s += `\taddress: ${macToString(i.lladdr)}\n`;
-    if (i.media.subtype !== 'none') {
+    if (w) s += formatWirelessMedia(w);
+    else if (i.media.subtype !== 'none') {
       s += `\tmedia: Ethernet ${i.media.subtype} ${i.media.fullDuplex ? 'full-duplex' : 'half-duplex'}\n`;
       s += `\tstatus: ${i.media.linkUp ? 'active' : 'no carrier'}\n`;
     }
@@ -62,7 +69,7 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
       if (flags.has('u')) ifs = ifs.filter((i) => (i.flags & IFF_UP) !== 0);
       if (flags.has('d')) ifs = ifs.filter((i) => (i.flags & IFF_UP) === 0);
       if (flags.has('l')) out(`${ifs.map((i) => i.name).join(' ')}\n`);
-      else out(ifs.map(formatInterface).join(''));
+      else for (const i of ifs) out(formatInterface(i, yield* wirelessStatus(ctx, s, i), flags.has('v')) + (yield* wirelessStats(ctx, s, i, flags.has('v'))));
       return 0;
     }
     const name = args[0]!;
@@ -74,7 +81,7 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
     }
     const info = st.data as IfInfo;
     if (params.length === 0) {
-      out(formatInterface(info));
+      out(formatInterface(info, yield* wirelessStatus(ctx, s, info), flags.has('v')) + (yield* wirelessStats(ctx, s, info, flags.has('v'))));
       return 0;
     }
     return yield* configure(ctx, s, info, params);
@@ -82,6 +89,20 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
     yield* close(ctx, s);
   }
 };
+
+/** SIOCG80211STATUS: the 802.11 status of a wireless interface, undefined for any other. */
+function* wirelessStatus(ctx: ThreadCtx, s: number, i: IfInfo): Co<Ieee80211Status | undefined> {
+  if (i.type !== 'ether') return undefined;
+  const r = yield* ioctl(ctx, s, 'SIOCG80211STATUS', { name: i.name });
+  return r ? (r.data as Ieee80211Status) : undefined;
+}
+
+/** With -v, the 802.11 statistics of a wireless interface (SIOCG80211STATS); '' otherwise. */
+function* wirelessStats(ctx: ThreadCtx, s: number, i: IfInfo, verbose: boolean): Co<string> {
+  if (!verbose || i.type !== 'ether') return '';
+  const r = yield* ioctl(ctx, s, 'SIOCG80211STATS', { name: i.name });
+  return r ? formatWirelessStats((r.data as { stats: Ieee80211Stats }).stats) : '';
+}
 
 function* configure(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): Co<number> {
   const out = (t: string) => ctx.print(t);
@@ -96,8 +117,22 @@ function* configure(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): 
     out(`ifconfig: ${what}: ${strerror(errno(ctx))}\n`);
     return 1;
   };
+  const media = {
+    word: null as MediaWord | null,
+    get: function* (): Co<MediaWord | null> {
+      const st = yield* wirelessStatus(ctx, s, info);
+      return st ? { ...st.media.current, opts: st.media.current.opts.slice() } : null;
+    },
+  };
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;
+    // 802.11 parameters (ssid, chan, mediaopt, scan …) take effect in order, media changes at the end.
+    const used = p === 'up' || p === 'down' ? 0 : yield* wirelessParam(ctx, s, name, params, i, media);
+    if (used < 0) return 1;
+    if (used > 0) {
+      i += used - 1;
+      continue;
+    }
     const next = (): string | null => {
       const v = params[i + 1];
       if (v === undefined) {
@@ -112,6 +147,9 @@ function* configure(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): 
         break;
       case 'up':
       case 'down': {
+        // Media (mediaopt hostap …) first, so the interface comes up in its new mode.
+        if (media.word && !(yield* ioctl(ctx, s, 'SIOCSIFMEDIA', { name, media: media.word }))) return fail('SIOCSIFMEDIA');
+        media.word = null;
         flags = p === 'up' ? flags | IFF_UP : flags & ~IFF_UP;
         if (!(yield* ioctl(ctx, s, 'SIOCSIFFLAGS', { name, flags }))) return fail('SIOCSIFFLAGS');
         break;
@@ -169,6 +207,7 @@ function* configure(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): 
       }
     }
   }
+  if (media.word && !(yield* ioctl(ctx, s, 'SIOCSIFMEDIA', { name, media: media.word }))) return fail('SIOCSIFMEDIA');
   if (removeAddr !== null) {
     if (!(yield* ioctl(ctx, s, 'SIOCDIFADDR', { name, addr: removeAddr }))) return fail('SIOCDIFADDR');
     return 0;

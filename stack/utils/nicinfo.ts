@@ -8,6 +8,18 @@ import { close, errno, ioctl } from '../lib/socket';
 import type { NicConfig, NicStats } from '../net/hw-nicinfo';
 import type { IfInfo } from '../io-pkt/ioctl';
 import { ioctlSocket } from './common';
+import type { Ieee80211Status } from '../net80211/ioctl';
+
+/** The 802.11 rows nicinfo adds for a wireless interface: network, channel, BSSID, mode, link. */
+export function formatWireless(w: Ieee80211Status): string {
+  let t = row('Network Name (SSID)', w.ssid === '' ? '(none)' : w.ssid);
+  t += row('Channel', w.chan === 0xffff ? 'any' : w.chan);
+  t += row('BSSID', w.bssid);
+  t += row('Operating Mode', w.opmode === 'hostap' ? 'Access Point' : w.opmode === 'ibss' ? 'Ad-hoc' : w.opmode === 'monitor' ? 'Monitor' : 'Station');
+  t += row('802.11 State', w.state);
+  if (w.opmode === 'hostap') t += row('Associated Stations', w.stations);
+  return `${t}\n`;
+}
 
 /** Labels are padded with dots to a fixed column, as nicinfo prints them. */
 const LABEL_WIDTH = 44;
@@ -90,7 +102,14 @@ export const nicinfo: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): 
         continue;
       }
       const i = info.data as IfInfo;
-      ctx.print(formatNicinfo(i.name, cfg.data as NicConfig, sts.data as NicStats, i));
+      const text = formatNicinfo(i.name, cfg.data as NicConfig, sts.data as NicStats, i);
+      const w = yield* ioctl(ctx, s, 'SIOCG80211STATUS', { name });
+      if (!w) ctx.print(text);
+      else {
+        // A wireless interface: its 802.11 state after the configuration block.
+        const cut = text.indexOf('\n\n', text.indexOf('Multicast Support'));
+        ctx.print(`${text.slice(0, cut + 2)}${formatWireless(w.data as Ieee80211Status)}${text.slice(cut + 2)}`);
+      }
     }
   } finally {
     yield* close(ctx, s);

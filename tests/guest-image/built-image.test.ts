@@ -7,6 +7,8 @@ import { gunzipSync } from 'node:zlib';
 import { ensureGuestImage, NIC_DRIVER_MODULES, READY_MARKER, guestCmdline, type GuestImage } from '../../emulator/app/guest-image';
 import { initScript } from '../../emulator/app/guest-image/init-script';
 import { moduleDepends, readModInfo } from '../../emulator/app/guest-image/modinfo';
+import { readElfDynamic } from '../../emulator/app/guest-image/elf-dynamic';
+import { posix } from 'node:path';
 import { runInit } from './init-harness';
 import { readNewc, type NewcMember } from './newc-reader';
 
@@ -46,6 +48,47 @@ describe('the built guest image', () => {
       for (const d of deps) expect(seen.has(d)).toBe(true); // load order: dependencies first
       seen.add(name);
     }
+  });
+
+  test('it carries iw, the interpreter it asks for and every library named by DT_NEEDED, all i386', () => {
+    const iw = members.get('sbin/iw');
+    if (iw === undefined) throw new Error('no /sbin/iw in the initramfs');
+    expect(iw.mode).toBe(0o100755);
+    const info = readElfDynamic(iw.data);
+    expect(info.interp).toBe('/lib/ld-linux.so.2');
+    expect(info.needed).toEqual(expect.arrayContaining(['libnl-genl-3.so.200', 'libnl-3.so.200', 'libc.so.6']));
+    /** The member a path names, following symbolic links as the guest's kernel would. */
+    const resolve = (p: string, hops = 0): NewcMember | undefined => {
+      const m = members.get(p.replace(/^\//, ''));
+      if (m === undefined || (m.mode & 0o170000) !== 0o120000 || hops > 8) return m;
+      return resolve(posix.join(posix.dirname(`/${m.name}`), m.data.toString()), hops + 1);
+    };
+    const todo = ['sbin/iw'];
+    const seen = new Set<string>();
+    while (todo.length > 0) {
+      const f = resolve(todo.pop()!);
+      if (f === undefined) throw new Error(`a file iw needs is missing: ${[...seen].join(', ')}`);
+      if (seen.has(f.name)) continue;
+      seen.add(f.name);
+      const d = readElfDynamic(f.data);
+      expect([f.name, d.machine, d.bits]).toEqual([f.name, 3, 32]);
+      if (d.interp !== undefined) todo.push(d.interp);
+      for (const lib of d.needed) todo.push(`/lib/i386-linux-gnu/${lib}`);
+    }
+    expect([...seen].sort()).toEqual(['lib/i386-linux-gnu/ld-linux.so.2', 'lib/i386-linux-gnu/libc.so.6', 'lib/i386-linux-gnu/libnl-3.so.200.26.0', 'lib/i386-linux-gnu/libnl-genl-3.so.200.26.0', 'sbin/iw']);
+  });
+
+  test("it carries cfg80211's regulatory database and its signature where the kernel's firmware loader looks", () => {
+    const resolve = (p: string, hops = 0): NewcMember | undefined => {
+      const m = members.get(p.replace(/^\//, ''));
+      if (m === undefined || (m.mode & 0o170000) !== 0o120000 || hops > 8) return m;
+      return resolve(posix.resolve(posix.dirname(`/${m.name}`), m.data.toString()), hops + 1);
+    };
+    const db = resolve('/lib/firmware/regulatory.db');
+    const sig = resolve('/lib/firmware/regulatory.db.p7s');
+    // regdb.h: a big-endian magic 'RGDB' (0x52474442) and version 20 open the file; the signature is DER (SEQUENCE).
+    expect(db?.data.subarray(0, 8).toString('hex')).toBe('5247444200000014');
+    expect(sig?.data[0]).toBe(0x30);
   });
 
   test('its busybox is the i386 static binary, and its own /init and module table load ne with parameters', () => {

@@ -11,11 +11,12 @@ const base: CacheKeyInputs = {
   init: '#!/bin/sh\n',
   modules: ['ne2k_pci', 'ne'],
   applets: ['ip', 'sh'],
+  programs: ['iw/iw'],
 };
 
 describe('cache key', () => {
   test('is stable: equal inputs, equal key, independent of object key order', () => {
-    const reordered: CacheKeyInputs = { applets: [...base.applets], modules: [...base.modules], init: base.init, packages: [...base.packages], builderVersion: 1 };
+    const reordered: CacheKeyInputs = { programs: [...base.programs], applets: [...base.applets], modules: [...base.modules], init: base.init, packages: [...base.packages], builderVersion: 1 };
     expect(cacheKey(reordered)).toBe(cacheKey(base));
     expect(cacheKey(base)).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -28,6 +29,7 @@ describe('cache key', () => {
       { ...base, modules: ['ne2k_pci'] },
       { ...base, modules: ['ne', 'ne2k_pci'] },
       { ...base, applets: ['ip', 'sh', 'ping'] },
+      { ...base, programs: [] },
     ];
     const keys = new Set([cacheKey(base), ...variants.map(cacheKey)]);
     expect(keys.size).toBe(variants.length + 1);

@@ -1,14 +1,16 @@
 /**
- * Test helper: stand-ins for apt-cache, apt-get, dpkg and dpkg-deb that serve three fake packages
- * (a kernel with fake NIC modules, busybox, SeaBIOS) from a temporary folder, logging every call.
- * A fake .deb is a text file naming the folder that `dpkg-deb -x` copies.
+ * Test helper: stand-ins for apt-cache, apt-get, dpkg and dpkg-deb that serve fake packages (a kernel with
+ * fake NIC modules, busybox, SeaBIOS, and iw with the dependency closure Debian gives it: libnl-genl-3-200,
+ * libnl-3-200, libc6, libgcc-s1, gcc-12-base; wireless-regdb) from a temporary folder, logging every call. A fake .deb is a
+ * text file naming the folder that `dpkg-deb -x` copies. `apt-cache show` answers each spec as apt does: an
+ * `Architecture: all` package only when asked without an architecture qualifier.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, rmSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
+import { chmodSync, rmSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, utimesSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostTools } from '../../emulator/app/guest-image/host';
-import { fakeKo } from './fake-elf';
+import { fakeDynElf, fakeKo } from './fake-elf';
 
 export const FAKE_KVER = '6.1.0-99-686';
 
@@ -62,7 +64,8 @@ export function makeFakeHost(): FakeHost {
     for (const [rel, data] of Object.entries(files)) {
       const p = join(dir, rel);
       mkdirSync(join(p, '..'), { recursive: true });
-      writeFileSync(p, data);
+      if (typeof data === 'string' && data.startsWith('->')) symlinkSync(data.slice(2), p);
+      else writeFileSync(p, data, { mode: 0o755 });
     }
     return dir;
   };
@@ -74,6 +77,29 @@ export function makeFakeHost(): FakeHost {
     kernel: tree('kernel', kfiles),
     busybox: tree('busybox', { 'bin/busybox': 'BUSYBOX' }),
     seabios: tree('seabios', { 'usr/share/seabios/bios.bin': 'BIOS', 'usr/share/seabios/vgabios-stdvga.bin': 'VGABIOS', 'usr/share/seabios/vgabios-cirrus.bin': 'X' }),
+    iw: tree('iw', { 'sbin/iw': fakeDynElf({ interp: '/lib/ld-linux.so.2', needed: ['libnl-genl-3.so.200', 'libnl-3.so.200', 'libc.so.6'] }), 'usr/share/man/man8/iw.8.gz': 'MAN' }),
+    libnlGenl: tree('libnl-genl-3-200', {
+      'lib/i386-linux-gnu/libnl-genl-3.so.200': '->libnl-genl-3.so.200.26.0',
+      'lib/i386-linux-gnu/libnl-genl-3.so.200.26.0': fakeDynElf({ needed: ['libnl-3.so.200', 'libc.so.6'], soname: 'libnl-genl-3.so.200' }),
+    }),
+    libnl: tree('libnl-3-200', {
+      'lib/i386-linux-gnu/libnl-3.so.200': '->libnl-3.so.200.26.0',
+      'lib/i386-linux-gnu/libnl-3.so.200.26.0': fakeDynElf({ needed: ['libc.so.6'], soname: 'libnl-3.so.200' }),
+    }),
+    libc: tree('libc6', {
+      'lib/ld-linux.so.2': '->i386-linux-gnu/ld-linux.so.2',
+      'lib/i386-linux-gnu/ld-linux.so.2': fakeDynElf({ soname: 'ld-linux.so.2' }),
+      'lib/i386-linux-gnu/libc.so.6': fakeDynElf({ interp: '/lib/ld-linux.so.2', needed: ['ld-linux.so.2'], soname: 'libc.so.6' }),
+      'lib/i386-linux-gnu/libm.so.6': fakeDynElf({ needed: ['libc.so.6'], soname: 'libm.so.6' }),
+    }),
+    libgcc: tree('libgcc-s1', { 'lib/i386-linux-gnu/libgcc_s.so.1': fakeDynElf({ needed: ['libc.so.6'], soname: 'libgcc_s.so.1' }) }),
+    gccBase: tree('gcc-12-base', { 'usr/share/doc/gcc-12-base/README': 'DOC' }),
+    regdb: tree('wireless-regdb', {
+      'lib/firmware/regulatory.db-debian': 'REGDB-DEBIAN',
+      'lib/firmware/regulatory.db.p7s-debian': 'P7S-DEBIAN',
+      'lib/firmware/regulatory.db-upstream': 'REGDB-UPSTREAM',
+      'lib/firmware/regulatory.db.p7s-upstream': 'P7S-UPSTREAM',
+    }),
   };
   let kernelVersion = '6.1.999-1';
 
@@ -81,26 +107,40 @@ export function makeFakeHost(): FakeHost {
     rmSync(join(root, 'pool'), { recursive: true, force: true });
     mkdirSync(join(root, 'pool'));
     const pkgs = [
-      { name: `linux-image-${FAKE_KVER}`, arch: 'i386', version: kernelVersion, tree: trees.kernel },
-      { name: 'busybox-static', arch: 'i386', version: '1:1.35.0-4', tree: trees.busybox },
-      { name: 'seabios', arch: 'all', version: '1.16.2-1', tree: trees.seabios },
+      { name: `linux-image-${FAKE_KVER}`, arch: 'i386', version: kernelVersion, tree: trees.kernel, depends: '' },
+      { name: 'busybox-static', arch: 'i386', version: '1:1.35.0-4', tree: trees.busybox, depends: '' },
+      { name: 'seabios', arch: 'all', version: '1.16.2-1', tree: trees.seabios, depends: '' },
+      { name: 'iw', arch: 'i386', version: '5.19-1', tree: trees.iw, depends: 'libc6 (>= 2.17), libnl-3-200 (>= 3.2.7), libnl-genl-3-200 (>= 3.2.7)' },
+      { name: 'libc6', arch: 'i386', version: '2.36-9', tree: trees.libc, depends: 'libgcc-s1' },
+      { name: 'libnl-3-200', arch: 'i386', version: '3.7.0-0.2', tree: trees.libnl, depends: 'libc6 (>= 2.34)' },
+      { name: 'libnl-genl-3-200', arch: 'i386', version: '3.7.0-0.2', tree: trees.libnlGenl, depends: 'libnl-3-200 (= 3.7.0-0.2), libc6 (>= 2.4)' },
+      { name: 'libgcc-s1', arch: 'i386', version: '12.2.0-14', tree: trees.libgcc, depends: 'gcc-12-base (= 12.2.0-14), libc6 (>= 2.35)' },
+      // i386 in Debian; `all` here, so that the closure's second look-up (no qualifier) is exercised.
+      { name: 'gcc-12-base', arch: 'all', version: '12.2.0-14', tree: trees.gccBase, depends: '' },
+      { name: 'wireless-regdb', arch: 'all', version: '2026.09.03-1', tree: trees.regdb, depends: '' },
     ];
-    let show = '';
+    rmSync(join(root, 'show'), { recursive: true, force: true });
+    mkdirSync(join(root, 'show'));
     for (const p of pkgs) {
       const deb = `${p.tree}\n${p.version}\n`;
       const file = `${p.name}_${p.version.replace(/:/g, '%3a')}_${p.arch}.deb`;
       writeFileSync(join(root, 'pool', file), deb);
       const sha = createHash('sha256').update(deb).digest('hex');
-      show += `Package: ${p.name}\nVersion: ${p.version}\nArchitecture: ${p.arch}\nSize: ${Buffer.byteLength(deb)}\nSHA256: ${sha}\n\n`;
+      const dep = p.depends === '' ? '' : `Depends: ${p.depends}\n`;
+      const stanza = `Package: ${p.name}\nVersion: ${p.version}\nArchitecture: ${p.arch}\n${dep}Size: ${Buffer.byteLength(deb)}\nSHA256: ${sha}\n\n`;
+      writeFileSync(join(root, 'show', p.arch === 'all' ? p.name : `${p.name}:${p.arch}`), stanza);
     }
-    writeFileSync(join(root, 'show.txt'), show);
     writeFileSync(join(root, 'meta.txt'), `Package: linux-image-686\nVersion: ${kernelVersion}\nDepends: linux-image-${FAKE_KVER} (= ${kernelVersion})\n\n`);
   };
   publish();
 
   const logLine = (tool: string): string => `echo "${tool} $*" >> "${log}"`;
   sh(join(bin, 'apt-cache'), `${logLine('apt-cache')}
-if [ "$3" = "linux-image-686:i386" ]; then cat "${root}/meta.txt"; else cat "${root}/show.txt"; fi`);
+if [ "$3" = "linux-image-686:i386" ]; then cat "${root}/meta.txt"; exit 0; fi
+for spec; do
+  case "$spec" in show|--no-all-versions) ;; *) [ -f "${root}/show/$spec" ] && cat "${root}/show/$spec" ;; esac
+done
+exit 0`);
   sh(join(bin, 'apt-get'), `${logLine('apt-get')}
 if [ -e "${root}/fail-download" ]; then echo "E: Failed to fetch http://deb.example/x.deb  Temporary failure resolving 'deb.example'" >&2; exit 100; fi
 for spec; do

@@ -14,10 +14,10 @@ const cfg = (resources: NicConfig['resources'], fields: Record<string, unknown> 
 
 describe('the registry', () => {
   test('lists the NE2000 family and finds kinds by model', () => {
-    expect(nicModels()).toEqual(['ne2000-isa', 'rtl8029', 'bcm5701']);
+    expect(nicModels()).toEqual(['ne2000-isa', 'rtl8029', 'bcm5701', 'rt2560']);
     expect(nicKind('rtl8029')).toBe(rtl8029Kind);
     expect(findNicKind('e1000')).toBeUndefined();
-    expect(() => nicKind('e1000')).toThrow(/no NIC model 'e1000' in the registry \(models: ne2000-isa, rtl8029, bcm5701\)/);
+    expect(() => nicKind('e1000')).toThrow(/no NIC model 'e1000' in the registry \(models: ne2000-isa, rtl8029, bcm5701, rt2560\)/);
   });
 
   test('refuses inconsistent kinds: duplicate models, common fields, one field with two schemas, ISA without resources', () => {

@@ -22,7 +22,7 @@ import { V86IsaAttachment } from '../../machine/v86/v86-isa';
 import { V86PciAttachment } from '../../machine/v86/v86-pci';
 import { createV86, GUEST_EPOCH_MS, type V86Host, type V86Instance } from '../../machine/v86/v86-runtime';
 import { ensureGuestImage, GUEST_PROMPT, guestCmdline, type GuestImage } from '../guest-image';
-import type { Network } from './network';
+import { connectNic, type Network } from './network';
 import { NodeConsole } from './console';
 import { createNic, type NicInstance } from './nics';
 
@@ -58,8 +58,7 @@ export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network
   const dma = new GuestDmaMemory(machine);
   const used = new Set(spec.nics.flatMap((n) => (n.resources.bus === 'pci' && n.resources.slot !== null ? [n.resources.slot] : [])));
   spec.nics.forEach((n, i) => {
-    const medium = network.media.get(n.link);
-    if (!medium) throw new Error(`node ${spec.name}: no link ${n.link}`);
+    if (!network.media.has(n.link) && !network.air.has(n.link)) throw new Error(`node ${spec.name}: no link ${n.link}`);
     const label = `${spec.name}.nic${i}`;
     const nic = createNic(ctx(`nic${i}`), n);
     const dev = nic.device;
@@ -73,7 +72,7 @@ export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network
       const att = new V86PciAttachment(machine, dev.fn, slot, label);
       dev.attachDma?.(att.dma);
     }
-    dev.connect(medium);
+    connectNic(network, spec.name, nic);
     nics.push(nic);
   });
   const shell = new ShellDriver(

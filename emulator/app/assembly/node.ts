@@ -13,7 +13,7 @@ import { startupListing } from '../../../firmware/listing';
 import { Kernel } from '../../../stack/kernel/kernel';
 import { defaultPrograms } from '../../../stack/programs';
 import type { NodeSpec } from '../scenario/types';
-import type { Network } from './network';
+import { connectNic, type Network } from './network';
 import { NodeConsole } from './console';
 import { createNic, isaStartupList, type NicInstance } from './nics';
 
@@ -46,8 +46,7 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
   const power = sim.rngs.stream(`${spec.name}.power-on`);
   const nics: SimNode['nics'] = [];
   spec.nics.forEach((n, i) => {
-    const medium = network.media.get(n.link);
-    if (!medium) throw new Error(`node ${spec.name}: no link ${n.link}`);
+    if (!network.media.has(n.link) && !network.air.has(n.link)) throw new Error(`node ${spec.name}: no link ${n.link}`);
     const nic = createNic(ctx(`nic${i}`), n);
     const dev = nic.device;
     const r = n.resources;
@@ -60,7 +59,7 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
       const { dma } = board.addPciDevice(dev.fn, r.slot ?? undefined);
       dev.attachDma?.(dma);
     }
-    dev.connect(medium);
+    connectNic(network, spec.name, nic);
     nics.push(nic);
   });
 

@@ -1,12 +1,14 @@
 /**
  * Finding and fetching the guest's Debian packages with apt: the current 686 kernel (the one the
- * metapackage linux-image-686:i386 depends on), busybox-static:i386 and seabios.
+ * metapackage linux-image-686:i386 depends on), busybox-static:i386, seabios, and the packages of the
+ * guest's dynamically linked programs (userland.ts: iw) with their `Depends:` closure (libnl, libc6, …).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { aptHelp, cannotRun, GuestBuildError, run, tail, type HostTools } from './host';
 import type { Step } from './progress';
+import { USERLAND_PACKAGES } from './userland';
 
 /** One binary package as apt describes it. */
 export interface DebPackage {
@@ -44,6 +46,31 @@ export function parseShow(out: string): DebPackage[] {
     pkgs.push({ name, arch, version, size: Number(size), sha256 });
   }
   return pkgs;
+}
+
+/**
+ * Package names from the `Depends:` and `Pre-Depends:` fields of each complete stanza of `apt-cache show`
+ * output (Debian Policy §7.1: comma-separated relations, `|` between alternatives, an optional version in
+ * parentheses and an optional `:arch` qualifier). The first alternative of each relation is taken, as apt
+ * does when none is installed.
+ */
+export function parseDepends(out: string): Map<string, string[]> {
+  const deps = new Map<string, string[]>();
+  for (const stanza of out.split(/\n\s*\n/)) {
+    const name = /^Package: *(\S+)/m.exec(stanza)?.[1];
+    if (name === undefined) continue;
+    const list: string[] = [];
+    for (const field of ['Pre-Depends', 'Depends']) {
+      // A field may continue on lines that start with a space (Debian Policy §5.1).
+      const value = new RegExp(`^${field}:(.*(?:\\n[ \\t].*)*)`, 'm').exec(stanza)?.[1];
+      for (const rel of (value ?? '').split(',')) {
+        const first = rel.split('|')[0]?.trim().replace(/\s*\(.*?\)/g, '').replace(/:\w+$/, '') ?? '';
+        if (first !== '' && !list.includes(first)) list.push(first);
+      }
+    }
+    deps.set(name, list);
+  }
+  return deps;
 }
 
 async function show(tools: HostTools, specs: readonly string[]): Promise<{ out: string; ok: boolean; err: string }> {
@@ -92,6 +119,44 @@ export async function resolvePackages(tools: HostTools, log: (l: string) => void
     const p = found.find((x) => x.name === name);
     if (p === undefined) throw new GuestBuildError(aptHelp(`apt-cache show ${spec} found nothing: ${r.err}`));
     out.push(p);
+  }
+  return [...out, ...(await dependencyClosure(tools, USERLAND_PACKAGES))];
+}
+
+/** Everything `resolvePackages` asks apt for: the builder asks again when this changes. */
+export const PACKAGE_REQUEST: readonly string[] = [KERNEL_METAPACKAGE, 'busybox-static:i386', 'seabios', ...USERLAND_PACKAGES.map((p) => `${p}:i386`)];
+
+/**
+ * `roots` and every package they depend on, as i386 packages (or `Architecture: all` ones, which apt shows
+ * only when asked without a qualifier), breadth-first from the roots: one `apt-cache show` per level.
+ * Essential packages that Debian leaves undeclared are not followed (the guest's programs name libc6).
+ */
+export async function dependencyClosure(tools: HostTools, roots: readonly string[]): Promise<DebPackage[]> {
+  const out: DebPackage[] = [];
+  const seen = new Set<string>(roots);
+  let level = [...roots];
+  while (level.length > 0) {
+    const r = await show(tools, level.map((n) => `${n}:i386`));
+    let found = parseShow(r.out).filter((p) => p.arch === 'i386' && level.includes(p.name));
+    let deps = parseDepends(r.out);
+    const missing = level.filter((n) => !found.some((p) => p.name === n));
+    if (missing.length > 0) {
+      const all = await show(tools, missing);
+      found = [...found, ...parseShow(all.out).filter((p) => p.arch === 'all' && missing.includes(p.name))];
+      deps = new Map([...deps, ...parseDepends(all.out)]);
+      const still = missing.filter((n) => !found.some((p) => p.name === n));
+      if (still.length > 0) throw new GuestBuildError(aptHelp(`apt-cache show found no i386 or architecture-independent package ${still.join(', ')}: ${all.err || r.err}`));
+    }
+    const next: string[] = [];
+    for (const name of level) {
+      out.push(found.find((p) => p.name === name)!);
+      for (const d of deps.get(name) ?? []) {
+        if (seen.has(d)) continue;
+        seen.add(d);
+        next.push(d);
+      }
+    }
+    level = next;
   }
   return out;
 }

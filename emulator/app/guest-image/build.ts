@@ -1,6 +1,7 @@
 /**
  * One guest image build from downloaded .deb files: unpack, pick the kernel and BIOS, resolve and read
- * the NIC modules, pack the initramfs, and write everything into the image folder.
+ * the NIC modules, collect the dynamically linked programs with their libraries, pack the initramfs, and
+ * write everything into the image folder.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { cannotRun, GuestBuildError, run, tail, type HostTools } from './host';
 import { buildInitramfs, type ModuleFile } from './initramfs';
 import { indexModules, moduleFactsFromTree, readModuleFile, resolveModules, type ResolvedModule } from './modules';
 import type { Progress } from './progress';
+import { FIRMWARE_FILES, firmwareEntries, USERLAND_PROGRAMS, userlandEntries, UserlandError } from './userland';
 
 /** File names inside an image folder. */
 export const IMAGE_FILES = { kernel: 'bzImage', initrd: 'initrd.img', bios: 'bios.bin', vgaBios: 'vgabios.bin', manifest: 'manifest.json' } as const;
@@ -19,6 +21,8 @@ export interface ImageManifest {
   kernelVersion: string;
   /** Module names in load order (dependencies first). */
   modules: string[];
+  /** Files and links of the dynamically linked programs and firmware ("/sbin/iw", "/lib/ld-linux.so.2", "/lib/firmware/regulatory.db", …). */
+  userland: string[];
   packages: string[];
   sizes: Record<string, number>;
 }
@@ -62,9 +66,11 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
     const busyboxPkg = byName('busybox-static');
     const biosPkg = byName('seabios');
 
+    // Every other package belongs to the programs' dependency closure (apt.ts dependencyClosure).
+    const userPkgs = a.packages.filter((p) => p !== kernelPkg && p !== busyboxPkg && p !== biosPkg);
     const up = a.progress.step('unpacking packages', a.packages.length, 'items');
     let n = 0;
-    for (const p of [kernelPkg, busyboxPkg, biosPkg]) {
+    for (const p of [kernelPkg, busyboxPkg, biosPkg, ...userPkgs]) {
       await unpack(a.tools, join(a.debDir, debFileName(p)), join(work, p.name));
       up.update(++n);
     }
@@ -94,8 +100,16 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
     ms.finish();
 
     const busybox = readFileSync(need(join(work, busyboxPkg.name, 'bin', 'busybox'), 'busybox binary'));
+    let userland;
+    try {
+      const roots = userPkgs.map((p) => ({ name: p.name, dir: join(work, p.name) }));
+      userland = [...userlandEntries(USERLAND_PROGRAMS, roots), ...firmwareEntries(FIRMWARE_FILES, roots)];
+    } catch (e) {
+      if (e instanceof UserlandError) throw new GuestBuildError(`qnxemu: guest programs: ${e.message}`);
+      throw e;
+    }
     const pk = a.progress.step('packing the initramfs', 1, 'items');
-    const initrd = buildInitramfs({ busybox, modules });
+    const initrd = buildInitramfs({ busybox, modules, userland });
     pk.update(1);
     pk.finish();
 
@@ -111,6 +125,7 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
       cacheKey: a.cacheKey,
       kernelVersion,
       modules: modules.map((m) => m.name),
+      userland: userland.map((e) => `/${e.path}`),
       packages: a.packages.map((p) => `${p.name}_${p.version}_${p.arch}`),
       sizes,
     };

@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writ
 import { dirname, join, resolve } from 'node:path';
 
 /** Bumped whenever the builder's output changes for the same packages and /init. */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 /** Everything a build depends on; its hash is the cache key. */
 export interface CacheKeyInputs {
@@ -18,11 +18,13 @@ export interface CacheKeyInputs {
   /** Root modules (the closure follows from the kernel package). */
   modules: readonly string[];
   applets: readonly string[];
+  /** Dynamically linked programs carried with their libraries ("iw"). */
+  programs: readonly string[];
 }
 
 /** SHA-256 (hex) over a canonical JSON encoding of the inputs (fixed key order). */
 export function cacheKey(k: CacheKeyInputs): string {
-  const canonical = JSON.stringify([k.builderVersion, [...k.packages], k.init, [...k.modules], [...k.applets]]);
+  const canonical = JSON.stringify([k.builderVersion, [...k.packages], k.init, [...k.modules], [...k.applets], [...k.programs]]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -3,6 +3,7 @@
  * builder raises when the host cannot do what is needed.
  */
 import { spawn } from 'node:child_process';
+import { USERLAND_PACKAGES } from './userland';
 
 /** Names (or paths) of the host tools the builder runs; tests replace them. */
 export interface HostTools {
@@ -21,7 +22,7 @@ export class GuestBuildError extends Error {
   override name = 'GuestBuildError';
 }
 
-export const APT_PACKAGES_HINT = 'linux-image-686:i386 busybox-static:i386 seabios';
+export const APT_PACKAGES_HINT = ['linux-image-686:i386', 'busybox-static:i386', 'seabios', ...USERLAND_PACKAGES.map((p) => `${p}:i386`)].join(' ');
 
 /** The message for "no apt here" or "apt cannot reach its archive", with what to do about it. */
 export function aptHelp(problem: string): string {

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptListsFingerprint, debFileName, downloadPackages, resolvePackages, type DebPackage } from './apt';
+import { aptListsFingerprint, debFileName, downloadPackages, PACKAGE_REQUEST, resolvePackages, type DebPackage } from './apt';
 import { buildImage, IMAGE_FILES, type ImageManifest } from './build';
 import { BUILDER_VERSION, cacheKey, guestCacheDir, withLock, writeFileAtomic } from './cache';
 import { DEFAULT_TOOLS, GuestBuildError, type HostTools } from './host';
@@ -12,6 +12,7 @@ import { initScript } from './init-script';
 import { appletList } from './initramfs';
 import { NIC_DRIVER_MODULES } from './modules';
 import { barProgress, lineProgress, type Progress } from './progress';
+import { USERLAND_KEY } from './userland';
 
 export { guestCacheDir } from './cache';
 export { GuestBuildError } from './host';
@@ -83,6 +84,7 @@ export function imageKey(pkgs: readonly DebPackage[]): string {
     init: initScript(),
     modules: NIC_DRIVER_MODULES,
     applets: appletList(),
+    programs: USERLAND_KEY,
   });
 }
 
@@ -152,13 +154,16 @@ async function ensure(cacheDir: string, opts: EnsureGuestImageOptions): Promise<
  */
 async function packagesFor(cacheDir: string, tools: HostTools, log: (l: string) => void): Promise<DebPackage[]> {
   const recordedFile = join(cacheDir, 'packages.json');
-  const recorded = existsSync(recordedFile) ? (JSON.parse(readFileSync(recordedFile, 'utf8')) as { fingerprint: string; packages: DebPackage[] }) : undefined;
+  const loaded = existsSync(recordedFile) ? (JSON.parse(readFileSync(recordedFile, 'utf8')) as { fingerprint: string; request?: string[]; packages: DebPackage[] }) : undefined;
+  // A look-up made for another set of root packages (an older builder) says nothing about this one.
+  const request = [...PACKAGE_REQUEST];
+  const recorded = loaded !== undefined && JSON.stringify(loaded.request ?? []) === JSON.stringify(request) ? loaded : undefined;
   const fingerprint = aptListsFingerprint(tools.aptLists);
   if (recorded !== undefined && fingerprint !== '' && recorded.fingerprint === fingerprint) return recorded.packages;
   try {
     const packages = await resolvePackages(tools, log);
     // apt-get update may have run inside resolvePackages: take the fingerprint afterwards.
-    writeFileAtomic(recordedFile, JSON.stringify({ fingerprint: aptListsFingerprint(tools.aptLists), packages }, null, 2) + '\n');
+    writeFileAtomic(recordedFile, JSON.stringify({ fingerprint: aptListsFingerprint(tools.aptLists), request, packages }, null, 2) + '\n');
     return packages;
   } catch (e) {
     if (!(e instanceof GuestBuildError) || recorded === undefined) throw e;

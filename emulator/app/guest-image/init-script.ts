@@ -48,7 +48,7 @@ export function initScript(): string {
 set -f
 ifs0=$IFS
 R=\${QNXEMU_ROOT:-}
-export PATH="$R/bin"
+export PATH="$R/bin:$R/sbin"
 TABLE="$R/${MODULE_TABLE_PATH}"
 
 mount -t proc proc /proc

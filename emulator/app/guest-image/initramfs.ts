@@ -1,6 +1,6 @@
 /**
- * The guest's initramfs: busybox, /init, the NIC driver modules and their table, packed as a gzip'd
- * newc cpio archive.
+ * The guest's initramfs: busybox, /init, the NIC driver modules and their table, the dynamically linked
+ * programs with their loader and libraries, packed as a gzip'd newc cpio archive.
  */
 import { gzipSync } from 'node:zlib';
 import { writeCpio, type CpioEntry } from './cpio';
@@ -17,6 +17,8 @@ export interface InitramfsInputs {
   busybox: Uint8Array;
   /** In load order (dependencies first). */
   modules: readonly ModuleFile[];
+  /** Programs, loader, libraries and their links at the packages' paths (userland.ts); folders are added here. */
+  userland?: readonly CpioEntry[];
 }
 
 /** Every applet linked to /bin/busybox, sorted and without repeats. */
@@ -52,6 +54,18 @@ export function initramfsEntries(inp: InitramfsInputs): CpioEntry[] {
   e.push({ type: 'file', path: 'init', data: enc.encode(initScript()), mode: 0o755 });
   for (const m of inp.modules) e.push({ type: 'file', path: `lib/modules/${m.file}`, data: m.data });
   e.push({ type: 'file', path: MODULE_TABLE_PATH, data: enc.encode(moduleTable(inp.modules)) });
+  // The kernel's unpacker creates a member only inside a folder that exists: parents first.
+  const dirs = new Set(e.filter((x) => x.type === 'dir').map((x) => x.path));
+  for (const u of inp.userland ?? []) {
+    const parts = u.path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const d = parts.slice(0, i).join('/');
+      if (dirs.has(d)) continue;
+      dirs.add(d);
+      e.push({ type: 'dir', path: d });
+    }
+    e.push(u);
+  }
   return e;
 }
 

@@ -5,9 +5,12 @@
  *   { at: 2s, node: alpha, command: "ping -c 3 10.0.0.2" }
  *   { at: 2s, node: alpha, ping: { to: 10.0.0.2, count: 3, interval: 200ms, size: 56 } }
  *   { at: 2s, node: alpha, udp: { to: 10.0.0.2, port: 9000, rate: 100, count: 50, size: 64, sink: beta } }
+ *   { at: 20s, node: sta, move: { x: 300, y: 0, z: 0 } }      the node (QNX or guest) stands there from now on
  * See docs/formats/scenario.md.
  */
 import type { Time } from '../../machine/sim/time';
+import type { Position } from '../../machine/net/wireless/radio';
+import { positionSchema } from './wireless-spec';
 import {
   checkNode, checkWindow, durationSchema, fieldName, ipv4Schema, nameSchema, toNs, type TimelineContext,
 } from './actions-util';
@@ -48,12 +51,13 @@ export const actionSchema = {
         sink: nameSchema,
       },
     },
+    move: positionSchema,
   },
 };
 
 export const actionsSchema = { type: 'array', items: actionSchema };
 
-export type ActionKind = 'command' | 'ping' | 'udp';
+export type ActionKind = 'command' | 'ping' | 'udp' | 'move';
 
 export interface Action {
   /** Position in the file's `actions:` list. */
@@ -61,8 +65,10 @@ export interface Action {
   at: Time;
   node: string;
   kind: ActionKind;
-  /** The command line typed into a new shell on `node` (a guest: typed at its shell). */
+  /** The command line typed into a new shell on `node` (a guest: typed at its shell); '' for a move. */
   command: string;
+  /** A move: where the node stands from `at` on (its radios with it); null for the other kinds. */
+  position?: Position | null;
   /** A udp action with `sink`: `udpsink` started on that node at the same instant, before the generator. */
   sink: { node: string; command: string } | null;
 }
@@ -73,6 +79,7 @@ interface RawAction {
   command?: string;
   ping?: { to: string; count?: number; interval?: string | number; size?: number };
   udp?: { to: string; port: number; rate?: number; interval?: string | number; count?: number; size?: number; sink?: string };
+  move?: { x: number; y: number; z?: number };
 }
 
 /** Defaults of the traffic generators. */
@@ -83,13 +90,18 @@ export function parseActions(raw: unknown, ctx: TimelineContext): Action[] {
   const list = (raw ?? []) as RawAction[];
   return list.map((a, index) => {
     const path = ['actions', index];
-    const given = (['command', 'ping', 'udp'] as const).filter((k) => a[k] !== undefined);
+    const given = (['command', 'ping', 'udp', 'move'] as const).filter((k) => a[k] !== undefined);
     if (given.length !== 1) {
       const what = given.length === 0 ? 'none is given' : `${given.join(' and ')} are given`;
-      throw ctx.locate(path, `${fieldName(path)}: give exactly one of command, ping or udp (${what})`);
+      throw ctx.locate(path, `${fieldName(path)}: give exactly one of command, ping, udp or move (${what})`);
     }
     const spec = checkNode(ctx, [...path, 'node'], a.node, false);
     const kind = given[0]!;
+    if (a.move !== undefined) {
+      const at = toNs(a.at);
+      checkWindow(ctx, path, at, null);
+      return { index, at, node: a.node, kind, command: '', sink: null, position: { x: a.move.x, y: a.move.y, z: a.move.z ?? 0 } };
+    }
     // A guest (Linux under v86) takes command lines, typed at its shell; the generators are QNX programs.
     if (spec.kind === 'guest' && kind !== 'command')
       throw ctx.locate([...path, kind], `${fieldName([...path, kind])}: node '${a.node}' is a guest node; it takes only command actions (typed at its shell), e.g. command: "ping -c 3 10.0.0.1"`);

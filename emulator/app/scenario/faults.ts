@@ -6,14 +6,18 @@
  *   { link: hub0, kind: corrupt, probability: 0.05 }           frames arrive with a bad FCS
  *   { at: 2s, node: beta, kind: rx-burst, nic: 0, frames: 200, size: 300 }
  *   { at: 1s, until: 3s, node: alpha, kind: irq-storm, irq: 7, period: 10us }
+ *   { at: 2s, until: 3s, link: air, kind: interference, position: { x: 5, y: 0 }, power-dbm: 10, channel: 6 }
  * See docs/formats/scenario.md.
  */
 import type { Time } from '../../machine/sim/time';
+import type { Position } from '../../machine/net/wireless/radio';
+import { WIRELESS_DEFAULTS } from '../../machine/net/wireless/medium';
+import { positionSchema } from './wireless-spec';
 import {
   checkLink, checkNode, checkWindow, durationSchema, fieldName, nameSchema, toNs, type PathSeg, type TimelineContext,
 } from './actions-util';
 
-export const FAULT_KINDS = ['down', 'loss', 'corrupt', 'rx-burst', 'irq-storm'] as const;
+export const FAULT_KINDS = ['down', 'loss', 'corrupt', 'rx-burst', 'irq-storm', 'interference'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const faultSchema = {
@@ -32,6 +36,9 @@ export const faultSchema = {
     size: { type: 'integer', minimum: 60, maximum: 1514 },
     irq: { type: 'integer', minimum: 0, maximum: 15 },
     period: durationSchema,
+    position: positionSchema,
+    'power-dbm': { type: 'number', minimum: -100, maximum: 60 },
+    channel: { type: 'integer', minimum: 1, maximum: 14 },
   },
 };
 
@@ -75,7 +82,23 @@ export interface IrqStormFault {
   period: Time;
 }
 
-export type Fault = LinkFault | BurstFault | IrqStormFault;
+/**
+ * A noise source on a wireless link (a microwave oven, a jammer): `powerDbm` radiated from `position` on `channel`
+ * (the link's channel by default), 20 MHz wide, from `at` to `until`. Radios see it as energy and interference,
+ * never as a frame (emulator/machine/net/wireless/medium.ts `noiseBurst`).
+ */
+export interface InterferenceFault {
+  kind: 'interference';
+  index: number;
+  at: Time;
+  until: Time;
+  link: string;
+  position: Position;
+  powerDbm: number;
+  channel: number;
+}
+
+export type Fault = LinkFault | BurstFault | IrqStormFault | InterferenceFault;
 
 interface RawFault {
   kind: FaultKind;
@@ -89,6 +112,9 @@ interface RawFault {
   size?: number;
   irq?: number;
   period?: string | number;
+  position?: { x: number; y: number; z?: number };
+  'power-dbm'?: number;
+  channel?: number;
 }
 
 /** Which fields each kind takes (required ones first). */
@@ -98,6 +124,7 @@ const FIELDS: Record<FaultKind, { required: (keyof RawFault)[]; optional: (keyof
   corrupt: { required: ['link', 'probability'], optional: ['at', 'until', 'node'] },
   'rx-burst': { required: ['node'], optional: ['at', 'nic', 'frames', 'size'] },
   'irq-storm': { required: ['node', 'irq', 'period'], optional: ['at', 'until'] },
+  interference: { required: ['link', 'until', 'position', 'power-dbm'], optional: ['at', 'channel'] },
 };
 
 export const BURST_DEFAULTS = { frames: 200, size: 300 };
@@ -110,11 +137,11 @@ export function parseFaults(raw: unknown, ctx: TimelineContext): Fault[] {
     const path: PathSeg[] = ['faults', index];
     const spec = FIELDS[f.kind];
     for (const k of spec.required) {
-      if (f[k] === undefined) throw ctx.locate([...path, 'kind'], `${fieldName(path)}: a ${f.kind} fault needs '${k}'`);
+      if (f[k] === undefined) throw ctx.locate([...path, 'kind'], `${fieldName(path)}: ${an(f.kind)} ${f.kind} fault needs '${k}'`);
     }
     for (const k of Object.keys(f) as (keyof RawFault)[]) {
       if (k !== 'kind' && !spec.required.includes(k) && !spec.optional.includes(k))
-        throw ctx.locate([...path, k], `${fieldName([...path, k])}: does not apply to a ${f.kind} fault (it takes ${[...spec.required, ...spec.optional].join(', ')})`);
+        throw ctx.locate([...path, k], `${fieldName([...path, k])}: does not apply to ${an(f.kind)} ${f.kind} fault (it takes ${[...spec.required, ...spec.optional].join(', ')})`);
     }
     const at = f.at === undefined ? 0 : toNs(f.at);
     const until = f.until === undefined ? null : toNs(f.until);
@@ -123,7 +150,9 @@ export function parseFaults(raw: unknown, ctx: TimelineContext): Fault[] {
       case 'down':
       case 'loss':
       case 'corrupt': {
-        checkLink(ctx, [...path, 'link'], f.link!);
+        const l = checkLink(ctx, [...path, 'link'], f.link!);
+        if (l.type === 'wireless')
+          throw ctx.locate([...path, 'kind'], `${fieldName(path)}: link '${l.name}' is wireless; a ${f.kind} fault is for hubs, cables and switches (on the air use kind: interference, or move a node out of range)`);
         if (f.node !== undefined) {
           const n = checkNode(ctx, [...path, 'node'], f.node, false);
           if (!n.nics.some((x) => x.link === f.link))
@@ -137,6 +166,8 @@ export function parseFaults(raw: unknown, ctx: TimelineContext): Fault[] {
         const spec = n.nics[nic];
         if (!spec) throw ctx.locate([...path, f.nic === undefined ? 'node' : 'nic'], `${fieldName([...path, 'nic'])}: node '${n.name}' has ${n.nics.length} NIC(s); there is no nics[${nic}]`);
         const link = ctx.links.find((l) => l.name === spec.link)!;
+        if (link.type === 'wireless')
+          throw ctx.locate([...path, 'node'], `${fieldName(path)}: ${n.name}.nics[${nic}] is on wireless link '${link.name}'; an rx-burst comes from a wired station (on the air use kind: interference)`);
         if (link.type === 'cable')
           throw ctx.locate([...path, 'node'], `${fieldName(path)}: ${n.name}.nics[${nic}] is on cable '${link.name}', which has no free end for the bursting station (use a hub or a switch)`);
         return { kind: 'rx-burst', index, at, node: n.name, nic, link: link.name, frames: f.frames ?? BURST_DEFAULTS.frames, size: f.size ?? BURST_DEFAULTS.size };
@@ -148,6 +179,21 @@ export function parseFaults(raw: unknown, ctx: TimelineContext): Fault[] {
         if (period < MIN_STORM_PERIOD_NS) throw ctx.locate([...path, 'period'], `${fieldName([...path, 'period'])}: at least 1us`);
         return { kind: 'irq-storm', index, at, until, node: f.node!, irq: f.irq!, period };
       }
+      case 'interference': {
+        const l = checkLink(ctx, [...path, 'link'], f.link!);
+        if (l.type !== 'wireless')
+          throw ctx.locate([...path, 'link'], `${fieldName([...path, 'link'])}: link '${l.name}' is a ${l.type}; interference is a noise source on a wireless link`);
+        const p = f.position!;
+        return {
+          kind: 'interference', index, at, until: until!, link: l.name, position: { x: p.x, y: p.y, z: p.z ?? 0 },
+          powerDbm: f['power-dbm']!, channel: f.channel ?? l.wireless?.channel ?? WIRELESS_DEFAULTS.channel,
+        };
+      }
     }
   });
+}
+
+/** The indefinite article before a fault kind ("an interference fault", "a down fault"). */
+function an(kind: FaultKind): string {
+  return /^[aeiou]/.test(kind) ? 'an' : 'a';
 }

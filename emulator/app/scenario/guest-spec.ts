@@ -6,12 +6,13 @@
  *   linux1:
  *     kind: guest
  *     nics: [{ model: …, link: hub0 }]             # any registered model whose kind names a Linux driver
- *     ip: 10.0.0.3/24                              # eth0; or a list of "ethN:addr/len"
+ *     ip: 10.0.0.3/24                              # eth0 (wlan0 for a wireless NIC); or a list of "ethN:addr/len"
  *     commands: ["ping -c 3 10.0.0.1"]             # typed at the shell, each when the prompt shows
  *     memory: 128M                                 # optional; kernel/initrd/bios/vga-bios/cmdline too
  */
 import * as path from 'node:path';
 import type { NicSpec, NodeSpec } from './types';
+import { nicKind } from '../../../nic-models/registry';
 
 export interface GuestSpec {
   /** `ethN:addr/len` entries (the guest's /init configures them). */
@@ -87,7 +88,7 @@ export function parseGuestNode(name: string, raw: RawGuest, nics: NicSpec[], ctx
   }
   const ipRaw = raw.ip === undefined ? [] : typeof raw.ip === 'string' ? [raw.ip] : raw.ip;
   const ip = ipRaw.map((entry, i) => {
-    const e = entry.includes(':') ? entry : `eth${i}:${entry}`;
+    const e = entry.includes(':') ? entry : `${linuxIfName(nics, i)}:${entry}`;
     if (!/^[a-z][a-z0-9]*:\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(e))
       throw ctx.locate(['nodes', name, 'ip'], `nodes.${name}.ip: '${entry}' is not an address like 10.0.0.3/24 or eth1:10.0.0.3/24`);
     return e;
@@ -116,6 +117,16 @@ export function parseGuestNode(name: string, raw: RawGuest, nics: NicSpec[], ctx
       jit: raw.jit ?? true,
     },
   };
+}
+
+/**
+ * The name Linux gives the guest's i-th NIC: mac80211 names a wireless one "wlan%d" (ieee80211_register_hw),
+ * an Ethernet driver "eth%d", each counted separately, in the order the drivers are loaded (the NICs' order).
+ */
+function linuxIfName(nics: readonly NicSpec[], i: number): string {
+  const wireless = (n: NicSpec | undefined): boolean => n !== undefined && nicKind(n.model).medium === 'wireless';
+  const mine = wireless(nics[i]);
+  return `${mine ? 'wlan' : 'eth'}${nics.slice(0, i).filter((n) => wireless(n) === mine).length}`;
 }
 
 function bytesOf(v: string | number): number {

@@ -13,6 +13,7 @@ import { parseFaults } from './faults';
 import { checkNotGuestFields, parseGuestNode } from './guest-spec';
 import { checkIsaConflicts, nicSpecOf, type RawNic } from './nic-spec';
 import { nicKind } from '../../../nic-models/registry';
+import { checkNicMedia, parsePosition, parseWirelessLink, type RawWirelessLink } from './wireless-spec';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(scenarioSchema);
@@ -44,14 +45,18 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
   }
   const raw = data as unknown as RawScenario;
   const linkNames = new Set(Object.keys(raw.links));
-  const links: LinkSpec[] = Object.entries(raw.links).map(([name, l]) => ({
-    name,
-    type: l.type,
-    propagationNs: l['propagation-ns'] ?? null,
-    lengthM: l['length-m'] ?? null,
-    ageing: l.ageing === undefined ? null : durationOf(l.ageing),
-    queue: l.queue ?? null,
-  }));
+  const links: LinkSpec[] = Object.entries(raw.links).map(([name, l]) => {
+    const wireless = parseWirelessLink(name, l as unknown as RawWirelessLink, locate);
+    return {
+      name,
+      type: l.type,
+      propagationNs: l['propagation-ns'] ?? null,
+      lengthM: l['length-m'] ?? null,
+      ageing: l.ageing === undefined ? null : durationOf(l.ageing),
+      queue: l.queue ?? null,
+      ...(wireless ? { wireless } : {}),
+    };
+  });
   const macs = new Map<string, string>();
   const nodes: NodeSpec[] = Object.entries(raw.nodes).map(([name, n]) => {
     const nics: NicSpec[] = n.nics.map((nic, i) => {
@@ -70,7 +75,8 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
         if (!nicKind(nic.model).linuxDriver)
           throw locate(['nodes', name, 'nics', i, 'model'], `nodes.${name}.nics.${i}.model: no Linux driver binds a ${nic.model} in a guest (use it on a QNX node)`);
       });
-      return parseGuestNode(name, rawFields, nics, { locate, dir });
+      const g = parseGuestNode(name, rawFields, nics, { locate, dir });
+      return n.position ? { ...g, position: parsePosition(n.position)! } : g;
     }
     checkNotGuestFields(name, rawFields, { locate, dir });
     if ((n.buildfile === undefined) === (n.script === undefined))
@@ -110,8 +116,10 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       nics,
       script,
       imageFiles,
+      ...(n.position ? { position: parsePosition(n.position)! } : {}),
     };
   });
+  checkNicMedia(nodes, links, locate);
   for (const l of links) {
     const users = nodes.flatMap((n) => n.nics.filter((x) => x.link === l.name));
     if (l.type === 'cable' && users.length > 2)
@@ -136,10 +144,10 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
 
 interface RawNode {
   cpus?: number; ram?: string | number; 'interrupt-controller'?: '8259' | 'ioapic'; pci?: { clock?: 33 | 66; width?: 32 | 64 };
-  hostname?: string;
+  hostname?: string; position?: { x: number; y: number; z?: number };
   nics: RawNic[]; buildfile?: string; script?: string;
 }
-interface RawLink { type: 'hub' | 'cable' | 'switch'; 'propagation-ns'?: number; 'length-m'?: number; ageing?: string | number; queue?: number }
+interface RawLink { type: 'hub' | 'cable' | 'switch' | 'wireless'; 'propagation-ns'?: number; 'length-m'?: number; ageing?: string | number; queue?: number }
 interface RawScenario { name?: string; seed?: number; until?: string | number; nodes: Record<string, RawNode>; links: Record<string, RawLink> }
 
 function defaultRead(p: string): string {

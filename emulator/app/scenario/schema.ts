@@ -7,6 +7,7 @@ import { expectationsSchema } from './expect';
 import { faultsSchema } from './faults';
 import { guestNodeProperties } from './guest-spec';
 import { NIC_KINDS, nicModels } from '../../../nic-models/registry';
+import { positionSchema, wirelessLinkProperties } from './wireless-spec';
 
 const mac = { type: 'string', pattern: '^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$' };
 const duration = { type: ['string', 'integer'], pattern: '^\\d+(\\.\\d+)?\\s*(ns|us|ms|s|m)?$' };
@@ -45,6 +46,8 @@ export const nodeSchema = {
       properties: { clock: { enum: [33, 66] }, width: { enum: [32, 64] } },
     },
     hostname: name,
+    // Where the node stands, metres (its radios on `type: wireless` links): emulator/app/scenario/wireless-spec.ts
+    position: positionSchema,
     nics: { type: 'array', items: nicSchema },
     buildfile: { type: 'string' },
     script: { type: 'string' },
@@ -58,11 +61,13 @@ export const linkSchema = {
   additionalProperties: false,
   required: ['type'],
   properties: {
-    type: { enum: ['hub', 'cable', 'switch'] },
+    type: { enum: ['hub', 'cable', 'switch', 'wireless'] },
     'propagation-ns': { type: 'integer', minimum: 0 },
     'length-m': { type: 'number', minimum: 0 },
     'ageing': duration,
     'queue': { type: 'integer', minimum: 1 },
+    // `type: wireless` only (the loader says so otherwise): emulator/app/scenario/wireless-spec.ts
+    ...wirelessLinkProperties,
   },
 };
 

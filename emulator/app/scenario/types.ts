@@ -5,6 +5,8 @@ import type { Expectation } from './expect';
 import type { Fault } from './faults';
 import type { GuestSpec } from './guest-spec';
 import type { NicResources } from '../../../nic-models/kind';
+import type { Position } from '../../machine/net/wireless/radio';
+import type { WirelessConfig } from '../../machine/net/wireless/medium';
 
 /** A validated scenario (see docs/formats/scenario.md). */
 export interface Scenario {
@@ -41,6 +43,8 @@ export interface NodeSpec {
   /** 'guest': a Linux guest under v86 (then `guest` is set, `script` is empty). Absent means 'qnx'. */
   kind?: 'qnx' | 'guest';
   guest?: GuestSpec;
+  /** Where the node stands (`position:`, metres; default the origin): its radios radiate and listen from here. */
+  position?: Position;
 }
 
 export interface ScriptLine {
@@ -62,9 +66,11 @@ export interface NicSpec {
 
 export interface LinkSpec {
   name: string;
-  type: 'hub' | 'cable' | 'switch';
+  type: 'hub' | 'cable' | 'switch' | 'wireless';
   propagationNs: number | null;
   lengthM: number | null;
   ageing: Time | null;
   queue: number | null;
+  /** `type: wireless`: the medium's parameters as given (the rest default: medium.ts WIRELESS_DEFAULTS); absent on wired links. */
+  wireless?: Partial<WirelessConfig>;
 }

@@ -1,7 +1,8 @@
 /**
  * Puts a scenario's `actions:` and `faults:` onto an assembled run: commands typed into new shells (on a
  * guest node: typed at its shell when the prompt shows), link faults (emulator/machine/net/fault.ts, on any node's
- * ports, guests' included), receive bursts from a synthetic station, and IRQ storms. Everything is
+ * ports, guests' included), receive bursts from a synthetic station, IRQ storms, node moves and interference
+ * bursts on wireless links (emulator/machine/net/wireless). Everything is
  * scheduled as owned events at Priority.Scenario (after the hardware and CPUs at the same instant), and
  * draws randomness only from named streams, so a run with faults is as deterministic as one without.
  */
@@ -15,7 +16,7 @@ import type { GuestNode } from '../assembly/guest-node';
 import { LinkFaults, isFaultable, type FrameFault } from '../../machine/net/fault';
 import type { Medium } from '../../machine/net/link';
 import type { Action } from '../scenario/actions';
-import type { BurstFault, Fault, IrqStormFault, LinkFault } from '../scenario/faults';
+import type { BurstFault, Fault, InterferenceFault, IrqStormFault, LinkFault } from '../scenario/faults';
 import type { Scenario } from '../scenario/types';
 import { CsmaCdMac } from '../../../nic-models/common/csma-mac';
 import { ETHER_HDR_LEN, EtherType, EthernetFrame, EthernetRepr } from '../../../stack/net/wire/ethernet';
@@ -69,10 +70,14 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
       case 'irq-storm':
         reports.push(irqStorm(a, nodes.get(f.node)!, f));
         break;
+      case 'interference':
+        reports.push(interference(a, f));
+        break;
     }
   });
 
   const ran = (scenario.actions ?? []).map((act) => {
+    if (act.kind === 'move') return { act, ran: scheduleMove(a, act) };
     const g = guests.get(act.node);
     return { act, ran: g ? scheduleGuestAction(a, g, act) : scheduleAction(a, nodes.get(act.node)!, act, started, nodes) };
   });
@@ -182,6 +187,29 @@ function irqStorm(a: Assembled, node: SimNode, f: IrqStormFault): () => string {
     a.sim.tracer.emit(node.name, 'fault', 'irq-storm', 0, { irq: f.irq, edges, on: false });
   });
   return () => `faults[${f.index}] irq-storm: ${edges} edge(s) on ${node.name} IRQ ${f.irq}`;
+}
+
+/** A noise source on a wireless link for the fault's window (WirelessChannel.noiseBurst). */
+function interference(a: Assembled, f: InterferenceFault): () => string {
+  const air = a.network.air.get(f.link);
+  if (!air) throw new Error(`link ${f.link}: not a wireless link`);
+  let on = false;
+  a.sim.queue.schedule(new SimEvent(`fault${f.index}.interference`, () => {
+    on = true;
+    air.noiseBurst(`fault${f.index}`, f.position, f.powerDbm, f.channel, f.until - f.at);
+  }, Priority.Scenario), f.at);
+  const p = f.position;
+  return () => `faults[${f.index}] interference: ${on ? '' : 'not '}radiated ${f.powerDbm} dBm on channel ${f.channel} from (${p.x}, ${p.y}, ${p.z}) on ${f.link}`;
+}
+
+/** A `move` action: the node stands at the new position from `at` on (signals already on the air are unchanged). */
+function scheduleMove(a: Assembled, act: Action): () => string | null {
+  let moved = false;
+  a.sim.queue.schedule(new SimEvent(`action${act.index}`, () => {
+    a.network.positions.move(act.node, act.position!);
+    moved = true;
+  }, Priority.Scenario), act.at);
+  return () => (moved ? null : `the run ended before ${act.node}'s move`);
 }
 
 /**

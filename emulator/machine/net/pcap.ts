@@ -5,6 +5,8 @@ import type { Time } from '../sim/time';
 export const PCAP_MAGIC_USEC = 0xa1b2c3d4;
 export const PCAP_MAGIC_NSEC = 0xa1b23c4d;
 export const LINKTYPE_ETHERNET = 1;
+/** 802.11 frames behind a radiotap header (wireless links: emulator/machine/net/wireless/radiotap.ts). */
+export const LINKTYPE_IEEE802_11_RADIOTAP = 127;
 export const PCAP_GLOBAL_HEADER_LEN = 24;
 export const PCAP_RECORD_HEADER_LEN = 16;
 

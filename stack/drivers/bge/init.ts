@@ -7,6 +7,7 @@
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
 import { IFF_ALLMULTI, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING } from '../../net/if';
+import { crc32Register } from '../../../emulator/machine/net/crc32';
 import { bgeBlockinit } from './blockinit';
 import { DELAY } from './csr';
 import { bgeTick } from './intr';
@@ -27,12 +28,7 @@ export const BGE_TICK_NS = 1_000_000_000;
 
 /** ether_crc32_le: reflected CRC-32 without the final complement (what bge_setmulti hashes with). */
 export function etherCrc32Le(addr: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of addr) {
-    crc ^= byte;
-    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return crc >>> 0;
+  return crc32Register(addr);
 }
 
 /** bge_setmulti: a 128-bit hash of the joined groups (7 low CRC bits), or all ones for ALLMULTI/PROMISC. */

@@ -10,6 +10,7 @@
  * interrupt. `ifconfig bge0 destroy` runs bge_detach: stop, PHY powered down, interrupt and interface removed;
  * io-pkt unloads the module with its last interface.
  */
+import { macToString } from '../../net/wire/addr';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
 import type { IoPkt, NativeDriverModule } from '../../io-pkt/driver-api';
 import { pci_enumerate, type PciDevice } from '../../lib/pci';
@@ -47,10 +48,6 @@ function revisionName(chipid: number): string {
   if (chipid === BGE_CHIPID_BCM5701_B5) return 'BCM5701 B5';
   if (chipid >>> 12 === 0) return `BCM5701 ${String.fromCharCode(0x41 + ((chipid >>> 8) & 0xf))}${chipid & 0xff}`;
   return `unknown ASIC (0x${chipid.toString(16)})`;
-}
-
-function hexMac(mac: Uint8Array): string {
-  return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
 function softcOf(ifp: Ifnet): BgeSoftc {
@@ -193,7 +190,7 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
       IFCAP_CSUM_UDPv4_Tx | IFCAP_CSUM_UDPv4_Rx;
     ifp.capenable = ifp.capabilities;
   }
-  iopkt.log(`${ifp.name}: ${BGE_DESCRIPTION}, ASIC ${revisionName(sc.chipid)} (0x${sc.chipid.toString(16)}), Ethernet address ${hexMac(sc.eaddr)}`);
+  iopkt.log(`${ifp.name}: ${BGE_DESCRIPTION}, ASIC ${revisionName(sc.chipid)} (0x${sc.chipid.toString(16)}), Ethernet address ${macToString(sc.eaddr)}`);
   if (typeof phy === 'string') iopkt.log(`${ifp.name}: no PHY found! (${phy})`);
   else iopkt.log(`brgphy${ifp.unit} at ${ifp.name} phy ${phy.phy}: ${phy.name}, rev. ${phy.rev}`);
   if (o.verbose) {

@@ -99,6 +99,5 @@ export function parseNe2000Options(options: string): Ne2000Options {
   return o;
 }
 
-export function formatMac(mac: Uint8Array): string {
-  return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join(':');
-}
+/** ether_sprintf. */
+export { macToString as formatMac } from '../../net/wire/addr';
