@@ -1,7 +1,8 @@
-import type { IrqLine, RegisterHandler } from '../bus/types';
+import type { RegisterHandler } from '../bus/types';
 import type { IsaTargetTiming } from '../bus/timing';
 import { isaIoTiming } from '../board/isa-bus';
 import type { GuestAttachment, GuestMachine } from './guest-machine';
+import { GuestIrqLine } from './guest-irq';
 import { V86PortWindow } from './port-window';
 import type { V86Cpu } from './v86-types';
 
@@ -15,9 +16,8 @@ import type { V86Cpu } from './v86-types';
 export class V86IsaAttachment implements GuestAttachment {
   private readonly target: number;
   private window: V86PortWindow | null = null;
-  private cpu: V86Cpu | null = null;
-  private level = false;
-  readonly irqLine: IrqLine;
+  /** The card's interrupt output as v86's 8259 pair sees it (guest-irq.ts). */
+  readonly irqLine: GuestIrqLine;
 
   constructor(
     private readonly guest: GuestMachine,
@@ -30,27 +30,12 @@ export class V86IsaAttachment implements GuestAttachment {
     readonly timing: IsaTargetTiming,
   ) {
     this.target = guest.addTarget(handler);
-    const self = this;
-    this.irqLine = {
-      set: (level: boolean) => {
-        if (level === this.level) return;
-        this.level = level;
-        this.guest.poke(() => {
-          const cpu = this.cpu;
-          if (!cpu) return;
-          if (level) cpu.device_raise_irq(this.irq);
-          else cpu.device_lower_irq(this.irq);
-        });
-      },
-      get level() {
-        return self.level;
-      },
-    };
+    this.irqLine = new GuestIrqLine(guest);
     guest.addAttachment(this);
   }
 
   bind(cpu: V86Cpu): void {
-    this.cpu = cpu;
+    this.irqLine.connect((level) => (level ? cpu.device_raise_irq(this.irq) : cpu.device_lower_irq(this.irq)));
     const w = new V86PortWindow(cpu.io, this.size, this.handler, this.label, isaIoTiming(this.timing, 'subtractive'));
     w.sync = () => this.guest.sync();
     w.stall = (ns) => this.guest.stall(ns);

@@ -1,8 +1,9 @@
-import type { AccessSize, IrqLine, PciConfigAccess, PciFunction, PciSegmentView, RegisterHandler } from '../bus/types';
+import type { AccessSize, PciConfigAccess, PciFunction, PciSegmentView, RegisterHandler } from '../bus/types';
 import { PCI_DEFAULT_TARGET } from '../bus/timing';
 import { PCI_COMMAND_IO, PCI_COMMAND_MEMORY, PciConfigSpace } from '../board/pci-config';
 import { configCycleNs, pciBarTiming } from '../board/pci-bus';
 import { GuestDmaMemory } from './guest-dma';
+import { GuestIrqLine } from './guest-irq';
 import type { GuestAttachment, GuestMachine } from './guest-machine';
 import { memoryBarConflict, MemoryClaims } from './mem-claims';
 import { V86MmioWindow } from './mmio-window';
@@ -108,9 +109,9 @@ export class V86PciAttachment implements GuestAttachment {
   /** Bus-master view of guest RAM for this function (Bus Master Enable, master-abort status from `cs`). */
   readonly dma: GuestDmaMemory;
   private readonly barTargets: number[] = [];
-  private pci: V86Pci | null = null;
   private space: Int32Array | null = null;
-  private level = false;
+  /** The function's INTx output as v86's PCI interrupt routing sees it (guest-irq.ts). */
+  readonly intx: GuestIrqLine;
 
   constructor(private readonly guest: GuestMachine, readonly fn: PciFunction, readonly slot: number, readonly label: string) {
     this.pciId = slot << 3;
@@ -132,23 +133,8 @@ export class V86PciAttachment implements GuestAttachment {
       this.decoded.push(null);
     });
     this.dma = new GuestDmaMemory(guest, () => this.cs, label);
-    const self = this;
-    const line: IrqLine = {
-      set: (level: boolean) => {
-        if (level === this.level) return;
-        this.level = level;
-        this.guest.poke(() => {
-          const pci = this.pci;
-          if (!pci) return;
-          if (level) pci.raise_irq(this.pciId);
-          else pci.lower_irq(this.pciId);
-        });
-      },
-      get level() {
-        return self.level;
-      },
-    };
-    fn.attachIntx(line);
+    this.intx = new GuestIrqLine(guest);
+    fn.attachIntx(this.intx);
     fn.attachConfig?.(this.functionView());
     fn.attachBus?.(V86_PCI_SEGMENT);
     guest.addAttachment(this);
@@ -180,9 +166,9 @@ export class V86PciAttachment implements GuestAttachment {
     const pci = cpu.devices.pci;
     const table = hookConfig(cpu);
     if (table.has(this.pciId) || v86SlotTaken(pci, this.slot)) throw new Error(`${this.label}: PCI device ${this.slot} is taken in v86`);
-    this.pci = pci;
     this.space = pci.register_device({ pci_id: this.pciId, pci_space: Array.from(this.cs.bytes), pci_bars: [], name: this.label });
     table.set(this.pciId, this);
+    this.intx.connect((level) => (level ? pci.raise_irq(this.pciId) : pci.lower_irq(this.pciId)));
     this.fn.spec.bars.forEach((bar, i) => {
       const timing = pciBarTiming(this.fn.spec.timing ?? PCI_DEFAULT_TARGET, i, bar.kind);
       const name = `${this.label} BAR${i}`;
