@@ -11,6 +11,8 @@
  *    board's) and in 66 MHz 64-bit ones (the scenario's node `pci:` field).
  * 5. Two 802.11g stations (RT2560, devnp-ral) saturating one QNX access point with UDP at 54 Mb/s for 1 s
  *    virtual: goodput at the AP against the ≈ 25–30 Mb/s UDP ceiling of 802.11g DCF, and virtual s per wall s.
+ * 6. WPA2-PSK between two QNX nodes with RT2560s: the io-pkt CPU cost of CCMP per frame, offloaded to the chip's
+ *    cipher engine vs the hc stack's software provider, in virtual µs (bench-ccmp.ts).
  */
 import { EventQueue, SimEvent } from '../emulator/machine/sim';
 import * as path from 'node:path';
@@ -19,6 +21,7 @@ import { repoRoot } from '../emulator/app/guest-image/cache';
 import { assemble } from '../emulator/app/assembly/run';
 import { inject } from '../emulator/app/testing/inject';
 import { benchGuest } from './bench-guest';
+import { benchCcmp } from './bench-ccmp';
 
 function wallNs(): bigint {
   return process.hrtime.bigint();
@@ -147,6 +150,12 @@ try {
   );
 } catch (e) {
   console.log(`802.11g UDP saturation not run: ${(e as Error).message}`);
+}
+
+try {
+  for (const l of benchCcmp()) console.log(l);
+} catch (e) {
+  console.log(`CCMP cost per frame not measured: ${(e as Error).message}`);
 }
 
 // 3. Guest (v86) nodes: boot cold and from a snapshot; 100 pings through our NE2000 vs v86's (scripts/bench-guest.ts).

@@ -15,6 +15,10 @@ import { route } from './utils/route';
 import { udpgen } from './utils/udpgen';
 import { udpsink } from './utils/udpsink';
 import { wlanctl } from './utils/wlanctl';
+import { hostapd } from './utils/wpa/hostapd';
+import { wpa_cli } from './utils/wpa/wpa_cli';
+import { wpa_supplicant } from './utils/wpa/wpa_supplicant';
+import { cryptostat } from './utils/cryptostat';
 
 const modules = () => driverModules;
 
@@ -33,4 +37,8 @@ export const netPrograms: Record<string, ProgramMain> = {
   udpgen,
   udpsink,
   wlanctl,
+  hostapd,
+  wpa_supplicant,
+  wpa_cli,
+  cryptostat,
 };

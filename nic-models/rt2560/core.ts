@@ -2,7 +2,8 @@
  * The RT2560 chip apart from its PCI binding (rt2560-pci.ts): the CSR file and its register table (csr.ts), the
  * interrupt output (CSR7 source, CSR8 mask, INTx while CSR7 & ~CSR8), the 93C66 EEPROM on CSR21, the BBP and RF
  * serial interfaces, the PWRCSR1 power states, the TSF timer and beacon generator (tsf.ts), the transmit rings
- * (tx.ts), the receive ring and the cipher engine walks (rx.ts), and the MAC's channel access (dcf.ts).
+ * (tx.ts), the receive ring (rx.ts), the cipher engine's walks with AES-CCM (cipher.ts), and the MAC's channel
+ * access (dcf.ts).
  *
  * Every descriptor and frame moves through the `DmaMemory` the host attached (`attachDma`) and costs the PCI time
  * it returns; the chip's transfers are serialised on its bus (`busFreeAt`). Without Bus Master Enable the chip
@@ -16,6 +17,7 @@ import { RegisterTable } from '../../emulator/machine/bus/register-table';
 import type { DmaMemory, IrqLine, PciConfigAccess } from '../../emulator/machine/bus/types';
 import type { Position, WirelessMedium } from '../../emulator/machine/net/wireless/radio';
 import { BbpRf } from './bbp-rf';
+import { CipherEngine } from './cipher';
 import { CSR_SPAN, csrDefs, CSR_RESET } from './csr';
 import { Dcf } from './dcf';
 import { buildEepromImage, Eeprom93c66, imageMac } from './eeprom';
@@ -48,6 +50,7 @@ export class Rt2560Core {
   readonly dcf: Dcf;
   readonly tx: TxEngine;
   readonly rx: RxEngine;
+  readonly cipher: CipherEngine;
   readonly macAddress: Uint8Array;
   readonly rfType: number;
   cfg: PciConfigAccess | null = null;
@@ -62,7 +65,10 @@ export class Rt2560Core {
   pendingPower = { bbp: 0, rf: 0 };
   readonly powerEv: SimEvent;
   /** Counters kept beside the clear-on-read CNT registers (inspect). */
-  readonly counters = { txFrames: 0, txRetries: 0, txFailed: 0, rxFrames: 0, rxDropped: 0, acksSent: 0, beacons: 0 };
+  readonly counters = {
+    txFrames: 0, txRetries: 0, txFailed: 0, rxFrames: 0, rxDropped: 0, acksSent: 0, beacons: 0,
+    cipherEncrypted: 0, cipherDecrypted: 0, cipherIcvErrors: 0, cipherInvalid: 0,
+  };
 
   constructor(readonly ctx: ComponentContext, opts: Rt2560Options) {
     this.macAddress = Uint8Array.from(Array.from(opts.mac).slice(0, 6));
@@ -78,6 +84,7 @@ export class Rt2560Core {
     this.powerEv = new SimEvent(`${ctx.name}.power`, () => this.powerSettled(), Priority.Device);
     this.tsf = new Tsf(this);
     this.dcf = new Dcf(this);
+    this.cipher = new CipherEngine(this);
     this.tx = new TxEngine(this);
     this.rx = new RxEngine(this);
     this.table = new RegisterTable('RT2560', csrDefs(this), {
@@ -122,6 +129,7 @@ export class Rt2560Core {
     this.tsf.reset();
     this.tx.reset();
     this.rx.reset();
+    this.cipher.reset();
     this.dcf.reset();
     this.updateIrq();
   }
@@ -134,6 +142,7 @@ export class Rt2560Core {
     this.trace('reset', { kind: 'soft' });
     this.tx.reset();
     this.rx.reset();
+    this.cipher.reset();
     this.dcf.reset();
     this.bbprf.resetBbp();
   }

@@ -83,11 +83,11 @@ export function csrDefs(c: Rt2560Core): RegisterDef[] {
   });
   rw(CSR.CSR8, 'CSR8', () => c.updateIrq(), INT);
   rw(CSR.SECCSR0, 'SECCSR0', (v) => {
-    if (v & SECCSR_BITS.KICK) c.rx.kickDecrypt();
-  }, SECCSR_BITS, () => c.rx.decryptPointer());
+    if (v & SECCSR_BITS.KICK) c.cipher.kick('decrypt', v & SECCSR_BITS.ONE_SHOT ? v & SECCSR_BITS.DESC_ADDRESS : undefined);
+  }, SECCSR_BITS, () => c.cipher.pointer('decrypt'));
   rw(CSR.SECCSR1, 'SECCSR1', (v) => {
-    if (v & SECCSR_BITS.KICK) c.tx.kickEncrypt();
-  }, SECCSR_BITS, () => c.tx.encryptPointer());
+    if (v & SECCSR_BITS.KICK) c.cipher.kick('encrypt', v & SECCSR_BITS.ONE_SHOT ? v & SECCSR_BITS.DESC_ADDRESS : undefined);
+  }, SECCSR_BITS, () => c.cipher.pointer('encrypt'));
   rw(CSR.CSR11, 'CSR11', () => undefined, CSR11_BITS);
   rw(CSR.CSR12, 'CSR12', () => c.tsf.configChanged(), { BEACON_INTERVAL: 0xffff, CFP_MAX_DURATION: 0xffff0000 });
   rw(CSR.CSR14, 'CSR14', (v, old) => c.tsf.csr14Written(v, old), CSR14_BITS);

@@ -36,8 +36,8 @@ export function inspectRt2560(c: Rt2560Core): NicInspection {
     return { name: `${ring} ring`, summary: `base ${h8(g.base)}, ${g.count} × ${g.stride} bytes, index ${c.tx.idx[ring]}`, entries: [] };
   });
   const g = rxGeometry(reg);
-  rings.push({ name: 'rx ring', summary: `base ${h8(g.base)}, ${g.count} × ${g.stride} bytes, index ${c.rx.idx}, decrypt index ${c.rx.decIdx}`, entries: [] });
-  rings.push({ name: 'cipher engine', summary: `encrypt index ${c.tx.encIdx}, decrypt index ${c.rx.decIdx}`, entries: [] });
+  rings.push({ name: 'rx ring', summary: `base ${h8(g.base)}, ${g.count} × ${g.stride} bytes, index ${c.rx.idx}, decrypt index ${c.cipher.dec.idx}`, entries: [] });
+  rings.push({ name: 'cipher engine', summary: `encrypt index ${c.cipher.enc.idx}${c.cipher.enc.job ? ' (busy)' : ''}, decrypt index ${c.cipher.dec.idx}${c.cipher.dec.job ? ' (busy)' : ''}`, entries: [] });
   const counters = Object.entries(c.counters).map(([name, value]) => ({ name, value }));
   return { summary, registers: [{ group: 'CSR', regs: csr }, { group: 'BBP', regs: bbp }, { group: 'RF (as written)', regs: rf }], rings, counters };
 }

@@ -1,6 +1,6 @@
 /**
  * The RT2560's receive side: the RXCSR0 filter, the RX ring (RXCSR1 size and count, RXCSR2 base) filled by
- * bus-master DMA, RXDONE, the FCS-error and overflow counters, and the cipher engine's decrypt walk (SECCSR0).
+ * bus-master DMA, RXDONE, the FCS-error and overflow counters (the cipher engine's decrypt walk is cipher.ts).
  *
  * Counters (clear on read): CNT0 FCS errors, CNT1 PLCP errors, CNT2 frames longer than CSR9, CNT4 RX overflow.
  *
@@ -23,32 +23,24 @@ import type { Ppdu, RxInfo } from '../../emulator/machine/net/wireless/radio';
 import type { Rt2560Core } from './core';
 import { isOfdm, rxSignal } from './phy';
 import { CSR, INT, MIN_DESC_SIZE, RSSI_OFFSET, RXCSR0_BITS as F, RXD_W0 } from './regs';
-import { entryAddr, le32, put32, rxGeometry, word32 } from './rings';
+import { entryAddr, le32, rxGeometry, word32 } from './rings';
 
 export interface RxState {
   idx: number;
-  decIdx: number;
   done: number;
-  decDone: number;
 }
 
 export class RxEngine {
   idx = 0;
-  /** The cipher engine's decrypt index into the RX ring (SECCSR0 reads its descriptor address). */
-  decIdx = 0;
   private readonly doneEv: SimEvent;
-  private readonly decDoneEv: SimEvent;
 
   constructor(private readonly c: Rt2560Core) {
     this.doneEv = new SimEvent(`${c.ctx.name}.rx-done`, () => c.raise(INT.RXDONE), Priority.Device);
-    this.decDoneEv = new SimEvent(`${c.ctx.name}.decrypt-done`, () => c.raise(INT.DECRYPTION_DONE), Priority.Device);
   }
 
   reset(): void {
     this.idx = 0;
-    this.decIdx = 0;
     this.c.ctx.queue.deschedule(this.doneEv);
-    this.c.ctx.queue.deschedule(this.decDoneEv);
   }
 
   get enabled(): boolean {
@@ -61,15 +53,11 @@ export class RxEngine {
 
   baseWritten(): void {
     this.idx = 0;
-    this.decIdx = 0;
+    this.c.cipher.rxRingChanged();
   }
 
   pointer(): number {
     return entryAddr(rxGeometry((o) => this.c.get(o)), this.idx);
-  }
-
-  decryptPointer(): number {
-    return entryAddr(rxGeometry((o) => this.c.get(o)), this.decIdx);
   }
 
   private drop(reason: string, ppdu: Ppdu): void {
@@ -152,49 +140,16 @@ export class RxEngine {
     return ds === 0 ? this.c.isBssid(m, 16) : ds === 1 ? this.c.isBssid(m, 4) : ds === 2 ? this.c.isBssid(m, 10) : false;
   }
 
-  /**
-   * SECCSR0.KICK_DECRYPT (NetBSD rt2560_rx_intr): walk the RX ring from the engine's index while descriptors are
-   * host-owned with CIPHER_OWNER (NetBSD RT2560_RX_CIPHER_BUSY) set, handing each back with it clear; then
-   * DECRYPTION_DONE. CIPHER_NONE pass-through only (the WPA2 issue adds AES-CCM).
-   */
-  kickDecrypt(): void {
-    const g = rxGeometry((o) => this.c.get(o));
-    if (g.count === 0 || g.stride < MIN_DESC_SIZE) {
-      this.c.trace('cipher-ring-unusable', { dir: 'decrypt', count: g.count, stride: g.stride });
-      return;
-    }
-    let end = this.c.now;
-    let walked = 0;
-    for (; walked < g.count; walked++) {
-      const addr = entryAddr(g, this.decIdx);
-      const d = new Uint8Array(4);
-      if (!this.c.dma('read', addr, d).ok) break;
-      const w0 = le32(d, 0);
-      if (w0 & RXD_W0.OWNER_NIC || !(w0 & RXD_W0.CIPHER_OWNER)) break;
-      if (w0 >>> 29) this.c.trace('cipher-unimplemented', { dir: 'decrypt', alg: w0 >>> 29 });
-      put32(d, 0, w0 & ~RXD_W0.CIPHER_OWNER);
-      end = this.c.dma('write', addr, d).end;
-      this.decIdx = (this.decIdx + 1) % g.count;
-    }
-    this.c.trace('decrypt-walk', { descriptors: walked });
-    this.c.ctx.queue.deschedule(this.decDoneEv);
-    this.c.ctx.queue.schedule(this.decDoneEv, end);
-  }
-
   saveState(): RxState {
     return {
-      idx: this.idx, decIdx: this.decIdx, done: this.doneEv.scheduled ? this.doneEv.when : -1,
-      decDone: this.decDoneEv.scheduled ? this.decDoneEv.when : -1,
+      idx: this.idx, done: this.doneEv.scheduled ? this.doneEv.when : -1,
     };
   }
 
   loadState(s: RxState): void {
     this.idx = s.idx;
-    this.decIdx = s.decIdx;
     const q = this.c.ctx.queue;
     q.deschedule(this.doneEv);
-    q.deschedule(this.decDoneEv);
     if (s.done >= 0) q.schedule(this.doneEv, s.done);
-    if (s.decDone >= 0) q.schedule(this.decDoneEv, s.decDone);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The RT2560's transmit side: the TX, ATIM and PRIO rings walked on TXCSR0 kicks, the beacon ring at each TBTT
- * (tsf.ts), and the cipher engine's encrypt walk of the TX ring (SECCSR1).
+ * (tsf.ts); the cipher engine's encrypt walk of the TX ring (SECCSR1) is cipher.ts.
  *
  * A kick makes the engine walk that ring from its own index while the descriptor is NIC-owned (W0 OWNER_NIC and
  * VALID; CIPHER_OWNER is ignored then: rt2500pci sets it on every descriptor). For each: the descriptor and the
@@ -25,7 +25,7 @@ import type { Rng } from '../../emulator/machine/sim/rng';
 import type { WifiRate } from '../../emulator/machine/net/wireless/radio';
 import type { Rt2560Core } from './core';
 import { byteOffsetNs, decodeTxSignal } from './phy';
-import { BCNCSR1_BITS, CIPHER, CSR, CSR11_BITS, CSR15_BITS, IFS, INT, MIN_DESC_SIZE, TX_RESULT, TXCSR0_BITS, TXCSR1_BITS, TXD_W0, TXD_W10, TXD_W2 } from './regs';
+import { BCNCSR1_BITS, CSR, CSR11_BITS, CSR15_BITS, IFS, INT, MIN_DESC_SIZE, TX_RESULT, TXCSR0_BITS, TXCSR1_BITS, TXD_W0, TXD_W10, TXD_W2 } from './regs';
 import { entryAddr, le32, TX_RINGS, txGeometry, word32, type TxRingId } from './rings';
 
 /** The largest MPDU the engine sends (IEEE 802.11-2012 8.2.3: 2346-byte MSDU + header) plus 8 bytes of IV/EIV. */
@@ -59,10 +59,8 @@ export interface TxState {
   idx: Record<TxRingId, number>;
   pending: TxRingId[];
   beaconPending: boolean;
-  encIdx: number;
   job: (Omit<TxJob, 'mpdu'> & { mpdu: number[] }) | null;
   stageEnd: number;
-  encDone: number;
   /** The backoff stream's state (the chip owns its draws). */
   rng: [number, number, number, number];
 }
@@ -71,18 +69,14 @@ export class TxEngine {
   readonly idx: Record<TxRingId, number> = { tx: 0, atim: 0, prio: 0, beacon: 0 };
   private readonly pending = new Set<TxRingId>();
   private beaconPending = false;
-  /** The cipher engine's encrypt index into the TX ring (SECCSR1 reads its descriptor address). */
-  encIdx = 0;
   job: TxJob | null = null;
   private readonly rng: Rng;
   /** DMA of the current job's descriptor and frame, or of its write-back, completes. */
   private readonly stageEv: SimEvent;
-  private readonly encDoneEv: SimEvent;
 
   constructor(private readonly c: Rt2560Core) {
     this.rng = c.ctx.rngs.stream(`${c.ctx.name}.backoff`);
     this.stageEv = new SimEvent(`${c.ctx.name}.tx-dma`, () => this.stageDone(), Priority.Device);
-    this.encDoneEv = new SimEvent(`${c.ctx.name}.encrypt-done`, () => c.raise(INT.ENCRYPTION_DONE), Priority.Device);
     c.dcf.onGrant = () => this.granted();
     c.dcf.onTxDone = () => this.airDone();
     c.dcf.onAck = (ok) => this.ackOutcome(ok);
@@ -92,29 +86,23 @@ export class TxEngine {
     for (const r of TX_RINGS) this.idx[r] = 0;
     this.pending.clear();
     this.beaconPending = false;
-    this.encIdx = 0;
     this.job = null;
     this.c.ctx.queue.deschedule(this.stageEv);
-    this.c.ctx.queue.deschedule(this.encDoneEv);
   }
 
   /** A ring base register was written: the ring starts over at entry 0. */
   baseWritten(ring: TxRingId): void {
     this.idx[ring] = 0;
-    if (ring === 'tx') this.encIdx = 0;
+    if (ring === 'tx') this.c.cipher.txRingChanged();
   }
 
   geometryChanged(): void {
     for (const r of TX_RINGS) this.idx[r] = 0;
-    this.encIdx = 0;
+    this.c.cipher.txRingChanged();
   }
 
   pointer(ring: TxRingId): number {
     return entryAddr(txGeometry((o) => this.c.get(o), ring), this.idx[ring]);
-  }
-
-  encryptPointer(): number {
-    return entryAddr(txGeometry((o) => this.c.get(o), 'tx'), this.encIdx);
   }
 
   /** TXCSR0 written. ABORT drops the pending kicks (the frame on the air finishes) *(I)*. */
@@ -289,48 +277,12 @@ export class TxEngine {
     this.next();
   }
 
-  // ---- cipher engine, encrypt side (SECCSR1) ----
-
-  /**
-   * SECCSR1.KICK_ENCRYPT (NetBSD rt2560_tx_data): walk the TX ring from the engine's index while descriptors carry
-   * CIPHER_OWNER (NetBSD RT2560_TX_CIPHER_BUSY), reading each descriptor and frame and handing the descriptor back
-   * with CIPHER_OWNER clear; then ENCRYPTION_DONE. Only CIPHER_NONE pass-through is implemented: another algorithm
-   * is traced and passed through unencrypted *(the WPA2 issue adds AES-CCM)*.
-   */
-  kickEncrypt(): void {
-    const g = txGeometry((o) => this.c.get(o), 'tx');
-    if (g.count === 0 || g.stride < MIN_DESC_SIZE) {
-      this.c.trace('cipher-ring-unusable', { dir: 'encrypt', count: g.count, stride: g.stride });
-      return;
-    }
-    let end = this.c.now;
-    let walked = 0;
-    for (; walked < g.count; walked++) {
-      const addr = entryAddr(g, this.encIdx);
-      const d = new Uint8Array(16);
-      if (!this.c.dma('read', addr, d).ok) break;
-      const w0 = le32(d, 0);
-      // CIPHER_OWNER alone hands a descriptor to the engine: NetBSD rt2560_setup_tx_desc sets CIPHER_BUSY without
-      // VALID, and rt2560_encryption_intr adds BUSY|VALID afterwards.
-      if (!(w0 & TXD_W0.CIPHER_OWNER)) break;
-      const alg = w0 >>> 29;
-      if (alg !== CIPHER.NONE) this.c.trace('cipher-unimplemented', { dir: 'encrypt', alg });
-      const len = (w0 & TXD_W0.DATABYTE_COUNT) >>> 16;
-      if (len > 0 && len <= MAX_TX_MPDU) this.c.dma('read', le32(d, 4), new Uint8Array(len));
-      end = this.c.dma('write', addr, word32(w0 & ~TXD_W0.CIPHER_OWNER)).end;
-      this.encIdx = (this.encIdx + 1) % g.count;
-    }
-    this.c.trace('encrypt-walk', { descriptors: walked });
-    this.c.ctx.queue.deschedule(this.encDoneEv);
-    this.c.ctx.queue.schedule(this.encDoneEv, end);
-  }
-
   saveState(): TxState {
     const j = this.job;
     return {
-      idx: { ...this.idx }, pending: [...this.pending], beaconPending: this.beaconPending, encIdx: this.encIdx,
+      idx: { ...this.idx }, pending: [...this.pending], beaconPending: this.beaconPending,
       job: j ? { ...j, mpdu: Array.from(j.mpdu) } : null,
-      stageEnd: this.stageEv.scheduled ? this.stageEv.when : -1, encDone: this.encDoneEv.scheduled ? this.encDoneEv.when : -1,
+      stageEnd: this.stageEv.scheduled ? this.stageEv.when : -1,
       rng: this.rng.state(),
     };
   }
@@ -340,13 +292,10 @@ export class TxEngine {
     this.pending.clear();
     for (const r of s.pending) this.pending.add(r);
     this.beaconPending = s.beaconPending;
-    this.encIdx = s.encIdx;
     this.rng.setState(s.rng);
     this.job = s.job ? { ...s.job, mpdu: Uint8Array.from(s.job.mpdu) } : null;
     const q = this.c.ctx.queue;
     q.deschedule(this.stageEv);
-    q.deschedule(this.encDoneEv);
     if (s.stageEnd >= 0) q.schedule(this.stageEv, s.stageEnd);
-    if (s.encDone >= 0) q.schedule(this.encDoneEv, s.encDone);
   }
 }

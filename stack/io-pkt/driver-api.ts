@@ -14,6 +14,7 @@ import type { Co, ThreadCtx } from '../kernel/api';
 import type { Ifnet, IfnetOps } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
 import type { Ieee80211Host } from '../net80211/var';
+import type { CryptoFramework } from '../crypto/api';
 
 /** Options common to drivers (libnetdrvr nic_parse_options) after io-pkt consumed name=/unit=/lan=. */
 export type DriverOptions = Map<string, string>;
@@ -52,6 +53,11 @@ export interface IoPkt {
    * the hc variants carry 802.11: io-pkt-v4 answers null.
    */
   ieee80211Host?(ifp: Ifnet): Ieee80211Host | null;
+  /**
+   * The hardware crypto API (stack/crypto/api.ts) an offload engine registers with. Only the hc variants have
+   * it: io-pkt-v4 answers null.
+   */
+  crypto?(): CryptoFramework | null;
 }
 
 /** A native io-pkt driver module (devnp-*.so): exports iopkt_drvr_entry. */

@@ -9,6 +9,7 @@ import { IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, newIfData, type Ifnet, type 
 import type { Mbuf } from '../net/mbuf';
 import type { IoPktProcess } from './process';
 import type { Ieee80211Host } from '../net80211/var';
+import type { CryptoFramework } from '../crypto/api';
 
 /** NetBSD IFQ_MAXLEN: default if_snd length. */
 export const IFQ_MAXLEN = 256;
@@ -119,5 +120,9 @@ export class DriverHost implements IoPkt {
 
   ieee80211Host(ifp: Ifnet): Ieee80211Host | null {
     return this.p.ieee80211Host(ifp);
+  }
+
+  crypto(): CryptoFramework | null {
+    return this.p.crypto;
   }
 }

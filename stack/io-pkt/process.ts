@@ -22,6 +22,7 @@ import type { Mbuf } from '../net/mbuf';
 import { PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
 import { ieee80211_ic_of, ieee80211_mgtq_pending, ieee80211_rx_dispatch } from '../net80211/ieee80211';
 import type { Ieee80211Host } from '../net80211/var';
+import { Crypto } from '../crypto/crypto';
 
 export type Variant = 'io-pkt-v4' | 'io-pkt-v4-hc' | 'io-pkt-v6-hc';
 
@@ -75,6 +76,8 @@ export class IoPktProcess {
   readonly slog: string[] = [];
   poolThreads = 0;
   alive = true;
+  /** The hardware crypto API (stack/crypto): the hc variants only; null in io-pkt-v4. */
+  readonly crypto: Crypto | null;
   /** Handles resource-manager messages (set by resmgr.ts). */
   handleMessage: (ctx: ThreadCtx, q: QueuedMessage) => Co<void> = function* () {};
 
@@ -99,6 +102,8 @@ export class IoPktProcess {
       log: (text) => self.log(text),
     };
     this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap });
+    // Completions (crypto_done, any thread) run their callbacks in the stack context, woken like pkt_rx_q.
+    this.crypto = variant === 'io-pkt-v4' ? null : new Crypto({ wake: (ctx) => self.wakeStack(ctx) });
   }
 
   get ctx(): ThreadCtx {
@@ -189,6 +194,11 @@ export class IoPktProcess {
   /** A frame from a driver running on io-pkt thread `ctx`: queued; `ctx` wakes the stack if nobody holds it. */
   enqueueRx(ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void {
     this.rxq.push({ ifp, m });
+    this.wakeStack(ctx);
+  }
+
+  /** Work was queued for the stack context by thread `ctx`: POKE it unless someone holds or is about to take it. */
+  wakeStack(ctx: ThreadCtx): void {
     if (this.holder || this.intrDepth > 0 || this.pokePending || !this.alive) return;
     this.pokePending = true;
     ctx.MsgSendPulse(this.selfCoid, this.cl.tcpip.rxPrio, PULSE_POKE, 0);
@@ -230,6 +240,11 @@ export class IoPktProcess {
         did = true;
       }
       if (this.stack.drainLoopback()) did = true;
+      // 2b. crypto completions (crypto_ret_q → crp_callback)
+      if (this.crypto?.runReturns(ctx)) {
+        this.stack.drainLoopback();
+        did = true;
+      }
       // 3. what the protocols queued for drivers, once their CPU time is spent
       if (this.kicks.size > 0) {
         yield* ctx.work(0);
@@ -246,7 +261,7 @@ export class IoPktProcess {
         yield* this.handleMessage(ctx, q);
         did = true;
       }
-      if (!did && this.rxq.length === 0 && this.msgq.length === 0 && this.kicks.size === 0) {
+      if (!did && this.rxq.length === 0 && this.msgq.length === 0 && this.kicks.size === 0 && !this.crypto?.pending()) {
         const next = this.nextDeadline();
         if (next === null || next > ctx.now()) return;
       }
@@ -312,6 +327,11 @@ export class IoPktProcess {
         if (ifp.media.linkUp !== up) ifp.media = { ...ifp.media, linkUp: up };
         self.main.trace('ifnet', 'link', 0, { if: ifp.name, up });
       },
+      crypto: self.crypto,
+      routeMessage: (data) => {
+        self.stack.sockets.routeMessage(data);
+      },
+      ifIndex: (ifp) => (self.stack.ifs.has(ifp) ? self.stack.ifs.st(ifp).index : 0),
     };
   }
 

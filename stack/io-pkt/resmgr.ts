@@ -10,6 +10,7 @@ import { Errno, type Co, type ThreadCtx } from '../kernel/api';
 import { NetCost, bytesCost } from '../net/costs';
 import { sockaddrIn } from '../include/netinet/in';
 import { AF_INET, AF_ROUTE, MSG_DONTWAIT, MSG_PEEK, SHUT_RD, SHUT_RDWR } from '../include/sys/socket';
+import type { BpfDesc } from '../net/bpf';
 import type { RcvWaiter, Socket, SockRecord } from '../net/socket';
 import { instanceNames } from './cmdline';
 import { interfaceIoctl } from './ioctl';
@@ -21,7 +22,10 @@ import {
 import type { IoPktProcess, QueuedMessage } from './process';
 import { sysctl } from './sysctl';
 
-type Ocb = { kind: 'socket'; so: Socket } | { kind: 'ionet'; ifname: string };
+type Ocb = { kind: 'socket'; so: Socket } | { kind: 'ionet'; ifname: string } | { kind: 'bpf'; d: BpfDesc };
+
+/** The BPF device names io-pkt attaches (NetBSD's cloning /dev/bpf and the first unit's name). */
+const BPF_PATHS = ['/dev/bpf', '/dev/bpf0'];
 
 /** Address families io-pkt answers on /dev/socket/<n>. */
 const FAMILIES = [AF_INET, AF_ROUTE];
@@ -38,6 +42,7 @@ export class ResMgr {
   /** resmgr_attach of every path (after the stack initialized). */
   attachPaths(ctx: ThreadCtx): void {
     for (const f of FAMILIES) ctx.pathAttach(`${this.prefix}/dev/socket/${f}`, this.p.chid);
+    for (const b of BPF_PATHS) ctx.pathAttach(`${this.prefix}${b}`, this.p.chid);
     for (const t of instanceNames(this.p.cl.instance)) ctx.pathAttach(`${MOUNT_DIR}/${t}`, this.p.chid);
   }
 
@@ -53,6 +58,7 @@ export class ResMgr {
           const o = this.ocbs.get(q.coid);
           this.ocbs.delete(q.coid);
           if (o?.kind === 'socket') this.close(ctx, o.so);
+          if (o?.kind === 'bpf') this.p.stack.bpf.close(o.d);
           ctx.MsgReply(q.rcvid, { status: 0 });
           return;
         }
@@ -66,6 +72,10 @@ export class ResMgr {
       }
       if (ocb.kind === 'ionet') {
         ctx.MsgError(q.rcvid, Errno.ENOSYS);
+        return;
+      }
+      if (ocb.kind === 'bpf') {
+        this.bpfMessage(ctx, q, ocb.d, m);
         return;
       }
       const so = ocb.so;
@@ -158,6 +168,13 @@ export class ResMgr {
       }
       this.ocbs.set(q.coid, { kind: 'socket', so });
       ctx.trace('socket', 'create', 0, { so: so.id, pid: q.pid, domain, type: m.socktype, proto: m.protocol });
+      ctx.MsgReply(q.rcvid, { status: 0 });
+      return;
+    }
+    if (BPF_PATHS.some((b) => path === `${this.prefix}${b}`)) {
+      const d = this.p.stack.bpf.open();
+      this.ocbs.set(q.coid, { kind: 'bpf', d });
+      ctx.trace('bpf', 'open', 0, { d: d.id, pid: q.pid });
       ctx.MsgReply(q.rcvid, { status: 0 });
       return;
     }
@@ -282,6 +299,42 @@ export class ResMgr {
     }
     if (e) ctx.MsgError(q.rcvid, e);
     else ctx.MsgReply(q.rcvid, { status: 0 });
+  }
+
+  /** read/write/ioctl on a /dev/bpf descriptor (bpfread, bpfwrite, bpfioctl in stack/net/bpf.ts). */
+  private bpfMessage(ctx: ThreadCtx, q: QueuedMessage, d: BpfDesc, m: IoPktMessage): void {
+    const bpf = this.p.stack.bpf;
+    const p = this.p;
+    const rcvid = q.rcvid;
+    const replyData = (c: ThreadCtx, r: Uint8Array | number) => {
+      if (typeof r === 'number') c.MsgError(rcvid, r);
+      else {
+        c.charge(bytesCost(r.length, NetCost.copyPerByte));
+        c.MsgReply(rcvid, { status: r.length, data: { data: r, from: null, pktId: 0, truncated: false }, bytes: r.length + 16 });
+      }
+    };
+    switch (m.type) {
+      case IO_READ: {
+        const r = bpf.read(d, m.nbytes, (m.flags & MSG_DONTWAIT) !== 0, { reply: (x) => replyData(p.ctx, x) });
+        if (r !== null) replyData(ctx, r);
+        return;
+      }
+      case IO_WRITE: {
+        ctx.charge(bytesCost(m.data.length, NetCost.copyPerByte));
+        const n = bpf.write(d, m.data, m.pktId);
+        if (n < 0) ctx.MsgError(rcvid, -n);
+        else ctx.MsgReply(rcvid, { status: n });
+        return;
+      }
+      case IO_DEVCTL: {
+        const r = bpf.ioctl(d, m.dcmd, m.data ?? {});
+        if (typeof r === 'number') ctx.MsgError(rcvid, r);
+        else ctx.MsgReply(rcvid, { status: 0, data: r });
+        return;
+      }
+      default:
+        ctx.MsgError(rcvid, Errno.ENOSYS);
+    }
   }
 
   private close(ctx: ThreadCtx, so: Socket): void {

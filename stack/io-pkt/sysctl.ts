@@ -2,7 +2,8 @@
  * sysctl nodes io-pkt answers (what netstat, arp and route read): protocol statistics
  * (net.inet.{ip,icmp,udp}.stats, net.inet.arp.stats), the routing table with ARP entries as cloned host
  * routes (NET_RT_DUMP), the ARP table (NET_RT_FLAGS RTF_LLINFO), the interface list (NET_RT_IFLIST),
- * the datagram PCB list, and net.inet.ip.forwarding (read/write).
+ * the datagram PCB list, net.inet.ip.forwarding (read/write), and the crypto API's counters (net.crypto.stats,
+ * net.crypto.drivers; hc variants).
  */
 import { Errno } from '../kernel/api';
 import { RTF } from '../net/route';
@@ -82,6 +83,11 @@ export function sysctl(p: IoPktProcess, name: string[], value?: number): SysctlR
       return { data: s.ifs.list.map((ifp) => ifInfo(p, ifp)) };
     case 'net.inet.pcblist':
       return { data: pcbRows(p) };
+    // The hardware crypto API (hc variants): totals and per-engine counters (cryptostat).
+    case 'net.crypto.stats':
+      return p.crypto ? { data: p.crypto.crypto_stats() } : Errno.ENOENT;
+    case 'net.crypto.drivers':
+      return p.crypto ? { data: p.crypto.crypto_drivers() } : Errno.ENOENT;
     default:
       return Errno.ENOENT;
   }

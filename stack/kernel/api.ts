@@ -268,6 +268,20 @@ export interface ThreadCtx {
   /** List registered paths under a prefix (for `ls /dev`, waitfor). */
   pathList(prefix: string): string[];
 
+  /**
+   * open + read of a file procnto serves (the image filesystem, /dev/shmem): its contents, or null (ENOENT).
+   * Charged as a message to procnto plus the copy. Optional: callers treat its absence as "no such file".
+   */
+  fileRead?(path: string): Co<Uint8Array | null>;
+  /**
+   * Random octets, as a read of /dev/random gives them (QNX's random service): from the node's seeded stream
+   * "<node>.procnto.random", so a run is reproducible and a different seed changes it. Charged as a message.
+   * Optional: programs that need nonces fail without it.
+   */
+  getrandom?(n: number): Uint8Array;
+  /** open(O_CREAT|O_TRUNC or O_APPEND) + write under /dev/shmem: 0 or an errno (EROFS, ENOENT). Optional. */
+  fileWrite?(path: string, data: Uint8Array, append: boolean): Co<number>;
+
   /** Spawn a program by name (from the node's program table). Returns the pid or throws ENOENT. */
   spawn(opts: SpawnOptions): number;
   /** Wait for a child to exit (or daemonize). Returns its status. */

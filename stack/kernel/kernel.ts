@@ -12,11 +12,13 @@
  */
 import type { NodeBus } from '../../emulator/machine/bus/node-bus';
 import type { ComponentContext } from '../../emulator/machine/sim/context';
+import type { Rng } from '../../emulator/machine/sim/rng';
 import type { TraceFields } from '../../emulator/machine/sim/trace';
 import { Errno, KernelError, type ProcessInfo, type ProgramMain, type SigEvent, type SpawnOptions } from './api';
 import { makeCosts, type CostTable } from './costs';
 import { Interrupts } from './interrupts';
 import { Messaging } from './messaging';
+import { FileStore } from './files';
 import { PathSpace } from './pathspace';
 import { basename, Processes } from './processes';
 import { Scheduler } from './scheduler';
@@ -47,6 +49,8 @@ export class Kernel {
   readonly intr: Interrupts;
   readonly timers: Timers;
   readonly paths = new PathSpace();
+  /** The image filesystem's contents and /dev/shmem (files.ts). */
+  readonly files = new FileStore(this.paths);
   readonly procs: Processes;
   readonly programs: ProgramTable;
   readonly console: (text: string) => void;
@@ -83,10 +87,30 @@ export class Kernel {
     this.trace('boot', { cpus: this.sched.cpus.length, pic: this.intr.controller?.kind ?? 'none' });
   }
 
-  /** Files of the boot image: "/proc/boot/x" for bare names, absolute paths as given. Served by procnto. */
-  addBootFiles(paths: readonly string[]): void {
-    for (const p of paths) this.paths.attach(p.startsWith('/') ? p : `/proc/boot/${basename(p)}`, 1, 0, false);
+  /**
+   * Files of the boot image: "/proc/boot/x" for bare names, absolute paths as given. Served by procnto; the
+   * contents given (a buildfile's inline files) are what reading them returns.
+   */
+  addBootFiles(paths: readonly string[], contents: Readonly<Record<string, string>> = {}): void {
+    for (const p of paths) {
+      const at = p.startsWith('/') ? p : `/proc/boot/${basename(p)}`;
+      this.paths.attach(at, 1, 0, false);
+      const c = contents[p];
+      if (c !== undefined) this.files.addImageFile(at, new TextEncoder().encode(c));
+    }
   }
+
+  /** The node's entropy (what /dev/random hands out): one seeded stream, issued on first use. */
+  random(n: number): Uint8Array {
+    this.rng ??= this.ctx.rngs.stream(`${this.ctx.name}.random`);
+    const out = new Uint8Array(Math.max(0, Math.floor(n)));
+    for (let i = 0; i < out.length; i += 4) {
+      const v = this.rng.u32();
+      for (let j = 0; j < 4 && i + j < out.length; j++) out[i + j] = (v >>> (8 * j)) & 0xff;
+    }
+    return out;
+  }
+  private rng: Rng | null = null;
 
   /** procmgr_symlink / buildfile [type=link]. */
   symlink(path: string, target: string): void {

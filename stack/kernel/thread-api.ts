@@ -365,6 +365,25 @@ export class ThreadApi implements ThreadCtx {
     return this.k.paths.resolve(path);
   }
 
+  getrandom(n: number): Uint8Array {
+    this.charge(this.c.kernelCall + this.c.msgPassBase + this.c.msgReplyBase + copyCost(this.c, n));
+    return this.k.random(n);
+  }
+
+  *fileRead(path: string): Co<Uint8Array | null> {
+    this.charge(this.c.kernelCall + this.c.pathResolve + this.c.msgPassBase + this.c.msgReplyBase);
+    const d = this.k.files.read(path);
+    if (d) this.charge(copyCost(this.c, d.length));
+    yield* this.work(0);
+    return d ? d.slice() : null;
+  }
+
+  *fileWrite(path: string, data: Uint8Array, append: boolean): Co<number> {
+    this.charge(this.c.kernelCall + this.c.pathResolve + this.c.msgPassBase + this.c.msgReplyBase + copyCost(this.c, data.length));
+    yield* this.work(0);
+    return this.k.files.write(path, data, append);
+  }
+
   pathList(prefix: string): string[] {
     this.charge(this.c.pathResolve);
     return this.k.paths.list(prefix);

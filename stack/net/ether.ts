@@ -6,6 +6,7 @@ import { IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP, type Ifnet 
 import { M_BCAST, M_LOOP, M_MCAST, type Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { NetCost } from './costs';
+import type { BpfDesc } from './bpf';
 import type { NetStack } from './stack';
 import { ETHER_BROADCAST, macEquals, macIsBroadcast, macIsGroup, type Ipv4Addr } from './wire/addr';
 import { ETHER_HDR_LEN, EtherType, EthernetFrame } from './wire/ethernet';
@@ -23,6 +24,8 @@ export class Ether {
     env.charge(NetCost.etherInput);
     const f = new EthernetFrame(m.data);
     env.trace('ifnet', 'input', m.pktId, { if: ifp.name, len: m.data.length });
+    // bpf_mtap: listeners see every frame the interface received, before any check (the driver's tap in NetBSD).
+    this.s.bpf.tap(ifp, m.data, false, m.pktId);
     const why = f.checkLen();
     if (why) {
       ifp.data.ierrors++;
@@ -95,8 +98,12 @@ export class Ether {
     return this.transmit(ifp, m);
   }
 
-  /** Queue a complete frame on if_snd and ask for if_start. */
-  transmit(ifp: Ifnet, m: Mbuf): number {
+  /**
+   * Queue a complete frame on if_snd and ask for if_start. BPF sees it here (NetBSD taps when the driver
+   * dequeues; no frame leaves if_snd other than to the driver). `bpfFrom` is the /dev/bpf descriptor that wrote
+   * it, if any (BIOCSSEESENT).
+   */
+  transmit(ifp: Ifnet, m: Mbuf, bpfFrom: BpfDesc | null = null): number {
     const env = this.s.env;
     if (ifp.snd.length >= ifp.sndMax) {
       this.s.ifs.st(ifp).sndDrops++;
@@ -104,6 +111,7 @@ export class Ether {
       return Errno.ENOBUFS;
     }
     ifp.snd.push(m);
+    this.s.bpf.tap(ifp, m.data, true, m.pktId, bpfFrom);
     ifp.data.obytes += m.data.length;
     if (macIsGroup(new EthernetFrame(m.data).dst)) ifp.data.omcasts++;
     env.trace('ifnet', 'output', m.pktId, { if: ifp.name, len: m.data.length, qlen: ifp.snd.length });

@@ -25,6 +25,11 @@ export interface NicConfig {
   memWindows: { base: number; length: number }[];
   promiscuous: boolean;
   multicast: boolean;
+  /**
+   * A crypto offload engine on the NIC registered with the hc stack's crypto API (stack/crypto/api.ts): the
+   * framework's counters for it, shown by nicinfo. Absent: the NIC has none, or it is not registered.
+   */
+  crypto?: { engine: string; algs: string[]; requests: number; encrypts: number; decrypts: number; bytes: number; errors: number; micFailures: number };
 }
 
 export interface NicStats {

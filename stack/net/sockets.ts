@@ -211,6 +211,19 @@ export class Sockets {
     return true;
   }
 
+  /**
+   * raw_input for the routing domain (rt_ieee80211msg → route_output's listeners): a copy of the message bytes
+   * to every AF_ROUTE socket. Returns how many sockets took it.
+   */
+  routeMessage(data: Uint8Array, pktId = 0): number {
+    let n = 0;
+    for (const so of this.list) {
+      if (so.domain !== AF_ROUTE) continue;
+      if (this.append(so, { data: data.slice(), from: { family: AF_INET, addr: 0, port: 0 }, pktId })) n++;
+    }
+    return n;
+  }
+
   /** Wake readers parked on `so` once the CPU time of this pass has been spent. */
   wakeup(so: Socket): void {
     if (so.waiters.length === 0) return;

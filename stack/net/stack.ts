@@ -7,6 +7,7 @@ import { IFF_LOOPBACK, IFF_RUNNING, IFF_UP, type Ifnet } from './if';
 import type { Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { Arp } from './arp';
+import { Bpf } from './bpf';
 import { Callouts } from './callout';
 import type { NetEnv } from './env';
 import { Ether } from './ether';
@@ -40,6 +41,8 @@ export class NetStack {
   readonly udp: Udp;
   readonly raw: Raw;
   readonly sockets: Sockets;
+  /** /dev/bpf descriptors and the taps (bpf.ts). */
+  readonly bpf: Bpf;
   readonly lo0: Ifnet;
   /** Packets looped back (ipintrq), processed by drainLoopback() within the same stack pass. */
   private readonly loopq: { ifp: Ifnet; m: Mbuf }[] = [];
@@ -53,6 +56,7 @@ export class NetStack {
     this.udp = new Udp(this);
     this.raw = new Raw(this);
     this.sockets = new Sockets(this);
+    this.bpf = new Bpf(this);
     this.ip.forwarding = opts.forward ?? false;
     this.ifs.enmap = opts.enmap ?? true;
     this.lo0 = createLoopback(0);

@@ -5,11 +5,11 @@
  * field (short slot may change), the TIM's DTIM count, and the ERP element. The chip stamps the TSF.
  *
  * Body (§7.2.3.1): timestamp, beacon interval, capability, SSID, supported rates, DS parameter set, [IBSS
- * parameter set], TIM (hostap), ERP (11g), extended supported rates.
+ * parameter set], TIM (hostap), ERP (11g), extended supported rates, the RSN/WPA IE with WPA on.
  */
 import type { Mbuf } from '../net/mbuf';
 import type { Ieee80211Node } from './node';
-import { beaconHead, ieee80211_erp_bits, ieee80211_getcapinfo, ieee80211_next_seq } from './output';
+import { beaconHead, ieee80211_erp_bits, ieee80211_getcapinfo, ieee80211_next_seq, ieee80211_wpa_ie_enabled } from './output';
 import { IEEE80211_MODE_11G } from './rates';
 import { IEEE80211_F_HIDESSID, type BeaconOffsets, type Ieee80211Com } from './var';
 import { IEEE80211_FC0_SUBTYPE_BEACON, IEEE80211_FC0_TYPE_MGT, IEEE80211_FC1_DIR_NODS, IEEE80211_HDR_LEN, IEEE80211_SEQ_SEQ_SHIFT, ieee80211_write_header } from './wire/frame';
@@ -33,6 +33,8 @@ export function ieee80211_beacon_alloc(ic: Ieee80211Com, ni: Ieee80211Node): { m
   const trailer = IEEE80211_HDR_LEN + w.length;
   if (ic.curmode === IEEE80211_MODE_11G) w.element(IEEE80211_ELEMID_ERP, [ieee80211_erp_bits(ic)]);
   w.xrates(ni.rates);
+  // The RSN (or WPA) IE hostapd set (IEEE80211_IOC_APPIE), after the extended rates (802.11-2016 Table 9-27).
+  if (ieee80211_wpa_ie_enabled(ic)) w.bytes(ic.appieWpa!);
   const body = w.done();
   const data = new Uint8Array(IEEE80211_HDR_LEN + body.length);
   ieee80211_write_header(data, IEEE80211_FC0_TYPE_MGT | IEEE80211_FC0_SUBTYPE_BEACON, IEEE80211_FC1_DIR_NODS, ETHER_BROADCAST as Uint8Array, ic.myaddr, ni.bssid, 0);

@@ -10,7 +10,9 @@ import {
 import { ieee80211_send_mgmt, ieee80211_send_nulldata } from './output';
 import { ieee80211_set_shortslottime } from './proto';
 import { IEEE80211_MODE_11G, ieee80211_iserp_rateset } from './rates';
-import { IEEE80211_F_USEPROT, type Ieee80211Com } from './var';
+import { IEEE80211_F_USEPROT, IEEE80211_F_WPA, type Ieee80211Com } from './var';
+import { ieee80211_crypto_delnodekey } from './crypto';
+import { ieee80211_notify_node_join, ieee80211_notify_node_leave } from './notify';
 import { IEEE80211_FC0_SUBTYPE_ASSOC_RESP, IEEE80211_FC0_SUBTYPE_DEAUTH } from './wire/frame';
 import { IEEE80211_CAPINFO_SHORT_SLOTTIME, IEEE80211_REASON_AUTH_EXPIRE, IEEE80211_STATUS_SUCCESS, IEEE80211_STATUS_TOOMANY } from './wire/mgmt';
 
@@ -64,7 +66,14 @@ export function ieee80211_node_join(ic: Ieee80211Com, ni: Ieee80211Node, resp: n
   ic.trace('node-join', 0, { mac: macToString(ni.macaddr), aid: IEEE80211_AID(ni.associd), newassoc, rssi: ni.rssi });
   ic.newassoc?.(ni, newassoc);
   ieee80211_send_mgmt(ic, ni, resp, IEEE80211_STATUS_SUCCESS);
-  ieee80211_node_authorize(ic, ni);
+  // With WPA the authenticator (hostapd) opens the port after the 4-way handshake (IEEE80211_MLME_AUTHORIZE);
+  // until then only EAPOL passes. A (re)association starts over: no pairwise key, port closed.
+  if ((ic.flags & IEEE80211_F_WPA) === 0) ieee80211_node_authorize(ic, ni);
+  else {
+    ieee80211_node_unauthorize(ic, ni);
+    ieee80211_crypto_delnodekey(ni);
+  }
+  ieee80211_notify_node_join(ic, ni, newassoc);
 }
 
 /** ieee80211_node_leave_11g: undo the station's ERP accounting. */
@@ -81,6 +90,8 @@ function nodeLeave11g(ic: Ieee80211Com, ni: Ieee80211Node): void {
  */
 export function ieee80211_node_leave(ic: Ieee80211Com, ni: Ieee80211Node): void {
   ic.trace('node-leave', 0, { mac: macToString(ni.macaddr), aid: IEEE80211_AID(ni.associd) });
+  // Only an associated station's departure is announced (LEAVE); hostapd then forgets its WPA state.
+  if (ni.associd !== 0 && ni !== ic.bss) ieee80211_notify_node_leave(ic, ni);
   if (ni.associd !== 0) {
     ic.aids.delete(IEEE80211_AID(ni.associd));
     ni.associd = 0;
@@ -88,6 +99,7 @@ export function ieee80211_node_leave(ic: Ieee80211Com, ni: Ieee80211Node): void 
     if (ic.curmode === IEEE80211_MODE_11G) nodeLeave11g(ic, ni);
   }
   ieee80211_node_unauthorize(ic, ni);
+  ieee80211_crypto_delnodekey(ni);
   if (ni !== ic.bss && ni.table === ic.sta) ic.sta.remove(ni);
 }
 
@@ -96,6 +108,8 @@ export function ieee80211_sta_leave(ic: Ieee80211Com, ni: Ieee80211Node): void {
   ic.trace('leave', 0, { bssid: macToString(ni.bssid) });
   ni.associd = 0;
   ieee80211_node_unauthorize(ic, ni);
+  ieee80211_crypto_delnodekey(ni);
+  ieee80211_notify_node_leave(ic, ni);
   ic.h.linkState(ic.ifp, false);
 }
 

@@ -64,6 +64,7 @@ export function ieee80211_ifdetach(ic: Ieee80211Com): void {
   ic.scan.reset();
   ic.sta.reset();
   ic.mgtq.length = 0;
+  ic.cryptoq.length = 0;
   if (byIfp.get(ic.ifp) === ic) byIfp.delete(ic.ifp);
   ic.trace('detach', 0);
 }
@@ -73,7 +74,8 @@ export function* ieee80211_rx_dispatch(ic: Ieee80211Com, m: Mbuf): Co<void> {
   yield* ieee80211_input_stack(ic, m);
 }
 
-/** Does the driver have management frames waiting (if_start should run even with if_snd empty)? */
+/** Does the driver have management or encrypted data frames waiting (if_start should run even with if_snd empty)? */
 export function ieee80211_mgtq_pending(ifp: Ifnet): boolean {
-  return (byIfp.get(ifp)?.mgtq.length ?? 0) > 0;
+  const ic = byIfp.get(ifp);
+  return !!ic && (ic.mgtq.length > 0 || ic.cryptoq.length > 0);
 }

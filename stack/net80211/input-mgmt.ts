@@ -9,13 +9,14 @@ import type { Mbuf } from '../net/mbuf';
 import { macEquals, macToString } from '../net/wire/addr';
 import { WireError } from '../net/wire/view';
 import { ieee80211_node_join, ieee80211_node_leave, ieee80211_node_set_erp } from './hostap';
+import { ieee80211_parse_rsn, ieee80211_security_ies } from './rsn';
 import type { Ieee80211Node } from './node';
 import { Net80211Cost } from './costs';
 import { ieee80211_send_mgmt } from './output';
 import { ieee80211_new_state, ieee80211_set_shortslottime, ieee80211_swbmiss_heard } from './proto';
 import { IEEE80211_F_DODEL, IEEE80211_F_DOFRATE, IEEE80211_F_DONEGO, IEEE80211_F_DOSORT, IEEE80211_MODE_11G, IEEE80211_RATE_BASIC, ieee80211_fix_rate } from './rates';
 import { ieee80211_add_scan, ieee80211_probe_curchan, ieee80211_set_chan } from './scan';
-import { IEEE80211_F_HIDESSID, IEEE80211_F_SCAN, IEEE80211_FEXT_PROBECHAN, type Ieee80211Com } from './var';
+import { IEEE80211_F_HIDESSID, IEEE80211_F_SCAN, IEEE80211_F_WPA, IEEE80211_FEXT_PROBECHAN, type Ieee80211Com } from './var';
 import {
   IEEE80211_FC0_SUBTYPE_ASSOC_REQ, IEEE80211_FC0_SUBTYPE_ASSOC_RESP, IEEE80211_FC0_SUBTYPE_AUTH, IEEE80211_FC0_SUBTYPE_BEACON,
   IEEE80211_FC0_SUBTYPE_DEAUTH, IEEE80211_FC0_SUBTYPE_DISASSOC, IEEE80211_FC0_SUBTYPE_MASK, IEEE80211_FC0_SUBTYPE_PROBE_REQ,
@@ -24,7 +25,7 @@ import {
 } from './wire/frame';
 import {
   AssocReqRepr, AssocRespRepr, AuthRepr, BeaconRepr, IEEE80211_AUTH_ALG_OPEN, IEEE80211_AUTH_OPEN_REQUEST, IEEE80211_AUTH_OPEN_RESPONSE,
-  IEEE80211_CAPINFO_ESS, IEEE80211_CAPINFO_SHORT_SLOTTIME, IEEE80211_REASON_NOT_AUTHED, IEEE80211_STATUS_ALG, IEEE80211_STATUS_BASIC_RATE,
+  IEEE80211_CAPINFO_ESS, IEEE80211_CAPINFO_SHORT_SLOTTIME, IEEE80211_REASON_IE_INVALID, IEEE80211_REASON_NOT_AUTHED, IEEE80211_STATUS_ALG, IEEE80211_STATUS_BASIC_RATE,
   IEEE80211_STATUS_CAPINFO, IEEE80211_STATUS_SUCCESS, ProbeReqRepr, ReasonRepr,
 } from './wire/mgmt';
 
@@ -147,6 +148,19 @@ export function* ieee80211_recv_mgmt(ic: Ieee80211Com, m: Mbuf, wh: Ieee80211Fra
         ieee80211_node_leave(ic, ni);
         return discard('rate set mismatch', 'is_rx_assoc_norate');
       }
+      // WPA: the station must say which ciphers and key management it uses (FreeBSD "no WPA/RSN IE in
+      // association request"); hostapd reads the IE back with IEEE80211_IOC_WPAIE.
+      const ies = ieee80211_security_ies(q.others);
+      if ((ic.flags & IEEE80211_F_WPA) !== 0) {
+        const bad = !ies.rsn && !ies.wpa ? 'no WPA/RSN IE' : ies.rsn ? ieee80211_parse_rsn(ies.rsn) : null;
+        if (typeof bad === 'string') {
+          ieee80211_send_mgmt(ic, ni, IEEE80211_FC0_SUBTYPE_DEAUTH, IEEE80211_REASON_IE_INVALID);
+          ieee80211_node_leave(ic, ni);
+          return discard(bad, 'is_rx_assoc_badwpaie');
+        }
+      }
+      ni.rsnIe = ies.rsn;
+      ni.wpaIe = ies.wpa;
       ni.rates = r.rates;
       ni.txrate = r.txrate;
       ni.rssi = rssi;

@@ -15,7 +15,8 @@ import { macEquals, macToString } from '../net/wire/addr';
 import { ieee80211_recv_mgmt } from './input-mgmt';
 import type { Ieee80211Node } from './node';
 import { LLC_SNAP, LLC_SNAPFRAMELEN } from './output';
-import { IEEE80211_F_NOBRIDGE, type Ieee80211Com } from './var';
+import { IEEE80211_F_DROPUNENC, IEEE80211_F_NOBRIDGE, IEEE80211_F_PRIVACY, type Ieee80211Com } from './var';
+import { ETHERTYPE_PAE, ieee80211_crypto_decap } from './crypto';
 import {
   IEEE80211_FC0_SUBTYPE_MASK, IEEE80211_FC0_SUBTYPE_NODATA, IEEE80211_FC0_TYPE_CTL,
   IEEE80211_FC0_TYPE_DATA, IEEE80211_FC0_TYPE_MGT, IEEE80211_FC1_DIR_FROMDS, IEEE80211_FC1_DIR_NODS, IEEE80211_FC1_DIR_TODS,
@@ -176,19 +177,43 @@ function inputData(ic: Ieee80211Com, m: Mbuf, wh: Ieee80211Frame, ni0: Ieee80211
   }
   if ((wh.fc0 & IEEE80211_FC0_SUBTYPE_MASK) === IEEE80211_FC0_SUBTYPE_NODATA) return; // null data: keep-alive only
   if ((wh.fc1 & IEEE80211_FC1_WEP) !== 0) {
-    ic.stats.is_rx_noprivacy++;
-    return drop('privacy off');
+    if ((ic.flags & IEEE80211_F_PRIVACY) === 0) {
+      ic.stats.is_rx_noprivacy++;
+      return drop('privacy off');
+    }
+    // ieee80211_crypto_decap: CCMP on a crypto engine; the frame continues in the completion callback.
+    const rxni = ni;
+    ieee80211_crypto_decap(ic, ni, m, (_ctx, pm) => {
+      if (ic.state !== 'RUN') return;
+      inputPlain(ic, pm, new Ieee80211Frame(pm.data), rxni, true);
+    });
+    return;
   }
+  inputPlain(ic, m, wh, ni, false);
+}
+
+/**
+ * The rest of ieee80211_input for a data frame in the clear or just decrypted (`protectedRx`): decapsulate,
+ * 802.1X port control (only EAPOL passes a closed port), IEEE80211_F_DROPUNENC (unencrypted frames other than
+ * EAPOL dropped while privacy is on), deliver.
+ */
+function inputPlain(ic: Ieee80211Com, m: Mbuf, wh: Ieee80211Frame, ni: Ieee80211Node, protectedRx: boolean): void {
+  const drop = (why: string): void => ic.trace('rx-drop', m.pktId, { why, ta: macToString(wh.addr2) });
   ic.h.charge(Net80211Cost.decap + Math.ceil(wh.body.length * Net80211Cost.copyPerByte));
   const eth = ieee80211_decap(wh);
   if (!eth) {
     ic.stats.is_rx_decap++;
     return drop('decap');
   }
-  if (!ni.authorized) {
+  const eapol = eth.length >= 14 && ((eth[12]! << 8) | eth[13]!) === ETHERTYPE_PAE;
+  if (!ni.authorized && !eapol) {
     ic.stats.is_rx_unauth++;
     ni.stats.rx_unauth++;
     return drop('unauthorized port');
+  }
+  if (!protectedRx && !eapol && (ic.flags & IEEE80211_F_DROPUNENC) !== 0) {
+    ic.stats.is_rx_unencrypted++;
+    return drop('unencrypted with privacy on');
   }
   ni.stats.rx_data++;
   ni.stats.rx_bytes += m.data.length;

@@ -14,9 +14,14 @@ import { IEEE80211_AID, type Ieee80211Node } from './node';
 import { ENETRESET, ieee80211_media_change, ieee80211_media_status, type MediaStatus, type MediaWord } from './mode';
 import { ieee80211_new_state } from './proto';
 import { IEEE80211_CHAN_ANY, IEEE80211_RATE_VAL } from './rates';
+import { keyValid } from './key';
+import {
+  IEEE80211_F_DROPUNENC, IEEE80211_F_PRIVACY, IEEE80211_F_WPA1, IEEE80211_F_WPA2,
+} from './var';
 import { IEEE80211_F_DESBSSID, IEEE80211_F_HIDESSID, IEEE80211_F_NOBRIDGE, IEEE80211_F_SCAN, type Ieee80211Com, type Ieee80211Opmode, type Ieee80211State } from './var';
 import { IEEE80211_NWID_LEN } from './wire/mgmt';
 import type { Ieee80211Stats } from './stats';
+import { ieee80211_ioctl_get80211, ieee80211_ioctl_set80211, isWpaIoctl, namedIoctlType } from './ioctl-wpa';
 
 /** One scan table entry (struct ieee80211req_scan_result). */
 export interface ScanResult {
@@ -30,6 +35,8 @@ export interface ScanResult {
   intval: number;
   capinfo: number;
   rates: number[];
+  /** The WPA/RSN IEs the BSS advertises (isr_ie), RSN first; empty without. */
+  ie: Uint8Array;
 }
 
 /** One station (struct ieee80211req_sta_info, what wlanctl prints). */
@@ -75,6 +82,15 @@ export interface Ieee80211Status {
   /** IEEE80211_IOC_HIDESSID, IEEE80211_IOC_APBRIDGE (hostap). */
   hidessid: boolean;
   apbridge: boolean;
+  /** IEEE80211_F_PRIVACY, the WPA mode (0 off, 1 WPA, 2 RSN, 3 both), IEEE80211_F_DROPUNENC. */
+  privacy: boolean;
+  wpa: number;
+  dropUnencrypted: boolean;
+  /** ic_def_txkey (IEEE80211_KEYIX_NONE = undefined) and the global keys installed. */
+  defTxKey: number;
+  keys: { keyix: number; cipher: number; bits: number }[];
+  /** A station's pairwise key with its AP (bits), or 0. */
+  ucastKeyBits: number;
 }
 
 const dec = new TextDecoder();
@@ -94,7 +110,7 @@ function scanResult(ni: Ieee80211Node): ScanResult {
   return {
     ssid: dec.decode(ni.essid), bssid: macToString(ni.bssid), chan: ni.chan.ieee, freq: ni.chan.freq,
     maxrate: (ni.rates[ni.rates.length - 1] ?? 0) & IEEE80211_RATE_VAL, rssi: ni.rssi, intval: ni.intval, capinfo: ni.capinfo,
-    rates: ni.rates.slice(),
+    rates: ni.rates.slice(), ie: Uint8Array.from([...(ni.rsnIe ?? []), ...(ni.wpaIe ?? [])]),
   };
 }
 
@@ -124,6 +140,10 @@ export function ieee80211_status(ic: Ieee80211Com): Ieee80211Status {
     bssid: curBssid(ic), opmode: ic.opmode, state: ic.state, media: ieee80211_media_status(ic), scanning: (ic.flags & IEEE80211_F_SCAN) !== 0,
     stations: ic.staAssoc, bintval: ic.bintval, hidessid: (ic.flags & IEEE80211_F_HIDESSID) !== 0,
     apbridge: (ic.flags & IEEE80211_F_NOBRIDGE) === 0,
+    privacy: (ic.flags & IEEE80211_F_PRIVACY) !== 0, wpa: ((ic.flags & IEEE80211_F_WPA1) !== 0 ? 1 : 0) | ((ic.flags & IEEE80211_F_WPA2) !== 0 ? 2 : 0),
+    dropUnencrypted: (ic.flags & IEEE80211_F_DROPUNENC) !== 0, defTxKey: ic.defTxKey,
+    keys: ic.nwKeys.filter(keyValid).map((k) => ({ keyix: k.wk_keyix, cipher: k.wk_cipher, bits: k.wk_keylen * 8 })),
+    ucastKeyBits: ic.opmode === 'sta' && keyValid(ic.bss?.ucastKey) ? ic.bss.ucastKey.wk_keylen * 8 : 0,
   };
 }
 
@@ -176,6 +196,9 @@ export function* ieee80211_ioctl(ic: Ieee80211Com, dcmd: string, d: Record<strin
       return ieee80211_media_change(ic, w);
     }
     case 'SIOCS80211': {
+      // The WPA requests (numeric i_type: WPA, PRIVACY, WPAKEY, MLME, APPIE …) are ioctl-wpa.ts's.
+      if (isWpaIoctl(d)) return yield* ieee80211_ioctl_set80211(ic, d);
+      d = { ...d, type: namedIoctlType(d.type) };
       // IEEE80211_IOC_HIDESSID (beacons without the SSID: restart) and IEEE80211_IOC_APBRIDGE.
       const on = d.val === 1 || d.val === true;
       if (d.type === 'IEEE80211_IOC_HIDESSID') {
@@ -188,6 +211,8 @@ export function* ieee80211_ioctl(ic: Ieee80211Com, dcmd: string, d: Record<strin
       }
       return Errno.EINVAL;
     }
+    case 'SIOCG80211':
+      return ieee80211_ioctl_get80211(ic, d);
     case 'SIOCG80211STATUS':
       return { data: ieee80211_status(ic) };
     case 'SIOCS80211SCAN': {

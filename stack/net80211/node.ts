@@ -9,6 +9,7 @@
  */
 import type { Ieee80211Channel } from './rates';
 import { RssAdapt } from './rssadapt';
+import type { Ieee80211Key } from './key';
 
 /** Inactivity timer granularity and reload values, in IEEE80211_INACT_WAIT-second ticks (ieee80211_node.h). */
 export const IEEE80211_INACT_WAIT = 15;
@@ -101,6 +102,11 @@ export class Ieee80211Node {
   lastRx = 0;
   readonly rssadapt = new RssAdapt();
   readonly stats: NodeStats = newNodeStats();
+  /** Pairwise key (ni_ucastkey); null = none installed. */
+  ucastKey: Ieee80211Key | null = null;
+  /** The WPA (vendor) and RSN IEs the node sent (assoc request on an AP; beacon/probe response in the scan table). */
+  wpaIe: Uint8Array | null = null;
+  rsnIe: Uint8Array | null = null;
 
   constructor(macaddr: Uint8Array, chan: Ieee80211Channel) {
     this.macaddr = macaddr.slice(0, 6);

@@ -8,14 +8,16 @@
  */
 import { ETHER_BROADCAST, macEquals, macToString } from '../net/wire/addr';
 import type { Mbuf } from '../net/mbuf';
+import type { ThreadCtx } from '../kernel/api';
 import { IEEE80211_TRANS_WAIT, type Ieee80211Node } from './node';
 import { IEEE80211_MODE_11G } from './rates';
 import { chan2mode } from './mode';
 import { Net80211Cost } from './costs';
+import { ETHERTYPE_PAE, ieee80211_crypto_encap, ieee80211_crypto_txkey } from './crypto';
 // ieee80211_encap charges nothing: drivers call it from if_start in whatever thread runs it (an interrupt
 // thread after TX done), so its cost is in the driver's per-frame cost.
 import {
-  IEEE80211_F_HIDESSID, IEEE80211_F_PRIVACY, IEEE80211_F_SHPREAMBLE, IEEE80211_F_SHSLOT, IEEE80211_MGTQ_MAX, type Ieee80211Com,
+  IEEE80211_F_HIDESSID, IEEE80211_F_PRIVACY, IEEE80211_F_WPA, IEEE80211_F_SHPREAMBLE, IEEE80211_F_SHSLOT, IEEE80211_MGTQ_MAX, type Ieee80211Com,
 } from './var';
 import {
   IEEE80211_FC0_SUBTYPE_ASSOC_REQ, IEEE80211_FC0_SUBTYPE_ASSOC_RESP, IEEE80211_FC0_SUBTYPE_AUTH, IEEE80211_FC0_SUBTYPE_DATA,
@@ -80,6 +82,11 @@ export function ieee80211_getcapinfo(ic: Ieee80211Com): number {
   return capinfo;
 }
 
+/** Does an AP put its WPA/RSN IE (ic.appieWpa) in beacons and probe responses? With WPA on and an IE set. */
+export function ieee80211_wpa_ie_enabled(ic: Ieee80211Com): boolean {
+  return (ic.flags & IEEE80211_F_WPA) !== 0 && ic.appieWpa !== null && ic.appieWpa.length >= 2;
+}
+
 /** The ERP element's bits as an AP advertises them (ieee80211_add_erp): non-ERP present, protection, Barker. */
 export function ieee80211_erp_bits(ic: Ieee80211Com): number {
   let erp = 0;
@@ -115,6 +122,8 @@ export function ieee80211_send_mgmt(ic: Ieee80211Com, ni: Ieee80211Node, type: n
       beaconHead(ic, ic.bss, w, false);
       if (ic.curmode === IEEE80211_MODE_11G) w.element(IEEE80211_ELEMID_ERP, [ieee80211_erp_bits(ic)]);
       w.xrates(ic.bss.rates);
+      // The RSN (or WPA) IE after the extended rates (802.11-2016 Table 9-34), as for beacons.
+      if (ieee80211_wpa_ie_enabled(ic)) w.bytes(ic.appieWpa!);
       break;
     case IEEE80211_FC0_SUBTYPE_AUTH: {
       const seq = arg & 0xffff;
@@ -147,6 +156,8 @@ export function ieee80211_send_mgmt(ic: Ieee80211Com, ni: Ieee80211Node, type: n
       w.le16(capinfo).le16(ic.lintval);
       if (reassoc) w.bytes(ic.bss.bssid);
       w.ssid(ni.essid).rates(ni.rates).xrates(ni.rates);
+      // wpa_supplicant's IE (IEEE80211_IOC_APPIE/OPTIE) after the extended rates (Table 9-29).
+      if (ic.appieWpa) w.bytes(ic.appieWpa);
       timer = IEEE80211_TRANS_WAIT;
       ni.stats.tx_assoc++;
       type = reassoc ? IEEE80211_FC0_SUBTYPE_REASSOC_REQ : IEEE80211_FC0_SUBTYPE_ASSOC_REQ;
@@ -212,9 +223,12 @@ export function ieee80211_find_txnode(ic: Ieee80211Com, dst: Uint8Array): Ieee80
  * ieee80211_encap: an Ethernet frame (dst, src, type, payload) to an 802.11 data frame for `ni`: LLC/SNAP
  * header with the EtherType, addresses by direction (§7.2.2 Table 7-7) — station → AP: ToDS, A1 = BSSID,
  * A2 = SA, A3 = DA; AP → station: FromDS, A1 = DA, A2 = BSSID, A3 = SA; IBSS: A1 = DA, A2 = SA, A3 = BSSID —
- * and the node's next sequence number. Null (dropped, counted) for a runt.
+ * and the node's next sequence number. Null for a runt or a frame the port or the key table refuses (dropped,
+ * counted), and for a frame under a key: it went to the crypto engine and comes back on ic.cryptoq. `ctx` is
+ * the thread running if_start (an interrupt thread after TX done, or the stack context — the default): the
+ * crypto request is dispatched, and a software CCMP charged, on it.
  */
-export function ieee80211_encap(ic: Ieee80211Com, m: Mbuf, ni: Ieee80211Node): Mbuf | null {
+export function ieee80211_encap(ic: Ieee80211Com, m: Mbuf, ni: Ieee80211Node, ctx?: ThreadCtx): Mbuf | null {
   const e = m.data;
   if (e.length < ETHER_HDR_LEN) {
     ic.ifp.data.oerrors++;
@@ -224,6 +238,13 @@ export function ieee80211_encap(ic: Ieee80211Com, m: Mbuf, ni: Ieee80211Node): M
   const src = e.subarray(6, 12);
   const payload = e.subarray(ETHER_HDR_LEN);
   const type = ((e[12]! << 8) | e[13]!) >>> 0;
+  const eapol = type === ETHERTYPE_PAE;
+  // ieee80211_start: a node whose 802.1X port is closed gets EAPOL frames only.
+  if (!eapol && !ni.authorized && (ic.opmode === 'sta' || ni !== ic.bss)) {
+    ic.ifp.data.oerrors++;
+    ic.trace('tx-drop', m.pktId, { why: 'unauthorized port', da: macToString(dst) });
+    return null;
+  }
   const out = new Uint8Array(IEEE80211_HDR_LEN + LLC_SNAPFRAMELEN + payload.length);
   const fc0 = IEEE80211_FC0_TYPE_DATA | IEEE80211_FC0_SUBTYPE_DATA;
   const seq = ieee80211_next_seq(ni);
@@ -244,6 +265,19 @@ export function ieee80211_encap(ic: Ieee80211Com, m: Mbuf, ni: Ieee80211Node): M
   ni.stats.tx_data++;
   ni.stats.tx_bytes += out.length;
   ic.trace('encap', m.pktId, { da: macToString(dst), len: out.length, seq });
+  // Privacy: the key for this frame (ieee80211_crypto_encap); CCMP runs on a crypto engine and the frame reaches
+  // the driver through ic.cryptoq once encrypted (crypto.ts encapDone).
+  const k = ieee80211_crypto_txkey(ic, ni, out.subarray(4, 10), eapol);
+  if (k === 'nokey') {
+    ic.stats.is_tx_nodefkey++;
+    ic.ifp.data.oerrors++;
+    ic.trace('tx-drop', m.pktId, { why: 'no default transmit key', da: macToString(dst) });
+    return null;
+  }
+  if (k) {
+    if (!ieee80211_crypto_encap(ic, ni, k, out, m.pktId, ctx)) ic.ifp.data.oerrors++;
+    return null;
+  }
   return { data: out, pktId: m.pktId, flags: m.flags };
 }
 

@@ -10,6 +10,7 @@
  * ieee80211_beacon_miss answers the first with a directed probe request and the second with a rescan.
  */
 import type { Co, ThreadCtx } from '../kernel/api';
+import { ieee80211_notify_node_join } from './notify';
 import { ieee80211_node_authorize, ieee80211_node_leave, ieee80211_sta_leave, ieee80211_timeout_scan_candidates, ieee80211_timeout_stations } from './hostap';
 import { IEEE80211_AUTH_8021X, IEEE80211_INACT_WAIT } from './node';
 import { IEEE80211_MODE_11A, IEEE80211_MODE_11G } from './rates';
@@ -90,6 +91,7 @@ export function* ieee80211_newstate(ic: Ieee80211Com, nstate: Ieee80211State, ar
       if (ostate !== 'INIT') {
         ic.mgtTimer = 0;
         ic.mgtq.splice(0, queuedBefore); // IF_PURGE(&ic->ic_mgtq)
+        ic.cryptoq.length = 0; // encrypted data for the BSS that is gone
         ieee80211_reset_bss(ic);
       }
       break;
@@ -178,6 +180,7 @@ export function* ieee80211_newstate(ic: Ieee80211Com, nstate: Ieee80211State, ar
 /** ieee80211_notify_node_join for our own association: routing socket message and link up. */
 function notifyJoin(ic: Ieee80211Com, newassoc: boolean): void {
   ic.trace('join', 0, { bssid: macToString(ic.bss.bssid), newassoc });
+  ieee80211_notify_node_join(ic, ic.bss, newassoc);
   ic.h.linkState(ic.ifp, true);
 }
 

@@ -15,6 +15,8 @@ import {
   IEEE80211_RATE_BASIC, IEEE80211_RATE_VAL, ieee80211_fix_rate, ieee80211_set11gbasicrates, type Ieee80211Channel,
 } from './rates';
 import { chan2mode } from './mode';
+import { ieee80211_notify_scan_done } from './notify';
+import { ieee80211_security_ies } from './rsn';
 import { IEEE80211_F_ASCAN, IEEE80211_F_DESBSSID, IEEE80211_F_IBSSON, IEEE80211_F_PRIVACY, IEEE80211_F_SCAN, IEEE80211_F_SIBSS, IEEE80211_FEXT_PROBECHAN, type Ieee80211Com } from './var';
 import { IEEE80211_CAPINFO_ESS, IEEE80211_CAPINFO_IBSS, IEEE80211_CAPINFO_PRIVACY, type BeaconRepr } from './wire/mgmt';
 
@@ -153,6 +155,7 @@ export function* ieee80211_end_scan(ic: Ieee80211Com): Co<void> {
   ieee80211_cancel_scan(ic);
   ic.scanDone++;
   ic.trace('scan-end', 0, { candidates: ic.scan.size });
+  ieee80211_notify_scan_done(ic);
   if (ic.opmode === 'hostap') {
     const maxrssi = new Map<number, number>();
     for (const ni of ic.scan.list()) maxrssi.set(ni.chan.ieee, Math.max(maxrssi.get(ni.chan.ieee) ?? 0, ni.rssi));
@@ -275,6 +278,10 @@ export function ieee80211_add_scan(ic: Ieee80211Com, sp: ScanParams, ta: Uint8Ar
     ni.dtimCount = sp.tim.count;
     ni.dtimPeriod = sp.tim.period;
   }
+  // The security IEs wpa_supplicant reads from the scan table (ieee80211_saveie of ni_wpa_ie / ni_rsn_ie).
+  const ies = ieee80211_security_ies(sp.others);
+  ni.rsnIe = ies.rsn;
+  ni.wpaIe = ies.wpa;
   const rates = [...(sp.rates ?? []), ...(sp.xrates ?? [])].slice(0, 15);
   ni.rates = ieee80211_fix_rate(rates, ic.supRates[chan2mode(ic, ni.chan)]!, IEEE80211_F_DOSORT, ic.fixedRate, false).rates;
 }

@@ -23,7 +23,13 @@
  *          only in RUN, Ethernet frames from ifp.snd: `ni = ieee80211_find_txnode(ic, dst)` (null: drop),
  *          `m = ieee80211_encap(ic, m, ni)` (null: drop) → an 802.11 data frame with sequence number; the
  *          driver picks the rate (ni.rssadapt.choose or ic.fixedRate), fills Duration
- *          (ieee80211_ack_duration) and queues it.
+ *          (ieee80211_ack_duration) and queues it. Pass if_start's thread as ieee80211_encap's 4th argument: with
+ *          a key in use (WPA2) ieee80211_encap returns null and
+ *          hands the frame to the crypto API (stack/crypto) instead: once encrypted it appears on ic.cryptoq
+ *          ({m, ni}: a finished 802.11 frame, Protected, CCMP header and MIC in place), which if_start drains
+ *          after ic.mgtq and before ifp.snd, queueing each frame as it is (no cipher in the descriptor). An engine
+ *          that is this interface's own inline cipher may instead transmit a CRYPTO_F_IEEE80211_TX request itself
+ *          (ieee80211_crypto_txnode(crp) gives the node) and set CRYPTO_F_TXDONE before crypto_done.
  * rx:      in the interrupt thread, `ieee80211_input(ctx, ic, m, rssi, rstamp)` with m.data = the MPDU
  *          without FCS; the 802.11 processing runs in the stack context.
  * tx done: ni.rssadapt.raiseRate / lowerRate with what was remembered at queue time.
@@ -38,6 +44,9 @@ import type { IoPkt } from '../io-pkt/driver-api';
 import type { Ifnet } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
 import type { TraceFieldValue } from '../net/env';
+import type { CryptoFramework } from '../crypto/api';
+import { IEEE80211_KEYIX_NONE, IEEE80211_WEP_NKID } from '../include/net80211/ieee80211_ioctl';
+import { emptyKey, type Ieee80211Key } from './key';
 import { IEEE80211_AID_DEF, IEEE80211_INACT_AUTH, IEEE80211_INACT_INIT, IEEE80211_INACT_PROBE, IEEE80211_INACT_RUN, IEEE80211_INACT_SCAN, Ieee80211Node, NodeTable } from './node';
 import { IEEE80211_MODE_AUTO, IEEE80211_MODE_MAX, type Ieee80211Channel } from './rates';
 import { newIeee80211Stats, type Ieee80211Stats } from './stats';
@@ -63,6 +72,13 @@ export const IEEE80211_F_HIDESSID = 0x08000000;
 export const IEEE80211_F_NOBRIDGE = 0x10000000;
 /** ic_flags_ext. */
 export const IEEE80211_FEXT_PROBECHAN = 0x00020000;
+
+/** ic_flags for WPA (ieee80211_var.h): WPA1, WPA2 (RSN), drop unencrypted data, TKIP countermeasures. */
+export const IEEE80211_F_DROPUNENC = 0x02000000;
+export const IEEE80211_F_COUNTERM = 0x04000000;
+export const IEEE80211_F_WPA1 = 0x00800000;
+export const IEEE80211_F_WPA2 = 0x01000000;
+export const IEEE80211_F_WPA = 0x01800000;
 
 /** ic_caps. */
 export const IEEE80211_C_WEP = 0x00000001;
@@ -109,6 +125,12 @@ export interface Ieee80211Host {
   etherInput(ifp: Ifnet, m: Mbuf): void;
   /** if_link_state_change. */
   linkState(ifp: Ifnet, up: boolean): void;
+  /** The hc stack's crypto framework (stack/crypto/api.ts): CCMP goes through it. Absent: no CCMP (test hosts). */
+  readonly crypto?: CryptoFramework | null;
+  /** rt_ieee80211msg: the bytes of an RTM_IEEE80211 message for every routing socket (absent: none listens). */
+  routeMessage?(data: Uint8Array): void;
+  /** if_index of `ifp` (what routing messages carry). */
+  ifIndex?(ifp: Ifnet): number;
 }
 
 /** A management (or null-data) frame queued for the driver, with the node it is for (M_GETCTX). */
@@ -189,6 +211,19 @@ export class Ieee80211Com {
   readonly stats: Ieee80211Stats = newIeee80211Stats();
   /** Scan passes completed (ieee80211_end_scan), so a waiting ifconfig knows its scan is done. */
   scanDone = 0;
+  /** Global keys (ic_nw_keys, IEEE80211_WEP_NKID slots) and the default transmit key index (ic_def_txkey). */
+  readonly nwKeys: Ieee80211Key[] = Array.from({ length: IEEE80211_WEP_NKID }, (_, i) => emptyKey(i));
+  defTxKey = IEEE80211_KEYIX_NONE;
+  /** The WPA/RSN IE set by IEEE80211_IOC_APPIE/OPTIE: an AP's beacons and probe responses, a station's assoc requests. */
+  appieWpa: Uint8Array | null = null;
+  /**
+   * Data frames whose CCMP encryption finished (crypto callback) and that the driver still has to send, with
+   * their node: if_start takes them after ic_mgtq and before if_snd, and queues them as they are (802.11 frames,
+   * Protected, CCMP header and MIC in place). An engine that sent the frame itself (CRYPTO_F_TXDONE) adds nothing.
+   */
+  readonly cryptoq: MgmtQueueEntry[] = [];
+  /** CCMP requests in flight (transmit and receive), for traces and back-pressure. */
+  cryptoPending = 0;
 
   /**
    * ic_newstate: the state machine step. net80211 installs ieee80211_newstate; the driver wraps it to program

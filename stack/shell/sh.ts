@@ -5,8 +5,8 @@
  *
  * Differences from ksh worth knowing: no pipes or control flow; in boot-script mode every assignment is
  * exported (as procnto's script interpreter does for environment lines; `set -a` does the same in -c mode);
- * stdout and stderr are one stream; redirection targets other than /dev/null and the console are refused
- * (there is no filesystem).
+ * stdout and stderr are one stream; redirection to a file works where procnto lets anyone write (/dev/shmem
+ * and links into it, kernel/files.ts) and is written when the command ends; other targets are refused.
  */
 import { Errno, KernelError, SPAWN_SCRIPT_KEY, type Co, type ProgramMain, type ScriptLine, type ThreadCtx } from '../kernel/api';
 import { expandFields, expandString } from './expand';
@@ -131,20 +131,37 @@ export class Shell {
     return m ? Number(m[1]) : undefined;
   }
 
-  /** Resolve redirections to an output function (undefined: inherit), or null after an error. */
-  private output(cmd: SimpleCommand): ((text: string) => void) | undefined | null {
+  /**
+   * Resolve redirections to an output function (undefined: inherit), or null after an error. Output to a file
+   * (procnto's /dev/shmem, or a link into it such as /tmp) is collected in `file` and written when the
+   * command ends.
+   */
+  private output(cmd: SimpleCommand, file?: { path: string; append: boolean; text: string[] }): ((text: string) => void) | undefined | null {
     let out: ((text: string) => void) | undefined;
     for (const r of cmd.redirects) {
       if (r.op === '<' || r.fd === 2 || r.op === '>&') continue;
       const target = expandString(r.target, this.lookup);
       if (target === '/dev/null') out = () => undefined;
       else if (CONSOLE_PATHS.has(target)) out = undefined;
-      else {
+      else if (file && this.ctx.fileWrite) {
+        file.path = target.startsWith('/') ? target : `${this.vars.get('PWD') ?? '/'}/${target}`;
+        file.append = r.op === '>>';
+        out = (t) => void file.text.push(t);
+      } else {
         this.error(`${target}: cannot create`);
         return null;
       }
     }
     return out;
+  }
+
+  /** Write what a command sent to its redirected file (open O_CREAT|O_TRUNC or O_APPEND, write, close). */
+  private *flushFile(file: { path: string; append: boolean; text: string[] }): Co<boolean> {
+    if (!file.path || !this.ctx.fileWrite) return true;
+    const e = yield* this.ctx.fileWrite(file.path, new TextEncoder().encode(file.text.join('')), file.append);
+    if (e === 0) return true;
+    this.error(`${file.path}: cannot create`);
+    return false;
   }
 
   private spawn(cmd: SimpleCommand, argv: string[], stdout?: (text: string) => void): number {
@@ -173,19 +190,23 @@ export class Shell {
       yield* this.ctx.work(0);
       return 0;
     }
-    const out = this.output(cmd);
+    const file = { path: '', append: false, text: [] as string[] };
+    const out = this.output(cmd, file);
     if (out === null) return 1;
+    // An empty file is created (or truncated) even when the command prints nothing.
     const builtin = BUILTINS.get(argv[0]!);
     if (builtin) {
       const print = out ?? ((t: string) => this.ctx.print(t));
-      return yield* builtin(this, argv, print);
+      const st = yield* builtin(this, argv, print);
+      return (yield* this.flushFile(file)) ? st : 1;
     }
     const pid = this.spawn(cmd, argv, out);
     if (pid < 0) {
       yield* this.ctx.work(0);
       return 127;
     }
-    return yield* this.ctx.waitpid(pid);
+    const st = yield* this.ctx.waitpid(pid);
+    return (yield* this.flushFile(file)) ? st : 1;
   }
 
   get currentLine(): number {

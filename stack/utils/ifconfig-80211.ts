@@ -44,11 +44,34 @@ export function formatWirelessHead(st: Ieee80211Status, verbose = false): string
     else if (verbose) s += ' -apbridge';
   }
   s += '\n';
+  s += formatWirelessSecurity(st);
   s += '\tpowersave off\n';
   if (st.bssid === '00:00:00:00:00:00') {
     if (st.chan !== IEEE80211_CHAN_ANY) s += `\tchan ${st.chan}\n`;
   } else s += `\tbssid ${st.bssid}${st.chan !== IEEE80211_CHAN_ANY ? ` chan ${st.chan}` : ''}\n`;
   return s;
+}
+
+/** Cipher names as ifconfig's printkey gives them (IEEE80211_CIPHER_*). */
+const CIPHER_NAMES: Record<number, string> = { 0: 'WEP', 1: 'TKIP', 2: 'AES-OCB', 3: 'AES-CCM', 5: 'CKIP' };
+
+/**
+ * The security line (FreeBSD ifconfig ieee80211_status, whose wording QNX's wlan tools share): authmode with WPA
+ * on, "privacy ON/OFF", and with privacy the default transmit key ("UNDEF" when none) and each installed key as
+ * CIPHER index:bits (index from 1), a station's pairwise key as "ucast:bits". Nothing without privacy or WPA.
+ */
+export function formatWirelessSecurity(st: Ieee80211Status): string {
+  if (!st.privacy && st.wpa === 0) return '';
+  let s = '\t';
+  if (st.wpa !== 0) s += `authmode ${st.wpa === 1 ? 'WPA' : st.wpa === 2 ? 'WPA2/802.11i' : 'WPA1+WPA2/802.11i'} `;
+  s += `privacy ${st.privacy ? 'ON' : 'OFF'}`;
+  if (st.privacy) {
+    s += ` deftxkey ${st.defTxKey >= 0 && st.defTxKey < 4 ? st.defTxKey + 1 : 'UNDEF'}`;
+    for (const k of st.keys) s += ` ${CIPHER_NAMES[k.cipher] ?? `cipher#${k.cipher}`} ${k.keyix + 1}:${k.bits}-bit`;
+    if (st.ucastKeyBits) s += ` AES-CCM ucast:${st.ucastKeyBits}-bit`;
+  }
+  if (st.dropUnencrypted) s += ' dropunencrypted';
+  return `${s}\n`;
 }
 
 /** The media and status lines of a wireless interface. */

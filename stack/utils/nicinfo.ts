@@ -53,6 +53,13 @@ export function formatNicinfo(name: string, c: NicConfig, s: NicStats, info: IfI
   for (const w of c.memWindows) t += row('Memory Aperture', `0x${w.base.toString(16)} - 0x${(w.base + w.length - 1).toString(16)}`);
   t += row('Promiscuous Mode', c.promiscuous ? 'On' : 'Off');
   t += row('Multicast Support', c.multicast ? 'Enabled' : 'Disabled');
+  if (c.crypto) {
+    const k = c.crypto;
+    t += row('Hardware Crypto Engine', `${k.engine} (${k.algs.join(', ')})`);
+    t += row('  Crypto Requests', `${k.requests} (${k.encrypts} encrypt, ${k.decrypts} decrypt)`);
+    t += row('  Crypto Bytes', k.bytes);
+    t += row('  Crypto Errors', `${k.errors} (${k.micFailures} MIC failures)`);
+  }
   t += '\n';
   t += row('Packets Transmitted OK', s.txOk);
   t += row('Bytes Transmitted OK', s.txBytes);

@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { ensureGuestImage, NIC_DRIVER_MODULES, READY_MARKER, guestCmdline, type GuestImage } from '../../emulator/app/guest-image';
 import { initScript } from '../../emulator/app/guest-image/init-script';
 import { moduleDepends, readModInfo } from '../../emulator/app/guest-image/modinfo';
+import { REQUESTED_MODULES } from '../../emulator/app/guest-image/modules';
 import { readElfDynamic } from '../../emulator/app/guest-image/elf-dynamic';
 import { posix } from 'node:path';
 import { runInit } from './init-harness';
@@ -44,7 +45,8 @@ describe('the built guest image', () => {
       if (ko === undefined || name === undefined) throw new Error(`module file ${file} missing from the initramfs`);
       const info = readModInfo(ko.data);
       expect(info.get('name')).toEqual([name]);
-      expect(moduleDepends(info)).toEqual(deps);
+      // The table adds the modules a module requests by name at run time (mac80211: ctr, ccm for CCMP keys).
+      expect([...moduleDepends(info), ...(REQUESTED_MODULES[name] ?? [])]).toEqual(deps);
       for (const d of deps) expect(seen.has(d)).toBe(true); // load order: dependencies first
       seen.add(name);
     }
@@ -76,6 +78,40 @@ describe('the built guest image', () => {
       for (const lib of d.needed) todo.push(`/lib/i386-linux-gnu/${lib}`);
     }
     expect([...seen].sort()).toEqual(['lib/i386-linux-gnu/ld-linux.so.2', 'lib/i386-linux-gnu/libc.so.6', 'lib/i386-linux-gnu/libnl-3.so.200.26.0', 'lib/i386-linux-gnu/libnl-genl-3.so.200.26.0', 'sbin/iw']);
+  });
+
+  test("it carries Debian's wpa_supplicant and wpa_cli with every library they reach by DT_NEEDED, and /var/run -> /run", () => {
+    const resolve = (p: string, hops = 0): NewcMember | undefined => {
+      const m = members.get(p.replace(/^\//, ''));
+      if (m === undefined || (m.mode & 0o170000) !== 0o120000 || hops > 8) return m;
+      return resolve(posix.resolve(posix.dirname(`/${m.name}`), m.data.toString()), hops + 1);
+    };
+    const libs = new Set<string>();
+    for (const prog of ['sbin/wpa_supplicant', 'sbin/wpa_cli']) {
+      const todo = [prog];
+      const seen = new Set<string>();
+      while (todo.length > 0) {
+        const want = todo.pop()!;
+        const f = resolve(want);
+        if (f === undefined) throw new Error(`${want}, which ${prog} needs, is missing from the initramfs`);
+        if (seen.has(f.name)) continue;
+        seen.add(f.name);
+        const d = readElfDynamic(f.data);
+        expect([f.name, d.machine, d.bits]).toEqual([f.name, 3, 32]);
+        if (d.interp !== undefined) todo.push(d.interp);
+        // The loader's default directories in its order (userland.ts LIBRARY_DIRS): the first that has it.
+        for (const lib of d.needed) {
+          const dir = ['lib/i386-linux-gnu', 'usr/lib/i386-linux-gnu', 'lib', 'usr/lib'].find((x) => members.has(`${x}/${lib}`)) ?? 'lib/i386-linux-gnu';
+          todo.push(`/${dir}/${lib}`);
+          libs.add(lib);
+        }
+      }
+    }
+    expect(members.get('sbin/wpa_supplicant')?.mode).toBe(0o100755);
+    // nl80211 through libnl, the crypto through OpenSSL 3, the control interface's readline in wpa_cli.
+    expect([...libs]).toEqual(expect.arrayContaining(['libnl-3.so.200', 'libnl-genl-3.so.200', 'libnl-route-3.so.200', 'libssl.so.3', 'libcrypto.so.3', 'libdbus-1.so.3', 'libc.so.6']));
+    expect(members.get('var/run')?.data.toString()).toBe('/run');
+    expect(members.get('run')?.mode).toBe(0o040755);
   });
 
   test("it carries cfg80211's regulatory database and its signature where the kernel's firmware loader looks", () => {

@@ -1,7 +1,7 @@
 /**
  * Test helper: stand-ins for apt-cache, apt-get, dpkg and dpkg-deb that serve fake packages (a kernel with
  * fake NIC modules, busybox, SeaBIOS, and iw with the dependency closure Debian gives it: libnl-genl-3-200,
- * libnl-3-200, libc6, libgcc-s1, gcc-12-base; wireless-regdb) from a temporary folder, logging every call. A fake .deb is a
+ * libnl-3-200, libc6, libgcc-s1, gcc-12-base; wpasupplicant; wireless-regdb) from a temporary folder, logging every call. A fake .deb is a
  * text file naming the folder that `dpkg-deb -x` copies. `apt-cache show` answers each spec as apt does: an
  * `Architecture: all` package only when asked without an architecture qualifier.
  */
@@ -25,6 +25,8 @@ const MODULES: Record<string, [string, string]> = {
   rfkill: ['rfkill/rfkill.ko', ''],
   libarc4: ['crypto/libarc4.ko', ''],
   cfg80211: ['wireless/cfg80211.ko', 'rfkill'],
+  ctr: ['crypto/ctr.ko', ''],
+  ccm: ['crypto/ccm.ko', ''],
   mac80211: ['mac80211/mac80211.ko', 'cfg80211,libarc4'],
   rt2x00lib: ['wireless/ralink/rt2x00/rt2x00lib.ko', 'mac80211,cfg80211,rfkill'],
   rt2x00pci: ['wireless/ralink/rt2x00/rt2x00pci.ko', 'rt2x00lib,mac80211'],
@@ -78,6 +80,12 @@ export function makeFakeHost(): FakeHost {
     busybox: tree('busybox', { 'bin/busybox': 'BUSYBOX' }),
     seabios: tree('seabios', { 'usr/share/seabios/bios.bin': 'BIOS', 'usr/share/seabios/vgabios-stdvga.bin': 'VGABIOS', 'usr/share/seabios/vgabios-cirrus.bin': 'X' }),
     iw: tree('iw', { 'sbin/iw': fakeDynElf({ interp: '/lib/ld-linux.so.2', needed: ['libnl-genl-3.so.200', 'libnl-3.so.200', 'libc.so.6'] }), 'usr/share/man/man8/iw.8.gz': 'MAN' }),
+    // wpasupplicant: two programs; its Depends: names adduser (postinst only), which the closure does not follow.
+    wpa: tree('wpasupplicant', {
+      'sbin/wpa_supplicant': fakeDynElf({ interp: '/lib/ld-linux.so.2', needed: ['libnl-genl-3.so.200', 'libnl-3.so.200', 'libc.so.6'] }),
+      'sbin/wpa_cli': fakeDynElf({ interp: '/lib/ld-linux.so.2', needed: ['libc.so.6'] }),
+      'etc/dbus-1/system.d/wpa_supplicant.conf': 'DBUS',
+    }),
     libnlGenl: tree('libnl-genl-3-200', {
       'lib/i386-linux-gnu/libnl-genl-3.so.200': '->libnl-genl-3.so.200.26.0',
       'lib/i386-linux-gnu/libnl-genl-3.so.200.26.0': fakeDynElf({ needed: ['libnl-3.so.200', 'libc.so.6'], soname: 'libnl-genl-3.so.200' }),
@@ -111,6 +119,7 @@ export function makeFakeHost(): FakeHost {
       { name: 'busybox-static', arch: 'i386', version: '1:1.35.0-4', tree: trees.busybox, depends: '' },
       { name: 'seabios', arch: 'all', version: '1.16.2-1', tree: trees.seabios, depends: '' },
       { name: 'iw', arch: 'i386', version: '5.19-1', tree: trees.iw, depends: 'libc6 (>= 2.17), libnl-3-200 (>= 3.2.7), libnl-genl-3-200 (>= 3.2.7)' },
+      { name: 'wpasupplicant', arch: 'i386', version: '2:2.10-12', tree: trees.wpa, depends: 'libc6 (>= 2.34), libnl-3-200 (>= 3.2.21), libnl-genl-3-200 (>= 3.2.7), adduser' },
       { name: 'libc6', arch: 'i386', version: '2.36-9', tree: trees.libc, depends: 'libgcc-s1' },
       { name: 'libnl-3-200', arch: 'i386', version: '3.7.0-0.2', tree: trees.libnl, depends: 'libc6 (>= 2.34)' },
       { name: 'libnl-genl-3-200', arch: 'i386', version: '3.7.0-0.2', tree: trees.libnlGenl, depends: 'libnl-3-200 (= 3.7.0-0.2), libc6 (>= 2.4)' },

@@ -8,7 +8,7 @@ import { initScript } from '../../emulator/app/guest-image/init-script';
 import { FAKE_KVER, makeFakeHost } from './fake-host';
 import { readNewc } from './newc-reader';
 
-const NIC_CLOSURE = ['8390', 'ne2k_pci', '8390p', 'ne', 'libphy', 'tg3', 'rfkill', 'cfg80211', 'libarc4', 'mac80211', 'rt2x00lib', 'rt2x00pci', 'rt2x00mmio', 'eeprom_93cx6', 'rt2500pci'];
+const NIC_CLOSURE = ['8390', 'ne2k_pci', '8390p', 'ne', 'libphy', 'tg3', 'rfkill', 'cfg80211', 'libarc4', 'ctr', 'ccm', 'mac80211', 'rt2x00lib', 'rt2x00pci', 'rt2x00mmio', 'eeprom_93cx6', 'rt2500pci'];
 
 function tmpCache(): string {
   return mkdtempSync(join(tmpdir(), 'qnxemu-guestcache-'));
@@ -42,14 +42,18 @@ describe('guest image build with stand-in apt and dpkg', () => {
     const table = byName.get('lib/modules/modules.qnxemu')?.data.toString().trim().split('\n');
     expect(table?.slice(0, 4)).toEqual(['8390 8390.ko', 'ne2k_pci ne2k-pci.ko 8390', '8390p 8390p.ko', 'ne ne.ko 8390p']);
     expect(table).toContain('rt2500pci rt2500pci.ko rt2x00pci rt2x00mmio rt2x00lib eeprom_93cx6');
+    // The crypto templates mac80211 asks for by name when a CCMP key is installed (modules.ts REQUESTED_MODULES).
+    expect(table).toContain('mac80211 mac80211.ko cfg80211 libarc4 ctr ccm');
     expect(byName.has('lib/modules/e1000.ko')).toBe(false);
-    expect(lines.some((l) => l.startsWith('downloading 10 packages'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('downloading 11 packages'))).toBe(true);
     expect(readdirSync(join(cacheDir, 'images'))).toEqual([img.cacheKey.slice(0, 16)]);
 
     // iw with its loader and libraries, links as the packages have them; nothing else of those packages.
-    const mine = members.filter((m) => /^(s?bin\/iw|lib\/(ld-|i386))/.test(m.name)).map((m) => `${m.name}${(m.mode & 0o170000) === 0o120000 ? ` -> ${m.data.toString()}` : ''}`);
+    const mine = members.filter((m) => /^(s?bin\/(iw|wpa_)|lib\/(ld-|i386))/.test(m.name)).map((m) => `${m.name}${(m.mode & 0o170000) === 0o120000 ? ` -> ${m.data.toString()}` : ''}`);
     expect(mine).toEqual([
       'sbin/iw',
+      'sbin/wpa_supplicant',
+      'sbin/wpa_cli',
       'lib/ld-linux.so.2 -> i386-linux-gnu/ld-linux.so.2',
       'lib/i386-linux-gnu',
       'lib/i386-linux-gnu/ld-linux.so.2',
@@ -71,18 +75,20 @@ describe('guest image build with stand-in apt and dpkg', () => {
     ]);
     expect(byName.get('lib/firmware/regulatory.db-debian')?.data.toString()).toBe('REGDB-DEBIAN');
     expect(byName.get('sbin')?.mode).toBe(0o040755);
+    expect(byName.has('etc/dbus-1/system.d/wpa_supplicant.conf')).toBe(false);
+    expect(byName.get('var/run')?.data.toString()).toBe('/run');
     expect(byName.has('lib/i386-linux-gnu/libm.so.6') || byName.has('lib/i386-linux-gnu/libgcc_s.so.1') || byName.has('usr/share/man/man8/iw.8.gz')).toBe(false);
     const manifest = JSON.parse(readFileSync(join(img.kernel, '..', 'manifest.json'), 'utf8')) as { userland: string[]; packages: string[] };
     expect(manifest.userland[0]).toBe('/sbin/iw');
     expect(manifest.packages.slice(3)).toEqual([
-      'iw_5.19-1_i386', 'wireless-regdb_2026.09.03-1_all', 'libc6_2.36-9_i386', 'libnl-3-200_3.7.0-0.2_i386', 'libnl-genl-3-200_3.7.0-0.2_i386',
+      'iw_5.19-1_i386', 'wpasupplicant_2:2.10-12_i386', 'wireless-regdb_2026.09.03-1_all', 'libc6_2.36-9_i386', 'libnl-3-200_3.7.0-0.2_i386', 'libnl-genl-3-200_3.7.0-0.2_i386',
       'libgcc-s1_12.2.0-14_i386', 'gcc-12-base_12.2.0-14_all',
     ]);
     // The Depends: closure, one apt-cache show per level; an architecture-independent package asked again without :i386.
     expect(host.calls().filter((c) => c.startsWith('apt-cache show'))).toEqual([
       'apt-cache show --no-all-versions linux-image-686:i386',
       `apt-cache show --no-all-versions linux-image-${FAKE_KVER}:i386 busybox-static:i386 seabios`,
-      'apt-cache show --no-all-versions iw:i386 wireless-regdb:i386',
+      'apt-cache show --no-all-versions iw:i386 wpasupplicant:i386 wireless-regdb:i386',
       'apt-cache show --no-all-versions wireless-regdb',
       'apt-cache show --no-all-versions libc6:i386 libnl-3-200:i386 libnl-genl-3-200:i386',
       'apt-cache show --no-all-versions libgcc-s1:i386',
@@ -105,7 +111,7 @@ describe('guest image build with stand-in apt and dpkg', () => {
     host.touchLists(); // apt-get update with nothing new: apt is asked, the key is the same
     const same = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {} });
     expect(same.cacheKey).toBe(first.cacheKey);
-    expect(host.calls().filter((c) => c.startsWith('dpkg-deb'))).toHaveLength(10);
+    expect(host.calls().filter((c) => c.startsWith('dpkg-deb'))).toHaveLength(11);
 
     host.setKernelVersion('6.1.1000-1');
     const next = await ensureGuestImage({ cacheDir, tools: host.tools, progress: false, log: () => {} });

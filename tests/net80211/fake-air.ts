@@ -10,6 +10,7 @@ import type { Co, ThreadCtx } from '../../stack/kernel/api';
 import type { IoPkt } from '../../stack/io-pkt/driver-api';
 import { newIfData, IFF_BROADCAST, IFF_MULTICAST, IFF_RUNNING, IFF_UP, type Ifnet } from '../../stack/net/if';
 import type { Mbuf } from '../../stack/net/mbuf';
+import { Crypto } from '../../stack/crypto/crypto';
 import { ieee80211_beacon_alloc, ieee80211_beacon_update } from '../../stack/net80211/beacon';
 import { ieee80211_ifattach } from '../../stack/net80211/ieee80211';
 import { ieee80211_input_stack, ieee80211_input } from '../../stack/net80211/input';
@@ -65,7 +66,8 @@ export interface AirFrame {
   data: Uint8Array;
 }
 
-const NULL_CTX = {} as ThreadCtx;
+/** The thread context net80211 and the crypto API see: CPU charges and traces go nowhere. */
+const NULL_CTX = { charge: () => {}, trace: () => {} } as unknown as ThreadCtx;
 
 export class FakeNode {
   readonly ic: Ieee80211Com;
@@ -80,6 +82,10 @@ export class FakeNode {
   private beacon: Mbuf | null = null;
   /** Scan dwell time (rt2560: 200 ms). */
   dwellNs = 200_000_000;
+  /** The hc stack's crypto API, once enableCrypto() made one (CCMP needs it). */
+  crypto: Crypto | null = null;
+  /** RTM_IEEE80211 messages the node's routing sockets would read. */
+  readonly rtm: Uint8Array[] = [];
 
   constructor(readonly air: FakeAir, readonly name: string, readonly mac: Uint8Array) {
     const node = this;
@@ -130,6 +136,12 @@ export class FakeNode {
       linkState: (_ifp, up) => {
         node.linkUp = up;
       },
+      get crypto() {
+        return node.crypto;
+      },
+      routeMessage: (data) => {
+        node.rtm.push(data);
+      },
     };
     const ic = new Ieee80211Com(iopkt, this.ifp);
     ic.myaddr = mac.slice();
@@ -171,13 +183,26 @@ export class FakeNode {
     this.cancelBeacon = this.air.clock.at(this.air.clock.now + period, tick);
   }
 
-  /** if_start: management frames, then (in RUN) data. */
+  /** The crypto API with its software provider; completions run "in the stack context" at the same instant. */
+  enableCrypto(): Crypto {
+    const clock = this.air.clock;
+    const c: Crypto = new Crypto({ wake: () => clock.at(clock.now, () => c.runReturns(NULL_CTX)) });
+    this.crypto = c;
+    return c;
+  }
+
+  /** if_start: management frames, encrypted data (ic_cryptoq), then (in RUN) data. */
   start(): void {
     const ic = this.ic;
     for (;;) {
       const mg = ic.mgtq.shift();
       if (!mg) break;
       this.air.send(this, mg.m.data, 2);
+    }
+    for (;;) {
+      const cq = ic.cryptoq.shift();
+      if (!cq) break;
+      this.air.send(this, cq.m.data, 108);
     }
     if (ic.state !== 'RUN') return;
     for (;;) {

@@ -42,6 +42,11 @@ function start(sc: Softc): void {
   const ifp = ic.ifp;
   if ((ifp.flags & IFF_RUNNING) === 0) return;
   for (let mg = ic.mgtq.shift(); mg; mg = ic.mgtq.shift()) send(sc, mg.m.data, mg.m.pktId);
+  // Data frames net80211 had encrypted through the crypto API (software provider: no engine here).
+  for (let cq = ic.cryptoq.shift(); cq; cq = ic.cryptoq.shift()) {
+    send(sc, cq.m.data, cq.m.pktId);
+    ifp.data.opackets++;
+  }
   if (ic.state !== 'RUN') return;
   for (let m0 = ifp.snd.shift(); m0; m0 = ifp.snd.shift()) {
     const ni = ieee80211_find_txnode(ic, m0.data.subarray(0, 6));

@@ -97,7 +97,7 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
       });
       node.kernel = kernel;
       kernel.boot();
-      if (spec.imageFiles.length > 0) kernel.addBootFiles(spec.imageFiles);
+      if (spec.imageFiles.length > 0) kernel.addBootFiles(spec.imageFiles, spec.imageContents);
       kernel.spawn({ argv: ['sh'], script: spec.script, env: { PATH: '/proc/boot:/bin:/usr/bin' } });
     },
     Priority.Scenario,

@@ -127,6 +127,13 @@ export async function resolvePackages(tools: HostTools, log: (l: string) => void
 export const PACKAGE_REQUEST: readonly string[] = [KERNEL_METAPACKAGE, 'busybox-static:i386', 'seabios', ...USERLAND_PACKAGES.map((p) => `${p}:i386`)];
 
 /**
+ * Dependencies that only a package's maintainer scripts use, not its programs, so the closure does not follow
+ * them: wpasupplicant's postinst runs `addgroup --system netdev` (adduser, whose own closure is passwd, PAM,
+ * debconf and perl-base); the guest has no dpkg and runs no maintainer scripts.
+ */
+export const DEPENDS_NOT_FOLLOWED: readonly string[] = ['adduser'];
+
+/**
  * `roots` and every package they depend on, as i386 packages (or `Architecture: all` ones, which apt shows
  * only when asked without a qualifier), breadth-first from the roots: one `apt-cache show` per level.
  * Essential packages that Debian leaves undeclared are not followed (the guest's programs name libc6).
@@ -151,7 +158,7 @@ export async function dependencyClosure(tools: HostTools, roots: readonly string
     for (const name of level) {
       out.push(found.find((p) => p.name === name)!);
       for (const d of deps.get(name) ?? []) {
-        if (seen.has(d)) continue;
+        if (seen.has(d) || DEPENDS_NOT_FOLLOWED.includes(d)) continue;
         seen.add(d);
         next.push(d);
       }

@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writ
 import { dirname, join, resolve } from 'node:path';
 
 /** Bumped whenever the builder's output changes for the same packages and /init. */
-export const BUILDER_VERSION = 2;
+export const BUILDER_VERSION = 3;
 
 /** Everything a build depends on; its hash is the cache key. */
 export interface CacheKeyInputs {

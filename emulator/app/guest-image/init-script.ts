@@ -32,7 +32,7 @@ export const INIT_APPLETS: readonly string[] = ['sh', 'mount', 'insmod', 'ip', '
 export const SHELL_APPLETS: readonly string[] = [
   'arp', 'cat', 'cmp', 'cp', 'cut', 'dd', 'devmem', 'dmesg', 'echo', 'false', 'free', 'grep', 'head', 'hexdump',
   'ifconfig', 'kill', 'ls', 'lsmod', 'md5sum', 'mkdir', 'mknod', 'modinfo', 'mv', 'nc', 'netstat', 'od', 'ping',
-  'poweroff', 'printf', 'ps', 'reboot', 'rm', 'rmmod', 'route', 'sed', 'sleep', 'sync', 'tail',
+  'poweroff', 'printf', 'ps', 'pidof', 'killall', 'reboot', 'rm', 'rmmod', 'route', 'sed', 'sleep', 'sync', 'tail',
   'test', 'tr', 'true', 'umount', 'uname', 'wc', 'awk', 'sort', 'uniq', 'xxd', '[',
 ];
 

@@ -44,8 +44,12 @@ export function initramfsEntries(inp: InitramfsInputs): CpioEntry[] {
     { type: 'dir', path: 'lib/modules' },
     { type: 'dir', path: 'proc' },
     { type: 'dir', path: 'root', mode: 0o700 },
+    // Run-time state (wpa_supplicant's ctrl_interface=/run/wpa_supplicant), with Debian's /var/run -> /run.
+    { type: 'dir', path: 'run', mode: 0o755 },
     { type: 'dir', path: 'sys' },
     { type: 'dir', path: 'tmp', mode: 0o1777 },
+    { type: 'dir', path: 'var' },
+    { type: 'symlink', path: 'var/run', target: '/run' },
     { type: 'file', path: 'bin/busybox', data: inp.busybox, mode: 0o755 },
   ];
   for (const a of appletList()) e.push({ type: 'symlink', path: `bin/${a}`, target: 'busybox' });

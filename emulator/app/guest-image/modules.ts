@@ -26,6 +26,18 @@ export const NIC_DRIVER_MODULES: readonly string[] = [
   ...new Set([...CARRIED_NIC_DRIVERS, ...NIC_KINDS.flatMap((k) => (k.linuxDriver ? [normalizeModName(k.linuxDriver.module)] : []))]),
 ];
 
+/**
+ * Modules a module asks the kernel for by name at run time (request_module through the crypto API's template
+ * lookup, crypto/api.c crypto_larval_lookup and crypto/algapi.c crypto_lookup_template), which the guest cannot
+ * load on demand: it has no /sbin/modprobe and no modules.alias. mac80211 allocates "ccm(aes)" when a CCMP key
+ * is installed (net/mac80211/aes_ccm.c ieee80211_aes_key_setup_encrypt); Debian's 686 kernel has the "ccm" and
+ * "ctr" templates as modules (CONFIG_CRYPTO_CCM=m, CONFIG_CRYPTO_CTR=m; AES and CBC are built in). They are
+ * listed with the module's hard dependencies, so they are in the image and /init loads them before it. Without
+ * them (tests/guest/wpa2.test.ts unloads them) wpa_supplicant logs `nl80211: kernel reports: key addition failed`
+ * and `WPA: Failed to set PTK to the driver`, mac80211 deauthenticates, and WPA2 never completes.
+ */
+export const REQUESTED_MODULES: Readonly<Record<string, readonly string[]>> = { mac80211: ['ctr', 'ccm'] };
+
 /** Linux module name of a file: the base name without .ko[.ext], '-' read as '_' (KBUILD_MODNAME). */
 export function moduleNameOf(file: string): string {
   return normalizeModName(basename(file).replace(/\.ko(\.(gz|xz|zst))?$/, ''));
@@ -117,7 +129,7 @@ export function moduleFactsFromTree(modulesDir: string, index: Map<string, strin
     const rel = index.get(name);
     if (rel === undefined) return undefined;
     const info = readModInfo(readModuleFile(join(modulesDir, rel)));
-    const f = { depends: moduleDepends(info), softPre: moduleSoftPre(info) };
+    const f = { depends: [...moduleDepends(info), ...(REQUESTED_MODULES[name] ?? [])], softPre: moduleSoftPre(info) };
     memo.set(name, f);
     return f;
   };

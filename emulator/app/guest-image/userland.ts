@@ -24,8 +24,15 @@ export interface UserlandProgram {
   name: string;
 }
 
-/** `iw`: scanning, connecting and link status for the rt2500pci guest (issue 9 §4). */
-export const USERLAND_PROGRAMS: readonly UserlandProgram[] = [{ package: 'iw', name: 'iw' }];
+/**
+ * `iw`: scanning, connecting and link status for the rt2500pci guest (issue 9 §4). `wpa_supplicant` and
+ * `wpa_cli` from Debian's wpasupplicant: WPA2-PSK through nl80211, mac80211 doing CCMP in software (issue 10 §3).
+ */
+export const USERLAND_PROGRAMS: readonly UserlandProgram[] = [
+  { package: 'iw', name: 'iw' },
+  { package: 'wpasupplicant', name: 'wpa_supplicant' },
+  { package: 'wpasupplicant', name: 'wpa_cli' },
+];
 
 /**
  * A data file the guest's kernel loads with request_firmware() from /lib/firmware, as an installed Debian system

@@ -83,6 +83,7 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       throw locate(['nodes', name], 'give exactly one of buildfile (a QNX buildfile) or script (its [+script] lines)');
     let script: ScriptLine[];
     let imageFiles: string[] = [];
+    const imageContents: Record<string, string> = {};
     if (n.script !== undefined) {
       const node = doc.getIn(['nodes', name, 'script'], true) as { range?: [number, number, number] } | undefined;
       const startLine = node?.range ? lc.linePos(node.range[0]).line : 1;
@@ -101,6 +102,8 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
         const parsed = parseBuildfile(bftext, bf);
         script = parsed.script.map((l) => ({ text: l.text, file: bf, line: l.line }));
         imageFiles = parsed.files;
+        for (const e of parsed.entries)
+          if (e.kind === 'inline' && e.contents && e.path !== '.script') imageContents[e.path] = e.contents.map((l) => l.text).join('\n') + '\n';
       } catch (e) {
         if (e instanceof BuildfileError) throw new LocatedError(e.file, e.line, e.col, e.problem);
         throw e;
@@ -116,6 +119,7 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       nics,
       script,
       imageFiles,
+      ...(Object.keys(imageContents).length > 0 ? { imageContents } : {}),
       ...(n.position ? { position: parsePosition(n.position)! } : {}),
     };
   });

@@ -40,6 +40,8 @@ export interface NodeSpec {
   script: ScriptLine[];
   /** Files listed in the buildfile image (empty when the node gives an inline script). */
   imageFiles: string[];
+  /** The contents of the buildfile's inline files (`/etc/hostapd.conf = { … }`) by image path. */
+  imageContents?: Record<string, string>;
   /** 'guest': a Linux guest under v86 (then `guest` is set, `script` is empty). Absent means 'qnx'. */
   kind?: 'qnx' | 'guest';
   guest?: GuestSpec;

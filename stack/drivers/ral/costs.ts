@@ -23,6 +23,14 @@ export const RAL_TX_DONE_NS = 350;
 export const RAL_INTR_NS = 600;
 /** rt2560_beacon_expire: ieee80211_beacon_update (TIM, counters) and the descriptor rewrite. */
 export const RAL_BEACON_UPDATE_NS = 1500;
+/**
+ * A crypto request handed to the engine (crypto.ts): the key and IV copied into the descriptor (24 bytes), the
+ * header moved over the IV gap (≤ 32 bytes, rt2x00crypto_tx_remove_iv's memmove), the DMA map of the mbuf. The
+ * frame is DMA'd from the mbuf in the real driver: no per-byte CPU cost.
+ */
+export const RAL_CRYPTO_SUBMIT_NS = 400;
+/** A finished crypto request: status check, bus_dmamap_sync, crypto_done's hand-off. */
+export const RAL_CRYPTO_DONE_NS = 250;
 /** One cached host-memory descriptor access. */
 export const HOST_DESC_ACCESS_NS = 20;
 

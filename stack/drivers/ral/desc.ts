@@ -4,7 +4,7 @@
  * Descriptors are 48-byte little-endian records in host memory (regs.ts TXD_* / RXD_* offsets).
  */
 import {
-  RT2560_AIFSN, RT2560_LOGCWMAX, RT2560_LOGCWMIN, RT2560_PLCP_LENGEXT, RT2560_TX_BUSY, RT2560_TX_CIPHER_BUSY,
+  RT2560_AIFSN, RT2560_IVOFFSET, RT2560_LOGCWMAX, RT2560_TX_CIPHER_AES, TXD_IV, TXD_KEY, RT2560_LOGCWMIN, RT2560_PLCP_LENGEXT, RT2560_TX_BUSY, RT2560_TX_CIPHER_BUSY,
   RT2560_TX_DESC_SIZE, RT2560_TX_OFDM, RT2560_TX_VALID, TXD_FLAGS, TXD_PHYSADDR, TXD_PLCP_LENGTH_HI,
   TXD_PLCP_LENGTH_LO, TXD_PLCP_SERVICE, TXD_PLCP_SIGNAL, TXD_WME,
 } from './regs';
@@ -103,23 +103,40 @@ export function le32(b: Uint8Array, off: number): number {
   return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
 }
 
+/** A descriptor for the AES engine: IV_OFFSET (the MAC header's length), the CCMP header (W4/W5), the key (W6–W9). */
+export interface RalTxCipher {
+  ivOffset: number;
+  iv: Uint8Array;
+  key: Uint8Array;
+  /** The protected MPDU's length (header + 8 + payload + 8), for the PLCP LENGTH. */
+  airLen: number;
+}
+
 /**
  * rt2560_setup_tx_desc: a TX descriptor for an MPDU of `len` bytes (FCS excluded) at `rate`. `encrypt` hands
  * it to the cipher engine (CIPHER_BUSY) instead of the transmitter (BUSY|VALID). Contention from the
  * descriptor: AIFSN 2, CWmin 2^3−1… as the BSD driver sets it. PLCP LENGTH is bytes for OFDM and µs for CCK
  * (with the 11 Mb/s length-extension bit, 802.11b 18.2.3.5).
  */
-export function rt2560SetupTxDesc(flags: number, len: number, rate: number, encrypt: boolean, physaddr: number, shortPreamble: boolean): Uint8Array {
+export function rt2560SetupTxDesc(flags: number, len: number, rate: number, encrypt: boolean, physaddr: number, shortPreamble: boolean, cipher?: RalTxCipher): Uint8Array {
   const d = new Uint8Array(RT2560_TX_DESC_SIZE);
   // NetBSD sets CIPHER_BUSY alone for the cipher engine; rt2560_encryption_intr adds BUSY|VALID afterwards.
-  let f = flags | (len << 16) | (encrypt ? RT2560_TX_CIPHER_BUSY : RT2560_TX_BUSY | RT2560_TX_VALID);
+  let f = flags | (len << 16) | (encrypt || cipher ? RT2560_TX_CIPHER_BUSY : RT2560_TX_BUSY | RT2560_TX_VALID);
   put32(d, TXD_PHYSADDR, physaddr);
-  const wme = RT2560_AIFSN(2) | RT2560_LOGCWMIN(3) | RT2560_LOGCWMAX(8);
+  let wme = RT2560_AIFSN(2) | RT2560_LOGCWMIN(3) | RT2560_LOGCWMAX(8);
+  if (cipher) {
+    // The engine inserts the CCMP header at IV_OFFSET and appends the MIC (nic-models/rt2560/cipher.ts).
+    f |= RT2560_TX_CIPHER_AES;
+    wme |= RT2560_IVOFFSET(cipher.ivOffset);
+    d.set(cipher.iv.subarray(0, 8), TXD_IV);
+    d.set(cipher.key.subarray(0, 16), TXD_KEY);
+  }
   d[TXD_WME] = wme & 0xff;
   d[TXD_WME + 1] = (wme >>> 8) & 0xff;
   let signal = rt2560PlcpSignal(rate);
   let service = 4;
-  const plen = len + IEEE80211_CRC_LEN;
+  // The PLCP length is what goes on the air: with the cipher, the protected MPDU.
+  const plen = (cipher ? cipher.airLen : len) + IEEE80211_CRC_LEN;
   if (ralRateIsOfdm(rate)) {
     f |= RT2560_TX_OFDM;
     const l = plen & 0xfff;

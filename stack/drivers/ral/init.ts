@@ -32,6 +32,7 @@ import {
   RT2560_TXCSR4, RT2560_TXCSR5, RT2560_TXCSR6,
 } from './regs';
 import type { RalRxRing, RalSoftc, RalTxRing } from './softc';
+import { ralCryptoAbort } from './crypto';
 
 /** rt2560_update_rssadapt period: hz / 10. */
 export const RAL_RSSADAPT_PERIOD_NS = 100_000_000;
@@ -241,6 +242,8 @@ export function* rt2560Stop(ctx: ThreadCtx, sc: RalSoftc, _disable: boolean): Co
   sc.csr.write(ctx, RT2560_CSR1, 0);
   sc.csr.write(ctx, RT2560_CSR8, 0xffffffff);
   sc.csr.write(ctx, RT2560_CSR7, 0xffffffff);
+  // The engine's requests die with the rings (crypto.ts): their consumers hear EIO.
+  ralCryptoAbort(ctx, sc);
   rt2560ResetTxRing(ctx, sc.txq);
   rt2560ResetTxRing(ctx, sc.atimq);
   rt2560ResetTxRing(ctx, sc.prioq);

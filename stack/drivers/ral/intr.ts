@@ -11,6 +11,9 @@
  * CIPHER_BUSY and kicks SECCSR0; rt2560_decryption_intr, on DECRYPTION_DONE, takes the frames up to the
  * engine's position (SECCSR0), hands them to net80211 with their RSSI, and gives the descriptors back to the
  * chip (BUSY).
+ *
+ * The AES engine's requests (crypto.ts) finish here too: inline TX descriptors in rt2560_encryption_intr, the
+ * one-shot descriptors on ENCRYPTION_DONE / DECRYPTION_DONE.
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
 import { IFF_OACTIVE, IFF_RUNNING } from '../../net/if';
@@ -32,6 +35,7 @@ import {
 import { rt2560Rxrate } from './desc';
 import type { RalSoftc, RalTxRing } from './softc';
 import { rt2560Start, rt2560TxBcn } from './tx';
+import { ralCryptoOneShotIntr, ralCryptoTxEncrypted, ralCryptoUnblock } from './crypto';
 
 function readFlags(ctx: ThreadCtx, addr: number): number {
   const b = new Uint8Array(4);
@@ -68,12 +72,18 @@ function* rt2560EncryptionIntr(ctx: ThreadCtx, sc: RalSoftc): Co<void> {
     const addr = ring.desc(ring.nextEncrypt);
     const flags = readFlags(ctx, addr);
     if (flags & (RT2560_TX_BUSY | RT2560_TX_CIPHER_BUSY)) break;
-    // (TKIP would swap the EIV here; the pass-through carries no cipher.)
+    // (TKIP would swap the EIV here; this driver uses the engine for AES-CCM only.)
+    const crp = ring.data[ring.nextEncrypt]?.crp;
+    if (crp) {
+      ring.data[ring.nextEncrypt]!.crp = null;
+      ralCryptoTxEncrypted(ctx, sc, crp, flags, ring.buf(ring.nextEncrypt));
+    }
     writeFlags(ctx, addr, (flags | RT2560_TX_BUSY | RT2560_TX_VALID) >>> 0);
     ctx.charge(RAL_TX_ENCRYPT_DONE_NS);
     ring.nextEncrypt = (ring.nextEncrypt + 1) % RT2560_TX_RING_COUNT;
   }
   sc.csr.write(ctx, RT2560_TXCSR0, RT2560_KICK_TX);
+  ralCryptoOneShotIntr(ctx, sc, true);
 }
 
 /** One completed descriptor's bookkeeping, shared by the TX and PRIO rings. Returns false at the first not done. */
@@ -122,6 +132,7 @@ function rt2560TxIntr(ctx: ThreadCtx, sc: RalSoftc, prio: boolean): void {
   }
   sc.txTimer = 0;
   sc.ifp!.flags &= ~IFF_OACTIVE;
+  if (!prio) ralCryptoUnblock(ctx, sc);
   rt2560Start(ctx, sc);
 }
 
@@ -130,6 +141,7 @@ function* rt2560DecryptionIntr(ctx: ThreadCtx, sc: RalSoftc): Co<void> {
   const ifp = sc.ifp!;
   const ring = sc.rxq;
   const hw = engineIndex(yield* sc.csr.read(ctx, RT2560_SECCSR0), ring.physaddr, RT2560_RX_DESC_SIZE, RT2560_RX_RING_COUNT);
+  ralCryptoOneShotIntr(ctx, sc, false);
   const desc = new Uint8Array(RT2560_RX_DESC_SIZE);
   for (let n = 0; hw !== null && ring.curDecrypt !== hw && n < RT2560_RX_RING_COUNT; n++) {
     const i = ring.curDecrypt;

@@ -24,6 +24,7 @@ import {
   IEEE80211_C_WPA, Ieee80211Com,
 } from '../../net80211/var';
 import { RalCsr } from './csr';
+import { ralCryptoAttach, ralCryptoDetach, ralCryptoStats } from './crypto';
 import { rt2560ReadEeprom } from './eeprom';
 import { rt2560ArmWatchdog, rt2560GetMacaddr, rt2560Init, rt2560Newstate, rt2560Stop, rt2560UpdatePromisc, rt2560UpdateSlot } from './init';
 import { rt2560Intr } from './intr';
@@ -79,6 +80,7 @@ export function ralNicConfig(sc: RalSoftc, ifp: Ifnet): NicConfig {
   const ic = sc.ic;
   const ni = ic.bss as typeof ic.bss | undefined;
   const rate = ic.state === 'RUN' && ni ? (ni.rates[ni.txrate] ?? 0) & 0x7f : 0;
+  const k = ralCryptoStats(sc);
   return {
     description: RAL_DESCRIPTION,
     mac: ifp.lladdr.slice(),
@@ -92,6 +94,7 @@ export function ralNicConfig(sc: RalSoftc, ifp: Ifnet): NicConfig {
     memWindows: [{ base: sc.csr.base, length: sc.csr.size }],
     promiscuous: sc.opts.promiscuous || (ifp.flags & IFF_PROMISC) !== 0,
     multicast: true,
+    ...(k ? { crypto: { engine: k.name, algs: k.algs, requests: k.requests, encrypts: k.encrypts, decrypts: k.decrypts, bytes: k.bytes, errors: k.errors, micFailures: k.micFailures } } : {}),
   };
 }
 
@@ -194,6 +197,8 @@ function* ralAttach(iopkt: IoPkt, dev: PciDevice, o: RalOptions): Co<RalSoftc | 
       `antennas ${sc.nbAnt} (tx ${sc.txAnt}, rx ${sc.rxAnt}), hw radio ${sc.hwRadio}`);
   }
   sc.intrId = iopkt.interruptEntryInit(sc.irq, (wctx: ThreadCtx) => rt2560Intr(wctx, sc), () => undefined);
+  // The AES engine as io-pkt-*-hc's crypto offload (crypto.ts), unless `nohwcrypto`.
+  ralCryptoAttach(ctx, sc);
   rt2560ArmWatchdog(sc);
   return sc;
 }
@@ -213,6 +218,7 @@ function* rt2560Detach(sc: RalSoftc): Co<number> {
     yield* rt2560Stop(ctx, sc, true);
     sc.detached = true;
   });
+  ralCryptoDetach(sc);
   ieee80211_ifdetach(sc.ic);
   if (sc.intrId >= 0) sc.iopkt.interruptEntryRemove(sc.intrId);
   sc.intrId = -1;

@@ -1,7 +1,8 @@
 /**
  * devnp-ral's option string, read the way libnetdrvr's nic_parse_options reads it (comma-separated
  * `key=value` or bare flags; numbers with C prefixes): `mac=`, `promiscuous`, `verbose[=N]`, `irq=`, `pci=`,
- * `vid=`, `did=`, `priority=` (accepted). `lan=`/`unit=`/`name=` stay in the raw map for io-pkt's dev_attach.
+ * `vid=`, `did=`, `priority=` (accepted), `nohwcrypto` (do not register the RT2560's AES engine with the hc
+ * stack's crypto API — named after io-pkt's own `nocryptodev`; CCMP then runs in the software provider). `lan=`/`unit=`/`name=` stay in the raw map for io-pkt's dev_attach.
  * Unknown keys are logged and ignored.
  */
 import type { DriverOptions } from '../../io-pkt/driver-api';
@@ -11,6 +12,8 @@ import { RAL_PRODUCT_RT2560, RAL_VENDOR_RALINK } from './regs';
 export interface RalOptions {
   mac?: Uint8Array;
   promiscuous: boolean;
+  /** `nohwcrypto`: leave the cipher engine unregistered. */
+  nohwcrypto: boolean;
   verbose: number;
   irq?: number;
   pci?: number;
@@ -24,7 +27,7 @@ const KNOWN = new Set(['lan', 'unit', 'name', 'priority']);
 
 export function parseRalOptions(options: string): RalOptions {
   const raw = splitOptions(options);
-  const o: RalOptions = { promiscuous: false, verbose: 0, vid: RAL_VENDOR_RALINK, did: RAL_PRODUCT_RT2560, raw, errors: [] };
+  const o: RalOptions = { promiscuous: false, nohwcrypto: false, verbose: 0, vid: RAL_VENDOR_RALINK, did: RAL_PRODUCT_RT2560, raw, errors: [] };
   const num = (k: string, v: string, min: number, max: number): number | undefined => {
     const n = parseCNumber(v);
     if (n === undefined || n < min || n > max) {
@@ -40,6 +43,7 @@ export function parseRalOptions(options: string): RalOptions {
         if (!o.mac) o.errors.push(`bad value for mac: '${v}'`);
         break;
       case 'promiscuous': o.promiscuous = true; break;
+      case 'nohwcrypto': o.nohwcrypto = true; break;
       case 'verbose': o.verbose = v === '' ? 1 : num(k, v, 0, 1000) ?? 1; break;
       case 'irq': o.irq = num(k, v, 0, 255); break;
       case 'pci': o.pci = num(k, v, 0, 255); break;

@@ -174,6 +174,13 @@ export const RT2560_TX_LONG_RETRY = 1 << 15;
 export const RT2560_TX_CIPHER_MASK = 0xe0000000;
 export const RT2560_TX_CIPHER_NONE = 0;
 export const RT2560_TX_CIPHER_TKIP = 3 << 29;
+export const RT2560_TX_CIPHER_AES = 4 << 29;
+export const RT2560_RX_CIPHER_AES = 4 << 29;
+export const RT2560_IVOFFSET = (x: number): number => x & 0x3f;
+/** RX descriptor flags IV_OFFSET[15:10] (rt2500pci.h RXD_W0_IV_OFFSET; not in rt2560reg.h). */
+export const RT2560_RX_IVOFFSET = (x: number): number => (x & 0x3f) << 10;
+/** SECCSR0/SECCSR1 ONE_SHOT (rt2500pci.h SECCSR0_ONE_SHOT / SECCSR1_ONE_SHOT; not in rt2560reg.h). */
+export const RT2560_ONE_SHOT = 1 << 1;
 export const RT2560_LOGCWMAX = (x: number): number => (x & 0xf) << 12;
 export const RT2560_LOGCWMIN = (x: number): number => (x & 0xf) << 8;
 export const RT2560_AIFSN = (x: number): number => (x & 0x3) << 6;

@@ -12,6 +12,8 @@ import type { IoPkt } from '../../io-pkt/driver-api';
 import type { Ifnet } from '../../net/if';
 import type { BeaconOffsets, Ieee80211Com, Ieee80211State } from '../../net80211/var';
 import type { RalRadio } from './bbp-rf';
+import type { CryptoRequest } from '../../crypto/api';
+import type { RalCrypto } from './crypto';
 import { RAL_LOCK_RETRY_NS } from './costs';
 import type { RalCsr } from './csr';
 import type { RalOptions } from './options';
@@ -31,6 +33,8 @@ export interface RalTxData {
    */
   rateidx: number;
   rssi: number;
+  /** An inline CCMP request this descriptor carries (crypto.ts), completed on ENCRYPTION_DONE. */
+  crp?: CryptoRequest | null;
 }
 
 /** struct rt2560_tx_ring. */
@@ -153,6 +157,8 @@ export class RalSoftc implements RalRadio {
   /** scan_ch and rssadapt_ch callouts (their cancel functions). */
   cancelScan: (() => void) | null = null;
   cancelRssadapt: (() => void) | null = null;
+  /** The AES engine as registered with the hc stack's crypto API (null: not registered). */
+  crypto: RalCrypto | null = null;
   /** Scan dwell time, ms (sc->dwelltime). */
   dwelltime = 200;
   readonly counters: RalCounters = {

@@ -12,6 +12,7 @@
  * the RTS threshold are preceded by an RTS on the TX ring (MORE_FRAG) and sent SIFS after it.
  */
 import type { ThreadCtx } from '../../kernel/api';
+import type { CryptoRequest } from '../../crypto/api';
 import { IFF_OACTIVE, IFF_RUNNING } from '../../net/if';
 import type { Mbuf } from '../../net/mbuf';
 import type { Ieee80211Node } from '../../net80211/node';
@@ -109,8 +110,13 @@ function rt2560GetRts(wh: Uint8Array, dur: number): Uint8Array {
   return rts;
 }
 
-/** rt2560_tx_data: one data frame (and its RTS) on the TX ring through the cipher engine, then KICK_ENCRYPT. */
-export function rt2560TxData(ctx: ThreadCtx, sc: RalSoftc, m: Mbuf, ni: Ieee80211Node): boolean {
+/**
+ * rt2560_tx_data: one data frame (and its RTS) on the TX ring through the cipher engine, then KICK_ENCRYPT. With
+ * `crp` (crypto.ts: an inline CCMP request) `m.data` is the protected MPDU's layout (header, CCMP header, payload,
+ * room for the MIC): the buffer gets header ‖ payload and the descriptor AES with the request's IV and key; the
+ * PLCP length and the RTS's Duration are the protected frame's.
+ */
+export function rt2560TxData(ctx: ThreadCtx, sc: RalSoftc, m: Mbuf, ni: Ieee80211Node, crp?: CryptoRequest): boolean {
   const ic = sc.ic;
   const ring = sc.txq;
   const wh = m.data;
@@ -151,8 +157,17 @@ export function rt2560TxData(ctx: ThreadCtx, sc: RalSoftc, m: Mbuf, ni: Ieee8021
     flags |= RT2560_TX_ACK;
     setDuration(wh, rt2560Txtime(RAL_ACK_SIZE, rt2560AckRate(rate, mode11b), sp) + RAL_SIFS);
   }
-  ring.data[i] = { pktId: m.pktId, len: wh.length, frame: wh, ni, rateidx, rssi: ni.rssi };
-  fillSlot(ctx, ring, i, wh, rt2560SetupTxDesc(flags, wh.length, rate, true, ring.buf(i), sp), m.pktId);
+  ring.data[i] = { pktId: m.pktId, len: wh.length, frame: wh, ni, rateidx, rssi: ni.rssi, crp: crp ?? null };
+  if (crp) {
+    // rt2x00crypto_tx_remove_iv's convention: the CCMP header travels in the descriptor, not in the buffer.
+    const plain = new Uint8Array(crp.hdrLen + crp.len);
+    plain.set(wh.subarray(0, crp.hdrLen));
+    plain.set(wh.subarray(crp.skip, crp.skip + crp.len), crp.hdrLen);
+    const cipher = { ivOffset: crp.hdrLen, iv: crp.iv, key: crp.ccm.key, airLen: wh.length };
+    fillSlot(ctx, ring, i, plain, rt2560SetupTxDesc(flags, plain.length, rate, true, ring.buf(i), sp, cipher), m.pktId);
+  } else {
+    fillSlot(ctx, ring, i, wh, rt2560SetupTxDesc(flags, wh.length, rate, true, ring.buf(i), sp), m.pktId);
+  }
   ring.queued++;
   ring.curEncrypt = (i + 1) % RT2560_TX_RING_COUNT;
   sc.csr.write(ctx, RT2560_SECCSR1, RT2560_KICK_ENCRYPT);
@@ -163,7 +178,9 @@ export function rt2560TxData(ctx: ThreadCtx, sc: RalSoftc, m: Mbuf, ni: Ieee8021
 
 /**
  * rt2560_start: management frames first (PRIO ring full → IFF_OACTIVE), then, only in RUN, data frames
- * (TX ring within one descriptor of full → IFF_OACTIVE). Arms the 5 s transmit timer. Unlike the NetBSD
+ * already CCMP-protected by another engine (ic_cryptoq), then data frames from if_snd (TX ring within one
+ * descriptor of full → IFF_OACTIVE); ieee80211_encap of a frame that needs CCMP dispatches it to the crypto API and
+ * gives nothing back now (this driver's own engine puts it on the TX ring from inside that call, crypto.ts). Arms the 5 s transmit timer. Unlike the NetBSD
  * code, a data frame is left on if_snd (not dequeued and lost) when the ring is full.
  */
 export function rt2560Start(ctx: ThreadCtx, sc: RalSoftc): void {
@@ -179,6 +196,17 @@ export function rt2560Start(ctx: ThreadCtx, sc: RalSoftc): void {
       }
       ic.mgtq.shift();
       if (!rt2560TxMgt(ctx, sc, mg.m, mg.ni)) break;
+    } else if (ic.cryptoq.length > 0 && ic.state === 'RUN') {
+      // Frames CCMP-encrypted elsewhere (the software provider): on the TX ring as they are (CIPHER_NONE).
+      if (sc.txq.queued >= RT2560_TX_RING_COUNT - 1) {
+        ifp.flags |= IFF_OACTIVE;
+        break;
+      }
+      const e = ic.cryptoq.shift()!;
+      if (!rt2560TxData(ctx, sc, e.m, e.ni)) {
+        ifp.data.oerrors++;
+        break;
+      }
     } else {
       if (ic.state !== 'RUN') break;
       const m0 = ifp.snd[0];
@@ -197,7 +225,7 @@ export function rt2560Start(ctx: ThreadCtx, sc: RalSoftc): void {
         ifp.data.oerrors++;
         continue;
       }
-      const m = ieee80211_encap(ic, m0, ni);
+      const m = ieee80211_encap(ic, m0, ni, ctx);
       if (!m) continue;
       if (!rt2560TxData(ctx, sc, m, ni)) {
         ifp.data.oerrors++;
