@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Wasm, type V86Constructor, type V86Machine, type V86Options, type V86Starter, type WasmModule } from './v86-types';
+import { Wasm, type V86Constructor, type V86Cpu, type V86Machine, type V86Options, type V86Starter, type WasmModule } from './v86-types';
 
 /** What a running guest supplies to v86 in place of the host's clock and entropy. */
 export interface V86Host {
@@ -124,6 +124,87 @@ export interface V86Instance {
 }
 
 /**
+ * CPU registers v86's `set_state` restores lossily (src/cpu.js; v86 0.5.462): `last_result` (the result the lazy
+ * ZF/SF/PF are computed from, state[86]), `fpu_status_word` (state[87]) and `mxcsr` (state[88]) are assigned to the
+ * CPU object's properties (`this.mxcsr = state[88]`) instead of being written into wasm memory, where the core keeps
+ * them: a fresh instance keeps its power-on values, an instance restored in place keeps its live ones, and either way
+ * the property then holds a detached copy that a later `save_state` saves instead of the live register. And the x87
+ * control word is stored directly (`fpu_control_word[0] = state[70]`) rather than through the core's
+ * `set_control_word`, so the rounding mode and precision the core's softfloat uses stay whatever the instance last
+ * loaded (a fresh instance: round to nearest, 64-bit mantissa), not what the saved control word says.
+ * Offsets: src/rust/cpu/global_pointers.rs.
+ */
+const LOSSY_REGISTERS: readonly { key: 'last_result' | 'fpu_status_word' | 'mxcsr'; index: number; offset: number; kind: Int32ArrayConstructor | Uint16ArrayConstructor }[] = [
+  { key: 'last_result', index: 86, offset: 112, kind: Int32Array },
+  { key: 'fpu_status_word', index: 87, offset: 1040, kind: Uint16Array },
+  { key: 'mxcsr', index: 88, offset: 824, kind: Int32Array },
+];
+
+/** `instruction_counter` in wasm memory (src/rust/cpu/global_pointers.rs): read by the guest clock, kept across a reset. */
+const INSTRUCTION_COUNTER_OFFSET = 664;
+
+/**
+ * The wasm core's own memory outside guest RAM as it is when an instance has been created (before the guest runs):
+ * its statics and heap (the JIT's state — hash maps and their hasher keys, the free list of wasm table slots — the
+ * TLB, the allocator, the TSC extrapolation state). v86's `restore_state` resets only part of that (it drops the JIT
+ * cache and the TLB), and what it leaves depends on the instance's history: the JIT's hash sets iterate in an order
+ * that depends on how many the instance has created, so an instance that booted the guest and one created for a
+ * restore compile different code from the same entry points (observed: the first module compiled after the
+ * snapshot of the WPA2 test differs in size), exit compiled code at different instructions and so take interrupts
+ * elsewhere. Putting this copy back before each restore makes every restore start from the same core state.
+ */
+interface CoreImage {
+  low: Uint8Array;
+  high: Uint8Array;
+  ramStart: number;
+  ramEnd: number;
+}
+
+function captureCore(cpu: V86Cpu): CoreImage {
+  const buf = cpu.wasm_memory.buffer;
+  const ramStart = cpu.mem8.byteOffset;
+  const ramEnd = ramStart + cpu.mem8.byteLength;
+  return { low: new Uint8Array(buf.slice(0, ramStart)), high: new Uint8Array(buf.slice(ramEnd)), ramStart, ramEnd };
+}
+
+function resetCore(cpu: V86Cpu, image: CoreImage): void {
+  const buf = cpu.wasm_memory.buffer;
+  if (cpu.mem8.byteOffset !== image.ramStart) throw new Error('v86: guest RAM moved in wasm memory');
+  const counter = new Uint32Array(buf, INSTRUCTION_COUNTER_OFFSET, 1)[0]!;
+  const mem = new Uint8Array(buf);
+  mem.set(image.low, 0);
+  mem.set(image.high, image.ramEnd);
+  new Uint32Array(buf, INSTRUCTION_COUNTER_OFFSET, 1)[0] = counter;
+}
+
+/**
+ * Make `cpu.set_state` (called by `restore_state`) a complete restore, the same whether the instance booted the guest
+ * or was just created (restore = continue; tests/guest/restore-continue.test.ts): first the core is put back to its
+ * image from creation (CoreImage; guest RAM and the retired-instruction counter are kept), then v86's own set_state
+ * runs, then what it restores lossily (LOSSY_REGISTERS) is written into wasm memory, the CPU's properties get their
+ * live views back, and the control word goes through the core's `set_control_word`. Deterministic: it uses only the
+ * image and the state being restored.
+ */
+function repairSetState(cpu: V86Cpu): void {
+  const image = captureCore(cpu);
+  const views = { last_result: cpu.last_result, fpu_status_word: cpu.fpu_status_word, mxcsr: cpu.mxcsr };
+  const exports = cpu.wm.exports;
+  const setControlWord = exports['set_control_word'];
+  if (typeof setControlWord !== 'function') throw new Error('v86: the wasm core exports no set_control_word');
+  const setState = cpu.set_state.bind(cpu);
+  cpu.set_state = (state: unknown[]): void => {
+    resetCore(cpu, image);
+    setState(state);
+    for (const r of LOSSY_REGISTERS) {
+      Object.assign(cpu, { [r.key]: views[r.key] });
+      const saved = state[r.index] as ArrayLike<number> | undefined;
+      if (saved !== undefined) new r.kind(cpu.wasm_memory.buffer, r.offset, 1)[0] = saved[0]!;
+    }
+    (setControlWord as (cw: number) => void)(cpu.fpu_control_word[0]!);
+  };
+}
+
+/**
  * Create a v86 instance for `h` and wait until it is initialised (BIOS, kernel and initrd loaded, devices
  * built), without starting it. Afterwards:
  * - v86 never schedules itself: `next_tick` (which would call setTimeout/setImmediate, including from the
@@ -159,6 +240,7 @@ export async function createV86(opts: Omit<V86Options, 'wasm_fn'>, h: V86Host): 
         cpu.codegen_finalize_finished(p.index, p.start, p.flags);
       }
     };
+    repairSetState(cpu);
     return { starter, machine, finishJit };
   } finally {
     current = prev;

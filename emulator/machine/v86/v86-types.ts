@@ -97,8 +97,15 @@ export interface V86Cpu {
    */
   jit_dirty_cache(start: number, end: number): void;
   wasm_memory: WasmMemory;
-  wm: { wasm_table: WasmTable };
+  wm: { wasm_table: WasmTable; exports: Record<string, unknown> };
   jit_imports: object;
+  /** `CPU.set_state` (src/cpu.js), called by `restore_state` with the CPU's part of the state. */
+  set_state(state: unknown[]): void;
+  /** Registers in wasm memory (views; see v86-runtime.ts LOSSY_REGISTERS for why they are here). */
+  last_result: Int32Array;
+  fpu_status_word: Uint16Array;
+  mxcsr: Int32Array;
+  fpu_control_word: Uint16Array;
   codegen_finalize(index: number, start: number, stateFlags: number, ptr: number, len: number): void;
   codegen_finalize_finished(index: number, start: number, stateFlags: number): void;
   device_raise_irq(irq: number): void;
