@@ -7,7 +7,7 @@
  * `lan=`/`unit=`/`name=` stay in the raw map for io-pkt's dev_attach. Unknown keys are logged and ignored.
  */
 import type { DriverOptions } from '../../io-pkt/driver-api';
-import { parseCNumber, parseMac, splitOptions } from '../ne2000/options';
+import { optionNumber, parseMac, splitOptions } from '../ne2000/options';
 import { BGE_PRODUCT_BCM5701, BGE_SSLOTS, BGE_STD_RX_RING_CNT, BGE_TX_RING_CNT, BGE_VENDOR_BROADCOM } from './regs';
 
 export interface BgeOptions {
@@ -39,14 +39,7 @@ export function parseBgeOptions(options: string): BgeOptions {
     fullDuplex: true, promiscuous: false, noMulticast: false, mtu: 1500, verbose: 0, rxPosted: BGE_SSLOTS,
     txMax: BGE_TX_RING_CNT, vid: BGE_VENDOR_BROADCOM, did: BGE_PRODUCT_BCM5701, checksumOffload: true, raw, errors: [],
   };
-  const num = (k: string, v: string, min: number, max: number): number | undefined => {
-    const n = parseCNumber(v);
-    if (n === undefined || n < min || n > max) {
-      o.errors.push(`bad value for ${k}: '${v}'`);
-      return undefined;
-    }
-    return n;
-  };
+  const num = (k: string, v: string, min: number, max: number): number | undefined => optionNumber(o.errors, k, v, min, max);
   for (const [k, v] of raw) {
     switch (k) {
       case 'mac':

@@ -43,6 +43,16 @@ export function parseCNumber(s: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** A numeric option in [min, max]; otherwise "bad value for k: 'v'" is added to `errors` and undefined returned. */
+export function optionNumber(errors: string[], k: string, v: string, min: number, max: number): number | undefined {
+  const n = parseCNumber(v);
+  if (n === undefined || n < min || n > max) {
+    errors.push(`bad value for ${k}: '${v}'`);
+    return undefined;
+  }
+  return n;
+}
+
 /** `mac=` takes 12 hex digits (QNX form) or six colon/dash-separated octets. */
 export function parseMac(s: string): Uint8Array | undefined {
   const hex = s.replace(/[:-]/g, '');

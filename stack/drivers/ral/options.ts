@@ -6,7 +6,7 @@
  * Unknown keys are logged and ignored.
  */
 import type { DriverOptions } from '../../io-pkt/driver-api';
-import { parseCNumber, parseMac, splitOptions } from '../ne2000/options';
+import { optionNumber, parseMac, splitOptions } from '../ne2000/options';
 import { RAL_PRODUCT_RT2560, RAL_VENDOR_RALINK } from './regs';
 
 export interface RalOptions {
@@ -28,14 +28,7 @@ const KNOWN = new Set(['lan', 'unit', 'name', 'priority']);
 export function parseRalOptions(options: string): RalOptions {
   const raw = splitOptions(options);
   const o: RalOptions = { promiscuous: false, nohwcrypto: false, verbose: 0, vid: RAL_VENDOR_RALINK, did: RAL_PRODUCT_RT2560, raw, errors: [] };
-  const num = (k: string, v: string, min: number, max: number): number | undefined => {
-    const n = parseCNumber(v);
-    if (n === undefined || n < min || n > max) {
-      o.errors.push(`bad value for ${k}: '${v}'`);
-      return undefined;
-    }
-    return n;
-  };
+  const num = (k: string, v: string, min: number, max: number): number | undefined => optionNumber(o.errors, k, v, min, max);
   for (const [k, v] of raw) {
     switch (k) {
       case 'mac':
