@@ -210,7 +210,7 @@ export async function downloadPackages(tools: HostTools, dir: string, pkgs: read
       const f = join(dir, debFileName(p));
       return sum + (existsSync(f) ? Math.min(statSync(f).size, p.size) : 0);
     }, 0);
-  const timer = setInterval(() => step.update(sizeNow()), 200);
+  const timer = setInterval(() => step.update(sizeNow()), 200); // wall clock: download progress bar; not simulation
   const r = await run(tools.aptGet, ['download', ...missing.map((p) => `${p.name}:${p.arch}=${p.version}`)], { cwd: dir });
   clearInterval(timer);
   if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(cannotRun(tools.aptGet, r.spawnError)));

@@ -70,7 +70,7 @@ function pidAlive(pid: number): boolean {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((r) => setTimeout(r, ms)); // wall clock: polling another process's build lock; not simulation
 }
 
 /**
@@ -79,7 +79,7 @@ function sleep(ms: number): Promise<void> {
  */
 export async function withLock<T>(dir: string, fn: () => Promise<T>, onWait: (pid: number) => void, maxWaitMs = 30 * 60_000): Promise<T> {
   const lock = join(dir, 'build.lock');
-  const t0 = Date.now();
+  const t0 = Date.now(); // wall clock: the lock wait's timeout, outside the simulated world
   let told = false;
   for (;;) {
     try {

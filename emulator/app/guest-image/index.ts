@@ -131,7 +131,7 @@ async function ensure(cacheDir: string, opts: EnsureGuestImageOptions): Promise<
         const have = readImage(imageDir); // another process may have built it while we waited
         if (have !== undefined) return have;
       }
-      const t0 = Date.now();
+      const t0 = Date.now(); // wall clock: reports how long the host took to build the image; not simulation
       const debDir = join(cacheDir, 'debs');
       mkdirSync(debDir, { recursive: true });
       mkdirSync(join(cacheDir, 'images'), { recursive: true });

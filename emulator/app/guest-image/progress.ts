@@ -24,7 +24,7 @@ export function lineProgress(log: (line: string) => void): Progress {
   return {
     log,
     step(label, total, unit) {
-      const t0 = Date.now();
+      const t0 = Date.now(); // wall clock: progress lines of the host-side image build; not simulation
       log(`${label} (${unit === 'bytes' ? mb(total) : `${total}`})…`);
       let finished = false;
       return {
