@@ -10,7 +10,7 @@
  * `/proc/mount/<type>` and sends `_IO_CONNECT` subtype `mount` there. A type nobody attached resolves to
  * nothing: ENOENT, as io-pkt's lsm_mount answers for a type that is not its own.
  */
-import type { SockAddrIn } from '../include/netinet/in';
+import type { SockAddr } from '../include/netinet/in';
 import type { Ipv4Addr } from '../net/wire/addr';
 
 export const IO_CONNECT = '_IO_CONNECT';
@@ -70,7 +70,7 @@ export type RtMsg = {
 export type WriteMsg = {
   type: typeof IO_WRITE;
   data: Uint8Array;
-  to: SockAddrIn | null;
+  to: SockAddr | null;
   flags: number;
   /** Packet id the sending application gave the data (trace). */
   pktId: number;
@@ -87,7 +87,7 @@ export type ReadMsg = {
 
 export type ReadReplyData = {
   data: Uint8Array;
-  from: SockAddrIn | null;
+  from: SockAddr | null;
   pktId: number;
   /** The datagram was longer than nbytes (MSG_TRUNC). */
   truncated: boolean;

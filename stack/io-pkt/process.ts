@@ -100,6 +100,7 @@ export class IoPktProcess {
         if (!self.holder) self.rearm(main);
       },
       log: (text) => self.log(text),
+      random32: () => self.random32(),
     };
     this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap });
     // Completions (crypto_done, any thread) run their callbacks in the stack context, woken like pkt_rx_q.
@@ -113,6 +114,13 @@ export class IoPktProcess {
   /** A packet id from the tracer when the kernel offers one; otherwise a per-process range. */
   newPktId(): number {
     return newPacketId(this.main);
+  }
+
+  /** 32 bits of the node's entropy (the kernel's seeded /dev/random stream), without a message's cost. */
+  random32(): number {
+    const b = this.main.getrandom?.(4);
+    if (!b) throw new Error('io-pkt: the kernel offers no random source');
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
   }
 
   /** log(9): the system log (slog) only. */

@@ -9,7 +9,7 @@
 import { KernelError, Errno, type Co, type Reply, type ThreadCtx } from '../kernel/api';
 import { LocalKey } from '../kernel/local';
 import { newPacketId } from './pktid';
-import type { SockAddrIn } from '../include/netinet/in';
+import type { SockAddr } from '../include/netinet/in';
 import {
   IO_CLOSE, IO_CONNECT, IO_DEVCTL, IO_MSG, IO_READ, IO_WRITE, type ReadReplyData, type RtMsg,
 } from '../io-pkt/msg';
@@ -102,22 +102,22 @@ function* devctl(ctx: ThreadCtx, fd: number, dcmd: string, data: Record<string, 
   return r;
 }
 
-export function* bind(ctx: ThreadCtx, fd: number, addr: SockAddrIn): Co<number> {
+export function* bind(ctx: ThreadCtx, fd: number, addr: SockAddr): Co<number> {
   return (yield* devctl(ctx, fd, 'DCMD_IP_SSRCADDR', { addr: addr.addr, port: addr.port })) ? 0 : -1;
 }
 
-export function* connect(ctx: ThreadCtx, fd: number, addr: SockAddrIn): Co<number> {
+export function* connect(ctx: ThreadCtx, fd: number, addr: SockAddr): Co<number> {
   return (yield* devctl(ctx, fd, 'DCMD_IP_SDESTADDR', { addr: addr.addr, port: addr.port })) ? 0 : -1;
 }
 
-export function* getsockname(ctx: ThreadCtx, fd: number): Co<SockAddrIn | null> {
+export function* getsockname(ctx: ThreadCtx, fd: number): Co<SockAddr | null> {
   const r = yield* devctl(ctx, fd, 'DCMD_IP_GSRCADDR', {});
-  return r ? (r.data as SockAddrIn) : null;
+  return r ? (r.data as SockAddr) : null;
 }
 
-export function* getpeername(ctx: ThreadCtx, fd: number): Co<SockAddrIn | null> {
+export function* getpeername(ctx: ThreadCtx, fd: number): Co<SockAddr | null> {
   const r = yield* devctl(ctx, fd, 'DCMD_IP_GDESTADDR', {});
-  return r ? (r.data as SockAddrIn) : null;
+  return r ? (r.data as SockAddr) : null;
 }
 
 export function* shutdown(ctx: ThreadCtx, fd: number, how: number): Co<number> {
@@ -130,7 +130,7 @@ export function* ioctl(ctx: ThreadCtx, fd: number, request: string, arg: Record<
   return r ? { data: r.data } : null;
 }
 
-export function* sendto(ctx: ThreadCtx, fd: number, data: Uint8Array, flags = 0, to: SockAddrIn | null = null): Co<number> {
+export function* sendto(ctx: ThreadCtx, fd: number, data: Uint8Array, flags = 0, to: SockAddr | null = null): Co<number> {
   const f = file(ctx, fd);
   if (!f) return -1;
   const pktId = newPacketId(ctx);
@@ -157,7 +157,7 @@ export interface RecvResult {
   /** Bytes received, or -1 (errno set). */
   n: number;
   data: Uint8Array;
-  from: SockAddrIn | null;
+  from: SockAddr | null;
   truncated: boolean;
   pktId: number;
 }

@@ -24,4 +24,9 @@ export interface NetEnv {
   timersChanged(): void;
   /** Kernel log (NetBSD log(9); io-pkt's slog). */
   log(text: string): void;
+  /**
+   * 32 random bits from the node's seeded stream (what NetBSD's cprng gives TCP ISNs, IP ids, ND timers):
+   * reproducible for a seed, different for another seed.
+   */
+  random32(): number;
 }

@@ -6,7 +6,7 @@
 import { Errno } from '../kernel/api';
 import { NetCost } from './costs';
 import { ENOPROTOOPT } from '../include/errno';
-import { IPPROTO_IP, IPPROTO_RAW, IPPROTO_UDP, IP_HDRINCL, IP_TOS, IP_TTL } from '../include/netinet/in';
+import { IPPROTO_IP, IPPROTO_RAW, IPPROTO_UDP, IP_HDRINCL, IP_TOS, IP_TTL, sockaddrToString, type SockAddr } from '../include/netinet/in';
 import {
   AF_INET, AF_ROUTE, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_BROADCAST, SO_DEBUG, SO_DONTROUTE, SO_ERROR,
   SO_RCVBUF, SO_RCVTIMEO, SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDTIMEO, SO_TYPE,
@@ -93,14 +93,16 @@ export class Sockets {
   }
 
   /** sosend for datagrams. Returns the byte count or -errno. */
-  send(so: Socket, data: Uint8Array, to: { addr: Ipv4Addr; port: number } | null, pktId: number): number {
+  send(so: Socket, data: Uint8Array, toAddr: SockAddr | null, pktId: number): number {
     if (so.error) {
       const e = so.error;
       so.error = 0;
       return -e;
     }
-    this.s.env.trace('socket', 'send', pktId, { so: so.id, len: data.length, ...(to ? { to: `${ipToString(to.addr)}.${to.port}` } : {}) });
+    this.s.env.trace('socket', 'send', pktId, { so: so.id, len: data.length, ...(toAddr ? { to: sockaddrToString(toAddr) } : {}) });
     if (so.domain !== AF_INET) return -Errno.EOPNOTSUPP;
+    if (toAddr && toAddr.family !== AF_INET) return -Errno.EAFNOSUPPORT;
+    const to = toAddr ? { addr: toAddr.addr, port: toAddr.port } : null;
     if (so.type === SOCK_DGRAM) return this.s.udp.output(so, data, to, pktId);
     if (so.type === SOCK_RAW) return this.s.raw.output(so, data, to, pktId);
     return -Errno.EOPNOTSUPP;

@@ -9,7 +9,7 @@ import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { Errno } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { getopt, strtod, strtol } from '../lib/getopt';
-import { IPPROTO_ICMP, IPPROTO_IP, IP_TTL, sockaddrIn } from '../include/netinet/in';
+import { IPPROTO_ICMP, IPPROTO_IP, IP_TTL, sockaddrIn, sockaddrIp4 } from '../include/netinet/in';
 import { AF_INET, MSG_DONTWAIT, SOCK_RAW, SOL_SOCKET, SO_BROADCAST, SO_RCVTIMEO } from '../include/sys/socket';
 import { close, errno, recvfrom, sendto, setsockopt, socket } from '../lib/socket';
 import { ipToString, parseIpv4 } from '../net/wire/addr';
@@ -188,7 +188,7 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
       const e = errno(ctx);
       if (e !== Errno.EAGAIN && e !== Errno.EINTR) out(`ping: recvfrom: ${strerror(e)}\n`);
     } else {
-      prPack(r.data, r.from ? ipToString(r.from.addr) : '?', ctx.now());
+      prPack(r.data, r.from ? ipToString(sockaddrIp4(r.from)) : '?', ctx.now());
     }
     if (st.nreceived >= npackets || (once && st.nreceived > 0)) break;
   }

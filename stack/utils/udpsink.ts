@@ -11,7 +11,7 @@
 import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { getopt, strtol } from '../lib/getopt';
-import { sockaddrIn } from '../include/netinet/in';
+import { sockaddrIn, sockaddrToString } from '../include/netinet/in';
 import { AF_INET, SOCK_DGRAM } from '../include/sys/socket';
 import { bind, close, errno, recvfrom, socket } from '../lib/socket';
 import { ipToString } from '../net/wire/addr';
@@ -104,7 +104,7 @@ export const udpsink: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): 
       st.latMax = Math.max(st.latMax, lat);
     }
     if (verbose) {
-      const from = r.from ? `${ipToString(r.from.addr)}.${r.from.port}` : '?';
+      const from = r.from ? sockaddrToString(r.from) : '?';
       out(`udpsink: ${r.n} bytes from ${from}${stamp ? ` seq=${stamp.seq} latency=${((now - stamp.sent) / 1e6).toFixed(3)} ms` : ''}\n`);
     }
   }

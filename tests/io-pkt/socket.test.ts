@@ -1,6 +1,6 @@
 import { Errno, type Co, type ThreadCtx } from '../../stack/kernel/api';
 import { strerror } from '../../stack/lib/errno';
-import { sockaddrIn } from '../../stack/include/netinet/in';
+import { sockaddrIn, sockaddrIp4 } from '../../stack/include/netinet/in';
 import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, SO_RCVTIMEO } from '../../stack/include/sys/socket';
 import { bind, close, connect as sconnect, errno, getsockname, recvfrom, sendto, setsockopt, socket } from '../../stack/lib/socket';
 import { ipToString, parseIpv4 } from '../../stack/net/wire/addr';
@@ -25,7 +25,7 @@ function programs(log: Ev[]) {
     for (let i = 0; i < n; i++) {
       const r = yield* recvfrom(ctx, s, 1500);
       if (r.n < 0) rec(ctx, `recvfrom: ${strerror(errno(ctx))}`);
-      else rec(ctx, `got ${r.n} "${Buffer.from(r.data).toString()}" from ${ipToString(r.from!.addr)}.${r.from!.port}`);
+      else rec(ctx, `got ${r.n} "${Buffer.from(r.data).toString()}" from ${ipToString(sockaddrIp4(r.from))}.${r.from!.port}`);
     }
     yield* close(ctx, s);
     return 0;

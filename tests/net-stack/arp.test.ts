@@ -1,3 +1,4 @@
+import { sockaddrIn } from '../../stack/include/netinet/in';
 import { SEC } from '../../emulator/machine/sim/time';
 import { Errno } from '../../stack/kernel/api';
 import { IFF_RUNNING, IFF_UP } from '../../stack/net/if';
@@ -24,7 +25,7 @@ describe('ARP', () => {
   test('a miss sends a request and holds only the newest packet; the reply releases it', () => {
     const { s, en0, env } = makeStack();
     const so = udpSocket(s);
-    expect(s.sockets.send(so, new Uint8Array([1]), { addr: ip('10.77.0.1'), port: 7 }, 11)).toBe(1);
+    expect(s.sockets.send(so, new Uint8Array([1]), sockaddrIn(ip('10.77.0.1'), 7), 11)).toBe(1);
     const out = take(en0);
     expect(out).toHaveLength(1);
     const req = arpOf(out[0]!.data);
@@ -33,7 +34,7 @@ describe('ARP', () => {
     expect(ipToString(req.spa)).toBe('10.77.0.2');
     expect(ipToString(req.tpa)).toBe('10.77.0.1');
     // Same second: no second request; the first packet is replaced by the second.
-    expect(s.sockets.send(so, new Uint8Array([2]), { addr: ip('10.77.0.1'), port: 7 }, 12)).toBe(1);
+    expect(s.sockets.send(so, new Uint8Array([2]), sockaddrIn(ip('10.77.0.1'), 7), 12)).toBe(1);
     expect(take(en0)).toHaveLength(0);
     expect(s.stats.arp.dfrdropped).toBe(1);
     expect(env.traces.filter((t) => t.probe === 'hold').map((t) => t.pkt)).toEqual([11, 12]);
@@ -45,14 +46,14 @@ describe('ARP', () => {
     expect(macToString(new EthernetFrame(sent[0]!.data).dst)).toBe('00:50:c2:00:00:01');
     expect(s.arp.state(s.arp.lookup(ip('10.77.0.1'))!)).toBe('resolved');
     // Resolved: the next datagram goes straight out.
-    s.sockets.send(so, new Uint8Array([3]), { addr: ip('10.77.0.1'), port: 7 }, 13);
+    s.sockets.send(so, new Uint8Array([3]), sockaddrIn(ip('10.77.0.1'), 7), 13);
     expect(take(en0).map((m) => m.pktId)).toEqual([13]);
   });
 
   test('retries once per second, then rejects for 20 s with EHOSTDOWN', () => {
     const { s, en0, env } = makeStack();
     const so = udpSocket(s);
-    const to = { addr: ip('10.77.0.9'), port: 7 };
+    const to = sockaddrIn(ip('10.77.0.9'), 7);
     for (let i = 0; i < ARP_MAXTRIES; i++) {
       env.t = i * SEC;
       expect(s.sockets.send(so, new Uint8Array([i]), to, 100 + i)).toBe(1);

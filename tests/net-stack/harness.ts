@@ -24,6 +24,9 @@ export class FakeEnv implements NetEnv {
   defer(fn: () => void): void { this.deferred.push(fn); }
   timersChanged(): void { this.timerChanges++; }
   log(text: string): void { this.logs.push(text); }
+  /** A seeded xorshift32 stream (tests set `seed` for a different run). */
+  seed = 0x2545f491;
+  random32(): number { let x = this.seed; x ^= x << 13; x ^= x >>> 17; x ^= x << 5; this.seed = x >>> 0; return this.seed; }
   flush(): void { for (const fn of this.deferred.splice(0)) fn(); }
   probes(layer: string): string[] { return this.traces.filter((r) => r.layer === layer).map((r) => r.probe); }
 }

@@ -1,4 +1,4 @@
-import { IPPROTO_ICMP } from '../../stack/include/netinet/in';
+import { IPPROTO_ICMP, sockaddrIn, sockaddrIp4 } from '../../stack/include/netinet/in';
 import { AF_INET, SOCK_DGRAM, SOCK_RAW } from '../../stack/include/sys/socket';
 import type { Socket, SockRecord } from '../../stack/net/socket';
 import { Ip } from '../../stack/net/ip';
@@ -57,7 +57,7 @@ describe('ICMP', () => {
     rx(s, en0, ICMP_ECHO_REPLY); // 10.77.0.2 → 10.77.0.1 echo reply
     expect(raw.rcv.records).toHaveLength(1);
     const rec = raw.rcv.records[0] as SockRecord;
-    expect(ipToString(rec.from.addr)).toBe('10.77.0.2');
+    expect(ipToString(sockaddrIp4(rec.from))).toBe('10.77.0.2');
     expect(toHex(rec.data)).toBe(toHex(ICMP_ECHO_REPLY.subarray(14))); // whole datagram, IP header first
     const { s: s2, en0: e2 } = makeStack('00:50:c2:00:00:02', '10.77.0.2');
     const raw2 = sock(s2, SOCK_RAW, IPPROTO_ICMP);
@@ -70,7 +70,7 @@ describe('ICMP', () => {
     const raw = sock(s, SOCK_RAW, IPPROTO_ICMP);
     const msg = new Uint8Array(8 + 16);
     IcmpRepr.emit({ kind: 'echoRequest', ident: 9, seq: 3, data: new Uint8Array(16).fill(0xab) }, new IcmpPacket(msg));
-    expect(s.sockets.send(raw, msg, { addr: ip('127.0.0.1'), port: 0 }, 50)).toBe(msg.length);
+    expect(s.sockets.send(raw, msg, sockaddrIn(ip('127.0.0.1'), 0), 50)).toBe(msg.length);
     s.drainLoopback();
     expect(raw.rcv.records).toHaveLength(1);
     const p = new Ipv4Packet(raw.rcv.records[0]!.data);
@@ -119,7 +119,7 @@ describe('UDP', () => {
     const { s, en0 } = makeStack('00:50:c2:00:00:01', '10.77.0.1');
     s.arp.addPermanent(en0, ip('10.77.0.2'), new Uint8Array([0, 0x50, 0xc2, 0, 0, 2]));
     const a = sock(s, SOCK_DGRAM, 0);
-    expect(s.sockets.send(a, new TextEncoder().encode('qnxemu'), { addr: ip('10.77.0.2'), port: 5000 }, 60)).toBe(6);
+    expect(s.sockets.send(a, new TextEncoder().encode('qnxemu'), sockaddrIn(ip('10.77.0.2'), 5000), 60)).toBe(6);
     expect(a.lport).toBe(65535);
     const out = take(en0);
     const { p } = parseIp(out[0]!.data);

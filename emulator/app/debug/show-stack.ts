@@ -6,6 +6,7 @@
 import type { SimNode } from '../assembly/node';
 import { IFF_ALLMULTI, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP } from '../../../stack/net/if';
 import { ipToString, macToString, prefixFromMask } from '../../../stack/net/wire/addr';
+import { sockaddrToString } from '../../../stack/include/netinet/in';
 import { stacksOf, type StackRef } from './targets';
 
 const TYPES: Record<number, string> = { 1: 'stream', 2: 'dgram', 3: 'raw' };
@@ -35,7 +36,7 @@ export function showSockets(node: SimNode): string[] {
       const flags = [so.error ? `so_error=${so.error}` : '', so.cantRcvMore ? 'cantrcvmore' : '', so.waiters.length ? `${so.waiters.length} reader(s) blocked` : ''].filter(Boolean).join(' ');
       out.push(`  so ${so.id} ${kind} local ${local} foreign ${foreign} rcvbuf ${rcv.cc}/${rcv.hiwat} bytes in ${rcv.records.length} record(s)${rcv.drops ? `, ${rcv.drops} dropped` : ''} sndbuf ${so.sndHiwat}${flags ? ' ' + flags : ''}`);
       for (const rec of rcv.records.slice(0, 8)) {
-        out.push(`    record: ${rec.data.length} bytes from ${ipToString(rec.from.addr)}.${rec.from.port}${rec.pktId ? ` pkt ${rec.pktId}` : ''}`);
+        out.push(`    record: ${rec.data.length} bytes from ${sockaddrToString(rec.from)}${rec.pktId ? ` pkt ${rec.pktId}` : ''}`);
       }
       if (rcv.records.length > 8) out.push(`    … ${rcv.records.length - 8} more`);
     }
