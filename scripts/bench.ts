@@ -13,6 +13,8 @@
  *    virtual: goodput at the AP against the ≈ 25–30 Mb/s UDP ceiling of 802.11g DCF, and virtual s per wall s.
  * 6. WPA2-PSK between two QNX nodes with RT2560s: the io-pkt CPU cost of CCMP per frame, offloaded to the chip's
  *    cipher engine vs the hc stack's software provider, in virtual µs (bench-ccmp.ts).
+ * 7. TCP bulk transfer with ttcp between two QNX nodes, over NE2000s on a hub (≈ 9 Mb/s of 10 expected) and over
+ *    BCM5701s on a gigabit cable: goodput in virtual time and virtual s per wall s (bench-tcp.ts).
  */
 import { EventQueue, SimEvent } from '../emulator/machine/sim';
 import * as path from 'node:path';
@@ -22,6 +24,7 @@ import { assemble } from '../emulator/app/assembly/run';
 import { inject } from '../emulator/app/testing/inject';
 import { benchGuest } from './bench-guest';
 import { benchCcmp } from './bench-ccmp';
+import { benchTcpLines } from './bench-tcp';
 
 function wallNs(): bigint {
   return process.hrtime.bigint();
@@ -156,6 +159,12 @@ try {
   for (const l of benchCcmp()) console.log(l);
 } catch (e) {
   console.log(`CCMP cost per frame not measured: ${(e as Error).message}`);
+}
+
+try {
+  for (const l of benchTcpLines()) console.log(l);
+} catch (e) {
+  console.log(`TCP bulk transfer not measured: ${(e as Error).message}`);
 }
 
 // 3. Guest (v86) nodes: boot cold and from a snapshot; 100 pings through our NE2000 vs v86's (scripts/bench-guest.ts).

@@ -8,10 +8,12 @@ import { makeIoPkt } from './io-pkt/main';
 import { ifconfig } from './utils/ifconfig';
 import { arp } from './utils/arp';
 import { mount, umount } from './utils/mount';
+import { nc } from './utils/nc';
 import { netstat } from './utils/netstat';
 import { nicinfo } from './utils/nicinfo';
 import { ping } from './utils/ping';
 import { route } from './utils/route';
+import { ttcp } from './utils/ttcp';
 import { udpgen } from './utils/udpgen';
 import { udpsink } from './utils/udpsink';
 import { wlanctl } from './utils/wlanctl';
@@ -19,6 +21,10 @@ import { hostapd } from './utils/wpa/hostapd';
 import { wpa_cli } from './utils/wpa/wpa_cli';
 import { wpa_supplicant } from './utils/wpa/wpa_supplicant';
 import { cryptostat } from './utils/cryptostat';
+import { ping6 } from './utils/ping6';
+import { ndp } from './utils/ndp';
+import { rtadvd } from './utils/rtadvd';
+import { sysctl } from './utils/sysctl';
 
 const modules = () => driverModules;
 
@@ -29,6 +35,8 @@ export const netPrograms: Record<string, ProgramMain> = {
   ifconfig,
   ping,
   netstat,
+  nc,
+  ttcp,
   arp,
   route,
   nicinfo,
@@ -41,4 +49,8 @@ export const netPrograms: Record<string, ProgramMain> = {
   wpa_supplicant,
   wpa_cli,
   cryptostat,
+  ping6,
+  ndp,
+  rtadvd,
+  sysctl,
 };

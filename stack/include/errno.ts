@@ -5,3 +5,10 @@
 
 /** setsockopt/getsockopt: the option is unknown at that level. */
 export const ENOPROTOOPT = 99;
+
+/** Stream-socket errors (QNX <errno.h> values). */
+export const EPIPE = 32;
+export const EINPROGRESS = 236;
+export const ECONNABORTED = 253;
+export const ECONNRESET = 254;
+export const ESHUTDOWN = 258;

@@ -4,6 +4,8 @@
  * does not start with '-' — is consumed only as options). `-p` with "tcpip" in its name is the built-in
  * stack: its option word configures IPv4 (`prefix=/alt`, `forward`, …) and nothing is loaded.
  */
+import { SOMAXCONN } from '../include/sys/socket';
+
 export interface ModuleRequest {
   kind: 'd' | 'p';
   name: string;
@@ -18,6 +20,8 @@ export interface TcpipOptions {
   enmap: boolean;
   rxPrio: number;
   timerPulsePrio: number;
+  /** somaxconn=N: the largest listen() backlog (kern.somaxconn; SOMAXCONN by default). */
+  somaxconn: number;
   /** Options given that this simulation reads but does not model (kept for diagnostics). */
   ignored: string[];
   unknown: string[];
@@ -88,9 +92,14 @@ export function parseTcpipOptions(text: string | null, into: TcpipOptions): void
         if (n !== null && n >= 1 && n <= 255) into.timerPulsePrio = n;
         break;
       }
+      case 'somaxconn': {
+        const n = val === null ? null : parseCNumber(val);
+        if (n !== null && n >= 1 && n <= 0xffff) into.somaxconn = n;
+        break;
+      }
       case 'forward6': case 'ipsec': case 'pfil_ipsec': case 'nocryptodev': case 'stacksize': case 'bigstack':
       case 'mbuf_cache': case 'mtag_cache': case 'pkt_cache': case 'mclbytes': case 'pagesize': case 'recv_ctxt':
-      case 'reply_ctxt': case 'somaxconn': case 'threads_min': case 'threads_max': case 'threads_incr':
+      case 'reply_ctxt': case 'threads_min': case 'threads_max': case 'threads_incr':
       case 'num_tap_interface': case 'random': case 'pkt_typed_mem':
         into.ignored.push(p);
         break;
@@ -103,7 +112,7 @@ export function parseTcpipOptions(text: string | null, into: TcpipOptions): void
 export function parseIoPktCommandLine(argv: readonly string[]): IoPktCommandLine {
   const cl: IoPktCommandLine = {
     modules: [],
-    tcpip: { prefix: '', forward: false, fastforward: true, enmap: true, rxPrio: 21, timerPulsePrio: 21, ignored: [], unknown: [] },
+    tcpip: { prefix: '', forward: false, fastforward: true, enmap: true, rxPrio: 21, timerPulsePrio: 21, somaxconn: SOMAXCONN, ignored: [], unknown: [] },
     mainPrio: IO_PKT_MAIN_THREAD_PRIO,
     threads: null,
     instance: 0,

@@ -10,6 +10,9 @@ import type { IoPktProcess } from './process';
 import { ieee80211_ic_of } from '../net80211/ieee80211';
 import { ieee80211_ioctl, isIeee80211Ioctl } from '../net80211/ioctl';
 import { ENETRESET } from '../net80211/mode';
+import { in6Ioctl } from './ioctl6';
+import type { In6AddrInfo } from '../include/netinet6/in6_var';
+import { ipv6NeedsScope } from '../net/wire/addr6';
 
 export type IoctlResult = number | { data?: unknown };
 
@@ -27,6 +30,8 @@ export interface IfInfo {
   addrs: { addr: number; mask: number; broadcast: number }[];
   data: Ifnet['data'];
   driver: string;
+  /** IPv6 addresses (io-pkt-v6-hc; absent without IPv6). */
+  addrs6?: In6AddrInfo[];
 }
 
 export function ifInfo(p: IoPktProcess, ifp: Ifnet): IfInfo {
@@ -35,7 +40,17 @@ export function ifInfo(p: IoPktProcess, ifp: Ifnet): IfInfo {
     name: ifp.name, index: st.index, flags: ifp.flags, mtu: ifp.mtu, lladdr: ifp.lladdr.slice(), type: st.type,
     media: { ...ifp.media }, addrs: st.addrs.map((a) => ({ addr: a.addr, mask: a.mask, broadcast: a.broadcast })),
     data: { ...ifp.data }, driver: ifp.driver,
+    ...(p.stack.ip6 ? { addrs6: in6Infos(p, ifp) } : {}),
   };
+}
+
+/** SIOCGIFAFLAG_IN6 + SIOCGIFALIFETIME_IN6 for every IPv6 address of `ifp`. */
+function in6Infos(p: IoPktProcess, ifp: Ifnet): In6AddrInfo[] {
+  const ip6 = p.stack.ip6!;
+  return ip6.in6.addrs(ifp).map((ia) => ({
+    addr: ia.addr.slice(), plen: ia.plen, flags: ia.flags, scopeId: ipv6NeedsScope(ia.addr) ? ip6.indexOf(ifp) : 0,
+    vltime: ia.vltime, pltime: ia.pltime, expire: ia.expire, preferred: ia.preferred,
+  }));
 }
 
 function num(v: unknown): number | undefined {
@@ -50,11 +65,16 @@ export function* ifUp(p: IoPktProcess, ifp: Ifnet): Co<number> {
     if (e) return e;
   }
   for (const ia of p.stack.ifs.st(ifp).addrs) p.stack.addressUp(ifp, ia);
+  p.stack.ip6?.ifUp(ifp); // in6_if_up: link-local address, DAD, router solicitation
   return 0;
 }
 
 export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string, unknown>): Co<IoctlResult> {
   const s = p.stack;
+  if (dcmd === 'SIOCGNBRLIST_IN6' || dcmd === 'SIOCGDRLST_IN6' || dcmd === 'SIOCGPRLST_IN6' || dcmd === 'SIOCSNDFLUSH_IN6') {
+    // The neighbour cache and router/prefix lists are the stack's, not one interface's (ndp).
+    return yield* in6Ioctl(p, null, dcmd, d);
+  }
   if (dcmd === 'SIOCGIFCONF') {
     return { data: { ifs: s.ifs.list.map((ifp) => ifInfo(p, ifp)) } };
   }
@@ -84,6 +104,7 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
       if ((old & IFF_UP) !== 0 && (ifp.flags & IFF_UP) === 0) {
         yield* ifp.ops.stop(ifp, false);
         ifp.flags &= ~IFF_RUNNING;
+        s.ip6?.ifDown(ifp);
       } else if ((ifp.flags & IFF_UP) !== 0 && (old & IFF_UP) === 0) {
         const e = yield* ifUp(p, ifp);
         if (e) return e;
@@ -98,12 +119,14 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
       p.main.trace('ifnet', 'addr', 0, { if: ifp.name, addr: ia.addr, mask: ia.mask });
       if ((ifp.flags & IFF_LOOPBACK) !== 0) return {};
       // in_ifinit → SIOCINITIFADDR: the interface comes up and is initialized.
+      const wasUp = (ifp.flags & IFF_UP) !== 0;
       ifp.flags |= IFF_UP;
       if ((ifp.flags & IFF_RUNNING) === 0) {
         const e = yield* ifp.ops.init(ifp);
         if (e) return e;
       }
       s.addressUp(ifp, ia);
+      if (!wasUp) s.ip6?.ifUp(ifp);
       return {};
     }
     case 'SIOCDIFADDR': {
@@ -117,6 +140,12 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
       if (!ia) return Errno.EADDRNOTAVAIL;
       return { data: { addr: ia.addr, mask: ia.mask, broadcast: ia.broadcast } };
     }
+    case 'SIOCAIFADDR_IN6':
+    case 'SIOCDIFADDR_IN6':
+    case 'SIOCGIFAFLAG_IN6':
+    case 'SIOCGIFALIFETIME_IN6':
+    case 'SIOCSRTADV_IN6':
+      return yield* in6Ioctl(p, ifp, dcmd, d);
     case 'SIOCIFDESTROY': {
       if ((ifp.flags & IFF_LOOPBACK) !== 0) return Errno.EPERM;
       if (!ifp.ops.detach) return Errno.EOPNOTSUPP;

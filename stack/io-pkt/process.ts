@@ -9,7 +9,7 @@
  * arrives while another thread holds the stack is queued for the holder. A packet queued while nobody holds
  * the stack and no interrupt thread is about to take it sends a POKE pulse.
  */
-import type { Co, Received, ThreadCtx } from '../kernel/api';
+import { _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT, type Co, type Received, type ThreadCtx } from '../kernel/api';
 import type { Time } from '../../emulator/machine/sim/time';
 import { Callouts, type Callout } from '../net/callout';
 import type { NetEnv } from '../net/env';
@@ -19,7 +19,7 @@ import type { IoPktCommandLine } from './cmdline';
 import type { LoadableModule } from './driver-api';
 import type { Ifnet } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
-import { PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
+import { IO_DISCONNECT, PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
 import { ieee80211_ic_of, ieee80211_mgtq_pending, ieee80211_rx_dispatch } from '../net80211/ieee80211';
 import type { Ieee80211Host } from '../net80211/var';
 import { Crypto } from '../crypto/crypto';
@@ -63,6 +63,8 @@ export class IoPktProcess {
   readonly rxq: { ifp: Ifnet; m: Mbuf }[] = [];
   readonly msgq: QueuedMessage[] = [];
   private readonly kicks = new Set<Ifnet>();
+  /** Interfaces whose multicast list changed: their driver's setFilter runs with the kicks. */
+  private readonly filters = new Set<Ifnet>();
   readonly driverCallouts = new Callouts<DriverCallout>();
   readonly intr = new Map<number, InterruptEntry>();
   private nextIntr = 1;
@@ -95,6 +97,7 @@ export class IoPktProcess {
       trace: (layer, probe, pkt, f) => (self.holder ?? main).trace(layer, probe, pkt, f),
       newPktId: () => self.newPktId(),
       kick: (ifp) => self.kicks.add(ifp),
+      setFilter: (ifp) => self.filters.add(ifp),
       defer: (fn) => fn(),
       timersChanged: () => {
         if (!self.holder) self.rearm(main);
@@ -102,7 +105,7 @@ export class IoPktProcess {
       log: (text) => self.log(text),
       random32: () => self.random32(),
     };
-    this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap });
+    this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap, inet6: variant === 'io-pkt-v6-hc' });
     // Completions (crypto_done, any thread) run their callbacks in the stack context, woken like pkt_rx_q.
     this.crypto = variant === 'io-pkt-v4' ? null : new Crypto({ wake: (ctx) => self.wakeStack(ctx) });
   }
@@ -138,7 +141,8 @@ export class IoPktProcess {
   /** Channel, self connection, timer. */
   setup(): void {
     const ctx = this.main;
-    this.chid = ctx.ChannelCreate();
+    // _NTO_CHF_DISCONNECT: a client that goes without closing its sockets is heard of (resmgr.ts closes its OCBs).
+    this.chid = ctx.ChannelCreate(_NTO_CHF_DISCONNECT);
     this.selfCoid = ctx.ConnectAttach(0, this.chid);
     this.timerId = ctx.TimerCreate({ notify: 'pulse', coid: this.selfCoid, priority: this.cl.tcpip.timerPulsePrio, code: PULSE_TIMER, value: 0 });
   }
@@ -159,6 +163,7 @@ export class IoPktProcess {
         if (r.code === PULSE_INTR) yield* this.runInterrupt(ctx, r.value);
         else if (r.code === PULSE_POKE) this.pokePending = false;
         else if (r.code === PULSE_TIMER) this.armedFor = null;
+        else if (r.code === _PULSE_CODE_DISCONNECT) this.msgq.push({ rcvid: 0, msg: { type: IO_DISCONNECT }, pid: 0, coid: r.value });
       } else {
         this.msgq.push({ rcvid: r.rcvid, msg: r.msg as IoPktMessage, pid: r.info.pid, coid: r.info.coid });
       }
@@ -254,8 +259,12 @@ export class IoPktProcess {
         did = true;
       }
       // 3. what the protocols queued for drivers, once their CPU time is spent
-      if (this.kicks.size > 0) {
+      if (this.filters.size > 0 || this.kicks.size > 0) {
         yield* ctx.work(0);
+        for (const ifp of [...this.filters]) {
+          this.filters.delete(ifp);
+          if (this.stack.ifs.has(ifp) && ifp.ops.setFilter) yield* ifp.ops.setFilter(ifp);
+        }
         while (this.kicks.size > 0) {
           const ifp = this.kicks.values().next().value as Ifnet;
           this.kicks.delete(ifp);
@@ -269,7 +278,7 @@ export class IoPktProcess {
         yield* this.handleMessage(ctx, q);
         did = true;
       }
-      if (!did && this.rxq.length === 0 && this.msgq.length === 0 && this.kicks.size === 0 && !this.crypto?.pending()) {
+      if (!did && this.rxq.length === 0 && this.msgq.length === 0 && this.kicks.size === 0 && this.filters.size === 0 && !this.crypto?.pending()) {
         const next = this.nextDeadline();
         if (next === null || next > ctx.now()) return;
       }

@@ -3,23 +3,31 @@
  * message does. A connection opened on /dev/socket/<domain> becomes a socket (OCB keyed by the
  * connection); _IO_READ blocks until a datagram arrives (the reply unblocks the client at that virtual
  * time), or until SO_RCVTIMEO expires (EWOULDBLOCK); _IO_WRITE sends; _IO_DEVCTL carries bind/connect/
- * getsockname and the interface ioctls; _IO_MSG socket options and sysctl; _IO_CLOSE frees the socket.
- * Mount requests load modules; unmount of /dev/io-net/enN detaches a shim interface.
+ * listen/accept/getsockname and the interface ioctls; _IO_MSG socket options and sysctl; _IO_NOTIFY arms
+ * select/poll notifications (resmgr-wait.ts); _IO_CLOSE frees the socket, and so does the kernel's
+ * disconnect pulse for a client that went without closing. Stream sockets' blocking requests are in
+ * resmgr-stream.ts. Mount requests load modules; unmount of /dev/io-net/enN detaches a shim interface.
  */
 import { Errno, type Co, type ThreadCtx } from '../kernel/api';
 import { NetCost, bytesCost } from '../net/costs';
-import { sockaddrIn } from '../include/netinet/in';
-import { AF_INET, AF_ROUTE, MSG_DONTWAIT, MSG_PEEK, SHUT_RD, SHUT_RDWR } from '../include/sys/socket';
+import { sockaddrIn, sockaddrIn6, type SockAddr } from '../include/netinet/in';
+import { AF_INET, AF_INET6, AF_ROUTE, MSG_DONTWAIT, MSG_PEEK, SOL_SOCKET, SO_LINGER } from '../include/sys/socket';
+import { FIONREAD } from '../include/fcntl';
 import type { BpfDesc } from '../net/bpf';
-import type { RcvWaiter, Socket, SockRecord } from '../net/socket';
+import type { Socket, SockRecord } from '../net/socket';
 import { instanceNames } from './cmdline';
 import { interfaceIoctl } from './ioctl';
 import type { Loader } from './loader';
 import {
-  IO_CLOSE, IO_CONNECT, IO_DEVCTL, IO_MSG, IO_READ, IO_WRITE, MOUNT_DIR, type DevctlMsg, type IoPktMessage, type ReadMsg,
-  type ReadReplyData, type WriteMsg,
+  IO_CLOSE, IO_CONNECT, IO_DEVCTL, IO_DISCONNECT, IO_MSG, IO_NOTIFY, IO_READ, IO_WRITE, MOUNT_DIR,
+  _NOTIFY_ACTION_POLLARM, type AcceptReply, type DevctlMsg, type IoPktMessage, type NotifyMsg, type ReadMsg,
+  type ReadReplyData, type SockoptMsg, type SysctlMsg, type WriteMsg,
 } from './msg';
 import type { IoPktProcess, QueuedMessage } from './process';
+import { bpfMessage } from './resmgr-bpf';
+import { mountMessage } from './resmgr-mount';
+import { StreamRequests, streamLayer } from './resmgr-stream';
+import { SocketWaits } from './resmgr-wait';
 import { sysctl } from './sysctl';
 
 type Ocb = { kind: 'socket'; so: Socket } | { kind: 'ionet'; ifname: string } | { kind: 'bpf'; d: BpfDesc };
@@ -27,21 +35,41 @@ type Ocb = { kind: 'socket'; so: Socket } | { kind: 'ionet'; ifname: string } | 
 /** The BPF device names io-pkt attaches (NetBSD's cloning /dev/bpf and the first unit's name). */
 const BPF_PATHS = ['/dev/bpf', '/dev/bpf0'];
 
-/** Address families io-pkt answers on /dev/socket/<n>. */
-const FAMILIES = [AF_INET, AF_ROUTE];
+/** Address families io-pkt answers on /dev/socket/<n>: AF_INET6 only in io-pkt-v6-hc (QNX). */
+function families(p: IoPktProcess): number[] {
+  return p.variant === 'io-pkt-v6-hc' ? [AF_INET, AF_ROUTE, AF_INET6] : [AF_INET, AF_ROUTE];
+}
+
+/** A connection accept() took off a listener, until the client's new connection claims it (_IO_CONNECT openfd). */
+interface Unclaimed {
+  so: Socket;
+  /** The listener's connection: if it closes first, the child is closed with it. */
+  listenerCoid: number;
+}
 
 export class ResMgr {
   private readonly ocbs = new Map<number, Ocb>();
+  readonly waits: SocketWaits;
+  private readonly unclaimed = new Map<number, Unclaimed>();
+  private nextToken = 1;
 
-  constructor(private readonly p: IoPktProcess, private readonly loader: Loader) {}
+  constructor(private readonly p: IoPktProcess, private readonly loader: Loader) {
+    this.waits = new SocketWaits(p);
+  }
 
   get prefix(): string {
     return this.p.cl.tcpip.prefix;
   }
 
+  /** The stream-request handler, once the stack has a stream protocol. */
+  private streams(): StreamRequests | null {
+    const st = streamLayer(this.p);
+    return st ? new StreamRequests(this.p, this.waits, st) : null;
+  }
+
   /** resmgr_attach of every path (after the stack initialized). */
   attachPaths(ctx: ThreadCtx): void {
-    for (const f of FAMILIES) ctx.pathAttach(`${this.prefix}/dev/socket/${f}`, this.p.chid);
+    for (const f of families(this.p)) ctx.pathAttach(`${this.prefix}/dev/socket/${f}`, this.p.chid);
     for (const b of BPF_PATHS) ctx.pathAttach(`${this.prefix}${b}`, this.p.chid);
     for (const t of instanceNames(this.p.cl.instance)) ctx.pathAttach(`${MOUNT_DIR}/${t}`, this.p.chid);
   }
@@ -54,14 +82,12 @@ export class ResMgr {
         case IO_CONNECT:
           yield* this.connect(ctx, q);
           return;
-        case IO_CLOSE: {
-          const o = this.ocbs.get(q.coid);
-          this.ocbs.delete(q.coid);
-          if (o?.kind === 'socket') this.close(ctx, o.so);
-          if (o?.kind === 'bpf') this.p.stack.bpf.close(o.d);
-          ctx.MsgReply(q.rcvid, { status: 0 });
+        case IO_CLOSE:
+          this.closeOcb(ctx, q.coid, q);
           return;
-        }
+        case IO_DISCONNECT:
+          this.closeOcb(ctx, q.coid, null);
+          return;
         default:
           break;
       }
@@ -75,7 +101,7 @@ export class ResMgr {
         return;
       }
       if (ocb.kind === 'bpf') {
-        this.bpfMessage(ctx, q, ocb.d, m);
+        bpfMessage(this.p, ctx, q, ocb.d, m);
         return;
       }
       const so = ocb.so;
@@ -89,75 +115,48 @@ export class ResMgr {
         case IO_DEVCTL:
           yield* this.devctl(ctx, q, so, m);
           return;
-        case IO_MSG: {
-          if (m.subtype === 'sysctl') {
-            const r = sysctl(this.p, m.name, m.value);
-            if (typeof r === 'number') ctx.MsgError(q.rcvid, r);
-            else ctx.MsgReply(q.rcvid, { status: 0, data: r.data });
-            return;
-          }
-          if (m.subtype === 'setsockopt') {
-            const e = this.p.stack.sockets.setsockopt(so, m.level, m.name, m.value ?? 0);
-            if (e) ctx.MsgError(q.rcvid, e);
-            else ctx.MsgReply(q.rcvid, { status: 0 });
-            return;
-          }
-          const v = this.p.stack.sockets.getsockopt(so, m.level, m.name);
-          if (v < 0) ctx.MsgError(q.rcvid, -v);
-          else ctx.MsgReply(q.rcvid, { status: 0, data: v });
+        case IO_MSG:
+          this.ioMsg(ctx, q, so, m);
           return;
-        }
+        case IO_NOTIFY:
+          this.notify(ctx, q, so, m);
+          return;
         default:
           ctx.MsgError(q.rcvid, Errno.ENOSYS);
       }
     } catch (e) {
       // A malformed message must not take the stack down: answer EINVAL and trace it.
       ctx.trace('io-pkt', 'bad-message', 0, { type: String((m as { type?: unknown }).type), error: e instanceof Error ? e.message : String(e) });
-      ctx.MsgError(q.rcvid, Errno.EINVAL);
+      if (q.rcvid !== 0) ctx.MsgError(q.rcvid, Errno.EINVAL);
     }
   }
 
   private *connect(ctx: ThreadCtx, q: QueuedMessage): Co<void> {
     const m = q.msg;
     if (m.type !== IO_CONNECT) return;
-    if (m.subtype === 'mount') {
-      if (!instanceNames(this.p.cl.instance).includes(m.mountType)) {
-        ctx.MsgError(q.rcvid, Errno.ENOENT);
+    if (m.subtype === 'mount' || m.subtype === 'unmount') {
+      yield* mountMessage(this.p, this.loader, ctx, q);
+      return;
+    }
+    if (m.subtype === 'openfd') {
+      const u = this.unclaimed.get(m.token);
+      if (!u) {
+        ctx.MsgError(q.rcvid, Errno.EBADF);
         return;
       }
-      const ret = yield* this.loader.load(m.special, m.data, false);
-      if (ret) ctx.MsgError(q.rcvid, ret);
-      else ctx.MsgReply(q.rcvid, { status: 0 });
+      this.unclaimed.delete(m.token);
+      this.ocbs.set(q.coid, { kind: 'socket', so: u.so });
+      ctx.trace('socket', 'accept', 0, { so: u.so.id, pid: q.pid, coid: q.coid });
+      ctx.MsgReply(q.rcvid, { status: 0 });
       return;
     }
     const ionet = `${this.prefix}/dev/io-net/`;
-    if (m.subtype === 'unmount') {
-      const full = m.rest ? `${m.path}/${m.rest}` : m.path;
-      if (!full.startsWith(ionet)) {
-        ctx.MsgError(q.rcvid, Errno.ENOENT);
-        return;
-      }
-      const ifp = this.p.stack.ifs.list.find((i) => i.name === full.slice(ionet.length) && i.driver === 'shim');
-      if (!ifp) {
-        ctx.MsgError(q.rcvid, Errno.ENOENT);
-        return;
-      }
-      if (!ifp.ops.detach) {
-        ctx.MsgError(q.rcvid, Errno.EOPNOTSUPP);
-        return;
-      }
-      const e = yield* ifp.ops.detach(ifp);
-      this.p.stack.detachInterface(ifp);
-      if (e) ctx.MsgError(q.rcvid, e);
-      else ctx.MsgReply(q.rcvid, { status: 0 });
-      return;
-    }
     // open
     const path = m.rest ? `${m.path}/${m.rest}` : m.path;
     const sock = `${this.prefix}/dev/socket/`;
     if (path.startsWith(sock)) {
       const domain = Number(path.slice(sock.length));
-      if (!FAMILIES.includes(domain) || domain !== m.domain) {
+      if (!families(this.p).includes(domain) || domain !== m.domain) {
         ctx.MsgError(q.rcvid, Errno.ENOENT);
         return;
       }
@@ -202,6 +201,12 @@ export class ResMgr {
       else ctx.MsgReply(q.rcvid, { status: m.data.length });
       return;
     }
+    if (so.stream) {
+      const sr = this.streams();
+      if (!sr) ctx.MsgError(q.rcvid, Errno.EOPNOTSUPP);
+      else sr.write(ctx, q, so, m);
+      return;
+    }
     ctx.charge(bytesCost(m.data.length, NetCost.copyPerByte));
     const n = this.p.stack.sockets.send(so, m.data, m.to, m.pktId);
     if (n < 0) ctx.MsgError(q.rcvid, -n);
@@ -211,85 +216,124 @@ export class ResMgr {
   /** Reply to a read with one record (or part of it). */
   private replyRecord(ctx: ThreadCtx, rcvid: number, so: Socket, r: SockRecord, nbytes: number): void {
     const data = r.data.length > nbytes ? r.data.subarray(0, nbytes) : r.data;
-    const reply: ReadReplyData = { data, from: so.domain === AF_INET ? r.from : null, pktId: r.pktId, truncated: r.data.length > nbytes };
+    const reply: ReadReplyData = { data, from: so.domain === AF_INET || so.domain === AF_INET6 ? r.from : null, pktId: r.pktId, truncated: r.data.length > nbytes };
     ctx.charge(bytesCost(data.length, NetCost.copyPerByte));
     ctx.trace('socket', 'deliver', r.pktId, { so: so.id, len: data.length });
     ctx.MsgReply(rcvid, { status: data.length, data: reply, bytes: data.length + 16 });
   }
 
   private read(ctx: ThreadCtx, q: QueuedMessage, so: Socket, m: ReadMsg): void {
-    const st = this.p.stack.sockets;
-    if (so.waiters.length === 0 && so.readable()) {
-      if ((m.flags & MSG_PEEK) !== 0 && so.rcv.records[0]) {
-        this.replyRecord(ctx, q.rcvid, so, so.rcv.records[0], m.nbytes);
-        return;
-      }
-      const r = st.receive(so);
-      if (typeof r === 'number') ctx.MsgError(q.rcvid, r);
-      else this.replyRecord(ctx, q.rcvid, so, r, m.nbytes);
+    if (so.stream) {
+      const sr = this.streams();
+      if (!sr) ctx.MsgError(q.rcvid, Errno.EOPNOTSUPP);
+      else sr.read(ctx, q, so, m);
       return;
     }
+    const st = this.p.stack.sockets;
+    const rcvid = q.rcvid;
+    // soreceive of one record: answers (true) when there is a record or an error to report.
+    const attempt = (c: ThreadCtx): boolean => {
+      if (!so.readable()) return false;
+      if ((m.flags & MSG_PEEK) !== 0 && so.rcv.records[0]) {
+        this.replyRecord(c, rcvid, so, so.rcv.records[0], m.nbytes);
+        return true;
+      }
+      const r = st.receive(so);
+      if (typeof r === 'number') c.MsgError(rcvid, r);
+      else this.replyRecord(c, rcvid, so, r, m.nbytes);
+      return true;
+    };
+    if (this.waits.count(so, 'read') === 0 && attempt(ctx)) return;
     if ((m.flags & MSG_DONTWAIT) !== 0) {
       ctx.MsgError(q.rcvid, Errno.EAGAIN);
       return;
     }
     // Block: park the reader on the socket; a datagram (or SO_RCVTIMEO) answers it later.
-    const p = this.p;
-    const rcvid = q.rcvid;
-    let timer: ReturnType<typeof p.stack.schedule> | null = null;
-    const waiter: RcvWaiter = {
-      wake: (s: Socket) => {
-        const r = st.receive(s);
-        const c = p.ctx;
-        if (typeof r === 'number') c.MsgError(rcvid, r);
-        else this.replyRecord(c, rcvid, s, r, m.nbytes);
-        if (timer) p.stack.callouts.cancel(timer);
-        return true;
-      },
-    };
-    so.waiters.push(waiter);
     ctx.trace('socket', 'block', 0, { so: so.id, pid: q.pid, timeoutNs: so.rcvTimeo });
-    if (so.rcvTimeo > 0) {
-      timer = p.stack.schedule(so.rcvTimeo, 'so_rcvtimeo', () => {
-        const i = so.waiters.indexOf(waiter);
-        if (i < 0) return;
-        so.waiters.splice(i, 1);
-        p.ctx.trace('socket', 'timeout', 0, { so: so.id, pid: q.pid });
-        p.ctx.MsgError(rcvid, Errno.EAGAIN);
-      });
-    }
+    this.waits.park(so, { coid: q.coid, rcvid, what: 'read', attempt }, so.rcvTimeo, () => {
+      this.p.ctx.trace('socket', 'timeout', 0, { so: so.id, pid: q.pid });
+      this.p.ctx.MsgError(rcvid, Errno.EAGAIN);
+    });
+  }
+
+  /** The address in a devctl's data: `sa` (sockaddr_in or sockaddr_in6), or the IPv4 `addr`/`port` pair. */
+  private static sockaddrOf(d: Record<string, unknown>): SockAddr {
+    const sa = d.sa as SockAddr | undefined;
+    if (sa && (sa.family === AF_INET || sa.family === AF_INET6)) return sa;
+    return sockaddrIn(typeof d.addr === 'number' ? d.addr >>> 0 : 0, typeof d.port === 'number' ? d.port & 0xffff : 0);
   }
 
   private *devctl(ctx: ThreadCtx, q: QueuedMessage, so: Socket, m: DevctlMsg): Co<void> {
     const d = m.data ?? {};
     const st = this.p.stack.sockets;
-    const addr = typeof d.addr === 'number' ? d.addr >>> 0 : 0;
-    const port = typeof d.port === 'number' ? d.port & 0xffff : 0;
+    const nonblock = d.nonblock === true;
     let e = 0;
     switch (m.dcmd) {
-      case 'DCMD_IP_SSRCADDR':
-        e = st.bind(so, addr, port);
+      case 'DCMD_IP_SSRCADDR': {
+        const sa = ResMgr.sockaddrOf(d);
+        e = st.bindAddr(so, sa);
         break;
-      case 'DCMD_IP_SDESTADDR':
-        e = st.connect(so, addr, port);
+      }
+      case 'DCMD_IP_SDESTADDR': {
+        const sa = ResMgr.sockaddrOf(d);
+        if (so.stream) {
+          const sr = this.streams();
+          if (!sr) e = Errno.EOPNOTSUPP;
+          else {
+            sr.connect(ctx, q, so, sa, nonblock);
+            return;
+          }
+        } else e = st.connectAddr(so, sa);
         break;
-      case 'DCMD_IP_GSRCADDR':
-        ctx.MsgReply(q.rcvid, { status: 0, data: sockaddrIn(so.laddr, so.lport) });
-        return;
-      case 'DCMD_IP_GDESTADDR':
-        if (!so.connected) e = Errno.ENOTCONN;
+      }
+      case 'DCMD_IP_LISTEN': {
+        const layer = streamLayer(this.p);
+        if (!so.stream || !layer) e = Errno.EOPNOTSUPP;
         else {
-          ctx.MsgReply(q.rcvid, { status: 0, data: sockaddrIn(so.faddr, so.fport) });
+          // solisten: a negative or too large backlog becomes somaxconn.
+          const max = this.p.cl.tcpip.somaxconn;
+          const b = typeof d.backlog === 'number' ? d.backlog : max;
+          e = layer.listen(so, b < 0 || b > max ? max : b);
+        }
+        break;
+      }
+      case 'DCMD_IP_ACCEPT': {
+        const sr = this.streams();
+        if (!so.stream || !sr) e = Errno.EOPNOTSUPP;
+        else {
+          sr.accept(ctx, q, so, nonblock, (c, child) => {
+            const token = this.nextToken++;
+            this.unclaimed.set(token, { so: child, listenerCoid: q.coid });
+            const reply: AcceptReply = { token, addr: this.peerName(child) };
+            c.MsgReply(q.rcvid, { status: 0, data: reply, bytes: 32 });
+          });
           return;
         }
         break;
-      case 'DCMD_IP_SHUTDOWN':
-        if (d.how === SHUT_RD || d.how === SHUT_RDWR) {
-          so.cantRcvMore = true;
-          so.rcv.records.length = 0;
-          so.rcv.cc = 0;
+      }
+      case 'DCMD_IP_GSRCADDR':
+        ctx.MsgReply(q.rcvid, { status: 0, data: so.domain === AF_INET6 ? sockaddrIn6(so.laddr6, so.lport) : sockaddrIn(so.laddr, so.lport) });
+        return;
+      case 'DCMD_IP_GDESTADDR': {
+        const peer = (so.stream ? so.isConnected : so.connected) ? this.peerName(so) : null;
+        if (!peer) e = Errno.ENOTCONN;
+        else {
+          ctx.MsgReply(q.rcvid, { status: 0, data: peer });
+          return;
         }
         break;
+      }
+      case 'DCMD_IP_SHUTDOWN': {
+        // soshutdown (socket-stream.ts): SHUT_RD flushes so_rcv, SHUT_WR sends TCP's FIN after the data.
+        const layer = streamLayer(this.p);
+        e = layer ? layer.shutdown(so, typeof d.how === 'number' ? d.how : -1) : Errno.EOPNOTSUPP;
+        this.waits.run(so);
+        break;
+      }
+      case FIONREAD:
+        // FIONREAD: bytes in so_rcv (sb_cc).
+        ctx.MsgReply(q.rcvid, { status: 0, data: so.stream ? so.stream.rcv.cc : so.rcv.cc });
+        return;
       default: {
         const r = yield* interfaceIoctl(this.p, m.dcmd, d);
         if (typeof r === 'number') ctx.MsgError(q.rcvid, r);
@@ -301,45 +345,78 @@ export class ResMgr {
     else ctx.MsgReply(q.rcvid, { status: 0 });
   }
 
-  /** read/write/ioctl on a /dev/bpf descriptor (bpfread, bpfwrite, bpfioctl in stack/net/bpf.ts). */
-  private bpfMessage(ctx: ThreadCtx, q: QueuedMessage, d: BpfDesc, m: IoPktMessage): void {
-    const bpf = this.p.stack.bpf;
-    const p = this.p;
-    const rcvid = q.rcvid;
-    const replyData = (c: ThreadCtx, r: Uint8Array | number) => {
-      if (typeof r === 'number') c.MsgError(rcvid, r);
-      else {
-        c.charge(bytesCost(r.length, NetCost.copyPerByte));
-        c.MsgReply(rcvid, { status: r.length, data: { data: r, from: null, pktId: 0, truncated: false }, bytes: r.length + 16 });
-      }
-    };
-    switch (m.type) {
-      case IO_READ: {
-        const r = bpf.read(d, m.nbytes, (m.flags & MSG_DONTWAIT) !== 0, { reply: (x) => replyData(p.ctx, x) });
-        if (r !== null) replyData(ctx, r);
-        return;
-      }
-      case IO_WRITE: {
-        ctx.charge(bytesCost(m.data.length, NetCost.copyPerByte));
-        const n = bpf.write(d, m.data, m.pktId);
-        if (n < 0) ctx.MsgError(rcvid, -n);
-        else ctx.MsgReply(rcvid, { status: n });
-        return;
-      }
-      case IO_DEVCTL: {
-        const r = bpf.ioctl(d, m.dcmd, m.data ?? {});
-        if (typeof r === 'number') ctx.MsgError(rcvid, r);
-        else ctx.MsgReply(rcvid, { status: 0, data: r });
-        return;
-      }
-      default:
-        ctx.MsgError(rcvid, Errno.ENOSYS);
-    }
+  /** The peer's address (getpeername, accept). */
+  private peerName(so: Socket): SockAddr {
+    return so.domain === AF_INET6 ? sockaddrIn6(so.faddr6, so.fport) : sockaddrIn(so.faddr, so.fport);
   }
 
-  private close(ctx: ThreadCtx, so: Socket): void {
-    so.waiters.length = 0; // a reader blocked on a closed socket has lost its connection
+  /** _IO_MSG: socket options (SO_LINGER's value is struct linger) and sysctl. */
+  private ioMsg(ctx: ThreadCtx, q: QueuedMessage, so: Socket, m: SockoptMsg | SysctlMsg): void {
+    if (m.subtype === 'sysctl') {
+      const r = sysctl(this.p, m.name, m.value);
+      if (typeof r === 'number') ctx.MsgError(q.rcvid, r);
+      else ctx.MsgReply(q.rcvid, { status: 0, data: r.data });
+      return;
+    }
+    const st = this.p.stack.sockets;
+    if (m.subtype === 'getsockopt' && m.level === SOL_SOCKET && m.name === SO_LINGER) {
+      // sogetopt SO_LINGER answers struct linger.
+      ctx.MsgReply(q.rcvid, { status: 0, data: { ...so.linger } });
+      return;
+    }
+    if (m.subtype === 'setsockopt') {
+      const e = st.setsockopt(so, m.level, m.name, m.value ?? 0);
+      if (e) ctx.MsgError(q.rcvid, e);
+      else ctx.MsgReply(q.rcvid, { status: 0 });
+      this.waits.run(so); // a buffer size or low-water change may let a writer on
+      return;
+    }
+    const v = st.getsockopt(so, m.level, m.name);
+    if (v < 0) ctx.MsgError(q.rcvid, -v);
+    else ctx.MsgReply(q.rcvid, { status: 0, data: v });
+  }
+
+  /** _IO_NOTIFY (ionotify from select/poll): the conditions now; POLLARM arms the event when none holds, POLL disarms. */
+  private notify(ctx: ThreadCtx, q: QueuedMessage, so: Socket, m: NotifyMsg): void {
+    const mode = m.action === _NOTIFY_ACTION_POLLARM ? 'arm' : 'poll';
+    const flags = this.waits.notify(so, q.coid, m.flags >>> 0, m.event, mode);
+    ctx.MsgReply(q.rcvid, { status: 0, data: { flags }, bytes: 24 });
+  }
+
+  /**
+   * _IO_CLOSE (`q` given: reply to it) or the client's connection gone (`q` null): the OCB's socket is closed
+   * as close(2) would (a connected stream socket gets its FIN, or RST with SO_LINGER 0). A blocking close with
+   * a linger time answers when the connection is gone or the time is up. Requests the connection left
+   * waiting get EBADF; connections accept() handed this connection but nobody claimed are closed too.
+   */
+  private closeOcb(ctx: ThreadCtx, coid: number, q: QueuedMessage | null): void {
+    const o = this.ocbs.get(coid);
+    this.ocbs.delete(coid);
+    for (const [token, u] of [...this.unclaimed]) {
+      if (u.listenerCoid !== coid) continue;
+      this.unclaimed.delete(token);
+      this.closeSocket(ctx, u.so, 'unclaimed');
+    }
+    let lingering = false;
+    if (o?.kind === 'socket') {
+      const so = o.so;
+      this.waits.dropConnection(so, coid, Errno.EBADF);
+      lingering = q !== null && so.stream !== null && so.isConnected && so.linger.onoff && so.linger.linger > 0 && (((q.msg as { flags?: number }).flags ?? 0) & MSG_DONTWAIT) === 0;
+      this.closeSocket(ctx, so, q ? 'close' : 'disconnect');
+      if (lingering) this.streams()?.lingerWait(ctx, q!, so);
+    }
+    if (o?.kind === 'bpf') this.p.stack.bpf.close(o.d);
+    if (!q) {
+      if (o) ctx.trace('io-pkt', 'disconnect', 0, { coid, ocb: o.kind });
+      return;
+    }
+    if (!lingering) ctx.MsgReply(q.rcvid, { status: 0 });
+  }
+
+  private closeSocket(ctx: ThreadCtx, so: Socket, why: string): void {
     this.p.stack.sockets.close(so);
-    ctx.trace('socket', 'close', 0, { so: so.id });
+    ctx.trace('socket', 'close', 0, { so: so.id, ...(why !== 'close' ? { why } : {}) });
+    this.waits.run(so);
+    if (this.waits.count(so) === 0) this.waits.forget(so);
   }
 }

@@ -56,6 +56,14 @@ export interface Reply {
   bytes?: number;
 }
 
+/** TimerSettime flag (<time.h>): the initial expiry is an absolute time. */
+export const TIMER_ABSTIME = 0x80000000;
+
+/** ChannelCreate flag (<sys/neutrino.h>): deliver _PULSE_CODE_DISCONNECT when a client connection goes. */
+export const _NTO_CHF_DISCONNECT = 0x0008;
+/** Kernel pulse codes are negative (<sys/neutrino.h>): a client's connection to this channel is gone (value: scoid). */
+export const _PULSE_CODE_DISCONNECT = -33;
+
 /** struct sigevent, reduced to what io-pkt and drivers use. */
 export type SigEvent =
   | { notify: 'pulse'; coid: number; priority: number; code: number; value: number }
@@ -221,7 +229,8 @@ export interface ThreadCtx {
   /** procmgr_daemon: the parent (e.g. the shell) stops waiting for this process as if it had exited 0. */
   daemonize(): void;
 
-  ChannelCreate(): number;
+  /** A channel; `flags` are _NTO_CHF_* (messaging.ts: _NTO_CHF_DISCONNECT). */
+  ChannelCreate(flags?: number): number;
   /** Connect to a channel of a process (pid 0 = this process). */
   ConnectAttach(pid: number, chid: number): number;
   ConnectDetach(coid: number): void;
@@ -252,8 +261,11 @@ export interface ThreadCtx {
 
   /** Timers delivering an event. */
   TimerCreate(event: SigEvent): number;
-  /** Arm: first expiry after `initial` ns (0 disarms), then every `interval` ns (0 = one-shot). */
-  TimerSettime(id: number, initial: number, interval: number): void;
+  /**
+   * Arm: first expiry after `initial` ns (0 disarms), then every `interval` ns (0 = one-shot). With
+   * `flags` TIMER_ABSTIME, `initial` is the absolute virtual time of the first expiry (a past time fires at once).
+   */
+  TimerSettime(id: number, initial: number, interval: number, flags?: number): void;
   TimerDestroy(id: number): void;
 
   /**

@@ -7,11 +7,22 @@
  * - The receiving thread runs at the priority of what it received (client's or pulse's): priority
  *   inheritance. It keeps that priority until its next MsgReceive; if that blocks, it returns to its base.
  * - A server process that dies unblocks its SEND- and REPLY-blocked clients with ESRCH.
+ * - A channel created with _NTO_CHF_DISCONNECT gets a _PULSE_CODE_DISCONNECT pulse (value: the scoid) when a
+ *   client's connection to it goes away: ConnectDetach, or the client process ending without detaching. A
+ *   resource manager closes that connection's OCBs on it (QNX resmgr_attach's disconnect handling).
  * Connection ids are unique on the node (QNX's are per process); `scoid` in MsgInfo is the connection id.
  */
-import { Errno, KernelError, type Message, type Received, type Reply } from './api';
+import { Errno, KernelError, _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT, type Message, type Received, type Reply } from './api';
+
+export { _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT };
 import type { Kernel } from './kernel';
 import type { Channel, Connection, OpResult, PendingReply, Process, Queued, Thread } from './types';
+
+/**
+ * Priority of the disconnect pulse. QNX sends it at the priority of the thread whose exit or detach caused
+ * it; that thread is gone (or about to be) here, so it goes at the default application priority (10).
+ */
+export const DISCONNECT_PULSE_PRIO = 10;
 
 export class Messaging {
   readonly connections = new Map<number, Connection>();
@@ -21,9 +32,9 @@ export class Messaging {
 
   constructor(private readonly k: Kernel) {}
 
-  channelCreate(proc: Process): number {
+  channelCreate(proc: Process, flags = 0): number {
     const chid = proc.nextChid++;
-    proc.channels.set(chid, { chid, proc, receivers: [], queue: [] });
+    proc.channels.set(chid, { chid, proc, flags, receivers: [], queue: [] });
     return chid;
   }
 
@@ -36,11 +47,32 @@ export class Messaging {
     return coid;
   }
 
-  connectDetach(owner: Process, coid: number): void {
+  /** ConnectDetach; returns the connection so the caller can place `disconnected` on its timeline. */
+  connectDetach(owner: Process, coid: number): Connection {
     const c = this.connections.get(coid);
     if (!c || c.owner !== owner) throw new KernelError(Errno.EBADF, `ConnectDetach(${coid})`);
     this.connections.delete(coid);
     owner.coids.delete(coid);
+    return c;
+  }
+
+  /** The channel `c` reaches asked for disconnect pulses (and `c` is not the server's own connection). */
+  private disconnectChannel(c: Connection): Channel | null {
+    if (c.server === c.owner || !c.server.alive) return null;
+    const ch = c.server.channels.get(c.chid);
+    return ch && (ch.flags & _NTO_CHF_DISCONNECT) !== 0 ? ch : null;
+  }
+
+  notifiesDisconnect(c: Connection): boolean {
+    return this.disconnectChannel(c) !== null;
+  }
+
+  /** A connection went away: its server hears of it if its channel asked (_NTO_CHF_DISCONNECT). */
+  disconnected(c: Connection): void {
+    const ch = this.disconnectChannel(c);
+    if (!ch) return;
+    this.k.trace('disconnect', { pid: c.server.pid, chid: c.chid, scoid: c.coid, client: c.owner.pid });
+    this.pulse(ch, DISCONNECT_PULSE_PRIO, _PULSE_CODE_DISCONNECT, c.coid);
   }
 
   /** The channel a connection reaches, or a KernelError (EBADF: not the caller's; ESRCH: server gone). */
@@ -172,7 +204,11 @@ export class Messaging {
       this.pending.delete(p.rcvid);
       this.k.sched.wake(p.client, esrch());
     }
-    for (const coid of proc.coids) this.connections.delete(coid);
+    for (const coid of proc.coids) {
+      const c = this.connections.get(coid);
+      this.connections.delete(coid);
+      if (c) this.disconnected(c);
+    }
     proc.coids.clear();
   }
 

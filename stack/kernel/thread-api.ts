@@ -11,7 +11,7 @@
  */
 import type { AccessSize } from '../../emulator/machine/bus/types';
 import {
-  Errno, KernelError,
+  Errno, KernelError, TIMER_ABSTIME,
   type Co, type InterruptIo, type Message, type ProcessInfo, type ProgramBus, type Received, type Reply, type SigEvent,
   type SpawnOptions, type ThreadBody, type ThreadCtx,
 } from './api';
@@ -228,9 +228,9 @@ export class ThreadApi implements ThreadCtx {
     this.defer(() => this.k.procs.daemonize(proc));
   }
 
-  ChannelCreate(): number {
+  ChannelCreate(flags = 0): number {
     this.charge(this.c.kernelCall);
-    return this.k.msg.channelCreate(this.t.proc);
+    return this.k.msg.channelCreate(this.t.proc, flags);
   }
 
   ConnectAttach(pid: number, chid: number): number {
@@ -240,7 +240,9 @@ export class ThreadApi implements ThreadCtx {
 
   ConnectDetach(coid: number): void {
     this.charge(this.c.kernelCall);
-    this.k.msg.connectDetach(this.t.proc, coid);
+    const c = this.k.msg.connectDetach(this.t.proc, coid);
+    if (this.k.msg.notifiesDisconnect(c)) this.charge(this.c.pulse);
+    this.defer(() => this.k.msg.disconnected(c));
   }
 
   *MsgSend(coid: number, msg: Message): Co<Reply> {
@@ -333,11 +335,12 @@ export class ThreadApi implements ThreadCtx {
     return this.k.timers.create(this.t, event);
   }
 
-  TimerSettime(id: number, initial: number, interval: number): void {
+  TimerSettime(id: number, initial: number, interval: number, flags = 0): void {
     this.charge(this.c.kernelCall);
     const proc = this.t.proc;
     this.k.timers.validate(proc, id, 'TimerSettime');
-    this.deferSafe('TimerSettime', () => this.k.timers.settime(proc, id, initial, interval));
+    const abs = (flags & TIMER_ABSTIME) !== 0;
+    this.deferSafe('TimerSettime', () => this.k.timers.settime(proc, id, initial, interval, abs));
   }
 
   TimerDestroy(id: number): void {

@@ -54,12 +54,17 @@ export class Timers {
     this.get(proc, id, what);
   }
 
-  /** Arm: first expiry `initial` ns from now (0 disarms), then every `interval` ns (0 = one-shot). */
-  settime(proc: Process, id: number, initial: number, interval: number): void {
+  /**
+   * Arm: first expiry `initial` ns from now (0 disarms), or at time `initial` when `abs` (TIMER_ABSTIME; a
+   * time already past expires at once), then every `interval` ns (0 = one-shot).
+   */
+  settime(proc: Process, id: number, initial: number, interval: number, abs = false): void {
     const t = this.get(proc, id, 'TimerSettime');
+    const now = this.k.ctx.queue.now;
     this.k.ctx.queue.deschedule(t.ev);
     t.interval = Math.max(0, Math.round(interval));
-    if (initial > 0) this.k.ctx.queue.schedule(t.ev, this.k.ctx.queue.now + Math.max(1, Math.round(initial)));
+    if (initial <= 0) return;
+    this.k.ctx.queue.schedule(t.ev, abs ? Math.max(now, Math.round(initial)) : now + Math.max(1, Math.round(initial)));
   }
 
   destroy(proc: Process, id: number): void {

@@ -104,6 +104,8 @@ export type Queued =
 export interface Channel {
   readonly chid: number;
   readonly proc: Process;
+  /** ChannelCreate flags (_NTO_CHF_*): _NTO_CHF_DISCONNECT asks for _PULSE_CODE_DISCONNECT when a client goes. */
+  readonly flags: number;
   /** RECEIVE-blocked server threads, FIFO. */
   readonly receivers: Thread[];
   /** Pulses and sends, highest priority first, FIFO within a priority. */

@@ -1,5 +1,5 @@
 /** strerror() for the networking errno values, on top of the kernel's table. */
-import { ENOPROTOOPT } from '../include/errno';
+import { ECONNABORTED, ECONNRESET, EINPROGRESS, ENOPROTOOPT, EPIPE, ESHUTDOWN } from '../include/errno';
 import { strerror as kstrerror } from '../kernel/api';
 
 const EXTRA: Record<number, string> = {
@@ -10,6 +10,11 @@ const EXTRA: Record<number, string> = {
   [ENOPROTOOPT]: 'Protocol not available',
   122: 'Operation not supported on socket',
   133: 'Socket is already connected',
+  [EPIPE]: 'Broken pipe',
+  [EINPROGRESS]: 'Operation now in progress',
+  [ECONNABORTED]: 'Software caused connection abort',
+  [ECONNRESET]: 'Connection reset by peer',
+  [ESHUTDOWN]: "Can't send after socket shutdown",
 };
 
 export function strerror(errno: number): string {

@@ -19,10 +19,26 @@ export const NetCost = {
   ipOutput: 1000,
   /** ip_forward on top of ip_input + ip_output (ns). */
   ipForward: 600,
+  /** ip_reass: find the queue, trim overlaps, insert one fragment (ns per fragment, copies extra). */
+  ipReass: 500,
+  /** ip_fragment: build one fragment's header (ns per fragment, copies and header checksums extra). */
+  ipFragment: 300,
+  /** igmp_input / igmp_sendpkt: one IGMP message in or out (ns, checksum extra). */
+  igmp: 600,
+  /** ip6_input: header checks, destination match, extension-header walk, demux (ns per packet). */
+  ip6Input: 1000,
+  /** ip6_output: route and source selection, header build (ns per packet). */
+  ip6Output: 1100,
+  /** nd6_ns_output / nd6_na_output / RS / RA construction (ns per message, checksum extra). */
+  nd6Output: 600,
   /** icmp_input + icmp_reflect (ns, checksum extra). */
   icmp: 700,
   /** udp_input / udp_output: pcb lookup, header (ns, checksum extra). */
   udp: 800,
+  /** tcp_input: PCB lookup, sequence/window checks, ACK and data processing (ns per segment, checksum extra). */
+  tcpInput: 1500,
+  /** tcp_output: send decision, header and options, timers (ns per segment, checksum and copy extra). */
+  tcpOutput: 1200,
   /** rip_input per raw socket matched (ns). */
   rawDeliver: 300,
   /** sbappendaddr: queue a record on a socket (ns). */

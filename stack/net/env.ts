@@ -18,6 +18,11 @@ export interface NetEnv {
   newPktId(): number;
   /** The stack appended to ifp.snd: call the driver's if_start once this pass is done. */
   kick(ifp: Ifnet): void;
+  /**
+   * ifp's multicast list changed (ether_addmulti/delmulti): run the driver's setFilter once this pass is
+   * done, like kick. Optional: an environment without drivers has nothing to reprogram.
+   */
+  setFilter?(ifp: Ifnet): void;
   /** Run `fn` once the CPU time charged so far has been consumed (wake blocked clients). */
   defer(fn: () => void): void;
   /** The earliest callout deadline may have changed. */

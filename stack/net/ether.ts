@@ -8,14 +8,27 @@ import { Errno } from '../kernel/api';
 import { NetCost } from './costs';
 import type { BpfDesc } from './bpf';
 import type { NetStack } from './stack';
-import { ETHER_BROADCAST, macEquals, macIsBroadcast, macIsGroup, type Ipv4Addr } from './wire/addr';
+import { ETHER_BROADCAST, isMulticastIp, macEquals, macIsBroadcast, macIsGroup, macToString, type Ipv4Addr } from './wire/addr';
 import { ETHER_HDR_LEN, EtherType, EthernetFrame } from './wire/ethernet';
 
 /** Protocol hook for other ethertypes (lsm modules such as Qnet register here). */
 export type EtherTypeHandler = (ifp: Ifnet, m: Mbuf, payload: Uint8Array) => void;
 
+/** One entry of an interface's multicast list (struct ether_multi, one address: enm_addrlo = enm_addrhi). */
+interface EtherMulti {
+  readonly addr: Uint8Array;
+  refcount: number;
+}
+
+/** ETHER_MAP_IP_MULTICAST (RFC 1112 section 6.4): 01:00:5e and the low 23 bits of the group. */
+export function etherMapIpMulticast(group: Ipv4Addr): Uint8Array {
+  return new Uint8Array([0x01, 0x00, 0x5e, (group >>> 16) & 0x7f, (group >>> 8) & 0xff, group & 0xff]);
+}
+
 export class Ether {
   readonly handlers = new Map<number, EtherTypeHandler>();
+  /** ec_multiaddrs: the refcounted entries behind each interface's `multicast` list (which drivers read). */
+  private readonly multi = new WeakMap<Ifnet, EtherMulti[]>();
 
   constructor(private readonly s: NetStack) {}
 
@@ -49,6 +62,11 @@ export class Ether {
     }
     const type = f.ethertype;
     const payload = f.payload;
+    // IPv6 (io-pkt-v6-hc); without it (io-pkt-v4, -v4-hc) 0x86dd is an unknown ethertype like any other.
+    if (type === EtherType.IPv6 && this.s.ip6) {
+      this.s.ip6.input(ifp, m, payload);
+      return;
+    }
     switch (type) {
       case EtherType.IPv4:
         this.s.ip.input(ifp, m, payload);
@@ -91,6 +109,11 @@ export class Ether {
       }
       return this.transmit(ifp, m);
     }
+    if (isMulticastIp(nexthop)) {
+      // No ARP for a group: the address maps onto the link (ETHER_MAP_IP_MULTICAST).
+      f.setDst(etherMapIpMulticast(nexthop));
+      return this.transmit(ifp, m);
+    }
     const mac = this.s.arp.resolve(ifp, nexthop, m);
     if (typeof mac === 'number') return mac;
     if (mac === null) return 0;
@@ -117,5 +140,64 @@ export class Ether {
     env.trace('ifnet', 'output', m.pktId, { if: ifp.name, len: m.data.length, qlen: ifp.snd.length });
     if ((ifp.flags & IFF_OACTIVE) === 0) env.kick(ifp);
     return 0;
+  }
+
+  /**
+   * ether_addmulti (net/if_ethersubr.c) for one group address: a new address joins `ifp.multicast` and the
+   * driver's filter is reprogrammed (what ENETRESET leads to in NetBSD: the driver's SIOCADDMULTI reinit),
+   * an address already there only gains a reference. Returns 0, or EINVAL for a non-group address.
+   */
+  addMulti(ifp: Ifnet, mac: Uint8Array): number {
+    if (mac.length < 6 || !macIsGroup(mac)) return Errno.EINVAL;
+    const list = this.entries(ifp);
+    const enm = list.find((e) => macEquals(e.addr, mac));
+    if (enm) {
+      enm.refcount++;
+      return 0;
+    }
+    const addr = mac.slice(0, 6);
+    list.push({ addr, refcount: 1 });
+    ifp.multicast.push(addr);
+    this.s.env.trace('ifnet', 'addmulti', 0, { if: ifp.name, mac: macToString(addr), n: ifp.multicast.length });
+    this.filterChanged(ifp);
+    return 0;
+  }
+
+  /**
+   * ether_delmulti: drop one reference; the last one removes the address and reprograms the filter.
+   * Returns 0, EINVAL for a non-group address, ENXIO when the address is not in the list.
+   */
+  delMulti(ifp: Ifnet, mac: Uint8Array): number {
+    if (mac.length < 6 || !macIsGroup(mac)) return Errno.EINVAL;
+    const list = this.entries(ifp);
+    const i = list.findIndex((e) => macEquals(e.addr, mac));
+    if (i < 0) return Errno.ENXIO;
+    const enm = list[i]!;
+    if (--enm.refcount > 0) return 0;
+    list.splice(i, 1);
+    const j = ifp.multicast.indexOf(enm.addr);
+    if (j >= 0) ifp.multicast.splice(j, 1);
+    this.s.env.trace('ifnet', 'delmulti', 0, { if: ifp.name, mac: macToString(enm.addr), n: ifp.multicast.length });
+    this.filterChanged(ifp);
+    return 0;
+  }
+
+  /** References held on `mac` in ifp's multicast list (0 = not there). */
+  multiRefs(ifp: Ifnet, mac: Uint8Array): number {
+    return this.entries(ifp).find((e) => macEquals(e.addr, mac))?.refcount ?? 0;
+  }
+
+  private entries(ifp: Ifnet): EtherMulti[] {
+    let list = this.multi.get(ifp);
+    if (!list) {
+      list = [];
+      this.multi.set(ifp, list);
+    }
+    return list;
+  }
+
+  /** The driver reprograms its filter once this stack pass is done (its setFilter is a driver op). */
+  private filterChanged(ifp: Ifnet): void {
+    if (ifp.ops.setFilter) this.s.env.setFilter?.(ifp);
   }
 }

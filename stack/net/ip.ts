@@ -1,21 +1,25 @@
 /**
- * ip_input / ip_output / ip_forward (netinet/ip_input.c, ip_output.c), reduced to what a host needs:
- * validation in NetBSD's order with its counters, local delivery by protocol, forwarding only when the
- * `forward` tcpip option is on, route lookup and source selection on output, EMSGSIZE instead of
- * fragmentation.
+ * ip_input / ip_output / ip_forward (netinet/ip_input.c, ip_output.c): validation in NetBSD's order with its
+ * counters, reassembly (ip-reass.ts), local delivery by protocol, multicast membership on the receiving
+ * interface, forwarding only when the `forward` tcpip option is on (ICMP time exceeded, unreachable and
+ * need-fragment errors), route lookup with the route's path MTU and source selection on output,
+ * fragmentation (ip-frag.ts) unless DF, and multicast output (IP_MULTICAST_IF/TTL/LOOP, ip_mloopback).
  */
-import { IFF_BROADCAST, IFF_LOOPBACK, type Ifnet } from './if';
-import { M_BCAST, M_CSUM_IPv4, M_CSUM_UDPv4, M_MCAST, type Mbuf } from './mbuf';
+import { IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, type Ifnet } from './if';
+import { M_BCAST, M_CSUM_IPv4, M_CSUM_UDPv4, M_LOOP, M_MCAST, type Mbuf } from './mbuf';
 import { ipRxVerdict, ipTxOffload, udpTxOffload } from './csum-offload';
 import { UdpPacket } from './wire/udp';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import type { InIfaddr } from './ifnet';
+import { ipFragment } from './ip-frag';
+import { IpReass } from './ip-reass';
+import { IP_DEFAULT_MULTICAST_TTL, type IpMoptions } from './in-mcast';
 import { RTF, type Rtentry } from './route';
 import type { NetStack } from './stack';
 import { INADDR_BROADCAST, ipToString, isMulticastIp, type Ipv4Addr } from './wire/addr';
 import { ETHER_HDR_LEN } from './wire/ethernet';
-import { IcmpType } from './wire/icmp';
+import { IcmpType, IcmpUnreachCode } from './wire/icmp';
 import { IPV4_CHECKS, IP_HDR_LEN, IpProto, Ipv4Packet, Ipv4Repr } from './wire/ipv4';
 import { WireError } from './wire/view';
 
@@ -37,6 +41,13 @@ export interface IpOutputOpts {
   forwarding?: boolean;
   /** m_pkthdr.csum_flags the transport asked for (M_CSUM_UDPv4: its pseudo-header sum is in place). */
   csumFlags?: number;
+  /** The socket's multicast options (struct ip_moptions), for a datagram to a group. */
+  multicast?: IpMoptions;
+  /**
+   * IP options to insert (ip_insertoptions), a multiple of 4 bytes: the caller left that much room in
+   * front of the payload (the payload starts at Ip.PAYLOAD_OFF + options.length).
+   */
+  options?: Uint8Array;
 }
 
 /** A route chosen for a destination, with the source address it implies. */
@@ -47,6 +58,8 @@ export interface RouteChoice {
   src: InIfaddr;
   nexthop: Ipv4Addr;
   bcast: boolean;
+  /** The path MTU: the route's rmx_mtu when set (and below the interface's), else the interface MTU. */
+  mtu: number;
 }
 
 export class Ip {
@@ -56,8 +69,17 @@ export class Ip {
   forwarding = false;
   /** NetBSD ip_defttl. */
   defaultTtl = 64;
+  /**
+   * net.inet.ip.mtudisc (NetBSD default 1): path MTU discovery. TCP sets DF on its segments while it is on
+   * and learns the path MTU from need-fragment errors (icmp-route.ts) or EMSGSIZE from output().
+   */
+  mtudisc = true;
+  /** The reassembly queues (ip_reass). */
+  readonly reass: IpReass;
 
-  constructor(private readonly s: NetStack) {}
+  constructor(private readonly s: NetStack) {
+    this.reass = new IpReass(s);
+  }
 
   /** A buffer for an IP datagram carrying `payloadLen` bytes, with Ethernet headroom. */
   static alloc(payloadLen: number): Uint8Array {
@@ -91,18 +113,30 @@ export class Ip {
     const dst = r.dst;
     env.trace('ip', 'input', m.pktId, { src: ipToString(r.src), dst: ipToString(dst), proto: r.protocol, len });
 
-    const ours = this.isForUs(ifp, dst, m);
-    if (!ours) {
-      if (isMulticastIp(dst)) return drop('notmember', 'multicast group not joined');
+    if (isMulticastIp(dst)) {
+      // IN_LOOKUP_MULTI: a group is ours when joined on the receiving interface (no multicast routing).
+      if (!this.s.inMcast.lookup(ifp, dst)) return drop('notmember', `multicast group ${ipToString(dst)} not joined on ${ifp.name}`);
+    } else if (!this.isForUs(ifp, dst, m)) {
       if (!this.forwarding) return drop('cantforward', 'not for us and forwarding is off');
       this.forward(ifp, m, pkt);
       return;
     }
     if (r.moreFrags || r.fragOffset !== 0) {
       st.fragments++;
-      return drop('fragdropped', 'fragment (reassembly not implemented)');
+      const whole = this.reass.input(ifp, m, pkt);
+      if (!whole) return;
+      // The reassembled datagram carries no hardware checksum verdict (that was about one fragment).
+      const { csumFlags: _f, csumData: _d, ...rest } = m;
+      this.deliver(ifp, { ...rest, data: whole }, whole, dst);
+      return;
     }
-    st.delivered++;
+    this.deliver(ifp, m, pkt, dst);
+  }
+
+  /** Local delivery of a complete datagram by protocol (the protosw pr_input switch). */
+  private deliver(ifp: Ifnet, m: Mbuf, pkt: Uint8Array, dst: Ipv4Addr): void {
+    const r = new Ipv4Packet(pkt);
+    this.s.stats.ip.delivered++;
     const isBcast = ((m.flags ?? 0) & (M_BCAST | M_MCAST)) !== 0 || this.s.ifs.isBroadcast(dst, ifp);
     switch (r.protocol) {
       case IpProto.ICMP:
@@ -110,6 +144,12 @@ export class Ip {
         return;
       case IpProto.UDP:
         this.s.udp.input(ifp, m, pkt, isBcast);
+        return;
+      case IpProto.TCP:
+        this.s.tcp.input(ifp, m, pkt);
+        return;
+      case IpProto.IGMP:
+        this.s.igmp.input(ifp, m, pkt);
         return;
       default:
         this.s.raw.input(ifp, m, pkt, isBcast, true);
@@ -142,7 +182,7 @@ export class Ip {
     if (typeof choice === 'number') {
       st.cantforward++;
       st.noroute++;
-      this.s.icmp.error(ifp, m, pkt, IcmpType.Unreach, 0);
+      this.s.icmp.error(ifp, m, pkt, IcmpType.Unreach, IcmpUnreachCode.Host);
       return;
     }
     // Rebuild with headroom if the packet did not come from an Ethernet frame (lo0).
@@ -153,41 +193,78 @@ export class Ip {
       frame.set(pkt, ETHER_HDR_LEN);
     }
     const q = new Ipv4Packet(frame.subarray(ETHER_HDR_LEN));
+    if (q.totalLen > choice.mtu && q.dontFrag) {
+      // ip_forward: EMSGSIZE from ip_output becomes "fragmentation needed" with the next-hop MTU (RFC 1191).
+      st.cantfrag++;
+      st.cantforward++;
+      env.trace('ip', 'drop', m.pktId, { reason: `${q.totalLen} bytes with DF exceed next-hop mtu ${choice.mtu}` });
+      this.s.icmp.error(ifp, m, pkt, IcmpType.Unreach, IcmpUnreachCode.NeedFrag, choice.mtu);
+      return;
+    }
+    // ICMP redirect (ip_forward): the packet leaves by the interface it came in on, the sender is on the
+    // outgoing address's subnet, and the route is neither the default nor one a redirect made; the better
+    // first hop is the route's gateway, or the destination itself on a connected network.
+    const ia = choice.src;
+    const rt = choice.rt;
+    const redirect = this.sendRedirects && choice.ifp === ifp && rt !== null && rt.dst !== 0 && (rt.flags & (RTF.DYNAMIC | RTF.MODIFIED)) === 0 &&
+      ((p.src & ia.mask) >>> 0) === ((ia.addr & ia.mask) >>> 0);
+    const quote = redirect ? pkt.slice(0, Math.min(pkt.length, p.headerLen + 8)) : null;
     q.ttl = q.ttl - 1;
     q.fillChecksum();
     st.forward++;
     env.trace('ip', 'forward', m.pktId, { dst: ipToString(q.dst), via: choice.ifp.name, ttl: q.ttl });
-    this.transmit(choice, { data: frame, pktId: m.pktId }, q);
+    const err = this.send(choice, { data: frame, pktId: m.pktId }, q);
+    if (err === 0 && quote) {
+      st.redirectsent++;
+      this.s.icmp.error(ifp, m, quote, IcmpType.Redirect, 1 /* ICMP_REDIRECT_HOST */, 0, choice.nexthop);
+    }
   }
 
-  /** rtalloc + source selection. Returns EHOSTUNREACH/ENETUNREACH when there is no route. */
-  route(dst: Ipv4Addr): RouteChoice | number {
+  /** net.inet.ip.redirect: send ICMP redirects when forwarding back out the arrival interface (NetBSD default 1). */
+  sendRedirects = true;
+
+  /**
+   * rtalloc + source selection. Returns EHOSTUNREACH/ENETUNREACH when there is no route. A group address
+   * with IP_MULTICAST_IF set goes out that interface without a route (ip_output's imo_multicast_ifp).
+   */
+  route(dst: Ipv4Addr, mopts?: IpMoptions): RouteChoice | number {
+    if (isMulticastIp(dst) && mopts?.ifp) {
+      const ifp = mopts.ifp;
+      const ia = this.s.ifs.has(ifp) ? this.s.ifs.st(ifp).addrs[0] : undefined;
+      if (!ia) return Errno.EADDRNOTAVAIL;
+      return { rt: null, ifp, src: ia, nexthop: dst, bcast: false, mtu: ifp.mtu };
+    }
     const ours = this.s.ifs.ifaWithAddr(dst);
     const lo = this.s.ifs.loopback();
     if (ours && lo && this.s.ifs.st(lo).addrs[0]) {
       // Packets to our own address go through lo0 (arp_rtrequest's useloopback).
-      return { rt: null, ifp: lo, src: ours, nexthop: dst, bcast: false };
+      return { rt: null, ifp: lo, src: ours, nexthop: dst, bcast: false, mtu: lo.mtu };
     }
     let rt = this.s.routes.lookup(dst);
     if (!rt && dst === INADDR_BROADCAST) rt = this.s.routes.routes.find((r) => (r.ifp.flags & IFF_BROADCAST) !== 0);
     if (!rt) return Errno.EHOSTUNREACH;
+    // route add -reject (looutput's answer for RTF_REJECT).
+    if ((rt.flags & RTF.REJECT) !== 0) return (rt.flags & RTF.HOST) !== 0 ? Errno.EHOSTUNREACH : Errno.ENETUNREACH;
     rt.use++;
     const ifp = rt.ifp;
     const bcast = dst === INADDR_BROADCAST || this.s.ifs.isBroadcast(dst, ifp);
-    const nexthop = (rt.flags & RTF.GATEWAY) !== 0 ? rt.gateway : dst;
-    return { rt, ifp, src: rt.ifa, nexthop, bcast };
+    const nexthop = (rt.flags & RTF.GATEWAY) !== 0 && !isMulticastIp(dst) ? rt.gateway : dst;
+    const mtu = rt.mtu > 0 && rt.mtu < ifp.mtu ? rt.mtu : ifp.mtu;
+    return { rt, ifp, src: rt.ifa, nexthop, bcast, mtu };
   }
 
   /**
    * ip_output for a datagram in `frame` (from Ip.alloc, payload filled). Writes the header unless
-   * `opts.rawHeader`, routes, and hands it to the interface. Returns 0 or an errno.
+   * `opts.rawHeader`, routes, fragments when the path MTU requires it, and hands it to the interface.
+   * Returns 0 or an errno (EMSGSIZE for a datagram with DF that does not fit).
    */
   output(frame: Uint8Array, h: IpHeaderSpec, pktId: number, opts: IpOutputOpts = {}): number {
     const env = this.s.env;
     const st = this.s.stats.ip;
     env.charge(NetCost.ipOutput);
     const p = new Ipv4Packet(frame.subarray(ETHER_HDR_LEN));
-    const choice = this.route(h.dst);
+    const mcast = isMulticastIp(h.dst);
+    const choice = this.route(h.dst, opts.multicast);
     if (typeof choice === 'number') {
       st.noroute++;
       env.trace('ip', 'drop', pktId, { reason: `no route to ${ipToString(h.dst)}` });
@@ -197,42 +274,93 @@ export class Ip {
       if ((choice.ifp.flags & IFF_BROADCAST) === 0) return Errno.EADDRNOTAVAIL;
       if (!opts.allowBroadcast) return Errno.EACCES;
     }
+    if (mcast && (choice.ifp.flags & IFF_MULTICAST) === 0) {
+      st.noroute++;
+      env.trace('ip', 'drop', pktId, { reason: `${choice.ifp.name} cannot multicast` });
+      return Errno.ENETUNREACH;
+    }
+    // Multicast source: the outgoing interface's address (in_selectsrc with imo_multicast_ifp).
+    const src = h.src !== 0 ? h.src : mcast ? (this.s.ifs.st(choice.ifp).addrs[0]?.addr ?? choice.src.addr) : choice.src.addr;
     if (opts.rawHeader) {
-      if (p.src === 0) p.src = choice.src.addr;
+      if (p.src === 0) p.src = src;
       if (p.ident === 0) p.ident = this.nextIdent();
       st.rawout++;
       p.fillChecksum();
     } else {
+      const optLen = opts.options?.length ?? 0;
       Ipv4Repr.emit({
-        src: h.src !== 0 ? h.src : choice.src.addr, dst: h.dst, protocol: h.protocol, ttl: h.ttl, tos: h.tos,
+        src, dst: h.dst, protocol: h.protocol, ttl: mcast ? (opts.multicast?.ttl ?? IP_DEFAULT_MULTICAST_TTL) : h.ttl, tos: h.tos,
         ident: this.nextIdent(), dontFrag: h.df ?? false, moreFrags: false, fragOffset: 0, optionsLen: 0,
-        payloadLen: frame.length - ETHER_HDR_LEN - IP_HDR_LEN,
+        payloadLen: frame.length - ETHER_HDR_LEN - IP_HDR_LEN - optLen,
       }, p);
+      if (opts.options && optLen > 0) {
+        p.buf.set(opts.options, IP_HDR_LEN);
+        p.setVersionAndHeaderLen(IP_HDR_LEN + optLen);
+        p.totalLen = frame.length - ETHER_HDR_LEN;
+        p.fillChecksum();
+      }
     }
+    const needFrag = p.totalLen > choice.mtu;
+    if (needFrag && p.dontFrag) {
+      st.cantfrag++;
+      env.trace('ip', 'drop', pktId, { reason: `${p.totalLen} bytes with DF exceed mtu ${choice.mtu}` });
+      return Errno.EMSGSIZE;
+    }
+    // A copy looped back to our own members (ip_mloopback) is checksummed completely, like a fragmented one.
+    const loop = mcast && (opts.multicast?.loop ?? true) && this.s.inMcast.lookup(choice.ifp, h.dst) !== undefined;
+    const software = needFrag || loop;
     let csumFlags = 0;
-    if (!opts.rawHeader && ipTxOffload(choice.ifp)) {
+    if (!opts.rawHeader && !software && ipTxOffload(choice.ifp)) {
       p.checksum = 0; // the interface fills it in (M_CSUM_IPv4)
       csumFlags |= M_CSUM_IPv4;
     } else {
       env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
     }
     if ((opts.csumFlags ?? 0) & M_CSUM_UDPv4) {
-      if (udpTxOffload(choice.ifp)) csumFlags |= M_CSUM_UDPv4;
+      if (!software && udpTxOffload(choice.ifp)) csumFlags |= M_CSUM_UDPv4;
       else {
-        // in_delayed_cksum: the interface cannot, so the stack completes the UDP checksum itself.
+        // in_delayed_cksum: the interface cannot (or the datagram is cut up / looped), so the stack sums.
         const u = new UdpPacket(p.buf.subarray(p.headerLen, p.totalLen));
         u.fillChecksum(p.src, p.dst);
         env.charge(bytesCost(u.length, NetCost.checksumPerByte));
       }
     }
-    if (p.totalLen > choice.ifp.mtu) {
-      st.cantfrag++;
-      env.trace('ip', 'drop', pktId, { reason: `${p.totalLen} bytes exceed mtu ${choice.ifp.mtu}` });
-      return Errno.EMSGSIZE;
-    }
     st.localout++;
     env.trace('ip', 'output', pktId, { src: ipToString(p.src), dst: ipToString(p.dst), proto: p.protocol, len: p.totalLen, if: choice.ifp.name });
-    return this.transmit(choice, csumFlags ? { data: frame, pktId, csumFlags } : { data: frame, pktId }, p);
+    if (loop) this.mloopback(choice.ifp, p, pktId);
+    // A group datagram with TTL 0 stays on this host (ip_output: "ip_ttl == 0 ... goto done").
+    if (mcast && (p.ttl === 0 || (choice.ifp.flags & IFF_LOOPBACK) !== 0)) return 0;
+    return this.send(choice, csumFlags ? { data: frame, pktId, csumFlags } : { data: frame, pktId }, p);
+  }
+
+  /** ip_mloopback: a copy of a datagram to a group we are a member of comes back in on `ifp`. */
+  private mloopback(ifp: Ifnet, p: Ipv4Packet, pktId: number): void {
+    const copy = p.buf.slice(0, p.totalLen);
+    this.s.env.charge(bytesCost(copy.length, NetCost.copyPerByte));
+    this.s.env.trace('ip', 'mloopback', pktId, { if: ifp.name, dst: ipToString(p.dst) });
+    this.s.loopInput(ifp, { data: copy, pktId, flags: M_MCAST | M_LOOP });
+  }
+
+  /** Hand a datagram to the interface, cutting it into fragments first when it exceeds the path MTU. */
+  private send(choice: RouteChoice, m: Mbuf, p: Ipv4Packet): number {
+    if (p.totalLen <= choice.mtu) return this.transmit(choice, m, p);
+    const env = this.s.env;
+    const st = this.s.stats.ip;
+    const frags = ipFragment(m.data.subarray(0, ETHER_HDR_LEN + p.totalLen), choice.mtu);
+    if (typeof frags === 'number') {
+      st.cantfrag++;
+      env.trace('ip', 'drop', m.pktId, { reason: `cannot fragment ${p.totalLen} bytes for mtu ${choice.mtu}` });
+      return frags;
+    }
+    st.fragmented++;
+    env.charge(NetCost.ipFragment * frags.length + bytesCost(p.totalLen, NetCost.copyPerByte) + bytesCost(IP_HDR_LEN * frags.length, NetCost.checksumPerByte));
+    env.trace('ip', 'fragment', m.pktId, { len: p.totalLen, mtu: choice.mtu, frags: frags.length, id: p.ident });
+    for (const f of frags) {
+      st.ofragments++;
+      const err = this.transmit(choice, { data: f, pktId: m.pktId }, new Ipv4Packet(f.subarray(ETHER_HDR_LEN)));
+      if (err) return err;
+    }
+    return 0;
   }
 
   private transmit(choice: RouteChoice, m: Mbuf, p: Ipv4Packet): number {

@@ -1,6 +1,7 @@
 /**
  * The IPv4 routing table: connected routes added with interface addresses, static routes from
- * `route add`, longest-prefix lookup. ARP entries are kept by arp.ts and shown as cloned host routes.
+ * `route add` (host or net, direct or through a gateway), host routes cloned by path MTU discovery,
+ * longest-prefix lookup. ARP entries are kept by arp.ts and shown as cloned host routes.
  */
 import type { Ifnet } from './if';
 import { Errno } from '../kernel/api';
@@ -35,8 +36,10 @@ export interface Rtentry {
   flags: number;
   refs: number;
   use: number;
-  /** rmx_mtu (0 = interface MTU; netstat prints "-"). */
+  /** rmx_mtu (0 = interface MTU; netstat prints "-"). Lowered by path MTU discovery (icmp.ts). */
   mtu: number;
+  /** rmx_expire: virtual time (ns) when a learned path MTU is forgotten; 0 or absent = never. */
+  expire?: number;
 }
 
 export class RouteTable {
@@ -96,6 +99,27 @@ export class RouteTable {
     if (opts.reject) flags |= RTF.REJECT;
     this.routes.push({ dst: d, mask: m, gateway, ifp: ia.ifp, ifa: ia, flags, refs: 0, use: 0, mtu: 0 });
     return 0;
+  }
+
+  /**
+   * A host route for `dst` cloned from `parent` (icmp_mtudisc's RTM_ADD with RTF_HOST | RTF_DYNAMIC): same
+   * gateway and interface, so it carries per-destination metrics. Returns the route, or null if one exists.
+   */
+  cloneHost(parent: Rtentry, dst: Ipv4Addr): Rtentry | null {
+    if (this.find(dst, 0xffffffff)) return null;
+    const gw = (parent.flags & RTF.GATEWAY) !== 0;
+    const rt: Rtentry = {
+      dst, mask: 0xffffffff, gateway: gw ? parent.gateway : parent.ifa.addr, ifp: parent.ifp, ifa: parent.ifa,
+      flags: RTF.UP | RTF.HOST | RTF.DYNAMIC | (gw ? RTF.GATEWAY : 0), refs: 0, use: 0, mtu: 0,
+    };
+    this.routes.push(rt);
+    return rt;
+  }
+
+  /** Remove one route entry (if still in the table). */
+  remove(rt: Rtentry): void {
+    const i = this.routes.indexOf(rt);
+    if (i >= 0) this.routes.splice(i, 1);
   }
 
   /** RTM_DELETE: ESRCH when absent. */

@@ -97,6 +97,11 @@ export class Socket {
   cantRcvMore = false;
   closed = false;
   readonly waiters: RcvWaiter[] = [];
+  /**
+   * Functions run (after the stack pass) whenever the socket's readability, writability or connection state may
+   * have changed: select/poll/ionotify hooks of the resource manager (stream sockets; datagram sockets use waiters).
+   */
+  readonly notify = new Set<() => void>();
 
   // --- SOCK_STREAM (so_state, so_linger, listen queues, the protocol control block) ---
   /** so_snd / so_rcv as byte streams; null for datagram and raw sockets. */

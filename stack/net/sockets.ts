@@ -1,23 +1,34 @@
 /**
- * The socket layer (kern/uipc_socket.c, reduced to datagram sockets): creation by domain/type/protocol,
- * bind/connect, send through UDP or raw IP, receive of whole records, options, and waking readers that
- * the resource manager parked on a socket.
+ * The socket layer (kern/uipc_socket.c): creation by domain/type/protocol, bind/connect, send through UDP or
+ * raw IP, receive of whole records, options, and waking readers that the resource manager parked on a
+ * socket. Stream sockets (TCP) have their calls and the upcalls TCP makes in socket-stream.ts; Sockets
+ * implements SocketUpcalls with them.
  */
 import { Errno } from '../kernel/api';
 import { NetCost } from './costs';
 import { ENOPROTOOPT } from '../include/errno';
-import { IPPROTO_IP, IPPROTO_RAW, IPPROTO_UDP, IP_HDRINCL, IP_TOS, IP_TTL, sockaddrToString, type SockAddr } from '../include/netinet/in';
+import { IPPROTO_IP, IPPROTO_IPV6, IPPROTO_RAW, IPPROTO_TCP, IPPROTO_UDP, IP_HDRINCL, IP_TOS, IP_TTL, sockaddrIn, sockaddrToString, type SockAddr } from '../include/netinet/in';
 import {
-  AF_INET, AF_ROUTE, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_BROADCAST, SO_DEBUG, SO_DONTROUTE, SO_ERROR,
-  SO_RCVBUF, SO_RCVTIMEO, SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF, SO_SNDTIMEO, SO_TYPE,
+  AF_INET, AF_INET6, AF_ROUTE, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_ACCEPTCONN, SO_BROADCAST, SO_DEBUG,
+  SO_DONTROUTE, SO_ERROR, SO_KEEPALIVE, SO_LINGER, SO_RCVBUF, SO_RCVTIMEO, SO_REUSEADDR, SO_REUSEPORT, SO_SNDBUF,
+  SO_SNDTIMEO, SO_TYPE, type Linger,
 } from '../include/sys/socket';
-import { RIP_RECVSPACE, RIP_SENDSPACE, SB_MAX, Socket, UDP_RECVSPACE, UDP_SENDSPACE, type SockRecord } from './socket';
+import type { SocketUpcalls } from './protosw';
+import {
+  RIP_RECVSPACE, RIP_SENDSPACE, SB_MAX, Socket, TCP_RECVSPACE, TCP_SENDSPACE, UDP_RECVSPACE, UDP_SENDSPACE, type SockRecord,
+} from './socket';
+import {
+  soAccept, soCloseStream, soConnectStream, soListen, soReceiveStream, soSendStream, soShutdown, sofree, soisconnected,
+  soisconnecting, soisdisconnected, soisdisconnecting, sonewconn, streamAttach, streamWakeup,
+} from './socket-stream';
+import { ip6Of } from './tcp/ip6-api';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
+import { InMcast } from './in-mcast';
 
-const BOOL_OPTS = [SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_REUSEPORT];
+const BOOL_OPTS = [SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_REUSEPORT, SO_KEEPALIVE];
 
-export class Sockets {
+export class Sockets implements SocketUpcalls {
   readonly list: Socket[] = [];
   private nextId = 1;
 
@@ -36,14 +47,33 @@ export class Sockets {
         if (protocol === IPPROTO_RAW) so.hdrincl = true;
         return this.add(so);
       }
-      if (type === SOCK_STREAM) return Errno.EPROTONOSUPPORT; // no TCP in this stack yet
+      if (type === SOCK_STREAM) return this.createStream(domain, protocol);
       return Errno.EPROTONOSUPPORT;
+    }
+    if (domain === AF_INET6 && type !== SOCK_STREAM) {
+      // Datagram and raw IPv6 sockets: stack/net/ip6/sock6.ts.
+      if (!this.s.ip6) return Errno.EAFNOSUPPORT;
+      const so = this.s.ip6.sock.create(this.nextId++, type, protocol);
+      return typeof so === 'number' ? so : this.add(so);
+    }
+    if (domain === AF_INET6 && type === SOCK_STREAM) {
+      if (!ip6Of(this.s)) return Errno.EAFNOSUPPORT;
+      return this.createStream(domain, protocol);
     }
     if (domain === AF_ROUTE) {
       if (type !== SOCK_RAW) return Errno.EPROTONOSUPPORT;
       return this.add(new Socket(this.nextId++, domain, type, protocol, 8192, 8192));
     }
     return Errno.EAFNOSUPPORT;
+  }
+
+  /** socreate for SOCK_STREAM: TCP with tcp_sendspace/tcp_recvspace buffers. */
+  private createStream(domain: number, protocol: number): Socket | number {
+    if (protocol !== IPPROTO_IP && protocol !== IPPROTO_TCP) return Errno.EPROTONOSUPPORT;
+    const so = new Socket(this.nextId++, domain, SOCK_STREAM, IPPROTO_TCP, TCP_RECVSPACE, TCP_SENDSPACE);
+    const e = streamAttach(this.s, so, TCP_SENDSPACE, TCP_RECVSPACE);
+    if (e) return e;
+    return this.add(so);
   }
 
   private add(so: Socket): Socket {
@@ -55,7 +85,24 @@ export class Sockets {
     return this.list.find((so) => so.id === id);
   }
 
+  /** bind(2) with a sockaddr (AF_INET or AF_INET6). */
+  bindAddr(so: Socket, sa: SockAddr): number {
+    if (so.stream) return this.s.tcp.bind(so, sa);
+    if (so.domain === AF_INET6) return this.s.ip6 ? this.s.ip6.sock.bind(so, sa) : Errno.EAFNOSUPPORT;
+    if (sa.family !== AF_INET) return Errno.EAFNOSUPPORT;
+    return this.bind(so, sa.addr, sa.port);
+  }
+
+  /** connect(2) of a datagram or raw socket with a sockaddr (AF_INET6 ones go to stack/net/ip6/sock6.ts). */
+  connectAddr(so: Socket, sa: SockAddr): number {
+    if (so.stream) return soConnectStream(this.s, so, sa);
+    if (so.domain === AF_INET6) return this.s.ip6 ? this.s.ip6.sock.connect(so, sa) : Errno.EAFNOSUPPORT;
+    if (sa.family !== AF_INET) return Errno.EAFNOSUPPORT;
+    return this.connect(so, sa.addr, sa.port);
+  }
+
   bind(so: Socket, addr: Ipv4Addr, port: number): number {
+    if (so.stream) return this.s.tcp.bind(so, sockaddrIn(addr, port));
     if (so.domain !== AF_INET) return Errno.EOPNOTSUPP;
     if (so.lport !== 0 || (so.type === SOCK_RAW && so.laddr !== 0)) return Errno.EINVAL;
     if (addr !== 0 && !this.s.ifs.ifaWithAddr(addr) && !this.s.ifs.isBroadcast(addr, undefined)) return Errno.EADDRNOTAVAIL;
@@ -70,6 +117,7 @@ export class Sockets {
   }
 
   connect(so: Socket, addr: Ipv4Addr, port: number): number {
+    if (so.stream) return soConnectStream(this.s, so, sockaddrIn(addr, port));
     if (so.domain !== AF_INET) return Errno.EOPNOTSUPP;
     if (addr === 0) {
       // connect to INADDR_ANY/AF_UNSPEC: dissolve the association.
@@ -100,6 +148,7 @@ export class Sockets {
       return -e;
     }
     this.s.env.trace('socket', 'send', pktId, { so: so.id, len: data.length, ...(toAddr ? { to: sockaddrToString(toAddr) } : {}) });
+    if (so.domain === AF_INET6 && this.s.ip6) return this.s.ip6.sock.send(so, data, toAddr, pktId);
     if (so.domain !== AF_INET) return -Errno.EOPNOTSUPP;
     if (toAddr && toAddr.family !== AF_INET) return -Errno.EAFNOSUPPORT;
     const to = toAddr ? { addr: toAddr.addr, port: toAddr.port } : null;
@@ -120,16 +169,89 @@ export class Sockets {
     return Errno.EAGAIN;
   }
 
-  close(so: Socket): void {
-    so.closed = true;
+  // ---- stream sockets (socket-stream.ts) ----
+
+  /** solisten. */
+  listen(so: Socket, backlog: number): number {
+    return soListen(this.s, so, backlog);
+  }
+  /** soaccept: the child socket, or an errno (EAGAIN: none yet). */
+  accept(so: Socket): Socket | number {
+    return soAccept(so);
+  }
+  /** soconnect on a stream socket: 0 once the SYN is out (then wait for isConnected or so.error). */
+  connectStream(so: Socket, to: SockAddr): number {
+    return soConnectStream(this.s, so, to);
+  }
+  /** sosend's step: bytes taken into so_snd, or -errno (EPIPE, ENOTCONN, EAGAIN when full). */
+  sendStream(so: Socket, data: Uint8Array, pktId: number): number {
+    return soSendStream(this.s, so, data, pktId);
+  }
+  /** soreceive's step: bytes (empty at end of stream) or an errno. */
+  receiveStream(so: Socket, n: number, peek: boolean): { data: Uint8Array; pktId: number } | number {
+    return soReceiveStream(this.s, so, n, peek);
+  }
+  /** soshutdown. */
+  shutdown(so: Socket, how: number): number {
+    return soShutdown(this.s, so, how);
+  }
+
+  // ---- SocketUpcalls (what TCP calls) ----
+  soisconnecting(so: Socket): void { soisconnecting(so); }
+  soisconnected(so: Socket): void { soisconnected(this.s, so); }
+  soisdisconnecting(so: Socket): void { soisdisconnecting(this.s, so); }
+  soisdisconnected(so: Socket): void { soisdisconnected(this.s, so); }
+  sonewconn(head: Socket): Socket | null {
+    return sonewconn(this.s, head, () => this.nextId++, (so) => this.add(so));
+  }
+  sorwakeup(so: Socket): void { streamWakeup(this.s, so); }
+  sowwakeup(so: Socket): void { streamWakeup(this.s, so); }
+  socantrcvmore(so: Socket): void {
+    so.cantRcvMore = true;
+    streamWakeup(this.s, so);
+  }
+  socantsendmore(so: Socket): void {
+    so.cantSendMore = true;
+    streamWakeup(this.s, so);
+  }
+  sofree(so: Socket): void {
+    sofree(this.s, so, (x) => this.remove(x));
+  }
+
+  private remove(so: Socket): void {
     const i = this.list.indexOf(so);
     if (i >= 0) this.list.splice(i, 1);
   }
 
-  setsockopt(so: Socket, level: number, name: number, value: number): number {
+  close(so: Socket): void {
+    if (so.stream) {
+      // The socket stays listed (netstat) until TCP lets go of it (sofree).
+      so.closed = true;
+      soCloseStream(this.s, so);
+      return;
+    }
+    so.closed = true;
+    this.s.inMcast.sofree(so);
+    const i = this.list.indexOf(so);
+    if (i >= 0) this.list.splice(i, 1);
+  }
+
+  /** setsockopt: `value` is the int, or struct linger for SO_LINGER. Returns an errno. */
+  setsockopt(so: Socket, level: number, name: number, value: number | Linger): number {
+    if (level === SOL_SOCKET && name === SO_LINGER) {
+      if (typeof value !== 'object' || !(value.linger >= 0)) return Errno.EINVAL;
+      so.linger = { onoff: value.onoff, linger: Math.floor(value.linger) };
+      return 0;
+    }
+    // IP_MULTICAST_IF/TTL/LOOP, IP_ADD/DROP_MEMBERSHIP (an ip_mreq): in-mcast.ts.
+    if (level === IPPROTO_IP && so.domain === AF_INET && InMcast.handles(name)) return this.s.inMcast.setopt(so, name, value);
+    if (typeof value !== 'number') return Errno.EINVAL;
+    if (level === IPPROTO_TCP) return so.stream && so.pcb ? this.s.tcp.setopt(so, name, value) : so.stream ? Errno.EINVAL : ENOPROTOOPT;
+    if (level === IPPROTO_IPV6) return so.domain === AF_INET6 && this.s.ip6 ? this.s.ip6.sock.setsockopt(so, name, value) : ENOPROTOOPT;
     if (level === SOL_SOCKET) {
       if (BOOL_OPTS.includes(name)) {
         so.options = value ? so.options | name : so.options & ~name;
+        if (name === SO_KEEPALIVE && so.stream) this.s.tcp.keepaliveChanged(so);
         return 0;
       }
       switch (name) {
@@ -138,6 +260,7 @@ export class Sockets {
           if (value <= 0 || value > SB_MAX) return Errno.ENOBUFS;
           if (name === SO_RCVBUF) so.rcv.hiwat = value;
           else so.sndHiwat = value;
+          if (so.stream) (name === SO_RCVBUF ? so.stream.rcv : so.stream.snd).hiwat = value;
           return 0;
         case SO_RCVTIMEO:
           if (value < 0) return Errno.EINVAL;
@@ -173,6 +296,11 @@ export class Sockets {
 
   /** getsockopt: the value, or -errno. */
   getsockopt(so: Socket, level: number, name: number): number {
+    if (level === IPPROTO_TCP) return so.stream && so.pcb ? this.s.tcp.getopt(so, name) : -ENOPROTOOPT;
+    if (level === IPPROTO_IPV6) return so.domain === AF_INET6 && this.s.ip6 ? this.s.ip6.sock.getsockopt(so, name) : -ENOPROTOOPT;
+    if (level === SOL_SOCKET && name === SO_LINGER) return so.linger.onoff ? so.linger.linger : -1;
+    // SO_ACCEPTCONN is read-only (set by listen()).
+    if (level === SOL_SOCKET && name === SO_ACCEPTCONN) return so.acceptConn ? SO_ACCEPTCONN : 0;
     if (level === SOL_SOCKET) {
       if (BOOL_OPTS.includes(name)) return (so.options & name) !== 0 ? name : 0;
       switch (name) {
@@ -194,6 +322,7 @@ export class Sockets {
         case IP_HDRINCL: return so.hdrincl ? 1 : 0;
         case IP_TTL: return so.ttl;
         case IP_TOS: return so.tos;
+        default: return this.s.inMcast.getopt(so, name);
       }
     }
     return -ENOPROTOOPT;

@@ -12,12 +12,18 @@ import { Callouts } from './callout';
 import type { NetEnv } from './env';
 import { Ether } from './ether';
 import { Icmp } from './icmp';
+import { Igmp } from './igmp';
+import { InMcast } from './in-mcast';
+import { INADDR_ALLHOSTS_GROUP } from './wire/igmp';
 import { IfTable, type IfType, type InIfaddr } from './ifnet';
 import { Ip } from './ip';
 import { createLoopback } from './loopback';
 import { Raw } from './raw';
 import { RouteTable } from './route';
 import { Sockets } from './sockets';
+import { Tcp } from './tcp/tcp';
+import { Ip6 } from './ip6/ip6';
+import { IPPROTO_TCP } from '../include/netinet/in';
 import { newNetStats } from './stats';
 import { Udp } from './udp';
 import { INADDR_LOOPBACK, type Ipv4Addr } from './wire/addr';
@@ -27,6 +33,8 @@ export interface StackOptions {
   forward?: boolean;
   /** tcpip `enmap=0` turns enN mapping off. */
   enmap?: boolean;
+  /** IPv6 (io-pkt-v6-hc): the stack has an Ip6. */
+  inet6?: boolean;
 }
 
 export class NetStack {
@@ -38,7 +46,14 @@ export class NetStack {
   readonly arp: Arp;
   readonly ip: Ip;
   readonly icmp: Icmp;
+  /** IPv4 multicast memberships and socket options (in-mcast.ts), and IGMPv2 (igmp.ts). */
+  readonly inMcast: InMcast;
+  readonly igmp: Igmp;
   readonly udp: Udp;
+  /** TCP (stack/net/tcp): control blocks, timers, tcpstat. */
+  readonly tcp: Tcp;
+  /** IPv6 (stack/net/ip6); null in io-pkt-v4 and io-pkt-v4-hc. */
+  readonly ip6: Ip6 | null;
   readonly raw: Raw;
   readonly sockets: Sockets;
   /** /dev/bpf descriptors and the taps (bpf.ts). */
@@ -53,7 +68,10 @@ export class NetStack {
     this.arp = new Arp(this);
     this.ip = new Ip(this);
     this.icmp = new Icmp(this);
+    this.inMcast = new InMcast(this);
+    this.igmp = new Igmp(this);
     this.udp = new Udp(this);
+    this.tcp = new Tcp(this);
     this.raw = new Raw(this);
     this.sockets = new Sockets(this);
     this.bpf = new Bpf(this);
@@ -62,6 +80,19 @@ export class NetStack {
     this.lo0 = createLoopback(0);
     this.ifs.attach(this.lo0, 'loop');
     this.addAddress(this.lo0, INADDR_LOOPBACK, 0xff000000);
+    this.ip6 = opts.inet6 ? new Ip6(this) : null;
+    this.ip6?.ifUp(this.lo0);
+    this.ip6?.protosw.set(IPPROTO_TCP, (ifp, m, src, dst, seg) => this.tcp.input6(ifp, m, src, dst, seg));
+    // tcp6_ctlinput: ICMPv6 errors about our segments (Packet Too Big → PMTU, unreachables → soft errors).
+    this.ip6?.icmp6.ctlsw.set(IPPROTO_TCP, (info) => this.tcp.ctlinput6(info.type, info.code, quotedIp6(info.src, info.dst, info.upper), info.type === 2 ? info.param : 0));
+  }
+
+  /** An IP packet without a link header (lo0, looped copies): IPv4 or IPv6 by its version nibble. */
+  private inetInput(ifp: Ifnet, m: Mbuf): void {
+    if (m.data.length > 0 && m.data[0]! >> 4 === 6) {
+      if (this.ip6) this.ip6.input(ifp, m, m.data);
+      else this.env.trace('ifnet', 'drop', m.pktId, { if: ifp.name, reason: 'IPv6 packet and no IPv6 in this stack' });
+    } else this.ip.input(ifp, m, m.data);
   }
 
   /** A frame (Ethernet) or packet (lo0) received on `ifp`; runs in the stack context. */
@@ -71,7 +102,7 @@ export class NetStack {
       return;
     }
     m.rcvif = ifp;
-    if ((ifp.flags & IFF_LOOPBACK) !== 0) this.ip.input(ifp, m, m.data);
+    if ((ifp.flags & IFF_LOOPBACK) !== 0) this.inetInput(ifp, m);
     else this.ether.input(ifp, m);
   }
 
@@ -101,7 +132,7 @@ export class NetStack {
       }
       m.rcvif = ifp;
       this.env.trace('ifnet', 'input', m.pktId, { if: ifp.name, len: m.data.length });
-      this.ip.input(ifp, m, m.data);
+      this.inetInput(ifp, m);
     }
     return true;
   }
@@ -131,6 +162,8 @@ export class NetStack {
     if (!this.ifs.has(ifp)) return;
     this.routes.removeIfp(ifp);
     this.arp.flushIfp(ifp);
+    this.ip6?.detach(ifp);
+    this.inMcast.ifDetach(ifp);
     this.ifs.detach(ifp);
   }
 
@@ -144,6 +177,7 @@ export class NetStack {
     if (old) this.routes.removeInterfaceRoutes(old);
     const ia = this.ifs.addAddr(ifp, addr, mask, broadcast);
     this.routes.addInterfaceRoute(ia, (ifp.flags & IFF_LOOPBACK) !== 0);
+    this.inMcast.addressAdded(ifp, addr, INADDR_ALLHOSTS_GROUP);
     return ia;
   }
 
@@ -158,6 +192,18 @@ export class NetStack {
     const ia = this.ifs.delAddr(ifp, addr);
     if (!ia) return Errno.EADDRNOTAVAIL;
     this.routes.removeInterfaceRoutes(ia);
+    this.inMcast.addressDeleted(ifp, ia.addr);
     return 0;
   }
+}
+
+/** The quoted packet as tcp6_ctlinput reads it: a fixed IPv6 header (next header TCP) and the upper-layer bytes. */
+function quotedIp6(src: Uint8Array, dst: Uint8Array, upper: Uint8Array): Uint8Array {
+  const q = new Uint8Array(40 + upper.length);
+  q[0] = 0x60;
+  q[6] = IPPROTO_TCP;
+  q.set(src, 8);
+  q.set(dst, 24);
+  q.set(upper, 40);
+  return q;
 }

@@ -1,6 +1,7 @@
 /**
  * UDP (netinet/udp_usrreq.c): input with checksum and PCB lookup (connected match first, then the
- * wildcard binding), port unreachable when nobody listens, output with the pseudo-header checksum, and
+ * wildcard binding), broadcast and multicast copies to every socket on the port, port unreachable when
+ * nobody listens, output with the pseudo-header checksum (to groups with the socket's ip_moptions), and
  * ephemeral ports allocated downward from anonportmax like NetBSD's in_pcbsetport.
  */
 import type { Ifnet } from './if';
@@ -10,10 +11,10 @@ import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import { Ip } from './ip';
 import { sockaddrIn } from '../include/netinet/in';
-import { SOCK_DGRAM, SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT } from '../include/sys/socket';
+import { AF_INET, SOCK_DGRAM, SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT } from '../include/sys/socket';
 import type { Socket } from './socket';
 import type { NetStack } from './stack';
-import { ipToString, type Ipv4Addr } from './wire/addr';
+import { ipToString, isMulticastIp, type Ipv4Addr } from './wire/addr';
 import { IcmpType, IcmpUnreachCode } from './wire/icmp';
 import { IP_HDR_LEN, IP_MAXPACKET, IpProto, Ipv4Packet } from './wire/ipv4';
 import { UDP_HDR_LEN, UdpPacket, UdpRepr } from './wire/udp';
@@ -28,7 +29,8 @@ export class Udp {
   constructor(private readonly s: NetStack) {}
 
   private pcbs(): Socket[] {
-    return this.s.sockets.list.filter((so) => so.type === SOCK_DGRAM && !so.closed);
+    // AF_INET sockets only: AF_INET6 ones are udp6's (IPV6_V6ONLY, so the two may share a port number).
+    return this.s.sockets.list.filter((so) => so.type === SOCK_DGRAM && so.domain === AF_INET && !so.closed);
   }
 
   /** in_pcblookup: connected 4-tuple match, else a local binding (specific address before wildcard). */
@@ -96,8 +98,11 @@ export class Udp {
     env.trace('udp', 'input', m.pktId, { src: `${ipToString(ip.src)}.${r.srcPort}`, dst: `${ipToString(ip.dst)}.${r.dstPort}`, len: r.payload.length });
     const from = sockaddrIn(ip.src, r.srcPort);
     if (isBcast) {
-      // Broadcast: every socket bound to the port gets a copy.
-      const targets = this.pcbs().filter((so) => so.lport === r.dstPort && (!so.connected || (so.faddr === ip.src && so.fport === r.srcPort)));
+      // Broadcast or multicast (udp4_realinput): every socket bound to the port gets a copy; for a group,
+      // only those bound to the group address or the wildcard (membership was checked by ip_input).
+      const mcast = isMulticastIp(ip.dst);
+      const targets = this.pcbs().filter((so) => so.lport === r.dstPort && (!mcast || so.laddr === 0 || so.laddr === ip.dst) &&
+        (!so.connected || (so.faddr === ip.src && so.fport === r.srcPort)));
       if (targets.length === 0) {
         st.noportbcast++;
         env.trace('udp', 'drop', m.pktId, { reason: `no socket on port ${r.dstPort} (broadcast)` });
@@ -147,9 +152,11 @@ export class Udp {
       dport = so.fport;
     }
     if (data.length > so.sndHiwat || data.length + UDP_HDR_LEN + IP_HDR_LEN > IP_MAXPACKET) return -Errno.EMSGSIZE;
-    const choice = this.s.ip.route(dst);
+    const mopts = this.s.inMcast.moptions(so);
+    const choice = this.s.ip.route(dst, mopts);
     if (typeof choice === 'number') return -choice;
-    const src = so.laddr !== 0 ? so.laddr : choice.src.addr;
+    const mcastSrc = isMulticastIp(dst) ? this.s.ifs.st(choice.ifp).addrs[0]?.addr : undefined;
+    const src = so.laddr !== 0 ? so.laddr : (mcastSrc ?? choice.src.addr);
     if (so.lport === 0) {
       const p = this.ephemeral(so.laddr);
       if (p === 0) return -Errno.EADDRINUSE;
@@ -166,7 +173,7 @@ export class Udp {
     this.s.stats.udp.opackets++;
     env.trace('udp', 'output', pktId, { src: `${ipToString(src)}.${so.lport}`, dst: `${ipToString(dst)}.${dport}`, len: data.length });
     const err = this.s.ip.output(frame, { src, dst, protocol: IpProto.UDP, ttl: so.ttl, tos: so.tos }, pktId,
-      { allowBroadcast: (so.options & SO_BROADCAST) !== 0, ...(offload ? { csumFlags: M_CSUM_UDPv4 } : {}) });
+      { allowBroadcast: (so.options & SO_BROADCAST) !== 0, ...(offload ? { csumFlags: M_CSUM_UDPv4 } : {}), ...(mopts ? { multicast: mopts } : {}) });
     return err ? -err : data.length;
   }
 }

@@ -15,9 +15,13 @@ import type { Ieee80211Status } from '../net80211/ioctl';
 import type { MediaWord } from '../net80211/mode';
 import { formatWirelessHead, formatWirelessMedia, formatWirelessStats, wirelessParam } from './ifconfig-80211';
 import type { Ieee80211Stats } from '../net80211/stats';
+import {
+  IN6_IFF_ANYCAST, IN6_IFF_AUTOCONF, IN6_IFF_DEPRECATED, IN6_IFF_DETACHED, IN6_IFF_DUPLICATED, IN6_IFF_TENTATIVE, type In6AddrInfo,
+} from '../include/netinet6/in6_var';
+import { ipv6MaskLen, ipv6ToString, parseIpv6, parseIpv6Scoped } from '../net/wire/addr6';
 
 /** An interface as ifconfig shows it; `w` is the 802.11 status of a wireless one. */
-export function formatInterface(i: IfInfo, w?: Ieee80211Status, verbose = false): string {
+export function formatInterface(i: IfInfo, w?: Ieee80211Status, verbose = false, lifetimes: { now: number } | null = null): string {
   let s = `${i.name}: ${printFlags(i.flags)} mtu ${i.mtu}\n`;
   if (w) s += formatWirelessHead(w, verbose);
   if (i.type === 'ether') {
@@ -33,7 +37,25 @@ export function formatInterface(i: IfInfo, w?: Ieee80211Status, verbose = false)
     if ((i.flags & 0x2) !== 0) s += ` broadcast ${ipToString(a.broadcast)}`;
     s += '\n';
   }
+  for (const a of i.addrs6 ?? []) s += formatInet6(i.name, a, lifetimes);
   return s;
+}
+
+/** NetBSD af_inet6.c in6_alias: address (%zone for scoped ones), prefixlen, flags, scopeid, with -L the lifetimes. */
+export function formatInet6(ifname: string, a: In6AddrInfo, lifetimes: { now: number } | null = null): string {
+  let s = `\tinet6 ${ipv6ToString(a.addr)}${a.scopeId ? `%${ifname}` : ''} prefixlen ${a.plen}`;
+  if (a.flags & IN6_IFF_ANYCAST) s += ' anycast';
+  if (a.flags & IN6_IFF_TENTATIVE) s += ' tentative';
+  if (a.flags & IN6_IFF_DUPLICATED) s += ' duplicated';
+  if (a.flags & IN6_IFF_DETACHED) s += ' detached';
+  if (a.flags & IN6_IFF_DEPRECATED) s += ' deprecated';
+  if (a.flags & IN6_IFF_AUTOCONF) s += ' autoconf';
+  if (a.scopeId) s += ` scopeid 0x${a.scopeId.toString(16)}`;
+  if (lifetimes) {
+    const left = (t: number | null) => (t === null ? 'infty' : String(Math.max(0, Math.floor((t - lifetimes.now) / 1e9))));
+    s += ` pltime ${left(a.preferred)} vltime ${left(a.expire)}`;
+  }
+  return `${s}\n`;
 }
 
 const USAGE =
@@ -48,7 +70,7 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
   const out = (t: string) => ctx.print(t);
   let args = argv.slice(1);
   const flags = new Set<string>();
-  while (args[0] && /^-[abdlmsuvzC]+$/.test(args[0])) {
+  while (args[0] && /^-[abdlmsuvzCL]+$/.test(args[0])) {
     for (const c of args[0].slice(1)) flags.add(c);
     args = args.slice(1);
   }
@@ -56,7 +78,7 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
   if (s < 0) return 1;
   try {
     if (flags.has('a') || flags.has('l') || args.length === 0) {
-      if (args.length > 0 && !(args.length === 1 && args[0] === 'inet')) {
+      if (args.length > 0 && !(args.length === 1 && (args[0] === 'inet' || args[0] === 'inet6'))) {
         out(USAGE);
         return 1;
       }
@@ -69,7 +91,7 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
       if (flags.has('u')) ifs = ifs.filter((i) => (i.flags & IFF_UP) !== 0);
       if (flags.has('d')) ifs = ifs.filter((i) => (i.flags & IFF_UP) === 0);
       if (flags.has('l')) out(`${ifs.map((i) => i.name).join(' ')}\n`);
-      else for (const i of ifs) out(formatInterface(i, yield* wirelessStatus(ctx, s, i), flags.has('v')) + (yield* wirelessStats(ctx, s, i, flags.has('v'))));
+      else for (const i of ifs) out(formatInterface(i, yield* wirelessStatus(ctx, s, i), flags.has('v'), flags.has('L') ? { now: ctx.now() } : null) + (yield* wirelessStats(ctx, s, i, flags.has('v'))));
       return 0;
     }
     const name = args[0]!;
@@ -81,9 +103,10 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
     }
     const info = st.data as IfInfo;
     if (params.length === 0) {
-      out(formatInterface(info, yield* wirelessStatus(ctx, s, info), flags.has('v')) + (yield* wirelessStats(ctx, s, info, flags.has('v'))));
+      out(formatInterface(info, yield* wirelessStatus(ctx, s, info), flags.has('v'), flags.has('L') ? { now: ctx.now() } : null) + (yield* wirelessStats(ctx, s, info, flags.has('v'))));
       return 0;
     }
+    if (params[0] === 'inet6') return yield* configure6(ctx, s, info, params.slice(1));
     return yield* configure(ctx, s, info, params);
   } finally {
     yield* close(ctx, s);
@@ -228,6 +251,99 @@ function* configure(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): 
       return 1;
     }
     if (!(yield* ioctl(ctx, s, 'SIOCAIFADDR', { name, addr: cur.addr, mask: mask ?? cur.mask, ...(broadcast !== undefined ? { broadcast } : {}) }))) return fail('SIOCAIFADDR');
+  }
+  return 0;
+}
+
+/**
+ * `ifconfig IF inet6 ADDR[/plen] [prefixlen N] [alias | -alias | delete] [pltime N] [vltime N] [up | down]`:
+ * SIOCAIFADDR_IN6 adds (an inet6 address without `alias` does not replace the others, as NetBSD keeps the
+ * link-local address), `-alias`/`delete` is SIOCDIFADDR_IN6. The prefix length defaults to 64.
+ */
+function* configure6(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): Co<number> {
+  const out = (t: string) => ctx.print(t);
+  const name = info.name;
+  let addr: Uint8Array | null = null;
+  let plen: number | null = null;
+  let remove = false;
+  let vltime: number | undefined;
+  let pltime: number | undefined;
+  let updown: 'up' | 'down' | null = null;
+  const fail = (what: string): number => {
+    out(`ifconfig: ${what}: ${strerror(errno(ctx))}\n`);
+    return 1;
+  };
+  const bad = (v: string): number => {
+    out(`ifconfig: ${v}: bad value\n`);
+    return 1;
+  };
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    const next = (): string | null => {
+      const v = params[i + 1];
+      if (v === undefined) {
+        out(`ifconfig: ${p}: missing argument\n`);
+        return null;
+      }
+      i++;
+      return v;
+    };
+    switch (p) {
+      case 'alias':
+        break;
+      case '-alias':
+      case 'delete':
+        remove = true;
+        break;
+      case 'up':
+      case 'down':
+        updown = p;
+        break;
+      case 'prefixlen':
+      case 'pltime':
+      case 'vltime': {
+        const v = next();
+        if (v === null) return 1;
+        const n = v === 'infty' && p !== 'prefixlen' ? 0xffffffff : Number(v);
+        if (!Number.isInteger(n) || n < 0 || (p === 'prefixlen' && n > 128)) return bad(v);
+        if (p === 'prefixlen') plen = n;
+        else if (p === 'pltime') pltime = n;
+        else vltime = n;
+        break;
+      }
+      case 'netmask': {
+        const v = next();
+        if (v === null) return 1;
+        const m = parseIpv6(v);
+        if (!m) return bad(v);
+        plen = ipv6MaskLen(m);
+        break;
+      }
+      default: {
+        const slash = p.indexOf('/');
+        const sc = parseIpv6Scoped(slash < 0 ? p : p.slice(0, slash));
+        if (!sc) return bad(p);
+        if (slash >= 0) {
+          const n = Number(p.slice(slash + 1));
+          if (!Number.isInteger(n) || n < 0 || n > 128) return bad(p);
+          plen = n;
+        }
+        addr = sc.addr;
+      }
+    }
+  }
+  if (remove) {
+    if (!addr) return bad('-alias');
+    if (!(yield* ioctl(ctx, s, 'SIOCDIFADDR_IN6', { name, addr }))) return fail('SIOCDIFADDR_IN6');
+  } else if (addr) {
+    const req: Record<string, unknown> = { name, addr, plen: plen ?? 64 };
+    if (vltime !== undefined) req.vltime = vltime;
+    if (pltime !== undefined) req.pltime = pltime;
+    if (!(yield* ioctl(ctx, s, 'SIOCAIFADDR_IN6', req))) return fail('SIOCAIFADDR_IN6');
+  }
+  if (updown) {
+    const flags = updown === 'up' ? info.flags | IFF_UP : info.flags & ~IFF_UP;
+    if (!(yield* ioctl(ctx, s, 'SIOCSIFFLAGS', { name, flags }))) return fail('SIOCSIFFLAGS');
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
  * ping (NetBSD sbin/ping as shipped with QNX 6.6): ICMP echo over a raw socket whose IP header the stack
- * builds. Sends every `-i` seconds (first at once), waits for replies in between, prints one line per
+ * builds (with -D, ping writes the header itself, IP_HDRINCL, to set Don't Fragment). Sends every `-i` seconds (first at once), waits for replies in between, prints one line per
  * reply, and a summary. The send time travels in the first 8 data bytes as a struct timeval (x86 layout:
  * tv_sec, tv_usec, little-endian), so round-trip times come from the node's virtual clock.
  * Exit status: 0 if any reply arrived, 2 if none, 1 on usage or setup errors.
@@ -9,15 +9,17 @@ import type { Co, ProgramMain, ThreadCtx } from '../kernel/api';
 import { Errno } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { getopt, strtod, strtol } from '../lib/getopt';
-import { IPPROTO_ICMP, IPPROTO_IP, IP_TTL, sockaddrIn, sockaddrIp4 } from '../include/netinet/in';
-import { AF_INET, MSG_DONTWAIT, SOCK_RAW, SOL_SOCKET, SO_BROADCAST, SO_RCVTIMEO } from '../include/sys/socket';
+import { IPPROTO_ICMP, IPPROTO_IP, IP_HDRINCL, IP_TTL, sockaddrIn, sockaddrIp4 } from '../include/netinet/in';
+import { AF_INET, MSG_DONTWAIT, SOCK_RAW, SOL_SOCKET, SO_BROADCAST, SO_RCVBUF, SO_RCVTIMEO, SO_SNDBUF } from '../include/sys/socket';
 import { close, errno, recvfrom, sendto, setsockopt, socket } from '../lib/socket';
 import { ipToString, parseIpv4 } from '../net/wire/addr';
 import { ICMP_MINLEN, IcmpPacket, IcmpType } from '../net/wire/icmp';
-import { Ipv4Packet } from '../net/wire/ipv4';
+import { IP_DF, IP_HDR_LEN, IP_MAXPACKET, Ipv4Packet, MAXTTL } from '../net/wire/ipv4';
 
 const MAXPACKET = 65535 - 60 - 8;
 const PHDR_LEN = 8;
+/** rip_recvspace: a raw socket's default receive buffer (NetBSD 8192). */
+const RIP_RECVSPACE = 8192;
 const FLOOD_INTVL = 0.01;
 const SEC = 1e9;
 
@@ -27,7 +29,7 @@ const USAGE = 'usage: \nping [-dDfLnoPqQrRv] [-c count] [-g gateway] [-h host] [
 const UNREACH: Record<number, string> = {
   0: 'Destination Net Unreachable', 1: 'Destination Host Unreachable', 2: 'Destination Protocol Unreachable',
   3: 'Destination Port Unreachable', 5: 'Source Route Failed', 6: 'Destination Net Unknown',
-  7: 'Destination Host Unknown', 9: 'Destination Net Prohibited', 10: 'Destination Host Prohibited',
+  4: 'Frag needed and DF set', 7: 'Destination Host Unknown', 9: 'Destination Net Prohibited', 10: 'Destination Host Prohibited',
   13: 'Communication Administratively Prohibited',
 };
 
@@ -60,6 +62,7 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
   let verbose = false;
   let once = false;
   let ttl = 0;
+  let dontFrag = false;
   for (const { opt, arg } of g.opts) {
     const a = arg ?? '';
     switch (opt) {
@@ -95,6 +98,7 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
         ttl = n;
         break;
       }
+      case 'D': dontFrag = true; break;
       case 'q': quiet = true; break;
       case 'f': flood = true; break;
       case 'v': verbose = true; break;
@@ -119,7 +123,18 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
   const s = yield* socket(ctx, AF_INET, SOCK_RAW, IPPROTO_ICMP);
   if (s < 0) return bad(`Cannot create socket: ${strerror(errno(ctx))}`);
   if (ttl) yield* setsockopt(ctx, s, IPPROTO_IP, IP_TTL, ttl);
+  if (dontFrag && (yield* setsockopt(ctx, s, IPPROTO_IP, IP_HDRINCL, 1)) < 0) return bad(`setsockopt(IP_HDRINCL): ${strerror(errno(ctx))}`);
   yield* setsockopt(ctx, s, SOL_SOCKET, SO_BROADCAST, 1);
+  // Room for giant replies (and probes): IP_MAXPACKET, or as close as the stack allows, as NetBSD ping asks.
+  // NetBSD's ping does this for every size; here only when a reply would not fit the raw socket's default
+  // buffer (rip_recvspace), so that ordinary pings keep the message sequence (and timing) they always had.
+  if (datalen + ICMP_MINLEN + IP_HDR_LEN > RIP_RECVSPACE) {
+    let bufspace = IP_MAXPACKET;
+    while ((yield* setsockopt(ctx, s, SOL_SOCKET, SO_RCVBUF, bufspace)) < 0) {
+      if ((bufspace -= 4096) <= 0) return bad('Cannot set the receive buffer size');
+    }
+    yield* setsockopt(ctx, s, SOL_SOCKET, SO_SNDBUF, bufspace);
+  }
   const ident = ctx.pid & 0xffff;
   const timing = datalen >= PHDR_LEN;
   const st: PingState = { ntransmitted: 0, nreceived: 0, nrepeats: 0, tmin: 999999999, tmax: 0, tsum: 0, tsumsq: 0, lastrcvd: true, seen: new Set() };
@@ -148,10 +163,11 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
       dv.setUint32(4, Math.floor((now % SEC) / 1000), true);
     }
     icp.fillChecksum();
-    const n = yield* sendto(ctx, s, packet.slice(), 0, to);
-    if (n !== packet.length) {
+    const n = yield* sendto(ctx, s, dontFrag ? withHeader(packet) : packet.slice(), 0, to);
+    const want = packet.length + (dontFrag ? IP_HDR_LEN : 0);
+    if (n !== want) {
       if (n < 0) out(`ping: sendto: ${strerror(errno(ctx))}\n`);
-      else out(`ping: wrote ${hostname} ${packet.length} chars, ret=${n}\n`);
+      else out(`ping: wrote ${hostname} ${want} chars, ret=${n}\n`);
     }
     st.lastrcvd = false;
     st.ntransmitted++;
@@ -213,6 +229,20 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
   yield* close(ctx, s);
   return st.nreceived > 0 ? 0 : 2;
 
+  /** -D: our own IP header in front (IP_HDRINCL) with DF; the stack fills source, ident and checksum. */
+  function withHeader(icmp: Uint8Array): Uint8Array {
+    const b = new Uint8Array(IP_HDR_LEN + icmp.length);
+    const ip = new Ipv4Packet(b);
+    ip.setVersionAndHeaderLen(IP_HDR_LEN);
+    ip.totalLen = b.length;
+    ip.flagsFrag = IP_DF;
+    ip.ttl = ttl || MAXTTL;
+    ip.protocol = IPPROTO_ICMP;
+    ip.dst = dst!;
+    b.set(icmp, IP_HDR_LEN);
+    return b;
+  }
+
   function prPack(buf: Uint8Array, from: string, now: number): void {
     // A raw socket delivers the datagram with its IP header (validated by the stack's ip_input).
     const ip = new Ipv4Packet(buf);
@@ -268,6 +298,7 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
     if (quiet) return;
     let text = `${netLen} bytes from ${from}: `;
     if (t === IcmpType.Unreach) text += UNREACH[icp.code] ?? `Destination Unreachable, Bad Code: ${icp.code}`;
+    if (t === IcmpType.Unreach && icp.code === 4) text += ` (MTU ${icp.rest & 0xffff})`;
     else if (t === IcmpType.TimeExceeded) text += icp.code === 0 ? 'Time To Live exceeded' : 'Frag reassembly time exceeded';
     else text += 'Source Quench';
     if (about) text += ` for icmp_seq=${qicp.seq}`;

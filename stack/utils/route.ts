@@ -8,7 +8,8 @@ import { AF_ROUTE, SOCK_RAW } from '../include/sys/socket';
 import { close, errno, socket, sysctl, writeRtm } from '../lib/socket';
 import type { RouteRow } from '../io-pkt/sysctl';
 import { Errno } from '../kernel/api';
-import { parseIpv4 } from '../net/wire/addr';
+import { RTF } from '../net/route';
+import { ipToString, macToString, parseIpv4 } from '../net/wire/addr';
 import { parseMask, parseNet } from './common';
 import { formatRoutes } from './netstat';
 
@@ -19,6 +20,40 @@ function routeStrerror(e: number): string {
   if (e === Errno.EBUSY) return 'entry in use';
   if (e === Errno.ENOBUFS) return 'routing table overflow';
   return strerror(e);
+}
+
+/** NetBSD route.c's flag names, by bit. */
+const FLAG_NAMES: [number, string][] = [
+  [RTF.UP, 'UP'], [RTF.GATEWAY, 'GATEWAY'], [RTF.HOST, 'HOST'], [RTF.REJECT, 'REJECT'], [RTF.DYNAMIC, 'DYNAMIC'],
+  [RTF.MODIFIED, 'MODIFIED'], [RTF.DONE, 'DONE'], [RTF.MASK, 'MASK_PRESENT'], [RTF.CLONING, 'CLONING'],
+  [RTF.XRESOLVE, 'XRESOLVE'], [RTF.LLINFO, 'LLINFO'], [RTF.STATIC, 'STATIC'], [RTF.BLACKHOLE, 'BLACKHOLE'],
+  [RTF.CLONED, 'CLONED'], [RTF.PROTO2, 'PROTO2'], [RTF.PROTO1, 'PROTO1'],
+];
+
+/**
+ * `route get`'s report (NetBSD route.c print_getmsg): the entry the table's longest-prefix match picks for
+ * `dst` (read from the NET_RT_DUMP rows; the RTM_GET reply marks it RTF_DONE), its gateway, interface, flags
+ * and metrics (mtu: the route's rmx_mtu, 0 when the interface's applies).
+ */
+function formatGet(destText: string, dst: number, rows: RouteRow[]): string {
+  let best: RouteRow | undefined;
+  for (const r of rows) {
+    if (((dst & r.mask) >>> 0) !== r.dst) continue;
+    if (!best || (r.mask >>> 0) > (best.mask >>> 0)) best = r;
+  }
+  let t = `   route to: ${destText}\n`;
+  if (!best) return t;
+  t += `destination: ${best.dst === 0 && best.mask === 0 ? 'default' : ipToString(best.dst)}\n`;
+  if ((best.flags & RTF.HOST) === 0) t += `       mask: ${best.mask === 0 ? 'default' : ipToString(best.mask)}\n`;
+  const gw = best.gateway !== null ? ipToString(best.gateway) : best.mac ? macToString(best.mac) : best.link;
+  t += `    gateway: ${gw}\n`;
+  t += `  interface: ${best.ifname}\n`;
+  const flags = best.flags | RTF.DONE;
+  t += `      flags: <${FLAG_NAMES.filter(([b]) => (flags & b) !== 0).map(([, n]) => n).join(',')}>\n`;
+  const col = (v: number | string) => String(v).padStart(9);
+  t += ' recvpipe  sendpipe  ssthresh  rtt,msec    rttvar  hopcount      mtu     expire\n';
+  t += `${[0, 0, 0, 0, 0, 0, best.mtu, 0].map(col).join(' ')} \n`;
+  return t;
 }
 
 export const route: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<number> {
@@ -94,9 +129,13 @@ export const route: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co
     const r = yield* writeRtm(ctx, s, { rtmType: cmd === 'change' ? 'RTM_ADD' : type, dst: dest.addr, mask: m, gateway: gw, host: isHost, reject });
     const e = r < 0 ? errno(ctx) : 0;
     if (cmd === 'get') {
-      if (e) ctx.print(`route: writing to routing socket: ${routeStrerror(e)}\n`);
-      else ctx.print(`   route to: ${destText}\n`);
-      return e ? 1 : 0;
+      if (e) {
+        ctx.print(`route: writing to routing socket: ${routeStrerror(e)}\n`);
+        return 1;
+      }
+      const rows = (yield* sysctl(ctx, s, ['net', 'route', 'dump'])) as RouteRow[] | null;
+      ctx.print(formatGet(destText, dest.addr, rows ?? []));
+      return 0;
     }
     if (e) ctx.print(`route: writing to routing socket: ${strerror(e)}\n`);
     if (!quiet || e) {

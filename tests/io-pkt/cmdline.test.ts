@@ -48,6 +48,8 @@ describe('io-pkt command line', () => {
     expect(cl.tcpip.rxPrio).toBe(30);
     expect(cl.tcpip.ignored).toEqual(['mbuf_cache=64']);
     expect(cl.tcpip.unknown).toEqual(['bogus=1']);
+    expect(cl.tcpip.somaxconn).toBe(128);
+    expect(p('-ptcpip somaxconn=4').tcpip.somaxconn).toBe(4);
   });
 
   test('module file names and mount types', () => {

@@ -83,3 +83,113 @@ export function parseIpv6(text: string): Ipv6Addr | null {
   });
   return out;
 }
+
+/** ::1 (RFC 4291 §2.5.3). */
+export const IN6ADDR_LOOPBACK: Ipv6Addr = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+/** ff02::1, all nodes on the link, and ff02::2, all routers (RFC 4291 §2.7.1). */
+export const IN6ADDR_LINKLOCAL_ALLNODES: Ipv6Addr = Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+export const IN6ADDR_LINKLOCAL_ALLROUTERS: Ipv6Addr = Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2);
+
+export function ipv6IsLoopback(a: Ipv6Addr): boolean {
+  return ipv6Equals(a, IN6ADDR_LOOPBACK);
+}
+export function ipv6IsMulticast(a: Ipv6Addr): boolean {
+  return a[0] === 0xff;
+}
+/** fe80::/10 (IN6_IS_ADDR_LINKLOCAL). */
+export function ipv6IsLinkLocal(a: Ipv6Addr): boolean {
+  return a[0] === 0xfe && (a[1]! & 0xc0) === 0x80;
+}
+/** ::ffff:0:0/96 (IN6_IS_ADDR_V4MAPPED). */
+export function ipv6IsV4Mapped(a: Ipv6Addr): boolean {
+  for (let i = 0; i < 10; i++) if (a[i] !== 0) return false;
+  return a[10] === 0xff && a[11] === 0xff;
+}
+
+/** Scope values (RFC 4291 §2.7 multicast scop; unicast mapped the same way, RFC 4007). */
+export const IPV6_ADDR_SCOPE_INTFACELOCAL = 1;
+export const IPV6_ADDR_SCOPE_LINKLOCAL = 2;
+export const IPV6_ADDR_SCOPE_GLOBAL = 0xe;
+
+/** in6_addrscope: the scope of a unicast or multicast address. */
+export function ipv6Scope(a: Ipv6Addr): number {
+  if (ipv6IsMulticast(a)) return a[1]! & 0x0f;
+  if (ipv6IsLinkLocal(a) || ipv6IsLoopback(a)) return ipv6IsLoopback(a) ? IPV6_ADDR_SCOPE_INTFACELOCAL : IPV6_ADDR_SCOPE_LINKLOCAL;
+  return IPV6_ADDR_SCOPE_GLOBAL;
+}
+
+/**
+ * Scope zones (RFC 4007 §6): link-local unicast and interface- or link-local multicast addresses need an
+ * interface (sin6_scope_id) to mean anything; ::1 is unique on the node and carries none (KAME's
+ * IN6_IS_SCOPE_EMBEDDABLE).
+ */
+export function ipv6NeedsScope(a: Ipv6Addr): boolean {
+  if (ipv6IsMulticast(a)) return (a[1]! & 0x0f) <= IPV6_ADDR_SCOPE_LINKLOCAL;
+  return ipv6IsLinkLocal(a);
+}
+
+/** The solicited-node multicast address ff02::1:ffXX:XXXX of `a` (RFC 4291 §2.7.1). */
+export function ipv6SolicitedNode(a: Ipv6Addr): Ipv6Addr {
+  const out = Uint8Array.of(0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 0);
+  out[13] = a[13]!;
+  out[14] = a[14]!;
+  out[15] = a[15]!;
+  return out;
+}
+
+/** The Ethernet group address of an IPv6 multicast address: 33:33 + its low 32 bits (RFC 2464 §7). */
+export function ipv6MulticastMac(a: Ipv6Addr): Uint8Array {
+  return Uint8Array.of(0x33, 0x33, a[12]!, a[13]!, a[14]!, a[15]!);
+}
+
+/** The modified EUI-64 interface identifier of a 48-bit MAC (RFC 4291 Appendix A): the U/L bit inverted. */
+export function eui64FromMac(mac: Uint8Array): Uint8Array {
+  return Uint8Array.of(mac[0]! ^ 0x02, mac[1]!, mac[2]!, 0xff, 0xfe, mac[3]!, mac[4]!, mac[5]!);
+}
+
+/** `prefix` (its first `plen` bits) followed by the 64-bit interface identifier `iid`. */
+export function ipv6FromPrefixIid(prefix: Ipv6Addr, plen: number, iid: Uint8Array): Ipv6Addr {
+  const out = ipv6Masked(prefix, plen);
+  for (let i = 0; i < 8; i++) out[8 + i] = out[8 + i]! | iid[i]!;
+  return out;
+}
+
+/** `a` with every bit past the first `plen` cleared. */
+export function ipv6Masked(a: Ipv6Addr, plen: number): Ipv6Addr {
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    const bits = Math.max(0, Math.min(8, plen - 8 * i));
+    out[i] = a[i]! & ((0xff00 >> bits) & 0xff);
+  }
+  return out;
+}
+
+/** The first `plen` bits of `a` and `b` are equal. */
+export function ipv6PrefixMatch(a: Ipv6Addr, b: Ipv6Addr, plen: number): boolean {
+  return ipv6Equals(ipv6Masked(a, plen), ipv6Masked(b, plen));
+}
+
+/** How many leading bits `a` and `b` share (in6_matchlen). */
+export function ipv6MatchLen(a: Ipv6Addr, b: Ipv6Addr): number {
+  for (let i = 0; i < 16; i++) {
+    const x = a[i]! ^ b[i]!;
+    if (x !== 0) return 8 * i + Math.clz32(x) - 24;
+  }
+  return 128;
+}
+
+/** A netmask of `plen` bits as an address (ifconfig's `netmask` / SIOCGIFNETMASK_IN6), and back. */
+export function ipv6PrefixMask(plen: number): Ipv6Addr {
+  return ipv6Masked(Uint8Array.of(...new Array<number>(16).fill(0xff)), plen);
+}
+export function ipv6MaskLen(mask: Ipv6Addr): number {
+  return ipv6MatchLen(mask, ipv6PrefixMask(128));
+}
+
+/** "addr%zone" text (RFC 4007 §11) split into the address and the zone name (or null). */
+export function parseIpv6Scoped(text: string): { addr: Ipv6Addr; zone: string | null } | null {
+  const i = text.indexOf('%');
+  const addr = parseIpv6(i < 0 ? text : text.slice(0, i));
+  if (!addr) return null;
+  return { addr, zone: i < 0 ? null : text.slice(i + 1) };
+}

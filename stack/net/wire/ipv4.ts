@@ -1,4 +1,4 @@
-/** IPv4 header (RFC 791). Options are carried but not interpreted; fragments are flagged, not reassembled. */
+/** IPv4 header (RFC 791). Options are carried but not interpreted; fragments are flagged here, reassembled by ip-reass.ts. */
 import { ipFromBytes, ipToBytes, type Ipv4Addr } from './addr';
 import { internetChecksum } from './checksum';
 import { WireError, viewOf, type FieldSpec } from './view';
@@ -29,7 +29,7 @@ export const IP_DF = 0x4000;
 export const IP_MF = 0x2000;
 export const IP_OFFMASK = 0x1fff;
 
-export const IpProto = { ICMP: 1, TCP: 6, UDP: 17, QNET: 106, RAW: 255 } as const;
+export const IpProto = { ICMP: 1, IGMP: 2, TCP: 6, UDP: 17, QNET: 106, RAW: 255 } as const;
 
 /**
  * The checks ip_input makes (netinet/ip_input.c), in its order, each named after the ipstat counter it
