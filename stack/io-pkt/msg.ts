@@ -128,6 +128,8 @@ export type ReadReplyData = {
   pktId: number;
   /** The datagram was longer than nbytes (MSG_TRUNC). */
   truncated: boolean;
+  /** IPv6 datagram and raw sockets: the hop limit it arrived with (IPV6_RECVHOPLIMIT's ancillary data). */
+  hlim?: number;
 };
 
 export type DevctlMsg = {

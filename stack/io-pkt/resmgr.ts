@@ -217,6 +217,8 @@ export class ResMgr {
   private replyRecord(ctx: ThreadCtx, rcvid: number, so: Socket, r: SockRecord, nbytes: number): void {
     const data = r.data.length > nbytes ? r.data.subarray(0, nbytes) : r.data;
     const reply: ReadReplyData = { data, from: so.domain === AF_INET || so.domain === AF_INET6 ? r.from : null, pktId: r.pktId, truncated: r.data.length > nbytes };
+    const hlim = (r as SockRecord & { hlim?: number }).hlim; // raw6/udp6 records (Raw6Record)
+    if (hlim !== undefined) reply.hlim = hlim;
     ctx.charge(bytesCost(data.length, NetCost.copyPerByte));
     ctx.trace('socket', 'deliver', r.pktId, { so: so.id, len: data.length });
     ctx.MsgReply(rcvid, { status: data.length, data: reply, bytes: data.length + 16 });

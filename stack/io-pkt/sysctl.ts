@@ -122,6 +122,9 @@ export function sysctl(p: IoPktProcess, name: string[], value?: number): SysctlR
       return { data: arpRows(p) };
     case 'net.route.iflist':
       return { data: s.ifs.list.map((ifp) => ifInfo(p, ifp)) };
+    case 'net.inet.tcp.sack.enable':
+      if (value !== undefined) s.tcp.sackEnable = value !== 0;
+      return { data: s.tcp.sackEnable ? 1 : 0 };
     case 'net.inet.tcp.pcblist':
       return { data: pcbRows(p, AF_INET, 'tcp') };
     case 'net.inet.udp.pcblist':

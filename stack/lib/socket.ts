@@ -241,6 +241,8 @@ export interface RecvResult {
   from: SockAddr | null;
   truncated: boolean;
   pktId: number;
+  /** AF_INET6 datagram and raw sockets: the hop limit the packet arrived with (IPV6_RECVHOPLIMIT). */
+  hlim?: number;
 }
 
 export function* recvfrom(ctx: ThreadCtx, fd: number, nbytes: number, flags = 0): Co<RecvResult> {
@@ -254,7 +256,7 @@ export function* recvfrom(ctx: ThreadCtx, fd: number, nbytes: number, flags = 0)
   }
   const d = r.data as ReadReplyData;
   ctx.trace('app', 'recv', d.pktId, { pid: ctx.pid, fd, len: d.data.length });
-  return { n: d.data.length, data: d.data, from: d.from, truncated: d.truncated, pktId: d.pktId };
+  return { n: d.data.length, data: d.data, from: d.from, truncated: d.truncated, pktId: d.pktId, ...(d.hlim !== undefined ? { hlim: d.hlim } : {}) };
 }
 
 /** setsockopt(): `value` is the option's int, or struct linger for SO_LINGER. */

@@ -25,6 +25,8 @@ export const NetCost = {
   ipFragment: 300,
   /** igmp_input / igmp_sendpkt: one IGMP message in or out (ns, checksum extra). */
   igmp: 600,
+  /** mld_input / mld_sendpkt: one MLD message in or out (ns, checksum extra). */
+  mld: 600,
   /** ip6_input: header checks, destination match, extension-header walk, demux (ns per packet). */
   ip6Input: 1000,
   /** ip6_output: route and source selection, header build (ns per packet). */
@@ -39,6 +41,8 @@ export const NetCost = {
   tcpInput: 1500,
   /** tcp_output: send decision, header and options, timers (ns per segment, checksum and copy extra). */
   tcpOutput: 1200,
+  /** tcp_sack_option: sort a SACK option's blocks and walk the scoreboard's holes (ns per option received). */
+  tcpSackOption: 250,
   /** rip_input per raw socket matched (ns). */
   rawDeliver: 300,
   /** sbappendaddr: queue a record on a socket (ns). */

@@ -1,12 +1,15 @@
 /**
  * Checksum offload as NetBSD's stack uses it (ip_input / udp4_input_checksum / ip_output / in_delayed_cksum):
  * on output the stack leaves to the interface what its enabled capabilities (Ifnet.capenable, IFCAP_CSUM_*)
- * cover, flagging the mbuf (M_CSUM_IPv4, M_CSUM_UDPv4) and, for UDP, putting the pseudo-header sum (not
- * complemented) in the checksum field for the hardware to complete; on input it trusts what the driver
- * reports the hardware verified, as far as the interface's receive capabilities go. Interfaces without
+ * cover, flagging the mbuf (M_CSUM_IPv4, M_CSUM_UDPv4, M_CSUM_TCPv4) and, for UDP and TCP, putting the
+ * pseudo-header sum (not complemented) in the checksum field for the hardware to complete (TCP always asks,
+ * as NetBSD's tcp_output does, and ip_output sums in software when the interface cannot); on input it trusts
+ * what the driver reports the hardware verified, as far as the interface's receive capabilities go. Interfaces without
  * capabilities (lo0, the NE2000s) see no change.
  */
-import { IFCAP_CSUM_IPv4_Rx, IFCAP_CSUM_IPv4_Tx, IFCAP_CSUM_UDPv4_Rx, IFCAP_CSUM_UDPv4_Tx, IFF_LOOPBACK, type Ifnet } from './if';
+import {
+  IFCAP_CSUM_IPv4_Rx, IFCAP_CSUM_IPv4_Tx, IFCAP_CSUM_TCPv4_Tx, IFCAP_CSUM_UDPv4_Rx, IFCAP_CSUM_UDPv4_Tx, IFF_LOOPBACK, type Ifnet,
+} from './if';
 import { M_CSUM_DATA, M_CSUM_IPv4, M_CSUM_IPv4_BAD, M_CSUM_NO_PSEUDOHDR, M_CSUM_TCP_UDP_BAD, M_CSUM_UDPv4, type Mbuf } from './mbuf';
 import { foldComplement, pseudoHeaderSum } from './wire/checksum';
 import { IpProto } from './wire/ipv4';
@@ -24,6 +27,11 @@ export function ipTxOffload(ifp: Ifnet): boolean {
 /** The interface computes the UDP checksum on output. */
 export function udpTxOffload(ifp: Ifnet): boolean {
   return (txCaps(ifp) & IFCAP_CSUM_UDPv4_Tx) !== 0;
+}
+
+/** The interface computes the TCP checksum on output (IFCAP_CSUM_TCPv4_Tx). */
+export function tcpTxOffload(ifp: Ifnet): boolean {
+  return (txCaps(ifp) & IFCAP_CSUM_TCPv4_Tx) !== 0;
 }
 
 /** in_cksum_phdr: the folded, not complemented, pseudo-header sum the hardware completes. */

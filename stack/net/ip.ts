@@ -6,9 +6,10 @@
  * fragmentation (ip-frag.ts) unless DF, and multicast output (IP_MULTICAST_IF/TTL/LOOP, ip_mloopback).
  */
 import { IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, type Ifnet } from './if';
-import { M_BCAST, M_CSUM_IPv4, M_CSUM_UDPv4, M_LOOP, M_MCAST, type Mbuf } from './mbuf';
-import { ipRxVerdict, ipTxOffload, udpTxOffload } from './csum-offload';
+import { M_BCAST, M_CSUM_IPv4, M_CSUM_TCPv4, M_CSUM_UDPv4, M_LOOP, M_MCAST, type Mbuf } from './mbuf';
+import { ipRxVerdict, ipTxOffload, tcpTxOffload, udpTxOffload } from './csum-offload';
 import { UdpPacket } from './wire/udp';
+import { TcpPacket, tcpPseudoSum4 } from './wire/tcp';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import type { InIfaddr } from './ifnet';
@@ -323,6 +324,15 @@ export class Ip {
         const u = new UdpPacket(p.buf.subarray(p.headerLen, p.totalLen));
         u.fillChecksum(p.src, p.dst);
         env.charge(bytesCost(u.length, NetCost.checksumPerByte));
+      }
+    }
+    if ((opts.csumFlags ?? 0) & M_CSUM_TCPv4) {
+      if (!software && tcpTxOffload(choice.ifp)) csumFlags |= M_CSUM_TCPv4;
+      else {
+        // in_delayed_cksum for TCP: the segment's pseudo-header seed is replaced by the full checksum.
+        const t = new TcpPacket(p.buf.subarray(p.headerLen, p.totalLen));
+        t.fillChecksum(tcpPseudoSum4(p.src, p.dst, t.buf.length));
+        env.charge(bytesCost(t.buf.length, NetCost.checksumPerByte));
       }
     }
     st.localout++;

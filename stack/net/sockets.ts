@@ -25,6 +25,7 @@ import { ip6Of } from './tcp/ip6-api';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
 import { InMcast } from './in-mcast';
+import { Sock6 } from './ip6/sock6';
 
 const BOOL_OPTS = [SO_DEBUG, SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_REUSEPORT, SO_KEEPALIVE];
 
@@ -58,7 +59,9 @@ export class Sockets implements SocketUpcalls {
     }
     if (domain === AF_INET6 && type === SOCK_STREAM) {
       if (!ip6Of(this.s)) return Errno.EAFNOSUPPORT;
-      return this.createStream(domain, protocol);
+      const so = this.createStream(domain, protocol);
+      if (typeof so !== 'number' && this.s.ip6) so.v6only = this.s.ip6.v6only; // net.inet6.ip6.v6only
+      return so;
     }
     if (domain === AF_ROUTE) {
       if (type !== SOCK_RAW) return Errno.EPROTONOSUPPORT;
@@ -219,6 +222,7 @@ export class Sockets implements SocketUpcalls {
   }
 
   private remove(so: Socket): void {
+    this.s.ip6?.sock.sofree(so);
     const i = this.list.indexOf(so);
     if (i >= 0) this.list.splice(i, 1);
   }
@@ -232,6 +236,7 @@ export class Sockets implements SocketUpcalls {
     }
     so.closed = true;
     this.s.inMcast.sofree(so);
+    this.s.ip6?.sock.sofree(so);
     const i = this.list.indexOf(so);
     if (i >= 0) this.list.splice(i, 1);
   }
@@ -245,6 +250,8 @@ export class Sockets implements SocketUpcalls {
     }
     // IP_MULTICAST_IF/TTL/LOOP, IP_ADD/DROP_MEMBERSHIP (an ip_mreq): in-mcast.ts.
     if (level === IPPROTO_IP && so.domain === AF_INET && InMcast.handles(name)) return this.s.inMcast.setopt(so, name, value);
+    // IPV6_JOIN_GROUP/IPV6_LEAVE_GROUP (an ipv6_mreq): stack/net/ip6/sock6.ts.
+    if (level === IPPROTO_IPV6 && so.domain === AF_INET6 && this.s.ip6 && Sock6.takesStruct(name)) return this.s.ip6.sock.setsockopt(so, name, value);
     if (typeof value !== 'number') return Errno.EINVAL;
     if (level === IPPROTO_TCP) return so.stream && so.pcb ? this.s.tcp.setopt(so, name, value) : so.stream ? Errno.EINVAL : ENOPROTOOPT;
     if (level === IPPROTO_IPV6) return so.domain === AF_INET6 && this.s.ip6 ? this.s.ip6.sock.setsockopt(so, name, value) : ENOPROTOOPT;

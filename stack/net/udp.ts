@@ -10,7 +10,7 @@ import { pseudoHeaderSeed, udpRxVerdict, udpTxOffload } from './csum-offload';
 import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import { Ip } from './ip';
-import { sockaddrIn } from '../include/netinet/in';
+import { sockaddrIn, type SockAddr } from '../include/netinet/in';
 import { AF_INET, SOCK_DGRAM, SO_BROADCAST, SO_REUSEADDR, SO_REUSEPORT } from '../include/sys/socket';
 import type { Socket } from './socket';
 import type { NetStack } from './stack';
@@ -103,7 +103,10 @@ export class Udp {
       const mcast = isMulticastIp(ip.dst);
       const targets = this.pcbs().filter((so) => so.lport === r.dstPort && (!mcast || so.laddr === 0 || so.laddr === ip.dst) &&
         (!so.connected || (so.faddr === ip.src && so.fport === r.srcPort)));
-      if (targets.length === 0) {
+      // Dual-stack AF_INET6 sockets (IPV6_V6ONLY 0) get their copy too, from a mapped source (ip6/mapped6.ts).
+      const targets6 = this.s.ip6?.mapped.targets(ip.src, r.srcPort, ip.dst, r.dstPort) ?? [];
+      for (const so of targets6) this.deliver(so, r.payload, this.s.ip6!.mapped.from(ip.src, r.srcPort), m.pktId);
+      if (targets.length === 0 && targets6.length === 0) {
         st.noportbcast++;
         env.trace('udp', 'drop', m.pktId, { reason: `no socket on port ${r.dstPort} (broadcast)` });
         return;
@@ -111,17 +114,17 @@ export class Udp {
       for (const so of targets) this.deliver(so, r.payload, from, m.pktId);
       return;
     }
-    const so = this.lookup(ip.src, r.srcPort, ip.dst, r.dstPort);
+    const so = this.lookup(ip.src, r.srcPort, ip.dst, r.dstPort) ?? this.s.ip6?.mapped.lookup(ip.src, r.srcPort, ip.dst, r.dstPort);
     if (!so) {
       st.noport++;
       env.trace('udp', 'noport', m.pktId, { port: r.dstPort });
       this.s.icmp.error(ifp, m, pkt, IcmpType.Unreach, IcmpUnreachCode.Port);
       return;
     }
-    this.deliver(so, r.payload, from, m.pktId);
+    this.deliver(so, r.payload, so.domain === AF_INET ? from : this.s.ip6!.mapped.from(ip.src, r.srcPort), m.pktId);
   }
 
-  private deliver(so: Socket, payload: Uint8Array, from: ReturnType<typeof sockaddrIn>, pktId: number): void {
+  private deliver(so: Socket, payload: Uint8Array, from: SockAddr, pktId: number): void {
     this.s.env.charge(bytesCost(payload.length, NetCost.copyPerByte));
     if (!this.s.sockets.append(so, { data: payload.slice(), from, pktId })) this.s.stats.udp.fullsock++;
   }

@@ -143,6 +143,11 @@ export function formatTcpStats(st: StatBlock, sflag = 1): string {
   o.p('ecn_shs', (n, s) => `\t${n} sucessful ECN handshake${s}\n`);
   o.p('ecn_ce', (n, s) => `\t${n} packet${s} with ECN CE bit\n`);
   o.p('ecn_ect', (n, s) => `\t${n} packet${s} ECN ECT(0) bit\n`);
+  o.p('sack_recovery_episode', (n, s) => `\t${n} SACK recovery episode${s}\n`);
+  o.p('sack_rexmits', (n, s) => `\t${n} segment rexmit${s} in SACK recovery episodes\n`);
+  o.p('sack_rexmit_bytes', (n, s) => `\t${n} byte rexmit${s} in SACK recovery episodes\n`);
+  o.p('sack_rcv_blocks', (n, s) => `\t${n} SACK option${s} (SACK blocks) received\n`);
+  o.p('sack_send_blocks', (n, s) => `\t${n} SACK option${s} (SACK blocks) sent\n`);
   return o.text;
 }
 

@@ -14,7 +14,7 @@ import type { IfInfo } from '../io-pkt/ioctl';
 import type { PcbRow, Route6Row, RouteRow } from '../io-pkt/sysctl';
 import { rtFlagString } from '../net/route';
 import { ipToString, macToString, prefixFromMask } from '../net/wire/addr';
-import { ipv6IsUnspecified, ipv6ToString } from '../net/wire/addr6';
+import { ipv6IsUnspecified, ipv6Masked, ipv6ToString } from '../net/wire/addr6';
 import { sysctlSocket } from './common';
 import {
   formatArpStats, formatIcmpStats, formatIgmpStats, formatIpStats, formatTcpStats, formatUdpStats, type StatBlock,
@@ -41,7 +41,13 @@ export function netname(addr: number, mask: number): string {
   return len === null ? `${base}&0x${mask.toString(16)}` : `${base}/${len}`;
 }
 
-export function formatInterfaces(ifs: IfInfo[]): string {
+/**
+ * intpr (usr.bin/netstat/if.c): a <Link> row per interface, then one row per address: IPv4 as network/prefix
+ * and address, IPv6 as the masked prefix ("fe80::/64", netname6) and the address, scoped ones with their zone
+ * ("fe80::1%lo0", getnameinfo's numeric form), both cut to the column as NetBSD's %-13.13s / %-17.17s do.
+ * `-f inet` or `-f inet6` keeps only that family's address rows.
+ */
+export function formatInterfaces(ifs: IfInfo[], family: 'inet' | 'inet6' | null = null): string {
   let t = `${pad('Name', 5)} ${pad('Mtu', 5)} ${pad('Network', 13)} ${pad('Address', 17)} ${rpad('Ipkts', 8)} ${rpad('Ierrs', 5)} ${rpad('Opkts', 8)} ${rpad('Oerrs', 5)} ${rpad('Colls', 5)}\n`;
   for (const i of ifs) {
     const name = (i.flags & 1) === 0 ? `${i.name}*` : i.name;
@@ -49,7 +55,15 @@ export function formatInterfaces(ifs: IfInfo[]): string {
     const head = `${pad(name, 5)} ${String(i.mtu).padEnd(5)} `;
     const link = i.type === 'ether' ? macToString(i.lladdr) : '';
     t += `${head}${pad('<Link>', 13)} ${pad(link, 17)} ${counts}\n`;
-    for (const a of i.addrs) t += `${head}${pad(netname((a.addr & a.mask) >>> 0, a.mask), 13)} ${pad(ipToString(a.addr), 17)} ${counts}\n`;
+    if (family !== 'inet6') {
+      for (const a of i.addrs) t += `${head}${pad(netname((a.addr & a.mask) >>> 0, a.mask), 13)} ${pad(ipToString(a.addr), 17)} ${counts}\n`;
+    }
+    if (family === 'inet') continue;
+    for (const a of i.addrs6 ?? []) {
+      const net = `${ipv6ToString(ipv6Masked(a.addr, a.plen))}/${a.plen}`;
+      const addr = `${ipv6ToString(a.addr)}${a.scopeId ? `%${i.name}` : ''}`;
+      t += `${head}${pad(net, 13)} ${pad(addr, 17)} ${counts}\n`;
+    }
   }
   return t;
 }
@@ -154,7 +168,7 @@ export const netstat: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): 
     if (f.has('i')) {
       const ifs = (yield* get('net.route.iflist')) as IfInfo[] | null;
       if (!ifs) return 1;
-      ctx.print(formatInterfaces(ifs));
+      ctx.print(formatInterfaces(ifs, fam));
       return 0;
     }
     if (f.has('r')) {

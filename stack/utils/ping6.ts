@@ -236,7 +236,7 @@ export const ping6: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co
       }
       if (quiet) return;
       // The hop limit the reply arrived with (IPV6_RECVHOPLIMIT), when the socket layer reports it.
-      const hlim = (r as RecvResult & { hlim?: number }).hlim;
+      const hlim = r.hlim;
       let line = `${buf.length} bytes from ${fromText}, icmp_seq=${seq}`;
       if (hlim !== undefined) line += ` hlim=${hlim}`;
       if (timing) line += ` time=${(triptime * 1000).toFixed(3)} ms`;

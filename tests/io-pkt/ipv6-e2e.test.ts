@@ -55,7 +55,7 @@ describe('IPv6 between two io-pkt-v6-hc nodes', () => {
     const out = a.console();
     expect(out).toContain('\tinet6 fe80::250:c2ff:fe00:1%en0 prefixlen 64 scopeid 0x2\n');
     expect(out).toContain('PING6(56=40+8+8 bytes) fe80::250:c2ff:fe00:1%en0 --> fe80::250:c2ff:fe00:2%en0\n');
-    for (let seq = 0; seq < 3; seq++) expect(out).toMatch(new RegExp(`16 bytes from fe80::250:c2ff:fe00:2%en0, icmp_seq=${seq}( hlim=64)? time=\\d+\\.\\d{3} ms\\n`));
+    for (let seq = 0; seq < 3; seq++) expect(out).toMatch(new RegExp(`16 bytes from fe80::250:c2ff:fe00:2%en0, icmp_seq=${seq} hlim=64 time=\\d+\\.\\d{3} ms\\n`));
     expect(out).toContain('--- fe80::250:c2ff:fe00:2%en0 ping6 statistics ---\n3 packets transmitted, 3 packets received, 0.0% packet loss\n');
     expect(out).toMatch(/round-trip min\/avg\/max\/std-dev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms\n/);
     expect(out).toMatch(/Neighbor {29}Linklayer Address  Netif Expire    S Flags\nfe80::250:c2ff:fe00:2%en0 +00:50:c2:00:00:02 +en0 \d+s +R\n/);
@@ -142,5 +142,22 @@ describe('IPv6 between two io-pkt-v6-hc nodes', () => {
     expect(y.out).toBe(x.out);
     expect(y.digest).toBe(x.digest);
     expect(once(6).dad).not.toBe(x.dad);
+  });
+
+  test('netstat -i: one row per IPv6 address (masked prefix, scoped address cut to the column) beside the IPv4 ones; -f picks a family', () => {
+    const { sim, a } = setup();
+    a.run(['io-pkt-v6-hc -dfake', 'waitfor /dev/socket', 'ifconfig en0 10.0.0.1/24', 'ifconfig en0 inet6 2001:db8::1 prefixlen 64',
+      'sleep 3', 'netstat -i', 'netstat -i -f inet6', 'netstat -i -f inet']);
+    sim.queue.runUntil(5_000_000_000);
+    const [all, six, four] = a.console().split(/(?=Name  Mtu)/);
+    const row = (net: string, addr: string) => new RegExp(`\\n${'en0   1500  '}${net.padEnd(13).replace(/[.*/]/g, '\\$&')} ${addr.padEnd(17).replace(/[.*/]/g, '\\$&')} +\\d+`);
+    expect(all).toMatch(row('10.0.0/24', '10.0.0.1'));
+    expect(all).toMatch(row('2001:db8::/64', '2001:db8::1'));
+    expect(all).toMatch(row('fe80::/64', 'fe80::250:c2ff:fe')); // fe80::250:c2ff:fe00:1%en0, cut at 17 as NetBSD's %-17.17s
+    expect(all).toMatch(/\nlo0 +33192 ::1\/128 +::1 +\d+/);
+    expect(six).not.toContain('10.0.0.1');
+    expect(six).toContain('2001:db8::1');
+    expect(four).toContain('10.0.0.1');
+    expect(four).not.toContain('2001:db8::1');
   });
 });

@@ -8,10 +8,10 @@
 import { sockaddrIn } from '../../stack/include/netinet/in';
 import { AF_INET, SOCK_STREAM } from '../../stack/include/sys/socket';
 import type { Socket } from '../../stack/net/socket';
-import type { TcpCb } from '../../stack/net/tcp/tcpcb';
+import { TF_SACK_PERMIT, type TcpCb } from '../../stack/net/tcp/tcpcb';
 import { ETHER_HDR_LEN } from '../../stack/net/wire/ethernet';
 import { Ipv4Packet } from '../../stack/net/wire/ipv4';
-import { TH_ACK, TH_SYN, TcpPacket, TcpRepr, tcpPseudoSum4, tcpPseudoSum6 } from '../../stack/net/wire/tcp';
+import { TH_ACK, TH_SYN, TcpPacket, TcpRepr, parseTcpOptions, tcpPseudoSum4, tcpPseudoSum6 } from '../../stack/net/wire/tcp';
 import { WireError } from '../../stack/net/wire/view';
 import { linuxTcpFrames, type CapturedFrame } from '../fixtures/linux-tcp/pcap';
 import { makeStack } from './harness';
@@ -133,11 +133,13 @@ describe('replaying the Linux sender against our listener', () => {
     const ours = out[0]!;
     expect(ours.flags).toBe(TH_SYN | TH_ACK);
     expect(ours.ack).toBe(2804916669);
-    // Our options: MSS 1460, window scale 0 (32 KiB so_rcvbuf), the timestamp echoing Linux's; no SACK.
+    // Our options: MSS 1460, window scale 0 (32 KiB so_rcvbuf), SACK-permitted (Linux's SYN offered it, RFC
+    // 2018 §2), the timestamp echoing Linux's.
     expect(ours.options.mss).toBe(1460);
     expect(ours.options.wscale).toBe(0);
     expect(ours.options.ts!.ecr).toBe(3052016916);
-    expect(ours.options.sackPermitted).toBeUndefined();
+    expect(ours.options.sackPermitted).toBe(true);
+    expect((child!.pcb as TcpCb).flags & TF_SACK_PERMIT).toBe(TF_SACK_PERMIT);
     // Linux's side: window scale 4, MSS 1460, timestamps on.
     const tp = child!.pcb as TcpCb;
     expect(tp.snd_scale).toBe(4);
@@ -164,5 +166,18 @@ describe('replaying the Linux sender against our listener', () => {
     expect(s.tcp.stats.rcvoopack).toBeGreaterThan(0);
     // A duplicate ACK at the hole went out at once (RFC 5681 §4.2).
     expect(out.some((r, i) => i > 0 && r.ack === out[i - 1]!.ack && r.payload.length === 0)).toBe(true);
+  });
+
+  it("our duplicate ACK for the hole carries the SACK block Linux's receiver sent (frame 87)", () => {
+    const { out, s } = replay('nc-64k-loss.pcap', [85, 88, 89]);
+    const linux = parseTcpOptions(linuxTcpFrames('nc-64k-loss.pcap').find((f) => f.number === 87)!.tcp!.options);
+    const linuxAck = linuxTcpFrames('nc-64k-loss.pcap').find((f) => f.number === 87)!.tcp!.ack;
+    expect(linux.sack).toHaveLength(1);
+    // Our first ACK with a SACK option: the same cumulative ACK and the same block (RFC 2018 §4), the segment
+    // after the hole (frame 86) being the only out-of-order data at that point.
+    const ours = out.find((r) => r.options.sack);
+    expect(ours!.ack).toBe(linuxAck);
+    expect(ours!.options.sack).toEqual(linux.sack);
+    expect(s.tcp.stats.sack_send_blocks).toBeGreaterThan(0);
   });
 });

@@ -58,11 +58,18 @@ function send(p: Pair, n: number): { cli: ReturnType<Pair['connect']>['cli']; sr
   return { cli, srv, got: Buffer.concat(parts) };
 }
 
+/** Both ends without SACK (net.inet.tcp.sack.enable=0): recovery is NewReno's; tcp-sack.test.ts has the SACK side. */
+function noSack(p: Pair): void {
+  p.a.s.tcp.sackEnable = false;
+  p.b.s.tcp.sackEnable = false;
+}
+
 const rexmits = (segs: WireSeg[]) => segs.filter((s) => s.from === 'a' && s.len > 0 && !s.dropped).length;
 
 describe('fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582)', () => {
   it('one lost segment: three duplicate ACKs bring one retransmission, no timeout', () => {
     const p = new Pair();
+    noSack(p);
     dropDataSegments(p, [12]);
     const { got } = send(p, 100_000);
     expect(Buffer.from(got).equals(Buffer.from(pattern(100_000)))).toBe(true);
@@ -78,6 +85,7 @@ describe('fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582)', () => {
 
   it('two losses in one window: the partial ACK retransmits the second hole at once (NewReno), no timeout', () => {
     const p = new Pair();
+    noSack(p);
     dropDataSegments(p, [12, 15]);
     const { got } = send(p, 100_000);
     expect(got.length).toBe(100_000);

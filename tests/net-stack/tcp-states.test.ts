@@ -52,8 +52,9 @@ describe('LISTEN', () => {
     expect(r.flags).toBe(TH_SYN | TH_ACK);
     expect(r.seq).toBe(ISS);
     expect(r.ack).toBe(PISS + 1);
-    // MSS from en0's MTU (1500 - 40); window scale 0 (32 KiB so_rcvbuf fits 65535); timestamps echoed; no SACK.
-    expect(r.options).toEqual({ mss: 1460, wscale: 0, ts: { val: 0, ecr: 777 } });
+    // MSS from en0's MTU (1500 - 40); window scale 0 (32 KiB so_rcvbuf fits 65535); SACK-permitted, since the
+    // SYN offered it (RFC 2018 §2); timestamps echoed.
+    expect(r.options).toEqual({ mss: 1460, wscale: 0, sackPermitted: true, ts: { val: 0, ecr: 777 } });
     expect(r.window).toBe(32768);
     expect(lis.q0).toHaveLength(1);
     const child = lis.q0[0]!;
@@ -121,7 +122,8 @@ describe('SYN_SENT', () => {
     const [r] = p.out();
     expect(r!.flags).toBe(TH_SYN);
     expect(r!.seq).toBe(ISS);
-    expect(r!.options).toEqual({ mss: 1460, wscale: 0, ts: { val: 0, ecr: 0 } });
+    // SACK-permitted too: net.inet.tcp.sack.enable is on by default, as in NetBSD (RFC 2018 §2).
+    expect(r!.options).toEqual({ mss: 1460, wscale: 0, sackPermitted: true, ts: { val: 0, ecr: 0 } });
     expect(stateOf(so)).toBe('SYN_SENT');
     expect(so.isConnecting).toBe(true);
   });
@@ -376,13 +378,19 @@ describe('ESTABLISHED', () => {
     expect(stateOf(so)).toBe('FIN_WAIT_1');
   });
 
-  it('close() with unread data resets (RST) instead', () => {
+  it('close() with unread data discards it and sends FIN (NetBSD tcp_disconnect); data after the close gets RST', () => {
     const p = peer();
     const { so } = passive(p);
     p.send({ seq: PISS + 1, ack: ISS + 1, flags: TH_ACK, data: new Uint8Array(5) });
+    p.out();
     p.s.sockets.close(so);
     const [r] = p.out();
-    expect(r!.flags & TH_RST).toBe(TH_RST);
+    expect(r!.flags).toBe(TH_FIN | TH_ACK);
+    expect(stateOf(so)).toBe('FIN_WAIT_1');
+    p.send({ seq: PISS + 6, ack: ISS + 2, flags: TH_ACK, data: new Uint8Array(3) });
+    const [rst] = p.out();
+    expect(rst!.flags & TH_RST).toBe(TH_RST);
+    expect(p.s.tcp.stats.rcvafterclose).toBe(1);
     expect(p.s.tcp.cbs.filter((t) => t.so === so)).toHaveLength(0);
   });
 

@@ -88,6 +88,12 @@ export class Icmp6 {
       case Icmp6Type.RouterAdvert:
         this.ip6.nd6.rtr.raInput(ifp, m, src, info.hlim, msg);
         break;
+      case Icmp6Type.MldQuery:
+      case Icmp6Type.MldReport:
+      case Icmp6Type.MldDone:
+      case Icmp6Type.Mldv2Report:
+        this.ip6.mld.input(ifp, m, src, msg, info);
+        break;
       default:
         break;
     }

@@ -2,7 +2,8 @@
  * IPv6 interface addresses (netinet6/in6.c, in6_ifattach.c): per-interface address lists with prefix length,
  * flags (IN6_IFF_*) and lifetimes (RFC 4862 §5.5.4: valid and preferred, 0xffffffff = infinity), the
  * link-local address from the modified EUI-64 (RFC 4291 Appendix A, RFC 4862 §5.3), the multicast groups
- * each interface belongs to (all-nodes, one solicited-node group per address; RFC 4291 §2.8), and the
+ * each interface belongs to (all-nodes, one solicited-node group per address; RFC 4291 §2.8; MLD told of
+ * each first join and last leave, mld6.ts), and the
  * timer that deprecates and removes addresses whose lifetimes run out.
  */
 import { IFF_LOOPBACK, IFF_MULTICAST, type Ifnet } from '../if';
@@ -97,7 +98,10 @@ export class In6 {
     if (!ia) {
       ia = { ifp, addr: addr.slice(), plen, flags: o.flags ?? 0, vltime: vl, pltime: pl, expire: null, preferred: null, dad: null };
       this.addrs(ifp).push(ia);
-      if ((ifp.flags & IFF_LOOPBACK) === 0) this.joinGroup(ifp, ipv6SolicitedNode(addr));
+      // IN6_IFAUPDATE_DADDELAY (RFC 4862 §5.4.2): the report for a link-local or autoconfigured address's
+      // solicited-node group waits a random delay, as its DAD probe does.
+      const dadDelay = (ia.flags & IN6_IFF_TENTATIVE) !== 0 && (ipv6IsLinkLocal(addr) || (ia.flags & IN6_IFF_AUTOCONF) !== 0);
+      if ((ifp.flags & IFF_LOOPBACK) === 0) this.joinGroup(ifp, ipv6SolicitedNode(addr), dadDelay);
     } else {
       ia.plen = plen;
       if (o.flags !== undefined) ia.flags = (ia.flags & IN6_IFF_NOTREADY) | o.flags;
@@ -165,7 +169,8 @@ export class In6 {
     return [...(this.groups.get(ifp)?.values() ?? [])].map((g) => g.addr);
   }
 
-  joinGroup(ifp: Ifnet, group: Ipv6Addr): void {
+  /** in6_addmulti; `mldDelay`: MLD reports after a random delay (the first join of a new address's group). */
+  joinGroup(ifp: Ifnet, group: Ipv6Addr, mldDelay = false): void {
     let m = this.groups.get(ifp);
     if (!m) {
       m = new Map();
@@ -179,6 +184,7 @@ export class In6 {
     }
     m.set(key, { addr: group.slice(), refs: 1 });
     if ((ifp.flags & IFF_MULTICAST) !== 0) this.s.ether.addMulti(ifp, ipv6MulticastMac(group));
+    this.s.ip6!.mld.join(ifp, group, mldDelay);
   }
 
   leaveGroup(ifp: Ifnet, group: Ipv6Addr): void {
@@ -188,6 +194,7 @@ export class In6 {
     if (!m || !g) return;
     if (--g.refs > 0) return;
     m.delete(key);
+    this.s.ip6!.mld.leave(ifp, group);
     if ((ifp.flags & IFF_MULTICAST) !== 0) this.s.ether.delMulti(ifp, ipv6MulticastMac(group));
   }
 
@@ -202,6 +209,7 @@ export class In6 {
     for (const ia of [...(this.lists.get(ifp) ?? [])]) this.remove(ia);
     this.lists.delete(ifp);
     this.groups.delete(ifp);
+    this.s.ip6!.mld.detach(ifp);
   }
 
   // --- lifetimes (nd6_timer's address part, RFC 4862 §5.5.4) ---

@@ -26,6 +26,8 @@ import { Icmp6ParamCode, Icmp6Type } from '../wire/icmpv6';
 import { Frag6 } from './frag6';
 import { Icmp6 } from './icmp6';
 import { IN6_IFF_NOTREADY, In6, type In6Ifaddr } from './in6';
+import { Mapped6 } from './mapped6';
+import { Mld6 } from './mld6';
 import { Nd6 } from './nd6';
 import { Raw6 } from './raw6';
 import { Route6Table, type Rt6entry } from './route6';
@@ -99,6 +101,8 @@ export class Ip6 {
   readonly routes: Route6Table;
   readonly nd6: Nd6;
   readonly icmp6: Icmp6;
+  /** MLDv1 listener reports for the groups joined (mld6.ts). */
+  readonly mld: Mld6;
   readonly udp6: Udp6;
   readonly raw6: Raw6;
   readonly frag6: Frag6;
@@ -110,15 +114,21 @@ export class Ip6 {
   forwarding = false;
   /** net.inet6.ip6.hlim (ip6_defhlim). */
   defHlim = IPV6_DEFHLIM;
+  /** net.inet6.ip6.v6only (ip6_v6only, NetBSD default 1): IPV6_V6ONLY of new AF_INET6 sockets. */
+  v6only = true;
+  /** Dual-stack (IPv4-mapped) datagram sockets (mapped6.ts). */
+  readonly mapped: Mapped6;
   constructor(private readonly s: NetStack) {
     this.in6 = new In6(s);
     this.routes = new Route6Table(s);
     this.nd6 = new Nd6(s, this);
     this.icmp6 = new Icmp6(s, this);
+    this.mld = new Mld6(s, this);
     this.udp6 = new Udp6(s, this);
     this.raw6 = new Raw6(s, this);
     this.frag6 = new Frag6(s, this);
     this.sock = new Sock6(this);
+    this.mapped = new Mapped6(s);
     this.protosw.set(Ip6Nxt.ICMPV6, (ifp, m, src, dst, payload, info) => this.icmp6.input(ifp, m, src, dst, payload, info));
     this.protosw.set(Ip6Nxt.UDP, (ifp, m, src, dst, payload, info) => this.udp6.input(ifp, m, src, dst, payload, info));
   }

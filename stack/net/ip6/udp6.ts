@@ -20,6 +20,7 @@ import { IPV6_MAXPACKET, Ip6Nxt, pseudoHeaderSum6 } from '../wire/ipv6';
 import { UDP_HDR_LEN, UdpPacket } from '../wire/udp';
 import { Ip6, type Ip6InputInfo } from './ip6';
 import type { Icmp6CtlInfo } from './icmp6';
+import type { Raw6Record } from './raw6';
 
 /** The UDP checksum over the IPv6 pseudo header; 0 is sent as 0xffff. */
 export function udp6Checksum(u: Uint8Array, src: Ipv6Addr, dst: Ipv6Addr): number {
@@ -115,7 +116,7 @@ export class Udp6 {
         env.trace('udp', 'drop', m.pktId, { reason: `no socket on port ${dport} (multicast)` });
         return;
       }
-      for (const so of targets) this.deliver(so, payload, from, m.pktId);
+      for (const so of targets) this.deliver(so, payload, from, m.pktId, info.hlim);
       return;
     }
     const so = this.lookup(src, sport, dst, dport);
@@ -125,12 +126,14 @@ export class Udp6 {
       this.ip6.icmp6.error(ifp, m, info.pkt, Icmp6Type.DstUnreach, Icmp6UnreachCode.NoPort);
       return;
     }
-    this.deliver(so, payload, from, m.pktId);
+    this.deliver(so, payload, from, m.pktId, info.hlim);
   }
 
-  private deliver(so: Socket, payload: Uint8Array, from: SockAddrIn6, pktId: number): void {
+  /** A record keeps the hop limit the datagram arrived with (IPV6_RECVHOPLIMIT's value), as raw6 does. */
+  private deliver(so: Socket, payload: Uint8Array, from: SockAddrIn6, pktId: number, hlim: number): void {
     this.s.env.charge(bytesCost(payload.length, NetCost.copyPerByte));
-    if (!this.s.sockets.append(so, { data: payload.slice(), from, pktId })) this.ip6.stats.udp6.fullsock++;
+    const rec: Raw6Record = { data: payload.slice(), from, pktId, hlim };
+    if (!this.s.sockets.append(so, rec)) this.ip6.stats.udp6.fullsock++;
   }
 
   /** udp6_ctlinput: port unreachable → ECONNREFUSED on the connected socket that sent the datagram. */

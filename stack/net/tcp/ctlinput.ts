@@ -28,7 +28,7 @@ export function tcpCtlinput(tcp: Tcp, type: number, code: number, quoted: Uint8A
   tcp.s.env.trace('tcp', 'ctlinput', 0, { so: tp.so.id, type, code, state: tcpStateName(tp.state) });
   const ICMP_UNREACH = 3;
   if (type === ICMP_UNREACH && code === 4) {
-    mtudisc(tcp, tp, nextMtu, th.seq);
+    tcpMtudisc(tcp, tp, nextMtu, th.seq);
     return;
   }
   if (type !== ICMP_UNREACH && type !== 11) return;
@@ -60,7 +60,7 @@ export function tcpCtlinput6(tcp: Tcp, type: number, code: number, quoted: Uint8
   if (!tp) return;
   tcp.s.env.trace('tcp', 'ctlinput', 0, { so: tp.so.id, type, code, state: tcpStateName(tp.state), v6: true });
   if (type === 2) {
-    mtudisc(tcp, tp, Math.max(mtu, 1280), th.seq);
+    tcpMtudisc(tcp, tp, Math.max(mtu, 1280), th.seq);
     return;
   }
   if (type !== 1) return;
@@ -74,16 +74,17 @@ export function tcpCtlinput6(tcp: Tcp, type: number, code: number, quoted: Uint8
   else tcp.up.sowwakeup(tp.so);
 }
 
-/** tcp_mtudisc: a router says our segments are too big. */
-function mtudisc(tcp: Tcp, tp: TcpCb, nextMtu: number, seq: number): void {
+/** tcp_mtudisc: a router (or our own route) says our segments are too big. Returns true if t_maxseg fell. */
+export function tcpMtudisc(tcp: Tcp, tp: TcpCb, nextMtu: number, seq: number): boolean {
   const hdrs = tp.v6 ? 60 : 40;
   const mtu = nextMtu >= 68 ? nextMtu : 576; // RFC 1191 §5: an old router gives no MTU: plateau guess
   const newseg = Math.max(mtu - hdrs, 64);
-  if (newseg >= tp.maxseg) return;
+  if (newseg >= tp.maxseg) return false;
   tp.maxseg = newseg;
   tcp.stats.mturesent++;
   tcp.s.env.trace('tcp', 'mtudisc', 0, { so: tp.so.id, mtu, maxseg: newseg, seq });
   // Retransmit from snd_una with the smaller segments (tcp_mtudisc: snd_nxt = snd_una; tcp_output).
   tp.snd_nxt = tp.snd_una;
   tcpOutput(tcp, tp);
+  return true;
 }

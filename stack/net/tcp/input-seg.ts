@@ -17,6 +17,7 @@ import {
 import { drop, dropAfterAck, dropWithReset, sampleRtt, type Seg } from './input';
 import { tcpNow, tcpOutput } from './output';
 import { tcpReass } from './reass';
+import { tcpDelSackholes, tcpSackOption } from './sack';
 import { tcpCancelTimers, tcpClose, tcpMaxidle, tcpResetByPeer } from './subr';
 import {
   TCPREXMTTHRESH, TCPT_2MSL, TCPT_KEEP, TCPT_PERSIST, TCPT_REXMT, TCPTV_MSL, TF_ACKNOW, TF_DELACK, TF_DETACHED,
@@ -214,6 +215,8 @@ function ackProcessing(tcp: Tcp, tp: TcpCb, s: Seg): boolean {
       if (tp.rcv_nxt !== before) tcp.timers.delack(tp); // acknowledge what was delivered
     }
   }
+  // The peer's SACK blocks update the scoreboard before the ACK is judged (tcp_dooptions → tcp_sack_option).
+  if (s.r.options.sack && SEQ_LEQ(s.ack, tp.snd_max)) tcpSackOption(tcp, tp, s.ack, s.r.options);
   if (SEQ_LEQ(s.ack, tp.snd_una)) {
     // Not new. A pure duplicate (no data, same window, something outstanding) counts toward fast retransmit.
     if (s.data.length === 0 && s.tiwin === tp.snd_wnd && (s.flags & TH_FIN) === 0) {
@@ -236,6 +239,7 @@ function ackProcessing(tcp: Tcp, tp: TcpCb, s: Seg): boolean {
     dropAfterAck(tcp, tp, s, 'ACK for data never sent');
     return false;
   }
+  tcpDelSackholes(tp, s.ack);
   const partial = ccNewAck(tcp, tp, s.ack);
   const acked = seqDiff(s.ack, tp.snd_una);
   st.rcvackpack++;

@@ -17,10 +17,11 @@ import { ccEstablished } from './congestion';
 import { SEQ_GT, SEQ_LEQ, TCPS_CLOSED, TCPS_ESTABLISHED, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_SYN_SENT, TCPS_TIME_WAIT, seqAdd } from './fsm';
 import { tcpInputSynced, tcpDataAndFin } from './input-seg';
 import { ip6Of } from './ip6-api';
+import { tcpMapToV4 } from '../ip6/mapped6';
 import { tcpReass } from './reass';
 import { tcpNow, tcpOutput } from './output';
 import { endpointString, tcpDrop, tcpMssFromPeer, tcpMssToAdvertise, tcpNewIss, tcpRcvSeqInit, tcpRequestScale, tcpRespond, tcpSendSeqInit, tcpXmitTimer, type Endpoints } from './subr';
-import { TCPT_KEEP, TCPT_REXMT, TCPTV_KEEP_INIT, TF_ACKNOW, TF_NODELAY, TF_RCVD_SCALE, TF_RCVD_TSTMP, TF_REQ_SCALE, TF_REQ_TSTMP, type TcpCb } from './tcpcb';
+import { TCPT_KEEP, TCPT_REXMT, TCPTV_KEEP_INIT, TF_ACKNOW, TF_NODELAY, TF_RCVD_SCALE, TF_RCVD_TSTMP, TF_REQ_SCALE, TF_REQ_TSTMP, TF_SACK_PERMIT, TF_WILL_SACK, type TcpCb } from './tcpcb';
 import type { Tcp } from './tcp';
 
 /** The addresses of a received segment (src = the peer). */
@@ -138,10 +139,11 @@ function inputListen(tcp: Tcp, head: TcpCb, s: Seg): void {
   } else {
     so.laddr = a.dst;
     so.faddr = a.src;
+    if (so.domain === AF_INET6) tcpMapToV4(so, tp); // an IPv4 SYN to a dual-stack listener (ip6/mapped6.ts)
   }
   so.lport = s.r.dstPort;
   so.fport = s.r.srcPort;
-  tp.flags = (tp.flags & ~(TF_REQ_SCALE | TF_REQ_TSTMP)) | (head.flags & (TF_REQ_SCALE | TF_REQ_TSTMP | TF_NODELAY));
+  tp.flags = (tp.flags & ~(TF_REQ_SCALE | TF_REQ_TSTMP | TF_WILL_SACK)) | (head.flags & (TF_REQ_SCALE | TF_REQ_TSTMP | TF_NODELAY | TF_WILL_SACK));
   tp.ourmss = tcpMssToAdvertise(tp, routeMtu(tcp, tp));
   tcpRequestScale(tp);
   tp.iss = tcpNewIss(tcp);
@@ -169,7 +171,7 @@ function inputListen(tcp: Tcp, head: TcpCb, s: Seg): void {
 /** The MTU of the interface toward the peer (for the MSS we offer). */
 function routeMtu(tcp: Tcp, tp: TcpCb): number {
   const so = tp.so;
-  if (so.domain === AF_INET6) {
+  if (tp.v6) {
     const ip6 = ip6Of(tcp.s);
     const sel = ip6?.selectSource(so.faddr6, tp.scope6);
     return sel && typeof sel !== 'number' ? sel.mtu : 1280;
@@ -195,6 +197,9 @@ function synOptions(tcp: Tcp, tp: TcpCb, s: Seg): void {
     tp.ts_recent = o.ts.val;
     tp.ts_recent_age = tcpNow(tcp);
   } else tp.flags &= ~TF_REQ_TSTMP;
+  // SACK-permitted (RFC 2018 §2): both SYNs must carry it.
+  if (o.sackPermitted && (tp.flags & TF_WILL_SACK) !== 0) tp.flags |= TF_SACK_PERMIT;
+  else tp.flags &= ~TF_SACK_PERMIT;
   tcpMssFromPeer(tp, o.mss);
 }
 

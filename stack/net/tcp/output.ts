@@ -6,13 +6,18 @@
  * window; window updates go out when the window opens by two segments or half the buffer (RFC 9293
  * §3.8.6.2.2); a zero window starts the persist timer; SYN and FIN take their sequence numbers here. Every
  * segment is traced ('tcp','output') with the packet id of the first data byte it carries (StreamBuf.pktIdAt).
+ * With SACK agreed, ACKs carry the receiver's SACK blocks, and during a SACK recovery episode the scoreboard's
+ * holes go first (tcp_sack_output, sack.ts), each under the RFC 6675 pipe limit.
  */
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, type TcpOptions, type TcpRepr } from '../wire/tcp';
 import { SEQ_GT, SEQ_LT, TCP_OUTFLAGS, TCPS_SYN_RECEIVED, TCPS_SYN_SENT, seqAdd, seqDiff, tcpStateName } from './fsm';
+import { Errno } from '../../kernel/api';
+import { tcpMtudisc } from './ctlinput';
+import { MAX_TCPOPTLEN, tcpSackBlocks, tcpSackOutput, tcpSackPipe } from './sack';
 import { initialWindow, tcpSegsz, tcpSetPersist, tcpXmit, tpEndpoints } from './subr';
 import {
   TCPT_PERSIST, TCPT_REXMT, TCP_MAXWIN, TF_ACKNOW, TF_DELACK, TF_NODELAY, TF_RCVD_SCALE, TF_RCVD_TSTMP, TF_REQ_SCALE,
-  TF_REQ_TSTMP, TF_SENTFIN, type TcpCb,
+  TF_REQ_TSTMP, TF_SACK_PERMIT, TF_SENTFIN, TF_WILL_SACK, type SackHole, type TcpCb,
 } from './tcpcb';
 import type { Tcp } from './tcp';
 
@@ -56,8 +61,21 @@ export function tcpOutput(tcp: Tcp, tp: TcpCb): number {
         tp.rxtshift = 0;
       }
     }
+    // SACK recovery (RFC 6675 §5 step C): the next hole if the pipe leaves a segment's room, else new data
+    // as far as the room allows.
+    let hole: SackHole | null = null;
+    const savedNxt = tp.snd_nxt;
+    if (tp.sack_recovery && !synPending && !tp.force) {
+      const sb = tcpSackOutput(tp);
+      const room = tp.snd_cwnd - tcpSackPipe(tp, sb.rexmitBytes);
+      if (sb.hole && (room >= tcpSegsz(tp) || tp.sack_force)) {
+        hole = sb.hole;
+        tp.snd_nxt = hole.rxmit;
+        off = seqDiff(hole.rxmit, tp.snd_una);
+      } else win = Math.min(tp.snd_wnd, off + Math.max(room, 0));
+    }
     // The SYN occupies a sequence number but carries no buffered data.
-    let len = synPending ? 0 : Math.min(snd.cc, win) - off;
+    let len = synPending ? 0 : hole ? Math.min(seqDiff(hole.end, hole.rxmit), snd.cc - off) : Math.min(snd.cc, win) - off;
     if (len < 0) {
       // More was sent than the window now allows (it shrank): send nothing new, go back to snd_una.
       len = 0;
@@ -75,11 +93,12 @@ export function tcpOutput(tcp: Tcp, tp: TcpCb): number {
       len = segroom;
       sendalot = true;
     }
-    if (SEQ_LT(seqAdd(tp.snd_nxt, len), seqAdd(tp.snd_una, snd.cc))) flags &= ~TH_FIN;
+    if (hole) sendalot = true; // more holes or new data may fit the pipe
+    if (SEQ_LT(seqAdd(tp.snd_nxt, len), seqAdd(tp.snd_una, snd.cc)) || hole) flags &= ~TH_FIN;
     let rwin = rcv.space();
 
-    let send = false;
-    if (len > 0) {
+    let send = hole !== null && len > 0;
+    if (len > 0 && !send) {
       if (len === segroom) send = true;
       else if ((idle || (tp.flags & TF_NODELAY) !== 0) && len + off >= snd.cc) send = true;
       else if (tp.force) send = true;
@@ -95,6 +114,7 @@ export function tcpOutput(tcp: Tcp, tp: TcpCb): number {
     if (!send && (flags & (TH_SYN | TH_RST)) !== 0) send = true;
     if (!send && (flags & TH_FIN) !== 0 && ((tp.flags & TF_SENTFIN) === 0 || tp.snd_nxt === tp.snd_una)) send = true;
     if (!send) {
+      if (hole) tp.snd_nxt = savedNxt;
       // Data waiting but nothing may go: make sure a timer will get it out (tcp_output's persist case).
       if (snd.cc > 0 && tp.timer[TCPT_REXMT] === 0 && tp.timer[TCPT_PERSIST] === 0) {
         tp.rxtshift = 0;
@@ -128,6 +148,10 @@ export function tcpOutput(tcp: Tcp, tp: TcpCb): number {
       if (SEQ_LT(tp.snd_nxt, tp.snd_max)) {
         st.sndrexmitpack++;
         st.sndrexmitbyte += len;
+        if (hole) {
+          st.sack_rexmits++;
+          st.sack_rexmit_bytes += len;
+        }
       } else {
         st.sndpack++;
         st.sndbyte += len;
@@ -163,11 +187,26 @@ export function tcpOutput(tcp: Tcp, tp: TcpCb): number {
         tcp.timers.arm();
       }
     } else if (SEQ_GT(seqAdd(tp.snd_nxt, len), tp.snd_max)) tp.snd_max = seqAdd(tp.snd_nxt, len);
+    if (hole) {
+      // A hole retransmission leaves snd_nxt where new data continues (tcp_output's sack_rxmit case).
+      hole.rxmit = seqAdd(hole.rxmit, len);
+      tp.snd_nxt = savedNxt;
+      tp.sack_force = false;
+    }
+    if (opts.sack) st.sack_send_blocks++;
 
     if (rwin > 0 && SEQ_GT(seqAdd(tp.rcv_nxt, rwin), tp.rcv_adv)) tp.rcv_adv = seqAdd(tp.rcv_nxt, rwin);
     tp.last_ack_sent = tp.rcv_nxt;
     tp.flags &= ~(TF_ACKNOW | TF_DELACK);
-    const err = tcpXmit(tcp, tpEndpoints(tp), r, pktId, { state: tcpStateName(tp.state), so: so.id }, so.ttl);
+    // IP_DF while path MTU discovery is on (NetBSD tcp_output with ip_mtudisc): a router with a smaller MTU
+    // answers "fragmentation needed" and tcp_ctlinput lowers t_maxseg.
+    const err = tcpXmit(tcp, tpEndpoints(tp), r, pktId, { state: tcpStateName(tp.state), so: so.id }, so.ttl, !tp.v6 && tcp.s.ip.mtudisc);
+    if (err === Errno.EMSGSIZE && !tp.v6) {
+      // Our own route's MTU is below the segment (a learned path MTU): shrink t_maxseg to it and go on
+      // (tcp_output's EMSGSIZE case, tcp_mtudisc).
+      const c = tcp.s.ip.route(so.faddr);
+      if (typeof c !== 'number' && tcpMtudisc(tcp, tp, c.mtu, r.seq)) return 0;
+    }
     if (err) {
       // ip_output failed (no route, no buffer): tcp_output's out: path; the timers retry later.
       tcp.s.env.trace('tcp', 'output-error', pktId, { so: so.id, errno: err });
@@ -178,24 +217,35 @@ export function tcpOutput(tcp: Tcp, tp: TcpCb): number {
   return 0;
 }
 
-/** The options of a segment (tcp_output's option block): MSS and scale on SYNs, timestamps when agreed. */
+/**
+ * The options of a segment (tcp_output's option block): MSS, scale and SACK-permitted on SYNs (the SYN-ACK
+ * only echoes what the SYN offered), timestamps when agreed, SACK blocks on ACKs while data waits out of order.
+ */
 function segmentOptions(tcp: Tcp, tp: TcpCb, flags: number): TcpOptions {
   const o: TcpOptions = {};
   if (flags & TH_SYN) {
     o.mss = tp.ourmss;
     if ((tp.flags & TF_REQ_SCALE) !== 0 && ((flags & TH_ACK) === 0 || (tp.flags & TF_RCVD_SCALE) !== 0)) o.wscale = tp.request_r_scale;
+    if ((tp.flags & TF_WILL_SACK) !== 0 && ((flags & TH_ACK) === 0 || (tp.flags & TF_SACK_PERMIT) !== 0)) o.sackPermitted = true;
   }
   if ((tp.flags & TF_REQ_TSTMP) !== 0 && (flags & TH_RST) === 0 &&
     ((flags & (TH_SYN | TH_ACK)) === TH_SYN || (tp.flags & TF_RCVD_TSTMP) !== 0)) {
     o.ts = { val: tcpNow(tcp), ecr: tp.ts_recent };
   }
+  if ((flags & (TH_ACK | TH_SYN | TH_RST)) === TH_ACK) {
+    const blocks = tcpSackBlocks(tp, optionsLen(o));
+    if (blocks.length > 0) o.sack = blocks;
+  }
   return o;
 }
 
+/** Bytes the options take on the wire (the layout emitTcpOptions writes), at most MAX_TCPOPTLEN. */
 function optionsLen(o: TcpOptions): number {
   let n = 0;
   if (o.mss !== undefined) n += 4;
   if (o.wscale !== undefined) n += 4;
+  if (o.sackPermitted) n += 4;
   if (o.ts) n += 12;
-  return n;
+  if (o.sack && o.sack.length > 0) n += 4 + 8 * o.sack.length;
+  return Math.min(n, MAX_TCPOPTLEN);
 }

@@ -62,7 +62,7 @@ export function tcpReass(tcp: Tcp, tp: TcpCb, seq: number, data: Uint8Array, fin
       fin ||= nx.fin;
       q.splice(i, 1);
     }
-    q.splice(i, 0, { seq: s, data: d, fin, pktId });
+    q.splice(i, 0, { seq: s, data: d, fin, pktId, arrival: tp.reass_arrivals++ });
   }
   if (!haveEstablished(tp.state)) return false;
   // Deliver the contiguous run at rcv_nxt.

@@ -11,6 +11,8 @@ export function newTcpStat() {
     rcvbyteafterwin: 0, rcvafterclose: 0, rcvwinprobe: 0, rcvdupack: 0, rcvacktoomuch: 0, rcvackpack: 0,
     rcvackbyte: 0, rcvwinupd: 0, pawsdrop: 0, predack: 0, preddat: 0, pcbhashmiss: 0, noport: 0, badsyn: 0,
     listendrop: 0, rcvbadsig: 0, mturesent: 0, badrst: 0,
+    // SACK (RFC 2018): recovery episodes, what they retransmitted, SACK options received and sent
+    sack_recovery_episode: 0, sack_rexmits: 0, sack_rexmit_bytes: 0, sack_rcv_blocks: 0, sack_send_blocks: 0,
   };
 }
 export type TcpStat = ReturnType<typeof newTcpStat>;

@@ -7,6 +7,8 @@ import { Errno } from '../../kernel/api';
 import { SO_KEEPALIVE } from '../../include/sys/socket';
 import { ECONNRESET } from '../../include/errno';
 import { NetCost, bytesCost } from '../costs';
+import { pseudoHeaderSeed } from '../csum-offload';
+import { M_CSUM_TCPv4 } from '../mbuf';
 import { Ip } from '../ip';
 import { ipToString, type Ipv4Addr } from '../wire/addr';
 import { ipv6ToString } from '../wire/addr6';
@@ -42,6 +44,7 @@ export function tcpNewIss(tcp: Tcp): number {
 /** tcp_sendseqinit. */
 export function tcpSendSeqInit(tp: TcpCb): void {
   tp.snd_una = tp.snd_nxt = tp.snd_max = tp.snd_up = tp.snd_recover = tp.iss;
+  tp.snd_fack = tp.rcv_lastsack = tp.sack_newdata = tp.iss;
 }
 
 /** tcp_rcvseqinit. */
@@ -94,12 +97,15 @@ export function endpointString(e: Endpoints, sport: number, dport: number): { sr
 
 /**
  * Build and send one segment (the part of tcp_output after the decision, and tcp_respond): header, options,
- * payload, checksum, then ip_output or ip6_output. Returns 0 or an errno.
+ * payload, checksum, then ip_output or ip6_output. Returns 0 or an errno. Over IPv4 the checksum field gets
+ * the pseudo-header seed and the mbuf M_CSUM_TCPv4 (NetBSD tcp_output): the interface completes it when it
+ * offers IFCAP_CSUM_TCPv4_Tx, else ip_output does (in_delayed_cksum, charged there per byte). `df` sets IP_DF
+ * (path MTU discovery, net.inet.ip.mtudisc).
  */
-export function tcpXmit(tcp: Tcp, e: Endpoints, r: TcpRepr, pktId: number, traceF: Record<string, string | number>, ttl = 64): number {
+export function tcpXmit(tcp: Tcp, e: Endpoints, r: TcpRepr, pktId: number, traceF: Record<string, string | number>, ttl = 64, df = false): number {
   const env = tcp.s.env;
   const len = TcpRepr.bufferLen(r);
-  env.charge(NetCost.tcpOutput + bytesCost(r.payload.length, NetCost.copyPerByte) + bytesCost(len, NetCost.checksumPerByte));
+  env.charge(NetCost.tcpOutput + bytesCost(r.payload.length, NetCost.copyPerByte) + (e.v6 ? bytesCost(len, NetCost.checksumPerByte) : 0));
   tcp.stats.sndtotal++;
   env.trace('tcp', 'output', pktId, {
     ...endpointString(e, r.srcPort, r.dstPort), flags: tcpFlagsString(r.flags), seq: r.seq, ack: r.ack, win: r.window,
@@ -109,7 +115,8 @@ export function tcpXmit(tcp: Tcp, e: Endpoints, r: TcpRepr, pktId: number, trace
     const frame = Ip.alloc(len);
     const p = new TcpPacket(frame.subarray(Ip.PAYLOAD_OFF));
     TcpRepr.emit(r, p, tcpPseudoSum4(e.src, e.dst, len));
-    return tcp.s.ip.output(frame, { src: e.src, dst: e.dst, protocol: IpProto.TCP, ttl, tos: 0 }, pktId);
+    p.checksum = pseudoHeaderSeed(e.src, e.dst, IpProto.TCP, len);
+    return tcp.s.ip.output(frame, { src: e.src, dst: e.dst, protocol: IpProto.TCP, ttl, tos: 0, df }, pktId, { csumFlags: M_CSUM_TCPv4 });
   }
   const ip6 = ip6Of(tcp.s);
   if (!ip6) return Errno.EAFNOSUPPORT; // no IPv6 in this stack (io-pkt-v4)

@@ -17,7 +17,8 @@ import type { Socket } from '../socket';
 import type { NetStack } from '../stack';
 import { ANONPORTMAX, ANONPORTMIN } from '../udp';
 import type { Ipv4Addr } from '../wire/addr';
-import { ipv6Equals, ipv6IsUnspecified, type Ipv6Addr } from '../wire/addr6';
+import { ipv6Equals, ipv6IsUnspecified, ipv6IsV4Mapped, type Ipv6Addr } from '../wire/addr6';
+import { ipv4FromMapped, tcpDualStackListener, tcpMapToV4 } from '../ip6/mapped6';
 import { Ipv4Packet } from '../wire/ipv4';
 import { TCPS_CLOSED, TCPS_LISTEN, TCPS_SYN_SENT, haveEstablished, tcpStateName } from './fsm';
 import { tcpCtlinput, tcpCtlinput6 } from './ctlinput';
@@ -26,7 +27,7 @@ import { ip6Of } from './ip6-api';
 import { tcpOutput } from './output';
 import { newTcpStat } from './stats';
 import { tcpClose, tcpDrop, tcpNewIss, tcpRequestScale, tcpUsrClosed, tcpMssToAdvertise, tcpSendSeqInit, tcpSetKeep } from './subr';
-import { PR_SLOWHZ, TCPT_KEEP, TCPTV_KEEP_INIT, TF_DETACHED, TF_NODELAY, TcpCb } from './tcpcb';
+import { PR_SLOWHZ, TCPT_KEEP, TCPTV_KEEP_INIT, TF_DETACHED, TF_NODELAY, TF_WILL_SACK, TcpCb } from './tcpcb';
 import { TcpTimers } from './timers';
 
 /** One line of `netstat -p tcp` (the socket and its tcpcb). */
@@ -48,6 +49,8 @@ export class Tcp implements StreamProtocol {
   private lastPort = 0;
   /** net.inet.tcp.mssdflt. */
   mssdflt = TCP_MSS;
+  /** net.inet.tcp.sack.enable (NetBSD tcp_do_sack, default 1): offer SACK-permitted on new connections. */
+  sackEnable = true;
   /**
    * Sockets to wake once the current TCP entry (input, a timer, a user request) is done. io-pkt runs the
    * socket layer's wakeups at once (NetEnv.defer), and a woken client may come straight back into TCP (a
@@ -123,20 +126,29 @@ export class Tcp implements StreamProtocol {
   lookup(a: SegAddrs, sport: number, dport: number): TcpCb | undefined {
     let wild: TcpCb | undefined;
     let bound: TcpCb | undefined;
+    let mwild: TcpCb | undefined;
+    let mbound: TcpCb | undefined;
     for (const tp of this.cbs) {
       const so = tp.so;
       if (so.lport !== dport || tp.state === TCPS_CLOSED) continue;
-      if (a.v6 !== (so.domain === AF_INET6)) continue;
+      // IPv4 segments also reach dual-stack AF_INET6 listeners and their IPv4-mapped connections (ip6/mapped6.ts),
+      // which keep the IPv4 endpoints in so.laddr/so.faddr; IPv6 segments only native AF_INET6 PCBs.
+      if (a.v6 ? so.domain !== AF_INET6 || !tp.v6 || ipv6IsV4Mapped(so.laddr6)
+        : so.domain === AF_INET6 && (tp.state === TCPS_LISTEN ? !tcpDualStackListener(so) : tp.v6)) continue;
       if (tp.state !== TCPS_LISTEN) {
         if (so.fport !== sport) continue;
         if (a.v6 ? ipv6Equals(so.faddr6, a.src6) && ipv6Equals(so.laddr6, a.dst6) : so.faddr === a.src && so.laddr === a.dst) return tp;
         continue;
       }
       const lwild = a.v6 ? ipv6IsUnspecified(so.laddr6) : so.laddr === 0;
-      if (lwild) wild ??= tp;
+      if (!a.v6 && so.domain === AF_INET6) {
+        // NetBSD tcp_input: in6_pcblookup_bind on the mapped destination only after in_pcblookup_bind found nothing.
+        if (lwild) mwild ??= tp;
+        else if (so.laddr === a.dst) mbound ??= tp;
+      } else if (lwild) wild ??= tp;
       else if (a.v6 ? ipv6Equals(so.laddr6, a.dst6) : so.laddr === a.dst) bound ??= tp;
     }
-    return bound ?? wild;
+    return bound ?? wild ?? mbound ?? mwild;
   }
 
   /** A connection with this 4-tuple already exists (in_pcblookup_connect for connect's EADDRINUSE). */
@@ -186,6 +198,7 @@ export class Tcp implements StreamProtocol {
     const tp = new TcpCb(so);
     so.pcb = tp;
     tcpRequestScale(tp);
+    if (this.sackEnable) tp.flags |= TF_WILL_SACK;
     tp.maxseg = tp.ourmss = tp.peermss = so.domain === AF_INET6 ? TCP6_MSS : this.mssdflt;
     this.cbs.push(tp);
     return 0;
@@ -197,6 +210,13 @@ export class Tcp implements StreamProtocol {
     if (addr.family === AF_INET) {
       if (addr.addr !== 0 && !this.s.ifs.ifaWithAddr(addr.addr)) return Errno.EADDRNOTAVAIL;
       so.laddr = addr.addr;
+    } else if (ipv6IsV4Mapped(addr.addr)) {
+      // A mapped address (RFC 4038 §4.2): only without IPV6_V6ONLY, and its IPv4 part ours or INADDR_ANY.
+      if (so.v6only) return Errno.EINVAL;
+      const a4 = ipv4FromMapped(addr.addr);
+      if (a4 !== 0 && !this.s.ifs.ifaWithAddr(a4)) return Errno.EADDRNOTAVAIL;
+      so.laddr = a4;
+      so.laddr6 = addr.addr.slice(0, 16);
     } else {
       const ip6 = ip6Of(this.s);
       if (!ipv6IsUnspecified(addr.addr) && !(ip6 && ip6.isOurAddress(addr.addr))) return Errno.EADDRNOTAVAIL;
@@ -238,11 +258,20 @@ export class Tcp implements StreamProtocol {
     if (addr.family !== so.domain) return Errno.EAFNOSUPPORT;
     if (addr.port === 0) return Errno.EADDRNOTAVAIL;
     let mtu: number;
-    if (addr.family === AF_INET) {
-      const choice = this.s.ip.route(addr.addr);
+    const mapped = addr.family === AF_INET6 && ipv6IsV4Mapped(addr.addr);
+    if (mapped && (so.v6only || (!ipv6IsUnspecified(so.laddr6) && !ipv6IsV4Mapped(so.laddr6)))) return Errno.EINVAL;
+    if (!mapped && addr.family === AF_INET6 && ipv6IsV4Mapped(so.laddr6)) return Errno.EINVAL;
+    if (addr.family === AF_INET || mapped) {
+      // AF_INET, or an AF_INET6 socket to an IPv4-mapped peer: the connection runs over IPv4 (mapped6.ts).
+      const dst = addr.family === AF_INET ? addr.addr : ipv4FromMapped(addr.addr);
+      const choice = this.s.ip.route(dst);
       if (typeof choice === 'number') return choice;
       if (so.laddr === 0) so.laddr = choice.src.addr;
-      so.faddr = addr.addr;
+      so.faddr = dst;
+      if (mapped) {
+        tcpMapToV4(so, tp);
+        tp.maxseg = tp.peermss = this.mssdflt; // attach() started it at the IPv6 default
+      }
       mtu = choice.ifp.mtu;
     } else {
       const ip6 = ip6Of(this.s);
@@ -328,12 +357,13 @@ export class Tcp implements StreamProtocol {
       tcpClose(this, tp);
       return;
     }
-    const unread = so.stream!.rcv.cc > 0;
-    if ((so.linger.onoff && so.linger.linger === 0) || unread) {
-      // SO_LINGER 0, or data the user never read (RFC 2525 §2.17, RFC 9293 §3.10.4 "abort"): reset.
-      tcpDrop(this, tp, unread ? ECONNABORTED : 0);
+    if (so.linger.onoff && so.linger.linger === 0) {
+      // SO_LINGER with time 0 (RFC 9293 §3.10.4 "abort"): reset.
+      tcpDrop(this, tp, 0);
       return;
     }
+    // NetBSD tcp_disconnect: data the user never read is discarded and the close is graceful (a FIN); the peer
+    // gets a RST only if it sends more data after the close (tcp_input's rcvafterclose).
     this.up.soisdisconnecting(so);
     so.stream!.rcv.flush();
     const t = tcpUsrClosed(this, tp);

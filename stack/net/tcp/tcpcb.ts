@@ -51,9 +51,31 @@ export const TF_REQ_SCALE = 0x0020;
 export const TF_RCVD_SCALE = 0x0040;
 export const TF_REQ_TSTMP = 0x0080;
 export const TF_RCVD_TSTMP = 0x0100;
+/** Both sides agreed on SACK (RFC 2018 §2): we offered it (TF_WILL_SACK) and the peer's SYN carried SACK-permitted. */
 export const TF_SACK_PERMIT = 0x0200;
+/** We offer SACK-permitted in our SYN (net.inet.tcp.sack.enable when the tcpcb was made; NetBSD TF_WILL_SACK). */
+export const TF_WILL_SACK = 0x20000;
 /** Our socket was closed by the user (the tcpcb lives on until the connection ends). */
 export const TF_DETACHED = 0x10000;
+
+/**
+ * A hole in the sender's SACK scoreboard (struct sackhole, netinet/tcp_var.h): bytes [start, end) the peer
+ * has not SACKed although it holds data beyond them; rxmit is the next byte of the hole to retransmit.
+ */
+export interface SackHole {
+  start: number;
+  end: number;
+  rxmit: number;
+}
+
+/** An out-of-order segment waiting in the reassembly queue; `arrival` orders them by time of arrival (timeq). */
+export interface ReassSeg {
+  seq: number;
+  data: Uint8Array;
+  fin: boolean;
+  pktId: number;
+  arrival: number;
+}
 
 /** Values pinned to clamp(n, lo, hi) (TCPT_RANGESET). */
 export function rangeSet(n: number, lo: number, hi: number): number {
@@ -70,6 +92,11 @@ export class TcpCb {
   rxtcur = TCPTV_SRTTDFLT;
   /** t_dupacks: consecutive duplicate ACKs. */
   dupacks = 0;
+  /**
+   * t_partialacks: -1 outside NewReno fast recovery, else the partial ACKs seen in it. Kept apart from
+   * t_dupacks (which a window-changing ACK resets) so recovery survives such ACKs, as in NetBSD.
+   */
+  partialacks = -1;
   /** t_maxseg: the largest segment (data + TCP options) we send. */
   maxseg = 536;
   /** Our MSS as advertised in the SYN (t_ourmss). */
@@ -124,7 +151,21 @@ export class TcpCb {
   /** Keepalive probes sent without an answer. */
   keepprobes = 0;
   /** Out-of-order segments waiting for the gap before them (tcp_reass's queue), sorted by seq. */
-  readonly segq: { seq: number; data: Uint8Array; fin: boolean; pktId: number }[] = [];
+  readonly segq: ReassSeg[] = [];
+  /** Arrival stamp for the next queued segment (NetBSD keeps the queue on a time list too, tp->timeq). */
+  reass_arrivals = 0;
+  // SACK (RFC 2018, NetBSD tcp_sack.c); the sender's scoreboard, sorted by sequence
+  readonly snd_holes: SackHole[] = [];
+  /** snd_fack: the highest sequence the peer acknowledged cumulatively or by SACK (forward ACK). */
+  snd_fack = 0;
+  /** rcv_lastsack: the right edge of the highest SACK block received. */
+  rcv_lastsack = 0;
+  /** sack_newdata: snd_nxt when SACK recovery began; new data beyond it goes out under the pipe limit. */
+  sack_newdata = 0;
+  /** In a SACK recovery episode (fast retransmit with the scoreboard; NetBSD t_partialacks >= 0). */
+  sack_recovery = false;
+  /** The next tcp_output must retransmit the first hole whatever the pipe (RFC 6675 §5 step 4.3). */
+  sack_force = false;
   /** Soft error from ICMP (t_softerror), reported if the connection times out. */
   softerror = 0;
 

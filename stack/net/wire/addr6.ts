@@ -17,8 +17,9 @@ export function ipv6IsUnspecified(a: Ipv6Addr): boolean {
   return true;
 }
 
-/** RFC 5952 text. */
+/** RFC 5952 text; an IPv4-mapped address ends in dotted decimal (§5: "::ffff:192.0.2.1"). */
 export function ipv6ToString(a: Ipv6Addr): string {
+  if (ipv6IsV4Mapped(a)) return `::ffff:${a[12]}.${a[13]}.${a[14]}.${a[15]}`;
   const g: number[] = [];
   for (let i = 0; i < 16; i += 2) g.push((a[i]! << 8) | a[i + 1]!);
   let best = -1;

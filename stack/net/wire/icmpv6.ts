@@ -22,12 +22,14 @@ export const Icmp6Type = {
   DstUnreach: 1, PacketTooBig: 2, TimeExceeded: 3, ParamProb: 4, EchoRequest: 128, EchoReply: 129,
   MldQuery: 130, MldReport: 131, MldDone: 132,
   RouterSolicit: 133, RouterAdvert: 134, NeighborSolicit: 135, NeighborAdvert: 136, Redirect: 137,
+  /** MLDv2 Multicast Listener Report (RFC 3810 §5.2), sent to ff02::16 by MLDv2 hosts. */
+  Mldv2Report: 143,
 } as const;
 
 export const ICMP6_TYPE_NAMES: Readonly<Record<number, string>> = {
   1: 'unreach', 2: 'packet-too-big', 3: 'time-exceeded', 4: 'param-problem', 128: 'echo-request', 129: 'echo-reply',
   130: 'mld-query', 131: 'mld-report', 132: 'mld-done', 133: 'router-solicitation', 134: 'router-advertisement',
-  135: 'neighbor-solicitation', 136: 'neighbor-advertisement', 137: 'redirect',
+  135: 'neighbor-solicitation', 136: 'neighbor-advertisement', 137: 'redirect', 143: 'mldv2-report',
 };
 export function icmp6TypeName(t: number): string {
   return ICMP6_TYPE_NAMES[t] ?? `type-${t}`;
@@ -198,4 +200,30 @@ export function emitMtuOpt(buf: Uint8Array, off: number, mtu: number): number {
   dv.setUint16(off + 2, 0);
   dv.setUint32(off + 4, mtu >>> 0);
   return off + 8;
+}
+
+/** An MLDv1 message (RFC 2710 §3): the ICMPv6 header (Maximum Response Delay in ms, reserved), then the group. */
+export const MLD_MINLEN = 24;
+/** An MLDv2 Query is at least 28 bytes (RFC 3810 §5.1; §8.1: 24 = MLDv1, >= 28 = MLDv2, else ignored). */
+export const MLDV2_QUERY_MINLEN = 28;
+
+/** The Maximum Response Delay of a query in ms (the 16 bits after the checksum). */
+export function mldMaxDelay(msg: Uint8Array): number {
+  return (msg[4]! << 8) | msg[5]!;
+}
+
+/**
+ * RFC 3810 §5.1.3: an MLDv2 Maximum Response Code below 32768 is the delay in ms; above, a floating-point
+ * value (exponent in bits 12-14, mantissa in bits 0-11): (mant | 0x1000) << (exp + 3).
+ */
+export function mldv2MaxRespDelay(code: number): number {
+  if (code < 0x8000) return code;
+  const exp = (code >> 12) & 0x7;
+  const mant = code & 0xfff;
+  return (mant | 0x1000) * 2 ** (exp + 3);
+}
+
+/** The multicast address field of an MLD message (bytes 8..24). */
+export function mldGroup(msg: Uint8Array): Uint8Array {
+  return msg.subarray(8, 24);
 }
