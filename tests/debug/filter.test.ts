@@ -78,7 +78,7 @@ describe('filter parser', () => {
       ['port 70000', 6, /out of range/],
       ['ether host 1:2:3', 12, /expected a MAC address/],
       ['icmp[0:3] == 8', 6, /size must be 1, 2 or 4/],
-      ['tcp[0] == 1', 1, /byte access needs/],
+      ['frob[0] == 1', 1, /byte access needs/],
       ['icmp $ arp', 6, /unexpected character '\$'/],
       ['len > ', 7, /expected a number/],
     ];

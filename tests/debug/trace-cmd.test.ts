@@ -72,7 +72,7 @@ describe('qnxemu trace', () => {
   test('errors: a bad filter names the column; a malformed trace names the line', () => {
     const bad = qnxemu(['trace', file, '--filter', 'icmp and hots 1.2.3.4']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toBe("qnxemu: --filter: bad filter at column 10: unknown primitive 'hots' (expected icmp, arp, udp, ip, ether, host, src, dst, port, pkt, len, …)\n  icmp and hots 1.2.3.4\n           ^\n");
+    expect(bad.stderr).toBe("qnxemu: --filter: bad filter at column 10: unknown primitive 'hots' (expected icmp, icmp6, arp, udp, tcp, ip, ip6, ether, host, src, dst, port, pkt, len, …)\n  icmp and hots 1.2.3.4\n           ^\n");
     const broken = path.join(dir, 'broken.jsonl');
     fs.writeFileSync(broken, `${lines[0]}\n${lines[1]}\n{"t":1,"node":\n`);
     const b = qnxemu(['trace', broken]);

@@ -5,36 +5,47 @@
  *   expr    := and ( ('or' | '||') and )*
  *   and     := unary ( ('and' | '&&') unary )*
  *   unary   := ('not' | '!') unary | '(' expr ')' | prim
- *   prim    := 'ip' | 'arp' | 'udp' | 'tcp' | 'ether' | 'broadcast'
+ *   prim    := 'ip' | 'ip6' | 'arp' | 'udp' | 'tcp' | 'ether' | 'broadcast'
  *            | 'icmp' [ icmp-name ]                      icmp-name: echo-request, echo-reply, unreach, …
+ *            | 'icmp6' [ icmp6-name ]                    icmp6-name: echo-request, neighbor-solicitation, …
  *            | [ 'ip' | 'arp' ] [ 'src' | 'dst' ] 'host' IPV4
+ *            | [ 'ip6' ] [ 'src' | 'dst' ] 'host' IPV6
  *            | 'ether' [ 'src' | 'dst' ] 'host' MAC  |  'ether' 'broadcast'
  *            | [ 'udp' | 'tcp' ] [ 'src' | 'dst' ] 'port' N
  *            | 'pkt' N                                    (extension: the trace's packet id)
  *            | value cmp value                            cmp: = == != < <= > >=
- *   value   := N | constant | 'len' | proto '[' off [ ':' size ] ']'   proto: ether ip arp icmp udp
+ *   value   := term ( ('&' | '|') term )*               (left to right, as pcap-filter's bit operators)
+ *   term    := N | constant | 'len' | proto '[' off [ ':' size ] ']'
+ *                                                        proto: ether ip ip6 arp icmp icmp6 udp tcp
  *
- * Constants: icmptype (0), icmpcode (1), icmp-echoreply (0), icmp-unreach (3), icmp-echo (8), icmp-timxceed (11)…
+ * Constants: icmptype (0), icmpcode (1), icmp-echoreply (0), icmp-unreach (3), icmp-echo (8), icmp-timxceed (11)…,
+ * icmp6type (0), icmp6code (1), icmp6-echo (128), icmp6-neighborsolicit (135)…, tcpflags (13), tcp-fin (1),
+ * tcp-syn (2), tcp-rst (4), tcp-push (8), tcp-ack (16), tcp-urg (32), tcp-ece (64), tcp-cwr (128).
  * Errors carry the 1-based column of the offending token.
  */
+import { parseIpv6, type Ipv6Addr } from '../../../stack/net/wire/addr6';
 import { ICMP_TYPE_NAMES, IcmpType } from '../../../stack/net/wire/icmp';
+import { ICMP6_TYPE_NAMES } from '../../../stack/net/wire/icmpv6';
 
 export type Dir = 'src' | 'dst' | 'any';
-export type Proto = 'ip' | 'arp' | 'icmp' | 'udp' | 'tcp' | 'ether';
+export type Proto = 'ip' | 'ip6' | 'arp' | 'icmp' | 'icmp6' | 'udp' | 'tcp' | 'ether';
 export type CmpOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
 
 export type Value =
   | { kind: 'num'; value: number }
   | { kind: 'len' }
-  | { kind: 'bytes'; proto: Exclude<Proto, 'tcp'>; off: number; size: 1 | 2 | 4 };
+  | { kind: 'bytes'; proto: Proto; off: number; size: 1 | 2 | 4 }
+  | { kind: 'bits'; op: '&' | '|'; left: Value; right: Value };
 
 export type FilterNode =
   | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
   | { kind: 'not'; expr: FilterNode }
   | { kind: 'proto'; proto: Proto }
   | { kind: 'icmp-type'; type: number }
+  | { kind: 'icmp6-type'; type: number }
   | { kind: 'broadcast' }
   | { kind: 'host'; via: 'ip' | 'arp' | 'any'; dir: Dir; addr: number }
+  | { kind: 'host6'; dir: Dir; addr: Ipv6Addr }
   | { kind: 'ether-host'; dir: Dir; mac: Uint8Array }
   | { kind: 'port'; via: 'udp' | 'tcp' | 'any'; dir: Dir; port: number }
   | { kind: 'pkt'; id: number }
@@ -57,11 +68,21 @@ export const ICMP_TYPES: Record<string, number> = {
   ...Object.fromEntries(Object.entries(ICMP_TYPE_NAMES).map(([t, name]) => [name, Number(t)])),
   echo: IcmpType.Echo,
 };
+/** ICMPv6 message names after `icmp6` (the wire library's names, which the stack's icmp6 probes print). */
+export const ICMP6_TYPES: Record<string, number> = Object.fromEntries(Object.entries(ICMP6_TYPE_NAMES).map(([t, name]) => [name, Number(t)]));
 const CONSTANTS: Record<string, number> = {
   icmptype: 0, icmpcode: 1, 'icmp-echoreply': 0, 'icmp-unreach': 3, 'icmp-sourcequench': 4, 'icmp-redirect': 5,
   'icmp-echo': 8, 'icmp-routeradvert': 9, 'icmp-routersolicit': 10, 'icmp-timxceed': 11, 'icmp-paramprob': 12,
   'icmp-tstamp': 13, 'icmp-tstampreply': 14, 'icmp-ireq': 15, 'icmp-ireqreply': 16, 'icmp-maskreq': 17,
   'icmp-maskreply': 18,
+  // pcap-filter's ICMPv6 and TCP names (pcap-filter(7)).
+  icmp6type: 0, icmp6code: 1, 'icmp6-destinationunreach': 1, 'icmp6-packettoobig': 2, 'icmp6-timeexceeded': 3,
+  'icmp6-parameterproblem': 4, 'icmp6-echo': 128, 'icmp6-echoreply': 129, 'icmp6-multicastlistenerquery': 130,
+  'icmp6-multicastlistenerreportv1': 131, 'icmp6-multicastlistenerdone': 132, 'icmp6-routersolicit': 133,
+  'icmp6-routeradvert': 134, 'icmp6-neighborsolicit': 135, 'icmp6-neighboradvert': 136, 'icmp6-redirect': 137,
+  'icmp6-multicastlistenerreportv2': 143,
+  tcpflags: 13, 'tcp-fin': 0x01, 'tcp-syn': 0x02, 'tcp-rst': 0x04, 'tcp-push': 0x08, 'tcp-ack': 0x10, 'tcp-urg': 0x20,
+  'tcp-ece': 0x40, 'tcp-cwr': 0x80,
 };
 
 interface Token {
@@ -84,7 +105,7 @@ function lex(text: string): Token[] {
     if (['&&', '||', '==', '!=', '<=', '>='].includes(two)) {
       out.push({ t: 'op', v: two, col });
       i += 2;
-    } else if ('()[]!<>=:'.includes(c)) {
+    } else if ('()[]!<>=&|'.includes(c) || (c === ':' && text[i + 1] !== ':')) {
       out.push({ t: 'op', v: c, col });
       i++;
     } else {
@@ -98,7 +119,7 @@ function lex(text: string): Token[] {
   return out;
 }
 
-const PROTOS = new Set(['ip', 'arp', 'icmp', 'udp', 'tcp', 'ether']);
+const PROTOS = new Set(['ip', 'ip6', 'arp', 'icmp', 'icmp6', 'udp', 'tcp', 'ether']);
 const CMP_OPS = new Set(['=', '==', '!=', '<', '<=', '>', '>=']);
 
 class Parser {
@@ -177,7 +198,8 @@ class Parser {
       this.fail(tok, `expected a primitive (icmp, arp, udp, ip, host, port, …), got ${this.describe(tok)}`);
     }
     // A comparison: something followed by a comparison operator, or a byte access.
-    if (this.isOp('[', this.peek()) || (this.peek().t === 'op' && CMP_OPS.has(this.peek().v))) return this.comparison();
+    const after = this.peek();
+    if (this.isOp('[', after) || (after.t === 'op' && (CMP_OPS.has(after.v) || after.v === '&' || after.v === '|'))) return this.comparison();
     const w = tok.v.toLowerCase();
     if (w === 'pkt') {
       this.next();
@@ -202,7 +224,7 @@ class Parser {
         if (nw === 'src' || nw === 'dst' || nw === 'host') return this.etherHost();
         return { kind: 'proto', proto: 'ether' };
       }
-      if ((w === 'ip' || w === 'arp') && (nw === 'src' || nw === 'dst' || nw === 'host')) return this.host(w);
+      if ((w === 'ip' || w === 'arp' || w === 'ip6') && (nw === 'src' || nw === 'dst' || nw === 'host')) return this.host(w);
       if ((w === 'udp' || w === 'tcp') && (nw === 'src' || nw === 'dst' || nw === 'port')) return this.port(w);
       if (w === 'icmp' && nx.t === 'word' && ICMP_TYPES[nw] !== undefined && !this.keyword(nw)) {
         this.next();
@@ -211,9 +233,16 @@ class Parser {
       if (w === 'icmp' && nx.t === 'word' && /^[a-z][a-z-]*$/.test(nw) && !this.keyword(nw)) {
         this.fail(nx, `unknown ICMP message '${nx.v}' (known: ${Object.keys(ICMP_TYPES).join(', ')})`);
       }
+      if (w === 'icmp6' && nx.t === 'word' && ICMP6_TYPES[nw] !== undefined && !this.keyword(nw)) {
+        this.next();
+        return { kind: 'and', left: { kind: 'proto', proto: 'icmp6' }, right: { kind: 'icmp6-type', type: ICMP6_TYPES[nw]! } };
+      }
+      if (w === 'icmp6' && nx.t === 'word' && /^[a-z][a-z-]*$/.test(nw) && !this.keyword(nw)) {
+        this.fail(nx, `unknown ICMPv6 message '${nx.v}' (known: ${Object.keys(ICMP6_TYPES).join(', ')})`);
+      }
       return { kind: 'proto', proto: w as Proto };
     }
-    this.fail(tok, `unknown primitive '${tok.v}' (expected icmp, arp, udp, ip, ether, host, src, dst, port, pkt, len, …)`);
+    this.fail(tok, `unknown primitive '${tok.v}' (expected icmp, icmp6, arp, udp, tcp, ip, ip6, ether, host, src, dst, port, pkt, len, …)`);
   }
 
   private keyword(w: string): boolean {
@@ -232,19 +261,26 @@ class Parser {
     return 'any';
   }
 
-  private host(via: 'ip' | 'arp' | 'any'): FilterNode {
+  private host(via: 'ip' | 'ip6' | 'arp' | 'any'): FilterNode {
     const dir = this.dir();
     if (!this.isWord('host')) this.fail(this.cur, `expected 'host' after '${dir}', got ${this.describe(this.cur)}`);
     this.next();
     const t = this.cur;
-    if (t.t !== 'word') this.fail(t, `expected an IPv4 address after 'host', got ${this.describe(t)}`);
+    if (t.t !== 'word') this.fail(t, `expected an IPv4 or IPv6 address after 'host', got ${this.describe(t)}`);
+    if (/^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}$/i.test(t.v)) this.fail(t, `'${t.v}' is a MAC address: use 'ether host ${t.v}'`);
     const addr = parseDotted(t.v);
-    if (addr === null) {
-      if (/^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){5}$/i.test(t.v)) this.fail(t, `'${t.v}' is a MAC address: use 'ether host ${t.v}'`);
-      this.fail(t, `'${t.v}' is not an IPv4 address (a.b.c.d)`);
+    if (addr !== null && via !== 'ip6') {
+      this.next();
+      return { kind: 'host', via, dir, addr };
     }
-    this.next();
-    return { kind: 'host', via, dir, addr };
+    const addr6 = t.v.includes(':') ? parseIpv6(t.v) : null;
+    if (addr6 !== null && (via === 'ip6' || via === 'any')) {
+      this.next();
+      return { kind: 'host6', dir, addr: addr6 };
+    }
+    if (via === 'ip6') this.fail(t, `'${t.v}' is not an IPv6 address`);
+    if (addr6 !== null) this.fail(t, `'${t.v}' is an IPv6 address: use 'ip6 host' or 'host'`);
+    this.fail(t, t.v.includes(':') ? `'${t.v}' is not an IPv6 address` : `'${t.v}' is not an IPv4 address (a.b.c.d)`);
   }
 
   private etherHost(): FilterNode {
@@ -286,12 +322,22 @@ class Parser {
     return { kind: 'cmp', op: (opTok.v === '=' ? '==' : opTok.v) as CmpOp, left, right };
   }
 
+  /** A term, then pcap-filter's '&' and '|' on it, left to right. */
   private value(): Value {
+    let left = this.term();
+    while (this.isOp('&') || this.isOp('|')) {
+      const op = this.next().v as '&' | '|';
+      left = { kind: 'bits', op, left, right: this.term() };
+    }
+    return left;
+  }
+
+  private term(): Value {
     const t = this.cur;
     if (t.t !== 'word') this.fail(t, `expected a number, 'len' or proto[offset], got ${this.describe(t)}`);
     const w = t.v.toLowerCase();
     if (this.isOp('[', this.peek())) {
-      if (!PROTOS.has(w) || w === 'tcp') this.fail(t, `byte access needs one of ether, ip, arp, icmp, udp, got '${t.v}'`);
+      if (!PROTOS.has(w)) this.fail(t, `byte access needs one of ether, ip, ip6, arp, icmp, icmp6, udp, tcp, got '${t.v}'`);
       this.next();
       this.next();
       const offTok = this.cur;
@@ -316,12 +362,12 @@ class Parser {
       }
       if (!this.isOp(']')) this.fail(this.cur, `expected ']', got ${this.describe(this.cur)}`);
       this.next();
-      return { kind: 'bytes', proto: w as Exclude<Proto, 'tcp'>, off, size: size as 1 | 2 | 4 };
+      return { kind: 'bytes', proto: w as Proto, off, size: size as 1 | 2 | 4 };
     }
     this.next();
     if (w === 'len') return { kind: 'len' };
     const n = parseNumber(t.v) ?? CONSTANTS[w];
-    if (n === undefined || n === null) this.fail(t, `'${t.v}' is not a number or a known constant (icmp-echo, icmptype, …)`);
+    if (n === undefined || n === null) this.fail(t, `'${t.v}' is not a number or a known constant (icmp-echo, icmptype, tcpflags, tcp-syn, …)`);
     return { kind: 'num', value: n };
   }
 }

@@ -26,9 +26,10 @@ export const HELP: [string, string][] = [
 ];
 
 export const FILTER_HELP = [
-  'filters (tcpdump syntax subset): icmp, icmp echo-request, icmp echo-reply, arp, udp, ip, tcp, broadcast,',
-  '  [src|dst] host A, ether [src|dst] host MAC, [udp] [src|dst] port N, pkt N, len > N,',
-  '  icmp[icmptype] == icmp-echo, ip[8] < 5, combined with and/or/not (&&, ||, !) and parentheses',
+  'filters (tcpdump syntax subset): icmp, icmp echo-request, icmp echo-reply, arp, udp, ip, tcp, ip6, icmp6,',
+  '  icmp6 neighbor-solicitation, broadcast, [src|dst] host A (IPv4 or IPv6: host fe80::1), ether [src|dst] host MAC,',
+  '  [tcp|udp] [src|dst] port N, pkt N, len > N, icmp[icmptype] == icmp-echo, ip[8] < 5, tcp[13] & 2 != 0,',
+  '  tcp[tcpflags] & tcp-syn != 0, combined with and/or/not (&&, ||, !) and parentheses',
 ];
 
 export function helpText(): string[] {

@@ -7,12 +7,17 @@
 import type { TraceRecord } from '../../machine/sim/trace';
 import { ArpOp, ArpPacket, ArpRepr } from '../../../stack/net/wire/arp';
 import { ipToString, macToString } from '../../../stack/net/wire/addr';
+import { parseIpv6, ipv6ToString, type Ipv6Addr } from '../../../stack/net/wire/addr6';
 import { EtherType, EthernetFrame, EthernetRepr } from '../../../stack/net/wire/ethernet';
 import { IcmpPacket, IcmpRepr } from '../../../stack/net/wire/icmp';
 import { IpProto, Ipv4Packet, type Ipv4Check } from '../../../stack/net/wire/ipv4';
+import { Icmp6Type, icmp6TypeName } from '../../../stack/net/wire/icmpv6';
+import { Ip6Nxt } from '../../../stack/net/wire/ipv6';
+import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, tcpPseudoSum4 } from '../../../stack/net/wire/tcp';
 import { UdpPacket, UdpRepr } from '../../../stack/net/wire/udp';
 import { WireError } from '../../../stack/net/wire/view';
-import { ICMP_TYPES } from './filter';
+import { ICMP6_TYPES, ICMP_TYPES } from './filter';
+import { IP6_EXT_HEADERS, decodeIpv6, decodeTcp, tcpSummary } from './packet-tcp-ip6';
 
 export interface PacketInfo {
   pkt: number;
@@ -35,6 +40,19 @@ export interface PacketInfo {
   arpOp?: number;
   arpSpa?: number;
   arpTpa?: number;
+  ip6Src?: Ipv6Addr;
+  ip6Dst?: Ipv6Addr;
+  /** The upper-layer protocol: the next header after the extension headers (hop-by-hop, routing, fragment, …). */
+  ip6Nxt?: number;
+  ip6Hlim?: number;
+  icmp6Type?: number;
+  icmp6Code?: number;
+  tcpFlags?: number;
+  tcpSeq?: number;
+  tcpAck?: number;
+  tcpWin?: number;
+  /** TCP payload bytes (tcpdump's "length"). */
+  tcpLen?: number;
   /** From bytes: the first check of the stack's wire library the frame fails ("IPv4: bad header checksum"). */
   malformed?: string;
 }
@@ -89,7 +107,11 @@ export function decodeFrame(pkt: number, bytes: Uint8Array): PacketInfo {
       if (r instanceof WireError && r.check === 'hdrops') return info;
       info.sport = u.srcPort;
       info.dport = u.dstPort;
+    } else if (ip.protocol === IpProto.TCP) {
+      decodeTcp(info, l4, tcpPseudoSum4(ip.src, ip.dst, l4.length), !ip.moreFrags, bad); // a first fragment: no checksum
     }
+  } else if (info.ethertype === EtherType.IPv6) {
+    decodeIpv6(info, payload, bad);
   } else if (info.ethertype === EtherType.ARP) {
     const a = new ArpPacket(payload);
     const r = ArpRepr.parse(a);
@@ -108,11 +130,36 @@ function ipOf(text: unknown): number | undefined {
   if (!m) return undefined;
   return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
 }
-function portOf(text: unknown): number | undefined {
+/** "10.0.0.1.5001" or "fe80::1.5001" (the tcp and udp probes' endpoints): address and port. */
+function endpointOf(text: unknown): { v4?: number; v6?: Ipv6Addr; port: number } | undefined {
   if (typeof text !== 'string') return undefined;
-  const m = /^\d+\.\d+\.\d+\.\d+\.(\d+)$/.exec(text);
-  return m ? Number(m[1]) : undefined;
+  const dot = text.lastIndexOf('.');
+  const port = Number(text.slice(dot + 1));
+  if (dot < 0 || !/^\d+$/.test(text.slice(dot + 1)) || port > 0xffff) return undefined;
+  const addr = text.slice(0, dot);
+  const v4 = ipOf(addr);
+  if (v4 !== undefined) return { v4, port };
+  const v6 = addr.includes(':') ? parseIpv6(addr) : null;
+  return v6 ? { v6, port } : undefined;
 }
+function ip6Of(text: unknown): Ipv6Addr | undefined {
+  return typeof text === 'string' && text.includes(':') ? parseIpv6(text) ?? undefined : undefined;
+}
+/** tcpFlagsString's letters (stack/net/wire/tcp.ts) back to th_flags bits. */
+const TCP_FLAG_LETTERS: Record<string, number> = { S: TH_SYN, F: TH_FIN, R: TH_RST, P: TH_PUSH, '.': TH_ACK, U: TH_URG };
+function tcpFlagsOf(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (text === '-') return 0;
+  let f = 0;
+  for (const c of text) {
+    const bit = TCP_FLAG_LETTERS[c];
+    if (bit === undefined) return undefined;
+    f |= bit;
+  }
+  return f;
+}
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
 function macOf(text: unknown): Uint8Array | undefined {
   if (typeof text !== 'string' || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(text)) return undefined;
   return Uint8Array.from(text.split(':').map((h) => parseInt(h, 16)));
@@ -127,7 +174,75 @@ export function learnFromRecord(info: PacketInfo, rec: TraceRecord): void {
   const set = <K extends keyof PacketInfo>(k: K, v: PacketInfo[K] | undefined): void => {
     if (v !== undefined && info[k] === undefined) info[k] = v;
   };
+  /** A transport record's endpoints: the address family and addresses, and the ports. */
+  const endpoints = (proto: number): void => {
+    const src = endpointOf(f['src']);
+    const dst = endpointOf(f['dst']);
+    if (src?.v6 || dst?.v6) {
+      set('ethertype', EtherType.IPv6);
+      set('ip6Nxt', proto);
+      set('ip6Src', src?.v6);
+      set('ip6Dst', dst?.v6);
+    } else {
+      set('ethertype', EtherType.IPv4);
+      set('ipProto', proto);
+      set('ipSrc', src?.v4);
+      set('ipDst', dst?.v4);
+    }
+    set('sport', src?.port);
+    set('dport', dst?.port);
+  };
+  /** An ICMPv6 message (an icmp6, nd6 or mld record). */
+  const icmp6 = (type: number | undefined): void => {
+    set('ethertype', EtherType.IPv6);
+    set('ip6Nxt', Ip6Nxt.ICMPV6);
+    set('icmp6Type', type);
+  };
   switch (rec.layer) {
+    case 'tcp':
+      if (rec.probe === 'input' || rec.probe === 'output') {
+        endpoints(IpProto.TCP);
+        set('tcpFlags', tcpFlagsOf(f['flags']));
+        set('tcpSeq', num(f['seq']));
+        set('tcpAck', num(f['ack']));
+        set('tcpWin', num(f['win']));
+        set('tcpLen', num(f['len']));
+      }
+      break;
+    case 'ip6':
+      if (rec.probe === 'input' || rec.probe === 'output' || rec.probe === 'forward' || rec.probe === 'raw-output') {
+        set('ethertype', EtherType.IPv6);
+        set('ip6Src', ip6Of(f['src']));
+        set('ip6Dst', ip6Of(f['dst']));
+        // The fixed header's next header is the upper layer unless it names an extension header.
+        const nxt = num(f['nxt']);
+        if (nxt !== undefined && !IP6_EXT_HEADERS.has(nxt) && nxt !== Ip6Nxt.FRAGMENT) set('ip6Nxt', nxt);
+        if (rec.probe === 'forward') set('ip6Hlim', num(f['hlim']));
+      }
+      break;
+    case 'icmp6':
+      if (rec.probe === 'input' || rec.probe === 'error') {
+        icmp6(typeof f['type'] === 'string' ? ICMP6_TYPES[f['type']] ?? (/^type-(\d+)$/.test(f['type']) ? Number(f['type'].slice(5)) : undefined) : undefined);
+        set('icmp6Code', num(f['code']));
+        if (rec.probe === 'input') set('ip6Src', ip6Of(f['src']));
+        else set('ip6Dst', ip6Of(f['to']));
+      }
+      break;
+    case 'nd6': {
+      const t = ND6_PROBES[rec.probe];
+      if (t === undefined) break;
+      icmp6(t);
+      set('ip6Src', ip6Of(f['src']));
+      set('ip6Dst', ip6Of(f['dst']));
+      break;
+    }
+    case 'mld':
+      // A report is MLDv1's (131) or MLDv2's (143): the record does not say which.
+      if (rec.probe === 'query' || rec.probe === 'report' || rec.probe === 'done') {
+        icmp6(rec.probe === 'query' ? Icmp6Type.MldQuery : rec.probe === 'done' ? Icmp6Type.MldDone : undefined);
+        set('ip6Src', ip6Of(f['src']));
+      }
+      break;
     case 'ip':
       if (rec.probe === 'output' || rec.probe === 'input') {
         set('ethertype', EtherType.IPv4);
@@ -152,14 +267,7 @@ export function learnFromRecord(info: PacketInfo, rec: TraceRecord): void {
       break;
     }
     case 'udp':
-      if (rec.probe === 'input' || rec.probe === 'output') {
-        set('ethertype', EtherType.IPv4);
-        set('ipProto', IpProto.UDP);
-        set('ipSrc', ipOf(f['src']));
-        set('ipDst', ipOf(f['dst']));
-        set('sport', portOf(f['src']));
-        set('dport', portOf(f['dst']));
-      }
+      if (rec.probe === 'input' || rec.probe === 'output') endpoints(IpProto.UDP);
       break;
     case 'arp':
       if (rec.probe === 'request') {
@@ -184,6 +292,13 @@ export function learnFromRecord(info: PacketInfo, rec: TraceRecord): void {
   }
 }
 
+/** nd6 probes about one ND message, and its ICMPv6 type (RFC 4861 §4). */
+const ND6_PROBES: Record<string, number> = {
+  'rs-output': Icmp6Type.RouterSolicit, 'ra-input': Icmp6Type.RouterAdvert, 'ra-output': Icmp6Type.RouterAdvert,
+  'ns-input': Icmp6Type.NeighborSolicit, 'ns-output': Icmp6Type.NeighborSolicit, 'ns-ignored': Icmp6Type.NeighborSolicit,
+  'na-input': Icmp6Type.NeighborAdvert, 'na-output': Icmp6Type.NeighborAdvert,
+};
+
 const ARP_OPS: Record<number, string> = { [ArpOp.Request]: 'Request', [ArpOp.Reply]: 'Reply' };
 
 /** A one-line tcpdump-like summary. */
@@ -206,12 +321,29 @@ export function summarize(i: PacketInfo): string {
       if (i.icmpId !== undefined && (i.icmpType === 0 || i.icmpType === 8)) l4 += `, id ${i.icmpId}, seq ${i.icmpSeq}`;
     } else if (i.ipProto === IpProto.UDP) {
       l4 = 'UDP';
+    } else if (i.ipProto === IpProto.TCP) {
+      l4 = tcpSummary(i);
     }
     parts.push(`IPv4 ${src} > ${dst}: ${l4}`);
+  } else if (i.ethertype === EtherType.IPv6 || i.ip6Nxt !== undefined) {
+    const port = (p: number | undefined): string => (p !== undefined && (i.ip6Nxt === IpProto.TCP || i.ip6Nxt === IpProto.UDP) ? `.${p}` : '');
+    const src = i.ip6Src ? ipv6ToString(i.ip6Src) + port(i.sport) : '?';
+    const dst = i.ip6Dst ? ipv6ToString(i.ip6Dst) + port(i.dport) : '?';
+    let l4 = i.ip6Nxt !== undefined ? `next-header ${i.ip6Nxt}` : 'IPv6';
+    if (i.ip6Nxt === Ip6Nxt.ICMPV6) {
+      l4 = `ICMP6 ${i.icmp6Type !== undefined ? icmp6TypeName(i.icmp6Type) : ''}`.trim();
+      if (i.icmpId !== undefined && (i.icmp6Type === Icmp6Type.EchoRequest || i.icmp6Type === Icmp6Type.EchoReply)) l4 += `, id ${i.icmpId}, seq ${i.icmpSeq}`;
+    } else if (i.ip6Nxt === Ip6Nxt.UDP) {
+      l4 = 'UDP';
+    } else if (i.ip6Nxt === Ip6Nxt.TCP) {
+      l4 = tcpSummary(i);
+    }
+    parts.push(`IPv6 ${src} > ${dst}: ${l4}`);
   } else if (i.ethertype !== undefined) {
     parts.push(`ethertype 0x${i.ethertype.toString(16).padStart(4, '0')}`);
   }
-  if (i.len !== undefined) parts.push(`length ${i.len}`);
+  // A TCP line already has tcpdump's "length" (the payload's): the frame's is then called so.
+  if (i.len !== undefined) parts.push(`${i.tcpLen !== undefined ? 'frame length' : 'length'} ${i.len}`);
   if (i.malformed) parts.push(`malformed: ${i.malformed}`);
   if (!i.complete) parts.push('(from trace fields; bytes not seen)');
   return parts.join(', ') || '(nothing known)';
