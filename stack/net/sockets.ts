@@ -21,7 +21,6 @@ import {
   soAccept, soCloseStream, soConnectStream, soListen, soReceiveStream, soSendStream, soShutdown, sofree, soisconnected,
   soisconnecting, soisdisconnected, soisdisconnecting, sonewconn, streamAttach, streamWakeup,
 } from './socket-stream';
-import { ip6Of } from './tcp/ip6-api';
 import type { NetStack } from './stack';
 import { ipToString, type Ipv4Addr } from './wire/addr';
 import { InMcast } from './in-mcast';
@@ -58,7 +57,7 @@ export class Sockets implements SocketUpcalls {
       return typeof so === 'number' ? so : this.add(so);
     }
     if (domain === AF_INET6 && type === SOCK_STREAM) {
-      if (!ip6Of(this.s)) return Errno.EAFNOSUPPORT;
+      if (!this.s.ip6) return Errno.EAFNOSUPPORT;
       const so = this.createStream(domain, protocol);
       if (typeof so !== 'number' && this.s.ip6) so.v6only = this.s.ip6.v6only; // net.inet6.ip6.v6only
       return so;

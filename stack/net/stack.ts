@@ -84,7 +84,7 @@ export class NetStack {
     this.ip6?.ifUp(this.lo0);
     this.ip6?.protosw.set(IPPROTO_TCP, (ifp, m, src, dst, seg) => this.tcp.input6(ifp, m, src, dst, seg));
     // tcp6_ctlinput: ICMPv6 errors about our segments (Packet Too Big → PMTU, unreachables → soft errors).
-    this.ip6?.icmp6.ctlsw.set(IPPROTO_TCP, (info) => this.tcp.ctlinput6(info.type, info.code, quotedIp6(info.src, info.dst, info.upper), info.type === 2 ? info.param : 0));
+    this.ip6?.icmp6.ctlsw.set(IPPROTO_TCP, (info) => this.tcp.ctlinput6(info));
   }
 
   /** An IP packet without a link header (lo0, looped copies): IPv4 or IPv6 by its version nibble. */
@@ -195,15 +195,4 @@ export class NetStack {
     this.inMcast.addressDeleted(ifp, ia.addr);
     return 0;
   }
-}
-
-/** The quoted packet as tcp6_ctlinput reads it: a fixed IPv6 header (next header TCP) and the upper-layer bytes. */
-function quotedIp6(src: Uint8Array, dst: Uint8Array, upper: Uint8Array): Uint8Array {
-  const q = new Uint8Array(40 + upper.length);
-  q[0] = 0x60;
-  q[6] = IPPROTO_TCP;
-  q.set(src, 8);
-  q.set(dst, 24);
-  q.set(upper, 40);
-  return q;
 }

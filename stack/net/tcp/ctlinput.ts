@@ -10,6 +10,7 @@ import { Errno } from '../../kernel/api';
 import { IpProto, Ipv4Packet } from '../wire/ipv4';
 import { TcpPacket } from '../wire/tcp';
 import { ipv6Equals } from '../wire/addr6';
+import type { Icmp6CtlInfo } from '../ip6/icmp6';
 import { TCPS_LISTEN, TCPS_SYN_SENT, haveEstablished, tcpStateName } from './fsm';
 import { tcpOutput } from './output';
 import { tcpDrop } from './subr';
@@ -45,16 +46,16 @@ export function tcpCtlinput(tcp: Tcp, type: number, code: number, quoted: Uint8A
 }
 
 /**
- * tcp6_ctlinput for ICMPv6 errors (RFC 4443) about a segment we sent: `quoted` is the IPv6 packet the message
- * quotes (header + at least 8 bytes of TCP; no extension headers). Packet Too Big (type 2) carries the MTU
+ * tcp6_ctlinput for ICMPv6 errors (RFC 4443) about a segment we sent, as ICMPv6 input hands them to the transport
+ * (icmp6.ctlsw): the quoted packet's addresses and its TCP header onward. Packet Too Big (type 2) carries the MTU
  * (RFC 8201): t_maxseg follows it; Destination Unreachable (type 1) with code 4 (port unreachable) refuses a
  * connection being opened, other codes are soft errors.
  */
-export function tcpCtlinput6(tcp: Tcp, type: number, code: number, quoted: Uint8Array, mtu: number): void {
-  if (quoted.length < 48 || quoted[6] !== IpProto.TCP) return;
-  const src = quoted.subarray(8, 24);
-  const dst = quoted.subarray(24, 40);
-  const th = new TcpPacket(quoted.subarray(40));
+export function tcpCtlinput6(tcp: Tcp, info: Icmp6CtlInfo): void {
+  const { type, code, src, dst } = info;
+  if (info.upper.length < 8) return;
+  const mtu = type === 2 ? info.param : 0;
+  const th = new TcpPacket(info.upper);
   const tp = tcp.cbs.find((t) => t.v6 && t.state !== TCPS_LISTEN && ipv6Equals(t.so.laddr6, src) && t.so.lport === th.srcPort &&
     ipv6Equals(t.so.faddr6, dst) && t.so.fport === th.dstPort);
   if (!tp) return;

@@ -16,7 +16,6 @@ import { TH_ACK, TH_FIN, TH_RST, TH_SYN, TcpPacket, TcpRepr, tcpFlagsString, tcp
 import { ccEstablished } from './congestion';
 import { SEQ_GT, SEQ_LEQ, TCPS_CLOSED, TCPS_ESTABLISHED, TCPS_LISTEN, TCPS_SYN_RECEIVED, TCPS_SYN_SENT, TCPS_TIME_WAIT, seqAdd } from './fsm';
 import { tcpInputSynced, tcpDataAndFin } from './input-seg';
-import { ip6Of } from './ip6-api';
 import { tcpMapToV4 } from '../ip6/mapped6';
 import { tcpReass } from './reass';
 import { tcpNow, tcpOutput } from './output';
@@ -172,7 +171,7 @@ function inputListen(tcp: Tcp, head: TcpCb, s: Seg): void {
 function routeMtu(tcp: Tcp, tp: TcpCb): number {
   const so = tp.so;
   if (tp.v6) {
-    const ip6 = ip6Of(tcp.s);
+    const ip6 = tcp.s.ip6;
     const sel = ip6?.selectSource(so.faddr6, tp.scope6);
     return sel && typeof sel !== 'number' ? sel.mtu : 1280;
   }

@@ -18,7 +18,8 @@ import {
   TCPS_CLOSED, TCPS_CLOSE_WAIT, TCPS_ESTABLISHED, TCPS_FIN_WAIT_1, TCPS_FIN_WAIT_2, TCPS_LAST_ACK, TCPS_LISTEN,
   TCPS_SYN_RECEIVED, TCPS_SYN_SENT, haveEstablished, tcpStateName,
 } from './fsm';
-import { IP6_DEFHLIM, IP6_PAYLOAD_OFF, ip6Alloc, ip6Of } from './ip6-api';
+import { Ip6 } from '../ip6/ip6';
+import { IPV6_DEFHLIM } from '../wire/ipv6';
 import {
   SLOW_TICK_NS, TCPT_2MSL, TCPT_KEEP, TCPT_NTIMERS, TCPT_PERSIST, TCPTV_MIN, TCPTV_PERSMAX,
   TCPTV_PERSMIN, TCPTV_REXMTMAX, TCPTV_SRTTDFLT, TCP_BACKOFF, TCP_MAXWIN, TF_DETACHED, TF_RCVD_TSTMP, TF_REQ_TSTMP, rangeSet, type TcpCb,
@@ -118,12 +119,12 @@ export function tcpXmit(tcp: Tcp, e: Endpoints, r: TcpRepr, pktId: number, trace
     p.checksum = pseudoHeaderSeed(e.src, e.dst, IpProto.TCP, len);
     return tcp.s.ip.output(frame, { src: e.src, dst: e.dst, protocol: IpProto.TCP, ttl, tos: 0, df }, pktId, { csumFlags: M_CSUM_TCPv4 });
   }
-  const ip6 = ip6Of(tcp.s);
+  const ip6 = tcp.s.ip6;
   if (!ip6) return Errno.EAFNOSUPPORT; // no IPv6 in this stack (io-pkt-v4)
-  const frame = ip6Alloc(len);
-  const p = new TcpPacket(frame.subarray(IP6_PAYLOAD_OFF));
+  const frame = Ip6.alloc(len);
+  const p = new TcpPacket(frame.subarray(Ip6.PAYLOAD_OFF));
   TcpRepr.emit(r, p, tcpPseudoSum6(e.src6, e.dst6, len));
-  return ip6.output(frame, { src: e.src6, dst: e.dst6, nxt: IpProto.TCP, hlim: IP6_DEFHLIM, scopeId: e.scope6 ?? 0 }, pktId);
+  return ip6.output(frame, { src: e.src6, dst: e.dst6, nxt: IpProto.TCP, hlim: IPV6_DEFHLIM, scopeId: e.scope6 ?? 0 }, pktId);
 }
 
 /**

@@ -11,6 +11,7 @@ import { sockaddrIn, sockaddrIn6, type SockAddr } from '../../include/netinet/in
 import { TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_MAXSEG, TCP_MSS, TCP_NODELAY, TCP6_MSS } from '../../include/netinet/tcp';
 import { AF_INET, AF_INET6, SO_KEEPALIVE, SO_REUSEADDR, SO_REUSEPORT } from '../../include/sys/socket';
 import type { Ifnet } from '../if';
+import type { Icmp6CtlInfo } from '../ip6/icmp6';
 import type { Mbuf } from '../mbuf';
 import type { StreamProtocol, SocketUpcalls } from '../protosw';
 import type { Socket } from '../socket';
@@ -23,7 +24,6 @@ import { Ipv4Packet } from '../wire/ipv4';
 import { TCPS_CLOSED, TCPS_LISTEN, TCPS_SYN_SENT, haveEstablished, tcpStateName } from './fsm';
 import { tcpCtlinput, tcpCtlinput6 } from './ctlinput';
 import { tcpInput, type SegAddrs } from './input';
-import { ip6Of } from './ip6-api';
 import { tcpOutput } from './output';
 import { newTcpStat } from './stats';
 import { tcpClose, tcpDrop, tcpNewIss, tcpRequestScale, tcpUsrClosed, tcpMssToAdvertise, tcpSendSeqInit, tcpSetKeep } from './subr';
@@ -170,7 +170,7 @@ export class Tcp implements StreamProtocol {
 
   /** tcp6_input: `seg` is the TCP segment, after the IPv6 header and any extension headers. */
   input6(ifp: Ifnet, m: Mbuf, src: Ipv6Addr, dst: Ipv6Addr, seg: Uint8Array): void {
-    this.batch(() => tcpInput(this, ifp, m, { v6: true, src: 0, dst: 0, src6: src, dst6: dst, tos: 0, scope6: ip6Of(this.s)?.indexOf(ifp) ?? 0 }, seg));
+    this.batch(() => tcpInput(this, ifp, m, { v6: true, src: 0, dst: 0, src6: src, dst6: dst, tos: 0, scope6: this.s.ip6?.indexOf(ifp) ?? 0 }, seg));
   }
 
   /**
@@ -184,12 +184,9 @@ export class Tcp implements StreamProtocol {
     this.batch(() => tcpCtlinput(this, type, code, quoted, nextMtu));
   }
 
-  /**
-   * tcp6_ctlinput: an ICMPv6 error (`type`, `code`) quoting `quoted` (the IPv6 packet we sent: header and at
-   * least 8 bytes of TCP); `mtu` is Packet Too Big's MTU field (0 otherwise).
-   */
-  ctlinput6(type: number, code: number, quoted: Uint8Array, mtu = 0): void {
-    this.batch(() => tcpCtlinput6(this, type, code, quoted, mtu));
+  /** tcp6_ctlinput: an ICMPv6 error about one of our segments, registered in icmp6.ctlsw (stack.ts). */
+  ctlinput6(info: Icmp6CtlInfo): void {
+    this.batch(() => tcpCtlinput6(this, info));
   }
 
   // ---- StreamProtocol (tcp_usrreq) ----
@@ -218,7 +215,7 @@ export class Tcp implements StreamProtocol {
       so.laddr = a4;
       so.laddr6 = addr.addr.slice(0, 16);
     } else {
-      const ip6 = ip6Of(this.s);
+      const ip6 = this.s.ip6;
       if (!ipv6IsUnspecified(addr.addr) && !(ip6 && ip6.isOurAddress(addr.addr))) return Errno.EADDRNOTAVAIL;
       so.laddr6 = addr.addr.slice(0, 16);
     }
@@ -274,7 +271,7 @@ export class Tcp implements StreamProtocol {
       }
       mtu = choice.ifp.mtu;
     } else {
-      const ip6 = ip6Of(this.s);
+      const ip6 = this.s.ip6;
       if (!ip6) return Errno.EAFNOSUPPORT;
       const sel = ip6.selectSource(addr.addr, addr.scopeId);
       if (typeof sel === 'number') return sel;
