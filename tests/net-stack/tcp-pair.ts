@@ -135,3 +135,30 @@ export function drain(n: Node, so: Socket): Uint8Array {
   const r = n.s.sockets.receiveStream(so, 1 << 30, false);
   return typeof r === 'number' ? new Uint8Array(0) : r.data;
 }
+
+/**
+ * Connect a → b and move `data` in 4096-byte writes as a's send window allows, reading b's so_rcv as it fills,
+ * until b has all of it (or 10 000 steps of 10 ms): the two sockets and what b received.
+ */
+export function pumpStream(p: Pair, data: Uint8Array): { cli: Socket; srv: Socket; got: Uint8Array } {
+  const { cli, srv } = p.connect();
+  const n = data.length;
+  let sent = 0;
+  const parts: Uint8Array[] = [];
+  let got = 0;
+  const app = (): boolean => {
+    while (sent < n) {
+      const k = p.a.s.sockets.sendStream(cli, data.subarray(sent, sent + 4096), 1);
+      if (k <= 0) break;
+      sent += k;
+    }
+    const d = drain(p.b, srv);
+    if (d.length) {
+      parts.push(d);
+      got += d.length;
+    }
+    return got === n;
+  };
+  for (let i = 0; i < 10000 && !app(); i++) p.step(10_000_000, app);
+  return { cli, srv, got: Buffer.concat(parts) };
+}

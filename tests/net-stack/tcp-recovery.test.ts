@@ -8,7 +8,7 @@ import { IPPROTO_TCP } from '../../stack/include/netinet/in';
 import { TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL } from '../../stack/include/netinet/tcp';
 import { SOL_SOCKET, SO_KEEPALIVE } from '../../stack/include/sys/socket';
 import type { TcpCb } from '../../stack/net/tcp/tcpcb';
-import { Pair, drain, type WireSeg } from './tcp-pair';
+import { Pair, drain, pumpStream, type WireSeg } from './tcp-pair';
 
 const pattern = (n: number) => new Uint8Array(n).map((_, i) => (i * 7) & 0xff);
 
@@ -35,27 +35,8 @@ function dropDataSegments(p: Pair, which: number[]): void {
   };
 }
 
-function send(p: Pair, n: number): { cli: ReturnType<Pair['connect']>['cli']; srv: ReturnType<Pair['connect']>['srv']; got: Uint8Array } {
-  const { cli, srv } = p.connect();
-  const data = pattern(n);
-  let sent = 0;
-  const parts: Uint8Array[] = [];
-  let got = 0;
-  const app = (): boolean => {
-    while (sent < n) {
-      const k = p.a.s.sockets.sendStream(cli, data.subarray(sent, sent + 4096), 1);
-      if (k <= 0) break;
-      sent += k;
-    }
-    const d = drain(p.b, srv);
-    if (d.length) {
-      parts.push(d);
-      got += d.length;
-    }
-    return got === n;
-  };
-  for (let i = 0; i < 10000 && !app(); i++) p.step(10_000_000, app);
-  return { cli, srv, got: Buffer.concat(parts) };
+function send(p: Pair, n: number): ReturnType<typeof pumpStream> {
+  return pumpStream(p, pattern(n));
 }
 
 /** Both ends without SACK (net.inet.tcp.sack.enable=0): recovery is NewReno's; tcp-sack.test.ts has the SACK side. */

@@ -8,7 +8,7 @@ import { TH_ACK, TH_SYN, type TcpOptions, type TcpRepr } from '../../stack/net/w
 import { TF_SACK_PERMIT } from '../../stack/net/tcp/tcpcb';
 import type { Socket } from '../../stack/net/socket';
 import { Peer, stateOf, tcb } from './tcp-peer';
-import { Pair, drain, type WireSeg } from './tcp-pair';
+import { Pair, drain, pumpStream, type WireSeg } from './tcp-pair';
 import { formatTcpStats } from '../../stack/utils/netstat-stats';
 
 const ISS = 1000;
@@ -239,26 +239,8 @@ function dropDataSegments(p: Pair, which: number[]): void {
 }
 
 function transfer(p: Pair, n: number): Uint8Array {
-  const { cli, srv } = p.connect();
   const data = pattern(n);
-  let sent = 0;
-  const parts: Uint8Array[] = [];
-  let got = 0;
-  const app = (): boolean => {
-    while (sent < n) {
-      const k = p.a.s.sockets.sendStream(cli, data.subarray(sent, sent + 4096), 1);
-      if (k <= 0) break;
-      sent += k;
-    }
-    const d = drain(p.b, srv);
-    if (d.length) {
-      parts.push(d);
-      got += d.length;
-    }
-    return got === n;
-  };
-  for (let i = 0; i < 10000 && !app(); i++) p.step(10_000_000, app);
-  const out = Buffer.concat(parts);
+  const out = Buffer.from(pumpStream(p, data).got);
   expect(out.equals(Buffer.from(data))).toBe(true);
   return out;
 }
