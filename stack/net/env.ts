@@ -34,4 +34,11 @@ export interface NetEnv {
    * reproducible for a seed, different for another seed.
    */
   random32(): number;
+  /**
+   * The thread running protocol code now, and whether it holds the stack context: io-pkt's layer 2 runs bridging
+   * and ipflow fast-forwarding in the thread that received the frame, without the stack context (facts/io-pkt.md
+   * §4). Traces of forwarded packets carry it; ipflow keeps a flow cache per thread. Optional: a harness
+   * without threads has one implicit thread holding the stack.
+   */
+  thread?(): { readonly tid: number; readonly name: string; readonly stack: boolean };
 }

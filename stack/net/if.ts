@@ -4,7 +4,7 @@
  * contract (stack/io-pkt/driver-api.ts) builds on these types; the protocols in stack/net use them without
  * knowing io-pkt.
  */
-import type { Co } from '../kernel/api';
+import type { Co, ThreadCtx } from '../kernel/api';
 import type { NicConfig, NicStats } from './hw-nicinfo';
 import type { Mbuf } from './mbuf';
 
@@ -41,8 +41,12 @@ export function newIfData(): IfData {
 export interface IfnetOps {
   /** Bring the hardware up (IFF_RUNNING), program the address filter. Return errno (0 = ok). */
   init(ifp: Ifnet): Co<number>;
-  /** Drain ifp.snd onto the hardware as far as resources allow. */
-  start(ifp: Ifnet): Co<void>;
+  /**
+   * Drain ifp.snd onto the hardware as far as resources allow. `ctx` is the io-pkt thread calling it: the stack
+   * context's holder, or a thread that received a frame and forwards it without the stack context (bridge,
+   * ipflow); register accesses go on that thread's timeline. Absent: the stack context's thread.
+   */
+  start(ifp: Ifnet, ctx?: ThreadCtx): Co<void>;
   /** Quiesce; `disable` also releases hardware resources. */
   stop(ifp: Ifnet, disable: boolean): Co<void>;
   /** Reprogram the multicast filter / promiscuous mode after ifp.flags or multicast list changed. */

@@ -8,6 +8,7 @@ import type { Mbuf } from './mbuf';
 import { Errno } from '../kernel/api';
 import { Arp } from './arp';
 import { Bpf } from './bpf';
+import { PfilHead } from './pfil';
 import { Callouts } from './callout';
 import type { NetEnv } from './env';
 import { Ether } from './ether';
@@ -37,6 +38,16 @@ export interface StackOptions {
   inet6?: boolean;
 }
 
+/**
+ * A layer-2 path that io-pkt runs in the thread that received a frame, without the stack context (bridge_input,
+ * ipflow_fastforward). `input` returns true when it consumed the frame (forwarded, flooded or dropped it);
+ * false sends it on to pkt_rx_q and the stack context. It runs synchronously; what it queues on an interface's
+ * if_snd is started by that same thread (NetEnv.kick goes to the running thread).
+ */
+export interface FastPath {
+  input(ifp: Ifnet, m: Mbuf): boolean;
+}
+
 export class NetStack {
   readonly ifs = new IfTable();
   readonly routes: RouteTable;
@@ -58,6 +69,12 @@ export class NetStack {
   readonly sockets: Sockets;
   /** /dev/bpf descriptors and the taps (bpf.ts). */
   readonly bpf: Bpf;
+  /** Packet filter hooks (pfil.ts): lsm-pf hooks pf_test into `inet`. */
+  readonly pfil = { inet: new PfilHead() };
+  /** if_bridge (stack/net/bridge; hc variants only): tried first on a frame from a bridge member. */
+  bridge: FastPath | null = null;
+  /** ipflow (ip-flow.ts): the fast-forward cache, tried on IPv4 frames addressed to us at layer 2. */
+  ipflow: FastPath | null = null;
   readonly lo0: Ifnet;
   /** Packets looped back (ipintrq), processed by drainLoopback() within the same stack pass. */
   private readonly loopq: { ifp: Ifnet; m: Mbuf }[] = [];
@@ -85,6 +102,17 @@ export class NetStack {
     this.ip6?.protosw.set(IPPROTO_TCP, (ifp, m, src, dst, seg) => this.tcp.input6(ifp, m, src, dst, seg));
     // tcp6_ctlinput: ICMPv6 errors about our segments (Packet Too Big → PMTU, unreachables → soft errors).
     this.ip6?.icmp6.ctlsw.set(IPPROTO_TCP, (info) => this.tcp.ctlinput6(info));
+  }
+
+  /**
+   * io-pkt's multi-threaded layer 2, in the receiving thread without the stack context: the bridge, then ipflow.
+   * true = consumed; false = queue the frame for the stack context (`input`).
+   */
+  fastInput(ifp: Ifnet, m: Mbuf): boolean {
+    if (!this.ifs.has(ifp)) return false;
+    if (this.bridge?.input(ifp, m)) return true;
+    if (this.ipflow?.input(ifp, m)) return true;
+    return false;
   }
 
   /** An IP packet without a link header (lo0, looped copies): IPv4 or IPv6 by its version nibble. */
