@@ -82,4 +82,6 @@ export interface Ifnet {
   /** What the hardware can offload (IFCAP_*), and what is enabled; absent = nothing. */
   capabilities?: number;
   capenable?: number;
+  /** The link type BPF listeners see (BIOCGDLT): DLT_EN10MB when absent; pflog0 is DLT_PFLOG. */
+  dlt?: number;
 }
