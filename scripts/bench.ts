@@ -15,6 +15,8 @@
  *    cipher engine vs the hc stack's software provider, in virtual µs (bench-ccmp.ts).
  * 7. TCP bulk transfer with ttcp between two QNX nodes, over NE2000s on a hub (≈ 9 Mb/s of 10 expected) and over
  *    BCM5701s on a gigabit cable: goodput in virtual time and virtual s per wall s (bench-tcp.ts).
+ * 8. A QNX router forwarding 64-byte frames both ways with ipflow on 1 CPU and on 2: packets per virtual s, the
+ *    ratio, and virtual s per wall s (bench-router.ts).
  */
 import { EventQueue, SimEvent } from '../emulator/machine/sim';
 import * as path from 'node:path';
@@ -25,6 +27,7 @@ import { inject } from '../emulator/app/testing/inject';
 import { benchGuest } from './bench-guest';
 import { benchCcmp } from './bench-ccmp';
 import { benchTcpLines } from './bench-tcp';
+import { benchRouterLines } from './bench-router';
 
 function wallNs(): bigint {
   return process.hrtime.bigint();
@@ -165,6 +168,12 @@ try {
   for (const l of benchTcpLines()) console.log(l);
 } catch (e) {
   console.log(`TCP bulk transfer not measured: ${(e as Error).message}`);
+}
+
+try {
+  for (const l of benchRouterLines()) console.log(l);
+} catch (e) {
+  console.log(`router forwarding not measured: ${(e as Error).message}`);
 }
 
 // 3. Guest (v86) nodes: boot cold and from a snapshot; 100 pings through our NE2000 vs v86's (scripts/bench-guest.ts).

@@ -25,6 +25,9 @@ import { ping6 } from './utils/ping6';
 import { ndp } from './utils/ndp';
 import { rtadvd } from './utils/rtadvd';
 import { sysctl } from './utils/sysctl';
+import { tcpdump } from './utils/tcpdump/tcpdump';
+import { pfctl } from './utils/pfctl/pfctl';
+import { brconfig } from './utils/brconfig';
 
 const modules = () => driverModules;
 
@@ -53,4 +56,7 @@ export const netPrograms: Record<string, ProgramMain> = {
   ndp,
   rtadvd,
   sysctl,
+  tcpdump,
+  pfctl,
+  brconfig,
 };

@@ -10,12 +10,15 @@ import { devnNe2000 } from './ne2000/legacy';
 import { devnpRal } from './ral/native';
 import { devnpNe2000 } from './ne2000/native';
 import { createShim } from './shim/shim';
+import { lsmPf } from '../io-pkt/lsm-pf';
 
 export const driverModules: Record<string, LoadableModule> = {
   'devnp-ne2000.so': devnpNe2000,
   'devn-ne2000.so': devnNe2000,
   'devnp-bge.so': devnpBge,
   'devnp-ral.so': devnpRal,
+  // Protocol modules (lsm-*.so) are looked up in the same table: the packet filter.
+  'lsm-pf-v4.so': lsmPf,
   // The shim resolves legacy drivers through this same table, read at load time (no import cycle).
   'devnp-shim.so': createShim((name) => driverModules[name]),
 };

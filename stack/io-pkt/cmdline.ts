@@ -76,7 +76,13 @@ export function parseTcpipOptions(text: string | null, into: TcpipOptions): void
         into.fastforward = true;
         break;
       case 'fastforward':
-        into.fastforward = val !== '0';
+        // init_main.c: a nonzero value (strtol) turns the fast path on and forwarding with it; 0 only turns the
+        // fast path off (`forward,fastforward=0`); no value turns forwarding on (the old meaning of the option).
+        if (val === null) into.forward = true;
+        else {
+          into.fastforward = (parseCNumber(val) ?? 0) !== 0;
+          if (into.fastforward) into.forward = true;
+        }
         break;
       case 'enmap':
         into.enmap = val !== '0';

@@ -15,6 +15,9 @@ import type { Ifnet, IfnetOps } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
 import type { Ieee80211Host } from '../net80211/var';
 import type { CryptoFramework } from '../crypto/api';
+import type { LsmHost } from './lsm-host';
+
+export { IRUPT_PRIO_DEFAULT, nicPriorityOption } from './interrupt';
 
 /** Options common to drivers (libnetdrvr nic_parse_options) after io-pkt consumed name=/unit=/lan=. */
 export type DriverOptions = Map<string, string>;
@@ -33,13 +36,18 @@ export interface IoPkt {
   /**
    * interrupt_entry_init: attach to `irq` the io-pkt way (InterruptAttachEvent + pulse to an io-pkt thread).
    * When the interrupt fires, an io-pkt thread calls `func`; returning true means done and `enable()` is
-   * called (unmask); false means call func again. Returns an id for interruptEntryRemove.
+   * called (unmask); false means call func again. `prio` is the driver's `priority=` option (nic_config_t
+   * priority): the priority of the pulse, so of the thread servicing the source; absent or IRUPT_PRIO_DEFAULT
+   * (-1): tcpip's rx_prio (21). Returns an id for interruptEntryRemove.
    */
-  interruptEntryInit(irq: number, func: (wctx: ThreadCtx) => Co<boolean>, enable: (wctx: ThreadCtx) => void): number;
+  interruptEntryInit(irq: number, func: (wctx: ThreadCtx) => Co<boolean>, enable: (wctx: ThreadCtx) => void, prio?: number): number;
   interruptEntryRemove(id: number): void;
   /**
-   * A received frame, handed up by the driver's thread `ctx`: queued for the stack (ether_input runs in stack
-   * context). When the stack has to be woken, that thread sends the pulse, at its point on its own timeline.
+   * A received frame, handed up by the driver's thread `ctx`: io-pkt's layer 2 (bridge, ipflow) runs on that
+   * thread first, without the stack context, and may consume it — what it queues for transmission is started on
+   * that thread, through `IfnetOps.start(ifp, ctx)`, after `func` returns; otherwise it is queued for the stack
+   * (ether_input in the stack context). When the stack has to be woken, that thread sends the pulse, at its
+   * point on its own timeline.
    */
   ifInput(ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void;
   /** Link state changed (LINK_STATE_UP/DOWN). */
@@ -82,10 +90,10 @@ export interface LegacyDriverModule {
   shutdown?(): Co<void>;
 }
 
-/** A protocol module (lsm-*.so): exports iopkt_lsm_entry. */
+/** A protocol module (lsm-*.so): exports iopkt_lsm_entry; `lsm` is the stack it links against (lsm-host.ts). */
 export interface LsmModule {
   readonly kind: 'iopkt_lsm_entry';
-  lsmInit(iopkt: IoPkt, options: string): Co<number>;
+  lsmInit(iopkt: IoPkt, options: string, lsm: LsmHost): Co<number>;
 }
 
 export type LoadableModule = NativeDriverModule | LegacyDriverModule | LsmModule;

@@ -93,8 +93,8 @@ export class DriverHost implements IoPkt {
     if (!this.p.devices.some((d) => d.module === this.module)) this.p.loaded.delete(this.module);
   }
 
-  interruptEntryInit(irq: number, func: (wctx: ThreadCtx) => Co<boolean>, enable: (wctx: ThreadCtx) => void): number {
-    return this.p.attachInterrupt(irq, func, enable);
+  interruptEntryInit(irq: number, func: (wctx: ThreadCtx) => Co<boolean>, enable: (wctx: ThreadCtx) => void, prio?: number): number {
+    return this.p.attachInterrupt(irq, func, enable, prio);
   }
 
   interruptEntryRemove(id: number): void {

@@ -4,6 +4,7 @@
  * SIOCAIFADDR/SIOCDIFADDR, SIOCGIFADDR/NETMASK/BRDADDR, SIOCGIFDATA, SIOCGIFMEDIA, SIOCIFDESTROY and
  * SIOCGDRVCOM (DRVCOM_CONFIG / DRVCOM_STATS, what nicinfo reads). Unknown interface names: ENXIO.
  */
+import { ifUserPromisc } from '../net/if-promisc';
 import { Errno, type Co } from '../kernel/api';
 import { IFF_LOOPBACK, IFF_PROMISC, IFF_RUNNING, IFF_UP, type Ifnet } from '../net/if';
 import type { IoPktProcess } from './process';
@@ -13,6 +14,9 @@ import { ENETRESET } from '../net80211/mode';
 import { in6Ioctl } from './ioctl6';
 import type { In6AddrInfo } from '../include/netinet6/in6_var';
 import { ipv6NeedsScope } from '../net/wire/addr6';
+import type { IfType } from '../net/ifnet';
+import { IfBridge } from '../net/bridge/index';
+import { bridgeIoctl } from '../net/bridge/ioctl';
 
 export type IoctlResult = number | { data?: unknown };
 
@@ -25,7 +29,7 @@ export interface IfInfo {
   flags: number;
   mtu: number;
   lladdr: Uint8Array;
-  type: 'ether' | 'loop';
+  type: IfType;
   media: { subtype: string; fullDuplex: boolean; linkUp: boolean };
   addrs: { addr: number; mask: number; broadcast: number }[];
   data: Ifnet['data'];
@@ -79,8 +83,21 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
     return { data: { ifs: s.ifs.list.map((ifp) => ifInfo(p, ifp)) } };
   }
   const name = typeof d.name === 'string' ? d.name : '';
+  // Interface cloners (if_clone_create/if_clone_list): `bridge` in the hc variants only (stack/net/bridge).
+  const bridges = s.bridge instanceof IfBridge ? s.bridge : null;
+  if (dcmd === 'SIOCIFGCLONERS') return { data: { names: bridges ? [...IfBridge.cloners] : [] } };
+  if (dcmd === 'SIOCIFCREATE') {
+    if (s.ifs.byName(name)) return Errno.EEXIST;
+    if (/^bridge\d+$/.test(name) && !bridges) p.log(`SIOCIFCREATE ${name}: no "bridge" cloner: ${p.variant} has no bridging (hc variants only)`);
+    return bridges ? bridges.cloneCreate(name) || {} : Errno.EINVAL;
+  }
   const ifp = s.ifs.byName(name);
   if (!ifp) return Errno.ENXIO;
+  const bsc = bridges?.softcOf(ifp);
+  if (bridges && bsc) {
+    const r = yield* bridgeIoctl(bridges, bsc, dcmd, d);
+    if (r !== undefined) return r;
+  }
   switch (dcmd) {
     case 'SIOCGIFFLAGS':
       return { data: { flags: ifp.flags } };
@@ -100,7 +117,8 @@ export function* interfaceIoctl(p: IoPktProcess, dcmd: string, d: Record<string,
       const want = num(d.flags);
       if (want === undefined) return Errno.EINVAL;
       const old = ifp.flags;
-      ifp.flags = (old & IFF_CANTCHANGE) | (want & ~IFF_CANTCHANGE);
+      // IFF_PROMISC stays while BPF or a bridge holds a reference (ifpromisc's if_pcount).
+      ifp.flags = ifUserPromisc(ifp, (old & IFF_CANTCHANGE) | (want & ~IFF_CANTCHANGE));
       if ((old & IFF_UP) !== 0 && (ifp.flags & IFF_UP) === 0) {
         yield* ifp.ops.stop(ifp, false);
         ifp.flags &= ~IFF_RUNNING;

@@ -11,6 +11,7 @@ import { Errno } from '../kernel/api';
 import { DLERROR_NOT_FOUND, type DllTable } from './dll';
 import type { LoadableModule } from './driver-api';
 import { DriverHost } from './driver-host';
+import { lsmHost } from './lsm-host';
 import type { IoPktProcess } from './process';
 
 export const IONET_SHIM_NAME = 'devnp-shim.so';
@@ -56,7 +57,7 @@ export class Loader {
     let ret: number;
     if (mod.kind === 'iopkt_lsm_entry') {
       this.p.log(`${mp} ${opts ?? '(null)'}`);
-      ret = yield* this.guard(() => mod.lsmInit(new DriverHost(this.p, mp), opts ?? ''));
+      ret = yield* this.guard(() => mod.lsmInit(new DriverHost(this.p, mp), opts ?? '', lsmHost(this.p)));
     } else {
       let file = mp;
       let string = opts;

@@ -8,11 +8,13 @@
  * (pkt_rx_q) and queued resource-manager messages until all are empty, then releases it. A message that
  * arrives while another thread holds the stack is queued for the holder. A packet queued while nobody holds
  * the stack and no interrupt thread is about to take it sends a POKE pulse.
+ *
+ * Layer 2 runs in the receiving thread without the stack context (layer2.ts: bridge, ipflow, if_start there);
+ * frames it declines go to pkt_rx_q, and that thread takes the stack itself after the interrupt (no POKE).
  */
 import { _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT, type Co, type Received, type ThreadCtx } from '../kernel/api';
 import type { Time } from '../../emulator/machine/sim/time';
 import { Callouts, type Callout } from '../net/callout';
-import type { NetEnv } from '../net/env';
 import { NetStack } from '../net/stack';
 import { newPacketId } from '../lib/pktid';
 import type { IoPktCommandLine } from './cmdline';
@@ -23,17 +25,16 @@ import { IO_DISCONNECT, PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage }
 import { ieee80211_ic_of, ieee80211_mgtq_pending, ieee80211_rx_dispatch } from '../net80211/ieee80211';
 import type { Ieee80211Host } from '../net80211/var';
 import { Crypto } from '../crypto/crypto';
+import { IfBridge } from '../net/bridge/index';
+import { IRUPT_PRIO_DEFAULT, InterruptPrio, type InterruptEntry } from './interrupt';
+import { WorkThreads } from './work-thread';
+import { Layer2 } from './layer2';
+import { ieee80211HostOf } from './wlan-host';
+import { ioPktNetEnv } from './net-env';
+
+export type { InterruptEntry } from './interrupt';
 
 export type Variant = 'io-pkt-v4' | 'io-pkt-v4-hc' | 'io-pkt-v6-hc';
-
-export interface InterruptEntry {
-  readonly id: number;
-  readonly irq: number;
-  /** Kernel attach id (InterruptAttachEvent). */
-  readonly kid: number;
-  readonly func: (wctx: ThreadCtx) => Co<boolean>;
-  readonly enable: (wctx: ThreadCtx) => void;
-}
 
 /** An attached device (NetBSD struct device): base name + unit, and which module made it. */
 export interface Device {
@@ -71,6 +72,13 @@ export class IoPktProcess {
   /** Interrupt handlers running now (their thread will try the stack right after). */
   intrDepth = 0;
   private pokePending = false;
+  /** POKE pulses sent (a packet or completion queued while no thread held or was about to take the stack). */
+  pokes = 0;
+  /** io-pkt's threads: names, counters, fast-path kicks (work-thread.ts). */
+  readonly threads = new WorkThreads();
+  /** The layer-2 fast path on the receiving threads (layer2.ts). */
+  readonly l2: Layer2;
+  private readonly intrPrio: InterruptPrio;
   readonly devices: Device[] = [];
   /** Modules loaded (file name → module), in load order. */
   readonly loaded = new Map<string, LoadableModule>();
@@ -91,27 +99,29 @@ export class IoPktProcess {
     readonly cpus: number,
   ) {
     const self = this;
-    const env: NetEnv = {
-      now: () => main.now(),
-      charge: (ns) => (self.holder ?? main).charge(ns),
-      trace: (layer, probe, pkt, f) => (self.holder ?? main).trace(layer, probe, pkt, f),
-      newPktId: () => self.newPktId(),
-      kick: (ifp) => self.kicks.add(ifp),
-      setFilter: (ifp) => self.filters.add(ifp),
-      defer: (fn) => fn(),
-      timersChanged: () => {
-        if (!self.holder) self.rearm(main);
-      },
-      log: (text) => self.log(text),
-      random32: () => self.random32(),
-    };
-    this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap, inet6: variant === 'io-pkt-v6-hc' });
+    this.threads.add(main.tid, main.procName);
+    this.intrPrio = new InterruptPrio(cl.tcpip.rxPrio, (text) => this.log(text));
+    this.l2 = new Layer2(this);
+    const env = ioPktNetEnv(this, { kicks: this.kicks, filters: this.filters });
+    this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap, fastforward: cl.tcpip.fastforward, inet6: variant === 'io-pkt-v6-hc' });
     // Completions (crypto_done, any thread) run their callbacks in the stack context, woken like pkt_rx_q.
     this.crypto = variant === 'io-pkt-v4' ? null : new Crypto({ wake: (ctx) => self.wakeStack(ctx) });
+    // if_bridge (stack/net/bridge): the hc variants only; io-pkt-v4 has no `bridge` cloner.
+    this.stack.bridge = variant === 'io-pkt-v4' ? null : new IfBridge(this.stack);
   }
 
   get ctx(): ThreadCtx {
     return this.holder ?? this.main;
+  }
+
+  /** The thread running protocol code now: the fast path's, else the stack context's. */
+  get running(): ThreadCtx {
+    return this.l2.current?.ctx ?? this.holder ?? this.main;
+  }
+
+  /** One line per io-pkt thread (what it serviced, forwarded, queued, and its stack passes). */
+  threadSummary(): string[] {
+    return this.threads.summary(this.holder?.tid ?? null);
   }
 
   /** A packet id from the tracer when the kernel offers one; otherwise a per-process range. */
@@ -152,45 +162,62 @@ export class IoPktProcess {
   startPoolThread(): void {
     this.poolThreads++;
     const self = this;
-    this.ctx.ThreadCreate(`io-pkt#${this.poolThreads}`, this.cl.tcpip.rxPrio, (t) => self.serve(t));
+    const name = `io-pkt#${this.poolThreads}`;
+    const tid = this.ctx.ThreadCreate(name, this.cl.tcpip.rxPrio, (t) => self.serve(t));
+    this.threads.add(tid, name);
   }
 
   /** The receive loop every io-pkt thread runs. */
   *serve(ctx: ThreadCtx): Co<void> {
     while (this.alive) {
       const r: Received = yield* ctx.MsgReceive(this.chid);
+      let afterIntr = false;
       if (r.kind === 'pulse') {
-        if (r.code === PULSE_INTR) yield* this.runInterrupt(ctx, r.value);
+        if (r.code === PULSE_INTR) {
+          yield* this.runInterrupt(ctx, r.value);
+          afterIntr = true;
+        }
         else if (r.code === PULSE_POKE) this.pokePending = false;
         else if (r.code === PULSE_TIMER) this.armedFor = null;
         else if (r.code === _PULSE_CODE_DISCONNECT) this.msgq.push({ rcvid: 0, msg: { type: IO_DISCONNECT }, pid: 0, coid: r.value });
       } else {
         this.msgq.push({ rcvid: r.rcvid, msg: r.msg as IoPktMessage, pid: r.info.pid, coid: r.info.coid });
       }
-      yield* this.tryStack(ctx);
+      yield* this.tryStack(ctx, afterIntr);
+      // Real io-pkt binds each interrupt entry to one handling thread, which services every entry on its list in
+      // turn; here any thread may receive any entry's pulse, and under load a thread can find its next pulse
+      // already queued and never block, while an equal-priority thread that received another source's pulse
+      // waits for the CPU (the kernel is FIFO within a priority). sched_yield after each serviced entry gives
+      // that thread its turn, the same fairness between sources.
+      if (afterIntr) yield* ctx.yieldCpu();
     }
   }
 
+  /** process_interrupts for entry `id` on thread `ctx` (layer2.ts: func, the fast path's if_starts, unmask). */
   private *runInterrupt(ctx: ThreadCtx, id: number): Co<void> {
     const e = this.intr.get(id);
     if (!e) return;
     this.intrDepth++;
     try {
-      while (!(yield* e.func(ctx))) {
-        // Not done: the source is serviced again by this thread (requeued).
-      }
-      e.enable(ctx);
-      if (this.intr.get(id) === e) ctx.InterruptUnmask(e.irq, e.kid);
+      yield* this.l2.runEntry(ctx, e, () => this.intr.get(id) === e);
     } finally {
       this.intrDepth--;
     }
   }
 
-  attachInterrupt(irq: number, func: InterruptEntry['func'], enable: InterruptEntry['enable']): number {
-    const id = this.nextIntr++;
-    const kid = this.ctx.InterruptAttachEvent(irq, { notify: 'pulse', coid: this.selfCoid, priority: this.cl.tcpip.rxPrio, code: PULSE_INTR, value: id });
-    this.intr.set(id, { id, irq, kid, func, enable });
+  /**
+   * interrupt_entry_init: attach `irq` with a pulse at the handling slot's priority (`prio`: the driver's
+   * `priority=`, IRUPT_PRIO_DEFAULT for rx_prio), creating a pool thread lazily without -t.
+   */
+  attachInterrupt(irq: number, func: InterruptEntry['func'], enable: InterruptEntry['enable'], prio = IRUPT_PRIO_DEFAULT): number {
     if (this.cl.threads === null && this.poolThreads < this.cpus) this.startPoolThread();
+    const id = this.nextIntr++;
+    const slot = this.intrPrio.assign(prio, this.poolThreads);
+    const event = { notify: 'pulse' as const, coid: this.selfCoid, priority: this.intrPrio.priorityOf(slot), code: PULSE_INTR, value: id };
+    const kid = this.ctx.InterruptAttachEvent(irq, event);
+    this.intr.set(id, { id, irq, kid, slot, event, func, enable });
+    // The slot's event priority is shared by its entries (and reset for all when overrides were defaulted).
+    for (const x of this.intr.values()) x.event.priority = this.intrPrio.priorityOf(x.slot);
     return id;
   }
 
@@ -203,30 +230,65 @@ export class IoPktProcess {
 
   // ---- the stack context --------------------------------------------------------------------------------
 
-  /** A received frame for the stack (if_input → pkt_rx_q). */
-  /** A frame from a driver running on io-pkt thread `ctx`: queued; `ctx` wakes the stack if nobody holds it. */
+  /**
+   * if_input from a driver running on thread `ctx`: layer 2 on that thread first (NetStack.fastInput: bridge,
+   * ipflow; not for 802.11 frames, which net80211 decapsulates in the stack context), then pkt_rx_q — under
+   * `m.rcvif` when the bridge retargeted it — and `ctx` wakes the stack if nobody holds it.
+   */
   enqueueRx(ctx: ThreadCtx, ifp: Ifnet, m: Mbuf): void {
-    this.rxq.push({ ifp, m });
+    const wt = this.threads.of(ctx.tid);
+    if (!ieee80211_ic_of(ifp) && this.l2.input(ctx, wt, ifp, m)) {
+      wt.fastConsumed++;
+      return;
+    }
+    wt.queued++;
+    this.rxq.push({ ifp: m.rcvif ?? ifp, m });
     this.wakeStack(ctx);
+  }
+
+  /** Interfaces a fast path on a thread outside process_interrupts queued on: started by the stack context. */
+  startInStack(ctx: ThreadCtx, ifps: Iterable<Ifnet>): void {
+    for (const ifp of ifps) this.kicks.add(ifp);
+    this.wakeStack(ctx);
+  }
+
+  /** The stack appended to ifp.snd (or 802.11's mgtq): its if_start runs at the end of the stack pass. */
+  kickStack(ifp: Ifnet): void {
+    this.kicks.add(ifp);
   }
 
   /** Work was queued for the stack context by thread `ctx`: POKE it unless someone holds or is about to take it. */
   wakeStack(ctx: ThreadCtx): void {
     if (this.holder || this.intrDepth > 0 || this.pokePending || !this.alive) return;
     this.pokePending = true;
+    this.pokes++;
     ctx.MsgSendPulse(this.selfCoid, this.cl.tcpip.rxPrio, PULSE_POKE, 0);
   }
 
   /** Take the stack context if it is free and run everything pending; release it when nothing is left. */
-  *tryStack(ctx: ThreadCtx): Co<void> {
+  *tryStack(ctx: ThreadCtx, afterIntr = false): Co<void> {
     if (this.holder || !this.alive) return;
+    const wt = this.threads.of(ctx.tid);
+    wt.stackTakes++;
+    if (afterIntr) wt.stackAfterIntr++;
     this.holder = ctx;
     try {
-      yield* this.drain(ctx);
+      // The stack context stays held until the CPU time its work charged has been spent (protocol code runs as
+      // one synchronous step, its time consumed after): work queued meanwhile by other threads is taken too.
+      do {
+        yield* this.drain(ctx);
+        yield* ctx.work(0);
+      } while (this.stackWorkPending(ctx));
     } finally {
       this.holder = null;
     }
     this.rearm(ctx);
+  }
+
+  private stackWorkPending(ctx: ThreadCtx): boolean {
+    if (this.rxq.length > 0 || this.msgq.length > 0 || this.kicks.size > 0 || this.filters.size > 0 || this.crypto?.pending()) return true;
+    const next = this.nextDeadline();
+    return next !== null && next <= ctx.now();
   }
 
   /** Run with the stack context held (also used during initialization by the main thread). */
@@ -268,7 +330,7 @@ export class IoPktProcess {
         while (this.kicks.size > 0) {
           const ifp = this.kicks.values().next().value as Ifnet;
           this.kicks.delete(ifp);
-          if (this.stack.ifs.has(ifp) && (ifp.snd.length > 0 || ieee80211_mgtq_pending(ifp))) yield* ifp.ops.start(ifp);
+          if (this.stack.ifs.has(ifp) && (ifp.snd.length > 0 || ieee80211_mgtq_pending(ifp))) yield* ifp.ops.start(ifp, ctx);
         }
         did = true;
       }
@@ -312,44 +374,9 @@ export class IoPktProcess {
     };
   }
 
-  /**
-   * What the 802.11 layer of wireless interface `ifp` gets from this io-pkt (hc variants only; io-pkt-v4 has
-   * no 802.11 and answers null): the stack context's clock, CPU and trace, one-shot callouts in the stack
-   * context, if_start kicks, ether_input for decapsulated frames, link state.
-   */
+  /** What the 802.11 layer of wireless interface `_ifp` gets from this io-pkt (wlan-host.ts); null in io-pkt-v4. */
   ieee80211Host(_ifp: Ifnet): Ieee80211Host | null {
-    if (this.variant === 'io-pkt-v4') return null;
-    const self = this;
-    return {
-      get ctx() {
-        return self.ctx;
-      },
-      now: () => self.main.now(),
-      charge: (ns) => self.ctx.charge(ns),
-      trace: (layer, probe, pkt, f) => self.ctx.trace(layer, probe, pkt, f),
-      newPktId: () => self.newPktId(),
-      log: (text) => self.log(text),
-      timeout: (delayNs, name, fn) => {
-        const c = self.driverCallouts.add(self.main.now() + Math.max(1, delayNs), name, fn);
-        if (!self.holder) self.rearm(self.main);
-        return () => self.driverCallouts.cancel(c);
-      },
-      kick: (ifp) => {
-        self.kicks.add(ifp);
-      },
-      etherInput: (ifp, m) => {
-        self.stack.input(ifp, m);
-      },
-      linkState: (ifp, up) => {
-        if (ifp.media.linkUp !== up) ifp.media = { ...ifp.media, linkUp: up };
-        self.main.trace('ifnet', 'link', 0, { if: ifp.name, up });
-      },
-      crypto: self.crypto,
-      routeMessage: (data) => {
-        self.stack.sockets.routeMessage(data);
-      },
-      ifIndex: (ifp) => (self.stack.ifs.has(ifp) ? self.stack.ifs.st(ifp).index : 0),
-    };
+    return ieee80211HostOf(this);
   }
 
   /** SIGTERM: stop serving; the kernel removes paths, interrupts, timers and the channel. */

@@ -25,12 +25,16 @@ import {
 } from './msg';
 import type { IoPktProcess, QueuedMessage } from './process';
 import { bpfMessage } from './resmgr-bpf';
+import { lsmDeviceAt, type LsmDevice } from './lsm-host';
 import { mountMessage } from './resmgr-mount';
 import { StreamRequests, streamLayer } from './resmgr-stream';
 import { SocketWaits } from './resmgr-wait';
 import { sysctl } from './sysctl';
 
-type Ocb = { kind: 'socket'; so: Socket } | { kind: 'ionet'; ifname: string } | { kind: 'bpf'; d: BpfDesc };
+type Ocb =
+  | { kind: 'socket'; so: Socket } | { kind: 'ionet'; ifname: string } | { kind: 'bpf'; d: BpfDesc }
+  // A device a protocol module attached (lsm-host.ts: lsm-pf's /dev/pf).
+  | { kind: 'lsm'; dev: LsmDevice; handle: unknown };
 
 /** The BPF device names io-pkt attaches (NetBSD's cloning /dev/bpf and the first unit's name). */
 const BPF_PATHS = ['/dev/bpf', '/dev/bpf0'];
@@ -104,6 +108,10 @@ export class ResMgr {
         bpfMessage(this.p, ctx, q, ocb.d, m);
         return;
       }
+      if (ocb.kind === 'lsm') {
+        yield* ocb.dev.message(ctx, q, ocb.handle, m);
+        return;
+      }
       const so = ocb.so;
       switch (m.type) {
         case IO_WRITE:
@@ -175,6 +183,16 @@ export class ResMgr {
       this.ocbs.set(q.coid, { kind: 'bpf', d });
       ctx.trace('bpf', 'open', 0, { d: d.id, pid: q.pid });
       ctx.MsgReply(q.rcvid, { status: 0 });
+      return;
+    }
+    const lsmDev = lsmDeviceAt(this.p, path);
+    if (lsmDev) {
+      const h = lsmDev.open(ctx, q.pid);
+      if (typeof h === 'number') ctx.MsgError(q.rcvid, h);
+      else {
+        this.ocbs.set(q.coid, { kind: 'lsm', dev: lsmDev, handle: h.handle });
+        ctx.MsgReply(q.rcvid, { status: 0 });
+      }
       return;
     }
     if (path.startsWith(ionet) && this.p.stack.ifs.list.some((i) => i.name === path.slice(ionet.length) && i.driver === 'shim')) {
@@ -408,6 +426,7 @@ export class ResMgr {
       if (lingering) this.streams()?.lingerWait(ctx, q!, so);
     }
     if (o?.kind === 'bpf') this.p.stack.bpf.close(o.d);
+    if (o?.kind === 'lsm') o.dev.close(o.handle);
     if (!q) {
       if (o) ctx.trace('io-pkt', 'disconnect', 0, { coid, ocb: o.kind });
       return;

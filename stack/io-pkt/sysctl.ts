@@ -3,7 +3,7 @@
  * (net.inet.{tcp,udp,ip,icmp,igmp}.stats, net.inet.arp.stats, net.inet6.{ip6,icmp6,udp6}.stats), the routing
  * table with ARP entries as cloned host routes (NET_RT_DUMP), the ARP table (NET_RT_FLAGS RTF_LLINFO), the
  * interface list (NET_RT_IFLIST), the PCB lists (net.inet.{tcp,udp,raw}.pcblist, net.inet6.{tcp6,udp6}.pcblist:
- * NetBSD's kinfo_pcb rows), net.inet.ip.forwarding (read/write), and the crypto API's counters
+ * NetBSD's kinfo_pcb rows), net.inet.ip.forwarding, .redirect and .maxflows (ipflow; read/write), and the crypto API's counters
  * (net.crypto.stats, net.crypto.drivers; hc variants). The inet6 nodes exist only when the stack has IPv6
  * (io-pkt-v6-hc): elsewhere they answer ENOENT, which netstat takes as "no such family".
  */
@@ -93,6 +93,11 @@ export function sysctl(p: IoPktProcess, name: string[], value?: number): SysctlR
     case 'net.inet.ip.forwarding':
       if (value !== undefined) s.ip.forwarding = value !== 0;
       return { data: s.ip.forwarding ? 1 : 0 };
+    case 'net.inet.ip.redirect':
+      if (value !== undefined) s.ip.sendRedirects = value !== 0;
+      return { data: s.ip.sendRedirects ? 1 : 0 };
+    case 'net.inet.ip.maxflows':
+      return s.ipflow.sysctlMaxflows(value);
     case 'net.inet.icmp.bmcastecho':
       if (value !== undefined) s.icmp.bmcastecho = value !== 0;
       return { data: s.icmp.bmcastecho ? 1 : 0 };

@@ -87,7 +87,7 @@ export function strerror(errno: number): string {
     0: 'No error', 1: 'Operation not permitted', 2: 'No such file or directory', 3: 'No such process',
     5: 'I/O error', 6: 'No such device or address', 9: 'Bad file descriptor', 10: 'No child processes', 11: 'Resource temporarily unavailable',
     12: 'Not enough memory', 13: 'Permission denied', 16: 'Device or resource busy', 17: 'File exists',
-    19: 'No such device', 22: 'Invalid argument', 25: 'Inappropriate I/O control operation',
+    19: 'No such device', 22: 'Invalid argument', 28: 'No space left on device', 30: 'Read-only file system', 25: 'Inappropriate I/O control operation',
     48: 'Not supported', 89: 'Function not implemented', 103: 'Operation not supported',
     106: 'Address family not supported by protocol family', 120: 'Protocol not supported',
     125: 'Address already in use', 126: "Can't assign requested address", 127: 'Network is down',
@@ -180,6 +180,12 @@ export interface ThreadCtx {
   readonly bus: ProgramBus;
   readonly env: Record<string, string>;
   now(): Time;
+  /**
+   * This thread's point on its CPU timeline: now() plus the CPU it charged since it last gave up the CPU (where a
+   * clock read in the middle of its work lands, unless it is preempted before then). Optional: callers fall back
+   * to now().
+   */
+  clockNow?(): Time;
 
   /**
    * Port and MMIO accesses (x86 IN/OUT, uncached loads and stores). Each takes effect at its point on this

@@ -52,6 +52,9 @@ export class ThreadApi implements ThreadCtx {
   now(): number {
     return this.k.ctx.queue.now;
   }
+  clockNow(): number {
+    return this.now() + (this.k.sched.stepping === this.t ? this.t.charge : 0);
+  }
 
   /** Place an effect on this thread's timeline (or do it now when called outside its own code). */
   private defer(fn: () => void): void {

@@ -70,13 +70,15 @@ function load(pkt: Uint8Array, off: number, size: number): number | null {
 /**
  * Run a validated program (bpf_filter). `wirelen` is the packet's length on the wire, `pkt` the bytes at
  * hand (the same here: io-pkt hands BPF whole frames). Returns the snapshot length the program asked for.
+ * `steps`, when given, counts the instructions executed (what the tap's CPU charge is made of).
  */
-export function bpfFilter(p: readonly BpfInsn[], pkt: Uint8Array, wirelen: number): number {
+export function bpfFilter(p: readonly BpfInsn[], pkt: Uint8Array, wirelen: number, steps?: { n: number }): number {
   let A = 0;
   let X = 0;
   const mem = new Uint32Array(BPF_MEMWORDS);
   for (let pc = 0; pc < p.length; pc++) {
     const i = p[pc]!;
+    if (steps) steps.n++;
     const k = i.k >>> 0;
     switch (BPF_CLASS(i.code)) {
       case BPF_RET:
@@ -123,8 +125,9 @@ export function bpfFilter(p: readonly BpfInsn[], pkt: Uint8Array, wirelen: numbe
           case BPF_OR: A = (A | v) >>> 0; break;
           case BPF_AND: A = (A & v) >>> 0; break;
           case BPF_XOR: A = (A ^ v) >>> 0; break;
-          case BPF_LSH: A = v >= 32 ? 0 : (A << v) >>> 0; break;
-          case BPF_RSH: A = v >= 32 ? 0 : A >>> v; break;
+          // C's `A <<= k` on i386: the shift instruction uses the count modulo 32.
+          case BPF_LSH: A = (A << (v & 31)) >>> 0; break;
+          case BPF_RSH: A = A >>> (v & 31); break;
           case BPF_NEG: A = -A >>> 0; break;
         }
         break;

@@ -8,11 +8,15 @@
  * (BIOCIMMEDIATE) when anything is stored, else when the hold buffer fills or the read timeout
  * (BIOCSRTIMEOUT) expires (then with what is stored, possibly nothing: a 0-byte read). A write sends one complete link-layer frame out the bound interface.
  *
- * Records are struct bpf_hdr (SIZEOF_BPF_HDR) padded so the network header after the 14-byte Ethernet
- * header is word aligned (bh_hdrlen = BPF_WORDALIGN(14 + 18) - 14 = 18), each record padded to a word.
+ * Records are struct bpf_hdr (SIZEOF_BPF_HDR) padded so the network header after the link header is word
+ * aligned (Ethernet: bh_hdrlen = BPF_WORDALIGN(14 + 18) - 14 = 18; pflog0, DLT_PFLOG with its 48-byte
+ * pfloghdr: BPF_WORDALIGN(48 + 18) - 48 = 20), each record padded to a word. The link type is the
+ * interface's (ifp.dlt, BIOCGDLT). BIOCPROMISC takes a reference on the interface's promiscuous mode
+ * (ifpromisc) that close or a new BIOCSETIF gives back; the driver reprograms the NIC each time the flag changes.
  * Timestamps are the stack's virtual time. Packets a descriptor's own write sends are seen by it too
  * unless BIOCSSEESENT 0, as in NetBSD.
  */
+import { ifPcount, ifpromisc } from './if-promisc';
 import { Errno } from '../kernel/api';
 import {
   BPF_BUFSIZE, BPF_MAJOR_VERSION, BPF_MAXBUFSIZE, BPF_MINBUFSIZE, BPF_MINOR_VERSION, BPF_WORDALIGN, DLT_EN10MB,
@@ -20,11 +24,18 @@ import {
 } from '../include/net/bpf';
 import { bpfFilter, bpfValidate } from './bpf-filter';
 import { IFF_PROMISC, type Ifnet } from './if';
+import { DLT_PFLOG, PFLOG_HDRLEN } from '../include/net/pfvar';
 import type { NetStack } from './stack';
 import { ETHER_HDR_LEN } from './wire/ethernet';
 
-/** CPU of the tap and catchpacket (ns): a filter run of a few instructions plus a copy; see NetCost's per-byte copy. */
-export const BPF_TAP_NS = 300;
+/**
+ * CPU of bpf_mtap per listening descriptor (ns): the descriptor walk, the filter call and catchpacket's
+ * bookkeeping, ~200 cycles at the ~1 GHz the CPU model stands for; plus BPF_INSN_NS per filter instruction
+ * executed (bpf_filter's switch dispatch and operation, ~10 cycles), so libpcap's longer unoptimised programs
+ * cost more than a 4-instruction EAPOL test; plus the copy (BPF_COPY_PER_BYTE_NS).
+ */
+export const BPF_TAP_NS = 200;
+export const BPF_INSN_NS = 10;
 export const BPF_COPY_PER_BYTE_NS = 0.5;
 
 /** A reader blocked in read(): answered with the hold buffer, or an errno (EAGAIN on timeout, EBADF on close). */
@@ -63,6 +74,11 @@ export class BpfDesc {
   }
 }
 
+/** The link-layer header length bpfattach gives each link type (ether 14, pflog PFLOG_HDRLEN). */
+export function bpfLinkHdrLen(dlt: number): number {
+  return dlt === DLT_PFLOG ? PFLOG_HDRLEN : ETHER_HDR_LEN;
+}
+
 export class Bpf {
   private readonly descs = new Map<number, BpfDesc>();
   private nextId = 0;
@@ -88,15 +104,18 @@ export class Bpf {
     d.ifp = null;
   }
 
+  /**
+   * ifpromisc(ifp, on): the first reference sets IFF_PROMISC and the last one clears it (unless ifconfig had
+   * set it before), and either way the driver reprograms its receive filter (its setFilter, as SIOCSIFFLAGS
+   * would run it) so the NIC itself accepts or refuses frames for other stations.
+   */
   private setPromisc(ifp: Ifnet, d: BpfDesc, on: boolean): void {
     d.promisc = on;
-    const any = [...this.descs.values()].some((x) => x.ifp === ifp && x.promisc);
-    const want = any ? ifp.flags | IFF_PROMISC : ifp.flags & ~IFF_PROMISC;
-    if (want !== ifp.flags) {
-      ifp.flags = want;
-      this.s.env.trace('bpf', 'promisc', 0, { if: ifp.name, on: any });
-    }
+    const changed = ifpromisc(ifp, on);
+    this.s.env.trace('bpf', 'promisc', 0, { if: ifp.name, on, pcount: ifPcount(ifp) });
+    if (changed && ifp.ops.setFilter) this.s.env.setFilter?.(ifp);
   }
+
 
   /** bpfioctl. Returns reply data (an object) or an errno. */
   ioctl(d: BpfDesc, cmd: string, arg: Record<string, unknown>): Record<string, unknown> | number {
@@ -147,7 +166,7 @@ export class Bpf {
         if (!d.promisc) this.setPromisc(d.ifp, d, true);
         return {};
       case 'BIOCGDLT':
-        return d.ifp ? { dlt: DLT_EN10MB } : Errno.EINVAL;
+        return d.ifp ? { dlt: d.ifp.dlt ?? DLT_EN10MB } : Errno.EINVAL;
       case 'BIOCGSTATS':
         return { recv: d.recv, drop: d.drop };
       case 'BIOCVERSION':
@@ -252,16 +271,19 @@ export class Bpf {
     if (this.descs.size === 0) return;
     for (const d of this.descs.values()) {
       if (d.ifp !== ifp || (out && d === from && !d.seesent)) continue;
-      this.s.env.charge(BPF_TAP_NS);
       d.recv++;
-      const slen = d.filter ? bpfFilter(d.filter, frame, frame.length) : 0xffffffff;
+      const steps = { n: 0 };
+      const slen = d.filter ? bpfFilter(d.filter, frame, frame.length, steps) : 0xffffffff;
+      this.s.env.charge(BPF_TAP_NS + steps.n * BPF_INSN_NS);
       if (slen === 0) continue;
       this.catchpacket(d, frame, slen, pktId, out);
     }
   }
 
   private catchpacket(d: BpfDesc, pkt: Uint8Array, snaplen: number, pktId: number, out: boolean): void {
-    const hdrlen = BPF_WORDALIGN(ETHER_HDR_LEN + SIZEOF_BPF_HDR) - ETHER_HDR_LEN;
+    // bif_hdrlen: the bpf_hdr padded so the network header after the link header is word aligned.
+    const llen = bpfLinkHdrLen(d.ifp?.dlt ?? DLT_EN10MB);
+    const hdrlen = BPF_WORDALIGN(llen + SIZEOF_BPF_HDR) - llen;
     let caplen = Math.min(snaplen, pkt.length);
     if (hdrlen + caplen > d.bufsize) caplen = d.bufsize - hdrlen;
     const totlen = hdrlen + caplen;
@@ -275,7 +297,8 @@ export class Bpf {
     }
     const rec = new Uint8Array(totlen);
     const dv = new DataView(rec.buffer);
-    const t = this.s.env.now();
+    // The tap's point on the running thread's timeline (a request and its reply in one pass differ).
+    const t = this.s.env.clock?.() ?? this.s.env.now();
     dv.setUint32(0, Math.floor(t / 1e9), true);
     dv.setUint32(4, Math.floor((t % 1e9) / 1e3), true);
     dv.setUint32(8, caplen, true);

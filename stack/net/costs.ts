@@ -19,6 +19,22 @@ export const NetCost = {
   ipOutput: 1000,
   /** ip_forward on top of ip_input + ip_output (ns). */
   ipForward: 600,
+  /**
+   * ipflow (ip_flow.c). Against the slow path's ip_input + ip_forward (900 + 600 ns), ipflow_fastforward is short
+   * straight-line code: version/length checks, ipflow_hash (6 shift-and-add rounds), a bucket walk of one or two
+   * entries comparing three fields, then on a hit the RTF_UP/IFF_UP/gateway-route/ARP checks, the RFC 1141
+   * incremental checksum update and two counters — a few hundred instructions, ~150 ns each half at ~1 GHz.
+   * `ipflowLookup` is paid whenever the lookup runs (hit or miss; a miss adds it to the slow path),
+   * `ipflowForward` on a hit (ether_input's share and ether_output are charged as etherInput/etherOutput).
+   */
+  ipflowLookup: 150,
+  ipflowForward: 150,
+  /** ipflow_create in the stack context: lookup in the stack's table, pool_get, route references, insertion (ns). */
+  ipflowCreate: 500,
+  /** One flow moved through a thread's pass queue (mutex, list unlink and insert) (ns per entry). */
+  ipflowQueue: 60,
+  /** ipflow_slowtimo: per flow walked (expiry test, counters folded into ipstat) (ns). */
+  ipflowSlowtimo: 40,
   /** ip_reass: find the queue, trim overlaps, insert one fragment (ns per fragment, copies extra). */
   ipReass: 500,
   /** ip_fragment: build one fragment's header (ns per fragment, copies and header checksums extra). */

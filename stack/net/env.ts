@@ -11,6 +11,11 @@ export type TraceFieldValue = string | number | boolean;
 
 export interface NetEnv {
   now(): Time;
+  /**
+   * The running thread's point on its CPU timeline (now() plus the CPU charged and not yet consumed): when a
+   * packet is stamped (BPF) in the middle of a stack pass. Optional: now().
+   */
+  clock?(): Time;
   /** Charge CPU time to the thread holding the stack context. */
   charge(ns: number): void;
   trace(layer: string, probe: string, pkt: number, f?: Record<string, TraceFieldValue>): void;

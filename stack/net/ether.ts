@@ -122,11 +122,20 @@ export class Ether {
   }
 
   /**
-   * Queue a complete frame on if_snd and ask for if_start. BPF sees it here (NetBSD taps when the driver
-   * dequeues; no frame leaves if_snd other than to the driver). `bpfFrom` is the /dev/bpf descriptor that wrote
-   * it, if any (BIOCSSEESENT).
+   * ether_output's last step for a complete frame: out a bridge member through bridge_output (stack/net/bridge),
+   * else onto ifp's if_snd (`enqueue`). `bpfFrom` is the /dev/bpf descriptor that wrote it, if any (BIOCSSEESENT).
    */
   transmit(ifp: Ifnet, m: Mbuf, bpfFrom: BpfDesc | null = null): number {
+    const bridged = this.s.bridge?.output(ifp, m) ?? null;
+    return bridged ?? this.enqueue(ifp, m, bpfFrom);
+  }
+
+  /**
+   * Queue a complete frame on if_snd and ask for if_start (IFQ_ENQUEUE + if_start; bridge_enqueue comes here
+   * directly). BPF sees it here (NetBSD taps when the driver dequeues; no frame leaves if_snd other than to the
+   * driver).
+   */
+  enqueue(ifp: Ifnet, m: Mbuf, bpfFrom: BpfDesc | null = null): number {
     const env = this.s.env;
     if (ifp.snd.length >= ifp.sndMax) {
       this.s.ifs.st(ifp).sndDrops++;

@@ -15,7 +15,8 @@ export interface InIfaddr {
   broadcast: Ipv4Addr;
 }
 
-export type IfType = 'ether' | 'loop';
+/** 'bridge': if_bridge's IFT_BRIDGE ifnet (no link address; not an Ethernet interface for enmap). */
+export type IfType = 'ether' | 'loop' | 'bridge';
 
 export interface IfState {
   /** if_index, from 1, never reused while the stack runs (NetBSD if_index). */

@@ -89,7 +89,8 @@ export class Ip {
   /** Offset of the IP payload in a buffer from alloc(). */
   static readonly PAYLOAD_OFF = ETHER_HDR_LEN + IP_HDR_LEN;
 
-  input(ifp: Ifnet, m: Mbuf, buf: Uint8Array): void {
+  input(ifp: Ifnet, m0: Mbuf, buf: Uint8Array): void {
+    let m = m0;
     const env = this.s.env;
     const st = this.s.stats.ip;
     env.charge(NetCost.ipInput);
@@ -110,9 +111,17 @@ export class Ip {
     if (hw === false && pastSum) return drop('badsum', 'bad header checksum (hardware)');
     if (r instanceof WireError) return drop(r.check, r.reason);
     const len = p.totalLen;
-    const pkt = buf.length > len ? buf.subarray(0, len) : buf; // trim link padding
-    const dst = r.dst;
-    env.trace('ip', 'input', m.pktId, { src: ipToString(r.src), dst: ipToString(dst), proto: r.protocol, len });
+    let pkt = buf.length > len ? buf.subarray(0, len) : buf; // trim link padding
+    env.trace('ip', 'input', m.pktId, { src: ipToString(r.src), dst: ipToString(r.dst), proto: r.protocol, len });
+    // pfil_run_hooks(PFIL_IN): after the header checks, before the "for us or forward" decision; pf may drop
+    // the packet or rewrite it (rdr changes the destination).
+    if (this.s.pfil.inet.active) {
+      const h = this.s.pfil.inet.run(m, pkt, ifp, 'in');
+      if (!h) return;
+      m = h.m;
+      pkt = h.pkt;
+    }
+    const dst = new Ipv4Packet(pkt).dst;
 
     if (isMulticastIp(dst)) {
       // IN_LOOKUP_MULTI: a group is ours when joined on the receiving interface (no multicast routing).
@@ -210,19 +219,42 @@ export class Ip {
     const redirect = this.sendRedirects && choice.ifp === ifp && rt !== null && rt.dst !== 0 && (rt.flags & (RTF.DYNAMIC | RTF.MODIFIED)) === 0 &&
       ((p.src & ia.mask) >>> 0) === ((ia.addr & ia.mask) >>> 0);
     const quote = redirect ? pkt.slice(0, Math.min(pkt.length, p.headerLen + 8)) : null;
+    // ip_forward's mcopy (68 bytes, before the TTL changes): quoted if ip_output refuses the packet.
+    const mcopy = this.s.pfil.inet.active ? pkt.slice(0, Math.min(pkt.length, 68)) : null;
     q.ttl = q.ttl - 1;
     q.fillChecksum();
+    // ip_output's pfil_run_hooks(PFIL_OUT) for the forwarded packet, on the next hop's interface. A packet a hook
+    // refuses is EHOSTUNREACH from ip_output, which ip_forward counts and answers with ICMP host unreachable.
+    let fq = q;
+    if (this.s.pfil.inet.active) {
+      const h = this.s.pfil.inet.run({ data: frame, pktId: m.pktId }, frame.subarray(ETHER_HDR_LEN, ETHER_HDR_LEN + q.totalLen), choice.ifp, 'out');
+      if (!h) {
+        st.cantforward++;
+        if (mcopy) this.s.icmp.error(ifp, m, mcopy, IcmpType.Unreach, IcmpUnreachCode.Host);
+        return;
+      }
+      frame = h.m.data;
+      fq = new Ipv4Packet(h.pkt);
+    }
     st.forward++;
-    env.trace('ip', 'forward', m.pktId, { dst: ipToString(q.dst), via: choice.ifp.name, ttl: q.ttl });
-    const err = this.send(choice, { data: frame, pktId: m.pktId }, q);
+    // Which io-pkt thread forwarded it and whether it held the stack context (ip_forward always does).
+    const th = env.thread?.();
+    env.trace('ip', 'forward', m.pktId, { dst: ipToString(q.dst), via: choice.ifp.name, ttl: q.ttl, ...(th ? { thread: th.name, stk: th.stack } : {}) });
+    const err = this.send(choice, { data: frame, pktId: m.pktId }, fq);
     if (err === 0 && quote) {
       st.redirectsent++;
       this.s.icmp.error(ifp, m, quote, IcmpType.Redirect, 1 /* ICMP_REDIRECT_HOST */, 0, choice.nexthop);
+    } else if (err === 0) {
+      // ipflow_create: a forward that needed no redirect seeds the fast-forward cache (ip-flow.ts).
+      this.s.ipflow.create(choice, q.buf);
     }
   }
 
-  /** net.inet.ip.redirect: send ICMP redirects when forwarding back out the arrival interface (NetBSD default 1). */
-  sendRedirects = true;
+  /**
+   * net.inet.ip.redirect (ipsendredirects): send ICMP redirects when forwarding back out the arrival interface.
+   * QNX and NetBSD compile in IPSENDREDIRECTS 1; issue 12 asks for a router that sends none until told to.
+   */
+  sendRedirects = false;
 
   /**
    * rtalloc + source selection. Returns EHOSTUNREACH/ENETUNREACH when there is no route. A group address
@@ -263,7 +295,7 @@ export class Ip {
     const env = this.s.env;
     const st = this.s.stats.ip;
     env.charge(NetCost.ipOutput);
-    const p = new Ipv4Packet(frame.subarray(ETHER_HDR_LEN));
+    let p = new Ipv4Packet(frame.subarray(ETHER_HDR_LEN));
     const mcast = isMulticastIp(h.dst);
     const choice = this.route(h.dst, opts.multicast);
     if (typeof choice === 'number') {
@@ -301,6 +333,26 @@ export class Ip {
         p.fillChecksum();
       }
     }
+    // pfil_run_hooks(PFIL_OUT): after the route, before fragmentation. pfil4_wrapper first completes a delayed
+    // TCP/UDP checksum (in_delayed_cksum) so pf can adjust it; a refused packet is EHOSTUNREACH.
+    let txCsum = opts.csumFlags ?? 0;
+    if (this.s.pfil.inet.active) {
+      if (txCsum & M_CSUM_UDPv4) {
+        const u = new UdpPacket(p.buf.subarray(p.headerLen, p.totalLen));
+        u.fillChecksum(p.src, p.dst);
+        env.charge(bytesCost(u.length, NetCost.checksumPerByte));
+      }
+      if (txCsum & M_CSUM_TCPv4) {
+        const t = new TcpPacket(p.buf.subarray(p.headerLen, p.totalLen));
+        t.fillChecksum(tcpPseudoSum4(p.src, p.dst, t.buf.length));
+        env.charge(bytesCost(t.buf.length, NetCost.checksumPerByte));
+      }
+      txCsum &= ~(M_CSUM_UDPv4 | M_CSUM_TCPv4);
+      const h = this.s.pfil.inet.run({ data: frame, pktId }, frame.subarray(ETHER_HDR_LEN, ETHER_HDR_LEN + p.totalLen), choice.ifp, 'out');
+      if (!h) return Errno.EHOSTUNREACH;
+      frame = h.m.data;
+      p = new Ipv4Packet(h.pkt);
+    }
     const needFrag = p.totalLen > choice.mtu;
     if (needFrag && p.dontFrag) {
       st.cantfrag++;
@@ -317,7 +369,7 @@ export class Ip {
     } else {
       env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
     }
-    if ((opts.csumFlags ?? 0) & M_CSUM_UDPv4) {
+    if (txCsum & M_CSUM_UDPv4) {
       if (!software && udpTxOffload(choice.ifp)) csumFlags |= M_CSUM_UDPv4;
       else {
         // in_delayed_cksum: the interface cannot (or the datagram is cut up / looped), so the stack sums.
@@ -326,7 +378,7 @@ export class Ip {
         env.charge(bytesCost(u.length, NetCost.checksumPerByte));
       }
     }
-    if ((opts.csumFlags ?? 0) & M_CSUM_TCPv4) {
+    if (txCsum & M_CSUM_TCPv4) {
       if (!software && tcpTxOffload(choice.ifp)) csumFlags |= M_CSUM_TCPv4;
       else {
         // in_delayed_cksum for TCP: the segment's pseudo-header seed is replaced by the full checksum.

@@ -44,6 +44,11 @@ export interface Rtentry {
 
 export class RouteTable {
   readonly routes: Rtentry[] = [];
+  /**
+   * Bumped by every change to the table (NetBSD's rtcache generation, rtcache_invalidate): a cached route
+   * (ipflow's ipf_ro) taken at another generation may no longer be the best match and is looked up again.
+   */
+  generation = 0;
 
   constructor(private readonly ifs: IfTable) {}
 
@@ -66,22 +71,22 @@ export class RouteTable {
   addInterfaceRoute(ia: InIfaddr, loopback: boolean): void {
     if (loopback || ia.mask === 0xffffffff) {
       this.removeExact(ia.addr, 0xffffffff);
-      this.routes.push({ dst: ia.addr, mask: 0xffffffff, gateway: ia.addr, ifp: ia.ifp, ifa: ia, flags: RTF.UP | RTF.HOST, refs: 0, use: 0, mtu: loopback ? ia.ifp.mtu : 0 });
+      this.insert({ dst: ia.addr, mask: 0xffffffff, gateway: ia.addr, ifp: ia.ifp, ifa: ia, flags: RTF.UP | RTF.HOST, refs: 0, use: 0, mtu: loopback ? ia.ifp.mtu : 0 });
       return;
     }
     const net = (ia.addr & ia.mask) >>> 0;
     this.removeExact(net, ia.mask);
-    this.routes.push({ dst: net, mask: ia.mask, gateway: ia.addr, ifp: ia.ifp, ifa: ia, flags: RTF.UP | RTF.CLONING, refs: 0, use: 0, mtu: 0 });
+    this.insert({ dst: net, mask: ia.mask, gateway: ia.addr, ifp: ia.ifp, ifa: ia, flags: RTF.UP | RTF.CLONING, refs: 0, use: 0, mtu: 0 });
   }
 
   /** Remove interface routes of an address being deleted, and every route through its interface's net. */
   removeInterfaceRoutes(ia: InIfaddr): void {
-    for (let i = this.routes.length - 1; i >= 0; i--) if (this.routes[i]!.ifa === ia) this.routes.splice(i, 1);
+    for (let i = this.routes.length - 1; i >= 0; i--) if (this.routes[i]!.ifa === ia) this.splice(i);
   }
 
   /** Drop every route over `ifp` (interface destroyed). */
   removeIfp(ifp: Ifnet): void {
-    for (let i = this.routes.length - 1; i >= 0; i--) if (this.routes[i]!.ifp === ifp) this.routes.splice(i, 1);
+    for (let i = this.routes.length - 1; i >= 0; i--) if (this.routes[i]!.ifp === ifp) this.splice(i);
   }
 
   /**
@@ -97,7 +102,7 @@ export class RouteTable {
     const direct = ia.addr === gateway;
     let flags = RTF.UP | RTF.STATIC | (direct ? 0 : RTF.GATEWAY) | (m === 0xffffffff ? RTF.HOST : 0);
     if (opts.reject) flags |= RTF.REJECT;
-    this.routes.push({ dst: d, mask: m, gateway, ifp: ia.ifp, ifa: ia, flags, refs: 0, use: 0, mtu: 0 });
+    this.insert({ dst: d, mask: m, gateway, ifp: ia.ifp, ifa: ia, flags, refs: 0, use: 0, mtu: 0 });
     return 0;
   }
 
@@ -112,26 +117,37 @@ export class RouteTable {
       dst, mask: 0xffffffff, gateway: gw ? parent.gateway : parent.ifa.addr, ifp: parent.ifp, ifa: parent.ifa,
       flags: RTF.UP | RTF.HOST | RTF.DYNAMIC | (gw ? RTF.GATEWAY : 0), refs: 0, use: 0, mtu: 0,
     };
-    this.routes.push(rt);
+    this.insert(rt);
     return rt;
   }
 
   /** Remove one route entry (if still in the table). */
   remove(rt: Rtentry): void {
     const i = this.routes.indexOf(rt);
-    if (i >= 0) this.routes.splice(i, 1);
+    if (i >= 0) this.splice(i);
   }
 
   /** RTM_DELETE: ESRCH when absent. */
   delete(dst: Ipv4Addr, mask: Ipv4Addr): number {
     const i = this.routes.findIndex((r) => r.dst === ((dst & mask) >>> 0) && r.mask === mask);
     if (i < 0) return Errno.ESRCH;
-    this.routes.splice(i, 1);
+    this.splice(i);
     return 0;
   }
 
   private removeExact(dst: Ipv4Addr, mask: Ipv4Addr): void {
     const i = this.routes.findIndex((r) => r.dst === dst && r.mask === mask);
-    if (i >= 0) this.routes.splice(i, 1);
+    if (i >= 0) this.splice(i);
+  }
+
+  /** Every change goes through insert/splice, which bump the generation. */
+  private insert(rt: Rtentry): void {
+    this.routes.push(rt);
+    this.generation++;
+  }
+
+  private splice(i: number): void {
+    this.routes.splice(i, 1);
+    this.generation++;
   }
 }

@@ -18,6 +18,7 @@ import { InMcast } from './in-mcast';
 import { INADDR_ALLHOSTS_GROUP } from './wire/igmp';
 import { IfTable, type IfType, type InIfaddr } from './ifnet';
 import { Ip } from './ip';
+import { IpFlow } from './ip-flow';
 import { createLoopback } from './loopback';
 import { Raw } from './raw';
 import { RouteTable } from './route';
@@ -32,6 +33,8 @@ import { INADDR_LOOPBACK, type Ipv4Addr } from './wire/addr';
 export interface StackOptions {
   /** tcpip `forward`: IPv4 forwarding. */
   forward?: boolean;
+  /** tcpip `fastforward=0|1`: the ipflow fast path (default on; it acts only while forwarding is on). */
+  fastforward?: boolean;
   /** tcpip `enmap=0` turns enN mapping off. */
   enmap?: boolean;
   /** IPv6 (io-pkt-v6-hc): the stack has an Ip6. */
@@ -46,6 +49,14 @@ export interface StackOptions {
  */
 export interface FastPath {
   input(ifp: Ifnet, m: Mbuf): boolean;
+}
+
+/** if_bridge (stack/net/bridge): the fast path plus what the rest of the stack calls on a member interface. */
+export interface BridgePath extends FastPath {
+  /** bridge_output: a frame the stack sends out `ifp`; null when ifp is not a bridge member (send it as usual). */
+  output(ifp: Ifnet, m: Mbuf): number | null;
+  /** bridge_ifdetach: a member interface is being detached. */
+  ifDetach(ifp: Ifnet): void;
 }
 
 export class NetStack {
@@ -72,9 +83,9 @@ export class NetStack {
   /** Packet filter hooks (pfil.ts): lsm-pf hooks pf_test into `inet`. */
   readonly pfil = { inet: new PfilHead() };
   /** if_bridge (stack/net/bridge; hc variants only): tried first on a frame from a bridge member. */
-  bridge: FastPath | null = null;
+  bridge: BridgePath | null = null;
   /** ipflow (ip-flow.ts): the fast-forward cache, tried on IPv4 frames addressed to us at layer 2. */
-  ipflow: FastPath | null = null;
+  ipflow: IpFlow;
   readonly lo0: Ifnet;
   /** Packets looped back (ipintrq), processed by drainLoopback() within the same stack pass. */
   private readonly loopq: { ifp: Ifnet; m: Mbuf }[] = [];
@@ -93,6 +104,7 @@ export class NetStack {
     this.sockets = new Sockets(this);
     this.bpf = new Bpf(this);
     this.ip.forwarding = opts.forward ?? false;
+    this.ipflow = new IpFlow(this, { fastforward: opts.fastforward ?? true });
     this.ifs.enmap = opts.enmap ?? true;
     this.lo0 = createLoopback(0);
     this.ifs.attach(this.lo0, 'loop');
@@ -111,7 +123,7 @@ export class NetStack {
   fastInput(ifp: Ifnet, m: Mbuf): boolean {
     if (!this.ifs.has(ifp)) return false;
     if (this.bridge?.input(ifp, m)) return true;
-    if (this.ipflow?.input(ifp, m)) return true;
+    if (this.ipflow.input(ifp, m)) return true;
     return false;
   }
 
@@ -188,6 +200,7 @@ export class NetStack {
   /** if_detach: addresses, routes, ARP entries and the interface go. */
   detachInterface(ifp: Ifnet): void {
     if (!this.ifs.has(ifp)) return;
+    this.bridge?.ifDetach(ifp);
     this.routes.removeIfp(ifp);
     this.arp.flushIfp(ifp);
     this.ip6?.detach(ifp);

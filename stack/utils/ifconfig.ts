@@ -77,6 +77,25 @@ export const ifconfig: ProgramMain = function* (ctx: ThreadCtx, argv: string[]):
   const s = yield* ioctlSocket(ctx, 'ifconfig');
   if (s < 0) return 1;
   try {
+    if (flags.has('C')) {
+      // list_cloners: SIOCIFGCLONERS, the names on one line.
+      const r = yield* ioctl(ctx, s, 'SIOCIFGCLONERS', {});
+      if (!r) {
+        out(`ifconfig: SIOCIFGCLONERS for names: ${strerror(errno(ctx))}\n`);
+        return 1;
+      }
+      out(`${(r.data as { names: string[] }).names.join(' ')}\n`);
+      return 0;
+    }
+    if (args[1] === 'create') {
+      // clone_create: SIOCIFCREATE, then any further parameters on the new interface.
+      if (!(yield* ioctl(ctx, s, 'SIOCIFCREATE', { name: args[0] }))) {
+        out(`ifconfig: SIOCIFCREATE: ${strerror(errno(ctx))}\n`);
+        return 1;
+      }
+      args = [args[0]!, ...args.slice(2)];
+      if (args.length === 1) return 0;
+    }
     if (flags.has('a') || flags.has('l') || args.length === 0) {
       if (args.length > 0 && !(args.length === 1 && (args[0] === 'inet' || args[0] === 'inet6'))) {
         out(USAGE);
@@ -218,7 +237,8 @@ function* configure(ctx: ThreadCtx, s: number, info: IfInfo, params: string[]): 
         if (!(yield* ioctl(ctx, s, 'SIOCIFDESTROY', { name }))) return fail('SIOCIFDESTROY');
         return 0;
       case 'create':
-        out(`ifconfig: SIOCIFCREATE: ${strerror(22)}\n`);
+        // clone_create after other parameters: the interface exists already.
+        out(`ifconfig: SIOCIFCREATE: ${strerror(17)}\n`);
         return 1;
       default: {
         const a = parseNet(p, 'classful');

@@ -9,7 +9,7 @@ import { Priority } from '../../emulator/machine/sim/priority';
 import type { EventQueue } from '../../emulator/machine/sim/event-queue';
 import type { Co, ThreadCtx } from '../../stack/kernel/api';
 import { Errno } from '../../stack/kernel/api';
-import type { IoPkt, LegacyDriverModule, NativeDriverModule } from '../../stack/io-pkt/driver-api';
+import { nicPriorityOption, type IoPkt, type LegacyDriverModule, type NativeDriverModule } from '../../stack/io-pkt/driver-api';
 import type { NicConfig, NicStats } from '../../stack/net/hw-nicinfo';
 import { IFF_RUNNING, type Ifnet, type IfnetOps } from '../../stack/net/if';
 import type { IoNetDriverFuncs, IoNetSelf, Npkt } from '../../stack/drivers/shim/ionet-api';
@@ -28,6 +28,9 @@ export class FakeNic {
   readonly sent: WireFrame[] = [];
   peer: FakeNic | null = null;
   latencyNs = 50_000;
+  /** Receive ring: frames arriving while it holds this many are dropped (rxMissed), as a NIC out of descriptors. */
+  rxRing = 256;
+  rxMissed = 0;
   private pending = false;
   private seq = 0;
   rxFrames = 0;
@@ -49,6 +52,10 @@ export class FakeNic {
   }
 
   receive(f: WireFrame): void {
+    if (this.rx.length >= this.rxRing) {
+      this.rxMissed++;
+      return;
+    }
     this.rx.push({ ...f, t: this.queue.now });
     if (!this.pending) {
       this.pending = true;
@@ -56,9 +63,16 @@ export class FakeNic {
     }
   }
 
-  /** The driver drained the receive queue: the NIC may interrupt again. */
+  /**
+   * The source was serviced and io-pkt re-enables it (interrupt entry `enable`): the NIC may interrupt again, at
+   * once if frames arrived meanwhile (a level-triggered line, masked while a thread services it).
+   */
   ack(): void {
     this.pending = false;
+    if (this.rx.length > 0) {
+      this.pending = true;
+      this.bus.interrupt(0x30 + this.irq);
+    }
   }
 }
 
@@ -89,9 +103,9 @@ const ops: IfnetOps = {
     ifp.media = { subtype: '10baseT', fullDuplex: false, linkUp: true };
     return 0;
   },
-  *start(ifp: Ifnet): Co<void> {
+  /** Drain if_snd on the calling io-pkt thread (the stack context's, or one forwarding without it). */
+  *start(ifp: Ifnet, ctx: ThreadCtx = (ifp.softc as Softc).iopkt.ctx): Co<void> {
     const sc = ifp.softc as Softc;
-    const ctx = sc.iopkt.ctx;
     while (ifp.snd.length > 0) {
       const m = ifp.snd.shift()!;
       yield* ctx.work(2_000 + m.data.length * 2);
@@ -124,7 +138,8 @@ const ops: IfnetOps = {
 
 /**
  * devnp-fake.so: attaches the NICs in `nics` not attached yet (option `count=N` limits how many), base name
- * "en"; the other options go to dev_attach (lan=/unit=/name=).
+ * "en"; `priority=N` is the receive thread priority (nic_parse_options); the other options go to dev_attach
+ * (lan=/unit=/name=).
  */
 export function fakeDriver(nics: () => FakeNic[], opts: { noDetach?: boolean } = {}): NativeDriverModule {
   const theOps: IfnetOps = opts.noDetach ? { ...ops, detach: undefined } : ops;
@@ -141,6 +156,8 @@ export function fakeDriver(nics: () => FakeNic[], opts: { noDetach?: boolean } =
       }
       const count = map.has('count') ? Number(map.get('count')) : Infinity;
       map.delete('count');
+      const prio = nicPriorityOption(map.get('priority'));
+      map.delete('priority');
       const list = nics().filter((n) => !n.attached).slice(0, count);
       if (list.length === 0) return Errno.ENODEV;
       for (const nic of list) {
@@ -150,7 +167,9 @@ export function fakeDriver(nics: () => FakeNic[], opts: { noDetach?: boolean } =
         iopkt.interruptEntryInit(
           nic.irq,
           function* (wctx: ThreadCtx): Co<boolean> {
-            while (nic.rx.length > 0) {
+            // The frames received by now (a ring's producer index read once, as bge_rxeof does); later ones raise
+            // the interrupt again when the source is re-enabled.
+            for (let n = nic.rx.length; n > 0 && nic.rx.length > 0; n--) {
               const f = nic.rx.shift()!;
               yield* wctx.work(3_000 + f.data.length * 2);
               nic.rxFrames++;
@@ -158,10 +177,10 @@ export function fakeDriver(nics: () => FakeNic[], opts: { noDetach?: boolean } =
               ifp.data.ipackets++;
               iopkt.ifInput(wctx, ifp, { data: f.data, pktId: f.pktId });
             }
-            nic.ack();
             return true;
           },
-          () => undefined,
+          () => nic.ack(),
+          prio,
         );
       }
       return 0;

@@ -112,6 +112,7 @@ describe('icmp_error', () => {
 
   test('redirect when forwarding back out the arrival interface to a gateway on the sender\'s subnet', () => {
     const { s, en0 } = router(1500);
+    s.ip.sendRedirects = true; // net.inet.ip.redirect=1 (off by default)
     s.arp.addPermanent(en0, ip('10.77.0.254'), parseMac('00:50:c2:00:00:fe')!);
     expect(s.routes.addStatic(ip('10.99.0.0'), 0xffff0000, ip('10.77.0.254'))).toBe(0);
     // Static routes do redirect (only dynamic/modified ones are exempt, as in ip_forward).

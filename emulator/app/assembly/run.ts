@@ -12,6 +12,7 @@ import type { Scenario } from '../scenario/types';
 import type { TraceSink } from '../../machine/sim/trace';
 import { buildNetwork, type Network } from './network';
 import { buildNode, type SimNode } from './node';
+import { exportNodeFiles } from './node-files';
 import { buildGuestNode, type GuestNode, type PreparedGuests } from './guest-node';
 import type { GuestLog } from '../../machine/v86/guest-log';
 
@@ -109,7 +110,8 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
       for (const g of guests) g.console.flush();
       for (const n of nodes) n.console.flush();
       if (traceFd !== null) fs.closeSync(traceFd);
-      return network.closePcaps();
+      // The nodes' /dev/shmem files (a `tcpdump -w` capture) go beside the link pcaps.
+      return [...network.closePcaps(), ...(opts.pcapDir ? exportNodeFiles(nodes, opts.pcapDir) : [])];
     },
   };
 }

@@ -12,7 +12,7 @@
  */
 import { macToString } from '../../net/wire/addr';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import type { IoPkt, NativeDriverModule } from '../../io-pkt/driver-api';
+import { nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
 import { pci_enumerate, type PciDevice } from '../../lib/pci';
 import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import {
@@ -59,11 +59,12 @@ const ops: IfnetOps = {
     const sc = softcOf(ifp);
     return yield* sc.withLock(sc.iopkt.ctx, () => bgeInit(sc.iopkt.ctx, sc));
   },
-  *start(ifp: Ifnet): Co<void> {
+  /** if_start on the calling io-pkt thread: the stack context's, or a thread forwarding without it. */
+  *start(ifp: Ifnet, ctx: ThreadCtx = softcOf(ifp).iopkt.ctx): Co<void> {
     const sc = softcOf(ifp);
     if ((ifp.flags & IFF_RUNNING) === 0) return;
-    yield* sc.withLock(sc.iopkt.ctx, function* (): Co<void> {
-      bgeStart(sc.iopkt.ctx, sc);
+    yield* sc.withLock(ctx, function* (): Co<void> {
+      bgeStart(ctx, sc);
     });
   },
   *stop(ifp: Ifnet, disable: boolean): Co<void> {
@@ -197,7 +198,7 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
     iopkt.log(`${ifp.name}: ${where}, mem 0x${bar.base.toString(16)}-0x${(bar.base + bar.size - 1).toString(16)}, irq ${sc.irq}, ` +
       `HW config 0x${sc.hwcfg.toString(16).padStart(8, '0')}, media ${mediaName(sc.mii.selected)}`);
   }
-  sc.intrId = iopkt.interruptEntryInit(sc.irq, (wctx: ThreadCtx) => bgeIntr(wctx, sc), () => undefined);
+  sc.intrId = iopkt.interruptEntryInit(sc.irq, (wctx: ThreadCtx) => bgeIntr(wctx, sc), () => undefined, nicPriorityOption(o.raw.get('priority')));
   return sc;
 }
 

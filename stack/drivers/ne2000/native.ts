@@ -9,7 +9,7 @@
  * so this driver attaches with the base name "en" (not NetBSD's "ne"): scripts written for QNX keep working.
  */
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import type { IoPkt, NativeDriverModule } from '../../io-pkt/driver-api';
+import { nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
 import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import { IFF_ALLMULTI, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, type Ifnet, type IfnetOps } from '../../net/if';
 import { TX_WATCHDOG_NS } from '../costs';
@@ -104,9 +104,10 @@ const ops: IfnetOps = {
     sc.iopkt.linkState(ifp, sc.core.linkUp);
     return 0;
   },
-  *start(ifp: Ifnet): Co<void> {
+  /** if_start on the calling io-pkt thread: the stack context's, or a thread forwarding without it. */
+  *start(ifp: Ifnet, ctx: ThreadCtx = softcOf(ifp).iopkt.ctx): Co<void> {
     if ((ifp.flags & (IFF_RUNNING | IFF_OACTIVE)) !== IFF_RUNNING) return;
-    yield* softcOf(ifp).core.start(softcOf(ifp).iopkt.ctx);
+    yield* softcOf(ifp).core.start(ctx);
   },
   *stop(ifp: Ifnet, _disable: boolean): Co<void> {
     const sc = softcOf(ifp);
@@ -177,6 +178,7 @@ function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
       card.irq,
       (wctx: ThreadCtx) => sc.core.intr(wctx),
       () => undefined,
+      nicPriorityOption(o.raw.get('priority')),
     );
     attached++;
     if (o.verbose) {

@@ -13,7 +13,7 @@
  */
 import { macToString } from '../../net/wire/addr';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import type { IoPkt, NativeDriverModule } from '../../io-pkt/driver-api';
+import { nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
 import { pci_enumerate, type PciDevice } from '../../lib/pci';
 import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import { IFF_PROMISC, IFF_RUNNING, type Ifnet, type IfnetOps } from '../../net/if';
@@ -48,11 +48,12 @@ const ops: IfnetOps = {
     const sc = softcOf(ifp);
     return yield* sc.withLock(sc.iopkt.ctx, () => rt2560Init(sc.iopkt.ctx, sc));
   },
-  *start(ifp: Ifnet): Co<void> {
+  /** if_start on the calling io-pkt thread (802.11 frames only ever reach it from the stack context). */
+  *start(ifp: Ifnet, ctx: ThreadCtx = softcOf(ifp).iopkt.ctx): Co<void> {
     const sc = softcOf(ifp);
     if ((ifp.flags & IFF_RUNNING) === 0) return;
-    yield* sc.withLock(sc.iopkt.ctx, function* (): Co<void> {
-      rt2560Start(sc.iopkt.ctx, sc);
+    yield* sc.withLock(ctx, function* (): Co<void> {
+      rt2560Start(ctx, sc);
     });
   },
   *stop(ifp: Ifnet, disable: boolean): Co<void> {
@@ -196,7 +197,7 @@ function* ralAttach(iopkt: IoPkt, dev: PciDevice, o: RalOptions): Co<RalSoftc | 
     iopkt.log(`${ifp.name}: ${where}, mem 0x${bar.base.toString(16)}-0x${(bar.base + bar.size - 1).toString(16)}, irq ${sc.irq}, ` +
       `antennas ${sc.nbAnt} (tx ${sc.txAnt}, rx ${sc.rxAnt}), hw radio ${sc.hwRadio}`);
   }
-  sc.intrId = iopkt.interruptEntryInit(sc.irq, (wctx: ThreadCtx) => rt2560Intr(wctx, sc), () => undefined);
+  sc.intrId = iopkt.interruptEntryInit(sc.irq, (wctx: ThreadCtx) => rt2560Intr(wctx, sc), () => undefined, nicPriorityOption(o.raw.get('priority')));
   // The AES engine as io-pkt-*-hc's crypto offload (crypto.ts), unless `nohwcrypto`.
   ralCryptoAttach(ctx, sc);
   rt2560ArmWatchdog(sc);

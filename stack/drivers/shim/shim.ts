@@ -69,9 +69,9 @@ const shimOps: IfnetOps = {
     s.iopkt.linkState(ifp, true);
     return 0;
   },
-  *start(ifp: Ifnet): Co<void> {
+  /** if_start on the calling io-pkt thread: the stack context's, or a thread forwarding without it. */
+  *start(ifp: Ifnet, ctx: ThreadCtx = (ifp.softc as ShimIface).iopkt.ctx): Co<void> {
     const s = ifp.softc as ShimIface;
-    const ctx = s.iopkt.ctx;
     if (!(ifp.flags & IFF_RUNNING)) return;
     for (;;) {
       const m = ifp.snd[0];

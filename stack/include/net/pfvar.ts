@@ -6,6 +6,11 @@
  * A ruleset is loaded as a transaction: DIOCXBEGIN {rulesets} → {ticket}, then DIOCADDRULE {ticket, ruleset, rule}
  * for each rule in file order, then DIOCXCOMMIT {ticket} swaps the new rules in (DIOCXROLLBACK drops them). A
  * ruleset that was not in the transaction keeps its rules.
+ *
+ * Changes since the contract commit (owner: PF engineer F; all backward compatible): PFLOG_REAL_HDRLEN (45) is
+ * added; DIOCGETSTATUS's `pcounters` is [[in pass, in block], [out pass,
+ * out block]] and `bcounters` [in, out] (IPv4, the loginterface); DIOCKILLSTATES also takes `proto`; DIOCRSETADDRS
+ * answers {added, deleted}; scrub rules travel in the 'filter' ruleset and are walked apart, as pf's scrub ruleset.
  */
 
 /** Address families (sys/socket.h), as pf_rule.af uses them: 0 = any. */
@@ -131,6 +136,7 @@ export interface PfStateHost {
 /** One state as DIOCGETSTATES returns it (pfsync_state's user-visible part). */
 export interface PfStateInfo {
   readonly id: number;
+  /** The state's interface: "self" for a floating state (state-policy floating, the default), as pfctl -ss prints. */
   readonly ifname: string;
   readonly proto: number;
   /** The direction of the packet that created it. */
@@ -204,8 +210,12 @@ export type PfIoctl =
   | 'DIOCRGETADDRS' | 'DIOCRCLRADDRS';
 
 /**
- * DLT_PFLOG (bpf.h) and the pflog header length (net/if_pflog.h, struct pfloghdr; the PF owner checks the
- * layout of the pf generation io-pkt carries against NetBSD's if_pflog.h and Wireshark's packet-pflog.c).
+ * DLT_PFLOG (bpf.h) and the pflog header of the pf io-pkt carries (OpenBSD 3.7's net/if_pflog.h, as NetBSD 4
+ * imported it; tcpdump's print-pflog.c and Wireshark's packet-pflog.c read it): struct pfloghdr is 48 bytes
+ * (PFLOG_HDRLEN = sizeof, what bpfattach and pflog_packet use); its `length` byte holds PFLOG_REAL_HDRLEN = 45,
+ * the size without the trailing pad[3] (the uid/pid fields of later pf generations are not there). Layout in
+ * stack/net/pf/pflog.ts.
  */
 export const DLT_PFLOG = 117;
 export const PFLOG_HDRLEN = 48;
+export const PFLOG_REAL_HDRLEN = 45;
