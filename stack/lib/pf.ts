@@ -5,53 +5,20 @@
  * errno); pf's errnos (EEXIST from DIOCSTART when running, ENOENT from DIOCSTOP when stopped, EBUSY for a stale
  * ticket, EINVAL, ESRCH) come back unchanged.
  */
-import { Errno, KernelError, type Co, type Reply, type ThreadCtx } from '../kernel/api';
-import { IO_CLOSE, IO_CONNECT, IO_DEVCTL } from '../io-pkt/msg';
+import type { Co, ThreadCtx } from '../kernel/api';
+import { IO_CLOSE, IO_DEVCTL } from '../io-pkt/msg';
 import type { PfIoctl } from '../include/net/pfvar';
 import { setErrno } from './socket';
+import { devFailed, devOpen, devRpc } from './devio';
 
 /** The device lsm-pf registers (pf_attach: `/dev/pf`). */
 export const PF_DEV = '/dev/pf';
 
-function* rpc(ctx: ThreadCtx, coid: number, msg: Parameters<ThreadCtx['MsgSend']>[1]): Co<Reply> {
-  try {
-    return yield* ctx.MsgSend(coid, msg);
-  } catch (e) {
-    if (e instanceof KernelError) return { status: -1, errno: e.errno };
-    throw e;
-  }
-}
 
-function failed(r: Reply): number {
-  return r.status < 0 || (r.errno !== undefined && r.errno !== 0) ? (r.errno ?? Errno.EIO) : 0;
-}
 
 /** open("/dev/pf", O_RDWR): a descriptor (the connection id) or -1 (ENOENT when lsm-pf is not mounted). */
 export function* pfOpen(ctx: ThreadCtx, path = PF_DEV): Co<number> {
-  const full = `${ctx.env.SOCK ?? ''}${path}`;
-  const res = ctx.pathResolve(full);
-  if (!res || res.rest !== '') {
-    setErrno(ctx, Errno.ENOENT);
-    return -1;
-  }
-  let coid: number;
-  try {
-    coid = ctx.ConnectAttach(res.pid, res.chid);
-  } catch (e) {
-    if (e instanceof KernelError) {
-      setErrno(ctx, e.errno);
-      return -1;
-    }
-    throw e;
-  }
-  const r = yield* rpc(ctx, coid, { type: IO_CONNECT, subtype: 'open', path: res.prefix, rest: res.rest, ftype: 'any', domain: 0, socktype: 0, protocol: 0, bytes: 80 });
-  const e = failed(r);
-  if (e) {
-    ctx.ConnectDetach(coid);
-    setErrno(ctx, e);
-    return -1;
-  }
-  return coid;
+  return yield* devOpen(ctx, path);
 }
 
 /**
@@ -69,8 +36,8 @@ function argBytes(cmd: PfIoctl, arg: Record<string, unknown>): number {
 
 /** ioctl(fd, DIOC…, arg): the reply record, or null with errno set. */
 export function* pfIoctl(ctx: ThreadCtx, fd: number, cmd: PfIoctl, arg: Record<string, unknown> = {}): Co<Record<string, unknown> | null> {
-  const r = yield* rpc(ctx, fd, { type: IO_DEVCTL, dcmd: cmd, data: arg, bytes: argBytes(cmd, arg) });
-  const e = failed(r);
+  const r = yield* devRpc(ctx, fd, { type: IO_DEVCTL, dcmd: cmd, data: arg, bytes: argBytes(cmd, arg) });
+  const e = devFailed(r);
   if (e) {
     setErrno(ctx, e);
     return null;
@@ -79,7 +46,7 @@ export function* pfIoctl(ctx: ThreadCtx, fd: number, cmd: PfIoctl, arg: Record<s
 }
 
 export function* pfClose(ctx: ThreadCtx, fd: number): Co<void> {
-  yield* rpc(ctx, fd, { type: IO_CLOSE, bytes: 16 });
+  yield* devRpc(ctx, fd, { type: IO_CLOSE, bytes: 16 });
   try {
     ctx.ConnectDetach(fd);
   } catch {
