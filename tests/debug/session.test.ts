@@ -211,6 +211,12 @@ describe('breakpoints on registers, IRQs and time; state at the cursor', () => {
     expect(repl.execute('show arp alpha')).toContainEqual(expect.stringMatching(/^ {2}10\.0\.0\.2 +00:00:e8:0b:00:02 en0 +resolved/));
     expect(repl.execute('show sockets alpha').join('\n')).toMatch(/so \d+ inet\/raw\/icmp local 0\.0\.0\.0\.\* foreign \*\.\*/);
     expect(repl.execute('show ifnet beta')).toContain('  inet 10.0.0.2/24 broadcast 10.0.0.255');
+    // beta's io-pkt: the main thread and one pool thread (one NIC, one CPU); the pool thread serviced the
+    // echo request's interrupt and took the stack context right after it.
+    const thr = repl.execute('show threads beta');
+    expect(thr[0]).toMatch(/^ {2}\d+ io-pkt-v4 +intr \d+ fast 0 queued \d+ if_start 0 stack \d+/);
+    expect(thr[1]).toMatch(/^ {2}\d+ io-pkt#1 +intr [1-9]\d* fast 0 queued [1-9]\d* if_start 0 stack [1-9]\d* \(after intr [1-9]\d*\)/);
+    expect(thr[2]).toMatch(/^ {2}POKE pulses \d+$/);
     expect(repl.execute('show pic beta')[1]).toMatch(/^slave: .*ELCR=0x08\[11\]/);
     expect(repl.execute('show ioapic alpha')[0]).toMatch(/^ioapic id=0/);
     expect(repl.execute('show events 3')[0]).toMatch(/^\d+ pending event\(s\) at 1\.\d{9} \(after event #\d+\)/);

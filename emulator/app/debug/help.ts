@@ -17,7 +17,7 @@ export const HELP: [string, string][] = [
   ['history [n]', 'the last n packet records up to the cursor (Packet Tracer\'s event list)'],
   ['show nic <node>.<nic>', "the NIC model's view of itself: registers by page or block with datasheet names, rings (frames not yet taken by the driver), engines, counters"],
   ['show pic <node> | show ioapic <node> | show board <node>', 'interrupt controllers and the board map'],
-  ['show sockets <node> | show arp <node> | show ifnet <node> | show procs <node>', 'io-pkt and kernel state'],
+  ['show sockets <node> | show arp <node> | show ifnet <node> | show threads <node> | show procs <node>', 'io-pkt and kernel state'],
   ['show events [n]', 'pending events in firing order, with their times'],
   ['show packet [pkt]', 'decoded summary and hex dump of the packet\'s frame'],
   ['set console on|off', 'print node console output while running (default on)'],

@@ -1,7 +1,8 @@
 /**
- * `show sockets|arp|ifnet <node>`: the state of a node's io-pkt, read directly from the stack's structures
+ * `show sockets|arp|ifnet|threads <node>`: the state of a node's io-pkt, read directly from the stack's structures
  * (socket buffers with their queued datagrams and packet ids, the ARP cache with held packets, interfaces
- * with flags, addresses, send queues, if_data and the driver's counters).
+ * with flags, addresses, send queues, if_data and the driver's counters; io-pkt's threads with what each did on
+ * the layer-2 fast path and in the stack context).
  */
 import type { SimNode } from '../assembly/node';
 import { IFF_ALLMULTI, IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, IFF_SIMPLEX, IFF_UP } from '../../../stack/net/if';
@@ -86,5 +87,17 @@ export function showIfnet(node: SimNode): string[] {
         out.push(`  driver stats: unavailable (${(e as Error).message})`);
       }
     }
+  });
+}
+
+/**
+ * `show threads <node>`: each io-pkt thread (docs/forwarding.md "Traces"): interrupt entries serviced, frames the
+ * fast path consumed without the stack context, frames queued for it, driver starts without it, stack-context
+ * takes (and how many came right after an interrupt, with no POKE), `[stack]` on the holder.
+ */
+export function showThreads(node: SimNode): string[] {
+  return withStacks(node, 'threads', (s, out) => {
+    out.push(...s.proc.threadSummary());
+    out.push(`  POKE pulses ${s.proc.pokes}`);
   });
 }

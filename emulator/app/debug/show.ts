@@ -3,12 +3,12 @@ import { hexDump, summarize } from './packet-info';
 import { durationText, recordText, timeText } from './records';
 import type { DebugSession } from './session';
 import { showNic } from './show-nic';
-import { showArp, showIfnet, showSockets } from './show-stack';
+import { showArp, showIfnet, showSockets, showThreads } from './show-stack';
 import { resolveNic } from './targets';
 
 export class ShowError extends Error {}
 
-const USAGE = 'usage: show nic <node>.<nic> | pic <node> | ioapic <node> | board <node> | sockets <node> | arp <node> | ifnet <node> | procs <node> | events [n] | packet [pkt]';
+const USAGE = 'usage: show nic <node>.<nic> | pic <node> | ioapic <node> | board <node> | sockets <node> | arp <node> | ifnet <node> | procs <node> | threads <node> | events [n] | packet [pkt]';
 
 export function show(s: DebugSession, args: string[]): string[] {
   const [what, arg] = args;
@@ -48,6 +48,8 @@ export function show(s: DebugSession, args: string[]): string[] {
       return showIfnet(node());
     case 'procs':
       return showProcs(s, node().name);
+    case 'threads':
+      return showThreads(node());
     case 'events':
       return showEvents(s, arg ? Number(arg) : 20);
     case 'packet':

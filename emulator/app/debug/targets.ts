@@ -6,6 +6,7 @@
  */
 import { IOPKT_LOCAL_KEY } from '../../../stack/io-pkt/main';
 import type { NetStack } from '../../../stack/net/stack';
+import type { IoPktProcess } from '../../../stack/io-pkt/process';
 import type { Ifnet } from '../../../stack/net/if';
 import { isGuest, type AnyNode, type NicRef, type SimInstance } from './instance';
 
@@ -13,6 +14,8 @@ export interface StackRef {
   pid: number;
   name: string;
   stack: NetStack;
+  /** The io-pkt process itself (threads, the stack context). */
+  proc: IoPktProcess;
 }
 
 /** The io-pkt instances running on a node (usually one), in pid order; none on a guest (its stack is Linux's). */
@@ -23,7 +26,7 @@ export function stacksOf(node: AnyNode): StackRef[] {
   const out: StackRef[] = [];
   for (const p of k.procs.list()) {
     const io = p.local.get(IOPKT_LOCAL_KEY);
-    if (io && io.stack) out.push({ pid: p.pid, name: p.name, stack: io.stack });
+    if (io && io.stack) out.push({ pid: p.pid, name: p.name, stack: io.stack, proc: io });
   }
   return out;
 }
