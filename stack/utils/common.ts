@@ -63,3 +63,17 @@ export function plural(n: number): string {
 export function pluralEs(n: number): string {
   return n === 1 ? '' : 'es';
 }
+
+/**
+ * The counts line both ping and ping6 end with (NetBSD ping.c / KAME ping6.c summary): transmitted, received,
+ * duplicates, loss — or the duplication warning when more came back than went out.
+ */
+export function pingCountLine(st: { ntransmitted: number; nreceived: number; nrepeats: number }): string {
+  let text = `${st.ntransmitted} packets transmitted, ${st.nreceived} packets received, `;
+  if (st.nrepeats) text += `+${st.nrepeats} duplicates, `;
+  if (st.ntransmitted) {
+    if (st.nreceived > st.ntransmitted) text += "-- somebody's duplicating packets!";
+    else text += `${(((st.ntransmitted - st.nreceived) * 100) / st.ntransmitted).toFixed(1)}% packet loss`;
+  }
+  return `${text}\n`;
+}

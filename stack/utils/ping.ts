@@ -15,6 +15,7 @@ import { close, errno, recvfrom, sendto, setsockopt, socket } from '../lib/socke
 import { ipToString, parseIpv4 } from '../net/wire/addr';
 import { ICMP_MINLEN, IcmpPacket, IcmpType } from '../net/wire/icmp';
 import { IP_DF, IP_HDR_LEN, IP_MAXPACKET, Ipv4Packet, MAXTTL } from '../net/wire/ipv4';
+import { pingCountLine } from './common';
 
 const MAXPACKET = 65535 - 60 - 8;
 const PHDR_LEN = 8;
@@ -211,13 +212,7 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
 
   // summary
   let text = `\n----${hostname} PING Statistics----\n`;
-  text += `${st.ntransmitted} packets transmitted, ${st.nreceived} packets received, `;
-  if (st.nrepeats) text += `+${st.nrepeats} duplicates, `;
-  if (st.ntransmitted) {
-    if (st.nreceived > st.ntransmitted) text += "-- somebody's duplicating packets!";
-    else text += `${(((st.ntransmitted - st.nreceived) * 100) / st.ntransmitted).toFixed(1)}% packet loss`;
-  }
-  text += '\n';
+  text += pingCountLine(st);
   if (st.nreceived && timing) {
     const n = st.nreceived + st.nrepeats;
     const avg = st.tsum / n;

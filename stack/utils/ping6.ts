@@ -17,6 +17,7 @@ import { close, connect, errno, getsockname, ioctl, recvfrom, sendto, setsockopt
 import type { IfInfo } from '../io-pkt/ioctl';
 import { ipv6IsMulticast, ipv6NeedsScope, ipv6ToString, parseIpv6Scoped } from '../net/wire/addr6';
 import { ICMP6_HDR_LEN, Icmp6Type, Icmp6UnreachCode, Icmpv6Packet } from '../net/wire/icmpv6';
+import { pingCountLine } from './common';
 import { IP6_HDR_LEN } from '../net/wire/ipv6';
 
 /** DEFDATALEN: ICMP6ECHOTMLEN, room for the struct timeval. */
@@ -187,13 +188,7 @@ export const ping6: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co
       if (st.nreceived >= npackets && st.ntransmitted >= npackets) break;
     }
     let text = `\n--- ${hostname} ping6 statistics ---\n`;
-    text += `${st.ntransmitted} packets transmitted, ${st.nreceived} packets received, `;
-    if (st.nrepeats) text += `+${st.nrepeats} duplicates, `;
-    if (st.ntransmitted) {
-      if (st.nreceived > st.ntransmitted) text += "-- somebody's duplicating packets!";
-      else text += `${(((st.ntransmitted - st.nreceived) * 100) / st.ntransmitted).toFixed(1)}% packet loss`;
-    }
-    text += '\n';
+    text += pingCountLine(st);
     if (st.nreceived && timing) {
       const n = st.nreceived + st.nrepeats;
       const avg = st.tsum / n;

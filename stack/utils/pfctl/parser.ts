@@ -19,7 +19,7 @@ function stringList(p: ParserCore): string {
   return s;
 }
 
-function setTimeout(p: ParserCore): void {
+function setTimeoutOption(p: ParserCore): void {
   const name = p.string();
   const secs = p.number();
   p.checkRulestate(PFCTL_STATE.OPTION);
@@ -53,11 +53,11 @@ function option(p: ParserCore): void {
   if (p.acceptKw('timeout')) {
     if (p.acceptPunct('{')) {
       for (;;) {
-        setTimeout(p);
+        setTimeoutOption(p);
         p.comma();
         if (p.acceptPunct('}')) break;
       }
-    } else setTimeout(p);
+    } else setTimeoutOption(p);
   } else if (p.acceptKw('loginterface')) {
     const ifname = p.string();
     p.checkRulestate(PFCTL_STATE.OPTION);
