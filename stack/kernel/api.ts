@@ -10,6 +10,7 @@
 import type { NodeBus } from '../../emulator/machine/bus/node-bus';
 import type { AccessSize } from '../../emulator/machine/bus/types';
 import type { Time } from '../../emulator/machine/sim/time';
+import type { KernelKif, NetManager } from './kif';
 import { LocalKey, type LocalStore } from './local';
 
 /** An operation a thread yields to the scheduler. Internal to the kernel; programs use the helpers. */
@@ -46,6 +47,8 @@ export interface MsgInfo {
   coid: number;
   /** Server-side per-connection handle (an OCB index the server set with ConnectServerInfo-like attach). */
   scoid: number;
+  /** This node's ND for the client's node (kif.ts): absent or 0 (ND_LOCAL_NODE) for a local client. */
+  nd?: number;
 }
 
 /** A reply: status (>= 0 or -errno semantics via `errno`) and an optional payload. */
@@ -132,7 +135,18 @@ export interface ScriptLine {
 export const SPAWN_SCRIPT_KEY = new LocalKey<ScriptLine[]>('spawn.script');
 
 /** Thread states as QNX's pidin names them (a thread in waitpid shows SIGSUSPEND, as ksh's does). */
-export type ThreadState = 'RUNNING' | 'READY' | 'SEND' | 'RECEIVE' | 'REPLY' | 'INTR' | 'NANOSLEEP' | 'SIGSUSPEND' | 'DEAD';
+export type ThreadState =
+  | 'RUNNING' | 'READY' | 'SEND' | 'RECEIVE' | 'REPLY' | 'INTR' | 'NANOSLEEP' | 'SIGSUSPEND' | 'DEAD'
+  /** MsgSend on a connection to another node: until the server's node has the message, then until the reply (kif.ts). */
+  | 'NET_SEND' | 'NET_REPLY';
+
+/** One line of the node's system log (slogf/sloginfo): time, major code, severity (0 shutdown … 7 debug2), text. */
+export interface SlogEntry {
+  time: Time;
+  major: number;
+  severity: number;
+  text: string;
+}
 
 /** A read-only view of a process (pidin, slay, the debugger). */
 export interface ProcessInfo {
@@ -237,8 +251,12 @@ export interface ThreadCtx {
 
   /** A channel; `flags` are _NTO_CHF_* (messaging.ts: _NTO_CHF_DISCONNECT). */
   ChannelCreate(flags?: number): number;
-  /** Connect to a channel of a process (pid 0 = this process). */
-  ConnectAttach(pid: number, chid: number): number;
+  /**
+   * Connect to a channel of a process (pid 0 = this process). With `nd` other than ND_LOCAL_NODE (kif.ts) the
+   * channel is on another node: messages on the connection go through the network manager (Qnet); ENOTSUP
+   * when none is registered. Nothing is checked on the remote node until the first message (as in QNX).
+   */
+  ConnectAttach(pid: number, chid: number, nd?: number): number;
   ConnectDetach(coid: number): void;
   /**
    * Send and block until the server replies. Throws KernelError if the server is gone (ESRCH) or the coid is
@@ -249,6 +267,16 @@ export interface ThreadCtx {
   MsgReply(rcvid: number, reply: Reply): void;
   MsgError(rcvid: number, errno: number): void;
   MsgSendPulse(coid: number, priority: number, code: number, value: number): void;
+  /**
+   * MsgRead: up to `nbytes` of a received message's payload (its `data` field when a Uint8Array) from
+   * `offset`; fewer at the end. EFAULT/ESRCH as KernelError for a bad rcvid. Optional.
+   */
+  MsgRead?(rcvid: number, offset: number, nbytes: number): Uint8Array;
+  /**
+   * MsgWrite: `src` lands at `offset` of the reply buffer; MsgReply's `data` (a Uint8Array, or none) is laid
+   * over it from offset 0 and the client receives the combined bytes. Returns the bytes written. Optional.
+   */
+  MsgWrite?(rcvid: number, src: Uint8Array, offset: number): number;
   /** Deliver a sigevent (pulse) now, as the kernel would on an interrupt or timer. */
   MsgDeliverEvent(event: SigEvent): void;
 
@@ -308,6 +336,15 @@ export interface ThreadCtx {
   kill(pid: number): boolean;
   /** Register what this process does on SIGTERM. */
   onTerminate(fn: () => void): void;
+
+  /** The Net* kernel calls for the node's network manager (lsm-qnet.so; kif.ts). Optional. */
+  readonly kif?: KernelKif;
+  /** The registered network manager's name queries (netmgr_strtond/ndtostr, stack/lib/netmgr.ts), or null. */
+  netmgr?(): Pick<NetManager, 'ndToName' | 'nameToNd'> | null;
+  /** slogf(): append to the node's system log (at this point of the thread's timeline). Optional. */
+  slogf?(major: number, severity: number, text: string): void;
+  /** What sloginfo reads: the node's system log, oldest first. Optional. */
+  slogRead?(): SlogEntry[];
 
   /** confstr(): '_CS_HOSTNAME', '_CS_DOMAIN', …; null when unset. */
   confstr(name: string): string | null;
