@@ -17,6 +17,8 @@
  *    BCM5701s on a gigabit cable: goodput in virtual time and virtual s per wall s (bench-tcp.ts).
  * 8. A QNX router forwarding 64-byte frames both ways with ipflow on 1 CPU and on 2: packets per virtual s, the
  *    ratio, and virtual s per wall s (bench-router.ts).
+ * 9. Qnet message passing between two QNX nodes with BCM5701s: 64-byte messages back to back over /net, messages
+ *    per virtual s, the mean round trip, virtual s per wall s (bench-qnet.ts).
  */
 import { EventQueue, SimEvent } from '../emulator/machine/sim';
 import * as path from 'node:path';
@@ -28,6 +30,7 @@ import { benchGuest } from './bench-guest';
 import { benchCcmp } from './bench-ccmp';
 import { benchTcpLines } from './bench-tcp';
 import { benchRouterLines } from './bench-router';
+import { benchQnetLines } from './bench-qnet';
 
 function wallNs(): bigint {
   return process.hrtime.bigint();
@@ -172,6 +175,7 @@ try {
 
 try {
   for (const l of benchRouterLines()) console.log(l);
+  for (const l of benchQnetLines()) console.log(l);
 } catch (e) {
   console.log(`router forwarding not measured: ${(e as Error).message}`);
 }

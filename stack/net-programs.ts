@@ -28,6 +28,8 @@ import { sysctl } from './utils/sysctl';
 import { tcpdump } from './utils/tcpdump/tcpdump';
 import { pfctl } from './utils/pfctl/pfctl';
 import { brconfig } from './utils/brconfig';
+import { msgecho } from './utils/msgecho';
+import { msgping } from './utils/msgping';
 
 const modules = () => driverModules;
 
@@ -59,4 +61,6 @@ export const netPrograms: Record<string, ProgramMain> = {
   tcpdump,
   pfctl,
   brconfig,
+  msgecho,
+  msgping,
 };

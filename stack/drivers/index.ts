@@ -11,6 +11,7 @@ import { devnpRal } from './ral/native';
 import { devnpNe2000 } from './ne2000/native';
 import { createShim } from './shim/shim';
 import { lsmPf } from '../io-pkt/lsm-pf';
+import { lsmQnet } from '../io-pkt/lsm-qnet';
 
 export const driverModules: Record<string, LoadableModule> = {
   'devnp-ne2000.so': devnpNe2000,
@@ -19,6 +20,8 @@ export const driverModules: Record<string, LoadableModule> = {
   'devnp-ral.so': devnpRal,
   // Protocol modules (lsm-*.so) are looked up in the same table: the packet filter.
   'lsm-pf-v4.so': lsmPf,
+  // Qnet, QNX's native network (message passing between nodes, /net, /proc/qnetstats).
+  'lsm-qnet.so': lsmQnet,
   // The shim resolves legacy drivers through this same table, read at load time (no import cycle).
   'devnp-shim.so': createShim((name) => driverModules[name]),
 };

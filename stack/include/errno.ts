@@ -4,7 +4,9 @@
  */
 
 /** setsockopt/getsockopt: the option is unknown at that level. */
-export const ENOPROTOOPT = 99;
+export const ENOPROTOOPT = 242;
+/** socket(): the protocol does not fit the socket type. */
+export const EPROTOTYPE = 241;
 
 /** Stream-socket errors (QNX <errno.h> values). */
 export const EPIPE = 32;

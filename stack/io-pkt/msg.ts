@@ -37,33 +37,21 @@
  */
 import type { SigEvent } from '../kernel/api';
 import type { SockAddr } from '../include/netinet/in';
-import type { Ipv4Addr } from '../net/wire/addr';
+import {
+  IO_CLOSE, IO_CONNECT, IO_DEVCTL, IO_MSG, IO_NOTIFY, IO_READ, IO_WRITE,
+  type CloseMsg, type OpenMsg, type ReadMsg, type RtMsg, type WriteMsg,
+} from '../include/sys/iomsg';
 
-export const IO_CONNECT = '_IO_CONNECT';
-export const IO_READ = '_IO_READ';
-export const IO_WRITE = '_IO_WRITE';
-export const IO_DEVCTL = '_IO_DEVCTL';
-export const IO_MSG = '_IO_MSG';
-export const IO_CLOSE = '_IO_CLOSE';
-export const IO_NOTIFY = '_IO_NOTIFY';
+/** The generic `_IO_*` messages live in include/sys/iomsg.ts (shared with procnto, libc and Qnet's codec). */
+export { IO_CLOSE, IO_CONNECT, IO_DEVCTL, IO_MSG, IO_NOTIFY, IO_READ, IO_WRITE };
+export type { CloseMsg, OpenMsg, ReadMsg, RtMsg, WriteMsg };
+
 /** io-pkt's own note that a client connection is gone (from _PULSE_CODE_DISCONNECT); never sent by a client. */
 export const IO_DISCONNECT = '_IO_DISCONNECT';
 
 /** Where io-pkt attaches its mount handler names. */
 export const MOUNT_DIR = '/proc/mount';
 
-export type OpenMsg = {
-  type: typeof IO_CONNECT;
-  subtype: 'open';
-  /** The registered path that matched and what was left of the opened path. */
-  path: string;
-  rest: string;
-  ftype: 'socket' | 'any';
-  domain: number;
-  socktype: number;
-  protocol: number;
-  bytes?: number;
-};
 
 /** accept's second step: a new connection claims the child socket an accept reply named. */
 export type OpenFdMsg = {
@@ -94,33 +82,8 @@ export type UnmountMsg = {
   bytes?: number;
 };
 
-/** A routing message written on an AF_ROUTE socket (struct rt_msghdr + sockaddrs, reduced). */
-export type RtMsg = {
-  rtmType: 'RTM_ADD' | 'RTM_DELETE' | 'RTM_GET';
-  dst: Ipv4Addr;
-  mask: Ipv4Addr;
-  gateway: Ipv4Addr;
-  host: boolean;
-  reject?: boolean;
-};
 
-export type WriteMsg = {
-  type: typeof IO_WRITE;
-  data: Uint8Array;
-  to: SockAddr | null;
-  flags: number;
-  /** Packet id the sending application gave the data (trace). */
-  pktId: number;
-  rtm?: RtMsg;
-  bytes?: number;
-};
 
-export type ReadMsg = {
-  type: typeof IO_READ;
-  nbytes: number;
-  flags: number;
-  bytes?: number;
-};
 
 export type ReadReplyData = {
   data: Uint8Array;
@@ -159,8 +122,6 @@ export type SysctlMsg = {
   bytes?: number;
 };
 
-/** close(): a stream socket with SO_LINGER (time > 0) and no MSG_DONTWAIT answers once the linger is over. */
-export type CloseMsg = { type: typeof IO_CLOSE; flags?: number; bytes?: number };
 
 /** ionotify() conditions (<sys/iomgr.h>); with _NOTIFY_COND_EXTEN the low bits are <sys/poll.h>'s POLL*. */
 export const _NOTIFY_COND_EXTEN = 0x80000000;
@@ -193,3 +154,5 @@ export type IoPktMessage = OpenMsg | OpenFdMsg | MountMsg | UnmountMsg | WriteMs
 export const PULSE_INTR = 1;
 export const PULSE_POKE = 2;
 export const PULSE_TIMER = 3;
+/** The kernel has KIF work for the network manager (lsm-qnet registered this code: kif.ts NetManager.pulseCode). */
+export const PULSE_NETMGR = 4;

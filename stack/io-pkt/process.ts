@@ -34,6 +34,10 @@ import { ioPktNetEnv } from './net-env';
 
 export type { InterruptEntry } from './interrupt';
 
+/** <sys/slogcodes.h> _SLOGC_NETWORK, and slogf's _SLOG_INFO severity. */
+const SLOGC_NETWORK = 10;
+const SLOG_INFO = 5;
+
 export type Variant = 'io-pkt-v4' | 'io-pkt-v4-hc' | 'io-pkt-v6-hc';
 
 /** An attached device (NetBSD struct device): base name + unit, and which module made it. */
@@ -45,6 +49,15 @@ export interface Device {
 }
 
 export type DriverCallout = (ctx: ThreadCtx) => Co<void>;
+
+/**
+ * Work a protocol module queues for the stack context outside the packet and message queues (lsm-qnet: the
+ * kernel's KIF ops, woken by PULSE_NETMGR): drain() runs it while `pending()`.
+ */
+export interface StackWorkSource {
+  pending(): boolean;
+  run(ctx: ThreadCtx): Co<void> | void;
+}
 
 export interface QueuedMessage {
   rcvid: number;
@@ -88,6 +101,8 @@ export class IoPktProcess {
   alive = true;
   /** The hardware crypto API (stack/crypto): the hc variants only; null in io-pkt-v4. */
   readonly crypto: Crypto | null;
+  /** Protocol modules' stack work (StackWorkSource), run by drain() in registration order. */
+  readonly workSources: StackWorkSource[] = [];
   /** Handles resource-manager messages (set by resmgr.ts). */
   handleMessage: (ctx: ThreadCtx, q: QueuedMessage) => Co<void> = function* () {};
 
@@ -136,10 +151,11 @@ export class IoPktProcess {
     return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
   }
 
-  /** log(9): the system log (slog) only. */
-  log(text: string): void {
+  /** log(9): the system log (slog) only: io-pkt's list and the node's slogger (major _SLOGC_NETWORK). */
+  log(text: string, severity = SLOG_INFO): void {
     this.slog.push(text);
     this.main.trace('io-pkt', 'log', 0, { text });
+    this.ctx.slogf?.(SLOGC_NETWORK, severity, text);
   }
 
   /** A driver's message (slogf): the log, and the console when io-pkt runs with -v. */
@@ -179,6 +195,7 @@ export class IoPktProcess {
         }
         else if (r.code === PULSE_POKE) this.pokePending = false;
         else if (r.code === PULSE_TIMER) this.armedFor = null;
+        // PULSE_NETMGR: the kernel queued KIF work for lsm-qnet; like POKE, it only asks for a stack pass.
         else if (r.code === _PULSE_CODE_DISCONNECT) this.msgq.push({ rcvid: 0, msg: { type: IO_DISCONNECT }, pid: 0, coid: r.value });
       } else {
         this.msgq.push({ rcvid: r.rcvid, msg: r.msg as IoPktMessage, pid: r.info.pid, coid: r.info.coid });
@@ -287,6 +304,7 @@ export class IoPktProcess {
 
   private stackWorkPending(ctx: ThreadCtx): boolean {
     if (this.rxq.length > 0 || this.msgq.length > 0 || this.kicks.size > 0 || this.filters.size > 0 || this.crypto?.pending()) return true;
+    if (this.workSources.some((w) => w.pending())) return true;
     const next = this.nextDeadline();
     return next !== null && next <= ctx.now();
   }
@@ -320,6 +338,14 @@ export class IoPktProcess {
         this.stack.drainLoopback();
         did = true;
       }
+      // 2c. protocol modules' work (Qnet's KIF ops from the kernel)
+      for (const w of this.workSources) {
+        if (!w.pending()) continue;
+        const r = w.run(ctx);
+        if (r) yield* r;
+        this.stack.drainLoopback();
+        did = true;
+      }
       // 3. what the protocols queued for drivers, once their CPU time is spent
       if (this.filters.size > 0 || this.kicks.size > 0) {
         yield* ctx.work(0);
@@ -340,7 +366,7 @@ export class IoPktProcess {
         yield* this.handleMessage(ctx, q);
         did = true;
       }
-      if (!did && this.rxq.length === 0 && this.msgq.length === 0 && this.kicks.size === 0 && this.filters.size === 0 && !this.crypto?.pending()) {
+      if (!did && this.rxq.length === 0 && this.msgq.length === 0 && this.kicks.size === 0 && this.filters.size === 0 && !this.crypto?.pending() && !this.workSources.some((w) => w.pending())) {
         const next = this.nextDeadline();
         if (next === null || next > ctx.now()) return;
       }

@@ -25,7 +25,8 @@ import {
 } from './msg';
 import type { IoPktProcess, QueuedMessage } from './process';
 import { bpfMessage } from './resmgr-bpf';
-import { lsmDeviceAt, type LsmDevice } from './lsm-host';
+import { lsmDeviceAt, type LsmDevice, type LsmOpenResult } from './lsm-host';
+import { redirectReply } from '../include/sys/iomsg';
 import { mountMessage } from './resmgr-mount';
 import { StreamRequests, streamLayer } from './resmgr-stream';
 import { SocketWaits } from './resmgr-wait';
@@ -185,14 +186,12 @@ export class ResMgr {
       ctx.MsgReply(q.rcvid, { status: 0 });
       return;
     }
-    const lsmDev = lsmDeviceAt(this.p, path);
-    if (lsmDev) {
-      const h = lsmDev.open(ctx, q.pid);
-      if (typeof h === 'number') ctx.MsgError(q.rcvid, h);
-      else {
-        this.ocbs.set(q.coid, { kind: 'lsm', dev: lsmDev, handle: h.handle });
-        ctx.MsgReply(q.rcvid, { status: 0 });
-      }
+    const lsm = lsmDeviceAt(this.p, path);
+    if (lsm) {
+      const h = lsm.dev.open(ctx, q.pid, lsm.rest);
+      // A pending open (Qnet resolving a node name) is answered later, from the stack context.
+      if (typeof h === 'object' && 'pending' in h) h.pending((r) => this.lsmOpened(this.p.ctx, q, lsm.dev, r));
+      else this.lsmOpened(ctx, q, lsm.dev, h);
       return;
     }
     if (path.startsWith(ionet) && this.p.stack.ifs.list.some((i) => i.name === path.slice(ionet.length) && i.driver === 'shim')) {
@@ -201,6 +200,16 @@ export class ResMgr {
       return;
     }
     ctx.MsgError(q.rcvid, Errno.ENOENT);
+  }
+
+  /** The answer to an open of a module's device: an OCB, an errno, or a redirect (no OCB: the client goes elsewhere). */
+  private lsmOpened(ctx: ThreadCtx, q: QueuedMessage, dev: LsmDevice, r: LsmOpenResult): void {
+    if (typeof r === 'number') ctx.MsgError(q.rcvid, r);
+    else if ('redirect' in r) ctx.MsgReply(q.rcvid, redirectReply(r.redirect));
+    else {
+      this.ocbs.set(q.coid, { kind: 'lsm', dev, handle: r.handle });
+      ctx.MsgReply(q.rcvid, { status: 0 });
+    }
   }
 
   private write(ctx: ThreadCtx, q: QueuedMessage, so: Socket, m: WriteMsg): void {

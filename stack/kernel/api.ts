@@ -73,14 +73,14 @@ export type SigEvent =
   | { notify: 'intr' }
   | { notify: 'none' };
 
-/** Errno values used across the stack (QNX numbering). */
+/** Errno values used across the stack: QNX's <errno.h> numbering (lib/c/public/errno.h; EALREADY is EALREADY_NEW). */
 export const Errno = {
   EOK: 0, EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, EBADF: 9, ECHILD: 10, EAGAIN: 11,
-  ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, ENFILE: 23,
-  EMFILE: 24, ENOTTY: 25, ENOSPC: 28, ENOSYS: 89, EOPNOTSUPP: 103, EAFNOSUPPORT: 106,
-  EADDRINUSE: 125, EADDRNOTAVAIL: 126, ENETDOWN: 127, ENETUNREACH: 128, ENOBUFS: 132, EISCONN: 133,
-  ENOTCONN: 134, ETIMEDOUT: 260, ECONNREFUSED: 261, EHOSTDOWN: 264, EHOSTUNREACH: 265, EALREADY: 237,
-  ENOTSUP: 48, EPROTONOSUPPORT: 120, ENOTSOCK: 95, EDESTADDRREQ: 96, EMSGSIZE: 90, ESRVRFAULT: 312,
+  ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22,
+  ENFILE: 23, EMFILE: 24, ENOTTY: 25, ENOSPC: 28, EROFS: 30, ENOTSUP: 48, ENOSYS: 89, ELOOP: 90, EOPNOTSUPP: 103,
+  EALREADY: 237, ENOTSOCK: 238, EDESTADDRREQ: 239, EMSGSIZE: 240, EPROTONOSUPPORT: 243, EAFNOSUPPORT: 247,
+  EADDRINUSE: 248, EADDRNOTAVAIL: 249, ENETDOWN: 250, ENETUNREACH: 251, ENOBUFS: 255, EISCONN: 256,
+  ENOTCONN: 257, ETIMEDOUT: 260, ECONNREFUSED: 261, EHOSTDOWN: 264, EHOSTUNREACH: 265, ESRVRFAULT: 312,
 } as const;
 export type ErrnoName = keyof typeof Errno;
 
@@ -90,12 +90,14 @@ export function strerror(errno: number): string {
     0: 'No error', 1: 'Operation not permitted', 2: 'No such file or directory', 3: 'No such process',
     5: 'I/O error', 6: 'No such device or address', 9: 'Bad file descriptor', 10: 'No child processes', 11: 'Resource temporarily unavailable',
     12: 'Not enough memory', 13: 'Permission denied', 16: 'Device or resource busy', 17: 'File exists',
-    19: 'No such device', 22: 'Invalid argument', 28: 'No space left on device', 30: 'Read-only file system', 25: 'Inappropriate I/O control operation',
-    48: 'Not supported', 89: 'Function not implemented', 103: 'Operation not supported',
-    106: 'Address family not supported by protocol family', 120: 'Protocol not supported',
-    125: 'Address already in use', 126: "Can't assign requested address", 127: 'Network is down',
-    128: 'Network is unreachable', 132: 'No buffer space available', 134: 'Socket is not connected',
-    237: 'Operation already in progress', 260: 'Connection timed out', 261: 'Connection refused',
+    19: 'No such device', 20: 'Not a directory', 21: 'Is a directory', 22: 'Invalid argument', 25: 'Inappropriate I/O control operation',
+    28: 'No space left on device', 30: 'Read-only file system', 48: 'Not supported', 89: 'Function not implemented',
+    90: 'Too many symbolic link or prefix loops', 103: 'Operation not supported', 237: 'Operation already in progress',
+    238: 'Socket operation on non-socket', 239: 'Destination address required', 240: 'Message too long',
+    243: 'Protocol not supported', 247: 'Address family not supported by protocol family',
+    248: 'Address already in use', 249: "Can't assign requested address", 250: 'Network is down',
+    251: 'Network is unreachable', 255: 'No buffer space available', 256: 'Socket is already connected',
+    257: 'Socket is not connected', 260: 'Connection timed out', 261: 'Connection refused',
     264: 'Host is down', 265: 'No route to host',
   };
   return t[errno] ?? `Unknown error ${errno}`;

@@ -42,6 +42,12 @@ export interface CostTable {
   processExit: number;
   /** A path lookup (open/stat): a message to procnto and a walk of the prefix tree. */
   pathResolve: number;
+  /**
+   * procnto serving one message on its own channel (PROCNTO_CHID: open/read/stat/close of its files and
+   * directories), beyond the message pass: resmgr dispatch, a prefix-tree walk or OCB lookup, building the
+   * reply. Charged to the sender (procnto-server.ts; no procnto thread exists here).
+   */
+  procntoMsg: number;
 }
 
 /** Default costs (ns); each line says where the order of magnitude comes from. */
@@ -61,6 +67,7 @@ export const DEFAULT_COSTS: Readonly<CostTable> = {
   processSpawn: 300_000, // address space, ELF load from the image filesystem, libc start-up (few hundred µs)
   processExit: 50_000, // unmapping the address space and closing connections
   pathResolve: 2_000, // a message to procnto plus a prefix-tree walk
+  procntoMsg: 1_500, // pathResolve (2 µs) less its message pass (0.8 µs) = the prefix walk, plus ~0.3 µs of OCB/reply work
 };
 
 export function makeCosts(over?: Partial<CostTable>): CostTable {

@@ -5,6 +5,7 @@
  * (`echo … > /dev/shmem/x`; buildfiles often link /tmp there). Paths resolve through the pathname space first,
  * so symbolic links are followed and a path some resource manager owns is not procnto's.
  */
+import { PROCNTO_CHID, PROCNTO_PID } from './kif';
 import { normalizePath, type PathSpace } from './pathspace';
 
 export const SHMEM = '/dev/shmem';
@@ -22,7 +23,7 @@ export class FileStore {
   /** Where `path` lands in procnto's files, or null if another server owns it. */
   private key(path: string): string | null {
     const r = this.paths.resolve(path);
-    if (!r || r.pid !== 1) return null;
+    if (!r || r.pid !== PROCNTO_PID) return null;
     return normalizePath(r.rest ? `${r.prefix}/${r.rest}` : r.prefix);
   }
 
@@ -48,7 +49,7 @@ export class FileStore {
     const out = new Uint8Array((old?.length ?? 0) + data.length);
     if (old) out.set(old);
     out.set(data, old?.length ?? 0);
-    if (!this.files.has(k)) this.paths.attach(k, 1, 0, false);
+    if (!this.files.has(k)) this.paths.attach(k, PROCNTO_PID, PROCNTO_CHID, false);
     this.files.set(k, out);
     return 0;
   }

@@ -2,7 +2,9 @@
  * procnto-lite: the simulated Neutrino kernel and process manager of one QNX node. It owns the node's CPUs
  * (scheduler.ts), message passing (messaging.ts), interrupts (interrupts.ts, irq-controllers.ts), timers
  * (timers.ts), the pathname space (pathspace.ts) and processes (processes.ts); programs reach it through
- * ThreadCtx (thread-api.ts, the API in api.ts). Costs: costs.ts.
+ * ThreadCtx (thread-api.ts, the API in api.ts). Costs: costs.ts. Its own channel (pid 1, PROCNTO_CHID)
+ * serves its files and directories (procnto-server.ts); remote connections and the network manager's calls
+ * (Qnet) are net.ts, net-server.ts, net-kif.ts; the system log (slogf/sloginfo) is slog.ts.
  *
  * Booting a node:
  *   const k = new Kernel(ctx, bus, { cpus: bus.syspage.cpus, programs: defaultPrograms(), console, hostname });
@@ -17,6 +19,10 @@ import type { TraceFields } from '../../emulator/machine/sim/trace';
 import { Errno, KernelError, type ProcessInfo, type ProgramMain, type SigEvent, type SpawnOptions } from './api';
 import { makeCosts, type CostTable } from './costs';
 import { Interrupts } from './interrupts';
+import { PROCNTO_CHID, PROCNTO_PID } from './kif';
+import { KernelNet } from './net';
+import { PROCNTO_NAME, ProcntoServer } from './procnto-server';
+import { Slog } from './slog';
 import { Messaging } from './messaging';
 import { FileStore } from './files';
 import { PathSpace } from './pathspace';
@@ -39,9 +45,6 @@ export interface KernelOptions {
   env?: Record<string, string>;
 }
 
-/** Name procnto shows in pidin. */
-const PROCNTO_NAME = 'procnto-smp-instr';
-
 export class Kernel {
   readonly costs: CostTable;
   readonly sched: Scheduler;
@@ -52,6 +55,12 @@ export class Kernel {
   /** The image filesystem's contents and /dev/shmem (files.ts). */
   readonly files = new FileStore(this.paths);
   readonly procs: Processes;
+  /** procnto's own channel and the files it serves there. */
+  readonly procnto: ProcntoServer;
+  /** Remote connections and the network manager (Qnet). */
+  readonly net: KernelNet;
+  /** The node's system log (slogf, sloginfo; the debugger). */
+  readonly slog = new Slog();
   readonly programs: ProgramTable;
   readonly console: (text: string) => void;
   readonly env: Record<string, string>;
@@ -71,6 +80,8 @@ export class Kernel {
     this.conf.set('_CS_HOSTNAME', opts.hostname ?? 'localhost');
     this.sched = new Scheduler(this, opts.cpus);
     this.msg = new Messaging(this);
+    this.procnto = new ProcntoServer(this);
+    this.net = new KernelNet(this);
     this.intr = new Interrupts(this);
     this.timers = new Timers(this);
     this.procs = new Processes(this);
@@ -82,8 +93,8 @@ export class Kernel {
     if (this.booted) throw new Error(`${this.ctx.name}: kernel booted twice`);
     this.booted = true;
     this.intr.boot();
-    for (const p of ['/proc', '/proc/boot', '/dev/shmem']) this.paths.attach(p, 1, 0, true);
-    for (const p of ['/dev/null', '/dev/zero', '/dev/text']) this.paths.attach(p, 1, 0, false);
+    for (const p of ['/proc', '/proc/boot', '/dev/shmem']) this.paths.attach(p, PROCNTO_PID, PROCNTO_CHID, true);
+    for (const p of ['/dev/null', '/dev/zero', '/dev/text']) this.paths.attach(p, PROCNTO_PID, PROCNTO_CHID, false);
     this.trace('boot', { cpus: this.sched.cpus.length, pic: this.intr.controller?.kind ?? 'none' });
   }
 
@@ -94,7 +105,7 @@ export class Kernel {
   addBootFiles(paths: readonly string[], contents: Readonly<Record<string, string>> = {}): void {
     for (const p of paths) {
       const at = p.startsWith('/') ? p : `/proc/boot/${basename(p)}`;
-      this.paths.attach(at, 1, 0, false);
+      this.paths.attach(at, PROCNTO_PID, PROCNTO_CHID, false);
       const c = contents[p];
       if (c !== undefined) this.files.addImageFile(at, new TextEncoder().encode(c));
     }
@@ -170,6 +181,12 @@ export class Kernel {
   /** Deliver a sigevent to its target (pulse: the connection's channel; intr: `target`). Returns its cost. */
   deliverEvent(ev: SigEvent, target: Thread): number {
     if (ev.notify === 'pulse') {
+      const rc = this.net.remote.get(ev.coid);
+      if (rc) {
+        this.trace('event', { kind: 'pulse', nd: rc.target.nd, pid: rc.target.pid, chid: rc.target.chid, code: ev.code, value: ev.value, prio: ev.priority });
+        this.net.pulse(rc, Math.min(255, Math.max(1, ev.priority)), ev.code, ev.value);
+        return this.costs.pulse;
+      }
       const conn = this.msg.connections.get(ev.coid);
       const ch = conn && conn.server.alive ? conn.server.channels.get(conn.chid) : undefined;
       if (!conn || !ch) {

@@ -10,13 +10,19 @@
  * - A channel created with _NTO_CHF_DISCONNECT gets a _PULSE_CODE_DISCONNECT pulse (value: the scoid) when a
  *   client's connection to it goes away: ConnectDetach, or the client process ending without detaching. A
  *   resource manager closes that connection's OCBs on it (QNX resmgr_attach's disconnect handling).
+ * - A client may be a remote thread (VThread, net.ts): it queues and is received like a local one; its
+ *   completion (reply, MsgError, ESRCH) goes back to the network manager instead of waking a thread.
+ * - MsgRead/MsgWrite: the received message's payload (its `data` bytes) and a reply buffer MsgWrite fills,
+ *   with MsgReply's own data laid over it from offset 0 (QNX: MsgWrite then MsgReply with a short header).
  * Connection ids are unique on the node (QNX's are per process); `scoid` in MsgInfo is the connection id.
+ * pid 1 (PROCNTO_PID) is the kernel's own stand-in process with channel PROCNTO_CHID (procnto-server.ts).
  */
-import { Errno, KernelError, _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT, type Message, type Received, type Reply } from './api';
+import { Errno, KernelError, _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT, type Message, type MsgInfo, type Received, type Reply } from './api';
+import { PROCNTO_PID } from './kif';
 
 export { _NTO_CHF_DISCONNECT, _PULSE_CODE_DISCONNECT };
 import type { Kernel } from './kernel';
-import type { Channel, Connection, OpResult, PendingReply, Process, Queued, Thread } from './types';
+import { VThread, type Channel, type Client, type Connection, type OpResult, type PendingReply, type Process, type Queued, type Resume, type Thread } from './types';
 
 /**
  * Priority of the disconnect pulse. QNX sends it at the priority of the thread whose exit or detach caused
@@ -39,12 +45,23 @@ export class Messaging {
   }
 
   connectAttach(owner: Process, pid: number, chid: number): number {
-    const server = pid === 0 ? owner : this.k.procs.get(pid);
+    const server = pid === 0 ? owner : pid === PROCNTO_PID ? this.k.procnto.proc : this.k.procs.get(pid);
     if (!server || !server.alive || !server.channels.has(chid)) throw new KernelError(Errno.ESRCH, `ConnectAttach(${pid}, ${chid})`);
-    const coid = this.nextCoid++;
+    const coid = this.allocCoid();
     this.connections.set(coid, { coid, owner, server, chid });
     owner.coids.add(coid);
     return coid;
+  }
+
+  /** A fresh connection id (also for remote connections, net.ts: one namespace). */
+  allocCoid(): number {
+    return this.nextCoid++;
+  }
+
+  /** `coid` is `owner`'s connection to procnto's own channel (served in the kernel: procnto-server.ts). */
+  isProcnto(owner: Process, coid: number): boolean {
+    const c = this.connections.get(coid);
+    return !!c && c.owner === owner && c.server === this.k.procnto.proc;
   }
 
   /** ConnectDetach; returns the connection so the caller can place `disconnected` on its timeline. */
@@ -69,6 +86,7 @@ export class Messaging {
 
   /** A connection went away: its server hears of it if its channel asked (_NTO_CHF_DISCONNECT). */
   disconnected(c: Connection): void {
+    if (c.server === this.k.procnto.proc) this.k.procnto.connectionGone(c.coid);
     const ch = this.disconnectChannel(c);
     if (!ch) return;
     this.k.trace('disconnect', { pid: c.server.pid, chid: c.chid, scoid: c.coid, client: c.owner.pid });
@@ -84,8 +102,8 @@ export class Messaging {
     return ch;
   }
 
-  /** MsgSend, after the client's CPU cost was consumed. */
-  send(t: Thread, coid: number, msg: Message): OpResult {
+  /** MsgSend (or a vsend), after the client's CPU cost was consumed. */
+  send(t: Client, coid: number, msg: Message): OpResult {
     let ch: Channel;
     try {
       ch = this.target(t.proc, coid, 'MsgSend');
@@ -110,18 +128,13 @@ export class Messaging {
   }
 
   /** Client becomes REPLY-blocked; the server thread gets the message at the client's priority. */
-  private deliverMessage(server: Thread, client: Thread, msg: Message, conn: Connection): void {
+  private deliverMessage(server: Thread, client: Client, msg: Message, conn: Connection): void {
     const rcvid = this.nextRcvid++;
-    this.pending.set(rcvid, { rcvid, client, server: server.proc });
+    this.pending.set(rcvid, { rcvid, client, server: server.proc, msg, wbuf: null });
     client.state = 'REPLY';
     client.blockedOn = server.proc.pid;
     client.unblock = () => this.pending.delete(rcvid);
-    const r: Received = {
-      kind: 'msg',
-      rcvid,
-      msg,
-      info: { pid: client.proc.pid, tid: client.tid, priority: client.prio, coid: conn.coid, scoid: conn.coid },
-    };
+    const r: Received = { kind: 'msg', rcvid, msg, info: msgInfo(client, conn) };
     server.prio = client.prio;
     this.k.sched.wake(server, { value: r });
   }
@@ -134,16 +147,11 @@ export class Messaging {
     }
     const rcvid = this.nextRcvid++;
     const client = item.client;
-    this.pending.set(rcvid, { rcvid, client, server: t.proc });
+    this.pending.set(rcvid, { rcvid, client, server: t.proc, msg: item.msg, wbuf: null });
     client.state = 'REPLY';
     client.unblock = () => this.pending.delete(rcvid);
     this.k.sched.setPriority(t, client.prio);
-    return {
-      kind: 'msg',
-      rcvid,
-      msg: item.msg,
-      info: { pid: client.proc.pid, tid: client.tid, priority: client.prio, coid: item.conn.coid, scoid: item.conn.coid },
-    };
+    return { kind: 'msg', rcvid, msg: item.msg, info: msgInfo(client, item.conn) };
   }
 
   receive(t: Thread, chid: number): OpResult {
@@ -176,7 +184,47 @@ export class Messaging {
       return;
     }
     this.pending.delete(rcvid);
-    this.k.sched.wake(p.client, { value: reply });
+    this.wakeClient(p.client, { value: p.wbuf ? overlay(p.wbuf, reply) : reply });
+  }
+
+  /** A client's send completed: a local thread continues; a remote one's result goes to the manager. */
+  wakeClient(c: Client, r: Resume): void {
+    if (c instanceof VThread) {
+      if (!c.alive) return;
+      c.alive = false;
+      c.unblock = null;
+      c.done(r);
+      return;
+    }
+    this.k.sched.wake(c, r);
+  }
+
+  /** The received message `rcvid` of `server` (MsgRead/MsgWrite), or ESRCH. */
+  private received(server: Process, rcvid: number, what: string): PendingReply {
+    const p = this.pending.get(rcvid);
+    if (!p || p.server !== server) throw new KernelError(Errno.ESRCH, `${what}(${rcvid})`);
+    return p;
+  }
+
+  /** MsgRead: up to `nbytes` of the payload from `offset` (the whole message is on this node, see net.ts). */
+  msgRead(server: Process, rcvid: number, offset: number, nbytes: number): Uint8Array {
+    const p = this.received(server, rcvid, 'MsgRead');
+    if (!(offset >= 0) || !(nbytes >= 0)) throw new KernelError(Errno.EFAULT, `MsgRead(${rcvid}, ${offset}, ${nbytes})`);
+    const d = p.msg.data;
+    if (!(d instanceof Uint8Array)) return new Uint8Array(0);
+    return d.slice(Math.min(offset, d.length), Math.min(d.length, offset + nbytes));
+  }
+
+  /** MsgWrite: `src` at `offset` of the reply buffer; returns the bytes written. */
+  msgWrite(server: Process, rcvid: number, src: Uint8Array, offset: number): number {
+    const p = this.received(server, rcvid, 'MsgWrite');
+    if (!(offset >= 0)) throw new KernelError(Errno.EFAULT, `MsgWrite(${rcvid}, ${offset})`);
+    const old = p.wbuf ?? new Uint8Array(0);
+    const out = new Uint8Array(Math.max(old.length, offset + src.length));
+    out.set(old);
+    out.set(src, offset);
+    p.wbuf = out;
+    return src.length;
   }
 
   /** Queue a pulse on a channel (or hand it to a waiting receiver). */
@@ -194,7 +242,7 @@ export class Messaging {
   processGone(proc: Process): void {
     const esrch = (): { error: KernelError } => ({ error: new KernelError(Errno.ESRCH, 'MsgSend') });
     for (const ch of proc.channels.values()) {
-      for (const item of ch.queue) if (item.kind === 'send') this.k.sched.wake(item.client, esrch());
+      for (const item of ch.queue) if (item.kind === 'send') this.wakeClient(item.client, esrch());
       ch.queue.length = 0;
       ch.receivers.length = 0;
     }
@@ -202,7 +250,7 @@ export class Messaging {
     for (const p of [...this.pending.values()]) {
       if (p.server !== proc) continue;
       this.pending.delete(p.rcvid);
-      this.k.sched.wake(p.client, esrch());
+      this.wakeClient(p.client, esrch());
     }
     for (const coid of proc.coids) {
       const c = this.connections.get(coid);
@@ -216,6 +264,21 @@ export class Messaging {
   queueLength(proc: Process, chid: number): number {
     return proc.channels.get(chid)?.queue.length ?? 0;
   }
+}
+
+/** _msg_info of a message from `client` on `conn`; a remote client's carries this node's ND for its node. */
+function msgInfo(client: Client, conn: Connection): MsgInfo {
+  const info = { pid: client.proc.pid, tid: client.tid, priority: client.prio, coid: conn.coid, scoid: conn.coid };
+  return client instanceof VThread ? { ...info, nd: client.nd } : info;
+}
+
+/** MsgReply's data laid over what MsgWrite put in the reply buffer. */
+function overlay(wbuf: Uint8Array, reply: Reply): Reply {
+  const d = reply.data instanceof Uint8Array ? reply.data : new Uint8Array(0);
+  const out = new Uint8Array(Math.max(wbuf.length, d.length));
+  out.set(wbuf);
+  out.set(d);
+  return { ...reply, data: out, bytes: Math.max(reply.bytes ?? 0, out.length) };
 }
 
 function enqueue(q: Queued[], item: Queued): void {

@@ -92,6 +92,7 @@ export class Processes {
     this.k.trace('exit', { pid: proc.pid, name: proc.name, status });
     for (const t of [...proc.threads]) this.k.sched.drop(t);
     proc.threads.length = 0;
+    this.k.net.processGone(proc);
     this.k.msg.processGone(proc);
     this.k.timers.processGone(proc);
     this.k.intr.processGone(proc);

@@ -13,9 +13,12 @@ import type { AccessSize } from '../../emulator/machine/bus/types';
 import {
   Errno, KernelError, TIMER_ABSTIME,
   type Co, type InterruptIo, type Message, type ProcessInfo, type ProgramBus, type Received, type Reply, type SigEvent,
-  type SpawnOptions, type ThreadBody, type ThreadCtx,
+  type SlogEntry, type SpawnOptions, type ThreadBody, type ThreadCtx,
 } from './api';
 import { copyCost } from './costs';
+import { ndNode, type KernelKif, type NetManager } from './kif';
+import { kernelKif, type CallSite } from './net-kif';
+import { validSlog } from './slog';
 import type { LocalStore } from './local';
 import type { Kernel } from './kernel';
 import type { Op, OpResult, Thread } from './types';
@@ -236,13 +239,21 @@ export class ThreadApi implements ThreadCtx {
     return this.k.msg.channelCreate(this.t.proc, flags);
   }
 
-  ConnectAttach(pid: number, chid: number): number {
+  ConnectAttach(pid: number, chid: number, nd = 0): number {
     this.charge(this.c.kernelCall);
+    if (ndNode(nd) !== 0) return this.k.net.connectAttach(this.t.proc, pid, chid, nd);
     return this.k.msg.connectAttach(this.t.proc, pid, chid);
   }
 
   ConnectDetach(coid: number): void {
     this.charge(this.c.kernelCall);
+    const rc = this.k.net.get(this.t.proc, coid);
+    if (rc) {
+      this.k.net.connectDetach(this.t.proc, coid);
+      const prio = this.t.prio;
+      this.defer(() => this.k.net.detached(rc, prio));
+      return;
+    }
     const c = this.k.msg.connectDetach(this.t.proc, coid);
     if (this.k.msg.notifiesDisconnect(c)) this.charge(this.c.pulse);
     this.defer(() => this.k.msg.disconnected(c));
@@ -250,8 +261,32 @@ export class ThreadApi implements ThreadCtx {
 
   *MsgSend(coid: number, msg: Message): Co<Reply> {
     this.charge(this.c.kernelCall + this.c.msgPassBase + copyCost(this.c, msg.bytes));
+    const rc = this.k.net.get(this.t.proc, coid);
+    if (rc) return (yield op('MsgSend', (t) => this.k.net.send(t, rc, msg))) as Reply;
+    if (this.k.msg.isProcnto(this.t.proc, coid)) return yield* this.procntoSend(coid, msg);
     const r = yield op('MsgSend', (t) => this.k.msg.send(t, coid, msg));
     return r as Reply;
+  }
+
+  /** A message to procnto's channel, answered in the kernel (procnto-server.ts); its work is charged here. */
+  private *procntoSend(coid: number, msg: Message): Co<Reply> {
+    this.charge(this.c.procntoMsg + this.c.msgReplyBase);
+    // procnto may answer later (procnto-spawn.ts): the thread stays REPLY-blocked until then.
+    const r = (yield op('MsgSend', (t) => this.k.procnto.serveThread(t, coid, msg))) as Reply;
+    this.charge(copyCost(this.c, r.bytes));
+    yield* this.work(0);
+    return r;
+  }
+
+  MsgRead(rcvid: number, offset: number, nbytes: number): Uint8Array {
+    const d = this.k.msg.msgRead(this.t.proc, rcvid, offset, nbytes);
+    this.charge(this.c.kernelCall + copyCost(this.c, d.length));
+    return d;
+  }
+
+  MsgWrite(rcvid: number, src: Uint8Array, offset: number): number {
+    this.charge(this.c.kernelCall + copyCost(this.c, src.length));
+    return this.k.msg.msgWrite(this.t.proc, rcvid, src, offset);
   }
 
   *MsgReceive(chid: number): Co<Received> {
@@ -274,6 +309,12 @@ export class ThreadApi implements ThreadCtx {
 
   MsgSendPulse(coid: number, priority: number, code: number, value: number): void {
     this.charge(this.c.kernelCall + this.c.pulse);
+    const rc = this.k.net.get(this.t.proc, coid);
+    if (rc) {
+      const p = Math.min(255, Math.max(1, Math.round(priority)));
+      this.defer(() => this.k.net.pulse(rc, p, code, value));
+      return;
+    }
     const ch = this.k.msg.target(this.t.proc, coid, 'MsgSendPulse');
     const prio = Math.min(255, Math.max(1, Math.round(priority)));
     this.defer(() => {
@@ -416,6 +457,36 @@ export class ThreadApi implements ThreadCtx {
 
   onTerminate(fn: () => void): void {
     this.t.proc.terminateHooks.push(fn);
+  }
+
+  get kif(): KernelKif {
+    this.kifCalls ??= kernelKif(this.k, this.t);
+    return this.kifCalls;
+  }
+  private kifCalls: KernelKif | undefined;
+
+  /** Charging this thread and placing effects on its timeline, for kernel-call façades (net-kif.ts). */
+  site(): CallSite {
+    return { charge: (ns) => this.charge(ns), defer: (fn) => this.defer(fn) };
+  }
+
+  netmgr(): Pick<NetManager, 'ndToName' | 'nameToNd'> | null {
+    this.charge(this.c.kernelCall);
+    const m = this.k.net.manager;
+    return m ? { ndToName: (nd) => m.ndToName(nd), nameToNd: (name) => m.nameToNd(name) } : null;
+  }
+
+  slogf(major: number, severity: number, text: string): void {
+    // slogf is a message to slogger: a pass plus copying the text.
+    this.charge(this.c.kernelCall + this.c.msgPassBase + copyCost(this.c, text.length));
+    if (!validSlog(major, severity)) throw new KernelError(Errno.EINVAL, `slogf(${major}, ${severity})`);
+    this.defer(() => this.k.slog.append({ time: this.k.ctx.queue.now, major, severity, text }));
+  }
+
+  slogRead(): SlogEntry[] {
+    const e = this.k.slog.entries();
+    this.charge(this.c.kernelCall + this.c.msgPassBase + copyCost(this.c, e.reduce((n, x) => n + x.text.length, 0)));
+    return e;
   }
 
   confstr(name: string): string | null {

@@ -96,9 +96,36 @@ export class Process {
   ) {}
 }
 
+/**
+ * A remote client thread on the server's node (QNX's vthread, kif.ts VClient): the sender of one message the
+ * network manager passed on with vsend. It waits in channel queues and pending replies like a Thread (same
+ * priority order and inheritance) but never runs: its completion is handed back to the manager (`done`).
+ * `proc` is the kernel-only stand-in of the remote process that owns the vconnect'ed connection.
+ */
+export class VThread {
+  state: ThreadState = 'SEND';
+  blockedOn = 0;
+  unblock: (() => void) | null = null;
+  alive = true;
+  constructor(
+    readonly proc: Process,
+    readonly tid: number,
+    readonly prio: number,
+    /** This node's ND for the client's node. */
+    readonly nd: number,
+    /** The manager's id for this send (the 'vreply' op carries it back). */
+    readonly id: number,
+    readonly coid: number,
+    readonly done: (r: Resume) => void,
+  ) {}
+}
+
+/** Who sent a message: a local thread or a remote one. */
+export type Client = Thread | VThread;
+
 /** A pulse or a SEND-blocked client's message waiting on a channel, in priority order. */
 export type Queued =
-  | { kind: 'send'; prio: number; client: Thread; msg: Message; conn: Connection }
+  | { kind: 'send'; prio: number; client: Client; msg: Message; conn: Connection }
   | { kind: 'pulse'; prio: number; code: number; value: number };
 
 export interface Channel {
@@ -123,8 +150,12 @@ export interface Connection {
 /** A received message waiting for MsgReply. */
 export interface PendingReply {
   readonly rcvid: number;
-  readonly client: Thread;
+  readonly client: Client;
   readonly server: Process;
+  /** The message received (MsgRead reads its payload). */
+  readonly msg: Message;
+  /** What MsgWrite put in the client's reply buffer so far. */
+  wbuf: Uint8Array | null;
 }
 
 export interface InterruptAttachment {

@@ -1,15 +1,10 @@
 /** strerror() for the networking errno values, on top of the kernel's table. */
-import { ECONNABORTED, ECONNRESET, EINPROGRESS, ENOPROTOOPT, EPIPE, ESHUTDOWN } from '../include/errno';
+import { ECONNABORTED, ECONNRESET, EINPROGRESS, ENOPROTOOPT, EPIPE, EPROTOTYPE, ESHUTDOWN } from '../include/errno';
 import { strerror as kstrerror } from '../kernel/api';
 
 const EXTRA: Record<number, string> = {
-  90: 'Message too long',
-  95: 'Socket operation on non-socket',
-  96: 'Destination address required',
-  98: 'Protocol wrong type for socket',
+  [EPROTOTYPE]: 'Protocol wrong type for socket',
   [ENOPROTOOPT]: 'Protocol not available',
-  122: 'Operation not supported on socket',
-  133: 'Socket is already connected',
   [EPIPE]: 'Broken pipe',
   [EINPROGRESS]: 'Operation now in progress',
   [ECONNABORTED]: 'Software caused connection abort',

@@ -12,8 +12,8 @@ import {
 } from './rates';
 import { IEEE80211_F_IBSSON, type Ieee80211Com, type Ieee80211Opmode } from './var';
 
-/** ENETRESET (QNX errno 129, after ENETUNREACH 128): the change needs the interface reinitialized. */
-export const ENETRESET = 129;
+/** ENETRESET (QNX errno 252): the change needs the interface reinitialized. */
+export const ENETRESET = 252;
 
 /** ieee80211_chan2mode: an OFDM/dynamic 2.4 GHz channel is 11g unless the interface is locked to 11b. */
 export function chan2mode(ic: Ieee80211Com, c: Ieee80211Channel): number {

@@ -11,7 +11,7 @@ import type { ProgramMain } from '../../stack/kernel/api';
 export const ZERO_COSTS: CostTable = {
   kernelCall: 0, msgPassBase: 0, msgPerByte: 0, msgReplyBase: 0, contextSwitch: 0, interruptEntry: 0,
   interruptExit: 0, interruptHandler: 0, localApicEoi: 0, pulse: 0, timerFire: 0,
-  threadCreate: 0, processSpawn: 0, processExit: 0, pathResolve: 0,
+  threadCreate: 0, processSpawn: 0, processExit: 0, pathResolve: 0, procntoMsg: 0,
 };
 
 /**

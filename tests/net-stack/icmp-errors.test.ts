@@ -1,4 +1,5 @@
 /** icmp_error (what is sent, what never is, rate limit), need-fragment when forwarding, and path MTU discovery. */
+import { Errno } from '../../stack/kernel/api';
 import { IFF_RUNNING, IFF_UP } from '../../stack/net/if';
 import { Ip } from '../../stack/net/ip';
 import { ICMP_REDIRTIMEOUT_NS, IP_MTUDISC_TIMEOUT_NS } from '../../stack/net/icmp-route';
@@ -227,7 +228,7 @@ describe('path MTU discovery (icmp_mtudisc)', () => {
     expect(s.ip.output(frame, { src: 0, dst: ip('10.88.0.9'), protocol: 253, ttl: 64, tos: 0 }, 3)).toBe(0);
     expect(take(en0).map((m) => ipOf(m.data).totalLen)).toEqual([572, 468]);
     // With DF (what TCP sends) the caller learns EMSGSIZE and must use smaller segments.
-    expect(s.ip.output(Ip.alloc(1000), { src: 0, dst: ip('10.88.0.9'), protocol: 253, ttl: 64, tos: 0, df: true }, 4)).toBe(90);
+    expect(s.ip.output(Ip.alloc(1000), { src: 0, dst: ip('10.88.0.9'), protocol: 253, ttl: 64, tos: 0, df: true }, 4)).toBe(Errno.EMSGSIZE);
     // Another destination behind the same gateway keeps the interface MTU.
     expect(s.ip.output(Ip.alloc(1000), { src: 0, dst: ip('10.88.0.10'), protocol: 253, ttl: 64, tos: 0 }, 5)).toBe(0);
     expect(take(en0)).toHaveLength(1);

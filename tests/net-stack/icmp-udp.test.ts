@@ -1,3 +1,4 @@
+import { Errno } from '../../stack/kernel/api';
 import { IPPROTO_ICMP, sockaddrIn, sockaddrIp4 } from '../../stack/include/netinet/in';
 import { AF_INET, SOCK_DGRAM, SOCK_RAW } from '../../stack/include/sys/socket';
 import type { Socket, SockRecord } from '../../stack/net/socket';
@@ -124,7 +125,7 @@ describe('UDP', () => {
     const out = take(en0);
     const { p } = parseIp(out[0]!.data);
     const b = sock(s, SOCK_DGRAM, 0);
-    expect(s.sockets.bind(b, 0, 65535)).toBe(125);
+    expect(s.sockets.bind(b, 0, 65535)).toBe(Errno.EADDRINUSE);
     // Same payload and ports as the capture except the source port: compare after patching it.
     const udp = p.payload.slice();
     expect(udp.length).toBe(14);

@@ -54,7 +54,7 @@ nodes:
   a:
     nics: [{ model: rtl8029, link: h }]
     script: |
-      io-pkt-v4 -v -dfoo -pqnet
+      io-pkt-v4 -v -dfoo -pnfm
       waitfor /dev/socket 2
       ifconfig -a
 links:
@@ -65,6 +65,6 @@ links:
     );
     const c = run(s).consoles.get('a')!;
     expect(c).toContain('Unable to load devn-foo.so: Library cannot be found');
-    expect(c).toContain('Unable to load lsm-qnet.so: Library cannot be found');
+    expect(c).toContain('Unable to load lsm-nfm.so: Library cannot be found');
   });
 });

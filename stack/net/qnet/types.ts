@@ -60,8 +60,12 @@ export interface QosSpec {
 
 /** What the transport hands up. */
 export interface TransportUpper {
-  /** A whole (reassembled) message of `layer` (KIF) from `peer`, in the order the peer sent it, once. */
-  deliver(peer: QnetPeer, layer: number, payload: Uint8Array): void;
+  /**
+   * A whole (reassembled) message of `layer` (KIF) from `peer`, once, in the order the peer sent it in its
+   * QoS stream. `qos`: the message's QoS as this node sees it — the peer's policy on the interface of ours the
+   * message's first frame came in on (loadbalance: no interface); what an answer to it should use.
+   */
+  deliver(peer: QnetPeer, layer: number, payload: Uint8Array, qos: QosSpec): void;
   /** A TCS_INIT or frame from a MAC no peer has: find or create the peer by name/domain (null: refuse). */
   peerFor(link: QnetLink, mac: Uint8Array, name: string, domain: string): QnetPeer | null;
   /** Every link to `peer` is down (or the session could not be set up): the kernel fails what waits on it. */
@@ -103,7 +107,8 @@ export interface QnetTransportApi {
   /** Lines for /proc/qnetstats and the debugger: per peer, per link state. */
   describe(): string[];
 }
-// l4.ts:  new QnetTransport(env: QnetEnv, links: () => readonly QnetLink[], tun: QnetTunables, stats: QnetStats, upper: TransportUpper)
+// l4.ts:  new QnetTransport(env: QnetEnv, links: () => readonly QnetLink[], tun: QnetTunables, stats: QnetStats, upper: TransportUpper,
+//                        local: QnetLocal = {name, domain} — this node's Qnet name and domain, carried in TCS_INIT)
 
 /** nodes.ts's ND table as KIF needs it: what an ND (with its QoS bits) names. */
 export interface QnetNdTable {
@@ -113,5 +118,5 @@ export interface QnetNdTable {
 }
 // kif.ts: new QnetKif(env: QnetEnv, kernel: KernelKif, transport: QnetTransportApi, nds: QnetNdTable, stats: QnetStats)
 //   .kernelOps(ops: KifOp[]): void      — what ctx.kif.takeOps() returned, in stack context
-//   .input(peer: QnetPeer, payload: Uint8Array): void   — a KIF message the transport delivered
+//   .input(peer: QnetPeer, payload: Uint8Array, qos?: QosSpec): void   — a KIF message the transport delivered, with its QoS
 //   .peerDown(peer: QnetPeer, errno: number): void      — the transport gave up on the peer

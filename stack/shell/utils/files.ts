@@ -1,17 +1,18 @@
-/** `ls` over the pathname space (procnto's synthesized directories of registered paths) and `sleep`. */
-import type { ProgramMain, ThreadCtx } from '../../kernel/api';
+/**
+ * `ls` through the C library's pathname calls (lib/connect.ts): open each operand (procnto answers for its own
+ * files and synthesized directories, redirects to the server that owns a path, and across /net to another
+ * node), fstat it, and for a directory read its `struct dirent` records (_IO_READ) and print the names sorted
+ * as the C locale sorts them, in columns (`-C`, the terminal default) or one per line (`-1`). A non-directory
+ * prints its operand. A server that does not answer _IO_STAT is taken as a file. And `sleep`.
+ */
+import type { ProgramMain } from '../../kernel/api';
+import { close, fstat, isDir, open, pathStrerror, readdir } from '../../lib/connect';
+import { errno } from '../../lib/socket';
 
 const WIDTH = 80;
 
-/** Names directly below `dir`, sorted as the C locale sorts them. */
-function children(ctx: ThreadCtx, dir: string): string[] {
-  const base = dir === '/' ? '' : dir.replace(/\/+$/, '');
-  const names = new Set<string>();
-  for (const p of ctx.pathList(dir)) {
-    if (!p.startsWith(base + '/')) continue;
-    const first = p.slice(base.length + 1).split('/')[0];
-    if (first) names.add(first);
-  }
+/** C-locale (byte) order. */
+function cSort(names: string[]): string[] {
   return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -39,21 +40,27 @@ export const ls: ProgramMain = function* (ctx, argv) {
   if (paths.length === 0) paths.push(ctx.env.PWD ?? '/');
   let status = 0;
   for (const p of paths) {
-    const norm = '/' + p.split('/').filter((s) => s.length > 0).join('/');
-    const kids = children(ctx, norm);
-    const r = ctx.pathResolve(norm);
-    if (kids.length === 0 && r && r.rest === '' && r.prefix === norm && norm !== '/') {
-      const isDir = ctx.pathList(norm).length > 1;
-      if (!isDir) {
-        ctx.print(`${p}\n`);
-        continue;
-      }
-    }
-    if (kids.length === 0 && !r) {
-      ctx.print(`ls: No such file or directory (${p})\n`);
+    const fd = yield* open(ctx, p);
+    if (fd < 0) {
+      ctx.print(`ls: ${pathStrerror(errno(ctx))} (${p})\n`);
       status = 1;
       continue;
     }
+    const st = yield* fstat(ctx, fd);
+    if (!st || !isDir(st)) {
+      yield* close(ctx, fd);
+      ctx.print(`${p}\n`);
+      continue;
+    }
+    const names = yield* readdir(ctx, fd);
+    const e = errno(ctx);
+    yield* close(ctx, fd);
+    if (!names) {
+      ctx.print(`ls: ${pathStrerror(e)} (${p})\n`);
+      status = 1;
+      continue;
+    }
+    const kids = cSort(names.filter((n) => n !== '.' && n !== '..'));
     if (paths.length > 1) ctx.print(`${p}:\n`);
     ctx.print(one ? kids.map((k) => k + '\n').join('') : columns(kids));
   }

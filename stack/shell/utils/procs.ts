@@ -4,6 +4,9 @@
  */
 import type { ProcessInfo, ProgramMain } from '../../kernel/api';
 
+/** States whose Blocked column names what the thread waits on: a server pid (local or, for NET_*, remote) or a chid. */
+const BLOCKED_STATES = new Set<string>(['SEND', 'REPLY', 'RECEIVE', 'NET_SEND', 'NET_REPLY']);
+
 function displayName(p: ProcessInfo): string {
   return p.pid === 1 ? p.name : `proc/boot/${p.name}`;
 }
@@ -12,7 +15,7 @@ export function formatPidin(procs: ProcessInfo[]): string {
   const lines = ['     pid tid name               prio STATE       Blocked'];
   for (const p of procs) {
     for (const t of p.threads) {
-      const blocked = t.state === 'SEND' || t.state === 'REPLY' || t.state === 'RECEIVE' ? String(t.blockedOn) : '';
+      const blocked = BLOCKED_STATES.has(t.state) ? String(t.blockedOn) : '';
       const prio = `${t.priority}f`;
       lines.push(
         `${String(p.pid).padStart(8)} ${String(t.tid).padStart(3)} ${displayName(p).padEnd(18)} ${prio.padStart(4)} ${t.state.padEnd(11)} ${blocked}`.trimEnd(),
