@@ -2,14 +2,9 @@
  * ThreadCtx: what a program's thread calls. Each call charges its CPU cost (costs.ts) to the thread; calls
  * with effects on other threads (replies, pulses, events, timers, path attach, spawn start, print) place the
  * effect at its point on the thread's CPU timeline, i.e. after the CPU time charged before it. Blocking calls
- * yield an op that the kernel executes once the owed CPU time has been consumed.
- *
- * Port and MMIO accesses follow the same rule, with the bus cycle's own time (NodeBus.ioCycleNs/mmioCycleNs)
- * charged before the access takes effect: the device sees it at the end of its cycle, as it latches a write
- * or drives read data at the trailing edge of the command. A read yields an op executed at that point; a
- * write is a deferred effect; string I/O is one op (or one run of deferred writes) for all its cycles.
+ * yield an op that the kernel executes once the owed CPU time has been consumed. The timeline itself and the
+ * port and MMIO accesses are in thread-timeline.ts.
  */
-import type { AccessSize } from '../../emulator/machine/bus/types';
 import {
   Errno, KernelError, TIMER_ABSTIME,
   type Co, type InterruptIo, type Message, type ProcessInfo, type ProgramBus, type Received, type Reply, type SigEvent,
@@ -20,16 +15,9 @@ import { ndNode, type KernelKif, type NetManager } from './kif';
 import { kernelKif, type CallSite } from './net-kif';
 import { validSlog } from './slog';
 import type { LocalStore } from './local';
-import type { Kernel } from './kernel';
-import type { Op, OpResult, Thread } from './types';
+import { op, ThreadTimeline } from './thread-timeline';
 
-function op(kernelOp: string, exec: (t: Thread) => OpResult): Op {
-  return { kernelOp, exec };
-}
-
-export class ThreadApi implements ThreadCtx {
-  constructor(private readonly k: Kernel, private readonly t: Thread) {}
-
+export class ThreadApi extends ThreadTimeline implements ThreadCtx {
   get pid(): number {
     return this.t.proc.pid;
   }
@@ -52,136 +40,11 @@ export class ThreadApi implements ThreadCtx {
   get local(): LocalStore {
     return this.t.proc.local;
   }
-  now(): number {
-    return this.k.ctx.queue.now;
-  }
-  clockNow(): number {
-    return this.now() + (this.k.sched.stepping === this.t ? this.t.charge : 0);
-  }
-
-  /** Place an effect on this thread's timeline (or do it now when called outside its own code). */
-  private defer(fn: () => void): void {
-    if (this.k.sched.stepping === this.t) this.t.deferred.push({ at: this.t.charge, fn });
-    else fn();
-  }
-
-  /** A deferred effect whose target may have gone meanwhile (detached, destroyed): traced, not thrown. */
-  private deferSafe(what: string, fn: () => void): void {
-    this.defer(() => {
-      try {
-        fn();
-      } catch (e) {
-        this.k.trace('call-failed', { pid: this.t.proc.pid, call: what, error: e instanceof Error ? e.message : String(e) });
-      }
-    });
-  }
-
-  private get c() {
-    return this.k.costs;
-  }
-
   print(text: string): void {
     const out = this.t.proc.stdout;
     this.defer(() => out(text));
   }
 
-  charge(ns: number): void {
-    if (!(ns > 0)) return;
-    if (this.k.intr.isrCharge !== null) this.k.intr.isrCharge += ns;
-    else this.t.charge += ns;
-  }
-
-  // ---- bus accesses on the thread's timeline -----------------------------------------------------------
-
-  /** A read of `size` at `port` (io) or `addr` (mmio): its cycle is charged, then the read runs. */
-  private *busRead(space: 'io' | 'mmio', addr: number, size: AccessSize): Co<number> {
-    const bus = this.k.bus;
-    this.charge(space === 'io' ? bus.ioCycleNs(addr, size, false) : bus.mmioCycleNs(addr, size, false));
-    const v = yield op(space === 'io' ? 'in' : 'mmioRead', () => ({
-      value: space === 'mmio' ? bus.mmioRead(addr, size) : size === 1 ? bus.in8(addr) : size === 2 ? bus.in16(addr) : bus.in32(addr),
-    }));
-    return v as number;
-  }
-
-  /** A write: its cycle is charged, then the write takes effect at that point of the timeline. */
-  private busWrite(space: 'io' | 'mmio', addr: number, size: AccessSize, value: number): void {
-    const bus = this.k.bus;
-    this.charge(space === 'io' ? bus.ioCycleNs(addr, size, true) : bus.mmioCycleNs(addr, size, true));
-    this.defer(() => {
-      if (space === 'mmio') bus.mmioWrite(addr, size, value);
-      else if (size === 1) bus.out8(addr, value);
-      else if (size === 2) bus.out16(addr, value);
-      else bus.out32(addr, value);
-    });
-  }
-
-  *in8(port: number): Co<number> {
-    return yield* this.busRead('io', port, 1);
-  }
-  *in16(port: number): Co<number> {
-    return yield* this.busRead('io', port, 2);
-  }
-  *in32(port: number): Co<number> {
-    return yield* this.busRead('io', port, 4);
-  }
-  out8(port: number, value: number): void {
-    this.busWrite('io', port, 1, value);
-  }
-  out16(port: number, value: number): void {
-    this.busWrite('io', port, 2, value);
-  }
-  out32(port: number, value: number): void {
-    this.busWrite('io', port, 4, value);
-  }
-  *mmioRead(addr: number, size: AccessSize): Co<number> {
-    return yield* this.busRead('mmio', addr, size);
-  }
-  mmioWrite(addr: number, size: AccessSize, value: number): void {
-    this.busWrite('mmio', addr, size, value);
-  }
-
-  /** REP INS: every cycle charged, then all transfers at once, at the end of the last cycle. */
-  private *ins(port: number, size: AccessSize, dst: Uint8Array): Co<void> {
-    const n = transfers(dst, size, 'ins');
-    const bus = this.k.bus;
-    this.charge(n * bus.ioCycleNs(port, size, false));
-    yield op('ins', () => {
-      for (let i = 0; i < n; i++) {
-        const v = size === 1 ? bus.in8(port) : size === 2 ? bus.in16(port) : bus.in32(port);
-        for (let b = 0; b < size; b++) dst[i * size + b] = (v >>> (8 * b)) & 0xff;
-      }
-      return { value: undefined };
-    });
-  }
-
-  /** REP OUTS: each transfer takes effect at the end of its own cycle. */
-  private outs(port: number, size: AccessSize, src: Uint8Array): void {
-    const n = transfers(src, size, 'outs');
-    for (let i = 0; i < n; i++) {
-      let v = 0;
-      for (let b = 0; b < size; b++) v += src[i * size + b]! * 2 ** (8 * b);
-      this.busWrite('io', port, size, v);
-    }
-  }
-
-  *in8s(port: number, dst: Uint8Array): Co<void> {
-    yield* this.ins(port, 1, dst);
-  }
-  *in16s(port: number, dst: Uint8Array): Co<void> {
-    yield* this.ins(port, 2, dst);
-  }
-  *in32s(port: number, dst: Uint8Array): Co<void> {
-    yield* this.ins(port, 4, dst);
-  }
-  out8s(port: number, src: Uint8Array): void {
-    this.outs(port, 1, src);
-  }
-  out16s(port: number, src: Uint8Array): void {
-    this.outs(port, 2, src);
-  }
-  out32s(port: number, src: Uint8Array): void {
-    this.outs(port, 4, src);
-  }
 
   *work(ns: number): Co<void> {
     this.charge(Math.round(ns));
@@ -528,10 +391,4 @@ export class ThreadApi implements ThreadCtx {
     const { tracer, node } = this.k.ctx;
     this.defer(() => tracer.emit(node, layer, probe, pkt, f));
   }
-}
-
-/** Number of `size`-byte transfers in `buf`; a partial transfer is a programming error. */
-function transfers(buf: Uint8Array, size: AccessSize, what: string): number {
-  if (buf.length % size !== 0) throw new RangeError(`${what}: ${buf.length} bytes is not a whole number of ${size}-byte transfers`);
-  return buf.length / size;
 }
