@@ -1,8 +1,10 @@
 /**
  * The io-pkt side of the driver contract (driver-api.ts IoPkt), one instance per loaded module so the
  * stack knows which module made each device: dev_attach naming (lan=/unit=/name=, lowest free unit,
- * EALREADY), interrupt_entry_init, if_input, callouts and logging.
+ * EALREADY), interrupt_entry_init, if_input, callouts and logging. It remembers what one drvr_init attached
+ * (interfaces, interrupt entries, callouts) so that a failed init leaves nothing half-attached (`unwind`).
  */
+import { pull } from 'lodash';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../kernel/api';
 import type { DriverOptions, IoPkt } from './driver-api';
 import { IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, newIfData, type Ifnet, type IfnetOps } from '../net/if';
@@ -31,6 +33,11 @@ export function moduleBaseName(file: string): string {
 }
 
 export class DriverHost implements IoPkt {
+  /** What this module's init attached and has not detached since: undone by `unwind` when the init fails. */
+  private readonly attachedIfs: Ifnet[] = [];
+  private readonly attachedIntrs: number[] = [];
+  private readonly callouts: (() => void)[] = [];
+
   constructor(private readonly p: IoPktProcess, readonly module: string) {}
 
   get ctx(): ThreadCtx {
@@ -77,6 +84,7 @@ export class DriverHost implements IoPkt {
       softc,
     };
     this.p.devices.push({ base, unit, module: this.module, ifp });
+    this.attachedIfs.push(ifp);
     this.p.stack.attachInterface(ifp, 'ether');
     this.p.main.trace('ifnet', 'attach', 0, { if: ifp.name, driver: ifp.driver });
     if (ifp.driver === 'shim') this.ctx.pathAttach(`${this.p.cl.tcpip.prefix}/dev/io-net/${ifp.name}`, this.p.chid);
@@ -84,6 +92,7 @@ export class DriverHost implements IoPkt {
   }
 
   devDetach(ifp: Ifnet): void {
+    pull(this.attachedIfs, ifp);
     const i = this.p.devices.findIndex((d) => d.ifp === ifp);
     if (i >= 0) this.p.devices.splice(i, 1);
     this.p.stack.detachInterface(ifp);
@@ -94,10 +103,13 @@ export class DriverHost implements IoPkt {
   }
 
   interruptEntryInit(irq: number, func: (wctx: ThreadCtx) => Co<boolean>, enable: (wctx: ThreadCtx) => void, prio?: number): number {
-    return this.p.attachInterrupt(irq, func, enable, prio);
+    const id = this.p.attachInterrupt(irq, func, enable, prio);
+    this.attachedIntrs.push(id);
+    return id;
   }
 
   interruptEntryRemove(id: number): void {
+    pull(this.attachedIntrs, id);
     this.p.detachInterrupt(id);
   }
 
@@ -111,7 +123,9 @@ export class DriverHost implements IoPkt {
   }
 
   callout(periodNs: number, fn: (ctx: ThreadCtx) => Co<void>): () => void {
-    return this.p.addDriverCallout(periodNs, fn);
+    const cancel = this.p.addDriverCallout(periodNs, fn);
+    this.callouts.push(cancel);
+    return cancel;
   }
 
   log(text: string): void {
@@ -124,5 +138,22 @@ export class DriverHost implements IoPkt {
 
   crypto(): CryptoFramework | null {
     return this.p.crypto;
+  }
+
+  /**
+   * After a failed drvr_init/lsm_init: a NetBSD attach routine that fails part-way gives back what it took
+   * (the interrupt, the ifnet) before returning the error, and io-pkt then dlcloses the module. A driver that
+   * returned an error with an interface still attached would leave it in `ifconfig -a` with nothing behind
+   * it; remove it here (and its interrupt entries and callouts). Returns the interfaces detached.
+   */
+  unwind(): string[] {
+    for (const cancel of this.callouts.splice(0)) cancel();
+    for (const id of this.attachedIntrs.splice(0)) this.p.detachInterrupt(id);
+    const names: string[] = [];
+    for (const ifp of [...this.attachedIfs]) {
+      names.push(ifp.name);
+      this.devDetach(ifp);
+    }
+    return names;
   }
 }

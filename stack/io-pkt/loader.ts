@@ -2,12 +2,14 @@
  * nw_dlload_module (sys/nw_dl.c): open a module by name, retry "devnp-x" as "devn-x", tell protocol
  * modules (iopkt_lsm_entry) from native drivers (iopkt_drvr_entry) from legacy io-net drivers
  * (io_net_dll_entry, run through devnp-shim.so with "<path> <opts>"), check the variant, call its init.
- * Failures are logged with io-pkt's messages: on the console when `cons` (-v on the command line),
- * otherwise only to slog.
+ * Failures are logged with io-pkt's messages at LOG_ERR (slog severity _SLOG_ERROR, as vlog_ext maps it):
+ * on the console too when `cons` (-v on the command line: log_cons), otherwise to slog only. A module whose
+ * init fails leaves nothing attached: what it attached through its host is taken back (DriverHost.unwind).
  */
 import { KernelError, type Co } from '../kernel/api';
 import { strerror } from '../lib/errno';
 import { Errno } from '../kernel/api';
+import { _SLOG_ERROR } from '../kernel/slog';
 import { DLERROR_NOT_FOUND, type DllTable } from './dll';
 import type { LoadableModule } from './driver-api';
 import { DriverHost } from './driver-host';
@@ -31,8 +33,9 @@ export function moduleFileName(kind: 'd' | 'p', arg: string): string {
 export class Loader {
   constructor(private readonly p: IoPktProcess, private readonly dll: DllTable) {}
 
+  /** log(LOG_ERR, …), or log_cons when `cons`: slog at _SLOG_ERROR, and the console with -v. */
   private say(cons: boolean, text: string): void {
-    this.p.log(text);
+    this.p.log(text, _SLOG_ERROR);
     if (cons) this.p.ctx.print(`${text}\n`);
   }
 
@@ -55,9 +58,12 @@ export class Loader {
       return Errno.ENXIO;
     }
     let ret: number;
+    let host: DriverHost;
     if (mod.kind === 'iopkt_lsm_entry') {
       this.p.log(`${mp} ${opts ?? '(null)'}`);
-      ret = yield* this.guard(() => mod.lsmInit(new DriverHost(this.p, mp), opts ?? '', lsmHost(this.p)));
+      host = new DriverHost(this.p, mp);
+      const h = host;
+      ret = yield* this.guard(() => mod.lsmInit(h, opts ?? '', lsmHost(this.p)));
     } else {
       let file = mp;
       let string = opts;
@@ -88,12 +94,17 @@ export class Loader {
         return Errno.ENOENT;
       }
       this.p.log(`${mp} ${string ?? '(null)'}`);
-      const host = new DriverHost(this.p, file);
+      host = new DriverHost(this.p, file);
+      const h = host;
       const drv = entry;
-      ret = yield* this.guard(() => drv.drvrInit(host, string ?? ''));
+      ret = yield* this.guard(() => drv.drvrInit(h, string ?? ''));
       if (ret === 0) this.p.loaded.set(file, entry);
     }
-    if (ret !== 0) this.say(cons, `Unable to init ${mp}: ${strerror(ret)}`);
+    if (ret !== 0) {
+      this.say(cons, `Unable to init ${mp}: ${strerror(ret)}`);
+      const left = host.unwind();
+      if (left.length > 0) this.p.main.trace('io-pkt', 'unwind', 0, { module: mp, detached: left.join(',') });
+    }
     return ret;
   }
 

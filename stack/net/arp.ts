@@ -167,9 +167,12 @@ export class Arp {
       env.trace('arp', 'drop', m.pktId, { reason: 'no IPv4 address on ' + ifp.name });
       return;
     }
-    if (r.spa === mine.addr && r.spa !== 0) {
+    // Another station claims our address: log it (NetBSD's wording) and, for a request, answer with our own
+    // claim — in_arpinput sets itaddr = myaddr and goes to its reply code, so the claimant hears us defend it.
+    const duplicate = r.spa === mine.addr && r.spa !== 0;
+    if (duplicate) {
       st.rcvlocalspa++;
-      env.log(`arp: duplicate IP address ${ipToString(r.spa)} sent from link address ${macToString(r.sha)}`);
+      env.log(`duplicate IP address ${ipToString(r.spa)} sent from link address ${macToString(r.sha)}`);
     } else if (r.spa !== 0) {
       let e = this.table.get(r.spa);
       if (!e && forUs) e = this.create(ifp, r.spa);
@@ -177,12 +180,13 @@ export class Arp {
     } else {
       st.rcvzerospa++;
     }
-    if (r.op === ArpOp.Request && forUs) {
+    const answer = forUs ?? (duplicate ? mine : undefined);
+    if (r.op === ArpOp.Request && answer) {
       const pkt = env.newPktId();
       st.sndtotal++;
       st.sndreply++;
-      env.trace('arp', 'reply', pkt, { if: ifp.name, ip: ipToString(forUs.addr), to: ipToString(r.spa), reqPkt: m.pktId });
-      this.send(ifp, r.sha, { op: ArpOp.Reply, sha: ifp.lladdr, spa: forUs.addr, tha: r.sha, tpa: r.spa }, pkt);
+      env.trace('arp', 'reply', pkt, { if: ifp.name, ip: ipToString(answer.addr), to: ipToString(r.spa), reqPkt: m.pktId });
+      this.send(ifp, r.sha, { op: ArpOp.Reply, sha: ifp.lladdr, spa: answer.addr, tha: r.sha, tpa: r.spa }, pkt);
     }
   }
 

@@ -1,8 +1,17 @@
 /** `kind: guest` in scenario files: fields, defaults, located errors (no v86 needed). */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { parseScenario } from '../../emulator/app/scenario/load';
 import { guestNodeCmdline } from '../../emulator/app/assembly/guest-node';
 
-const parse = (yaml: string) => parseScenario(yaml, 'g.yaml', '/scen');
+// The loader checks that a guest's kernel exists (docs/errors.md): the scenario's folder holds a stand-in file.
+const SCEN = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-guest-spec-'));
+fs.mkdirSync(path.join(SCEN, 'k'));
+fs.writeFileSync(path.join(SCEN, 'k', 'bzImage'), 'not a kernel: only its presence is checked at load');
+afterAll(() => fs.rmSync(SCEN, { recursive: true, force: true }));
+
+const parse = (yaml: string) => parseScenario(yaml, 'g.yaml', SCEN);
 
 const BASE = `
 nodes:
@@ -27,7 +36,7 @@ describe('guest nodes in scenarios', () => {
     expect(n.guest).toEqual({
       ip: ['eth0:10.0.0.3/24', 'eth1:10.0.1.3/24'],
       gateway: null,
-      kernel: '/scen/k/bzImage',
+      kernel: path.join(SCEN, 'k/bzImage'),
       initrd: null,
       bios: null,
       vgaBios: null,

@@ -13,7 +13,9 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import * as readline from 'node:readline';
-import { parseDuration } from '../../machine/sim/time';
+import { CliError } from './errors';
+import { useColour } from './colour';
+import { untilArg, type UntilArg } from './until';
 import { loadScenarioFile } from '../scenario/load';
 import { assemble } from '../assembly/run';
 import { prepareGuests } from '../assembly/guest-node';
@@ -22,7 +24,7 @@ import type { CliServices } from './commands';
 
 interface ConsoleOpts {
   seed?: number;
-  until?: number;
+  until?: UntilArg;
   speed: number;
 }
 
@@ -44,7 +46,7 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     .argument('<scenario>', 'scenario YAML file')
     .argument('<node>', 'node to attach to')
     .option('--seed <n>', 'random seed (overrides the scenario)', (v) => Number(v))
-    .option('--until <time>', 'stop at this virtual time (default: when the input ends)', (v) => parseDuration(v) ?? undefined)
+    .option('--until <time>', 'stop at this virtual time (default: when the input ends)', untilArg)
     .option('--speed <x>', 'virtual seconds per wall second', speedArg, 1)
     .action(async (file: string, nodeName: string, o: ConsoleOpts) => {
       try {
@@ -58,10 +60,10 @@ export function registerConsoleCommand(program: Command, services: CliServices):
 async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promise<number> {
   const scenario = loadScenarioFile(file);
   if (!scenario.nodes.some((n) => n.name === nodeName))
-    throw new Error(`no node '${nodeName}' in ${file} (nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`);
+    throw new CliError(`console ${file} ${nodeName}`, `no node '${nodeName}' in the scenario (its nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`);
   const guests = await prepareGuests(scenario);
   const others = scenario.nodes.map((n) => n.name).filter((n) => n !== nodeName);
-  const printer = new ConsolePrinter(others.length > 0 ? others : [nodeName], { timestamps: false, color: !!process.stdout.isTTY });
+  const printer = new ConsolePrinter(others.length > 0 ? others : [nodeName], { timestamps: false, color: useColour(undefined) });
   const a = assemble(scenario, {
     guests,
     seed: o.seed,
@@ -95,7 +97,7 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
 
   const q = a.sim.queue;
   const start = Date.now(); // wall clock: pacing only (outside the simulated world)
-  const until = o.until ?? Infinity;
+  const until = o.until?.ns ?? Infinity;
   for (;;) {
     while (input.length > 0) {
       const text = input.shift()!;

@@ -11,6 +11,7 @@ import { loadScenarioFile } from '../scenario/load';
 import { DebugSession } from '../debug/session';
 import { DebugRepl } from '../debug/commands';
 import type { CliServices } from './commands';
+import { CliError, osReason } from './errors';
 
 export const PROMPT = '(qnxemu) ';
 
@@ -78,7 +79,7 @@ export function registerDebug(program: Command, services: CliServices): void {
           try {
             lines = fs.readFileSync(o.commands, 'utf8').split(/\r?\n/);
           } catch (e) {
-            throw new Error(`cannot read commands file ${o.commands}: ${(e as Error).message}`);
+            throw new CliError(`--commands ${o.commands}`, `cannot read the debugger commands: ${osReason(e)}`);
           }
         }
         // Guest nodes' v86 instances start asynchronously (DebugSession.create awaits them).

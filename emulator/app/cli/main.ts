@@ -3,7 +3,11 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { parseDuration } from '../../machine/sim/time';
-import { LocatedError } from '../scenario/errors';
+import { CliError, failWith, osReason } from './errors';
+import { checkOutputDir, checkOutputFile } from './outputs';
+import { useColour } from './colour';
+import { untilArg, untilText } from './until';
+import { version } from '../../../package.json';
 import { loadScenarioFile } from '../scenario/load';
 import { loadDefaultScenario } from '../scenario/default';
 import { type RunOptions } from '../assembly/run';
@@ -18,15 +22,10 @@ function seedArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0..4294967295');
   return Number(v);
 }
-function durationArg(v: string): number {
-  const t = parseDuration(v);
-  if (t === null || t <= 0) throw new InvalidArgumentError('a duration such as 10s, 250ms, 1.5s');
-  return t;
-}
 
 interface CliRunOpts {
   seed?: number;
-  until?: number;
+  until?: { ns: number; bare: boolean };
   pcap?: string;
   trace?: string;
   timestamps?: boolean;
@@ -37,7 +36,7 @@ interface CliRunOpts {
 function addRunOptions(cmd: Command): Command {
   return cmd
     .option('--seed <n>', 'random seed (overrides the scenario)', seedArg)
-    .option('--until <time>', 'virtual time to stop at, e.g. 10s (overrides the scenario)', durationArg)
+    .option('--until <time>', 'virtual time to stop at, e.g. 10s; a bare number is nanoseconds (overrides the scenario)', untilArg)
     .option('--pcap <dir>', 'write one pcap per link into this folder')
     .option('--trace <file>', 'write the structured trace (JSON lines) to this file')
     .option('--timestamps', 'prefix console lines with virtual time')
@@ -46,10 +45,12 @@ function addRunOptions(cmd: Command): Command {
 }
 
 async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
-  const printer = new ConsolePrinter(scenario.nodes.map((n) => n.name), { timestamps: !!o.timestamps, color: o.color !== false && !!process.stdout.isTTY });
+  if (o.pcap !== undefined) checkOutputDir('--pcap', o.pcap);
+  if (o.trace !== undefined) checkOutputFile('--trace', o.trace);
+  const printer = new ConsolePrinter(scenario.nodes.map((n) => n.name), { timestamps: !!o.timestamps, color: useColour(o.color) });
   const opts: RunOptions = {
     seed: o.seed,
-    until: o.until,
+    until: o.until?.ns,
     pcapDir: o.pcap,
     traceFile: o.trace,
     verboseTrace: !!o.verboseTrace,
@@ -58,27 +59,37 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   // Guest (v86) nodes start asynchronously (and may need the guest image built first).
   opts.guests = await prepareGuests(scenario);
   // Actions and faults of the scenario run too; its expectations are checked and reported (exit 1 if any fails).
-  const res = runTimeline(scenario, opts);
-  process.stdout.write(`simulated ${(res.virtualTime / 1e9).toFixed(6)} s of virtual time in ${res.events} events (seed ${res.seed})\n`);
+  let res;
+  try {
+    res = runTimeline(scenario, opts);
+  } catch (e) {
+    // A write that fails during the run (a full disk: ENOSPC) carries an errno but no path: name the outputs.
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string' && err.path === undefined && err.syscall === 'write')
+      throw new CliError(['--pcap', '--trace'].filter((k) => (k === '--pcap' ? o.pcap : o.trace) !== undefined).join('/') || 'output', `write failed: ${osReason(e)}`);
+    throw e;
+  }
+  const asked = o.until?.bare ? ` (--until ${untilText(o.until.ns)})` : '';
+  process.stdout.write(`simulated ${(res.virtualTime / 1e9).toFixed(6)} s of virtual time in ${res.events} events (seed ${res.seed})${asked}\n`);
   for (const p of res.pcaps) process.stdout.write(`pcap ${p}\n`);
   const status = reportExpectations(res);
   process.stdout.write(`trace-hash ${res.traceHash}\n`);
   return status;
 }
 
+/** Print one line for `e` (file:line:col: problem, or what: problem) and exit 1 (emulator/app/cli/errors.ts). */
 export function fail(e: unknown): never {
-  if (e instanceof LocatedError) {
-    process.stderr.write(`qnxemu: ${e.message}\n`);
-  } else {
-    process.stderr.write(`qnxemu: ${(e as Error).stack ?? String(e)}\n`);
-  }
-  process.exit(1);
+  failWith(e);
 }
+// Errors thrown outside any promise the commands await (v86 initialising, a stream's error event) end the same way.
+process.on('uncaughtException', (e) => failWith(e));
+process.on('unhandledRejection', (e) => failWith(e));
 
 const program = new Command();
 program
   .name('qnxemu')
   .description('Full-system emulator of QNX networking hardware: NE2000 models, a board, a simulated io-pkt, one deterministic clock')
+  .version(version, '-V, --version', 'print the qnxemu version')
   .showHelpAfterError();
 
 addRunOptions(program.command('run').description('run a scenario file').argument('<scenario>', 'scenario YAML file')).action(

@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { CliServices } from './commands';
+import { osReason } from './errors';
+import { makeDirs } from './outputs';
 import { evaluate, failureText } from '../testing/evaluate';
 import type { TimelineRun } from '../testing/execute';
 import { junitXml } from '../testing/junit';
@@ -97,14 +99,36 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
   }
   multi?.stop();
   const wall = performance.now() - t0; // wall clock: reporting only
+  let junitLost = false;
   if (o.junit) {
-    fs.mkdirSync(path.dirname(path.resolve(o.junit)), { recursive: true });
-    fs.writeFileSync(o.junit, junitXml(outcomes, { timestamp: new Date().toISOString() })); // JUnit metadata, not simulation output
-    process.stdout.write(`junit ${o.junit}\n`);
+    const xml = junitXml(outcomes, { timestamp: new Date().toISOString() }); // JUnit metadata, not simulation output
+    const where = writeJunit(o.junit, xml);
+    if (typeof where === 'string') process.stdout.write(`junit ${where}\n`);
+    else {
+      junitLost = true;
+      process.stdout.write(`junit ${where.fallback}\n`);
+      process.stderr.write(`qnxemu: --junit ${o.junit}: cannot write there: ${where.reason}; the results are in ${where.fallback}\n`);
+    }
   }
   if (o.artifacts) process.stdout.write(`artifacts ${o.artifacts}\n`);
   process.stdout.write(`${summaryLine(outcomes, wall, jobs)}\n`);
-  return outcomes.every((x) => x.status === 'passed') ? 0 : 1;
+  return outcomes.every((x) => x.status === 'passed') && !junitLost ? 0 : 1;
+}
+
+/**
+ * Write the JUnit XML to `file`; if that fails (a read-only folder, a full disk) after a whole suite has run, the
+ * results are not thrown away: they go to a new file in the OS temp folder, whose path is returned with the reason.
+ */
+export function writeJunit(file: string, xml: string): string | { fallback: string; reason: string } {
+  try {
+    makeDirs(path.dirname(path.resolve(file)));
+    fs.writeFileSync(file, xml);
+    return file;
+  } catch (e) {
+    const fallback = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-junit-')), path.basename(file) || 'junit.xml');
+    fs.writeFileSync(fallback, xml);
+    return { fallback, reason: osReason(e) };
+  }
 }
 
 export function registerTestCommand(program: Command, services: CliServices): void {

@@ -8,6 +8,7 @@ import { FilterError, parseFilter } from '../debug/filter';
 import { parseTimeArg } from '../debug/records';
 import { formatRecord, parseTrace, selectRecords, TraceFileError } from '../debug/trace-file';
 import type { CliServices } from './commands';
+import { CliError, osReason } from './errors';
 import { exitQuietlyOnEpipe } from './debug-cmd';
 
 interface TraceCliOpts {
@@ -64,7 +65,7 @@ export function registerTrace(program: Command, services: CliServices): void {
         try {
           text = fs.readFileSync(file, 'utf8');
         } catch (e) {
-          throw new Error(`cannot read trace ${file}: ${(e as Error).message}`);
+          throw new CliError(`trace ${file}`, `cannot read trace: ${osReason(e)}`);
         }
         let lines;
         try {

@@ -13,6 +13,7 @@
 import * as path from 'node:path';
 import type { NicSpec, NodeSpec } from './types';
 import { nicKind } from '../../../nic-models/registry';
+import { guestIpProblem, guestMemoryProblem, ipv4Problem } from './guest-checks';
 
 export interface GuestSpec {
   /** `ethN:addr/len` entries (the guest's /init configures them). */
@@ -89,17 +90,25 @@ export function parseGuestNode(name: string, raw: RawGuest, nics: NicSpec[], ctx
   const ipRaw = raw.ip === undefined ? [] : typeof raw.ip === 'string' ? [raw.ip] : raw.ip;
   const ip = ipRaw.map((entry, i) => {
     const e = entry.includes(':') ? entry : `${linuxIfName(nics, i)}:${entry}`;
-    if (!/^[a-z][a-z0-9]*:\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(e))
-      throw ctx.locate(['nodes', name, 'ip'], `nodes.${name}.ip: '${entry}' is not an address like 10.0.0.3/24 or eth1:10.0.0.3/24`);
+    const problem = guestIpProblem(e);
+    const at = typeof raw.ip === 'string' ? ['nodes', name, 'ip'] : ['nodes', name, 'ip', i];
+    if (problem) throw ctx.locate(at, `${at.join('.')}: '${entry}' ${problem}`);
     return e;
   });
+  if (raw.gateway !== undefined) {
+    const problem = ipv4Problem(raw.gateway);
+    if (problem) throw ctx.locate(['nodes', name, 'gateway'], `nodes.${name}.gateway: '${raw.gateway}' ${problem}`);
+  }
+  const ramBytes = bytesOf(raw.memory ?? '128M');
+  const memProblem = guestMemoryProblem(ramBytes);
+  if (memProblem) throw ctx.locate(['nodes', name, 'memory'], `nodes.${name}.memory: ${memProblem}`);
   const file = (k: 'kernel' | 'initrd' | 'bios' | 'vga-bios'): string | null => (raw[k] === undefined ? null : path.resolve(ctx.dir, raw[k]));
   const cmdline = (raw.cmdline ?? '').split(/\s+/).filter((w) => w.length > 0);
   return {
     name,
     kind: 'guest',
     cpus: 1,
-    ramBytes: bytesOf(raw.memory ?? '128M'),
+    ramBytes,
     interruptController: '8259',
     hostname: raw.hostname ?? name,
     nics,

@@ -4,6 +4,8 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { parseDuration } from '../../machine/sim/time';
 import { LocatedError } from './errors';
+import { yamlSyntaxError } from './yaml-errors';
+import { checkGuestFiles, checkPciSlots, checkRam } from './node-checks';
 import { scenarioSchema } from './schema';
 import type { LinkSpec, NicSpec, NodeSpec, Scenario, ScriptLine } from './types';
 import { parseBuildfile, BuildfileError } from '../../../firmware/buildfile';
@@ -33,10 +35,7 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
-  if (first) {
-    const pos = lc.linePos(first.pos[0]);
-    throw new LocatedError(file, pos.line, pos.col, `YAML: ${first.message.split('\n')[0]}`);
-  }
+  if (first) throw yamlSyntaxError(first, doc, lc, text, file);
   const locate = locator(doc, lc, file);
   const data: unknown = doc.toJS();
   if (!validate(data)) {
@@ -76,6 +75,8 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
           throw locate(['nodes', name, 'nics', i, 'model'], `nodes.${name}.nics.${i}.model: no Linux driver binds a ${nic.model} in a guest (use it on a QNX node)`);
       });
       const g = parseGuestNode(name, rawFields, nics, { locate, dir });
+      checkPciSlots(g, locate);
+      checkGuestFiles(g, locate);
       return n.position ? { ...g, position: parsePosition(n.position)! } : g;
     }
     checkNotGuestFields(name, rawFields, { locate, dir });
@@ -109,10 +110,13 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
         throw e;
       }
     }
+    const ramBytes = ramOf(n.ram ?? '64M');
+    checkRam(name, n.ram, ramBytes, locate);
+    checkPciSlots({ name, nics }, locate);
     return {
       name,
       cpus: n.cpus ?? 1,
-      ramBytes: ramOf(n.ram ?? '64M'),
+      ramBytes,
       interruptController: n['interrupt-controller'] ?? '8259',
       pci: { clock: n.pci?.clock ?? 33, width: n.pci?.width ?? 32 },
       hostname: n.hostname ?? name,
@@ -130,6 +134,8 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       throw locate(['links', l.name], `a cable joins two NICs; ${users.length} are attached`);
   }
   const until = raw.until === undefined ? 10_000_000_000 : durationOf(raw.until);
+  // Virtual time is integer nanoseconds in a JavaScript number: exact only up to 2^53 − 1 (emulator/app/cli/until.ts).
+  if (!Number.isSafeInteger(until)) throw locate(['until'], `until: ${String(raw.until)} is past ${Number.MAX_SAFE_INTEGER} ns (about 104 days), the last time virtual time counts exactly`);
   const timed = data as { actions?: unknown; faults?: unknown; expect?: unknown; nodes: Record<string, { kind?: string }> };
   const tctx = { locate, nodes, links, until, rawNodes: timed.nodes };
   return {

@@ -1,11 +1,13 @@
 /**
  * A node's `nics:` after the schema passed: each NIC checked by its kind (nic-models/registry.ts) — the kind's
  * own `check`, then the fields it takes — and its bus resources read; ISA cards' port windows must not
- * overlap. Errors are located at the NIC or the field.
+ * overlap each other or the ports the board decodes, nor use an IRQ the ISA connector lacks (isa-reserved.ts);
+ * a NIC's address must be an individual (unicast) one. Errors are located at the NIC or the field.
  */
 import { COMMON_NIC_FIELDS, nicKind } from '../../../nic-models/registry';
 import type { NicResources } from '../../../nic-models/kind';
 import type { LocatedError } from './errors';
+import { boardIrqProblem, boardPortProblem } from './isa-reserved';
 import type { NicSpec } from './types';
 
 export type NicLocate = (path: (string | number)[], problem: string) => LocatedError;
@@ -21,6 +23,11 @@ function kindFields(nic: RawNic): Record<string, unknown> {
 /** Check `nic` against its kind and build its spec (`at`: the NIC's path in the document, `mac` already parsed). */
 export function nicSpecOf(nic: RawNic, mac: Uint8Array, at: (string | number)[], locate: NicLocate): NicSpec {
   const kind = nicKind(nic.model);
+  // IEEE 802 I/G bit (bit 0 of the first octet): IEEE 802.3 §3.2.3 makes a frame's source address an
+  // individual one (receivers drop a group source: NetBSD arpinput logs it), and Linux's is_valid_ether_addr
+  // refuses a group address as a device address.
+  if (nic.mac !== undefined && (mac[0]! & 1) !== 0)
+    throw locate([...at, 'mac'], `${[...at, 'mac'].join('.')}: ${nic.mac} is a multicast (group) address; a NIC needs an individual one (first octet even)`);
   const fields = kindFields(nic);
   const problem = kind.check(fields);
   if (problem) throw locate(at, problem);
@@ -36,6 +43,10 @@ export function nicSpecOf(nic: RawNic, mac: Uint8Array, at: (string | number)[],
     if (typeof ioport !== 'number' || typeof irq !== 'number') throw locate(at, `an ISA card (${kind.model}) needs ioport and irq (there is no enumeration on ISA)`);
     if (ioport + kind.ports > 0x10000)
       throw locate([...at, 'ioport'], `${[...at, 'ioport'].join('.')}: ${kind.ports} ports from 0x${ioport.toString(16)} run past the end of I/O space (0xffff)`);
+    const portProblem = boardPortProblem(ioport, ioport + kind.ports - 1);
+    if (portProblem) throw locate([...at, 'ioport'], `${[...at, 'ioport'].join('.')}: ${portProblem}`);
+    const irqProblem = boardIrqProblem(irq);
+    if (irqProblem) throw locate([...at, 'irq'], `${[...at, 'irq'].join('.')}: ${irqProblem}`);
     resources = { bus: 'isa', ioport, irq };
   } else {
     resources = { bus: 'pci', slot: typeof fields['slot'] === 'number' ? fields['slot'] : null };

@@ -18,6 +18,7 @@ import { NE2000_NPORTS } from '../dp8390/regs';
 import { isaMedia, rtl8029Media, type Ne2000Media } from './media';
 import { formatMac, parseNe2000Options, type Ne2000Options } from './options';
 import { probeNe2000, type FoundCard } from './probe';
+import { strerror } from '../../lib/errno';
 
 /** Base name of devnp-ne2000 interfaces (see the file comment). */
 export const NE2000_IF_BASENAME = 'en';
@@ -161,6 +162,7 @@ function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
   if (o.verbose || probe.cards.length === 0) for (const n of probe.notes) iopkt.log(`devnp-ne2000: ${n}`);
   if (probe.badOptions) return Errno.EINVAL;
   let attached = 0;
+  let failure: number = Errno.ENODEV;
   for (const card of probe.cards) {
     const sc = new Ne2000Softc(iopkt, card, o);
     const lladdr = o.mac ?? card.promMac;
@@ -174,19 +176,28 @@ function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
     sc.ifp = ifp;
     sc.core.counters = ifp.data;
     ifp.media = { subtype: sc.media.subtype, fullDuplex: false, linkUp: false };
-    sc.intrId = iopkt.interruptEntryInit(
-      card.irq,
-      (wctx: ThreadCtx) => sc.core.intr(wctx),
-      () => undefined,
-      nicPriorityOption(o.raw.get('priority')),
-    );
+    try {
+      sc.intrId = iopkt.interruptEntryInit(
+        card.irq,
+        (wctx: ThreadCtx) => sc.core.intr(wctx),
+        () => undefined,
+        nicPriorityOption(o.raw.get('priority')),
+      );
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      // The attach routine's error path: give the interface back before failing (no half-attached ifnet).
+      iopkt.log(`devnp-ne2000: ${ifp.name}: unable to attach irq ${card.irq}: ${strerror(e.errno)}`);
+      iopkt.devDetach(ifp);
+      failure = e.errno;
+      continue;
+    }
     attached++;
     if (o.verbose) {
       iopkt.log(`${ifp.name}: ${card.description} at ioport 0x${card.io.base.toString(16)} irq ${card.irq}, ` +
         `${card.type.toUpperCase()}, MAC ${formatMac(lladdr)}`);
     }
   }
-  return attached > 0 ? 0 : Errno.ENODEV;
+  return attached > 0 ? 0 : failure;
 }
 
 export const devnpNe2000: NativeDriverModule = {
