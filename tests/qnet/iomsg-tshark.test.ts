@@ -3,7 +3,6 @@
  * read by the installed tshark (packet-qnet6.c `dissect_qnet6_kif_msgsend_msg`): each `_IO_*` header shows
  * the values we encoded, the Info column names the message, and nothing is malformed.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,17 +11,8 @@ import { IO_STAT, redirectReply } from '../../stack/include/sys/iomsg';
 import { IO_CLOSE, IO_CONNECT, IO_MSG, IO_READ, IO_WRITE, type OpenMsg } from '../../stack/io-pkt/msg';
 import type { Message } from '../../stack/kernel/api';
 import { IoCodecError, encodeIoMsg, encodeIoReply, ioReplyMax } from '../../stack/net/qnet/iomsg';
-import { ALPHA, BACK, BETA, VINFO, emitKif, emitL4, ethernetFrame, l4 } from './wire-fixtures';
+import { ALPHA, BACK, BETA, VINFO, emitKif, emitL4, ethernetFrame, l4, tshark } from './wire-fixtures';
 
-function tshark(args: string[]): string {
-  try {
-    return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new Error('tshark is not installed: apt-get install tshark (.ci/run does this)');
-    throw new Error(`tshark failed: ${err.stderr ?? err.message}`);
-  }
-}
 function bytes(r: Uint8Array | IoCodecError): Uint8Array {
   if (r instanceof IoCodecError) throw new Error(r.reason);
   return r;

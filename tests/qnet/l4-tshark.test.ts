@@ -4,7 +4,6 @@
  * decodes them: the header fields we traced, CRCs labelled correct, nothing malformed or expert-flagged.
  * The messages carried are KIF MsgReply messages, so the dissector's KIF parser has something real to read.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,17 +11,8 @@ import { PcapFileWriter } from '../../emulator/machine/net/pcap';
 import { QnetL4Type, QnetLayer } from '../../stack/net/wire/qnet';
 import { QnetKifPacket, QnetKifRepr } from '../../stack/net/wire/qnet-kif';
 import { L4Net, MS, bytes, type WireFrame } from './l4-rig';
-import { ethernetFrame } from './wire-fixtures';
+import { ethernetFrame, tshark } from './wire-fixtures';
 
-function tshark(args: string[]): string {
-  try {
-    return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new Error('tshark is not installed: apt-get install tshark (.ci/run does this)');
-    throw new Error(`tshark failed: ${err.stderr ?? err.message}`);
-  }
-}
 
 /** A KIF MsgReply carrying `n` bytes of data. */
 function reply(n: number, seed: number): Uint8Array {

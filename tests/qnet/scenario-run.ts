@@ -3,7 +3,7 @@
  * the pcaps back (libpcap savefile format, https://www.tcpdump.org/manpages/pcap-savefile.5.html), picking
  * out the Qnet frames (EtherType 0x8204) with our own wire views, and running the installed tshark.
  */
-import { execFileSync } from 'node:child_process';
+import { tshark } from './wire-fixtures';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -89,15 +89,6 @@ export function qnetFrames(file: string): QnetFrame[] {
   return out;
 }
 
-export function tshark(args: string[]): string {
-  try {
-    return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new Error('tshark is not installed: apt-get install tshark (.ci/run does this)');
-    throw new Error(`tshark failed: ${err.stderr ?? err.message}`);
-  }
-}
 
 /** tshark -T fields rows (tab-separated, first occurrence of each field), one per frame the filter keeps. */
 export function tsharkFields(file: string, filter: string, fields: string[]): string[][] {
@@ -114,3 +105,5 @@ export function msgpingReplies(lines: { t: number; text: string }[], pathText: s
   }
   return out;
 }
+
+export { tshark };

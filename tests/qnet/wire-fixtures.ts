@@ -3,6 +3,7 @@
  * the payload built by the Reprs, and the field values tshark's qnet6 dissector must show for it.
  * The alpha/beta/gamma exchange follows docs/design/qnet-wire.md §9.
  */
+import { execFileSync } from 'node:child_process';
 import { EtherType } from '../../stack/net/wire/ethernet';
 import {
   QNET_FLAGS_WHOLE, QnetL4Flag, QnetL4Packet, QnetL4Repr, QnetL4Type, QnetLayer, QnetNrRepr, QnetTcsInitRepr,
@@ -223,4 +224,15 @@ export function qnetSamples(bigEndian = false): QnetSample[] {
 
 function emitKifSize(k: QnetKifRepr): string {
   return new QnetKifPacket(emitKif(k)).size.toString(16).padStart(4, '0');
+}
+
+/** Run tshark with `args`; its stdout. A missing tshark is a clear failure (.ci/run installs it), never a skip. */
+export function tshark(args: string[]): string {
+  try {
+    return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: string };
+    if (err.code === 'ENOENT') throw new Error('tshark is not installed: apt-get install tshark (.ci/run does this)');
+    throw new Error(`tshark failed: ${err.stderr ?? err.message}`);
+  }
 }

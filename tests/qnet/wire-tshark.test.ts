@@ -4,7 +4,6 @@
  * decoded as QNX6 QNET with the field values we put in, its LwL4 CRC labelled correct, and nothing
  * malformed or expert-flagged. Little-endian (0x2a, what lsm-qnet on x86 sends) and big-endian (0xaa).
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,18 +14,9 @@ import { QnetLrPacket, QnetLrRepr } from '../../stack/net/wire/qnet-lr';
 import { WireError } from '../../stack/net/wire/view';
 import {
   ALPHA, BETA, IO_READ_MSG, KIF_SAMPLES, LR_REQUEST, TCS_SAMPLE, VINFO, emitKif, emitL4, emitLr, emitTcs, ethernetFrame, l4,
-  qnetSamples, type QnetSample,
+  qnetSamples, tshark, type QnetSample,
 } from './wire-fixtures';
 
-function tshark(args: string[]): string {
-  try {
-    return execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: string };
-    if (err.code === 'ENOENT') throw new Error('tshark is not installed: apt-get install tshark (.ci/run does this)');
-    throw new Error(`tshark failed: ${err.stderr ?? err.message}`);
-  }
-}
 
 function writePcap(samples: QnetSample[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnet-wire-'));

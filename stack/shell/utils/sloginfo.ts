@@ -26,6 +26,7 @@ const two = (n: number): string => String(n).padStart(2, '0');
 /** strftime("%h %d %T") of virtual time `t` (ns) taken as seconds since the epoch, UTC; `msecs` adds ".mmm". */
 export function slogTime(t: number, msecs: boolean): string {
   const ms = Math.floor(t / NS_PER_MS);
+  // wall clock: none — Date only does the calendar arithmetic on the virtual time given; it never reads the host clock.
   const d = new Date(ms);
   const s = `${MONTHS[d.getUTCMonth()]!} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
   return msecs ? `${s}.${String(ms % 1000).padStart(3, '0')}` : s;
