@@ -58,8 +58,15 @@ export interface Buildfile {
 }
 
 export class BuildfileError extends Error {
-  constructor(readonly file: string, readonly line: number, readonly col: number, readonly problem: string) {
-    super(`${file}:${line}:${col}: ${problem}`);
+  readonly problem: string;
+  constructor(readonly file: string, readonly line: number, readonly col: number, problem: string) {
+    // A quoted character or attribute may be a control character (a form feed, a NUL): shown escaped, so the
+    // answer stays one line (found by fuzz/parser; the scenario loader's LocatedError does the same).
+    const shown = problem.replace(/[\u0000-\u0008\u000a-\u001f\u007f\u0085\u2028\u2029]/g, (c) =>
+      c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    super(`${file}:${line}:${col}: ${shown}`);
+    this.problem = shown;
     this.name = 'BuildfileError';
   }
 }

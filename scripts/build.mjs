@@ -1,4 +1,4 @@
-// Bundles the CLI and the benchmark with esbuild into dist/ (CommonJS, Node 20).
+// Bundles the CLI, the benchmark and the fuzz runner with esbuild into dist/ (CommonJS, Node 20).
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
@@ -15,3 +15,4 @@ const common = {
 await build({ ...common, entryPoints: ['emulator/app/cli/main.ts'], outfile: 'dist/qnxemu.js', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/qnxemu.js', 0o755);
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });
+await build({ ...common, entryPoints: ['fuzz/main.ts'], outfile: 'dist/fuzz.js' });

@@ -15,6 +15,7 @@ import { Priority } from '../../emulator/machine/sim/priority';
 import type { Time } from '../../emulator/machine/sim/time';
 import type { RegisterDef } from '../../emulator/machine/bus/register-table';
 import type { Sram } from './sram';
+import { CORE_CLOCK_HZ } from './timing';
 import { BLOCK, FTQ_DMA_HIGH_READ, FTQ_DMA_HIGH_WRITE, FTQ_QUEUES, FTQ_RESET, SRAM_SIZE } from './regs';
 
 export const FTQ_NAMES = [
@@ -23,6 +24,8 @@ export const FTQ_NAMES = [
   'RCVDATA_INI', 'RCVDATA_COMP', 'SWTYPE2',
 ] as const;
 const DEPTH = 16;
+/** The internal descriptor fetch from SRAM: four dwords at one core clock each plus the engine's turnaround, 8 core clocks *(I)*. */
+export const FTQ_DESC_FETCH_NS = Math.round((8 * 1e9) / CORE_CLOCK_HZ);
 
 export interface FtqHooks {
   readonly sram: Sram;
@@ -152,7 +155,11 @@ export class Ftq {
       end = this.h.dma('write', addr, buf);
     }
     this.h.trace('ftq-dma', { dir, desc, addr, mbuf, len: fit, cq });
-    this.ctx.queue.schedule(this.done, Math.max(end, this.ctx.queue.now));
+    // The engine reads the four-dword descriptor from SRAM before its bus transfer: every descriptor takes time,
+    // also one of length 0, so a descriptor completing onto its own DMA queue (tg3 never does; found by the
+    // fuzzer, nic/bcm5701, the CVE-2015-8345 self-linked list shape) repeats at the engine's pace instead of
+    // looping at one instant.
+    this.ctx.queue.schedule(this.done, Math.max(end, this.ctx.queue.now + FTQ_DESC_FETCH_NS));
   }
 
   private complete(): void {

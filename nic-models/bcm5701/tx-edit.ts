@@ -20,13 +20,16 @@ export interface EditOptions {
 export function editFrame(raw: Uint8Array, flags: number, vlan: number, noCrc: boolean, o: EditOptions): { data: Uint8Array; badFcs: boolean } | 'oversize' {
   let f = raw;
   if (flags & TXD_FLAG.VLAN) {
+    // The tag follows the two addresses (IEEE 802.1Q 9.3). A gathered frame shorter than 12 bytes (no driver
+    // sends one; found by the fuzzer, nic/bcm5701) gets the tag after the bytes it has *(I)*; it is then padded.
+    const at = Math.min(12, raw.length);
     f = new Uint8Array(raw.length + 4);
-    f.set(raw.subarray(0, 12));
-    f[12] = 0x81;
-    f[13] = 0x00;
-    f[14] = vlan >>> 8;
-    f[15] = vlan & 0xff;
-    f.set(raw.subarray(12), 16);
+    f.set(raw.subarray(0, at));
+    f[at] = 0x81;
+    f[at + 1] = 0x00;
+    f[at + 2] = vlan >>> 8;
+    f[at + 3] = vlan & 0xff;
+    f.set(raw.subarray(at), at + 4);
   }
   const tagged = f.length >= 14 && f[12] === 0x81 && f[13] === 0;
   const limit = o.extendedLength ? 9022 : tagged ? 1522 : 1518;

@@ -109,7 +109,10 @@ export function csrDefs(c: Rt2560Core): RegisterDef[] {
   rw(CSR.TXCSR5, 'TXCSR5', () => c.tx.baseWritten('prio'));
   rw(CSR.TXCSR6, 'TXCSR6', () => c.tx.baseWritten('beacon'));
   rw(CSR.RXCSR0, 'RXCSR0', (v, old) => c.rx.controlChanged(v, old), RXCSR0_BITS);
-  rw(CSR.RXCSR1, 'RXCSR1', () => undefined, { RXD_SIZE: 0xff, NUM_RXD: 0xff00 });
+  // A new RX geometry puts the ring (and the decrypt walk) back at entry 0, as TXCSR2 does for the TX rings *(I)*:
+  // both drivers write RXCSR1 just before RXCSR2, which resets them anyway; without it a shrunk ring left the
+  // chip's index past its last entry (found by the fuzzer, nic/rt2560).
+  rw(CSR.RXCSR1, 'RXCSR1', () => c.rx.baseWritten(), { RXD_SIZE: 0xff, NUM_RXD: 0xff00 });
   rw(CSR.RXCSR2, 'RXCSR2', () => c.rx.baseWritten());
   for (const n of ['CNT0', 'CNT1', 'CNT2', 'CNT3', 'CNT4', 'CNT5'] as const) rc(CSR[n], n);
   rw(CSR.PWRCSR1, 'PWRCSR1', (v) => c.setPowerState(v), PWRCSR1_BITS, () => c.pwrcsr1());

@@ -5,7 +5,8 @@
  * result), and every pending owned event at its absolute time.
  *
  * Version 2 (issue 10) moved the cipher walks out of tx/rx into `cipher` and added the cipher counters; the upgrade
- * from 1 carries the walk indices and pending interrupts over (a version-1 walk finished at its kick).
+ * from 1 carries the walk indices and pending interrupts over (a version-1 walk finished at its kick). Version 3
+ * (issue 14) keeps the 64-bit TSF exact as a decimal string.
  * `loadRt2560` restores into a freshly built chip of the same configuration and reschedules.
  */
 import { readState, stateVersions, type VersionedState } from '../../emulator/machine/sim/snapshot';
@@ -33,10 +34,18 @@ function upgrade1(old: VersionedState): Omit<VersionedState, 'v'> {
   return { ...rest, tx, rx, cipher, counters };
 }
 
-export const RT2560_STATE = stateVersions('RT2560', 2, { minimum: 1, upgrades: { 1: upgrade1 } });
+/** Version 2 → 3: the TSF's 64-bit base becomes a decimal string (exact above 2^53; tsf.ts). */
+function upgrade2(old: VersionedState): Omit<VersionedState, 'v'> {
+  const { v: _v, ...rest } = old;
+  const tsf = { ...(old['tsf'] as Record<string, unknown>) };
+  tsf['base'] = typeof tsf['base'] === 'number' ? BigInt(Math.max(0, Math.floor(tsf['base']))).toString() : String(tsf['base'] ?? '0');
+  return { ...rest, tsf };
+}
+
+export const RT2560_STATE = stateVersions('RT2560', 3, { minimum: 1, upgrades: { 1: upgrade1, 2: upgrade2 } });
 
 export interface Rt2560State {
-  v: 2;
+  v: 3;
   regs: number[];
   eeprom: Eeprom93c66State;
   bbprf: BbpRfState;
@@ -52,7 +61,7 @@ export interface Rt2560State {
 
 export function saveRt2560(c: Rt2560Core): Rt2560State {
   return {
-    v: 2,
+    v: 3,
     regs: Array.from(c.r),
     eeprom: c.eeprom.saveState(),
     bbprf: c.bbprf.saveState(),

@@ -18,18 +18,24 @@ import type { Rt2560Core } from './core';
 import { airtimeNs, byteOffsetNs } from './phy';
 import { CSR, CSR14_BITS, CSR15_BITS, INT } from './regs';
 
-const TWO32 = 0x1_0000_0000;
+const TWO64 = 1n << 64n;
 
 export interface TsfState {
-  base: number;
+  /** The 64-bit TSF at `at`, as a decimal string (a JSON number cannot hold 64 bits exactly). */
+  base: string;
   at: Time;
   counting: boolean;
   tbtt: Time;
 }
 
 export class Tsf {
-  /** TSF value (µs) at time `at` (ns); it advances from there while counting. */
-  private base = 0;
+  /**
+   * TSF value (µs) at time `at` (ns); it advances from there while counting. The counter is 64 bits wide and wraps
+   * (802.11-2012 10.1.3.1): kept exact as a bigint. As a float it lost its low bits above 2^53, after a driver
+   * loaded a large TSF through CSR17, and the next TBTT then fell on the current instant again and again (found
+   * by the fuzzer, nic/rt2560).
+   */
+  private base = 0n;
   private at: Time = 0;
   private counting = false;
   readonly tbttEv: SimEvent;
@@ -39,34 +45,39 @@ export class Tsf {
   }
 
   reset(): void {
-    this.base = 0;
+    this.base = 0n;
     this.at = this.c.now;
     this.counting = false;
     this.c.ctx.queue.deschedule(this.tbttEv);
   }
 
-  /** The TSF at `t` (default now), µs. */
-  value(t: Time = this.c.now): number {
-    return this.counting ? this.base + Math.floor((t - this.at) / 1000) : this.base;
+  /** Microseconds counted since `at` up to `t`. */
+  private elapsed(t: Time): bigint {
+    return this.counting ? BigInt(Math.floor((t - this.at) / 1000)) : 0n;
+  }
+
+  /** The TSF at `t` (default now), µs, modulo 2^64. */
+  value(t: Time = this.c.now): bigint {
+    return (this.base + this.elapsed(t)) % TWO64;
   }
 
   readLow(): number {
-    return this.value() % TWO32 >>> 0;
+    return Number(this.value() & 0xffffffffn);
   }
 
   readHigh(): number {
-    return Math.floor(this.value() / TWO32) >>> 0;
+    return Number(this.value() >> 32n);
   }
 
   /** A host write of CSR16 (half 0) or CSR17 (half 1) loads that half of the counter. */
   write(half: 0 | 1, v: number): void {
     const cur = this.value();
-    const lo = half === 0 ? v >>> 0 : cur % TWO32;
-    const hi = half === 1 ? v >>> 0 : Math.floor(cur / TWO32);
-    this.load(hi * TWO32 + lo);
+    const lo = half === 0 ? BigInt(v >>> 0) : cur & 0xffffffffn;
+    const hi = half === 1 ? BigInt(v >>> 0) : cur >> 32n;
+    this.load((hi << 32n) | lo);
   }
 
-  private load(tsf: number): void {
+  private load(tsf: bigint): void {
     this.base = tsf;
     this.at = this.c.now;
     this.configChanged();
@@ -95,15 +106,19 @@ export class Tsf {
     const csr14 = this.c.get(CSR.CSR14);
     const iv = this.intervalUs;
     if (!this.counting || !(csr14 & (CSR14_BITS.TBCN | CSR14_BITS.BEACON_GEN)) || iv === 0) return;
+    // The next multiple of the interval (the counter's wrap to 0 is one), in µs from the current count.
     const tsf = this.value();
-    const next = (Math.floor(tsf / iv) + 1) * iv;
-    q.schedule(this.tbttEv, Math.max(this.c.now, this.at + (next - this.base) * 1000));
+    const biv = BigInt(iv);
+    let next = (tsf / biv + 1n) * biv;
+    if (next > TWO64) next = TWO64;
+    const us = Number(this.elapsed(this.c.now) + (next - tsf));
+    q.schedule(this.tbttEv, Math.max(this.c.now, this.at + us * 1000));
   }
 
   private tbtt(): void {
     const csr14 = this.c.get(CSR.CSR14);
     this.c.set(CSR.CSR15, this.c.get(CSR.CSR15) & ~CSR15_BITS.BEACON_SENT);
-    this.c.trace('tbtt', { tsf: this.value() });
+    this.c.trace('tbtt', { tsf: Number(this.value()) });
     if (csr14 & CSR14_BITS.BEACON_GEN) this.c.tx.beaconAtTbtt();
     if (csr14 & CSR14_BITS.TBCN) this.c.raise(INT.TBCN_EXPIRE);
     this.configChanged();
@@ -116,25 +131,25 @@ export class Tsf {
   beaconReceived(mpdu: Uint8Array, rate: WifiRate, shortPreamble: boolean): void {
     const sync = (this.c.get(CSR.CSR14) & CSR14_BITS.TSF_SYNC) >>> 1;
     if (!this.counting || (sync !== 1 && sync !== 2) || mpdu.length < 32 || !this.c.isBssid(mpdu, 16)) return;
-    let ts = 0;
-    for (let i = 7; i >= 0; i--) ts = ts * 256 + mpdu[24 + i]!;
+    let ts = 0n;
+    for (let i = 7; i >= 0; i--) ts = (ts << 8n) | BigInt(mpdu[24 + i]!);
     const sinceNs = airtimeNs(mpdu.length + 4, rate, shortPreamble) - byteOffsetNs(24, rate, shortPreamble);
-    const adopted = ts + Math.floor(sinceNs / 1000);
+    const adopted = (ts + BigInt(Math.max(0, Math.floor(sinceNs / 1000)))) % TWO64;
     if (sync === 2 && adopted <= this.value()) return;
     this.load(adopted);
   }
 
   /** The TSF the chip writes into a frame whose byte `offset` leaves the antenna `delayNs` from now. */
-  stamp(delayNs: number): number {
+  stamp(delayNs: number): bigint {
     return this.value(this.c.now + delayNs);
   }
 
   saveState(): TsfState {
-    return { base: this.base, at: this.at, counting: this.counting, tbtt: this.tbttEv.scheduled ? this.tbttEv.when : -1 };
+    return { base: this.base.toString(), at: this.at, counting: this.counting, tbtt: this.tbttEv.scheduled ? this.tbttEv.when : -1 };
   }
 
   loadState(s: TsfState): void {
-    this.base = s.base;
+    this.base = BigInt(s.base) % TWO64;
     this.at = s.at;
     this.counting = s.counting;
     this.c.ctx.queue.deschedule(this.tbttEv);

@@ -207,7 +207,7 @@ export class TxEngine {
       const off = ((this.c.get(CSR.TXCSR1) & TXCSR1_BITS.TSF_OFFSET) >>> 18) || 24;
       if (f.length >= off + 8) {
         let t = this.c.tsf.stamp(byteOffsetNs(off, j.rate, j.shortPreamble));
-        for (let i = 0; i < 8; i++, t = Math.floor(t / 256)) f[off + i] = t % 256;
+        for (let i = 0; i < 8; i++, t >>= 8n) f[off + i] = Number(t & 0xffn);
       }
     }
     if (j.ring === 'beacon') this.c.counters.beacons++;

@@ -18,6 +18,11 @@ import type { CryptoFramework } from '../crypto/api';
 import type { LsmHost } from './lsm-host';
 
 export { IRUPT_PRIO_DEFAULT, nicPriorityOption } from './interrupt';
+// slogf severities (<sys/slog.h>) for IoPkt.log: drivers import them from here, as a QNX driver includes sys/slog.h.
+export { _SLOG_CRITICAL, _SLOG_ERROR, _SLOG_WARNING, _SLOG_NOTICE, _SLOG_INFO, _SLOG_DEBUG1 } from '../kernel/slog';
+
+/** A slogf severity: _SLOG_SHUTDOWN 0 … _SLOG_DEBUG2 7 (<sys/slog.h>). */
+export type SlogSeverity = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /** Options common to drivers (libnetdrvr nic_parse_options) after io-pkt consumed name=/unit=/lan=. */
 export type DriverOptions = Map<string, string>;
@@ -54,8 +59,14 @@ export interface IoPkt {
   linkState(ifp: Ifnet, up: boolean): void;
   /** Periodic driver callback (callout) every `periodNs`, in stack context; returns a cancel function. */
   callout(periodNs: number, fn: (ctx: ThreadCtx) => Co<void>): () => void;
-  /** Print on the console the way a driver's slogf ends up with -v. */
-  log(text: string): void;
+  /**
+   * slogf(_SLOGC_NETWORK, severity, text): the node's system log (sloginfo), at `severity` (default _SLOG_INFO).
+   * At _SLOG_ERROR or worse the line is printed on the node's console too (issue 14: a driver that fails is
+   * seen without -v); below that only with io-pkt's -v. Call sites use the severity of the NetBSD call they
+   * stand for: aprint_error/printf of a failure or a reset → _SLOG_ERROR, log(LOG_WARNING) → _SLOG_WARNING,
+   * attach banners (aprint_normal) → _SLOG_INFO (docs/io-pkt.md "Driver messages and severities").
+   */
+  log(text: string, severity?: SlogSeverity): void;
   /**
    * The 802.11 layer's view of this io-pkt for wireless interface `ifp` (ieee80211_ifattach uses it). Only
    * the hc variants carry 802.11: io-pkt-v4 answers null.

@@ -6,7 +6,7 @@
  */
 import { pull } from 'lodash';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../kernel/api';
-import type { DriverOptions, IoPkt } from './driver-api';
+import type { DriverOptions, IoPkt, SlogSeverity } from './driver-api';
 import { IFF_BROADCAST, IFF_MULTICAST, IFF_SIMPLEX, newIfData, type Ifnet, type IfnetOps } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
 import type { IoPktProcess } from './process';
@@ -128,8 +128,8 @@ export class DriverHost implements IoPkt {
     return cancel;
   }
 
-  log(text: string): void {
-    this.p.driverLog(text);
+  log(text: string, severity?: SlogSeverity): void {
+    this.p.driverLog(text, severity);
   }
 
   ieee80211Host(ifp: Ifnet): Ieee80211Host | null {

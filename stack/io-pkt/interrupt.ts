@@ -18,6 +18,8 @@
  * (irupt_smooth_sample), which only moves entries between threads.
  */
 import type { Co, SigEvent, ThreadCtx } from '../kernel/api';
+import { _SLOG_ERROR } from '../kernel/slog';
+import type { SlogSeverity } from './driver-api';
 
 /** interrupt_entry_init's prio argument meaning "tcpip rx_prio". */
 export const IRUPT_PRIO_DEFAULT = -1;
@@ -48,7 +50,7 @@ export class InterruptPrio {
   /** Event priority per handling slot. */
   private readonly slotPrio = new Map<number, number>();
 
-  constructor(private readonly rxPrio: number, private readonly log: (text: string) => void) {}
+  constructor(private readonly rxPrio: number, private readonly log: (text: string, severity?: SlogSeverity) => void) {}
 
   /**
    * Spread a new entry over `threads` handling threads with requested priority `prio`. Returns its slot; the
@@ -59,7 +61,7 @@ export class InterruptPrio {
     if (p === IRUPT_PRIO_DEFAULT || this.defaulted) {
       p = this.rxPrio;
     } else if (!Number.isInteger(p) || p < 1 || p > NW_MAX_PRIO) {
-      this.log(`invalid prio: ${prio}, ignored`);
+      this.log(`invalid prio: ${prio}, ignored`, _SLOG_ERROR); // interrupt.c: log(LOG_ERR, …)
       p = this.rxPrio;
     } else {
       this.override = true;

@@ -2,8 +2,8 @@
  * nw_dlload_module (sys/nw_dl.c): open a module by name, retry "devnp-x" as "devn-x", tell protocol
  * modules (iopkt_lsm_entry) from native drivers (iopkt_drvr_entry) from legacy io-net drivers
  * (io_net_dll_entry, run through devnp-shim.so with "<path> <opts>"), check the variant, call its init.
- * Failures are logged with io-pkt's messages at LOG_ERR (slog severity _SLOG_ERROR, as vlog_ext maps it):
- * on the console too when `cons` (-v on the command line: log_cons), otherwise to slog only. A module whose
+ * Failures are logged with io-pkt's messages at LOG_ERR (slog severity _SLOG_ERROR, as vlog_ext maps it), and
+ * printed on the console (with -v, log_cons, as real io-pkt; without it too, as issue 14 asks). A module whose
  * init fails leaves nothing attached: what it attached through its host is taken back (DriverHost.unwind).
  */
 import { KernelError, type Co } from '../kernel/api';
@@ -33,10 +33,12 @@ export function moduleFileName(kind: 'd' | 'p', arg: string): string {
 export class Loader {
   constructor(private readonly p: IoPktProcess, private readonly dll: DllTable) {}
 
-  /** log(LOG_ERR, …), or log_cons when `cons`: slog at _SLOG_ERROR, and the console with -v. */
+  /**
+   * log(LOG_ERR, …), or log_cons when `cons` (-v): slog at _SLOG_ERROR (vlog_ext: LOG_ERR 3 − 1). Being an
+   * error, the line is on the console either way (IoPktProcess.log; issue 14), once.
+   */
   private say(cons: boolean, text: string): void {
-    this.p.log(text, _SLOG_ERROR);
-    if (cons) this.p.ctx.print(`${text}\n`);
+    this.p.log(text, _SLOG_ERROR, cons);
   }
 
   private *dlopen(name: string): Co<LoadableModule | null> {

@@ -5,7 +5,8 @@
  * the fast path, else to the end of the stack pass; NetEnv.thread() names that thread and whether it holds the
  * stack context.
  */
-import type { NetEnv } from '../net/env';
+import { LOG_INFO, type NetEnv } from '../net/env';
+import type { SlogSeverity } from './driver-api';
 import type { Ifnet } from '../net/if';
 import type { IoPktProcess } from './process';
 
@@ -25,7 +26,8 @@ export function ioPktNetEnv(p: IoPktProcess, q: { kicks: Set<Ifnet>; filters: Se
     timersChanged: () => {
       if (!p.holder) p.rearm(main);
     },
-    log: (text) => p.log(text),
+    // syslog priority → slog severity: LOG_ERR (3) is _SLOG_ERROR (2), LOG_INFO (6) _SLOG_INFO (5), and so on.
+    log: (text, priority = LOG_INFO) => p.log(text, (priority - 1) as SlogSeverity),
     random32: () => p.random32(),
     thread: () => {
       const f = p.l2.current;

@@ -18,7 +18,8 @@ import { Callouts, type Callout } from '../net/callout';
 import { NetStack } from '../net/stack';
 import { newPacketId } from '../lib/pktid';
 import type { IoPktCommandLine } from './cmdline';
-import type { LoadableModule } from './driver-api';
+import type { LoadableModule, SlogSeverity } from './driver-api';
+import { _SLOG_ERROR, _SLOG_INFO } from '../kernel/slog';
 import type { Ifnet } from '../net/if';
 import type { Mbuf } from '../net/mbuf';
 import { IO_DISCONNECT, PULSE_INTR, PULSE_POKE, PULSE_TIMER, type IoPktMessage } from './msg';
@@ -34,9 +35,8 @@ import { ioPktNetEnv } from './net-env';
 
 export type { InterruptEntry } from './interrupt';
 
-/** <sys/slogcodes.h> _SLOGC_NETWORK, and slogf's _SLOG_INFO severity. */
+/** <sys/slogcodes.h> _SLOGC_NETWORK. */
 const SLOGC_NETWORK = 10;
-const SLOG_INFO = 5;
 
 export type Variant = 'io-pkt-v4' | 'io-pkt-v4-hc' | 'io-pkt-v6-hc';
 
@@ -95,7 +95,7 @@ export class IoPktProcess {
   readonly devices: Device[] = [];
   /** Modules loaded (file name → module), in load order. */
   readonly loaded = new Map<string, LoadableModule>();
-  /** slog: what log() wrote (the console gets it only with -v). */
+  /** slog: what log() wrote (the console gets errors, and everything with -v). */
   readonly slog: string[] = [];
   poolThreads = 0;
   alive = true;
@@ -115,7 +115,7 @@ export class IoPktProcess {
   ) {
     const self = this;
     this.threads.add(main.tid, main.procName);
-    this.intrPrio = new InterruptPrio(cl.tcpip.rxPrio, (text) => this.log(text));
+    this.intrPrio = new InterruptPrio(cl.tcpip.rxPrio, (text, severity) => this.log(text, severity));
     this.l2 = new Layer2(this);
     const env = ioPktNetEnv(this, { kicks: this.kicks, filters: this.filters });
     this.stack = new NetStack(env, { forward: cl.tcpip.forward, enmap: cl.tcpip.enmap, fastforward: cl.tcpip.fastforward, inet6: variant === 'io-pkt-v6-hc' });
@@ -151,17 +151,22 @@ export class IoPktProcess {
     return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
   }
 
-  /** log(9): the system log (slog) only: io-pkt's list and the node's slogger (major _SLOGC_NETWORK). */
-  log(text: string, severity = SLOG_INFO): void {
+  /**
+   * log(9) at a slogf severity: io-pkt's list and the node's slogger (major _SLOGC_NETWORK). The console gets
+   * the line too when `cons` (log_cons: -v) or when the severity is _SLOG_ERROR or worse. Real io-pkt
+   * (sys/stubs.c vlog_ext) prints only with log_cons; qnxemu also prints errors so that a failed driver is seen
+   * on the console without -v, as issue 14 asks (docs/io-pkt.md "Driver messages and severities").
+   */
+  log(text: string, severity: SlogSeverity = _SLOG_INFO, cons = false): void {
     this.slog.push(text);
-    this.main.trace('io-pkt', 'log', 0, { text });
+    this.main.trace('io-pkt', 'log', 0, { text, sev: severity });
     this.ctx.slogf?.(SLOGC_NETWORK, severity, text);
+    if (cons || severity <= _SLOG_ERROR) this.ctx.print(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  /** A driver's message (slogf): the log, and the console when io-pkt runs with -v. */
-  driverLog(text: string): void {
-    this.log(text);
-    if (this.cl.verbose > 0) this.ctx.print(text.endsWith('\n') ? text : `${text}\n`);
+  /** A driver's message (slogf at `severity`): the log; the console with -v, or at _SLOG_ERROR or worse. */
+  driverLog(text: string, severity: SlogSeverity = _SLOG_INFO): void {
+    this.log(text, severity, this.cl.verbose > 0);
   }
 
   /** Channel, self connection, timer. */

@@ -13,6 +13,7 @@ import { Errno } from '../kernel/api';
 import { SEC } from '../../emulator/machine/sim/time';
 import { NetCost } from './costs';
 import type { NetStack } from './stack';
+import { LOG_ERR } from './env';
 import { ARP_LEN, ArpOp, ArpPacket, ArpRepr } from './wire/arp';
 import { WireError } from './wire/view';
 import { ETHER_BROADCAST, ipToString, macEquals, macIsGroup, macToString, type Ipv4Addr } from './wire/addr';
@@ -140,7 +141,9 @@ export class Arp {
     st.rcvtotal++;
     const r = ArpRepr.parse(new ArpPacket(payload));
     if (r instanceof WireError) {
-      if (payload.length < ARP_LEN) st.rcvbadlen++;
+      // arpintr: fewer bytes than struct arphdr plus the addresses its ar_hln/ar_pln promise → rcvbadlen (even in a
+      // full 28-byte packet whose lengths are too big); the rest (protocol, hardware type, lengths, op) → rcvbadproto.
+      if (r.check === 'truncated') st.rcvbadlen++;
       else st.rcvbadproto++;
       env.trace('arp', 'drop', m.pktId, { reason: r.reason });
       return;
@@ -172,15 +175,24 @@ export class Arp {
     const duplicate = r.spa === mine.addr && r.spa !== 0;
     if (duplicate) {
       st.rcvlocalspa++;
-      env.log(`duplicate IP address ${ipToString(r.spa)} sent from link address ${macToString(r.sha)}`);
+      // in_arpinput: log(LOG_ERR, …), so io-pkt puts it on the console as well as in slog.
+      env.log(`duplicate IP address ${ipToString(r.spa)} sent from link address ${macToString(r.sha)}`, LOG_ERR);
     } else if (r.spa !== 0) {
       let e = this.table.get(r.spa);
       if (!e && forUs) e = this.create(ifp, r.spa);
       if (e) this.update(e, ifp, r.sha, m.pktId);
+      else if (r.op !== ArpOp.Request) {
+        // in_arpinput: a reply about a host we have no entry for, not addressed to us: nothing to learn; freed
+        // without a counter ("goto out"). A request not for us ends the same way below.
+        env.trace('arp', 'drop', m.pktId, { reason: 'nothing to learn: no entry for the sender' });
+      }
     } else {
       st.rcvzerospa++;
     }
     const answer = forUs ?? (duplicate ? mine : undefined);
+    if (r.op === ArpOp.Request && !answer && !this.table.has(r.spa)) {
+      env.trace('arp', 'drop', m.pktId, { reason: 'request for another host' });
+    }
     if (r.op === ArpOp.Request && answer) {
       const pkt = env.newPktId();
       st.sndtotal++;

@@ -32,8 +32,11 @@ export interface NetEnv {
   defer(fn: () => void): void;
   /** The earliest callout deadline may have changed. */
   timersChanged(): void;
-  /** Kernel log (NetBSD log(9); io-pkt's slog). */
-  log(text: string): void;
+  /**
+   * Kernel log (NetBSD log(9); io-pkt's slog) at a <sys/syslog.h> priority (LOG_INFO when omitted; io-pkt maps
+   * it to a slog severity).
+   */
+  log(text: string, priority?: SyslogPriority): void;
   /**
    * 32 random bits from the node's seeded stream (what NetBSD's cprng gives TCP ISNs, IP ids, ND timers):
    * reproducible for a seed, different for another seed.
@@ -47,3 +50,11 @@ export interface NetEnv {
    */
   thread?(): { readonly tid: number; readonly name: string; readonly stack: boolean };
 }
+
+/** <sys/syslog.h> priorities a stack message is logged at (NetBSD's log(9) first argument). */
+export const LOG_ERR = 3;
+export const LOG_WARNING = 4;
+export const LOG_NOTICE = 5;
+export const LOG_INFO = 6;
+export const LOG_DEBUG = 7;
+export type SyslogPriority = typeof LOG_ERR | typeof LOG_WARNING | typeof LOG_NOTICE | typeof LOG_INFO | typeof LOG_DEBUG;

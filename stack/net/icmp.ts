@@ -22,6 +22,21 @@ function isInfoType(t: number): boolean {
     (t >= IcmpType.Tstamp && t <= IcmpType.MaskReply);
 }
 
+/** ICMP_UNREACH_PRECEDENCE_CUTOFF: the highest unreachable code icmp_input knows. */
+const ICMP_UNREACH_MAXCODE = 15;
+
+/**
+ * icmp_input's "goto badcode" cases: an unreachable code past ICMP_UNREACH_PRECEDENCE_CUTOFF, time exceeded or
+ * parameter problem past code 1, a source quench with a code. Found by the stack fuzzer (fuzz/stack/icmp-udp.ts):
+ * such messages used to reach the transports' ctlinput.
+ */
+function errorCodeBad(type: number, code: number): boolean {
+  if (type === IcmpType.Unreach) return code > ICMP_UNREACH_MAXCODE;
+  if (type === IcmpType.TimeExceeded || type === IcmpType.ParamProb) return code > 1;
+  if (type === IcmpType.SourceQuench) return code !== 0;
+  return false;
+}
+
 export class Icmp {
   /** net.inet.icmp.bmcastecho: answer echo requests sent to broadcast addresses. */
   bmcastecho = false;
@@ -72,7 +87,11 @@ export class Icmp {
       return;
     }
     if (type === IcmpType.Unreach || type === IcmpType.TimeExceeded || type === IcmpType.SourceQuench || type === IcmpType.ParamProb) {
-      this.ctlinput(icp, m);
+      // icmp_input's code checks ("goto badcode"): counted, not passed to the transports, still seen by raw sockets.
+      if (errorCodeBad(type, icp.code)) {
+        st.badcode++;
+        env.trace('icmp', 'badcode', m.pktId, { type, code: icp.code });
+      } else this.ctlinput(icp, m);
     } else if (type === IcmpType.Redirect) {
       const q = icp.data;
       if (icp.code > 3) st.badcode++;
@@ -88,7 +107,12 @@ export class Icmp {
    */
   private ctlinput(icp: IcmpPacket, m: Mbuf): void {
     const quote = icp.data;
-    if (quote.length < IP_HDR_LEN + 8) return;
+    // icmp_input: shorter than ICMP_ADVLENMIN (the ICMP header, an IP header and 8 bytes) → badlen.
+    if (quote.length < IP_HDR_LEN + 8) {
+      this.s.stats.icmp.badlen++;
+      this.s.env.trace('icmp', 'drop', m.pktId, { reason: `error quoting ${quote.length} bytes` });
+      return;
+    }
     const q = new Ipv4Packet(quote);
     // icmp_input: the quoted header must be sane and followed by the 8 bytes it promises.
     if (q.version !== 4 || q.headerLen < IP_HDR_LEN || q.headerLen + 8 > quote.length) {
@@ -178,7 +202,10 @@ export class Icmp {
     const frame = Ip.alloc(ICMP_MINLEN + quoteLen);
     const icp = new IcmpPacket(frame.subarray(Ip.PAYLOAD_OFF));
     // The word after the checksum: the next-hop MTU in its low 16 bits (icmp_nextmtu), or the gateway.
-    const rest = type === IcmpType.Unreach && code === IcmpUnreachCode.NeedFrag ? nextMtu & 0xffff : type === IcmpType.Redirect ? gateway : 0;
+    // For a parameter problem `code` is the pointer (icmp_error: "icp->icmp_pptr = code; code = 0").
+    const pptr = type === IcmpType.ParamProb;
+    const rest = type === IcmpType.Unreach && code === IcmpUnreachCode.NeedFrag ? nextMtu & 0xffff : type === IcmpType.Redirect ? gateway : pptr ? ((code & 0xff) << 24) >>> 0 : 0;
+    if (pptr) code = 0;
     IcmpRepr.emit(
       type === IcmpType.Unreach && rest === 0
         ? { kind: 'destUnreachable', code, quote: pkt.subarray(0, quoteLen) }

@@ -1,9 +1,9 @@
 /**
  * ip_input / ip_output / ip_forward (netinet/ip_input.c, ip_output.c): validation in NetBSD's order with its
- * counters, reassembly (ip-reass.ts), local delivery by protocol, multicast membership on the receiving
- * interface, forwarding only when the `forward` tcpip option is on (ICMP time exceeded, unreachable and
- * need-fragment errors), route lookup with the route's path MTU and source selection on output,
- * fragmentation (ip-frag.ts) unless DF, and multicast output (IP_MULTICAST_IF/TTL/LOOP, ip_mloopback).
+ * counters, options (ip_dooptions: ip-options.ts), reassembly (ip-reass.ts), local delivery by protocol, multicast
+ * membership on the receiving interface, forwarding only when the `forward` tcpip option is on (ICMP time
+ * exceeded, unreachable and need-fragment errors), route lookup with the route's path MTU and source selection on
+ * output, fragmentation (ip-frag.ts) unless DF, and multicast output (IP_MULTICAST_IF/TTL/LOOP, ip_mloopback).
  */
 import { IFF_BROADCAST, IFF_LOOPBACK, IFF_MULTICAST, type Ifnet } from './if';
 import { M_BCAST, M_CSUM_IPv4, M_CSUM_TCPv4, M_CSUM_UDPv4, M_LOOP, M_MCAST, type Mbuf } from './mbuf';
@@ -14,6 +14,7 @@ import { Errno } from '../kernel/api';
 import { NetCost, bytesCost } from './costs';
 import type { InIfaddr } from './ifnet';
 import { ipFragment } from './ip-frag';
+import { ipDoOptions } from './ip-options';
 import { IpReass } from './ip-reass';
 import { IP_DEFAULT_MULTICAST_TTL, type IpMoptions } from './in-mcast';
 import { RTF, type Rtentry } from './route';
@@ -121,6 +122,20 @@ export class Ip {
       m = h.m;
       pkt = h.pkt;
     }
+    // ip_dooptions: options are checked (and a source route followed) before deciding whether the datagram is ours.
+    if (new Ipv4Packet(pkt).headerLen > IP_HDR_LEN) {
+      const v = ipDoOptions(this.s, ifp, pkt, this);
+      if (v.kind === 'bad') {
+        env.trace('ip', 'drop', m.pktId, { reason: `bad option: ${v.reason}` });
+        this.s.icmp.error(ifp, m, pkt, v.type, v.code);
+        st.badoptions++;
+        return;
+      }
+      if (v.kind === 'srcroute') {
+        this.forward(ifp, m, pkt, true);
+        return;
+      }
+    }
     const dst = new Ipv4Packet(pkt).dst;
 
     if (isMulticastIp(dst)) {
@@ -173,7 +188,8 @@ export class Ip {
     return false;
   }
 
-  private forward(ifp: Ifnet, m: Mbuf, pkt: Uint8Array): void {
+  /** ip_forward; `srcrt`: the datagram follows a source route (no redirect is sent for it). */
+  private forward(ifp: Ifnet, m: Mbuf, pkt: Uint8Array, srcrt = false): void {
     const env = this.s.env;
     const st = this.s.stats.ip;
     env.charge(NetCost.ipForward);
@@ -216,7 +232,7 @@ export class Ip {
     // first hop is the route's gateway, or the destination itself on a connected network.
     const ia = choice.src;
     const rt = choice.rt;
-    const redirect = this.sendRedirects && choice.ifp === ifp && rt !== null && rt.dst !== 0 && (rt.flags & (RTF.DYNAMIC | RTF.MODIFIED)) === 0 &&
+    const redirect = this.sendRedirects && !srcrt && choice.ifp === ifp && rt !== null && rt.dst !== 0 && (rt.flags & (RTF.DYNAMIC | RTF.MODIFIED)) === 0 &&
       ((p.src & ia.mask) >>> 0) === ((ia.addr & ia.mask) >>> 0);
     const quote = redirect ? pkt.slice(0, Math.min(pkt.length, p.headerLen + 8)) : null;
     // ip_forward's mcopy (68 bytes, before the TTL changes): quoted if ip_output refuses the packet.
@@ -255,6 +271,9 @@ export class Ip {
    * QNX and NetBSD compile in IPSENDREDIRECTS 1; issue 12 asks for a router that sends none until told to.
    */
   sendRedirects = false;
+  /** net.inet.ip.allowsrcrt / forwsrcrt: accept and forward source-routed datagrams (NetBSD IPALLOWSRCRT, IPFORWSRCRT 1). */
+  allowsrcrt = true;
+  forwsrcrt = true;
 
   /**
    * rtalloc + source selection. Returns EHOSTUNREACH/ENETUNREACH when there is no route. A group address

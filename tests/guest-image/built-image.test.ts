@@ -6,8 +6,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { ensureGuestImage, NIC_DRIVER_MODULES, READY_MARKER, guestCmdline, type GuestImage } from '../../emulator/app/guest-image';
 import { initScript } from '../../emulator/app/guest-image/init-script';
-import { moduleDepends, readModInfo } from '../../emulator/app/guest-image/modinfo';
-import { REQUESTED_MODULES } from '../../emulator/app/guest-image/modules';
+import { moduleAliases, moduleDepends, moduleExports, readModInfo } from '../../emulator/app/guest-image/modinfo';
+import { KERNEL_REQUESTED_MODULES } from '../../emulator/app/guest-image/modules';
 import { readElfDynamic } from '../../emulator/app/guest-image/elf-dynamic';
 import { posix } from 'node:path';
 import { runInit } from './init-harness';
@@ -31,25 +31,49 @@ describe('the built guest image', () => {
     expect(img.kernelVersion).toMatch(/^\d+\.\d+\.\d+-\d+-686$/);
   });
 
-  test('its initramfs holds every NIC driver and its dependencies, as valid modules with their .modinfo', () => {
-    for (const root of NIC_DRIVER_MODULES) expect(img.modules).toContain(root);
+  test('its initramfs holds every NIC driver and its dependencies, as valid modules with their .modinfo, in /lib/modules/<version>', () => {
+    for (const root of [...NIC_DRIVER_MODULES, ...KERNEL_REQUESTED_MODULES]) expect(img.modules).toContain(root);
     for (const dep of ['8390', '8390p', 'libphy', 'rt2x00pci', 'rt2x00mmio', 'rt2x00lib', 'eeprom_93cx6', 'mac80211', 'cfg80211', 'rfkill', 'libarc4']) {
       expect(img.modules).toContain(dep);
     }
-    const table = members.get('lib/modules/modules.qnxemu')?.data.toString().trim().split('\n') ?? [];
-    expect(table.map((l) => l.split(' ')[0])).toEqual(img.modules);
-    const seen = new Set<string>();
-    for (const line of table) {
-      const [name, file, ...deps] = line.split(' ');
-      const ko = members.get(`lib/modules/${file}`);
-      if (ko === undefined || name === undefined) throw new Error(`module file ${file} missing from the initramfs`);
-      const info = readModInfo(ko.data);
-      expect(info.get('name')).toEqual([name]);
-      // The table adds the modules a module requests by name at run time (mac80211: ctr, ccm for CCMP keys).
-      expect([...moduleDepends(info), ...(REQUESTED_MODULES[name] ?? [])]).toEqual(deps);
-      for (const d of deps) expect(seen.has(d)).toBe(true); // load order: dependencies first
-      seen.add(name);
+    const kdir = `lib/modules/${img.kernelVersion}`;
+    expect(members.get(`${kdir}/kernel/drivers/net/ethernet/8390/ne2k-pci.ko`)).toBeDefined();
+    expect(members.has('lib/modules/modules.qnxemu')).toBe(false);
+    const dep = members.get(`${kdir}/modules.dep`)?.data.toString().trim().split('\n') ?? [];
+    expect(dep).toHaveLength(img.modules.length);
+    const byName = new Map<string, { path: string; deps: string[] }>();
+    for (const line of dep) {
+      const [path, rest] = line.split(':');
+      const ko = path === undefined ? undefined : members.get(`${kdir}/${path}`);
+      if (ko === undefined || path === undefined) throw new Error(`modules.dep names ${path}, which the initramfs lacks`);
+      const name = readModInfo(ko.data).get('name')?.[0] ?? '';
+      byName.set(name, { path, deps: (rest ?? '').trim().split(/\s+/).filter((x) => x !== '') });
     }
+    expect([...byName.keys()].sort()).toEqual([...img.modules].sort());
+    for (const [name, { deps }] of byName) {
+      // Each line lists the module's whole closure (busybox modprobe expects it), and modprobe loads it from the
+      // end: every module there comes after all it needs.
+      const info = readModInfo(members.get(`${kdir}/${byName.get(name)!.path}`)!.data);
+      for (const d of moduleDepends(info)) {
+        const dp = byName.get(d)?.path;
+        expect(deps).toContain(dp);
+        for (const dd of byName.get(d)?.deps ?? []) expect(deps.indexOf(dd)).toBeGreaterThan(deps.indexOf(dp!));
+      }
+    }
+    // modules.alias: every alias= line of every module, e.g. the RTL8029's PCI id for ne2k_pci.
+    const alias = members.get(`${kdir}/modules.alias`)?.data.toString().split('\n') ?? [];
+    expect(alias).toContain('alias pci:v000010ECd00008029sv*sd*bc*sc*i* ne2k_pci');
+    expect(alias).toContain('alias crypto-ccm ccm');
+    expect(alias.filter((l) => l.startsWith('alias ')).length).toBe(
+      dep.reduce((n, l) => n + moduleAliases(readModInfo(members.get(`${kdir}/${l.split(':')[0]!}`)!.data)).length, 0),
+    );
+    // modules.symbols: each exported symbol (a __crc_ entry of .symtab) named after its module.
+    const symbols = members.get(`${kdir}/modules.symbols`)?.data.toString().split('\n') ?? [];
+    expect(symbols).toContain('alias symbol:rfkill_alloc rfkill');
+    expect(moduleExports(members.get(`${kdir}/${byName.get('8390')!.path}`)!.data)).toEqual(expect.arrayContaining(['ei_open', 'ei_close', 'NS8390_init']));
+    expect(members.get(`${kdir}/modules.builtin`)?.data.toString()).toContain('kernel/drivers/ptp/ptp.ko');
+    // The module tools where busybox installs them; the kernel's request_module runs /sbin/modprobe.
+    for (const t of ['modprobe', 'rmmod', 'insmod', 'lsmod', 'modinfo', 'depmod']) expect(members.get(`sbin/${t}`)?.data.toString()).toBe('/bin/busybox');
   });
 
   test('it carries iw, the interpreter it asks for and every library named by DT_NEEDED, all i386', () => {
@@ -127,21 +151,17 @@ describe('the built guest image', () => {
     expect(sig?.data[0]).toBe(0x30);
   });
 
-  test('its busybox is the i386 static binary, and its own /init and module table load ne with parameters', () => {
+  test('its busybox is the i386 static binary, and its own /init modprobes ne with the parameters on the command line', () => {
     const bb = members.get('bin/busybox');
     const init = members.get('init');
-    const table = members.get('lib/modules/modules.qnxemu');
-    if (bb === undefined || init === undefined || table === undefined) throw new Error('busybox, init or the module table missing');
-    // Never executed here: busybox sh would run its own mount/insmod/ip applets on the host.
+    if (bb === undefined || init === undefined) throw new Error('busybox or init missing');
+    // Never executed here: busybox sh would run its own mount/modprobe/ip applets on the host.
     expect(bb.data.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
     expect(bb.data.readUInt16LE(18)).toBe(3); // EM_386
     expect(bb.mode).toBe(0o100755);
     expect(init.data.toString()).toBe(initScript()); // the current /init, whose PATH keeps it on the stubs
-    const r = runInit(guestCmdline({ modules: ['ne'], params: { ne: { io: '0x300', irq: 5 } }, ip: ['eth0:10.0.0.3/24'] }), {
-      init: init.data.toString(),
-      table: table.data.toString(),
-    });
+    const r = runInit(guestCmdline({ modules: ['ne'], params: { ne: { io: '0x300', irq: 5 } }, ip: ['eth0:10.0.0.3/24'] }), { init: init.data.toString() });
     expect(r.out).toBe(`${READY_MARKER}\n`);
-    expect(r.calls.filter((c) => c.startsWith('insmod'))).toEqual(['insmod ROOT/lib/modules/8390p.ko', 'insmod ROOT/lib/modules/ne.ko io=0x300 irq=5']);
+    expect(r.calls.filter((c) => c.startsWith('modprobe'))).toEqual(['modprobe ne']);
   });
 });

@@ -4,15 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initScript } from '../../emulator/app/guest-image/init-script';
-import { moduleTable } from '../../emulator/app/guest-image/initramfs';
 
-/** The guest's module table for the NE2000 drivers, as the builder writes it. */
-export const TABLE = moduleTable([
-  { name: '8390', file: '8390.ko', depends: [], data: new Uint8Array() },
-  { name: 'ne2k_pci', file: 'ne2k-pci.ko', depends: ['8390'], data: new Uint8Array() },
-  { name: '8390p', file: '8390p.ko', depends: [], data: new Uint8Array() },
-  { name: 'ne', file: 'ne.ko', depends: ['8390p'], data: new Uint8Array() },
-]);
+/** Modules the stub modprobe knows (module names; it compares with '-' read as '_', as busybox's does). */
+export const KNOWN_MODULES: readonly string[] = ['8390', 'ne2k_pci', '8390p', 'ne'];
 
 let shellCmd: string[] | undefined;
 
@@ -32,15 +26,15 @@ function hostShell(): string[] {
 
 /**
  * Runs /init on the host (see hostShell) against a fake root whose /bin holds stub commands that log
- * their arguments. insmod fails for files that are not there; `ip link set X up` fails unless X is in
- * `ifaces`. Returns the stub log (one "cmd args" per line, $R shown as ROOT) and /init's output.
+ * their arguments. modprobe fails, saying so on stderr as busybox's does, for a module not in `modules`
+ * (default KNOWN_MODULES); `ip link set X up` fails unless X is in `ifaces`. (What modprobe itself does —
+ * dependencies, parameters from /proc/cmdline — is busybox's, tested in the guest: tests/guest/module-reload.test.ts.)
+ * Returns the stub log (one "cmd args" per line, $R shown as ROOT) and /init's output.
  */
-export function runInit(cmdline: string, opts: { ifaces?: string[]; init?: string; table?: string } = {}): { calls: string[]; out: string; status: number | null } {
+export function runInit(cmdline: string, opts: { ifaces?: string[]; init?: string; modules?: readonly string[] } = {}): { calls: string[]; out: string; status: number | null } {
   const root = mkdtempSync(join(tmpdir(), 'qnxemu-init-'));
-  for (const d of ['bin', 'proc', 'lib/modules']) mkdirSync(join(root, d), { recursive: true });
+  for (const d of ['bin', 'sbin', 'proc']) mkdirSync(join(root, d), { recursive: true });
   writeFileSync(join(root, 'proc', 'cmdline'), cmdline + '\n');
-  writeFileSync(join(root, 'lib', 'modules', 'modules.qnxemu'), opts.table ?? TABLE);
-  for (const f of ['8390.ko', 'ne2k-pci.ko', '8390p.ko', 'ne.ko']) writeFileSync(join(root, 'lib', 'modules', f), '');
   const log = join(root, 'calls.log');
   const stub = (name: string, body = ''): void => {
     const p = join(root, 'bin', name);
@@ -48,7 +42,9 @@ export function runInit(cmdline: string, opts: { ifaces?: string[]; init?: strin
     chmodSync(p, 0o755);
   };
   for (const c of ['mount', 'hostname', 'stty', 'setsid', 'cttyhack']) stub(c);
-  stub('insmod', '[ -f "$1" ] || exit 1');
+  // Both spellings listed: the stub runs with /init's PATH (stubs only), so it has no `tr`.
+  const known = (opts.modules ?? KNOWN_MODULES).flatMap((m) => [m, m.replace(/_/g, '-')]).join(' ');
+  stub('modprobe', `case " ${known} " in *" $1 "*) ;; *) echo "modprobe: module $1 not found in modules.dep" >&2; exit 1 ;; esac`);
   const ifaces = (opts.ifaces ?? ['lo', 'eth0']).join(' ');
   stub('ip', `if [ "$1 $2" = "link set" ]; then case " ${ifaces} " in *" $3 "*) ;; *) exit 1 ;; esac; fi`);
   writeFileSync(join(root, 'init'), opts.init ?? initScript());

@@ -8,7 +8,8 @@ import { initScript } from '../../emulator/app/guest-image/init-script';
 import { FAKE_KVER, makeFakeHost } from './fake-host';
 import { readNewc } from './newc-reader';
 
-const NIC_CLOSURE = ['8390', 'ne2k_pci', '8390p', 'ne', 'libphy', 'tg3', 'rfkill', 'cfg80211', 'libarc4', 'ctr', 'ccm', 'mac80211', 'rt2x00lib', 'rt2x00pci', 'rt2x00mmio', 'eeprom_93cx6', 'rt2500pci'];
+// The NIC drivers with their dependencies, then the crypto templates the kernel requests by name (modules.ts).
+const NIC_CLOSURE = ['8390', 'ne2k_pci', '8390p', 'ne', 'libphy', 'tg3', 'rfkill', 'cfg80211', 'libarc4', 'mac80211', 'rt2x00lib', 'rt2x00pci', 'rt2x00mmio', 'eeprom_93cx6', 'rt2500pci', 'ctr', 'ccm'];
 
 function tmpCache(): string {
   return mkdtempSync(join(tmpdir(), 'qnxemu-guestcache-'));
@@ -36,15 +37,27 @@ describe('guest image build with stand-in apt and dpkg', () => {
     expect(byName.get('bin/sh')?.data.toString()).toBe('busybox');
     const console_ = byName.get('dev/console');
     expect([console_?.mode, console_?.rdevmajor, console_?.rdevminor]).toEqual([0o020600, 5, 1]);
-    expect(members.filter((m) => m.name.endsWith('.ko')).map((m) => m.name)).toEqual(
-      NIC_CLOSURE.map((n) => `lib/modules/${n === 'ne2k_pci' ? 'ne2k-pci' : n}.ko`),
+    // The standard layout: /lib/modules/<uname -r>/ with each module at its path in the kernel package.
+    const kdir = `lib/modules/${FAKE_KVER}`;
+    const ko = members.filter((m) => m.name.endsWith('.ko')).map((m) => m.name);
+    expect(ko.map((n) => n.split('/').pop())).toEqual(NIC_CLOSURE.map((n) => `${n === 'ne2k_pci' ? 'ne2k-pci' : n}.ko`));
+    expect(ko[1]).toBe(`${kdir}/kernel/drivers/net/ethernet/8390/ne2k-pci.ko`);
+    const dep = byName.get(`${kdir}/modules.dep`)?.data.toString().trim().split('\n') ?? [];
+    expect(dep).toHaveLength(NIC_CLOSURE.length);
+    expect(dep).toContain('kernel/drivers/net/ethernet/8390/ne2k-pci.ko: kernel/drivers/net/ethernet/8390/8390.ko');
+    expect(dep).toContain('kernel/drivers/net/ethernet/8390/8390.ko:');
+    // Every module rt2500pci needs, directly or not, users before what they use (modprobe loads from the end).
+    expect(dep).toContain(
+      'kernel/drivers/net/wireless/ralink/rt2x00/rt2500pci.ko: kernel/drivers/net/eeprom/eeprom_93cx6.ko kernel/drivers/net/wireless/ralink/rt2x00/rt2x00mmio.ko ' +
+        'kernel/drivers/net/wireless/ralink/rt2x00/rt2x00pci.ko kernel/drivers/net/wireless/ralink/rt2x00/rt2x00lib.ko kernel/drivers/net/mac80211/mac80211.ko ' +
+        'kernel/drivers/net/crypto/libarc4.ko kernel/drivers/net/wireless/cfg80211.ko kernel/drivers/net/rfkill/rfkill.ko',
     );
-    const table = byName.get('lib/modules/modules.qnxemu')?.data.toString().trim().split('\n');
-    expect(table?.slice(0, 4)).toEqual(['8390 8390.ko', 'ne2k_pci ne2k-pci.ko 8390', '8390p 8390p.ko', 'ne ne.ko 8390p']);
-    expect(table).toContain('rt2500pci rt2500pci.ko rt2x00pci rt2x00mmio rt2x00lib eeprom_93cx6');
-    // The crypto templates mac80211 asks for by name when a CCMP key is installed (modules.ts REQUESTED_MODULES).
-    expect(table).toContain('mac80211 mac80211.ko cfg80211 libarc4 ctr ccm');
-    expect(byName.has('lib/modules/e1000.ko')).toBe(false);
+    // ctr and ccm are nobody's dependency: the kernel asks modprobe for them by alias.
+    expect(dep).toContain('kernel/drivers/net/mac80211/mac80211.ko: kernel/drivers/net/crypto/libarc4.ko kernel/drivers/net/wireless/cfg80211.ko kernel/drivers/net/rfkill/rfkill.ko');
+    for (const f of ['modules.alias', 'modules.softdep', 'modules.symbols']) expect(byName.get(`${kdir}/${f}`)?.data.toString()).toMatch(/^# /);
+    expect(byName.has('lib/modules/modules.qnxemu')).toBe(false);
+    expect(byName.get('sbin/modprobe')?.data.toString()).toBe('/bin/busybox');
+    expect(ko.some((n) => n.includes('e1000'))).toBe(false);
     expect(lines.some((l) => l.startsWith('downloading 11 packages'))).toBe(true);
     expect(readdirSync(join(cacheDir, 'images'))).toEqual([img.cacheKey.slice(0, 16)]);
 

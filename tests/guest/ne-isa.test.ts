@@ -6,26 +6,9 @@ import type { Assembled } from '../../emulator/app/assembly/run';
 import { isaIoNs } from '../../emulator/machine/board/isa-bus';
 import { decodeAccess } from '../../emulator/machine/v86/guest-log';
 import { bootAndSnapshot, consoleSince, guest, guestRun, nicCounter, procNetDev, qnxStart, runUntil, scenarioOf, SEC } from './helpers';
+import { NE_ISA_YAML } from './ne-isa-scenario';
 
-const YAML = `
-seed: 3
-until: 60s
-nodes:
-  alpha:
-    nics: [{ model: rtl8029, mac: "00:00:e8:0a:00:01", link: hub0 }]
-    script: |
-      io-pkt-v4 -dne2000
-      waitfor /dev/socket 10
-      ifconfig en0 10.0.0.1/24 up
-  linux1:
-    kind: guest
-    nics: [{ model: ne2000-isa, ioport: 0x300, irq: 10, mac: "52:54:00:00:00:03", link: hub0 }]
-    ip: 10.0.0.3/24
-links:
-  hub0: { type: hub }
-`;
-
-const scenario = scenarioOf(YAML, 'ne-isa');
+const scenario = scenarioOf(NE_ISA_YAML, 'ne-isa');
 let fixture: Awaited<ReturnType<typeof bootAndSnapshot>>;
 
 beforeAll(async () => {

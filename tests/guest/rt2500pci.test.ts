@@ -137,7 +137,7 @@ describe('Linux rt2500pci + mac80211 on the RT2560 model', () => {
     expect(cmd(down) & 0x4).toBe(0);
     expect(down.some((l) => /phy\d/.test(l))).toBe(false);
     const from = recs.length;
-    const up = guestRun(a, 'linux1', 'insmod /lib/modules/rt2500pci.ko && ip link set wlan0 up && ip addr add 10.0.2.3/24 dev wlan0 && iw dev wlan0 connect -w qnxap; ping -c 1 -W 3 10.0.2.1 >/dev/null; ping -c 3 10.0.2.1; iw dev', 40 * SEC);
+    const up = guestRun(a, 'linux1', 'modprobe rt2500pci && ip link set wlan0 up && ip addr add 10.0.2.3/24 dev wlan0 && iw dev wlan0 connect -w qnxap; ping -c 1 -W 3 10.0.2.1 >/dev/null; ping -c 3 10.0.2.1; iw dev', 40 * SEC);
     expect(up.some((l) => l.startsWith(`wlan0 (phy #1): connected to ${AP_MAC}`))).toBe(true);
     expect(up).toContain('3 packets transmitted, 3 packets received, 0% packet loss');
     expect(up.some((l) => l.trim() === `addr ${GUEST_MAC}`)).toBe(true);

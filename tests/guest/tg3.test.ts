@@ -103,7 +103,7 @@ describe('Linux tg3 on the BCM5701 model', () => {
     expect(cmd(guestRun(a, 'linux1', command)) & 0x6).toBe(0x6); // tg3 bound: Memory Space and Bus Master on
     // pci_disable_device (rmmod) clears Bus Master Enable: from here the chip may not touch guest RAM.
     expect(cmd(guestRun(a, 'linux1', `ip link set eth0 down; rmmod tg3; ${command}`)) & 0x4).toBe(0);
-    guestRun(a, 'linux1', 'insmod /lib/modules/tg3.ko && ip link set eth0 up && ip addr add 10.0.1.3/24 dev eth0; sleep 4');
+    guestRun(a, 'linux1', 'modprobe tg3 && ip link set eth0 up && ip addr add 10.0.1.3/24 dev eth0; sleep 4');
     const out = guestRun(a, 'linux1', `dmesg | tail -4; ping -c 2 10.0.1.4; ${command}`);
     expect(cmd(out) & 0x6).toBe(0x6);
     expect(out.some((l) => l.endsWith('eth0: Link is up at 1000 Mbps, full duplex'))).toBe(true);

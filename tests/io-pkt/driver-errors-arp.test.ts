@@ -16,6 +16,9 @@ function arpFrame(op: (typeof ArpOp)[keyof typeof ArpOp], sha: string, spa: stri
   return buf;
 }
 
+import { LOG_ERR } from '../../stack/net/env';
+import { _SLOG_ERROR } from '../../stack/kernel/slog';
+
 const LINE = `duplicate IP address 10.77.0.2 sent from link address ${THEM}`;
 
 describe('duplicate IP address', () => {
@@ -44,6 +47,13 @@ describe('duplicate IP address', () => {
     expect(take(en0)).toHaveLength(0);
     expect(env.logs).toEqual([LINE, LINE]);
     expect(s.stats.arp.rcvlocalspa).toBe(2);
+  });
+
+  test('logged at LOG_ERR (in_arpinput), which io-pkt turns into _SLOG_ERROR: on the console as well as in slog', () => {
+    const { s, en0, env } = makeStack();
+    rx(s, en0, arpFrame(ArpOp.Request, THEM, '10.77.0.2', '10.77.0.2'));
+    expect(env.priorities).toEqual([LOG_ERR]);
+    expect(LOG_ERR - 1).toBe(_SLOG_ERROR);
   });
 
   test('an ordinary request from another address is answered without a warning; our own echo is dropped silently', () => {

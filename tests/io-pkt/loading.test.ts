@@ -16,10 +16,10 @@ describe('io-pkt module loading', () => {
     expect(node.console()).toContain('Unable to load devn-nothere.so: Library cannot be found\n');
   });
 
-  test('without -v the message goes to the log only', () => {
+  test('without -v the error reaches the console too (_SLOG_ERROR, issue 14) and the log', () => {
     const { node, run } = boot(['io-pkt-v4 -dnothere', 'waitfor /dev/socket']);
     run();
-    expect(node.console()).not.toContain('Unable to load');
+    expect(node.console()).toBe('Unable to load devn-nothere.so: Library cannot be found\n');
     expect(node.iopkt().slog).toContain('Unable to load devn-nothere.so: Library cannot be found');
   });
 
@@ -74,6 +74,8 @@ describe('io-pkt module loading', () => {
     expect(node.console()).toBe(
       'lo0\nlo0 wm0\n' +
       'mount: Can\'t mount / (type io-pkt1)\nmount: Possible reason: No such file or directory\n' +
+      // io-pkt's own error (log at _SLOG_ERROR) is on the console too, before mount reports the errno.
+      'Unable to init devnp-fake.so: No such device\n' +
       'mount: Can\'t mount / (type io-pkt)\nmount: Possible reason: No such device\n',
     );
   });

@@ -23,7 +23,9 @@ export class FakeEnv implements NetEnv {
   kick(ifp: Ifnet): void { this.kicks.push(ifp.name); }
   defer(fn: () => void): void { this.deferred.push(fn); }
   timersChanged(): void { this.timerChanges++; }
-  log(text: string): void { this.logs.push(text); }
+  /** The syslog priority of each log line (undefined: LOG_INFO). */
+  priorities: (number | undefined)[] = [];
+  log(text: string, priority?: number): void { this.logs.push(text); this.priorities.push(priority); }
   /** A seeded xorshift32 stream (tests set `seed` for a different run). */
   seed = 0x2545f491;
   random32(): number { let x = this.seed; x ^= x << 13; x ^= x >>> 17; x ^= x << 5; this.seed = x >>> 0; return this.seed; }

@@ -4,7 +4,7 @@
  * an address, guest memory v86 would change — each a located `file:line:col: field: problem` error.
  */
 import { parseScenario } from '../../emulator/app/scenario/load';
-import { LocatedError } from '../../emulator/app/scenario/errors';
+import { errorOf } from './helpers';
 import { boardIrqProblem, boardPortProblem } from '../../emulator/app/scenario/isa-reserved';
 import { guestIpProblem, guestMemoryProblem, V86_MEMORY_MAX, V86_MEMORY_MIN } from '../../emulator/app/scenario/guest-checks';
 
@@ -30,15 +30,6 @@ links:
   hub0: { type: hub }
 `;
 
-function errorOf(text: string): LocatedError {
-  try {
-    parseScenario(text, 'sc.yaml', '/tmp');
-  } catch (e) {
-    if (e instanceof LocatedError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 const isa = (ioport: string, irq: number, mac = '00:00:e8:00:00:01') =>
   `{ model: ne2000-isa, ioport: ${ioport}, irq: ${irq}, mac: "${mac}", link: hub0 }`;

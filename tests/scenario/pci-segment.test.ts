@@ -4,7 +4,7 @@
  * assembled board runs what the scenario says (or 33 MHz when a 33 MHz card is on the segment).
  */
 import { parseScenario } from '../../emulator/app/scenario/load';
-import { LocatedError } from '../../emulator/app/scenario/errors';
+import { errorOf } from './helpers';
 import { assemble } from '../../emulator/app/assembly/run';
 import type { TraceRecord } from '../../emulator/machine/sim/trace';
 
@@ -17,15 +17,6 @@ links:
   c0: { type: cable }
 `;
 
-function errorOf(text: string): LocatedError {
-  try {
-    parseScenario(text, 'sc.yaml', '/tmp');
-  } catch (e) {
-    if (e instanceof LocatedError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('node pci:', () => {
   test('default 33 MHz, 32 bits; given fields; either one alone', () => {

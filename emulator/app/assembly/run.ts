@@ -3,8 +3,6 @@
  * what tests and the CLI need. This is the assembly layer: the one place that imports emulator/, nic-models/
  * and stack/ together.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Simulation } from '../../machine/sim/simulation';
 import { SimEvent } from '../../machine/sim/event';
 import { Priority } from '../../machine/sim/priority';
@@ -15,12 +13,15 @@ import { buildNode, type SimNode } from './node';
 import { exportNodeFiles } from './node-files';
 import { buildGuestNode, type GuestNode, type PreparedGuests } from './guest-node';
 import type { GuestLog } from '../../machine/v86/guest-log';
+import { DEFAULT_TRACE_LIMIT, TraceWriter, type TraceCut } from './trace-writer';
 
 export interface RunOptions {
   seed?: number | undefined;
   until?: number | undefined;
   pcapDir?: string | undefined;
   traceFile?: string | undefined;
+  /** Size limit of the trace file in bytes, 0 = none (default DEFAULT_TRACE_LIMIT, 1 GiB): trace-writer.ts. */
+  traceLimit?: number | undefined;
   verboseTrace?: boolean;
   onConsoleLine?: (node: string, text: string, t: number) => void;
   /** Keep every trace record in memory (tests, the debugger). */
@@ -56,6 +57,8 @@ export interface Assembled {
   /** Guest (v86) nodes: kind 'guest' in the scenario (emulator/app/assembly/guest-node.ts). */
   guests: GuestNode[];
   trace: string[];
+  /** Why the --trace file was cut (size limit, write failure), or null: trace-writer.ts. */
+  traceCut(): TraceCut | null;
   close(): string[];
 }
 
@@ -65,15 +68,12 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
   sim.tracer.verbose = !!opts.verboseTrace;
   if (opts.onTrace) sim.tracer.addSink(opts.onTrace);
   const trace: string[] = [];
-  let traceFd: number | null = null;
-  if (opts.traceFile) {
-    fs.mkdirSync(path.dirname(path.resolve(opts.traceFile)), { recursive: true });
-    traceFd = fs.openSync(opts.traceFile, 'w');
-  }
-  if (opts.keepTrace || traceFd !== null) {
-    sim.tracer.addSink((_rec, line) => {
+  // The --trace file, cut at its size limit or at a write failure (trace-writer.ts); the run goes on either way.
+  const writer = opts.traceFile ? new TraceWriter(opts.traceFile, opts.traceLimit ?? DEFAULT_TRACE_LIMIT) : null;
+  if (opts.keepTrace || writer) {
+    sim.tracer.addSink((rec, line) => {
       if (opts.keepTrace) trace.push(line);
-      if (traceFd !== null) fs.writeSync(traceFd, line + '\n');
+      if (writer) writer.write(rec.t, line);
     });
   }
   const network = buildNetwork(sim, scenario, opts.pcapDir);
@@ -106,10 +106,11 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
     nodes,
     guests,
     trace,
+    traceCut: () => writer?.cut ?? null,
     close() {
       for (const g of guests) g.console.flush();
       for (const n of nodes) n.console.flush();
-      if (traceFd !== null) fs.closeSync(traceFd);
+      writer?.close(sim.queue.now);
       // The nodes' /dev/shmem files (a `tcpdump -w` capture) go beside the link pcaps.
       return [...network.closePcaps(), ...(opts.pcapDir ? exportNodeFiles(nodes, opts.pcapDir) : [])];
     },

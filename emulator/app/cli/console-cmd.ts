@@ -2,8 +2,20 @@
  * `qnxemu console <scenario> <node>`: run a scenario and attach the terminal to one node's console.
  *
  * - A guest node: its serial port. On a terminal, keys go to the guest as typed (raw mode: busybox's line
- *   editing, Ctrl-C and so on work) and Ctrl-] leaves; from a pipe, each input line is typed at the prompt.
- * - A simulated QNX node: each input line runs in a new `sh -c` on the node, as scenario actions do.
+ *   editing, Ctrl-C and so on work) and Ctrl-] leaves; from a pipe, each input line is typed at the prompt
+ *   once the guest's shell has shown it, one line after the previous one's output ended in a new prompt
+ *   (emulator/app/assembly/shell-driver.ts).
+ * - A simulated QNX node: one long-lived shell on the node's console (console-attach.ts,
+ *   stack/shell/console-tty.ts), started when the node has booted; it prompts with `# ` and runs each line,
+ *   so cd, variables and background jobs persist. Lines piped in are queued until then and typed one by
+ *   one, each when the shell is back at its prompt. On a terminal the line is edited by the terminal; Ctrl-D
+ *   ends the input, Ctrl-] (then Enter) leaves.
+ *
+ * When the run ends: at `--until` if given — the end of the input does not end it earlier; without
+ * `--until`, once the input has ended and every line typed has finished (the shell back at its prompt).
+ * Ctrl-C (SIGINT) or SIGTERM leaves at once, between two slices: the console's last output is flushed, the
+ * terminal restored, the summary printed, and the status is 130 / 143 (signals.ts); a second one exits
+ * immediately.
  *
  * Other nodes' console lines are printed prefixed with their name. Virtual time is paced to the wall clock
  * (`--speed` virtual seconds per wall second) so that what the guest does at human speed looks right; this
@@ -21,6 +33,8 @@ import { assemble } from '../assembly/run';
 import { prepareGuests } from '../assembly/guest-node';
 import { ConsolePrinter } from './printer';
 import type { CliServices } from './commands';
+import { QnxConsole } from './console-attach';
+import { interruptStatus, onInterrupt, restoreTerminal } from './signals';
 
 interface ConsoleOpts {
   seed?: number;
@@ -32,6 +46,25 @@ interface ConsoleOpts {
 const SLICE_NS = 10_000_000;
 /** Ctrl-]: leave the console (as telnet). */
 const ESCAPE = '\x1d';
+
+const CSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+/** The start of a control sequence not finished yet (the serial port hands bytes over a few at a time). */
+const CSI_PREFIX = /\x1b(\[[0-9;?]*[ -/]*)?$/;
+
+/**
+ * Serial output for a pipe: control sequences (ECMA-48 CSI) and carriage returns removed. A sequence split
+ * across two pieces of output is held back until it is complete, so none of it leaks ("[6n").
+ */
+export function plainText(): (text: string) => string {
+  let held = '';
+  return (text) => {
+    let s = held + text;
+    const tail = CSI_PREFIX.exec(s);
+    held = tail ? tail[0] : '';
+    if (tail) s = s.slice(0, tail.index);
+    return s.replace(CSI, '').replace(/\r/g, '');
+  };
+}
 
 function speedArg(v: string): number {
   const n = Number(v);
@@ -46,12 +79,13 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     .argument('<scenario>', 'scenario YAML file')
     .argument('<node>', 'node to attach to')
     .option('--seed <n>', 'random seed (overrides the scenario)', (v) => Number(v))
-    .option('--until <time>', 'stop at this virtual time (default: when the input ends)', untilArg)
+    .option('--until <time>', 'stop at this virtual time (default: when the input has ended and its last line has run)', untilArg)
     .option('--speed <x>', 'virtual seconds per wall second', speedArg, 1)
     .action(async (file: string, nodeName: string, o: ConsoleOpts) => {
       try {
         process.exitCode = await runConsole(file, nodeName, o);
       } catch (e) {
+        restoreTerminal();
         services.fail(e);
       }
     });
@@ -61,37 +95,51 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
   const scenario = loadScenarioFile(file);
   if (!scenario.nodes.some((n) => n.name === nodeName))
     throw new CliError(`console ${file} ${nodeName}`, `no node '${nodeName}' in the scenario (its nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`);
+  // Ctrl-C / SIGTERM: leave at the next slice (a second one: at once); the terminal is restored either way.
+  const interrupts = onInterrupt(() => undefined);
   const guests = await prepareGuests(scenario);
   const others = scenario.nodes.map((n) => n.name).filter((n) => n !== nodeName);
   const printer = new ConsolePrinter(others.length > 0 ? others : [nodeName], { timestamps: false, color: useColour(undefined) });
+  const write = (t: string): void => void process.stdout.write(t);
+  let qnx: QnxConsole | null = null;
   const a = assemble(scenario, {
     guests,
     seed: o.seed,
     onConsoleLine: (node, text, t) => {
-      if (node !== nodeName) printer.line(node, text, t);
-      else if (!guestNode) process.stdout.write(text + '\n');
+      if (node !== nodeName) {
+        qnx?.interrupted();
+        printer.line(node, text, t);
+      } else qnx?.line(text);
     },
   });
   const guestNode = a.guests.find((g) => g.name === nodeName) ?? null;
   const qnxNode = a.nodes.find((n) => n.name === nodeName) ?? null;
+  const terminal = process.stdin.isTTY === true;
+  if (qnxNode) qnx = new QnxConsole(qnxNode, write, terminal);
   // On a terminal the guest's control sequences (busybox's ESC[6n cursor query) reach the terminal, which
   // answers on stdin; into a pipe they are removed.
-  const plain = (t: string): string => t.replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, '').replace(/\r/g, '');
-  guestNode?.machine.onSerial((t) => process.stdout.write(process.stdout.isTTY ? t : plain(t)));
+  const plain = plainText();
+  guestNode?.machine.onSerial((t) => write(process.stdout.isTTY ? t : plain(t)));
 
+  // Input: lines (a pipe, or a QNX node's console on a terminal), or raw keys (a guest on a terminal).
   const input: string[] = [];
   let ended = false;
-  const tty = process.stdin.isTTY && guestNode !== null;
-  if (tty) {
+  let leave = false;
+  const raw = terminal && guestNode !== null;
+  let rl: readline.Interface | null = null;
+  if (raw) {
     process.stdin.setRawMode(true);
     process.stdin.on('data', (d: Buffer) => {
       const s = d.toString('latin1');
-      if (s.includes(ESCAPE)) ended = true;
+      if (s.includes(ESCAPE)) leave = true;
       else input.push(s);
     });
   } else {
-    const rl = readline.createInterface({ input: process.stdin });
-    rl.on('line', (l) => input.push(l));
+    rl = readline.createInterface({ input: process.stdin, terminal: false });
+    rl.on('line', (l) => {
+      if (l.includes(ESCAPE)) leave = true;
+      else input.push(l);
+    });
     rl.on('close', () => (ended = true));
   }
 
@@ -99,26 +147,35 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
   const start = Date.now(); // wall clock: pacing only (outside the simulated world)
   const until = o.until?.ns ?? Infinity;
   for (;;) {
-    while (input.length > 0) {
-      const text = input.shift()!;
-      if (guestNode) {
-        if (tty) guestNode.shell.typeRaw(text);
+    if (guestNode) {
+      // The guest's shell driver queues lines until its prompt shows and types each after the previous ended.
+      while (input.length > 0) {
+        const text = input.shift()!;
+        if (raw) guestNode.shell.typeRaw(text);
         else guestNode.shell.run(text);
-      } else if (qnxNode?.kernel) {
-        qnxNode.kernel.spawn({ argv: ['sh', '-c', text], env: { PATH: '/proc/boot:/bin:/usr/bin' } });
       }
-    }
-    const guestDone = !guestNode || (guestNode.shell.ready && guestNode.shell.idle);
-    if ((ended && guestDone) || q.now >= until) break;
+    } else if (qnx?.up() && qnx.idle && input.length > 0) qnx.type(input.shift()!);
+    qnx?.showPrompt();
+    if (leave || interrupts.signal !== null || q.now >= until) break;
+    // Without --until the run ends when the input has ended and its last line has run.
+    const drained = input.length === 0 && (guestNode ? guestNode.shell.ready && guestNode.shell.idle : qnx === null || qnx.typed === 0 || qnx.idle);
+    if (until === Infinity && ended && drained) break;
     q.runUntil(Math.min(until, q.now + SLICE_NS));
     // Wall-clock pacing of the interactive console (outside the simulated world): keep virtual time from
     // running ahead of the person typing; it never changes what the simulation does.
     const ahead = q.now / 1e9 / o.speed - (Date.now() - start) / 1000;
     await new Promise((r) => setTimeout(r, ahead > 0 ? ahead * 1000 : 0));
   }
-  if (tty) process.stdin.setRawMode(false);
+  qnx?.showPrompt();
+  rl?.close();
   process.stdin.pause();
   a.close();
-  process.stdout.write(`\nsimulated ${(q.now / 1e9).toFixed(6)} s of virtual time (seed ${a.sim.seed})\ntrace-hash ${a.sim.tracer.digest()}\n`);
-  return 0;
+  qnx?.finish();
+  restoreTerminal();
+  const sig = interrupts.signal;
+  interrupts.dispose();
+  const stopped = sig !== null ? `, interrupted at ${(q.now / 1e9).toFixed(6)} s (${sig})` : '';
+  const queued = input.length > 0 ? `, ${input.length} input line${input.length === 1 ? '' : 's'} not typed` : '';
+  process.stdout.write(`\nsimulated ${(q.now / 1e9).toFixed(6)} s of virtual time (seed ${a.sim.seed})${stopped}${queued}\ntrace-hash ${a.sim.tracer.digest()}\n`);
+  return sig !== null ? interruptStatus(sig) : 0;
 }

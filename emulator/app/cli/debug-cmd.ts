@@ -1,15 +1,18 @@
 /**
- * `qnxemu debug <scenario> [--commands FILE] [--seed N] [--until T] [--no-lookahead]`: the debugger's REPL
- * (docs/debugger.md). With --commands the file's lines are run in order, each echoed after the prompt, and
- * the exit status is 1 if any command failed; without it, an interactive prompt (node:readline).
+ * `qnxemu debug <scenario> [--commands FILE] [--seed N] [--until T] [--no-lookahead] [--lookahead-records N]`:
+ * the debugger's REPL (docs/debugger.md). With --commands the file's lines are run in order, each echoed after
+ * the prompt, and the exit status is 1 if any command failed; without it, an interactive prompt (node:readline).
+ * A lookahead that takes long shows its progress on stderr when stderr is a terminal (never in a pipe).
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
+import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseDuration } from '../../machine/sim/time';
 import { loadScenarioFile } from '../scenario/load';
 import { DebugSession } from '../debug/session';
 import { DebugRepl } from '../debug/commands';
+import { DEFAULT_LOOKAHEAD_RECORDS, type LookaheadProgress } from '../debug/timeline';
 import type { CliServices } from './commands';
 import { CliError, osReason } from './errors';
 
@@ -20,6 +23,41 @@ interface DebugCliOpts {
   seed?: number;
   until?: number;
   lookahead?: boolean;
+  lookaheadRecords?: number;
+}
+
+/** A terminal line to draw on: process.stderr, or a test's stand-in. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(s: string): unknown;
+}
+
+/** Wall time before the progress line appears (a short lookahead prints nothing), and between redraws. */
+const PROGRESS_AFTER_MS = 500;
+const PROGRESS_EVERY_MS = 100;
+
+/**
+ * The lookahead's progress line: `lookahead: 42% 2.100000 s of 5.000000 s virtual, 81920 events, 612345 records`,
+ * redrawn in place on a terminal, erased when the lookahead ends; nothing at all when `stream` is not a TTY.
+ * `clock` is the wall clock in ms: reporting only (when to draw), never the simulation's time.
+ */
+export function lookaheadProgress(stream: ProgressStream, clock: () => number = () => performance.now()): (p: LookaheadProgress) => void {
+  if (!stream.isTTY) return () => undefined;
+  const t0 = clock();
+  let last = -Infinity;
+  let drawn = false;
+  return (p) => {
+    if (p.done) {
+      if (drawn) stream.write('\r\x1b[K');
+      return;
+    }
+    const now = clock();
+    if (now - t0 < PROGRESS_AFTER_MS || now - last < PROGRESS_EVERY_MS) return;
+    last = now;
+    drawn = true;
+    const pct = p.until > 0 ? Math.min(100, Math.floor((p.now / p.until) * 100)) : 0;
+    stream.write(`\r\x1b[Klookahead: ${pct}% ${(p.now / 1e9).toFixed(6)} s of ${(p.until / 1e9).toFixed(6)} s virtual, ${p.events} events, ${p.records} records`);
+  };
 }
 
 /** Run a scripted session: every line of `lines`, echoed with the prompt; returns the output and the exit code. */
@@ -55,6 +93,10 @@ function seedArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0..4294967295');
   return Number(v);
 }
+function recordsArg(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('a number of records (0: no cap)');
+  return Number(v);
+}
 function durationArg(v: string): number {
   const t = parseDuration(v);
   if (t === null || t <= 0) throw new InvalidArgumentError('a duration such as 10s, 250ms, 1.5s');
@@ -70,6 +112,7 @@ export function registerDebug(program: Command, services: CliServices): void {
     .option('--seed <n>', 'random seed (overrides the scenario)', seedArg)
     .option('--until <time>', 'virtual time the run ends at (overrides the scenario)', durationArg)
     .option('--no-lookahead', 'do not run the scenario ahead of the session (path then shows only hops so far)')
+    .option('--lookahead-records <n>', `records the lookahead keeps at most; it stops there (0: no cap; default ${DEFAULT_LOOKAHEAD_RECORDS})`, recordsArg)
     .action(async (file: string, o: DebugCliOpts) => {
       exitQuietlyOnEpipe();
       try {
@@ -83,7 +126,13 @@ export function registerDebug(program: Command, services: CliServices): void {
           }
         }
         // Guest nodes' v86 instances start asynchronously (DebugSession.create awaits them).
-        const session = await DebugSession.create(scenario, { seed: o.seed, until: o.until, lookahead: o.lookahead !== false });
+        const session = await DebugSession.create(scenario, {
+          seed: o.seed,
+          until: o.until,
+          lookahead: o.lookahead !== false,
+          lookaheadRecords: o.lookaheadRecords,
+          onLookaheadProgress: lookaheadProgress(process.stderr),
+        });
         const repl = new DebugRepl(session);
         process.exitCode = lines ? runScript(repl, lines, (s) => process.stdout.write(s)) : await interactive(repl);
       } catch (e) {

@@ -11,11 +11,13 @@ import { version } from '../../../package.json';
 import { loadScenarioFile } from '../scenario/load';
 import { loadDefaultScenario } from '../scenario/default';
 import { type RunOptions } from '../assembly/run';
-import { runTimeline } from '../testing/execute';
+import { runTimelineAsync } from '../testing/execute';
+import { interruptStatus, onInterrupt, yieldToSignals } from './signals';
 import { reportExpectations } from './test-cmd';
 import { ConsolePrinter } from './printer';
 import type { Scenario } from '../scenario/types';
 import { extraCommands } from './commands';
+import { reportTraceCut, TRACE_LIMIT_HELP, traceLimitOption } from './trace-limit';
 import { prepareGuests } from '../assembly/guest-node';
 
 function seedArg(v: string): number {
@@ -28,6 +30,7 @@ interface CliRunOpts {
   until?: { ns: number; bare: boolean };
   pcap?: string;
   trace?: string;
+  traceLimit?: string;
   timestamps?: boolean;
   verboseTrace?: boolean;
   color?: boolean;
@@ -39,6 +42,7 @@ function addRunOptions(cmd: Command): Command {
     .option('--until <time>', 'virtual time to stop at, e.g. 10s; a bare number is nanoseconds (overrides the scenario)', untilArg)
     .option('--pcap <dir>', 'write one pcap per link into this folder')
     .option('--trace <file>', 'write the structured trace (JSON lines) to this file')
+    .option('--trace-limit <size>', TRACE_LIMIT_HELP)
     .option('--timestamps', 'prefix console lines with virtual time')
     .option('--verbose-trace', 'also trace every register access (large)')
     .option('--no-color', 'no colours');
@@ -53,15 +57,18 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
     until: o.until?.ns,
     pcapDir: o.pcap,
     traceFile: o.trace,
+    traceLimit: traceLimitOption(o.traceLimit),
     verboseTrace: !!o.verboseTrace,
     onConsoleLine: (node, text, t) => printer.line(node, text, t),
   };
+  // Ctrl-C / SIGTERM: the run stops between two events, closes its outputs and prints what it reached (signals.ts).
+  const interrupts = onInterrupt(() => undefined);
   // Guest (v86) nodes start asynchronously (and may need the guest image built first).
   opts.guests = await prepareGuests(scenario);
   // Actions and faults of the scenario run too; its expectations are checked and reported (exit 1 if any fails).
   let res;
   try {
-    res = runTimeline(scenario, opts);
+    res = await runTimelineAsync(scenario, opts, yieldToSignals, () => interrupts.signal !== null);
   } catch (e) {
     // A write that fails during the run (a full disk: ENOSPC) carries an errno but no path: name the outputs.
     const err = e as NodeJS.ErrnoException;
@@ -70,11 +77,19 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
     throw e;
   }
   const asked = o.until?.bare ? ` (--until ${untilText(o.until.ns)})` : '';
-  process.stdout.write(`simulated ${(res.virtualTime / 1e9).toFixed(6)} s of virtual time in ${res.events} events (seed ${res.seed})${asked}\n`);
+  const sig = interrupts.signal;
+  const stopped = sig !== null && res.interruptedAt !== null ? `, interrupted at ${(res.interruptedAt / 1e9).toFixed(6)} s (${sig})` : '';
+  process.stdout.write(`simulated ${(res.virtualTime / 1e9).toFixed(6)} s of virtual time in ${res.events} events (seed ${res.seed})${asked}${stopped}\n`);
   for (const p of res.pcaps) process.stdout.write(`pcap ${p}\n`);
-  const status = reportExpectations(res);
+  // Expectations are about the whole run: an interrupted one is not judged.
+  const status = stopped ? 0 : reportExpectations(res);
+  if (stopped && (scenario.expect?.length ?? 0) > 0) process.stdout.write(`expectations: not checked (interrupted)\n`);
   process.stdout.write(`trace-hash ${res.traceHash}\n`);
-  return status;
+  const cutStatus = reportTraceCut(o.trace, res.assembled.traceCut());
+  interrupts.dispose();
+  // A signal that came after the last event (while outputs were written) still ends the command as interrupted.
+  if (sig !== null) return interruptStatus(sig);
+  return Math.max(status, cutStatus);
 }
 
 /** Print one line for `e` (file:line:col: problem, or what: problem) and exit 1 (emulator/app/cli/errors.ts). */

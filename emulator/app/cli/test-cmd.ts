@@ -3,6 +3,8 @@
  * worker processes, shows progress (a bar on a terminal, one line per scenario otherwise), writes JUnit
  * XML and per-scenario artifacts, prints a summary line, and exits 1 if any scenario failed or could not
  * be loaded. The hidden `__test-worker` subcommand is the worker side (emulator/app/testing/worker.ts).
+ * Ctrl-C / SIGTERM: the workers are killed, unfinished scenarios become `interrupted` errors (in the lines,
+ * the JUnit file and the summary) and the status is 130 / 143 (signals.ts, testing/interrupted.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,6 +21,8 @@ import { junitXml } from '../testing/junit';
 import type { ScenarioOutcome } from '../testing/outcome';
 import { findScenarioFiles, runSuite, summaryLine } from '../testing/runner';
 import { workerMain } from '../testing/worker';
+import { interruptedMessage, notStarted } from '../testing/interrupted';
+import { interruptStatus, onInterrupt, restoreTerminal } from './signals';
 
 interface TestOpts {
   junit?: string;
@@ -69,6 +73,15 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
   const bar = multi?.create(files.length, 0, { passed: 0, failed: 0, current: '' }) ?? null;
   let passed = 0;
   let failed = 0;
+  let unstarted = 0;
+  // Ctrl-C / SIGTERM: the runner kills the workers and reports what did not finish; the JUnit file, the
+  // lines and the summary are still written, and the command exits 128 + the signal (signals.ts). A second
+  // signal kills the workers and exits at once.
+  const abort = new AbortController();
+  const interrupts = onInterrupt(
+    (sig) => abort.abort(sig),
+    () => multi?.stop(),
+  );
   const print = (lines: string[]) => {
     const text = lines.join('\n') + '\n';
     if (multi) {
@@ -90,14 +103,19 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
         if (out.status === 'passed') passed++;
         else failed++;
         bar?.increment(1, { passed, failed });
-        print(outcomeLines(out));
+        // Scenarios that never started get one line for all of them, below.
+        if (notStarted(out)) unstarted++;
+        else print(outcomeLines(out));
       },
+      abort: abort.signal,
     });
   } catch (e) {
     multi?.stop();
+    restoreTerminal();
     services.fail(e);
   }
   multi?.stop();
+  if (unstarted > 0) process.stdout.write(`${unstarted} scenario${unstarted === 1 ? '' : 's'} not started: ${interruptedMessage(interrupts.signal ?? 'SIGINT')}\n`);
   const wall = performance.now() - t0; // wall clock: reporting only
   let junitLost = false;
   if (o.junit) {
@@ -111,7 +129,12 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
     }
   }
   if (o.artifacts) process.stdout.write(`artifacts ${o.artifacts}\n`);
-  process.stdout.write(`${summaryLine(outcomes, wall, jobs)}\n`);
+  process.stdout.write(`${summaryLine(outcomes, wall, jobs, interrupts.signal)}\n`);
+  interrupts.dispose();
+  if (interrupts.signal !== null) {
+    restoreTerminal();
+    return interruptStatus(interrupts.signal);
+  }
   return outcomes.every((x) => x.status === 'passed') && !junitLost ? 0 : 1;
 }
 

@@ -1,12 +1,19 @@
 /**
  * `qnxemu trace <file> [--filter EXPR] [--node N] [--layer L] [--pkt ID] [--from T] [--to T] [--format text|json]`:
- * print and filter a saved trace (docs/formats/trace.md, docs/debugger.md).
+ * print and filter a saved trace (docs/formats/trace.md, docs/debugger.md). The file is read line by line, twice
+ * (emulator/app/debug/trace-stream.ts); a trace the writer cut ends with a record saying so, and a note on stderr
+ * repeats it.
  */
 import * as fs from 'node:fs';
+import { once } from 'node:events';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { FilterError, parseFilter } from '../debug/filter';
 import { parseTimeArg } from '../debug/records';
-import { formatRecord, parseTrace, selectRecords, TraceFileError } from '../debug/trace-file';
+import { formatRecord, recordTest, TraceFileError } from '../debug/trace-file';
+import { eachRecord, scanTrace } from '../debug/trace-stream';
+import type { TraceRecord } from '../../machine/sim/trace';
+import { formatTime } from '../../machine/sim/time';
+import { sizeText } from '../assembly/trace-writer';
 import type { CliServices } from './commands';
 import { CliError, osReason } from './errors';
 import { exitQuietlyOnEpipe } from './debug-cmd';
@@ -45,7 +52,7 @@ export function registerTrace(program: Command, services: CliServices): void {
     .option('--from <time>', 'only records at or after this virtual time', timeArg)
     .option('--to <time>', 'only records at or before this virtual time', timeArg)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((file: string, o: TraceCliOpts) => {
+    .action(async (file: string, o: TraceCliOpts) => {
       exitQuietlyOnEpipe();
       try {
         let filter;
@@ -61,15 +68,17 @@ export function registerTrace(program: Command, services: CliServices): void {
             throw e;
           }
         }
-        let text: string;
         try {
-          text = fs.readFileSync(file, 'utf8');
+          fs.accessSync(file, fs.constants.R_OK);
+          if (fs.statSync(file).isDirectory()) throw new CliError(`trace ${file}`, 'cannot read trace: it is a folder');
         } catch (e) {
+          if (e instanceof CliError) throw e;
           throw new CliError(`trace ${file}`, `cannot read trace: ${osReason(e)}`);
         }
-        let lines;
+        // Two passes over the file, line by line (a trace may be 1 GiB: docs/formats/trace.md "Size limit").
+        let scan;
         try {
-          lines = parseTrace(text);
+          scan = scanTrace(file, filter !== undefined);
         } catch (e) {
           if (e instanceof TraceFileError) {
             process.stderr.write(`qnxemu: ${file}:${e.line}: ${e.problem}\n`);
@@ -78,12 +87,29 @@ export function registerTrace(program: Command, services: CliServices): void {
           }
           throw e;
         }
-        const sel = selectRecords(lines, { filter, nodes: o.node, layers: o.layer, pkts: o.pkt, from: o.from, to: o.to });
-        const width = Math.max(1, ...sel.map((l) => l.rec.node.length));
-        const out = sel.map((l) => (o.format === 'json' ? l.text : formatRecord(l.rec, width)));
+        const test = recordTest({ filter, nodes: o.node, layers: o.layer, pkts: o.pkt, from: o.from, to: o.to }, scan.index);
+        let out: string[] = [];
+        for (const l of eachRecord(file)) {
+          if (!test(l.rec)) continue;
+          out.push(o.format === 'json' ? l.text : formatRecord(l.rec, scan.nodeWidth));
+          if (out.length >= 4096) {
+            // A reader slower than the file (a pipe into less or grep): wait for it, so memory stays bounded.
+            if (!process.stdout.write(out.join('\n') + '\n')) await once(process.stdout, 'drain');
+            out = [];
+          }
+        }
         if (out.length > 0) process.stdout.write(out.join('\n') + '\n');
+        if (scan.cut) process.stderr.write(`qnxemu: note: ${cutNote(file, scan.cut)}\n`);
       } catch (e) {
         services.fail(e);
       }
     });
+}
+
+/** What `qnxemu trace` says of a file the writer cut (its last record: layer trace, probe cut). */
+export function cutNote(file: string, cut: TraceRecord): string {
+  const f = cut.f ?? {};
+  const limit = typeof f['limit'] === 'number' && f['limit'] > 0 ? `, --trace-limit ${sizeText(f['limit'])}` : '';
+  const records = typeof f['records'] === 'number' ? `${f['records']} records` : 'the records';
+  return `${file} was cut at t=${formatTime(cut.t)} (${String(f['reason'] ?? 'cut')}${limit}): it holds ${records} up to there; the rest of the run is not in it`;
 }

@@ -33,9 +33,14 @@ export class DebugRepl {
     const s = this.session;
     const sc = s.scenario;
     const la = s.timeline ? `; lookahead: ${s.timeline.events} events, ${s.timeline.records.length} records to ${timeText(s.timeline.endTime)}` : '';
+    const h = s.timeline?.horizon;
+    const cap = h
+      ? [`note: the lookahead stopped at its cap of ${h.limit} records (--lookahead-records) at ${timeText(h.t)}, event #${h.events}: past that, path, next and filters know only what the session has run`]
+      : [];
     const guests = sc.nodes.filter((n) => n.kind === 'guest').map((n) => n.name);
     return [
       `qnxemu debug: ${sc.name} (${sc.file}), seed ${s.seed}, nodes ${sc.nodes.map((n) => n.name).join(', ')}, run ends at ${timeText(s.until)}${la}`,
+      ...cap,
       ...(guests.length > 0 ? [`guests ${guests.join(', ')} ran live in the recording run; the session replays what they did (their NIC models are live)`] : []),
       'stopped at power-on. `help` lists commands.',
     ];
@@ -80,7 +85,8 @@ export class DebugRepl {
         s.syncVerbose();
         const out = [`breakpoint ${bp.id}: ${spec.kind === 'probe' ? argText : describeBreak(spec)}`];
         if (spec.kind === 'probe' && s.timeline && !s.timeline.probes.has(`${spec.layer}/${spec.probe}`) && spec.layer !== '*' && spec.probe !== '*' && !isVerboseOnly(spec.layer, spec.probe)) {
-          out.push(`note: no ${spec.layer}/${spec.probe} record occurs in this run (see docs/formats/trace.md for probe names)`);
+          const where = s.timeline.complete ? 'in this run' : `up to the lookahead's horizon (${timeText(s.timeline.endTime)})`;
+          out.push(`note: no ${spec.layer}/${spec.probe} record occurs ${where} (see docs/formats/trace.md for probe names)`);
         }
         if (spec.kind === 'time' && spec.t <= s.now && s.executed > 0) out.push(`note: the run is already at ${timeText(s.now)}; back or restart to reach it`);
         if (spec.kind === 'reg' || (spec.kind === 'probe' && isVerboseOnly(spec.layer, spec.probe))) {

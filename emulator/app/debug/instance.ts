@@ -62,6 +62,8 @@ export class SimInstance {
   /** NIC port name ("alpha.nic0") → link name ("hub0"). */
   readonly portLinks = new Map<string, string>();
   lastEvent: SimEvent | null = null;
+  /** Keep trace records (a capped lookahead turns this off at its horizon: timeline.ts). */
+  keepRecords = true;
 
   constructor(readonly scenario: Scenario, private readonly opts: InstanceOptions) {
     let queue: { executed: number } | null = null;
@@ -149,6 +151,7 @@ export class SimInstance {
   }
 
   private take(rec: TraceRecord, ev: number): void {
+    if (!this.keepRecords) return;
     const r: DebugRecord = rec.f ? { t: rec.t, node: rec.node, layer: rec.layer, probe: rec.probe, pkt: rec.pkt, f: rec.f, ev } : { t: rec.t, node: rec.node, layer: rec.layer, probe: rec.probe, pkt: rec.pkt, ev };
     this.records.push(r);
     const packets = this.opts.packets;

@@ -37,7 +37,7 @@ function deviceOf(r: DebugRecord, s: DebugSession): string {
 
 export function pathOf(s: DebugSession, pkt: number): PacketPath {
   const tl = s.timeline;
-  const recs = tl ? tl.of(pkt) : s.records.filter((r) => r.pkt === pkt);
+  const recs = s.packetRecords(pkt);
   const cur = s.cursorRecord;
   const executed = s.executed;
   let cursorSeen = false;
@@ -51,8 +51,8 @@ export function pathOf(s: DebugSession, pkt: number): PacketPath {
     }
     hops.push({ rec, device: deviceOf(rec, s), delta: i === 0 ? 0 : rec.t - recs[i - 1]!.t, total: rec.t - t0, state });
   });
-  const caused = tl ? tl.causedBy(pkt) : s.records.filter((r) => r.f?.['reqPkt'] === pkt || r.f?.['forPkt'] === pkt);
-  return { pkt, hops, caused, complete: tl !== null };
+  const caused = s.causedRecords(pkt);
+  return { pkt, hops, caused, complete: tl?.complete ?? false };
 }
 
 /** The path as printed by the `path` command. */
@@ -82,7 +82,9 @@ export function formatPath(s: DebugSession, p: PacketPath): string[] {
   out.push(line(head));
   for (const r of rows) out.push(line(r));
   if (p.hops.some((h) => h.state === 'future')) out.push('(hops marked . have not happened yet: they come from the lookahead run)');
-  if (!p.complete) out.push('(path so far: the session runs without a lookahead)');
+  const h = s.timeline?.horizon;
+  if (h) out.push(`(path known up to the lookahead's horizon at ${timeText(h.t)} and as far as the session has run: the lookahead stopped at its cap of ${h.limit} records)`);
+  else if (!p.complete) out.push('(path so far: the session runs without a lookahead)');
   for (const c of p.caused) {
     const why = c.f?.['reqPkt'] === p.pkt ? 'in reply' : 'on its behalf';
     out.push(`caused: packet ${c.pkt} ${c.layer}/${c.probe} at ${c.node || 'the network'} ${timeText(c.t)} (${why}; path ${c.pkt})`);

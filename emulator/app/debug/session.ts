@@ -23,7 +23,7 @@ import { BreakpointTable, type Breakpoint } from './breakpoints';
 import { SimInstance } from './instance';
 import { PacketIndex } from './packet-index';
 import { timeText, type DebugRecord } from './records';
-import { Timeline } from './timeline';
+import { Timeline, type LookaheadOptions } from './timeline';
 
 export interface SessionOptions {
   seed?: number | undefined;
@@ -32,6 +32,9 @@ export interface SessionOptions {
   lookahead?: boolean | undefined;
   /** v86 instances for the guest nodes' recording run (`DebugSession.create` prepares them). */
   guests?: PreparedGuests | undefined;
+  /** The lookahead's record cap (0: none; default DEFAULT_LOOKAHEAD_RECORDS) and progress callback: timeline.ts. */
+  lookaheadRecords?: number | undefined;
+  onLookaheadProgress?: LookaheadOptions['onProgress'];
 }
 
 export type StopReason = 'start' | 'breakpoint' | 'time' | 'step' | 'next' | 'until' | 'end' | 'back' | 'no-hop';
@@ -86,9 +89,12 @@ export class DebugSession {
     const guests = scenario.nodes.some((n) => n.kind === 'guest');
     if (lookahead || guests) {
       // Without a lookahead the recording run must not teach the session's packet index about the future.
-      const rec = Timeline.record(scenario, this.seed, this.until, lookahead ? this.packets : new PacketIndex(), opts.guests);
+      const rec = Timeline.record(scenario, this.seed, this.until, lookahead ? this.packets : new PacketIndex(), opts.guests, {
+        maxRecords: opts.lookaheadRecords,
+        onProgress: opts.onLookaheadProgress,
+      });
       this.timeline = lookahead ? Timeline.of(rec) : null;
-      this.guestLogs = guests ? rec.guestLogs() : null;
+      this.guestLogs = guests ? rec.inst.guestLogs() : null;
     } else {
       this.timeline = null;
       this.guestLogs = null;
@@ -122,6 +128,16 @@ export class DebugSession {
   }
   get cursorRecord(): DebugRecord | null {
     return this.cursor >= 0 ? this.inst.records[this.cursor] ?? null : null;
+  }
+
+  /** Every record of `pkt` known: the whole run's with a lookahead (past a capped one's horizon, what ran), else what ran. */
+  packetRecords(pkt: number): DebugRecord[] {
+    return this.timeline ? this.timeline.known(pkt, this.records) : this.records.filter((r) => r.pkt === pkt);
+  }
+
+  /** Records of other packets caused by `pkt` (reqPkt, forPkt), as known (see packetRecords). */
+  causedRecords(pkt: number): DebugRecord[] {
+    return this.timeline ? this.timeline.knownCausedBy(pkt, this.records) : this.records.filter((r) => r.f?.['reqPkt'] === pkt || r.f?.['forPkt'] === pkt);
   }
 
   /** The packet under focus: the cursor's, else the last one stopped at. */
@@ -160,7 +176,8 @@ export class DebugSession {
       this.cursor = after;
       return this.makeStop('next', null, [], this.checked, null);
     }
-    if (after < 0 && this.timeline && !this.timeline.hasAfter(pkt, this.executed)) {
+    // Only a lookahead that saw the whole run knows there is no further hop (a capped one stops at its horizon).
+    if (after < 0 && this.timeline?.complete && !this.timeline.hasAfter(pkt, this.executed)) {
       const last = this.timeline.of(pkt).at(-1);
       const where = last ? ` (its last hop: ${last.node || 'the network'} ${last.layer}/${last.probe})` : '';
       return this.noMove(`packet ${pkt} has no further hop${where}`);

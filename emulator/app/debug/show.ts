@@ -86,7 +86,7 @@ function showPacket(s: DebugSession, pkt: number): string[] {
   if (!Number.isInteger(pkt) || pkt <= 0) throw new ShowError('no packet under the cursor: show packet <pkt>');
   const info = s.packets.info(pkt, s.executed);
   const out = [`packet ${pkt}: ${summarize(info)}`];
-  const seen = s.timeline ? s.timeline.of(pkt) : s.records.filter((r) => r.pkt === pkt);
+  const seen = s.packetRecords(pkt);
   if (seen.length > 0) {
     out.push(`  first: ${timeText(seen[0]!.t)} ${recordText(seen[0]!)}`);
     out.push(`  last:  ${timeText(seen.at(-1)!.t)} ${recordText(seen.at(-1)!)}`);

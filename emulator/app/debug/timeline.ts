@@ -4,6 +4,13 @@
  * what lets `path` show a packet's whole journey — hops still to come included — at the first breakpoint,
  * lets filters know a packet's bytes before it reaches the wire, and tells `next` when a packet has no
  * further hop.
+ *
+ * The lookahead's memory is bounded (issue 14): it keeps at most `maxRecords` records (DEFAULT_LOOKAHEAD_RECORDS,
+ * `qnxemu debug --lookahead-records N`). When the cap is reached the lookahead stops there — its *horizon* — and
+ * the banner says so: the session knows the future up to the horizon and, past it, only what it has run itself
+ * (as with --no-lookahead). Frames are bounded separately (packet-index.ts MAX_PACKETS). Guest nodes keep running
+ * to the end past the horizon, without records kept, because the session replays their logs.
+ * A long lookahead reports its progress through `onProgress` (the CLI draws it on a terminal).
  */
 import type { PreparedGuests } from '../assembly/guest-node';
 import type { Time } from '../../machine/sim/time';
@@ -11,6 +18,49 @@ import type { Scenario } from '../scenario/types';
 import { SimInstance } from './instance';
 import type { PacketIndex } from './packet-index';
 import type { DebugRecord } from './records';
+
+/**
+ * Records kept by default: 1 million. A kept record (a DebugRecord with its fields, its slots in the per-packet
+ * index and its share of the frames kept) takes 280–330 bytes of heap (measured on docs/examples/tcp-transfer.yaml,
+ * 283 B, and overrun.yaml, 325 B; docs/debugger.md), so a full lookahead holds about 300 MB, and the session's own
+ * run, which keeps its records too, as much again by the time it reaches the horizon: well inside Node's default
+ * heap on a 64-bit laptop. The shipped examples need 2·10⁴–4·10⁴ records (tcp-transfer.yaml: 39193).
+ */
+export const DEFAULT_LOOKAHEAD_RECORDS = 1_000_000;
+
+/** Events between two progress reports. */
+export const PROGRESS_EVERY = 4096;
+
+export interface LookaheadProgress {
+  now: Time;
+  until: Time;
+  events: number;
+  records: number;
+  done: boolean;
+}
+
+export interface LookaheadOptions {
+  /** Records kept at most (0: no cap). Default DEFAULT_LOOKAHEAD_RECORDS. */
+  maxRecords?: number | undefined;
+  /** Called every PROGRESS_EVERY events and once at the end. */
+  onProgress?: ((p: LookaheadProgress) => void) | undefined;
+}
+
+/** Where a capped lookahead stopped. */
+export interface Horizon {
+  /** The cap it reached (records). */
+  limit: number;
+  /** Events it covers (records of events 1…events are kept). */
+  events: number;
+  /** Virtual time after its last event. */
+  t: Time;
+}
+
+/** A recording run: the instance (records, guest logs) and where it stopped keeping records, if it did. */
+export interface Recording {
+  inst: SimInstance;
+  horizon: Horizon | null;
+}
 
 export class Timeline {
   readonly records: DebugRecord[];
@@ -22,10 +72,14 @@ export class Timeline {
   /** "layer/probe" of every record seen (to warn about misspelt breakpoints). */
   readonly probes = new Set<string>();
 
-  private constructor(inst: SimInstance) {
+  /** Where the lookahead stopped at its record cap; null: it saw the whole run. */
+  readonly horizon: Horizon | null;
+
+  private constructor({ inst, horizon }: Recording) {
     this.records = inst.records;
-    this.events = inst.executed;
-    this.endTime = inst.now;
+    this.horizon = horizon;
+    this.events = horizon ? horizon.events : inst.executed;
+    this.endTime = horizon ? horizon.t : inst.now;
     for (const r of this.records) {
       this.probes.add(`${r.layer}/${r.probe}`);
       if (r.pkt > 0) push(this.byPkt, r.pkt, r);
@@ -37,23 +91,42 @@ export class Timeline {
   }
 
   /** Run `scenario` with `seed` to `until` and index it (guest nodes must be prepared: see `record`). */
-  static build(scenario: Scenario, seed: number, until: Time, packets: PacketIndex, guests?: PreparedGuests): Timeline {
-    return new Timeline(Timeline.record(scenario, seed, until, packets, guests));
+  static build(scenario: Scenario, seed: number, until: Time, packets: PacketIndex, guests?: PreparedGuests, o: LookaheadOptions = {}): Timeline {
+    return new Timeline(Timeline.record(scenario, seed, until, packets, guests, o));
   }
 
   /** Index a finished recording run. */
-  static of(inst: SimInstance): Timeline {
-    return new Timeline(inst);
+  static of(rec: Recording): Timeline {
+    return new Timeline(rec);
+  }
+
+  /** Did the lookahead see the whole run? */
+  get complete(): boolean {
+    return this.horizon === null;
   }
 
   /**
    * Run `scenario` to `until`, guests live (their v86 instances must have been prepared:
-   * `guests`, from `await prepareGuests(scenario)`). The instance afterwards holds the records and the guests' logs.
+   * `guests`, from `await prepareGuests(scenario)`). The instance afterwards holds the records (at most
+   * `o.maxRecords`, then whole events only) and the guests' logs.
    */
-  static record(scenario: Scenario, seed: number, until: Time, packets: PacketIndex, guests?: PreparedGuests): SimInstance {
+  static record(scenario: Scenario, seed: number, until: Time, packets: PacketIndex, guests?: PreparedGuests, o: LookaheadOptions = {}): Recording {
     const inst = new SimInstance(scenario, { seed, verbose: false, packets, guests });
-    while (inst.stepOne(until));
-    return inst;
+    const limit = o.maxRecords ?? DEFAULT_LOOKAHEAD_RECORDS;
+    const live = scenario.nodes.some((n) => n.kind === 'guest');
+    let horizon: Horizon | null = null;
+    const report = (done: boolean) => o.onProgress?.({ now: inst.now, until, events: inst.executed, records: inst.records.length, done });
+    while (inst.stepOne(until)) {
+      if (inst.executed % PROGRESS_EVERY === 0) report(false);
+      if (horizon === null && limit > 0 && inst.records.length >= limit) {
+        horizon = { limit, events: inst.executed, t: inst.now };
+        // Guests must run to the end (the session replays their logs); nothing else needs the rest of the run.
+        if (!live) break;
+        inst.keepRecords = false;
+      }
+    }
+    report(true);
+    return { inst, horizon };
   }
 
   /** Every record of packet `pkt`, in order. */
@@ -66,9 +139,28 @@ export class Timeline {
     return this.related.get(pkt) ?? [];
   }
 
-  /** Is there a record of `pkt` emitted by an event after event number `ev`? */
+  /** Is there a record of `pkt` emitted by an event after event number `ev`? (Up to the horizon: see `complete`.) */
   hasAfter(pkt: number, ev: number): boolean {
     return this.of(pkt).some((r) => r.ev > ev);
+  }
+
+  /**
+   * Every record of `pkt` known: the lookahead's, then — past its horizon — the ones the session's own run
+   * (`sessionRecords`, the same run) has emitted since.
+   */
+  known(pkt: number, sessionRecords: readonly DebugRecord[]): DebugRecord[] {
+    const mine = this.of(pkt);
+    if (!this.horizon) return mine;
+    const h = this.horizon.events;
+    return [...mine, ...sessionRecords.filter((r) => r.ev > h && r.pkt === pkt)];
+  }
+
+  /** Records of other packets caused by `pkt`, past the horizon too (as `known`). */
+  knownCausedBy(pkt: number, sessionRecords: readonly DebugRecord[]): DebugRecord[] {
+    const mine = this.causedBy(pkt);
+    if (!this.horizon) return mine;
+    const h = this.horizon.events;
+    return [...mine, ...sessionRecords.filter((r) => r.ev > h && (r.f?.['reqPkt'] === pkt || r.f?.['forPkt'] === pkt))];
   }
 }
 

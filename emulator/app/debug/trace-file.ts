@@ -2,7 +2,8 @@
  * Reading and filtering a saved trace (JSON lines, docs/formats/trace.md) for `qnxemu trace`. A packet filter
  * on a saved trace is evaluated on what the records say about each packet (a saved trace holds no frame
  * bytes): the whole file is read first to gather every packet's addresses and protocols, then records are
- * selected. Records not about a packet (pkt 0) never match a filter.
+ * selected. Records not about a packet (pkt 0) never match a filter. A file is read line by line
+ * (trace-stream.ts), twice, so a trace of any size is read in bounded memory.
  */
 import type { TraceRecord } from '../../machine/sim/trace';
 import type { Time } from '../../machine/sim/time';
@@ -32,36 +33,42 @@ export interface TraceLine {
   text: string;
 }
 
+/** One line's record, checked; throws TraceFileError naming line `no` (1-based). */
+export function parseTraceLine(line: string, no: number): TraceRecord {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch (e) {
+    throw new TraceFileError(no, `not JSON: ${(e as Error).message}`);
+  }
+  const r = v as Partial<TraceRecord>;
+  if (typeof v !== 'object' || v === null || typeof r.t !== 'number' || typeof r.node !== 'string' || typeof r.layer !== 'string' || typeof r.probe !== 'string' || typeof r.pkt !== 'number') {
+    throw new TraceFileError(no, 'not a trace record (needs t, node, layer, probe, pkt)');
+  }
+  if (r.f !== undefined && (typeof r.f !== 'object' || r.f === null || Array.isArray(r.f))) throw new TraceFileError(no, 'field f must be an object');
+  return r as TraceRecord;
+}
+
 /** Parse JSON lines; throws TraceFileError naming the line of a malformed record. */
 export function parseTrace(text: string): TraceLine[] {
   const out: TraceLine[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new TraceFileError(i + 1, `not JSON: ${(e as Error).message}`);
-    }
-    const r = v as Partial<TraceRecord>;
-    if (typeof v !== 'object' || v === null || typeof r.t !== 'number' || typeof r.node !== 'string' || typeof r.layer !== 'string' || typeof r.probe !== 'string' || typeof r.pkt !== 'number') {
-      throw new TraceFileError(i + 1, 'not a trace record (needs t, node, layer, probe, pkt)');
-    }
-    if (r.f !== undefined && (typeof r.f !== 'object' || r.f === null || Array.isArray(r.f))) throw new TraceFileError(i + 1, 'field f must be an object');
-    out.push({ rec: r as TraceRecord, text: line });
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() !== '') out.push({ rec: parseTraceLine(line, i + 1), text: line });
   });
   return out;
 }
 
-/** The records that pass every given criterion, in file order. */
-export function selectRecords(lines: TraceLine[], q: TraceQuery): TraceLine[] {
-  let index: PacketIndex | null = null;
-  if (q.filter) {
-    index = new PacketIndex();
-    for (const l of lines) index.learnRecord(l.rec);
-  }
-  return lines.filter(({ rec }) => {
+/** Is `rec` the trace writer's own record saying the file was cut (emulator/app/assembly/trace-writer.ts)? */
+export function isCutRecord(rec: TraceRecord): boolean {
+  return rec.layer === 'trace' && rec.probe === 'cut' && rec.node === '';
+}
+
+/**
+ * The criteria of `q` as one test. A packet filter needs `index` to know every packet the file mentions
+ * (learnRecord over the whole file first).
+ */
+export function recordTest(q: TraceQuery, index: PacketIndex | null): (rec: TraceRecord) => boolean {
+  return (rec) => {
     if (q.from !== undefined && rec.t < q.from) return false;
     if (q.to !== undefined && rec.t > q.to) return false;
     if (q.nodes && !q.nodes.includes(rec.node) && !(rec.node === '' && q.nodes.includes('-'))) return false;
@@ -72,7 +79,18 @@ export function selectRecords(lines: TraceLine[], q: TraceQuery): TraceLine[] {
       if (!matches(q.filter, index.info(rec.pkt))) return false;
     }
     return true;
-  });
+  };
+}
+
+/** The records that pass every given criterion, in file order. */
+export function selectRecords(lines: TraceLine[], q: TraceQuery): TraceLine[] {
+  let index: PacketIndex | null = null;
+  if (q.filter) {
+    index = new PacketIndex();
+    for (const l of lines) index.learnRecord(l.rec);
+  }
+  const test = recordTest(q, index);
+  return lines.filter(({ rec }) => test(rec));
 }
 
 /** `1.108088459  alpha  nic/tx-start  pkt 3  nic=alpha.nic0 page=64 len=98` */

@@ -7,7 +7,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join } from 'node:path';
 import { debFileName, type DebPackage } from './apt';
 import { cannotRun, GuestBuildError, run, tail, type HostTools } from './host';
+import { DepmodError } from './depmod';
 import { buildInitramfs, type ModuleFile } from './initramfs';
+import { moduleAliases, moduleDepends, moduleExports, moduleSoftdeps, readModInfo } from './modinfo';
 import { indexModules, moduleFactsFromTree, readModuleFile, resolveModules, type ResolvedModule } from './modules';
 import type { Progress } from './progress';
 import { FIRMWARE_FILES, firmwareEntries, USERLAND_PROGRAMS, userlandEntries, UserlandError } from './userland';
@@ -92,12 +94,17 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
     const ms = a.progress.step('reading kernel modules', resolved.length, 'items');
     const modules: ModuleFile[] = resolved.map((m, i) => {
       const rel = index.get(m.name) ?? '';
-      const file = (rel.split('/').pop() ?? `${m.name}.ko`).replace(/\.ko\.(gz|xz|zst)$/, '.ko');
+      // At the package's path (kernel/drivers/...), decompressed: the guest's busybox reads plain .ko files.
+      const path = rel.replace(/\.ko\.(gz|xz|zst)$/, '.ko');
       const data = readModuleFile(join(modulesDir, rel));
+      const info = readModInfo(data);
       ms.update(i + 1);
-      return { ...m, file, data };
+      return { name: m.name, path, data, depends: moduleDepends(info), aliases: moduleAliases(info), softdeps: moduleSoftdeps(info), exports: moduleExports(data) };
     });
     ms.finish();
+    const optional = (f: string): string | undefined => (existsSync(join(modulesDir, f)) ? readFileSync(join(modulesDir, f), 'utf8') : undefined);
+    const modulesOrder = optional('modules.order');
+    const modulesBuiltin = optional('modules.builtin');
 
     const busybox = readFileSync(need(join(work, busyboxPkg.name, 'bin', 'busybox'), 'busybox binary'));
     let userland;
@@ -109,7 +116,20 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
       throw e;
     }
     const pk = a.progress.step('packing the initramfs', 1, 'items');
-    const initrd = buildInitramfs({ busybox, modules, userland });
+    let initrd: Uint8Array;
+    try {
+      initrd = buildInitramfs({
+        busybox,
+        kernelVersion,
+        modules,
+        userland,
+        ...(modulesOrder !== undefined ? { modulesOrder } : {}),
+        ...(modulesBuiltin !== undefined ? { modulesBuiltin } : {}),
+      });
+    } catch (e) {
+      if (e instanceof DepmodError) throw new GuestBuildError(`qnxemu: kernel ${kernelVersion}: ${e.message}`);
+      throw e;
+    }
     pk.update(1);
     pk.finish();
 

@@ -6,8 +6,11 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
-/** Bumped whenever the builder's output changes for the same packages and /init. */
-export const BUILDER_VERSION = 3;
+/**
+ * Bumped whenever the builder's output changes for the same packages and /init. 4: modules moved from a flat
+ * /lib/modules/*.ko with our own table to /lib/modules/<version>/kernel/... with modules.dep and modules.alias.
+ */
+export const BUILDER_VERSION = 4;
 
 /** Everything a build depends on; its hash is the cache key. */
 export interface CacheKeyInputs {
@@ -17,6 +20,7 @@ export interface CacheKeyInputs {
   init: string;
   /** Root modules (the closure follows from the kernel package). */
   modules: readonly string[];
+  /** Applet links, "bin/ping", "sbin/modprobe" (initramfs.ts appletLinks). */
   applets: readonly string[];
   /** Dynamically linked programs carried with their libraries ("iw"). */
   programs: readonly string[];

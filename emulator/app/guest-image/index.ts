@@ -9,8 +9,8 @@ import { buildImage, IMAGE_FILES, type ImageManifest } from './build';
 import { BUILDER_VERSION, cacheKey, guestCacheDir, withLock, writeFileAtomic } from './cache';
 import { DEFAULT_TOOLS, GuestBuildError, type HostTools } from './host';
 import { initScript } from './init-script';
-import { appletList } from './initramfs';
-import { NIC_DRIVER_MODULES } from './modules';
+import { appletLinks } from './initramfs';
+import { IMAGE_MODULES } from './modules';
 import { barProgress, lineProgress, type Progress } from './progress';
 import { USERLAND_KEY } from './userland';
 
@@ -82,8 +82,8 @@ export function imageKey(pkgs: readonly DebPackage[]): string {
     builderVersion: BUILDER_VERSION,
     packages: pkgs.map((p) => `${p.name}_${p.version}_${p.arch} ${p.sha256}`),
     init: initScript(),
-    modules: NIC_DRIVER_MODULES,
-    applets: appletList(),
+    modules: IMAGE_MODULES,
+    applets: appletLinks(),
     programs: USERLAND_KEY,
   });
 }
@@ -137,7 +137,7 @@ async function ensure(cacheDir: string, opts: EnsureGuestImageOptions): Promise<
       mkdirSync(join(cacheDir, 'images'), { recursive: true });
       const total = pkgs.reduce((s, p) => s + p.size, 0);
       await downloadPackages(tools, debDir, pkgs, progress.step(`downloading ${pkgs.length} packages`, total, 'bytes'));
-      const manifest = await buildImage({ tools, debDir, packages: pkgs, rootModules: NIC_DRIVER_MODULES, cacheKey: key, imageDir, progress });
+      const manifest = await buildImage({ tools, debDir, packages: pkgs, rootModules: IMAGE_MODULES, cacheKey: key, imageDir, progress });
       writeFileAtomic(join(cacheDir, 'current.json'), JSON.stringify({ cacheKey: key, dir: rel }, null, 2) + '\n');
       prune(cacheDir, key.slice(0, 16), pkgs);
       const img = imageFrom(imageDir, manifest);

@@ -2,10 +2,13 @@
  * The guest's /init (a busybox ash script) and the kernel command line that drives it.
  *
  * Command-line scheme (read from /proc/cmdline; the kernel ignores dotted keys it does not know):
- *   qnxemu.modules=ne2k_pci[,tg3...]   modules to load, each after its dependencies (from the image's
- *                                      table /lib/modules/modules.qnxemu); '-' or '_' spelling both work
- *   <module>.<param>=<value>           module parameters, as kmod's modprobe reads them from the command
- *                                      line: `ne.io=0x300 ne.irq=5` becomes `insmod ne.ko io=0x300 irq=5`
+ *   qnxemu.modules=ne2k_pci[,tg3...]   `modprobe` each (busybox's, over the image's /lib/modules/<uname -r>/
+ *                                      modules.dep and modules.alias: dependencies first); a name in either
+ *                                      spelling (ne2k-pci, ne2k_pci) or a modalias
+ *   <module>.<param>=<value>           module parameters: modprobe itself reads them from /proc/cmdline on every
+ *                                      load, boot or later (busybox modutils/modprobe.c
+ *                                      parse_and_add_kcmdline_module_options, as kmod does), so `ne.io=0x300
+ *                                      ne.irq=5` reach `ne` again after `rmmod ne; modprobe ne`
  *   qnxemu.ip=eth0:10.0.0.3/24[,eth1:…] addresses (`ip addr add`), links set up
  *   qnxemu.gw=10.0.0.1                 default route (optional)
  *   qnxemu.hostname=alpha              host name (optional)
@@ -22,17 +25,20 @@ export const READY_MARKER = 'qnxemu-guest-ready';
 export const ERROR_PREFIX = 'qnxemu-guest-error:';
 /** The interactive shell's prompt (PS1). */
 export const GUEST_PROMPT = 'guest# ';
-/** The table of modules in the image (one line per module: name file deps...). */
-export const MODULE_TABLE_PATH = 'lib/modules/modules.qnxemu';
+/** Busybox applets /init itself runs (linked in /bin; modprobe is among MODULE_APPLETS). */
+export const INIT_APPLETS: readonly string[] = ['sh', 'mount', 'ip', 'hostname', 'stty', 'setsid', 'cttyhack'];
 
-/** Busybox applets /init itself runs. */
-export const INIT_APPLETS: readonly string[] = ['sh', 'mount', 'insmod', 'ip', 'hostname', 'stty', 'setsid', 'cttyhack'];
+/**
+ * The module tools, linked in /sbin where busybox installs them (BB_DIR_SBIN in modutils/*.c) and where the
+ * kernel runs modprobe for request_module (CONFIG_MODPROBE_PATH="/sbin/modprobe" in Debian's config).
+ */
+export const MODULE_APPLETS: readonly string[] = ['depmod', 'insmod', 'lsmod', 'modinfo', 'modprobe', 'rmmod'];
 
 /** Further applets linked into /bin for use at the guest shell. */
 export const SHELL_APPLETS: readonly string[] = [
   'arp', 'cat', 'cmp', 'cp', 'cut', 'dd', 'devmem', 'dmesg', 'echo', 'false', 'free', 'grep', 'head', 'hexdump',
-  'ifconfig', 'kill', 'ls', 'lsmod', 'md5sum', 'mkdir', 'mknod', 'modinfo', 'mv', 'nc', 'netstat', 'od', 'ping',
-  'poweroff', 'printf', 'ps', 'pidof', 'killall', 'reboot', 'rm', 'rmmod', 'route', 'sed', 'sleep', 'sync', 'tail',
+  'ifconfig', 'kill', 'ls', 'md5sum', 'mkdir', 'mknod', 'mv', 'nc', 'netstat', 'od', 'ping',
+  'poweroff', 'printf', 'ps', 'pidof', 'killall', 'reboot', 'rm', 'route', 'sed', 'sleep', 'sync', 'tail',
   'test', 'tr', 'true', 'umount', 'uname', 'wc', 'awk', 'sort', 'uniq', 'xxd', '[',
 ];
 
@@ -49,7 +55,6 @@ set -f
 ifs0=$IFS
 R=\${QNXEMU_ROOT:-}
 export PATH="$R/bin:$R/sbin"
-TABLE="$R/${MODULE_TABLE_PATH}"
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -67,44 +72,14 @@ arg() {
   done
 }
 
-# find_mod NAME: sets M_NAME, M_FILE, M_DEPS from the module table; NAME may use '-' or '_'.
-find_mod() {
-  while read -r n f d; do
-    if [ "$n" = "$1" ] || [ "\${f%.ko}" = "$1" ]; then
-      M_NAME=$n; M_FILE=$f; M_DEPS=$d
-      return 0
-    fi
-  done < "$TABLE"
-  return 1
-}
-
-# params_for NAME FILEBASE: the NAME.param=value words of the command line as "param=value ...", in $P.
-params_for() {
-  P=
-  for w in $cmdline; do
-    case "$w" in "$1".*=* | "$2".*=*) P="$P \${w#*.}" ;; esac
-  done
-}
-
-loaded=' '
-# load_mod NAME: insmod NAME after its dependencies, once.
-load_mod() {
-  local name file deps d
-  find_mod "$1" || { fail "no module $1 in this image"; return 1; }
-  name=$M_NAME; file=$M_FILE; deps=$M_DEPS
-  case "$loaded" in *" $name "*) return 0 ;; esac
-  for d in $deps; do load_mod "$d" || return 1; done
-  params_for "$name" "\${file%.ko}"
-  insmod "$R/lib/modules/$file" $P || { fail "insmod $name$P failed"; return 1; }
-  loaded="$loaded$name "
-}
-
 arg qnxemu.hostname
 [ -n "$V" ] && hostname "$V"
 
+# Modules: modprobe loads each after its dependencies (modules.dep) and passes it the <module>.<param>= words
+# of /proc/cmdline; it says why on stderr when it fails.
 arg qnxemu.modules
 IFS=,; set -- $V; IFS=$ifs0
-for m; do load_mod "$m"; done
+for m; do modprobe "$m" || fail "modprobe $m failed"; done
 
 ip link set lo up
 arg qnxemu.ip
@@ -163,7 +138,8 @@ export function guestCmdline(o: GuestCmdlineOptions = {}): string {
   if (o.hostname !== undefined) words.push(`qnxemu.hostname=${check('hostname', o.hostname)}`);
   if (o.modules !== undefined && o.modules.length > 0) words.push(`qnxemu.modules=${o.modules.map((m) => check('module', m)).join(',')}`);
   for (const [mod, ps] of Object.entries(o.params ?? {})) {
-    for (const [k, v] of Object.entries(ps)) words.push(`${check('module', mod)}.${check('parameter', k)}=${String(v).replace(/\s/g, '')}`);
+    // In the module's own name ('_'): modprobe matches /proc/cmdline words against it literally.
+    for (const [k, v] of Object.entries(ps)) words.push(`${check('module', mod).replace(/-/g, '_')}.${check('parameter', k)}=${String(v).replace(/\s/g, '')}`);
   }
   if (o.ip !== undefined && o.ip.length > 0) {
     for (const s of o.ip) if (!/^[^:\s,]+:[^\s,]+$/.test(s)) throw new Error(`guest command line: ip "${s}" must look like eth0:10.0.0.3/24`);

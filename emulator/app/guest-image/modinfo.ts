@@ -1,7 +1,8 @@
 /**
  * Reads a Linux kernel module's `.modinfo` ELF section: NUL-separated "key=value" strings such as
- * `name=ne2k_pci`, `depends=8390`, `firmware=tigon/tg3.bin`, `softdep=pre: crc32c`. This is what
- * `modinfo` (kmod) prints, read here directly so the builder needs no host tool.
+ * `name=ne2k_pci`, `depends=8390`, `alias=pci:v000010ECd00008029…`, `firmware=tigon/tg3.bin`, `softdep=pre: crc32c`.
+ * This is what `modinfo` (kmod) prints, read here directly so the builder needs no host tool; and the symbols a
+ * module exports (for modules.symbols, depmod.ts).
  *
  * ELF layout (System V ABI, "ELF header" and "Sections"): e_ident[EI_CLASS] is 1 for 32-bit and 2 for
  * 64-bit, e_ident[EI_DATA] 1 for little-endian and 2 for big-endian; the section header table is at
@@ -14,11 +15,19 @@ export class ElfError extends Error {}
 
 interface Section {
   nameOff: number;
+  /** sh_type: SHT_SYMTAB (2) for the symbol table. */
+  type: number;
   offset: number;
   size: number;
+  /** sh_link: for a symbol table, the index of its string table. */
+  link: number;
+  entsize: number;
 }
 
-function sections(elf: Uint8Array): { list: Section[]; shstrndx: number } {
+/** Section header type of a symbol table (System V ABI, "Sections"). */
+const SHT_SYMTAB = 2;
+
+function sections(elf: Uint8Array): { list: Section[]; shstrndx: number; le: boolean; is64: boolean } {
   if (elf.length < 52 || elf[0] !== 0x7f || elf[1] !== 0x45 || elf[2] !== 0x4c || elf[3] !== 0x46) {
     throw new ElfError('not an ELF file');
   }
@@ -39,12 +48,15 @@ function sections(elf: Uint8Array): { list: Section[]; shstrndx: number } {
   const list: Section[] = [];
   for (let i = 0; i < shnum; i++) {
     const b = shoff + i * shentsize;
-    // Elf32_Shdr: name@0 type@4 flags@8 addr@12 offset@16 size@20; Elf64_Shdr: offset@24 size@32.
+    // Elf32_Shdr: name@0 type@4 flags@8 addr@12 offset@16 size@20 link@24 info@28 addralign@32 entsize@36;
+    // Elf64_Shdr: name@0 type@4 flags@8 addr@16 offset@24 size@32 link@40 info@44 addralign@48 entsize@56.
     const offset = is64 ? uword(b + 24) : u32(b + 16);
     const size = is64 ? uword(b + 32) : u32(b + 20);
-    list.push({ nameOff: u32(b), offset, size });
+    const link = u32(is64 ? b + 40 : b + 24);
+    const entsize = is64 ? uword(b + 56) : u32(b + 36);
+    list.push({ nameOff: u32(b), type: u32(b + 4), offset, size, link, entsize });
   }
-  return { list, shstrndx };
+  return { list, shstrndx, le, is64 };
 }
 
 function cstring(elf: Uint8Array, off: number): string {
@@ -78,6 +90,40 @@ export function parseModInfoStrings(bytes: Uint8Array): ModInfo {
     info.set(key, list);
   }
   return info;
+}
+
+/**
+ * The symbols a module exports (EXPORT_SYMBOL*), as kmod's depmod finds them for modules.symbols: with
+ * CONFIG_MODVERSIONS (Debian's kernels) every export has a `__crc_<symbol>` entry in .symtab
+ * (libkmod-elf.c kmod_elf_get_symbols); without it, the names listed in `__ksymtab_strings`. In .symtab order.
+ */
+export function moduleExports(elf: Uint8Array): string[] {
+  const { list, le, is64 } = sections(elf);
+  const dv = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
+  const out: string[] = [];
+  const symtab = list.find((s) => s.type === SHT_SYMTAB);
+  const strtab = symtab === undefined ? undefined : list[symtab.link];
+  if (symtab !== undefined && strtab !== undefined && symtab.offset + symtab.size <= elf.length) {
+    // Elf32_Sym and Elf64_Sym both begin with st_name (u32); entry 0 is the undefined symbol.
+    const ent = symtab.entsize > 0 ? symtab.entsize : is64 ? 24 : 16;
+    for (let o = symtab.offset + ent; o + ent <= symtab.offset + symtab.size; o += ent) {
+      const name = cstring(elf, strtab.offset + dv.getUint32(o, le));
+      if (name.startsWith('__crc_')) out.push(name.slice('__crc_'.length));
+    }
+  }
+  if (out.length > 0) return out;
+  const strings = elfSection(elf, '__ksymtab_strings');
+  return strings === undefined ? [] : new TextDecoder().decode(strings).split('\0').filter((s) => s !== '');
+}
+
+/** `alias=` values (`pci:v000010ECd00008029sv*sd*bc*sc*i*`, `crypto-ccm`): what modules.alias maps to the module. */
+export function moduleAliases(info: ModInfo): string[] {
+  return [...(info.get('alias') ?? [])];
+}
+
+/** `softdep=` values as the module declares them (`pre: crc32c post: foo`): what modules.softdep lists. */
+export function moduleSoftdeps(info: ModInfo): string[] {
+  return [...(info.get('softdep') ?? [])];
 }
 
 /** The .modinfo of a module file (uncompressed .ko bytes). */

@@ -27,16 +27,19 @@ export const NIC_DRIVER_MODULES: readonly string[] = [
 ];
 
 /**
- * Modules a module asks the kernel for by name at run time (request_module through the crypto API's template
- * lookup, crypto/api.c crypto_larval_lookup and crypto/algapi.c crypto_lookup_template), which the guest cannot
- * load on demand: it has no /sbin/modprobe and no modules.alias. mac80211 allocates "ccm(aes)" when a CCMP key
- * is installed (net/mac80211/aes_ccm.c ieee80211_aes_key_setup_encrypt); Debian's 686 kernel has the "ccm" and
- * "ctr" templates as modules (CONFIG_CRYPTO_CCM=m, CONFIG_CRYPTO_CTR=m; AES and CBC are built in). They are
- * listed with the module's hard dependencies, so they are in the image and /init loads them before it. Without
- * them (tests/guest/wpa2.test.ts unloads them) wpa_supplicant logs `nl80211: kernel reports: key addition failed`
- * and `WPA: Failed to set PTK to the driver`, mac80211 deauthenticates, and WPA2 never completes.
+ * Modules the kernel asks for by name at run time, which the image carries although no driver depends on them:
+ * mac80211 allocates "ccm(aes)" when a CCMP key is installed (net/mac80211/aes_ccm.c
+ * ieee80211_aes_key_setup_encrypt), and the crypto API loads a missing template with request_module("crypto-ccm"),
+ * then "crypto-ctr" for the CTR mode CCM is built on (crypto/api.c crypto_larval_lookup, crypto/algapi.c
+ * crypto_lookup_template). Debian's 686 kernel has both as modules (CONFIG_CRYPTO_CCM=m, CONFIG_CRYPTO_CTR=m; AES and
+ * CBC are built in). request_module runs /sbin/modprobe (CONFIG_MODPROBE_PATH), which finds them through
+ * modules.alias (`alias crypto-ccm ccm`). Without them wpa_supplicant logs `nl80211: kernel reports: key addition
+ * failed` and `WPA: Failed to set PTK to the driver`, mac80211 deauthenticates, and WPA2 never completes.
  */
-export const REQUESTED_MODULES: Readonly<Record<string, readonly string[]>> = { mac80211: ['ctr', 'ccm'] };
+export const KERNEL_REQUESTED_MODULES: readonly string[] = ['ctr', 'ccm'];
+
+/** Every module the image is built around (their dependencies come with them): the NIC drivers, then the above. */
+export const IMAGE_MODULES: readonly string[] = [...new Set([...NIC_DRIVER_MODULES, ...KERNEL_REQUESTED_MODULES])];
 
 /** Linux module name of a file: the base name without .ko[.ext], '-' read as '_' (KBUILD_MODNAME). */
 export function moduleNameOf(file: string): string {
@@ -129,7 +132,7 @@ export function moduleFactsFromTree(modulesDir: string, index: Map<string, strin
     const rel = index.get(name);
     if (rel === undefined) return undefined;
     const info = readModInfo(readModuleFile(join(modulesDir, rel)));
-    const f = { depends: [...moduleDepends(info), ...(REQUESTED_MODULES[name] ?? [])], softPre: moduleSoftPre(info) };
+    const f = { depends: moduleDepends(info), softPre: moduleSoftPre(info) };
     memo.set(name, f);
     return f;
   };

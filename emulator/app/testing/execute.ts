@@ -6,11 +6,13 @@
  * runs exactly as `runScenario` runs it (same trace hash).
  *
  * Synchronous: a scenario with guest nodes needs `await prepareGuests(scenario)` first
- * (emulator/app/assembly/guest-node.ts; `runScenarioCheckedAsync` in api.ts does it).
+ * (emulator/app/assembly/guest-node.ts; `runScenarioCheckedAsync` in api.ts does it). `runTimelineAsync` runs
+ * the same events in slices, handing the event loop a turn between them, so the CLI can stop it on Ctrl-C.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SimEvent } from '../../machine/sim/event';
+import type { EventQueue } from '../../machine/sim/event-queue';
 import { Priority } from '../../machine/sim/priority';
 import { assemble, type Assembled, type RunOptions } from '../assembly/run';
 import type { Scenario } from '../scenario/types';
@@ -46,9 +48,45 @@ export interface TimelineRun {
   /** Artifact files written. */
   artifacts: string[];
   assembled: Assembled;
+  /** Virtual time the run was stopped at from outside (runTimelineAsync: Ctrl-C), or null if it ran to its end. */
+  interruptedAt: number | null;
 }
 
 export function runTimeline(scenario: Scenario, opts: TimelineOptions = {}): TimelineRun {
+  const steps = timelineSteps(scenario, opts);
+  for (let r = steps.next(); ; r = steps.next()) if (r.done) return r.value;
+}
+
+/** Events run between two points where `runTimelineAsync` lets signals in (a few ms of CPU). */
+export const SLICE_EVENTS = 20_000;
+
+/**
+ * `runTimeline` that gives the event loop a turn every SLICE_EVENTS events, so a signal handler can run
+ * (`qnxemu run` on Ctrl-C). When `stopRequested()` turns true the simulation stops between two events: the
+ * end-of-run work is skipped, outputs are closed (pcaps end at a record, the trace at a line) and the run
+ * comes back with `interruptedAt`. The same events in the same order as runTimeline otherwise.
+ */
+export async function runTimelineAsync(scenario: Scenario, opts: TimelineOptions, between: () => Promise<void>, stopRequested: () => boolean): Promise<TimelineRun> {
+  const steps = timelineSteps(scenario, opts);
+  for (let r = steps.next(false); ; ) {
+    if (r.done) return r.value;
+    await between();
+    r = steps.next(stopRequested());
+  }
+}
+
+/** Run `q` to `limit` (or until `stop`) in slices of SLICE_EVENTS, yielding between slices; true if told to stop. */
+function* sliced(q: EventQueue, limit: number, stop?: () => boolean): Generator<void, boolean, boolean | undefined> {
+  for (;;) {
+    let k = 0;
+    let stopped = false;
+    q.runUntil(limit, () => (stop?.() ? (stopped = true) : ++k >= SLICE_EVENTS));
+    if (stopped || k < SLICE_EVENTS) return false;
+    if ((yield) === true) return true;
+  }
+}
+
+function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<void, TimelineRun, boolean | undefined> {
   const ro: RunOptions = { ...opts };
   if (opts.artifactsDir) {
     fs.mkdirSync(opts.artifactsDir, { recursive: true });
@@ -63,8 +101,9 @@ export function runTimeline(scenario: Scenario, opts: TimelineOptions = {}): Tim
   const hasTimeline = (scenario.actions?.length ?? 0) + (scenario.faults?.length ?? 0) + (scenario.expect?.length ?? 0) > 0;
   if (hasTimeline) q.schedule(new SimEvent('run.end', () => endOfRun(a, observer), Priority.Scenario), until);
   q.schedule(new SimEvent('run.until', () => undefined, Priority.Stop), until);
-  q.runUntil(until);
-  if (observer.busy > 0) q.runUntil(until + END_GRACE_NS, () => observer.busy === 0);
+  let interruptedAt: number | null = null;
+  if (yield* sliced(q, until)) interruptedAt = q.now;
+  else if (observer.busy > 0 && (yield* sliced(q, until + END_GRACE_NS, () => observer.busy === 0))) interruptedAt = q.now;
   observer.abandon();
   const pcaps = a.close();
   // Every node's console, guests' (their serial consoles) included, in scenario order.
@@ -97,6 +136,7 @@ export function runTimeline(scenario: Scenario, opts: TimelineOptions = {}): Tim
     problems: injected.problems(),
     artifacts,
     assembled: a,
+    interruptedAt,
   };
 }
 

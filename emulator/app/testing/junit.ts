@@ -1,11 +1,13 @@
 /**
  * JUnit XML for CI (the Jenkins/GitLab/GitHub flavour: testsuites > testsuite > testcase). One testcase per
  * scenario file: `failure` when an expectation failed (message: every failed expectation with expected and
- * actual), `error` when the file could not be loaded or run (message: file:line:col: problem). system-out
+ * actual), `error` when the file could not be loaded or run (message: file:line:col: problem; type
+ * "interrupted" when Ctrl-C or a timeout stopped the suite first: "interrupted (SIGINT) before it finished"). system-out
  * carries the seed, trace hash, what the faults did and where the artifacts are.
  */
 import * as path from 'node:path';
 import type { ScenarioOutcome } from './outcome';
+import { isInterrupted } from './interrupted';
 
 export interface JunitOptions {
   /** Suite name (default "qnxemu"). */
@@ -61,7 +63,9 @@ export function junitXml(outcomes: ScenarioOutcome[], opts: JunitOptions = {}): 
       out.push(`      <failure type="expectation" message="${xmlEscape(o.failures.join('\n'))}">${text(`${n} problem(s):\n${o.failures.join('\n')}`)}</failure>`);
     } else if (o.status === 'error') {
       const msg = o.error ?? 'unknown error';
-      out.push(`      <error type="scenario" message="${xmlEscape(msg.split('\n')[0]!)}">${text(msg)}</error>`);
+      // A scenario an interrupt left unfinished (Ctrl-C, a CI timeout: interrupted.ts) is an error of its own type.
+      const type = isInterrupted(o) ? 'interrupted' : 'scenario';
+      out.push(`      <error type="${type}" message="${xmlEscape(msg.split('\n')[0]!)}">${text(msg)}</error>`);
     }
     out.push(`      <system-out>${text(systemOut(o))}</system-out>`);
     out.push('    </testcase>');

@@ -1,11 +1,14 @@
 /**
  * The suite runner behind `qnxemu test`: finds scenario files, runs them in a pool of worker processes
- * (or in this process), and returns their outcomes in file order whatever order they finished in.
+ * (or in this process), and returns their outcomes in file order whatever order they finished in. An
+ * interrupt (SuiteOptions.abort) kills the workers and turns what did not finish into `interrupted` errors.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { errorOutcome, type ScenarioOutcome } from './outcome';
+import { interruptedOutcome } from './interrupted';
 import { runRequest, type RunRequest, type WorkerMessage } from './worker';
 
 export interface WorkerCommand {
@@ -26,6 +29,12 @@ export interface SuiteOptions {
   worker?: WorkerCommand;
   onStart?(file: string): void;
   onDone?(outcome: ScenarioOutcome, done: number, total: number): void;
+  /**
+   * Aborted with the signal's name as reason (Ctrl-C: 'SIGINT'): workers are killed at once, nothing more
+   * starts, and every unfinished scenario becomes an `interrupted` error (interrupted.ts). In process, the
+   * scenario running finishes first (the simulation is synchronous) and the rest do not start.
+   */
+  abort?: AbortSignal;
 }
 
 /** Scenario files named directly, and every *.yaml / *.yml under named folders (sorted, recursively). */
@@ -74,10 +83,16 @@ export async function runSuite(files: string[], opts: SuiteOptions = {}): Promis
     done++;
     opts.onDone?.(o, done, files.length);
   };
+  const reason = (): string => String(opts.abort?.reason ?? 'SIGINT');
   if (opts.inProcess || !opts.worker) {
     for (const r of requests) {
-      opts.onStart?.(r.file);
-      finish(await runRequest(r), r.id);
+      // Let a signal handler run between scenarios (Node runs them between macrotasks only).
+      await new Promise((res) => setImmediate(res));
+      if (opts.abort?.aborted) finish(interruptedOutcome(r.file, reason(), false, r.artifactsDir), r.id);
+      else {
+        opts.onStart?.(r.file);
+        finish(await runRequest(r), r.id);
+      }
     }
   } else {
     await runInWorkers(requests, Math.max(1, Math.min(opts.jobs ?? 1, requests.length)), opts.worker, opts, finish);
@@ -94,16 +109,33 @@ function runInWorkers(
 ): Promise<void> {
   const queue = [...requests];
   let running = 0;
+  const children = new Set<ChildProcess>();
+  const reason = (): string => String(opts.abort?.reason ?? 'SIGINT');
   return new Promise((resolve) => {
     if (queue.length === 0) return resolve();
+    // On an interrupt: what never started is reported now, and the workers are killed; each one's exit
+    // reports the scenario it was running (below). Workers ignore SIGINT/SIGTERM themselves (worker.ts):
+    // a Ctrl-C reaches the whole process group, but only this process decides, so they get SIGKILL.
+    const onAbort = (): void => {
+      for (const r of queue.splice(0)) finish(interruptedOutcome(r.file, reason(), false, r.artifactsDir), r.id);
+      for (const c of children) c.kill('SIGKILL');
+    };
+    if (opts.abort?.aborted) {
+      onAbort();
+      return resolve();
+    }
+    opts.abort?.addEventListener('abort', onAbort, { once: true });
     const start = (): void => {
       const child: ChildProcess = fork(cmd.modulePath, cmd.args, { execArgv: cmd.execArgv, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      children.add(child);
       let current: RunRequest | null = null;
       let ready = false;
+      let startedAt = 0;
       running++;
       const next = (): void => {
         current = queue.shift() ?? null;
         if (current) {
+          startedAt = performance.now(); // wall clock: reporting only
           opts.onStart?.(current.file);
           child.send(current);
         } else child.disconnect();
@@ -120,7 +152,13 @@ function runInWorkers(
       });
       child.on('exit', (code, signal) => {
         running--;
-        if (current) {
+        children.delete(child);
+        if (current && opts.abort?.aborted) {
+          const o = interruptedOutcome(current.file, reason(), true, current.artifactsDir);
+          o.wallMs = Math.round(performance.now() - startedAt); // wall clock: reporting only
+          finish(o, current.id);
+          current = null;
+        } else if (current) {
           // The worker died in the middle of a scenario: report it, and carry on with a fresh worker.
           finish(crashed(current.file, `worker exited (${signal ?? `code ${code}`}) while running it`), current.id);
           current = null;
@@ -129,7 +167,10 @@ function runInWorkers(
           // It never came up: no point starting more; everything still queued is an error.
           for (const r of queue.splice(0)) finish(crashed(r.file, `worker failed to start (${signal ?? `code ${code}`})`), r.id);
         }
-        if (running === 0 && queue.length === 0) resolve();
+        if (running === 0 && queue.length === 0) {
+          opts.abort?.removeEventListener('abort', onAbort);
+          resolve();
+        }
       });
     };
     for (let i = 0; i < jobs; i++) start();
@@ -140,8 +181,8 @@ function crashed(file: string, why: string): ScenarioOutcome {
   return errorOutcome(file, `${file}: ${why}`);
 }
 
-export function summaryLine(outcomes: ScenarioOutcome[], wallMs: number, jobs: number | null): string {
+export function summaryLine(outcomes: ScenarioOutcome[], wallMs: number, jobs: number | null, interrupted: string | null = null): string {
   const n = (s: string) => outcomes.filter((o) => o.status === s).length;
   const how = jobs === null ? 'in process' : `${jobs} worker${jobs === 1 ? '' : 's'}`;
-  return `${outcomes.length} scenario${outcomes.length === 1 ? '' : 's'}: ${n('passed')} passed, ${n('failed')} failed, ${n('error')} error${n('error') === 1 ? '' : 's'} in ${(wallMs / 1000).toFixed(1)} s (${how})`;
+  return `${outcomes.length} scenario${outcomes.length === 1 ? '' : 's'}: ${n('passed')} passed, ${n('failed')} failed, ${n('error')} error${n('error') === 1 ? '' : 's'} in ${(wallMs / 1000).toFixed(1)} s (${how})${interrupted ? `, interrupted (${interrupted})` : ''}`;
 }

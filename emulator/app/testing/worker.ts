@@ -7,7 +7,9 @@
  * Protocol (process.send / 'message'):
  *   parent → worker  { type: 'run', id, file, artifactsDir?, seed? }
  *   worker → parent  { type: 'ready' } once, then { type: 'result', id, outcome } per run
- * The worker exits when its parent disconnects.
+ * The worker exits when its parent disconnects. It ignores SIGINT and SIGTERM: a Ctrl-C on the terminal
+ * reaches every process of the group, but the parent alone decides what an interrupt does — it kills its
+ * workers (SIGKILL) and reports their unfinished scenarios (runner.ts, interrupted.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { runFileOutcome, type ScenarioOutcome } from './outcome';
@@ -42,5 +44,6 @@ export function workerMain(): void {
     void runRequest(m).then((outcome) => send({ type: 'result', id: m.id, outcome } satisfies WorkerMessage));
   });
   process.on('disconnect', () => process.exit(0));
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => undefined);
   send({ type: 'ready' } satisfies WorkerMessage);
 }

@@ -122,3 +122,48 @@ export class PcapMemoryWriter extends PcapWriter {
     return out;
   }
 }
+
+/** How much of a capture file is whole: the global header and then complete records (a reader's view). */
+export interface PcapExtent {
+  /** Complete records. */
+  records: number;
+  /** Bytes up to the end of the last complete record (the global header alone: 24). */
+  whole: number;
+  /** Bytes after that: a record cut short (0 for a capture that ends at a record boundary). */
+  partial: number;
+}
+
+/**
+ * Walk a classic pcap (either byte order, µs or ns magic) record by record and say where the last whole
+ * record ends; null if the 24-byte global header is missing or its magic is not pcap's.
+ */
+export function pcapExtent(b: Uint8Array): PcapExtent | null {
+  if (b.length < PCAP_GLOBAL_HEADER_LEN) return null;
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const magic = v.getUint32(0, true);
+  const le = magic === PCAP_MAGIC_USEC || magic === PCAP_MAGIC_NSEC;
+  const be = v.getUint32(0, false) === PCAP_MAGIC_USEC || v.getUint32(0, false) === PCAP_MAGIC_NSEC;
+  if (!le && !be) return null;
+  let off = PCAP_GLOBAL_HEADER_LEN;
+  let records = 0;
+  while (off + PCAP_RECORD_HEADER_LEN <= b.length) {
+    const end = off + PCAP_RECORD_HEADER_LEN + v.getUint32(off + 8, le);
+    if (end > b.length) break;
+    off = end;
+    records++;
+  }
+  return { records, whole: off, partial: b.length - off };
+}
+
+/**
+ * A capture a process left when it was killed (a `qnxemu test` worker stopped by Ctrl-C): cut at the end of
+ * its last whole record, so every reader takes it. Returns the extent kept, or null if it is no pcap at all.
+ */
+export function truncatePcapToRecord(file: string): PcapExtent | null {
+  const e = pcapExtent(fs.readFileSync(file));
+  if (e && e.partial > 0) {
+    fs.truncateSync(file, e.whole);
+    return { ...e, partial: 0 };
+  }
+  return e;
+}

@@ -32,6 +32,7 @@ import {
   BGE_TX_RING_CNT, BGE_TX_RINGS_EXTSSRAM_MAX, BGE_WDMA_MODE, BGE_WDMAMODE_ALL_ATTNS,
 } from './regs';
 import type { BgeSoftc } from './softc';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** bge's host-coalescing defaults (bge_attach). */
 export const BGE_RX_COAL_TICKS = 150;
@@ -75,13 +76,13 @@ export function* bgeBlockinit(ctx: ThreadCtx, sc: BgeSoftc): Co<number> {
   csr.write(ctx, BGE_BMAN_DMA_DESCPOOL_HIWAT, 10);
   csr.write(ctx, BGE_BMAN_MODE, BGE_BLOCK_ENABLE | BGE_BLOCK_ATTN);
   if (!(yield* poll(ctx, sc, BGE_BMAN_MODE, BGE_BLOCK_ENABLE, BGE_BLOCK_ENABLE, BGE_TIMEOUT * 2))) {
-    sc.log('buffer manager failed to start');
+    sc.log('buffer manager failed to start', _SLOG_ERROR);
     return Errno.ENXIO;
   }
   csr.write(ctx, BGE_FTQ_RESET, 0xffffffff);
   csr.write(ctx, BGE_FTQ_RESET, 0);
   if (!(yield* poll(ctx, sc, BGE_FTQ_RESET, 0xffffffff, 0, BGE_TIMEOUT * 2))) {
-    sc.log('flow-through queue init failed');
+    sc.log('flow-through queue init failed', _SLOG_ERROR);
     return Errno.ENXIO;
   }
 
@@ -143,7 +144,7 @@ export function* bgeBlockinit(ctx: ThreadCtx, sc: BgeSoftc): Co<number> {
     idle = ((yield* csr.read(ctx, BGE_HCC_MODE)) & BGE_HCCMODE_ENABLE) === 0;
   }
   if (!idle) {
-    sc.log('host coalescing engine failed to idle');
+    sc.log('host coalescing engine failed to idle', _SLOG_ERROR);
     return Errno.ENXIO;
   }
   csr.write(ctx, BGE_HCC_RX_COAL_TICKS, BGE_RX_COAL_TICKS);

@@ -11,6 +11,7 @@ import {
   BGE_TIMEOUT,
 } from './regs';
 import type { BgeSoftc } from './softc';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** bge_eeprom_getbyte: one byte, or null when the EEPROM never completes ("eeprom read timed out"). */
 export function* bgeEepromGetbyte(ctx: ThreadCtx, sc: BgeSoftc, addr: number): Co<number | null> {
@@ -26,7 +27,7 @@ export function* bgeEepromGetbyte(ctx: ThreadCtx, sc: BgeSoftc, addr: number): C
       return (word >>> (8 * (addr % 4))) & 0xff;
     }
   }
-  sc.log('eeprom read timed out');
+  sc.log('eeprom read timed out', _SLOG_ERROR);
   return null;
 }
 

@@ -22,6 +22,7 @@ import { bgeChipinit, bgeReset, bgeStopChip } from './reset';
 import { bgeFreeRings, bgeInitRxRingStd, bgeInitTxRing } from './rings';
 import type { BgeSoftc } from './softc';
 import { bgeFoldStats } from './stats';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** The tick period (callout_reset(&sc->bge_timeout, hz, …)). */
 export const BGE_TICK_NS = 1_000_000_000;
@@ -87,7 +88,7 @@ export function* bgeInit(ctx: ThreadCtx, sc: BgeSoftc): Co<number> {
   yield* bgeChipinit(ctx, sc);
   const error = yield* bgeBlockinit(ctx, sc);
   if (error) {
-    sc.log(`initialization error ${error}`);
+    sc.log(`initialization error ${error}`, _SLOG_ERROR);
     return error;
   }
   csr.write(ctx, BGE_RX_MTU, ifp.mtu + ETHER_HDR_LEN + ETHER_CRC_LEN + ETHER_VLAN_ENCAP_LEN);

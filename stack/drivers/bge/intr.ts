@@ -23,6 +23,7 @@ import {
 import { bgeRxeof, bgeStart, bgeTxeof } from './rings';
 import type { BgeSoftc } from './softc';
 import { bgeStatsUpdate } from './stats';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** bge_link_upd on a copper 5701 with auto-poll: MI_STS says whether the link moved; then ask the PHY. */
 export function* bgeLinkUpd(ctx: ThreadCtx, sc: BgeSoftc): Co<void> {
@@ -85,7 +86,7 @@ export function* bgeWatchdog(ctx: ThreadCtx, sc: BgeSoftc): Co<void> {
       return;
     }
   }
-  sc.log('watchdog timeout -- resetting');
+  sc.log('watchdog timeout -- resetting', _SLOG_ERROR);
   sc.counters.watchdogResets++;
   ifp.flags &= ~IFF_RUNNING;
   yield* bgeInit(ctx, sc);

@@ -15,6 +15,7 @@ import {
 } from './regs';
 import type { BgeSoftc } from './softc';
 import { IFF_UP } from '../../net/if';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** Clear auto-poll for the duration of a host transaction; returns whether it was on. */
 function* autopollOff(ctx: ThreadCtx, sc: BgeSoftc): Co<boolean> {
@@ -49,7 +50,7 @@ export function* bgeMiibusReadreg(ctx: ThreadCtx, sc: BgeSoftc, phy: number, reg
     }
   }
   if (!done) {
-    sc.log('PHY read timed out');
+    sc.log('PHY read timed out', _SLOG_ERROR);
     val = 0;
   }
   if (ap) yield* autopollOn(ctx, sc);
@@ -73,7 +74,7 @@ export function* bgeMiibusWritereg(ctx: ThreadCtx, sc: BgeSoftc, phy: number, re
     }
   }
   if (ap) yield* autopollOn(ctx, sc);
-  if (!done) sc.log('PHY write timed out');
+  if (!done) sc.log('PHY write timed out', _SLOG_ERROR);
 }
 
 /** The interface's media record from what the PHY resolved (ifconfig's media line, nicinfo's rate). */

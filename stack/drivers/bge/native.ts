@@ -12,7 +12,8 @@
  */
 import { macToString } from '../../net/wire/addr';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import { nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
+import { _SLOG_ERROR, _SLOG_INFO, nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
+import { optionSeverity } from '../log-severity';
 import { pci_enumerate, type PciDevice } from '../../lib/pci';
 import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import {
@@ -119,7 +120,7 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
   const where = `pci ${dev.bus}:${dev.dev}.${dev.fn}`;
   const bar = dev.bars.find((b) => b.index === 0 && (b.kind === 'mem32' || b.kind === 'mem64') && b.base !== 0);
   if (!bar) {
-    iopkt.log(`bge: ${where}: can't find mem space`);
+    iopkt.log(`bge: ${where}: can't find mem space`, _SLOG_ERROR);
     return Errno.ENXIO;
   }
   const csr = new BgeCsr(dev, bar.base);
@@ -128,14 +129,14 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
   const command = yield* csr.cfgRead(ctx, BGE_PCI_CMD);
   csr.cfgWrite(ctx, BGE_PCI_CMD, command | PCIM_CMD_MEMEN | PCIM_CMD_BUSMASTEREN);
   if (((yield* csr.cfgRead(ctx, BGE_PCI_CMD)) & PCIM_CMD_MEMEN) === 0) {
-    iopkt.log(`bge: ${where}: failed to enable memory mapping!`);
+    iopkt.log(`bge: ${where}: failed to enable memory mapping!`, _SLOG_ERROR);
     return Errno.ENXIO;
   }
   sc.chipid = (yield* csr.cfgRead(ctx, BGE_PCI_MISC_CTL)) >>> BGE_PCIMISCCTL_ASICREV_SHIFT;
   sc.pcix = ((yield* csr.cfgRead(ctx, BGE_PCI_PCISTATE)) & BGE_PCISTATE_PCI_BUSMODE) === 0;
   sc.irq = o.irq ?? dev.irq;
   if (sc.irq === 0 || sc.irq === 0xff) {
-    iopkt.log(`bge: ${where}: no interrupt routed`);
+    iopkt.log(`bge: ${where}: no interrupt routed`, _SLOG_ERROR);
     return Errno.ENXIO;
   }
   csr.write(ctx, BGE_MI_MODE, BGE_MIMODE_PHYADDR(BGE_PHY_ADDR) | BGE_MIMODE_BASE);
@@ -144,7 +145,7 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
   csr.write(ctx, BGE_EE_ADDR, BGE_EEADDR_RESET | BGE_EEHALFCLK(BGE_HALFCLK_384SCL));
   yield* DELAY(ctx, 1000);
   yield* csr.setBit(ctx, BGE_MISC_LOCAL_CTL, BGE_MLC_AUTO_EEPROM);
-  if (!(yield* bgeReset(ctx, sc))) iopkt.log(`bge: ${where}: chip reset failed`);
+  if (!(yield* bgeReset(ctx, sc))) iopkt.log(`bge: ${where}: chip reset failed`, _SLOG_ERROR);
   // The hardware config word: from SRAM when the boot code signed it, else from the EEPROM.
   if ((yield* csr.readmemInd(ctx, BGE_SRAM_DATA_SIG)) === BGE_SRAM_DATA_SIG_MAGIC) {
     sc.hwcfg = yield* csr.readmemInd(ctx, BGE_SRAM_DATA_CFG);
@@ -153,23 +154,23 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
     if (b) sc.hwcfg = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   }
   if ((sc.hwcfg & BGE_HWCFG_MEDIA) === BGE_MEDIA_FIBER) {
-    iopkt.log(`bge: ${where}: 1000BASE-X (TBI) boards are not supported by this driver`);
+    iopkt.log(`bge: ${where}: 1000BASE-X (TBI) boards are not supported by this driver`, _SLOG_ERROR);
     return Errno.ENODEV;
   }
   if (yield* bgeChipinit(ctx, sc)) {
-    iopkt.log(`bge: ${where}: chip initialization failed`);
+    iopkt.log(`bge: ${where}: chip initialization failed`, _SLOG_ERROR);
     return Errno.ENXIO;
   }
   const eaddr = yield* bgeGetEaddr(ctx, sc);
   if (!eaddr) {
-    iopkt.log(`bge: ${where}: failed to read station address`);
+    iopkt.log(`bge: ${where}: failed to read station address`, _SLOG_ERROR);
     return Errno.ENXIO;
   }
   sc.eaddr.set(eaddr);
   try {
     sc.mem = BgeRingMem.alloc(ctx);
   } catch (e) {
-    iopkt.log(`bge: ${where}: can't alloc rx buffers`);
+    iopkt.log(`bge: ${where}: can't alloc rx buffers`, _SLOG_ERROR);
     return e instanceof KernelError ? e.errno : Errno.ENOMEM;
   }
   ctx.bus.memWrite(sc.mem.ringData, new Uint8Array(BgeRingMem.RING_DATA_BYTES));
@@ -181,7 +182,7 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
   try {
     ifp = iopkt.devAttach(BGE_IF_BASENAME, o.raw, ops, (o.mac ?? sc.eaddr).slice(), sc);
   } catch (e) {
-    iopkt.log(`bge: dev_attach failed: ${e instanceof KernelError ? e.message : String(e)}`);
+    iopkt.log(`bge: dev_attach failed: ${e instanceof KernelError ? e.message : String(e)}`, _SLOG_ERROR);
     return e instanceof KernelError ? e.errno : Errno.EINVAL;
   }
   sc.ifp = ifp;
@@ -191,12 +192,12 @@ function* bgeAttach(iopkt: IoPkt, dev: PciDevice, o: BgeOptions): Co<BgeSoftc | 
       IFCAP_CSUM_UDPv4_Tx | IFCAP_CSUM_UDPv4_Rx;
     ifp.capenable = ifp.capabilities;
   }
-  iopkt.log(`${ifp.name}: ${BGE_DESCRIPTION}, ASIC ${revisionName(sc.chipid)} (0x${sc.chipid.toString(16)}), Ethernet address ${macToString(sc.eaddr)}`);
-  if (typeof phy === 'string') iopkt.log(`${ifp.name}: no PHY found! (${phy})`);
-  else iopkt.log(`brgphy${ifp.unit} at ${ifp.name} phy ${phy.phy}: ${phy.name}, rev. ${phy.rev}`);
+  iopkt.log(`${ifp.name}: ${BGE_DESCRIPTION}, ASIC ${revisionName(sc.chipid)} (0x${sc.chipid.toString(16)}), Ethernet address ${macToString(sc.eaddr)}`, _SLOG_INFO);
+  if (typeof phy === 'string') iopkt.log(`${ifp.name}: no PHY found! (${phy})`, _SLOG_ERROR);
+  else iopkt.log(`brgphy${ifp.unit} at ${ifp.name} phy ${phy.phy}: ${phy.name}, rev. ${phy.rev}`, _SLOG_INFO);
   if (o.verbose) {
     iopkt.log(`${ifp.name}: ${where}, mem 0x${bar.base.toString(16)}-0x${(bar.base + bar.size - 1).toString(16)}, irq ${sc.irq}, ` +
-      `HW config 0x${sc.hwcfg.toString(16).padStart(8, '0')}, media ${mediaName(sc.mii.selected)}`);
+      `HW config 0x${sc.hwcfg.toString(16).padStart(8, '0')}, media ${mediaName(sc.mii.selected)}`, _SLOG_INFO);
   }
   sc.intrId = iopkt.interruptEntryInit(sc.irq, (wctx: ThreadCtx) => bgeIntr(wctx, sc), () => undefined, nicPriorityOption(o.raw.get('priority')));
   return sc;
@@ -215,7 +216,7 @@ function* bgeDetach(sc: BgeSoftc): Co<number> {
   if (sc.intrId >= 0) sc.iopkt.interruptEntryRemove(sc.intrId);
   sc.intrId = -1;
   sc.iopkt.devDetach(ifp);
-  sc.iopkt.log(`${ifp.name}: detached`);
+  sc.iopkt.log(`${ifp.name}: detached`, _SLOG_INFO);
   sc.ifp = null;
   return 0;
 }
@@ -223,16 +224,16 @@ function* bgeDetach(sc: BgeSoftc): Co<number> {
 function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
   const ctx = iopkt.ctx;
   const o = parseBgeOptions(options);
-  for (const e of o.errors) iopkt.log(`devnp-bge: ${e}`);
+  for (const e of o.errors) iopkt.log(`devnp-bge: ${e}`, optionSeverity(e));
   const all = yield* pci_enumerate(ctx);
   const found = all.filter((d) => d.vendorId === o.vid && d.deviceId === o.did);
   const candidates = o.pci !== undefined ? found.slice(o.pci, o.pci + 1) : found;
   if (candidates.length === 0) {
     for (const d of all) {
       const name = d.vendorId === 0x14e4 ? BGE_OTHER_PRODUCTS[d.deviceId] : undefined;
-      if (name) iopkt.log(`devnp-bge: pci ${d.bus}:${d.dev}.${d.fn}: Broadcom ${name} (14e4:${d.deviceId.toString(16)}) is not supported by this driver`);
+      if (name) iopkt.log(`devnp-bge: pci ${d.bus}:${d.dev}.${d.fn}: Broadcom ${name} (14e4:${d.deviceId.toString(16)}) is not supported by this driver`, _SLOG_ERROR);
     }
-    iopkt.log(`devnp-bge: no PCI device ${o.vid.toString(16).padStart(4, '0')}:${o.did.toString(16).padStart(4, '0')}${o.pci !== undefined ? ` at index ${o.pci}` : ''}`);
+    iopkt.log(`devnp-bge: no PCI device ${o.vid.toString(16).padStart(4, '0')}:${o.did.toString(16).padStart(4, '0')}${o.pci !== undefined ? ` at index ${o.pci}` : ''}`, _SLOG_ERROR);
     return Errno.ENODEV;
   }
   let attached = 0;

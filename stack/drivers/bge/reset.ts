@@ -25,6 +25,7 @@ import {
   PCIM_CMD_MWIEN,
 } from './regs';
 import type { BgeSoftc } from './softc';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** MISC_CTL during a reset: indirect access, interrupts masked, word swap, PCISTATE writable (0x9a). */
 const RESET_MISC_CTL = BGE_PCIMISCCTL_INDIRECT_ACCESS | BGE_PCIMISCCTL_MASK_PCI_INTR | BGE_HIF_SWAP_OPTIONS | BGE_PCIMISCCTL_PCISTATE_RW;
@@ -38,7 +39,7 @@ export function* bgePollFw(ctx: ThreadCtx, sc: BgeSoftc): Co<boolean> {
     if (val === want) return true;
     yield* DELAY(ctx, 10);
   }
-  sc.log(`firmware handshake timed out, found 0x${val.toString(16).padStart(8, '0')}`);
+  sc.log(`firmware handshake timed out, found 0x${val.toString(16).padStart(8, '0')}`, _SLOG_ERROR);
   return false;
 }
 
@@ -96,7 +97,7 @@ export function* bgeStopBlock(ctx: ThreadCtx, sc: BgeSoftc, reg: number, bit = B
     yield* DELAY(ctx, 100);
     if (((yield* sc.csr.read(ctx, reg)) & bit) === 0) return;
   }
-  if (reg !== BGE_SRS_MODE) sc.log(`block failed to stop: reg 0x${reg.toString(16)}, bit 0x${bit.toString(16).padStart(8, '0')}`);
+  if (reg !== BGE_SRS_MODE) sc.log(`block failed to stop: reg 0x${reg.toString(16)}, bit 0x${bit.toString(16).padStart(8, '0')}`, _SLOG_ERROR);
 }
 
 /** bge_stop's register part: interrupts off, receive then transmit blocks, memory managers, then bge_reset. */

@@ -5,7 +5,7 @@
  * stack thread's if_start/ioctl/callouts against the interrupt thread) the way splnet serialises NetBSD.
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
-import type { IoPkt } from '../../io-pkt/driver-api';
+import type { IoPkt, SlogSeverity } from '../../io-pkt/driver-api';
 import type { PciDevice } from '../../lib/pci';
 import type { Ifnet } from '../../net/if';
 import { BGE_LOCK_RETRY_NS } from './costs';
@@ -147,8 +147,8 @@ export class BgeSoftc {
     }
   }
 
-  /** Log with the interface name once there is one (aprint_*_dev). */
-  log(text: string): void {
-    this.iopkt.log(`${this.ifp?.name ?? 'bge'}: ${text}`);
+  /** Log with the interface name once there is one (aprint_*_dev), at the severity of the NetBSD call. */
+  log(text: string, severity: SlogSeverity): void {
+    this.iopkt.log(`${this.ifp?.name ?? 'bge'}: ${text}`, severity);
   }
 }

@@ -6,6 +6,7 @@
  * send and takes frames received.
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
+import { _SLOG_ERROR, _SLOG_WARNING, type SlogSeverity } from '../../io-pkt/driver-api';
 import {
   DRIVER_INTR_ENTRY_NS, DRIVER_TX_PER_FRAME_NS, INTR_MAX_PASSES, LOCK_RETRY_NS,
   OVERRUN_STOP_WAIT_NS, STOP_MAX_POLLS, STOP_POLL_NS,
@@ -43,7 +44,8 @@ export interface Dp8390Host<B extends RxBuffer = RxBuffer> {
   link(up: boolean): void;
   /** A transmission is outstanding (arm the watchdog) or none is (disarm). */
   watchdog?(arm: boolean): void;
-  log(text: string): void;
+  /** slogf at `severity` (driver-api.ts IoPkt.log): errors reach the console. */
+  log(text: string, severity?: SlogSeverity): void;
 }
 
 /** Receive filter settings programmed into RCR and MAR0–7. */
@@ -203,10 +205,15 @@ export class Dp8390<B extends RxBuffer = RxBuffer> {
     this.io.out8(ctx, R.P0_ISR, 0xff);
   }
 
-  /** Stop and re-init after a fatal condition (NetBSD dp8390_reset), with a trace saying why. Lock held. */
-  *resetLocked(ctx: ThreadCtx, reason: string): Co<void> {
+  /**
+   * Stop and re-init after a fatal condition (NetBSD dp8390_reset), with a trace saying why. Lock held. The log
+   * line has the severity of NetBSD's message for the cause: log(LOG_ERR) for a device timeout or a corrupt
+   * ring (dp8390_watchdog, dp8390_rint: _SLOG_ERROR), log(LOG_WARNING) for a remote DMA that did not complete
+   * (ne2000_write_mbuf: _SLOG_WARNING); vlog_ext maps LOG_x to slog's x − 1.
+   */
+  *resetLocked(ctx: ThreadCtx, reason: string, severity: SlogSeverity = _SLOG_ERROR): Co<void> {
     ctx.trace('driver', 'reset', 0, { reason });
-    this.host.log(`ne2000: resetting NIC: ${reason}`);
+    this.host.log(`ne2000: resetting NIC: ${reason}`, severity);
     yield* this.stopLocked(ctx);
     yield* this.initLocked(ctx);
   }
@@ -240,7 +247,7 @@ export class Dp8390<B extends RxBuffer = RxBuffer> {
       const page = this.layout.txPageStart + slot * R.TXBUF_PAGES;
       if (!(yield* this.io.writeMem(ctx, page * R.PAGE_SIZE, buf))) {
         this.counters.oerrors++;
-        yield* this.resetLocked(ctx, 'remote transmit DMA failed to complete');
+        yield* this.resetLocked(ctx, 'remote transmit DMA failed to complete', _SLOG_WARNING);
         continue;
       }
       this.txbLen[slot] = buf.length;
@@ -269,7 +276,7 @@ export class Dp8390<B extends RxBuffer = RxBuffer> {
     try {
       if (!this.running || this.txbInuse === 0) return;
       this.counters.oerrors++;
-      this.host.log('ne2000: device timeout');
+      this.host.log('ne2000: device timeout', _SLOG_ERROR); // dp8390_watchdog: log(LOG_ERR, "%s: device timeout")
       yield* this.resetLocked(ctx, 'transmit watchdog');
       yield* this.startLocked(ctx);
     } finally {

@@ -4,6 +4,7 @@
  * it runs with the core's lock held.
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
+import { _SLOG_ERROR, type SlogSeverity } from '../../io-pkt/driver-api';
 import { DRIVER_RX_PER_FRAME_NS } from '../costs';
 import type { Dp8390Host, RxBuffer } from './dp8390';
 import type { Ne2000Io, RingLayout } from './ne2000-io';
@@ -16,7 +17,7 @@ export interface RingOwner<B extends RxBuffer> {
   readonly counters: Dp8390Counters;
   readonly host: Dp8390Host<B>;
   setLink(up: boolean): void;
-  resetLocked(ctx: ThreadCtx, reason: string): Co<void>;
+  resetLocked(ctx: ThreadCtx, reason: string, severity?: SlogSeverity): Co<void>;
 }
 
 export class RingReader<B extends RxBuffer> {
@@ -50,7 +51,8 @@ export class RingReader<B extends RxBuffer> {
         const len = count - R.ETHER_FCS;
         if (next !== expect || next < start || next >= stop || len <= 0 || len > R.MCLBYTES) {
           this.core.counters.ierrors++;
-          yield* this.core.resetLocked(ctx, `ring corrupt at page ${page}: next ${next} count ${count} status ${rsr}`);
+          // dp8390_rint: log(LOG_ERR, "NIC memory corrupt - invalid packet length") then dp8390_reset.
+          yield* this.core.resetLocked(ctx, `ring corrupt at page ${page}: next ${next} count ${count} status ${rsr}`, _SLOG_ERROR);
           return false;
         }
         if ((rsr & 0x0f) === R.RSR_PRX) {

@@ -18,6 +18,8 @@ import type { IoNetDevctl, IoNetSelf, Npkt } from '../shim/ionet-api';
 import { isaMedia, rtl8029Media, type Ne2000Media } from './media';
 import { parseCNumber, parseNe2000Options, type Ne2000Options } from './options';
 import { probeNe2000, type FoundCard } from './probe';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
+import { optionSeverity, probeNoteSeverity } from '../log-severity';
 
 /** io-net drivers' default interrupt-thread priority (io-net's own default, like io-pkt's rx_prio). */
 const DEFAULT_INTR_PRIORITY = 21;
@@ -44,7 +46,7 @@ class LegacyNe2000 {
       deliver: (ctx, npkt, pktId) => self.deliver(ctx, npkt, pktId),
       setOactive: () => undefined,
       link: (up) => ion.linkState(self.handle, up),
-      log: (text) => ion.log(text),
+      log: (text, severity) => ion.log(text, severity),
     });
   }
 
@@ -141,9 +143,9 @@ function* init(ionet: unknown, options: string): Co<number> {
   const ion = ionet as IoNetSelf;
   const ctx = ion.ctx;
   const o = parseNe2000Options(options);
-  for (const e of o.errors) ion.log(`devn-ne2000: ${e}`);
+  for (const e of o.errors) ion.log(`devn-ne2000: ${e}`, optionSeverity(e));
   const probe = yield* probeNe2000(ctx, o);
-  if (o.verbose || probe.cards.length === 0) for (const n of probe.notes) ion.log(`devn-ne2000: ${n}`);
+  if (o.verbose || probe.cards.length === 0) for (const n of probe.notes) ion.log(`devn-ne2000: ${n}`, probeNoteSeverity(probe.cards.length));
   if (probe.badOptions) return Errno.EINVAL;
   let registered = 0;
   for (const card of probe.cards) {
@@ -164,7 +166,7 @@ function* init(ionet: unknown, options: string): Co<number> {
       },
     });
     if (handle < 0) {
-      ion.log(`devn-ne2000: registration with io-net failed (errno ${-handle})`);
+      ion.log(`devn-ne2000: registration with io-net failed (errno ${-handle})`, _SLOG_ERROR);
       yield* drv.shutdown2(ctx);
       continue;
     }

@@ -9,7 +9,7 @@
  * so this driver attaches with the base name "en" (not NetBSD's "ne"): scripts written for QNX keep working.
  */
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import { nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
+import { _SLOG_ERROR, _SLOG_INFO, nicPriorityOption, type IoPkt, type NativeDriverModule, type SlogSeverity } from '../../io-pkt/driver-api';
 import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import { IFF_ALLMULTI, IFF_OACTIVE, IFF_PROMISC, IFF_RUNNING, type Ifnet, type IfnetOps } from '../../net/if';
 import { TX_WATCHDOG_NS } from '../costs';
@@ -19,6 +19,7 @@ import { isaMedia, rtl8029Media, type Ne2000Media } from './media';
 import { formatMac, parseNe2000Options, type Ne2000Options } from './options';
 import { probeNe2000, type FoundCard } from './probe';
 import { strerror } from '../../lib/errno';
+import { optionSeverity, probeNoteSeverity } from '../log-severity';
 
 /** Base name of devnp-ne2000 interfaces (see the file comment). */
 export const NE2000_IF_BASENAME = 'en';
@@ -54,7 +55,7 @@ export class Ne2000Softc {
         iopkt.linkState(self.ifp, up);
       },
       watchdog: (arm: boolean) => self.watchdog(arm),
-      log: (text: string) => iopkt.log(text),
+      log: (text: string, severity?: SlogSeverity) => iopkt.log(text, severity),
     };
     this.core = new Dp8390(card.io, card.type, host);
   }
@@ -157,9 +158,9 @@ export function nicConfig(sc: Ne2000Softc, ifp: Ifnet): NicConfig {
 function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
   const ctx = iopkt.ctx;
   const o = parseNe2000Options(options);
-  for (const e of o.errors) iopkt.log(`devnp-ne2000: ${e}`);
+  for (const e of o.errors) iopkt.log(`devnp-ne2000: ${e}`, optionSeverity(e));
   const probe = yield* probeNe2000(ctx, o);
-  if (o.verbose || probe.cards.length === 0) for (const n of probe.notes) iopkt.log(`devnp-ne2000: ${n}`);
+  if (o.verbose || probe.cards.length === 0) for (const n of probe.notes) iopkt.log(`devnp-ne2000: ${n}`, probeNoteSeverity(probe.cards.length));
   if (probe.badOptions) return Errno.EINVAL;
   let attached = 0;
   let failure: number = Errno.ENODEV;
@@ -170,7 +171,7 @@ function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
     try {
       ifp = iopkt.devAttach(NE2000_IF_BASENAME, o.raw, ops, lladdr.slice(), sc);
     } catch (e) {
-      iopkt.log(`devnp-ne2000: dev_attach failed: ${e instanceof KernelError ? e.message : String(e)}`);
+      iopkt.log(`devnp-ne2000: dev_attach failed: ${e instanceof KernelError ? e.message : String(e)}`, _SLOG_ERROR);
       continue;
     }
     sc.ifp = ifp;
@@ -186,7 +187,8 @@ function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
     } catch (e) {
       if (!(e instanceof KernelError)) throw e;
       // The attach routine's error path: give the interface back before failing (no half-attached ifnet).
-      iopkt.log(`devnp-ne2000: ${ifp.name}: unable to attach irq ${card.irq}: ${strerror(e.errno)}`);
+      // ne_isa_attach: aprint_error_dev(…, "couldn't establish interrupt handler") — an error.
+      iopkt.log(`devnp-ne2000: ${ifp.name}: unable to attach irq ${card.irq}: ${strerror(e.errno)}`, _SLOG_ERROR);
       iopkt.devDetach(ifp);
       failure = e.errno;
       continue;
@@ -194,7 +196,7 @@ function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
     attached++;
     if (o.verbose) {
       iopkt.log(`${ifp.name}: ${card.description} at ioport 0x${card.io.base.toString(16)} irq ${card.irq}, ` +
-        `${card.type.toUpperCase()}, MAC ${formatMac(lladdr)}`);
+        `${card.type.toUpperCase()}, MAC ${formatMac(lladdr)}`, _SLOG_INFO); // the attach banner (aprint_normal)
     }
   }
   return attached > 0 ? 0 : failure;

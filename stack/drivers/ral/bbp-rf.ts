@@ -19,6 +19,7 @@ import {
   RT2560_RF2525E_R2, RT2560_RF2526_HI_R2, RT2560_RF2526_R2, RT2560_RF3, RT2560_RF3_AUTOTUNE, RT2560_RF4,
   RT2560_RF5222_2GHZ, RT2560_RFCSR,
 } from './regs';
+import { _SLOG_ERROR, type SlogSeverity } from '../../io-pkt/driver-api';
 
 /** The part of the softc the serial interfaces need. */
 export interface RalRadio {
@@ -28,8 +29,8 @@ export interface RalRadio {
   readonly rfRegs: number[];
   /** TX power per channel 1–14 from the EEPROM. */
   txpow: number[];
-  /** aprint_error_dev. */
-  log(text: string): void;
+  /** aprint_error_dev: the messages here are all errors (_SLOG_ERROR). */
+  log(text: string, severity: SlogSeverity): void;
 }
 
 const BUSY_TRIES = 100;
@@ -42,7 +43,7 @@ export function* rt2560BbpWrite(ctx: ThreadCtx, sc: RalRadio, reg: number, val: 
     yield* DELAY(ctx, 1);
   }
   if (ntries === BUSY_TRIES) {
-    sc.log('could not write to BBP');
+    sc.log('could not write to BBP', _SLOG_ERROR);
     return;
   }
   sc.csr.write(ctx, RT2560_BBPCSR, RT2560_BBP_WRITE | RT2560_BBP_BUSY | ((reg & 0x7f) << 8) | (val & 0xff));
@@ -59,7 +60,7 @@ export function* rt2560BbpRead(ctx: ThreadCtx, sc: RalRadio, reg: number): Co<nu
     if (!idle) yield* DELAY(ctx, 1);
   }
   if (!idle) {
-    sc.log('could not read from BBP');
+    sc.log('could not read from BBP', _SLOG_ERROR);
     return 0;
   }
   sc.csr.write(ctx, RT2560_BBPCSR, RT2560_BBP_BUSY | ((reg & 0x7f) << 8));
@@ -68,7 +69,7 @@ export function* rt2560BbpRead(ctx: ThreadCtx, sc: RalRadio, reg: number): Co<nu
     if ((val & RT2560_BBP_BUSY) === 0) return val & 0xff;
     yield* DELAY(ctx, 1);
   }
-  sc.log('could not read from BBP');
+  sc.log('could not read from BBP', _SLOG_ERROR);
   return 0;
 }
 
@@ -80,7 +81,7 @@ export function* rt2560RfWrite(ctx: ThreadCtx, sc: RalRadio, reg: number, val: n
     yield* DELAY(ctx, 1);
   }
   if (ntries === BUSY_TRIES) {
-    sc.log('could not write to RF');
+    sc.log('could not write to RF', _SLOG_ERROR);
     return;
   }
   sc.csr.write(ctx, RT2560_RFCSR, (RT2560_RF_BUSY | RT2560_RF_20BIT | ((val & 0xfffff) << 2) | (reg & 3)) >>> 0);
@@ -198,7 +199,7 @@ export function* rt2560BbpInit(ctx: ThreadCtx, sc: RalRadio): Co<boolean> {
     yield* DELAY(ctx, 1);
   }
   if (ntries === BUSY_TRIES) {
-    sc.log('timeout waiting for BBP');
+    sc.log('timeout waiting for BBP', _SLOG_ERROR);
     return false;
   }
   for (const [reg, val] of RT2560_DEF_BBP) yield* rt2560BbpWrite(ctx, sc, reg, val);

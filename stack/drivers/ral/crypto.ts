@@ -34,6 +34,7 @@ import {
 } from './regs';
 import type { RalSoftc } from './softc';
 import { rt2560TxData } from './tx';
+import { _SLOG_INFO, _SLOG_WARNING } from '../../io-pkt/driver-api';
 
 /** The CCMP header and MIC the engine adds (802.11-2016 12.5.3.2). */
 const CCMP_OVERHEAD = 16;
@@ -71,12 +72,12 @@ export function ralCryptoAttach(ctx: ThreadCtx, sc: RalSoftc): void {
   const rc = new RalCrypto(slot(), slot());
   const id = cf.crypto_get_driverid(sc.ifp.name, CRYPTOCAP_F_HARDWARE);
   if (id < 0 || cf.crypto_register(id, CRYPTO_AES_CCM_16, RAL_CRYPTO_MAXOPLEN, 0, { process: (pctx, crp) => ralCryptoProcess(pctx, sc, crp) }) !== 0) {
-    sc.log('could not register the cipher engine');
+    sc.log('could not register the cipher engine', _SLOG_WARNING);
     return;
   }
   rc.driverid = id;
   sc.crypto = rc;
-  sc.log('AES-CCM engine registered (hardware crypto)');
+  sc.log('AES-CCM engine registered (hardware crypto)', _SLOG_INFO);
 }
 
 /** rt2560_detach: unregister (queued requests go to the software provider). */

@@ -33,6 +33,7 @@ import {
 } from './regs';
 import type { RalRxRing, RalSoftc, RalTxRing } from './softc';
 import { ralCryptoAbort } from './crypto';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** rt2560_update_rssadapt period: hz / 10. */
 export const RAL_RSSADAPT_PERIOD_NS = 100_000_000;
@@ -203,7 +204,7 @@ export function* rt2560Newstate(ctx: ThreadCtx, sc: RalSoftc, nstate: Ieee80211S
       }
       if (ic.opmode === 'hostap' || ic.opmode === 'ibss') {
         if (!rt2560BeaconSetup(ctx, sc, ni)) {
-          sc.log('could not allocate beacon');
+          sc.log('could not allocate beacon', _SLOG_ERROR);
           error = Errno.ENOBUFS;
           break;
         }
@@ -314,7 +315,7 @@ export function* rt2560Watchdog(ctx: ThreadCtx, sc: RalSoftc): Co<void> {
   if (!ifp || sc.detached) return;
   yield* sc.withLock(ctx, function* (): Co<void> {
     if (sc.txTimer > 0 && --sc.txTimer === 0) {
-      sc.log('device timeout');
+      sc.log('device timeout', _SLOG_ERROR);
       sc.counters.watchdogResets++;
       ifp.data.oerrors++;
       yield* rt2560Init(ctx, sc);

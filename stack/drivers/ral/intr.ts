@@ -36,6 +36,7 @@ import { rt2560Rxrate } from './desc';
 import type { RalSoftc, RalTxRing } from './softc';
 import { rt2560Start, rt2560TxBcn } from './tx';
 import { ralCryptoOneShotIntr, ralCryptoTxEncrypted, ralCryptoUnblock } from './crypto';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 function readFlags(ctx: ThreadCtx, addr: number): number {
   const b = new Uint8Array(4);
@@ -110,7 +111,7 @@ function txDone(ctx: ThreadCtx, sc: RalSoftc, ring: RalTxRing, count: number, da
     if (data) ifp.data.oerrors++;
   } else {
     sc.counters.txFailOther++;
-    sc.log(`sending ${data ? 'data' : 'mgt'} frame failed 0x${flags.toString(16).padStart(8, '0')}`);
+    sc.log(`sending ${data ? 'data' : 'mgt'} frame failed 0x${flags.toString(16).padStart(8, '0')}`, _SLOG_ERROR);
     if (data) ifp.data.oerrors++;
   }
   ctx.trace('driver', data ? 'tx-done' : 'tx-mgt-done', d?.pktId ?? 0, { if: ifp.name, slot: ring.next, result: result >>> 2, retries });

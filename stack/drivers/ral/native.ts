@@ -13,7 +13,8 @@
  */
 import { macToString } from '../../net/wire/addr';
 import { Errno, KernelError, type Co, type ThreadCtx } from '../../kernel/api';
-import { nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
+import { _SLOG_ERROR, _SLOG_INFO, nicPriorityOption, type IoPkt, type NativeDriverModule } from '../../io-pkt/driver-api';
+import { optionSeverity } from '../log-severity';
 import { pci_enumerate, type PciDevice } from '../../lib/pci';
 import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import { IFF_PROMISC, IFF_RUNNING, type Ifnet, type IfnetOps } from '../../net/if';
@@ -118,7 +119,7 @@ function* ralAttach(iopkt: IoPkt, dev: PciDevice, o: RalOptions): Co<RalSoftc | 
   const where = `pci ${dev.bus}:${dev.dev}.${dev.fn}`;
   const bar = dev.bars.find((b) => b.index === 0 && (b.kind === 'mem32' || b.kind === 'mem64') && b.base !== 0);
   if (!bar) {
-    iopkt.log(`ral: ${where}: could not map memory space`);
+    iopkt.log(`ral: ${where}: could not map memory space`, _SLOG_ERROR);
     return Errno.ENXIO;
   }
   const csr = new RalCsr(dev, bar.base, bar.size);
@@ -128,7 +129,7 @@ function* ralAttach(iopkt: IoPkt, dev: PciDevice, o: RalOptions): Co<RalSoftc | 
   const sc = new RalSoftc(iopkt, csr, o);
   sc.irq = o.irq ?? dev.irq;
   if (sc.irq === 0 || sc.irq === 0xff) {
-    iopkt.log(`ral: ${where}: could not map interrupt`);
+    iopkt.log(`ral: ${where}: could not map interrupt`, _SLOG_ERROR);
     return Errno.ENXIO;
   }
   sc.asicRev = yield* csr.read(ctx, RT2560_CSR0);
@@ -149,14 +150,14 @@ function* ralAttach(iopkt: IoPkt, dev: PciDevice, o: RalOptions): Co<RalSoftc | 
     sc.bcnq = RalTxRing.alloc(ctx, 'Beacon', RT2560_BEACON_RING_COUNT);
     sc.rxq = RalRxRing.alloc(ctx, RT2560_RX_RING_COUNT);
   } catch (e) {
-    iopkt.log(`ral: ${where}: could not allocate rings`);
+    iopkt.log(`ral: ${where}: could not allocate rings`, _SLOG_ERROR);
     return e instanceof KernelError ? e.errno : Errno.ENOMEM;
   }
   let ifp: Ifnet;
   try {
     ifp = iopkt.devAttach(RAL_IF_BASENAME, o.raw, ops, (o.mac ?? sc.myaddr).slice(), sc);
   } catch (e) {
-    iopkt.log(`ral: dev_attach failed: ${e instanceof KernelError ? e.message : String(e)}`);
+    iopkt.log(`ral: dev_attach failed: ${e instanceof KernelError ? e.message : String(e)}`, _SLOG_ERROR);
     return e instanceof KernelError ? e.errno : Errno.EINVAL;
   }
   sc.ifp = ifp;
@@ -174,7 +175,7 @@ function* ralAttach(iopkt: IoPkt, dev: PciDevice, o: RalOptions): Co<RalSoftc | 
     ieee80211_ifattach(ic);
   } catch (e) {
     // io-pkt without the 802.11 layer (io-pkt-v4): give the interface back.
-    iopkt.log(`${ifp.name}: ${e instanceof KernelError ? e.message : String(e)} failed`);
+    iopkt.log(`${ifp.name}: ${e instanceof KernelError ? e.message : String(e)} failed`, _SLOG_ERROR);
     iopkt.devDetach(ifp);
     sc.ifp = null;
     return e instanceof KernelError ? e.errno : Errno.ENOTSUP;
@@ -189,13 +190,13 @@ function* ralAttach(iopkt: IoPkt, dev: PciDevice, o: RalOptions): Co<RalSoftc | 
     return sc.withLock(ctx, () => rt2560Newstate(ctx, sc, nstate, arg));
   };
   sc.dwelltime = 200;
-  iopkt.log(`${ifp.name}: 802.11 address ${macToString(sc.myaddr)}`);
-  iopkt.log(`${ifp.name}: MAC/BBP RT2560 (rev 0x${sc.asicRev.toString(16).padStart(2, '0')}), RF ${rfName(sc.rfRev)}`);
-  iopkt.log(`${ifp.name}: 11b rates: 1Mbps 2Mbps 5.5Mbps 11Mbps`);
-  iopkt.log(`${ifp.name}: 11g rates: 1Mbps 2Mbps 5.5Mbps 11Mbps 6Mbps 9Mbps 12Mbps 18Mbps 24Mbps 36Mbps 48Mbps 54Mbps`);
+  iopkt.log(`${ifp.name}: 802.11 address ${macToString(sc.myaddr)}`, _SLOG_INFO);
+  iopkt.log(`${ifp.name}: MAC/BBP RT2560 (rev 0x${sc.asicRev.toString(16).padStart(2, '0')}), RF ${rfName(sc.rfRev)}`, _SLOG_INFO);
+  iopkt.log(`${ifp.name}: 11b rates: 1Mbps 2Mbps 5.5Mbps 11Mbps`, _SLOG_INFO);
+  iopkt.log(`${ifp.name}: 11g rates: 1Mbps 2Mbps 5.5Mbps 11Mbps 6Mbps 9Mbps 12Mbps 18Mbps 24Mbps 36Mbps 48Mbps 54Mbps`, _SLOG_INFO);
   if (o.verbose) {
     iopkt.log(`${ifp.name}: ${where}, mem 0x${bar.base.toString(16)}-0x${(bar.base + bar.size - 1).toString(16)}, irq ${sc.irq}, ` +
-      `antennas ${sc.nbAnt} (tx ${sc.txAnt}, rx ${sc.rxAnt}), hw radio ${sc.hwRadio}`);
+      `antennas ${sc.nbAnt} (tx ${sc.txAnt}, rx ${sc.rxAnt}), hw radio ${sc.hwRadio}`, _SLOG_INFO);
   }
   sc.intrId = iopkt.interruptEntryInit(sc.irq, (wctx: ThreadCtx) => rt2560Intr(wctx, sc), () => undefined, nicPriorityOption(o.raw.get('priority')));
   // The AES engine as io-pkt-*-hc's crypto offload (crypto.ts), unless `nohwcrypto`.
@@ -224,23 +225,23 @@ function* rt2560Detach(sc: RalSoftc): Co<number> {
   if (sc.intrId >= 0) sc.iopkt.interruptEntryRemove(sc.intrId);
   sc.intrId = -1;
   sc.iopkt.devDetach(ifp);
-  sc.iopkt.log(`${ifp.name}: detached`);
+  sc.iopkt.log(`${ifp.name}: detached`, _SLOG_INFO);
   sc.ifp = null;
   return 0;
 }
 
 function* drvrInit(iopkt: IoPkt, options: string): Co<number> {
   const o = parseRalOptions(options);
-  for (const e of o.errors) iopkt.log(`devnp-ral: ${e}`);
+  for (const e of o.errors) iopkt.log(`devnp-ral: ${e}`, optionSeverity(e));
   const all = yield* pci_enumerate(iopkt.ctx);
   const found = all.filter((d) => d.vendorId === o.vid && d.deviceId === o.did);
   const candidates = o.pci !== undefined ? found.slice(o.pci, o.pci + 1) : found;
   if (candidates.length === 0) {
     for (const d of all) {
       const name = d.vendorId === RAL_VENDOR_RALINK ? RAL_OTHER_PRODUCTS[d.deviceId] : undefined;
-      if (name) iopkt.log(`devnp-ral: pci ${d.bus}:${d.dev}.${d.fn}: Ralink ${name} (1814:${d.deviceId.toString(16).padStart(4, '0')}) is not supported by this driver`);
+      if (name) iopkt.log(`devnp-ral: pci ${d.bus}:${d.dev}.${d.fn}: Ralink ${name} (1814:${d.deviceId.toString(16).padStart(4, '0')}) is not supported by this driver`, _SLOG_ERROR);
     }
-    iopkt.log(`devnp-ral: no PCI device ${o.vid.toString(16).padStart(4, '0')}:${o.did.toString(16).padStart(4, '0')}${o.pci !== undefined ? ` at index ${o.pci}` : ''}`);
+    iopkt.log(`devnp-ral: no PCI device ${o.vid.toString(16).padStart(4, '0')}:${o.did.toString(16).padStart(4, '0')}${o.pci !== undefined ? ` at index ${o.pci}` : ''}`, _SLOG_ERROR);
     return Errno.ENODEV;
   }
   let attached = 0;

@@ -8,7 +8,7 @@
  * the frame is copied into or out of (what bus_dmamap_load of a cluster would point the descriptor at).
  */
 import type { Co, ThreadCtx } from '../../kernel/api';
-import type { IoPkt } from '../../io-pkt/driver-api';
+import type { IoPkt, SlogSeverity } from '../../io-pkt/driver-api';
 import type { Ifnet } from '../../net/if';
 import type { BeaconOffsets, Ieee80211Com, Ieee80211State } from '../../net80211/var';
 import type { RalRadio } from './bbp-rf';
@@ -196,8 +196,8 @@ export class RalSoftc implements RalRadio {
     }
   }
 
-  /** aprint_*_dev: with the interface name once there is one. */
-  log(text: string): void {
-    this.iopkt.log(`${this.ifp?.name ?? 'ral'}: ${text}`);
+  /** aprint_*_dev: with the interface name once there is one, at the severity of the NetBSD call. */
+  log(text: string, severity: SlogSeverity): void {
+    this.iopkt.log(`${this.ifp?.name ?? 'ral'}: ${text}`, severity);
   }
 }

@@ -27,6 +27,7 @@ import {
   RT2560_TX_TIMESTAMP, RT2560_TXCSR0,
 } from './regs';
 import type { RalSoftc, RalTxRing } from './softc';
+import { _SLOG_ERROR } from '../../io-pkt/driver-api';
 
 /** Management and beacon rate in the 2.4 GHz band: 1 Mb/s. */
 const RAL_MGT_RATE = 2;
@@ -62,7 +63,7 @@ export function rt2560TxBcn(ctx: ThreadCtx, sc: RalSoftc, m: Mbuf, ni: Ieee80211
   const ring = sc.bcnq;
   const i = ring.cur;
   if (m.data.length === 0 || m.data.length > MCLBYTES) {
-    sc.log(`could not map mbuf (beacon of ${m.data.length} bytes)`);
+    sc.log(`could not map mbuf (beacon of ${m.data.length} bytes)`, _SLOG_ERROR);
     return false;
   }
   ring.data[i] = { pktId: m.pktId, len: m.data.length, frame: m.data, ni, rateidx: -1, rssi: 0 };
@@ -79,7 +80,7 @@ export function rt2560TxMgt(ctx: ThreadCtx, sc: RalSoftc, m: Mbuf, ni: Ieee80211
   const i = ring.cur;
   const wh = m.data;
   if (wh.length < 10 || wh.length > MCLBYTES) {
-    sc.log(`could not map mbuf (management frame of ${wh.length} bytes)`);
+    sc.log(`could not map mbuf (management frame of ${wh.length} bytes)`, _SLOG_ERROR);
     return false;
   }
   let flags = 0;
@@ -121,7 +122,7 @@ export function rt2560TxData(ctx: ThreadCtx, sc: RalSoftc, m: Mbuf, ni: Ieee8021
   const ring = sc.txq;
   const wh = m.data;
   if (wh.length < 24 || wh.length > MCLBYTES) {
-    sc.log(`could not map mbuf (data frame of ${wh.length} bytes)`);
+    sc.log(`could not map mbuf (data frame of ${wh.length} bytes)`, _SLOG_ERROR);
     return false;
   }
   let rate: number;

@@ -11,6 +11,7 @@
 import type { Co, ThreadCtx } from '../../kernel/api';
 import type { DriverOptions } from '../../io-pkt/driver-api';
 import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
+import type { SlogSeverity } from '../../io-pkt/driver-api';
 
 /** npkt_t: one packet, its buffer collapsed to one contiguous view. */
 export interface Npkt {
@@ -79,5 +80,6 @@ export interface IoNetSelf {
   txDone(handle: number, npkt: Npkt): void;
   /** Link state report (io-net's devctl/event to the up side). */
   linkState(handle: number, up: boolean): void;
-  log(text: string): void;
+  /** The driver's slogf, at `severity` (default _SLOG_INFO): io-pkt's log (driver-api.ts IoPkt.log). */
+  log(text: string, severity?: SlogSeverity): void;
 }

@@ -21,6 +21,7 @@ import type { NicConfig, NicStats } from '../../net/hw-nicinfo';
 import { IFF_ALLMULTI, IFF_PROMISC, IFF_RUNNING, type Ifnet, type IfnetOps } from '../../net/if';
 import { SHIM_COPY_PER_BYTE_NS, SHIM_PER_PACKET_NS } from '../costs';
 import type { IoNetRegistrant, IoNetSelf, Npkt } from './ionet-api';
+import { _SLOG_ERROR, type SlogSeverity } from '../../io-pkt/driver-api';
 
 /** Base name of every shim interface. */
 export const SHIM_IF_BASENAME = 'en';
@@ -186,8 +187,8 @@ class IoNetEmulation implements IoNetSelf {
     this.iopkt.linkState(s.ifp, up);
   }
 
-  log(text: string): void {
-    this.iopkt.log(text);
+  log(text: string, severity?: SlogSeverity): void {
+    this.iopkt.log(text, severity);
   }
 }
 
@@ -202,7 +203,7 @@ export function createShim(resolve: ModuleResolver): NativeDriverModule {
       const file = path.slice(path.lastIndexOf('/') + 1);
       const mod = file === '' ? undefined : resolve(file);
       if (!mod || mod.kind !== 'io_net_dll_entry') {
-        iopkt.log(`devnp-shim: ${path || '(no driver)'}: not an io-net driver`);
+        iopkt.log(`devnp-shim: ${path || '(no driver)'}: not an io-net driver`, _SLOG_ERROR);
         return Errno.ENOENT;
       }
       const ion = new IoNetEmulation(iopkt, rxCopy);

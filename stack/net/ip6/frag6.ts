@@ -24,6 +24,13 @@ import type { Ip6 } from './ip6';
 export const IPV6_REASS_TIMEOUT_NS = 60 * 1_000_000_000;
 /** ip6_maxfragpackets: datagrams under reassembly at once. */
 export const IP6_MAXFRAGPACKETS = 200;
+/**
+ * ip6_maxfrags: fragments held over all datagrams (frag6.c frag6_input: "if (frag6_nfrags >= (u_int)ip6_maxfrags)
+ * goto dropfrag", counted in fragdropped). NetBSD sets it to nmbclusters / 4; 1024 clusters assumed, as ip-reass.ts
+ * does for IPv4's ip_maxfrags. Found by the stack fuzzer (fuzz/stack/ipv6.ts): without it 200 datagrams of
+ * 8-byte fragments could hold 1.6 million fragments.
+ */
+export const IP6_MAXFRAGS = 256;
 
 interface Frag {
   off: number;
@@ -44,11 +51,18 @@ interface ReassQueue {
 
 export class Frag6 {
   private readonly queues = new Map<string, ReassQueue>();
+  /** frag6_nfrags: fragments queued over all datagrams. */
+  private queued = 0;
 
   constructor(private readonly s: NetStack, private readonly ip6: Ip6) {}
 
   get pending(): number {
     return this.queues.size;
+  }
+
+  /** Fragments held over all datagrams (frag6_nfrags). */
+  get nfrags(): number {
+    return this.queued;
   }
 
   /** frag6_input: `off` is the fragment header's offset in `pkt`, `prevNxtOff` the field that named it. */
@@ -81,6 +95,7 @@ export class Frag6 {
       this.ip6.icmp6.error(ifp, m, pkt, Icmp6Type.ParamProb, Icmp6ParamCode.Header, off + 2);
       return;
     }
+    if (this.queued >= IP6_MAXFRAGS) return drop(`${this.queued} fragments already queued (ip6_maxfrags)`);
     const src = p.src;
     const dst = p.dst;
     const key = `${ipv6ToString(src)} ${ipv6ToString(dst)} ${fh.ident}`;
@@ -109,6 +124,7 @@ export class Frag6 {
     }
     env.charge(bytesCost(data.length, NetCost.copyPerByte));
     q.frags.push({ off: fh.offset, data: data.slice() });
+    this.queued++;
     if (fh.offset === 0) q.first = { pkt: pkt.slice(0, off), fragOff: off, prevNxtOff, nxt: fh.nxt, m };
     env.trace('ip6', 'fragment', m.pktId, { ident: fh.ident, off: fh.offset, len: data.length, more: fh.moreFrags });
     if (q.total === null || !q.first) return;
@@ -121,6 +137,7 @@ export class Frag6 {
     if (have !== q.total) return;
     this.s.callouts.cancel(q.timer);
     this.queues.delete(key);
+    this.queued -= q.frags.length;
     const first = q.first;
     const whole = this.rebuild(first.pkt, first.prevNxtOff, first.nxt, q.frags.map((f) => f.data));
     st.reassembled++;
@@ -146,6 +163,7 @@ export class Frag6 {
   private discard(q: ReassQueue): void {
     this.s.callouts.cancel(q.timer);
     this.queues.delete(q.key);
+    this.queued -= q.frags.length;
     this.ip6.stats.ip6.fragdropped += q.frags.length;
   }
 
@@ -153,6 +171,7 @@ export class Frag6 {
   private timeout(q: ReassQueue): void {
     if (!this.queues.has(q.key)) return;
     this.queues.delete(q.key);
+    this.queued -= q.frags.length;
     this.ip6.stats.ip6.fragtimeout++;
     this.ip6.stats.ip6.fragdropped += q.frags.length;
     this.s.env.trace('ip6', 'drop', q.first?.m.pktId ?? 0, { reason: `reassembly timeout (${q.frags.length} fragments)` });

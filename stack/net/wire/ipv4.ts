@@ -1,4 +1,4 @@
-/** IPv4 header (RFC 791). Options are carried but not interpreted; fragments are flagged here, reassembled by ip-reass.ts. */
+/** IPv4 header (RFC 791). Options are carried here and interpreted by ip-options.ts; fragments are flagged here, reassembled by ip-reass.ts. */
 import { ipFromBytes, ipToBytes, type Ipv4Addr } from './addr';
 import { internetChecksum } from './checksum';
 import { WireError, viewOf, type FieldSpec } from './view';

@@ -145,7 +145,7 @@ test('a snapshot taken while a descriptor is in the engine restores and finishes
   expect(x.a.core.cipher.enc.job).not.toBeNull();
   const chip = JSON.parse(JSON.stringify(x.a.nic.saveState()));
   const board = JSON.parse(JSON.stringify(x.bed.board.saveState()));
-  expect(chip.v).toBe(2);
+  expect(chip.v).toBe(3);
   expect(chip.cipher.enc.job).not.toBeNull();
   const y = build();
   y.bed.sim.queue.runUntil(x.bed.now);

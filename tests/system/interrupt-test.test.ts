@@ -1,0 +1,71 @@
+/**
+ * `qnxemu test` interrupted (issue 14, "Interruptions"): once the quick scenario has passed and the two long
+ * ones are running in the two workers, SIGINT (SIGTERM) makes the runner kill its workers, write the JUnit
+ * file with the unfinished scenarios — and the one never started — as `interrupted` errors, print the lines
+ * and the summary, and exit 130 (143). The long scenarios' partial pcaps are whole up to their last frame.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tmpdir } from './helpers';
+import { alive, checkPcap, checkTrace, childPids, startCli } from './interrupt-helpers';
+import { findAll, parseXml, type XmlElement } from '../testing/xml';
+
+const SUITE = 'tests/system/fixtures/interrupt/suite';
+
+async function interruptSuite(sig: 'SIGINT' | 'SIGTERM') {
+  const dir = tmpdir(`int-test-${sig}`);
+  const junit = path.join(dir, 'junit.xml');
+  const art = path.join(dir, 'art');
+  const cli = startCli(['test', SUITE, '--jobs', '2', '--artifacts', art, '--junit', junit, '--no-progress']);
+  // a-quick passes first; by then the second worker runs b-long and the first has been given c-long.
+  await cli.waitFor(/^PASS  \S+a-quick\.yaml/m);
+  const workers = childPids(cli.child.pid!);
+  expect(workers.length).toBe(2);
+  cli.child.kill(sig);
+  const { code } = await cli.exit;
+  const doc = parseXml(fs.readFileSync(junit, 'utf8'));
+  const cases = findAll(doc, 'testcase');
+  return { code, out: cli.stdout(), err: cli.stderr(), workers, cases, art, doc };
+}
+
+describe('qnxemu test, interrupted', () => {
+  test('SIGINT: workers gone, JUnit lists the unfinished scenarios as errors, summary printed, exit 130', async () => {
+    const r = await interruptSuite('SIGINT');
+    expect(r.code).toBe(130);
+    // No worker outlives the runner.
+    for (const pid of r.workers) expect(alive(pid)).toBe(false);
+    expect(r.out).toMatch(/^ERROR \S+b-long\.yaml/m);
+    expect(r.out).toMatch(/^ERROR \S+c-long\.yaml/m);
+    expect(r.out).toContain('1 scenario not started: interrupted (SIGINT) before it finished');
+    expect(r.out).toMatch(/^4 scenarios: 1 passed, 0 failed, 3 errors in \d+\.\d s \(2 workers\), interrupted \(SIGINT\)$/m);
+    expect(r.doc.attrs.errors).toBe('3');
+    const errorOf = (name: string): XmlElement | undefined => findAll(r.cases.find((c) => c.attrs.name === name)!, 'error')[0];
+    expect(errorOf('a-quick')).toBeUndefined();
+    for (const n of ['b-long', 'c-long', 'd-quick']) {
+      const e = errorOf(n)!;
+      expect(e.attrs.type).toBe('interrupted');
+      expect(e.attrs.message).toBe('interrupted (SIGINT) before it finished');
+    }
+    expect(errorOf('d-quick')!.text).toContain('it had not started');
+    // The long scenarios' partial outputs are whole: the pcap up to its last frame (said so in the error),
+    // the trace up to its last line.
+    for (const n of ['b-long', 'c-long']) {
+      const pcap = path.join(r.art, n, 'hub0.pcap');
+      const frames = checkPcap(pcap);
+      expect(errorOf(n)!.text).toContain(`partial pcap kept, valid up to its last whole frame: ${pcap} (${frames} frames)`);
+      checkTrace(path.join(r.art, n, 'trace.jsonl'));
+    }
+    // The finished scenario's artifacts are complete.
+    expect(fs.existsSync(path.join(r.art, 'a-quick', 'result.json'))).toBe(true);
+    checkPcap(path.join(r.art, 'a-quick', 'hub0.pcap'));
+  });
+
+  test('SIGTERM: the same, exit 143', async () => {
+    const r = await interruptSuite('SIGTERM');
+    expect(r.code).toBe(143);
+    for (const pid of r.workers) expect(alive(pid)).toBe(false);
+    expect(r.out).toMatch(/interrupted \(SIGTERM\)$/m);
+    const interrupted = r.cases.filter((c) => findAll(c, 'error')[0]?.attrs.type === 'interrupted').map((c) => c.attrs.name);
+    expect(interrupted).toEqual(['b-long', 'c-long', 'd-quick']);
+  });
+});
