@@ -2,7 +2,8 @@
  * `npm run fuzz` (dist/fuzz.js): runs the fuzz targets of fuzz/registry.ts, seeded and reproducible
  * (docs/fuzzing.md). Options: target names or globs, --quick, --seed, --inputs, --jobs, --out, --list,
  * --replay FILE…. A bad option or an unknown target is one line and exit status 2; a failure anywhere is exit
- * status 1; Ctrl-C stops the workers, prints the lines of the targets that finished and exits with 130.
+ * status 1; Ctrl-C (SIGINT) or SIGTERM stops the workers, prints the lines of the targets that finished and exits
+ * with 128 + the signal's number, 130 or 143, as `qnxemu` does (emulator/app/cli/signals.ts).
  */
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import type { FuzzTarget, Reproducer } from './target';
 import { DEFAULT_SEED, matchTargets, replayReproducer, reproducerProblem, type TargetResult } from './runner';
 import { Pool, workerMain } from './runner-pool';
 import { crashedLines, targetLines, totalsLine } from './report';
+import { interruptStatus, type InterruptSignal } from '../emulator/app/cli/signals';
 
 /** A problem with what the user typed: one line, exit status 2. */
 class UsageError extends Error {}
@@ -120,13 +122,13 @@ async function fuzz(targets: FuzzTarget[], o: Options): Promise<number> {
     flush();
   };
   const pool = new Pool(__filename, o.jobs);
-  const onSignal = (): void => {
+  const onSignal = (sig: InterruptSignal): void => {
     void pool.stop().then(() => {
       bars?.stop();
       // The targets that finished but wait behind an unfinished one, in order (the rest were printed already).
       for (const lines of results.slice(printed)) lines?.forEach((l) => process.stdout.write(`${l}\n`));
       process.stdout.write(`${totalsLine(results.filter((r) => r).length, inputs, failures)} (interrupted)\n`);
-      process.exit(130);
+      process.exit(interruptStatus(sig));
     });
   };
   process.once('SIGINT', onSignal);

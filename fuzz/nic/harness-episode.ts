@@ -1,7 +1,8 @@
 /**
  * Episodes of a NIC target: a fresh rig, the model's bring-up (or, for the first episodes, one CVE vector of
  * its corpus), then hostile bursts — the model's own and the generic ones (harness-ops.ts), half each — with the
- * invariants checked after every op (harness-check.ts and the model's `check`). A failure ends the episode and
+ * invariants checked after every op (harness-check.ts, every DMA transfer inside what the driver gave the chip
+ * (harness-dma.ts), and the model's `check`). A failure ends the episode and
  * returns the ops run so far (the failing one last) with the rig's seed: `replay` redoes exactly that.
  */
 import { Rng } from '../../emulator/machine/sim/rng';
@@ -11,6 +12,7 @@ import { checkOp, checkSnapshot } from './harness-check';
 import { NIC_EPISODE_OPS, SNAPSHOT_EVERY } from './harness-limits';
 import { describeOp, genericOp } from './harness-ops';
 import { FuzzRig } from './harness-rig';
+import { DmaWatch } from './harness-dma';
 import { exceptionLine } from '../runner-errors';
 
 /** What a NIC reproducer holds. */
@@ -26,11 +28,14 @@ const OP_NAMES = new Set(['rd', 'wr', 'dma', 'rx', 'run', 'irq-ack']);
 class OpRunner {
   readonly ops: NicOp[] = [];
   readonly rig: FuzzRig;
+  /** Every DMA transfer inside what the driver gave the chip (when the model declares it and the device masters the bus). */
+  private readonly dma: DmaWatch | null;
   constructor(
     private readonly model: NicFuzzModel,
     readonly simSeed: number,
   ) {
     this.rig = new FuzzRig(model.kind, simSeed, model.fields ?? {});
+    this.dma = model.dma && this.rig.tap ? new DmaWatch(this.rig, model.dma, this.rig.tap) : null;
   }
 
   get count(): number {
@@ -44,7 +49,7 @@ class OpRunner {
     let problem: string | null;
     try {
       const result = this.rig.apply(op);
-      problem = checkOp(this.rig, op, result) ?? this.model.check(this.rig);
+      problem = checkOp(this.rig, op, result) ?? this.dma?.take(op) ?? this.model.check(this.rig);
       if (problem === null && n % SNAPSHOT_EVERY === 0) problem = checkSnapshot(this.rig, this.simSeed, this.model.fields ?? {});
     } catch (e) {
       problem = exceptionLine(e);

@@ -2,7 +2,8 @@
  * A NIC fuzz rig: one device of a registered kind built and plugged in as the assembler does
  * (emulator/app/assembly/nics.ts `createNic`, board.ts for PCI), with real board pieces around it — a PCI
  * configuration space programmed as firmware start-up leaves it (BARs assigned, I/O, memory and bus-master
- * decode on), RAM behind a `PciBusMaster` (Bus Master Enable and master aborts as on the board), an interrupt
+ * decode on), RAM behind a `PciBusMaster` (Bus Master Enable and master aborts as on the board) that the device
+ * reaches through a `DmaTap` (harness-dma.ts: every transfer reported to the harness), an interrupt
  * `Wire`, and a real medium (a `Cable`, or a `WirelessChannel` for wireless kinds) whose far end is a peer
  * station: `rx` ops make the peer send, and what the device sends reaches the peer and is kept (bounded).
  *
@@ -24,6 +25,7 @@ import type { NicOp, NicRig } from './harness';
 import { DMA_RAM_BYTES, MAX_EVENTS_PER_RUN } from './harness-limits';
 import { attachPeer, type Peer } from './harness-peer';
 import { hexToBytes } from './hex';
+import { DmaTap } from './harness-dma';
 
 /** The rig's station address (a locally administered unicast MAC) and the card's ISA jumpers. */
 export const RIG_MAC = Uint8Array.of(0x02, 0x00, 0x5e, 0x10, 0x20, 0x30);
@@ -59,6 +61,8 @@ export class FuzzRig implements NicRig {
   private readonly irq = new Wire('fuzz.irq');
   private readonly windows: Window[];
   private readonly master: PciBusMaster | null;
+  /** The device's bus master as the harness sees it: every transfer reported (harness-dma.ts); null without DMA. */
+  readonly tap: DmaTap | null;
   private readonly peer: Peer;
 
   /**
@@ -77,6 +81,7 @@ export class FuzzRig implements NicRig {
       this.device = dev;
       this.config = null;
       this.master = null;
+      this.tap = null;
       this.windows = [{ space: 'io', base: RIG_ISA.ioport, size: dev.ports, handler: dev.window }];
     } else {
       const dev: PciNicDevice = kind.create(ctx, { mac: RIG_MAC, resources: { bus: 'pci', slot: 2 }, fields: { slot: 2, ...fields } });
@@ -90,8 +95,12 @@ export class FuzzRig implements NicRig {
         const ram = new PhysicalMemory(componentContext(this.sim, 'fuzz', 'fuzz.ram'), opts.twin === true ? 4096 : DMA_RAM_BYTES);
         if (opts.twin !== true) this.memory = ram;
         this.master = new PciBusMaster(componentContext(this.sim, 'fuzz', 'fuzz.dma'), ram, () => cs, 'nic0');
-        dev.attachDma(this.master);
-      } else this.master = null;
+        this.tap = new DmaTap(this.master);
+        dev.attachDma(this.tap);
+      } else {
+        this.master = null;
+        this.tap = null;
+      }
       this.device = dev;
       this.config = cs;
       this.windows = firmwareAssign(cs);

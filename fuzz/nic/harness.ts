@@ -3,7 +3,7 @@
  * the way a real driver does — register accesses through its BARs or ISA window, host memory it may DMA, frames
  * from the medium and the passing of virtual time — and checks invariants after every operation. A model plugs
  * in with a `NicFuzzModel` (a driver-like bring-up, model-aware hostile bursts, its own invariants and its CVE
- * corpus); `nicTarget` turns it into a `FuzzTarget` for the runner.
+ * corpus, and the host regions the driver gave it for DMA); `nicTarget` turns it into a `FuzzTarget` for the runner.
  *
  * The rig is built as the assembler builds a node's NIC (emulator/app/assembly/nics.ts: the kind's factory with
  * a ComponentContext, then plugged in by bus): a real PCI configuration space (emulator/machine/board/pci-config.ts),
@@ -16,6 +16,7 @@ import type { Simulation } from '../../emulator/machine/sim/simulation';
 import type { FuzzTarget } from '../target';
 import { runEpisode, replayNicInput } from './harness-episode';
 import { shrinkNicInput } from './harness-shrink';
+import type { NicDmaModel } from './harness-dma';
 
 /** One operation of a hostile driver; JSON-safe so a reproducer replays it without the generator. */
 export type NicOp =
@@ -27,6 +28,7 @@ export type NicOp =
   | { op: 'irq-ack' }; // the driver's interrupt handler entry: the line is sampled (for edge/level checks)
 
 export { DMA_RAM_BYTES, NIC_EPISODE_OPS } from './harness-limits';
+export type { GiveFn, NicDmaModel } from './harness-dma';
 
 export interface NicRig {
   readonly kind: NicKind;
@@ -72,6 +74,11 @@ export interface NicFuzzModel {
   readonly hostileShare?: number;
   /** Operations per episode (optional; default NIC_EPISODE_OPS). A fresh device starts each episode. */
   readonly episodeOps?: number;
+  /**
+   * The host regions the driver gave the chip (optional; harness-dma.ts): with it, every bus-master transfer must lie
+   * inside one of them, else the op fails naming the transfer and the nearest region.
+   */
+  readonly dma?: NicDmaModel;
 }
 
 /** A fuzz target named `nic/<model>` over `model`. */

@@ -11,6 +11,7 @@ import { ne2000IsaKind, rtl8029Kind } from '../../nic-models/ne2000/description'
 import type { NicKind } from '../../nic-models/kind';
 import type { FuzzTarget } from '../target';
 import { nicTarget, type NicFuzzModel, type NicOp, type NicRig } from './harness';
+import { NO_HOST_DMA } from './harness-dma';
 import { frame, pick, runOp } from './harness-ops';
 import { NE2000_CORPUS } from './ne2000-corpus';
 import { checkNe2000, coreOf } from './ne2000-check';
@@ -127,6 +128,9 @@ export function ne2000Model(kind: NicKind, rtl: boolean): NicFuzzModel {
     check: checkNe2000,
     hostileShare: 0.85,
     corpus: NE2000_CORPUS,
+    // The DP8390's remote DMA moves bytes between its own buffer RAM and the data port: no NE2000 or RTL8029 masters
+    // the host bus, so no host region is given and any transfer would fail (the rig gives such a card no bus master).
+    dma: NO_HOST_DMA,
   };
 }
 

@@ -190,8 +190,12 @@ export class CipherEngine {
   /** Read the descriptor at `addr` (ring entry `w.idx`, or a one-shot when `g` is null); true when the engine took it. */
   private fetch(w: CipherWalk, g: RingGeometry | null, addr: number): boolean {
     const index = g ? w.idx % g.count : -1;
+    // A ring descriptor is as long as TXCSR2/RXCSR1 say (rt2500pci.h TXD_SIZE/RXD_SIZE; tx.ts reads min(stride, 44)
+    // alike): the engine reads no further, and words past it read as 0. Found by the fuzzer's DMA invariant (nic/rt2560:
+    // 40-byte reads from rings of 16-byte descriptors ran past the ring). A one-shot descriptor is W0–W9.
+    const size = g ? Math.min(g.stride, CIPHER_DESC_BYTES) : CIPHER_DESC_BYTES;
     const d = new Uint8Array(CIPHER_DESC_BYTES);
-    if (!this.c.dma('read', addr, d).ok) return false;
+    if (!this.c.dma('read', addr, d.subarray(0, size)).ok) return false;
     const w0 = le32(d, 0);
     const mine = w.dir === 'encrypt' ? (w0 & TXD_W0.CIPHER_OWNER) !== 0 : !(w0 & RXD_W0.OWNER_NIC) && (w0 & RXD_W0.CIPHER_OWNER) !== 0;
     if (!mine) {
@@ -199,6 +203,8 @@ export class CipherEngine {
       return false;
     }
     const r = w.dir === 'encrypt' ? this.encrypt(d, w0) : this.decrypt(d, w0);
+    // The CCMP header goes back to W4/W5 only in a descriptor that has them.
+    if (size < DESC_IV + CCMP_HDRLEN) r.job.iv = null;
     w.job = { index, addr, frameAddr: le32(d, 4), ...r.job };
     this.c.ctx.queue.schedule(w.procEv, Math.max(this.c.now, this.c.busFreeAt) + r.ns);
     return true;

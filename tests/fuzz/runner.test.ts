@@ -173,4 +173,11 @@ describe('dist/fuzz.js', () => {
     expect(r.stdout.trim().split('\n').pop()).toBe('fuzz: 0 targets, 0 inputs, 0 failures (interrupted)');
     expect(r.stderr).toBe('');
   });
+
+  test('SIGTERM (a CI timeout) does the same and exits 143, 128 + 15, as qnxemu does', async () => {
+    const r = await fuzzCliInterrupted('SIGTERM', 1500, 'nic/ne2000-isa', '--inputs', '100000000', '--out', scratch('sigterm'));
+    expect(r.status).toBe(143);
+    expect(r.stdout.trim().split('\n').pop()).toBe('fuzz: 0 targets, 0 inputs, 0 failures (interrupted)');
+    expect(r.stderr).toBe('');
+  });
 });

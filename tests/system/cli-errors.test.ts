@@ -172,3 +172,37 @@ describe("the scenario's own until", () => {
     expectOneLine(qnxemu(['run', f]), /s\.yaml:1:8: until: 200000000s is past 9007199254740991 ns/);
   });
 });
+
+describe('usage errors (part G: found while fuzzing the command line, fuzz/parser/cli.ts)', () => {
+  test("commander's errors are one line naming the command's --help, not the error and the whole usage text", () => {
+    expectOneLine(qnxemu(['boot', '--seed', 'abc']), /^qnxemu: option '--seed <n>' argument 'abc' is invalid\. the seed is an integer 0\.\.4294967295 \(qnxemu boot --help: usage\)$/);
+    expectOneLine(qnxemu(['bogus']), /^qnxemu: unknown command 'bogus' \(qnxemu --help: usage\)$/);
+    expectOneLine(qnxemu(['run']), /^qnxemu: missing required argument 'scenario' \(qnxemu run --help: usage\)$/);
+    expectOneLine(qnxemu(['trace', 'x', '--format', 'xml']), /^qnxemu: option '--format <format>' argument 'xml' is invalid\. Allowed choices are text, json\. \(qnxemu trace --help: usage\)$/);
+    // An argument can hold a line break (a shell passes $'1\n2'): it is shown escaped.
+    expectOneLine(qnxemu(['run', PING, '--seed', '1\n2']), /^qnxemu: option '--seed <n>' argument '1\\n2' is invalid/);
+    // --help still prints the usage (on stdout, exit 0).
+    const help = qnxemu(['run', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: qnxemu run \[options\] <scenario>/);
+  });
+  test('every --seed is the scenario\'s seed range, 0..2^32-1 (console took NaN, test 1e20)', () => {
+    for (const args of [['console', PING, 'alpha', '--seed', 'abc'], ['console', PING, 'alpha', '--seed', '4294967296'], ['test', PING, '--seed', '99999999999999999999'], ['debug', PING, '--seed', '1.5']])
+      expectOneLine(qnxemu(args), /^qnxemu: option '--seed <n>' argument '.*' is invalid\. the seed is an integer 0\.\.4294967295 \(qnxemu \w+ --help: usage\)$/);
+  });
+  test('debug --until and trace --from/--to past 2^53-1 ns are refused as run --until is', () => {
+    expectOneLine(qnxemu(['debug', PING, '--until', '100000000000s']), /^qnxemu: option '--until <time>' argument '100000000000s' is invalid\. 100000000000s is past 9007199254740991 ns/);
+    expectOneLine(qnxemu(['trace', 'x.jsonl', '--from', '99999999999999999999']), /^qnxemu: option '--from <time>' argument '99999999999999999999' is invalid\. .* is past 9007199254740991 ns/);
+    expectOneLine(qnxemu(['test', PING, '--jobs', '99999999999999999999']), /^qnxemu: option '--jobs <n>' argument '99999999999999999999' is invalid\. --jobs: an integer >= 1/);
+  });
+});
+
+describe('a pcap write that fails during the run', () => {
+  test('names --pcap only, even with --trace given (trace writes never throw: the writer cuts the trace)', () => {
+    const dir = tmpdir('pcap-efbig');
+    // 1 block of 512 bytes (ulimit -f): the pcap's sixth or so record fails with EFBIG; the trace is still buffered.
+    const r = spawnSync('sh', ['-c', `trap '' XFSZ; ulimit -f 1; exec "$0" "$@"`, process.execPath, CLI, 'run', PING, '--pcap', dir, '--trace', path.join(dir, 't.jsonl')], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    expectOneLine(r, /^qnxemu: --pcap: write failed: file too large \(EFBIG\)$/);
+  });
+});
+

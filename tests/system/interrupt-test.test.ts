@@ -3,6 +3,7 @@
  * ones are running in the two workers, SIGINT (SIGTERM) makes the runner kill its workers, write the JUnit
  * file with the unfinished scenarios — and the one never started — as `interrupted` errors, print the lines
  * and the summary, and exit 130 (143). The long scenarios' partial pcaps are whole up to their last frame.
+ * With --in-process the running scenario stops between two events (runTimelineAsync), the same way.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -67,5 +68,34 @@ describe('qnxemu test, interrupted', () => {
     expect(r.out).toMatch(/interrupted \(SIGTERM\)$/m);
     const interrupted = r.cases.filter((c) => findAll(c, 'error')[0]?.attrs.type === 'interrupted').map((c) => c.attrs.name);
     expect(interrupted).toEqual(['b-long', 'c-long', 'd-quick']);
+  });
+
+  test('--in-process: the running scenario stops between two events; JUnit, lines, summary; exit 130', async () => {
+    const dir = tmpdir('int-test-inproc');
+    const junit = path.join(dir, 'junit.xml');
+    const art = path.join(dir, 'art');
+    const cli = startCli(['test', SUITE, '--in-process', '--artifacts', art, '--junit', junit, '--no-progress']);
+    await cli.waitFor(/^PASS  \S+a-quick\.yaml/m);
+    // b-long is running once its pcap holds a frame (pcaps are written a record at a time): no wall-clock guess.
+    const pcap = path.join(art, 'b-long', 'hub0.pcap');
+    while (!(fs.existsSync(pcap) && fs.statSync(pcap).size > 24 + 16)) await new Promise((r) => setTimeout(r, 50));
+    cli.child.kill('SIGINT');
+    const { code } = await cli.exit;
+    expect(code).toBe(130);
+    const out = cli.stdout();
+    expect(out).toMatch(/^ERROR \S+b-long\.yaml/m);
+    expect(out).toContain('2 scenarios not started: interrupted (SIGINT) before it finished');
+    expect(out).toMatch(/^4 scenarios: 1 passed, 0 failed, 3 errors in \d+\.\d s \(in process\), interrupted \(SIGINT\)$/m);
+    const cases = findAll(parseXml(fs.readFileSync(junit, 'utf8')), 'testcase');
+    const errorOf = (name: string): XmlElement | undefined => findAll(cases.find((c) => c.attrs.name === name)!, 'error')[0];
+    expect(errorOf('a-quick')).toBeUndefined();
+    for (const n of ['b-long', 'c-long', 'd-quick']) expect(errorOf(n)!.attrs.type).toBe('interrupted');
+    // Stopped in the middle of its hour: its pcap and trace were closed whole, at a frame and at a line.
+    const frames = checkPcap(pcap);
+    expect(frames).toBeGreaterThan(0);
+    expect(errorOf('b-long')!.text).toContain(`partial pcap kept, valid up to its last whole frame: ${pcap} (${frames} frames)`);
+    expect(checkTrace(path.join(art, 'b-long', 'trace.jsonl'))).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(art, 'b-long', 'result.json'))).toBe(false);
+    expect(errorOf('c-long')!.text).toContain('it had not started');
   });
 });

@@ -103,6 +103,40 @@ describe('--trace-limit', () => {
   });
 });
 
+describe('qnxemu test --trace-limit', () => {
+  test("a cut artifact trace is a warning line under its scenario's line; the scenario still passes", () => {
+    const art = path.join(dir, 'art');
+    const r = qnxemu(['test', PING, '--artifacts', art, '--trace-limit', '10K', '--no-progress']);
+    expect(r.status).toBe(0);
+    noStack(r);
+    const file = path.join(art, 'ping', 'trace.jsonl');
+    const recs = records(file);
+    const cut = recs.at(-1)!;
+    expect(cut).toMatchObject({ layer: 'trace', probe: 'cut', f: { reason: 'size limit', limit: 10240, records: recs.length - 1 } });
+    expect(fs.statSync(file).size).toBeLessThanOrEqual(10240);
+    // The records kept are the same as `run --trace` keeps at the same limit.
+    if (!fs.existsSync(path.join(dir, 'cut.jsonl'))) qnxemu(['run', PING, '--trace', path.join(dir, 'cut.jsonl'), '--trace-limit', '10K']);
+    expect(fs.readFileSync(file, 'utf8')).toBe(fs.readFileSync(path.join(dir, 'cut.jsonl'), 'utf8'));
+    const lines = r.stdout.split('\n');
+    const i = lines.findIndex((l) => l.startsWith(`PASS  ${PING}`));
+    expect(lines[i + 1]).toBe(`      warning: trace cut at 10.0 KiB (--trace-limit) at t=${(cut.t / 1e9).toFixed(9)}: ${file} holds ${recs.length - 1} records (${sizeText(cut.f!['written'] as number)}) up to there`);
+    expect(r.stderr).toBe('');
+  });
+
+  test('in process the same; without a cut no warning; a bad size is one line before anything runs', () => {
+    const art = path.join(dir, 'art-inproc');
+    const r = qnxemu(['test', PING, '--artifacts', art, '--trace-limit', '10K', '--no-progress', '--in-process']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ {6}warning: trace cut at 10\.0 KiB \(--trace-limit\)/m);
+    const whole = qnxemu(['test', PING, '--artifacts', path.join(dir, 'art-whole'), '--no-progress', '--in-process']);
+    expect(whole.status).toBe(0);
+    expect(whole.stdout).not.toContain('warning');
+    expect(fs.readFileSync(path.join(dir, 'art-whole', 'ping', 'trace.jsonl'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'whole.jsonl'), 'utf8'));
+    const bad = qnxemu(['test', PING, '--trace-limit', '12Q']);
+    expect(bad).toMatchObject({ status: 1, stdout: '', stderr: "qnxemu: --trace-limit 12Q: '12Q' is not a size: write bytes or a number with K, M, G or T (500M, 2G), or 0 for no limit\n" });
+  });
+});
+
 describe('a write that fails during the run', () => {
   test('a full disk (/dev/full, ENOSPC): the run goes on, one warning, exit 1', () => {
     const r = qnxemu(['run', PING, '--trace', '/dev/full']);

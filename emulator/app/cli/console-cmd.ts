@@ -28,6 +28,7 @@ import * as readline from 'node:readline';
 import { CliError } from './errors';
 import { useColour } from './colour';
 import { untilArg, type UntilArg } from './until';
+import { seedArg } from './args';
 import { loadScenarioFile } from '../scenario/load';
 import { assemble } from '../assembly/run';
 import { prepareGuests } from '../assembly/guest-node';
@@ -78,7 +79,7 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     .description("run a scenario with the terminal attached to one node's console (a guest's serial port, or a QNX shell)")
     .argument('<scenario>', 'scenario YAML file')
     .argument('<node>', 'node to attach to')
-    .option('--seed <n>', 'random seed (overrides the scenario)', (v) => Number(v))
+    .option('--seed <n>', 'random seed (overrides the scenario)', seedArg)
     .option('--until <time>', 'stop at this virtual time (default: when the input has ended and its last line has run)', untilArg)
     .option('--speed <x>', 'virtual seconds per wall second', speedArg, 1)
     .action(async (file: string, nodeName: string, o: ConsoleOpts) => {

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDuration } from '../../machine/sim/time';
+import { untilArg } from './until';
+import { seedArg } from './args';
 import { loadScenarioFile } from '../scenario/load';
 import { DebugSession } from '../debug/session';
 import { DebugRepl } from '../debug/commands';
@@ -89,18 +90,13 @@ function interactive(repl: DebugRepl): Promise<number> {
   });
 }
 
-function seedArg(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0..4294967295');
-  return Number(v);
-}
 function recordsArg(v: string): number {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('a number of records (0: no cap)');
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError('a number of records (0: no cap)');
   return Number(v);
 }
+/** `--until` as `run --until` takes it (until.ts): a duration, or bare nanoseconds, exact (at most 2^53−1 ns). */
 function durationArg(v: string): number {
-  const t = parseDuration(v);
-  if (t === null || t <= 0) throw new InvalidArgumentError('a duration such as 10s, 250ms, 1.5s');
-  return t;
+  return untilArg(v).ns;
 }
 
 export function registerDebug(program: Command, services: CliServices): void {

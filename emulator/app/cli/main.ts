@@ -1,96 +1,9 @@
 /**
- * The `qnxemu` command line. This file is outside the simulated world: it may read files, print and exit.
+ * The `qnxemu` command line's entry (dist/qnxemu.js): builds the command tree (program.ts) and parses
+ * process.argv with it. This file is outside the simulated world: it may read files, print and exit.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { parseDuration } from '../../machine/sim/time';
-import { CliError, failWith, osReason } from './errors';
-import { checkOutputDir, checkOutputFile } from './outputs';
-import { useColour } from './colour';
-import { untilArg, untilText } from './until';
-import { version } from '../../../package.json';
-import { loadScenarioFile } from '../scenario/load';
-import { loadDefaultScenario } from '../scenario/default';
-import { type RunOptions } from '../assembly/run';
-import { runTimelineAsync } from '../testing/execute';
-import { interruptStatus, onInterrupt, yieldToSignals } from './signals';
-import { reportExpectations } from './test-cmd';
-import { ConsolePrinter } from './printer';
-import type { Scenario } from '../scenario/types';
-import { extraCommands } from './commands';
-import { reportTraceCut, TRACE_LIMIT_HELP, traceLimitOption } from './trace-limit';
-import { prepareGuests } from '../assembly/guest-node';
-
-function seedArg(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0..4294967295');
-  return Number(v);
-}
-
-interface CliRunOpts {
-  seed?: number;
-  until?: { ns: number; bare: boolean };
-  pcap?: string;
-  trace?: string;
-  traceLimit?: string;
-  timestamps?: boolean;
-  verboseTrace?: boolean;
-  color?: boolean;
-}
-
-function addRunOptions(cmd: Command): Command {
-  return cmd
-    .option('--seed <n>', 'random seed (overrides the scenario)', seedArg)
-    .option('--until <time>', 'virtual time to stop at, e.g. 10s; a bare number is nanoseconds (overrides the scenario)', untilArg)
-    .option('--pcap <dir>', 'write one pcap per link into this folder')
-    .option('--trace <file>', 'write the structured trace (JSON lines) to this file')
-    .option('--trace-limit <size>', TRACE_LIMIT_HELP)
-    .option('--timestamps', 'prefix console lines with virtual time')
-    .option('--verbose-trace', 'also trace every register access (large)')
-    .option('--no-color', 'no colours');
-}
-
-async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
-  if (o.pcap !== undefined) checkOutputDir('--pcap', o.pcap);
-  if (o.trace !== undefined) checkOutputFile('--trace', o.trace);
-  const printer = new ConsolePrinter(scenario.nodes.map((n) => n.name), { timestamps: !!o.timestamps, color: useColour(o.color) });
-  const opts: RunOptions = {
-    seed: o.seed,
-    until: o.until?.ns,
-    pcapDir: o.pcap,
-    traceFile: o.trace,
-    traceLimit: traceLimitOption(o.traceLimit),
-    verboseTrace: !!o.verboseTrace,
-    onConsoleLine: (node, text, t) => printer.line(node, text, t),
-  };
-  // Ctrl-C / SIGTERM: the run stops between two events, closes its outputs and prints what it reached (signals.ts).
-  const interrupts = onInterrupt(() => undefined);
-  // Guest (v86) nodes start asynchronously (and may need the guest image built first).
-  opts.guests = await prepareGuests(scenario);
-  // Actions and faults of the scenario run too; its expectations are checked and reported (exit 1 if any fails).
-  let res;
-  try {
-    res = await runTimelineAsync(scenario, opts, yieldToSignals, () => interrupts.signal !== null);
-  } catch (e) {
-    // A write that fails during the run (a full disk: ENOSPC) carries an errno but no path: name the outputs.
-    const err = e as NodeJS.ErrnoException;
-    if (typeof err?.code === 'string' && err.path === undefined && err.syscall === 'write')
-      throw new CliError(['--pcap', '--trace'].filter((k) => (k === '--pcap' ? o.pcap : o.trace) !== undefined).join('/') || 'output', `write failed: ${osReason(e)}`);
-    throw e;
-  }
-  const asked = o.until?.bare ? ` (--until ${untilText(o.until.ns)})` : '';
-  const sig = interrupts.signal;
-  const stopped = sig !== null && res.interruptedAt !== null ? `, interrupted at ${(res.interruptedAt / 1e9).toFixed(6)} s (${sig})` : '';
-  process.stdout.write(`simulated ${(res.virtualTime / 1e9).toFixed(6)} s of virtual time in ${res.events} events (seed ${res.seed})${asked}${stopped}\n`);
-  for (const p of res.pcaps) process.stdout.write(`pcap ${p}\n`);
-  // Expectations are about the whole run: an interrupted one is not judged.
-  const status = stopped ? 0 : reportExpectations(res);
-  if (stopped && (scenario.expect?.length ?? 0) > 0) process.stdout.write(`expectations: not checked (interrupted)\n`);
-  process.stdout.write(`trace-hash ${res.traceHash}\n`);
-  const cutStatus = reportTraceCut(o.trace, res.assembled.traceCut());
-  interrupts.dispose();
-  // A signal that came after the last event (while outputs were written) still ends the command as interrupted.
-  if (sig !== null) return interruptStatus(sig);
-  return Math.max(status, cutStatus);
-}
+import { failWith } from './errors';
+import { buildProgram } from './program';
 
 /** Print one line for `e` (file:line:col: problem, or what: problem) and exit 1 (emulator/app/cli/errors.ts). */
 export function fail(e: unknown): never {
@@ -100,34 +13,4 @@ export function fail(e: unknown): never {
 process.on('uncaughtException', (e) => failWith(e));
 process.on('unhandledRejection', (e) => failWith(e));
 
-const program = new Command();
-program
-  .name('qnxemu')
-  .description('Full-system emulator of QNX networking hardware: NE2000 models, a board, a simulated io-pkt, one deterministic clock')
-  .version(version, '-V, --version', 'print the qnxemu version')
-  .showHelpAfterError();
-
-addRunOptions(program.command('run').description('run a scenario file').argument('<scenario>', 'scenario YAML file')).action(
-  async (file: string, o: CliRunOpts) => {
-    try {
-      process.exitCode = await execute(loadScenarioFile(file), o);
-    } catch (e) {
-      fail(e);
-    }
-  },
-);
-
-addRunOptions(program.command('boot').description('boot the default VM (docs/examples/default): two QNX nodes on a hub, alpha pings beta')).action(
-  async (o: CliRunOpts) => {
-    try {
-      process.exitCode = await execute(loadDefaultScenario(), o);
-    } catch (e) {
-      fail(e);
-    }
-  },
-);
-
-// Further subcommands live in their own files (emulator/app/cli/*-cmd.ts) and register here.
-for (const register of extraCommands) register(program, { fail });
-
-program.parseAsync(process.argv).catch(fail);
+buildProgram({ fail }).parseAsync(process.argv).catch(fail);

@@ -1,10 +1,12 @@
 /**
- * `qnxemu test <files or folders> [--junit FILE] [--artifacts DIR] [--jobs N]`: runs scenario files in
+ * `qnxemu test <files or folders> [--junit FILE] [--artifacts DIR] [--jobs N] [--trace-limit SIZE]`: runs scenario files in
  * worker processes, shows progress (a bar on a terminal, one line per scenario otherwise), writes JUnit
  * XML and per-scenario artifacts, prints a summary line, and exits 1 if any scenario failed or could not
  * be loaded. The hidden `__test-worker` subcommand is the worker side (emulator/app/testing/worker.ts).
  * Ctrl-C / SIGTERM: the workers are killed, unfinished scenarios become `interrupted` errors (in the lines,
- * the JUnit file and the summary) and the status is 130 / 143 (signals.ts, testing/interrupted.ts).
+ * the JUnit file and the summary) and the status is 130 / 143 (signals.ts, testing/interrupted.ts); with
+ * --in-process the running scenario stops between two events. An artifact trace cut by --trace-limit (default
+ * 1 GiB) or a failed write is a warning line under its scenario's line; a failed write makes the status 1.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +16,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { CliServices } from './commands';
 import { osReason } from './errors';
+import { seedArg } from './args';
+import { traceLimitOption } from './trace-limit';
 import { makeDirs } from './outputs';
 import { evaluate, failureText } from '../testing/evaluate';
 import type { TimelineRun } from '../testing/execute';
@@ -31,11 +35,12 @@ interface TestOpts {
   seed?: number;
   inProcess?: boolean;
   progress?: boolean;
+  traceLimit?: string;
 }
 
 function intArg(min: number, what: string) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${what}: an integer >= ${min}`);
+    if (!/^\d+$/.test(v) || Number(v) < min || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError(`${what}: an integer >= ${min}`);
     return Number(v);
   };
 }
@@ -47,7 +52,8 @@ export function outcomeLines(o: ScenarioOutcome): string[] {
   const none = o.status === 'passed' && o.expectations.length === 0 ? '  (no expectations)' : '';
   const head = `${tag} ${o.file}${named}  ${(o.wallMs / 1000).toFixed(2)} s${none}`;
   const detail = o.status === 'error' ? [o.error ?? ''] : o.failures;
-  return [head, ...detail.flatMap((d) => d.split('\n')).map((d) => `      ${d}`)];
+  const cut = o.traceCut ? [`warning: ${o.traceCut.warning}`] : [];
+  return [head, ...[...detail, ...cut].flatMap((d) => d.split('\n')).map((d) => `      ${d}`)];
 }
 
 /** `qnxemu run`: print each expectation's outcome and what the faults did; 1 if any expectation failed. */
@@ -62,6 +68,7 @@ export function reportExpectations(run: TimelineRun): number {
 }
 
 async function runTests(paths: string[], o: TestOpts, services: CliServices): Promise<number> {
+  const traceLimit = traceLimitOption(o.traceLimit);
   const files = findScenarioFiles(paths);
   if (files.length === 0) {
     process.stderr.write(`qnxemu: no scenario files (*.yaml, *.yml) in ${paths.join(', ')}\n`);
@@ -96,6 +103,7 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
       jobs: jobs ?? 1,
       artifactsDir: o.artifacts,
       seed: o.seed,
+      traceLimit,
       inProcess: !!o.inProcess,
       worker: { modulePath: process.argv[1]!, args: ['__test-worker'], execArgv: process.execArgv },
       onStart: (file) => bar?.update({ current: path.basename(file) }),
@@ -135,7 +143,8 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
     restoreTerminal();
     return interruptStatus(interrupts.signal);
   }
-  return outcomes.every((x) => x.status === 'passed') && !junitLost ? 0 : 1;
+  const traceLost = outcomes.some((x) => x.traceCut?.failed);
+  return outcomes.every((x) => x.status === 'passed') && !junitLost && !traceLost ? 0 : 1;
 }
 
 /**
@@ -162,7 +171,8 @@ export function registerTestCommand(program: Command, services: CliServices): vo
     .option('--junit <file>', 'write JUnit XML (one testcase per scenario)')
     .option('--artifacts <dir>', 'write pcaps, trace.jsonl, console logs and result.json under <dir>/<scenario>/')
     .option('--jobs <n>', 'worker processes (default: up to 4)', intArg(1, '--jobs'))
-    .option('--seed <n>', 'random seed for every scenario (overrides the files)', intArg(0, '--seed'))
+    .option('--seed <n>', 'random seed for every scenario (overrides the files)', seedArg)
+    .option('--trace-limit <size>', `cut each scenario's artifact trace.jsonl at this size: bytes, or with K, M, G, T (500M, 2G); 0 = no limit (default 1G)`)
     .option('--in-process', 'run in this process, one after another (no workers)')
     .option('--no-progress', 'no progress bar, one line per scenario')
     .action(async (paths: string[], o: TestOpts) => {

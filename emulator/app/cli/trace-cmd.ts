@@ -31,12 +31,14 @@ interface TraceCliOpts {
 const list = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').filter(Boolean)];
 function pktList(v: string, prev: number[] | undefined): number[] {
   const ids = v.split(',').map((x) => x.trim());
-  if (!ids.every((x) => /^\d+$/.test(x))) throw new InvalidArgumentError('packet ids are integers (3 or 3,6)');
+  if (!ids.every((x) => /^\d+$/.test(x) && Number.isSafeInteger(Number(x)))) throw new InvalidArgumentError('packet ids are integers (3 or 3,6)');
   return [...(prev ?? []), ...ids.map(Number)];
 }
 function timeArg(v: string): number {
   const t = parseTimeArg(v);
   if (t === null) throw new InvalidArgumentError('a time such as 1.5s, 250ms, 1.107849125 or 1107849125 (ns)');
+  // Virtual time is an integer count of nanoseconds, exact up to 2^53−1 (until.ts): a later bound is refused.
+  if (!Number.isSafeInteger(t)) throw new InvalidArgumentError(`${v} is past ${Number.MAX_SAFE_INTEGER} ns (about 104 days), the last time virtual time counts exactly in nanoseconds`);
   return t;
 }
 

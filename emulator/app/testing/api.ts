@@ -21,7 +21,7 @@ import { loadScenarioFile, parseScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/types';
 import { nicKey, toolArgv, toolKey } from './collect';
 import { counterValue, evaluate, failureText, type ExpectationOutcome } from './evaluate';
-import { runTimeline, type TimelineOptions, type TimelineRun } from './execute';
+import { runTimeline, runTimelineAsync, type TimelineOptions, type TimelineRun } from './execute';
 import { prepareGuests } from '../assembly/guest-node';
 
 export type { ExpectationOutcome } from './evaluate';
@@ -68,7 +68,20 @@ export interface CheckedRun {
  */
 export function runScenarioChecked(scenario: Scenario | string, opts: TimelineOptions = {}): CheckedRun {
   const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
-  const run = runTimeline(sc, opts);
+  return checked(sc, runTimeline(sc, opts));
+}
+
+/**
+ * How an asynchronous run can be stopped from outside (`qnxemu test --in-process` on Ctrl-C): `between` hands
+ * the event loop a turn every SLICE_EVENTS events, and once `requested()` is true the run stops between two
+ * events (runTimelineAsync, execute.ts); its `run.interruptedAt` says where.
+ */
+export interface RunInterrupt {
+  between(): Promise<void>;
+  requested(): boolean;
+}
+
+function checked(sc: Scenario, run: TimelineRun): CheckedRun {
   const outcomes = evaluate(run);
   const failures = [...failureText(outcomes), ...run.problems];
   return {
@@ -90,12 +103,14 @@ export function runScenarioChecked(scenario: Scenario | string, opts: TimelineOp
 
 /**
  * `runScenarioChecked` for any scenario: guest nodes' v86 instances are prepared first (building the guest
- * image on first use). The same as the synchronous call for a scenario without guests.
+ * image on first use). The same as the synchronous call for a scenario without guests. With `interrupt`, the
+ * run goes in slices and can be stopped between two events (RunInterrupt).
  */
-export async function runScenarioCheckedAsync(scenario: Scenario | string, opts: TimelineOptions = {}): Promise<CheckedRun> {
+export async function runScenarioCheckedAsync(scenario: Scenario | string, opts: TimelineOptions = {}, interrupt?: RunInterrupt): Promise<CheckedRun> {
   const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
   const guests = await prepareGuests(sc);
-  return runScenarioChecked(sc, { ...opts, guests });
+  if (!interrupt) return runScenarioChecked(sc, { ...opts, guests });
+  return checked(sc, await runTimelineAsync(sc, { ...opts, guests }, interrupt.between, interrupt.requested));
 }
 
 function countersOf(run: TimelineRun): Map<string, Record<string, number>> {

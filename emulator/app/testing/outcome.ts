@@ -1,12 +1,15 @@
 /**
  * One scenario file → one serializable outcome (what a `qnxemu test` worker sends back, and what the JUnit
- * writer and the summary read). Malformed files become `error` outcomes carrying the located message.
+ * writer and the summary read). Malformed files become `error` outcomes carrying the located message. An
+ * artifact trace cut by its size limit or a failed write carries the warning `qnxemu test` prints under the
+ * scenario's line (emulator/app/assembly/trace-writer.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocatedError } from '../scenario/errors';
 import { loadScenarioFile } from '../scenario/load';
-import { runScenarioCheckedAsync } from './api';
+import { runScenarioCheckedAsync, type RunInterrupt } from './api';
+import { cutWarning } from '../assembly/trace-writer';
 import type { ExpectationOutcome } from './evaluate';
 
 export type OutcomeStatus = 'passed' | 'failed' | 'error';
@@ -29,12 +32,20 @@ export interface ScenarioOutcome {
   /** Wall-clock milliseconds the run took: set by the runner (worker.ts, runner.ts), never by the simulation. */
   wallMs: number;
   artifacts: string[];
+  /** The artifact trace was cut: the warning (without "warning: "), and whether a write failed (exit 1). */
+  traceCut?: { warning: string; failed: boolean } | null;
+  /** Virtual time an interrupt stopped the run at (in process: OutcomeOptions.interrupt); the runner reports it. */
+  interruptedAt?: number | null;
 }
 
 export interface OutcomeOptions {
   /** Folder for this scenario's pcaps, trace and console logs (created). */
   artifactsDir?: string | undefined;
   seed?: number | undefined;
+  /** Size limit of the artifact trace in bytes (0: none; default: the trace writer's, 1 GiB). */
+  traceLimit?: number | undefined;
+  /** Run in slices that can be stopped between two events (`qnxemu test --in-process` on Ctrl-C). */
+  interrupt?: RunInterrupt | undefined;
 }
 
 /** An outcome for a file that has not run (yet): status 'error' with `error` as the reason. */
@@ -62,7 +73,10 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
   try {
     const scenario = loadScenarioFile(file);
     base.name = scenario.name;
-    const r = await runScenarioCheckedAsync(scenario, { artifactsDir: opts.artifactsDir, seed: opts.seed });
+    const r = await runScenarioCheckedAsync(scenario, { artifactsDir: opts.artifactsDir, seed: opts.seed, traceLimit: opts.traceLimit }, opts.interrupt);
+    // Stopped from outside: expectations of a partial run are not judged; the runner makes it an interrupted error.
+    if (r.run.interruptedAt !== null) return { ...base, seed: r.seed, virtualTime: r.virtualTime, events: r.events, artifacts: r.artifacts, interruptedAt: r.run.interruptedAt };
+    const cut = r.run.assembled.traceCut();
     const out: ScenarioOutcome = {
       ...base,
       status: r.passed ? 'passed' : 'failed',
@@ -74,6 +88,7 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
       virtualTime: r.virtualTime,
       events: r.events,
       artifacts: r.artifacts,
+      traceCut: cut && opts.artifactsDir ? { warning: cutWarning(path.join(opts.artifactsDir, 'trace.jsonl'), cut), failed: cut.failed } : null,
     };
     if (opts.artifactsDir) {
       const p = path.join(opts.artifactsDir, 'result.json');

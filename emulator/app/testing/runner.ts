@@ -24,6 +24,8 @@ export interface SuiteOptions {
   /** Per-scenario artifacts under <dir>/<scenario file name>/. */
   artifactsDir?: string | undefined;
   seed?: number | undefined;
+  /** `--trace-limit` in bytes for each scenario's artifact trace (default: the trace writer's, 1 GiB). */
+  traceLimit?: number | undefined;
   /** Run in this process instead of workers (tests, debugging). */
   inProcess?: boolean;
   worker?: WorkerCommand;
@@ -32,7 +34,8 @@ export interface SuiteOptions {
   /**
    * Aborted with the signal's name as reason (Ctrl-C: 'SIGINT'): workers are killed at once, nothing more
    * starts, and every unfinished scenario becomes an `interrupted` error (interrupted.ts). In process, the
-   * scenario running finishes first (the simulation is synchronous) and the rest do not start.
+   * scenario running stops between two events (it runs in slices that give signal handlers a turn:
+   * runTimelineAsync) and becomes an `interrupted` error too; the rest do not start.
    */
   abort?: AbortSignal;
 }
@@ -75,6 +78,7 @@ export async function runSuite(files: string[], opts: SuiteOptions = {}): Promis
     file,
     ...(dirs ? { artifactsDir: dirs.get(file)! } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.traceLimit !== undefined ? { traceLimit: opts.traceLimit } : {}),
   }));
   const results: (ScenarioOutcome | undefined)[] = new Array(files.length);
   let done = 0;
@@ -91,7 +95,10 @@ export async function runSuite(files: string[], opts: SuiteOptions = {}): Promis
       if (opts.abort?.aborted) finish(interruptedOutcome(r.file, reason(), false, r.artifactsDir), r.id);
       else {
         opts.onStart?.(r.file);
-        finish(await runRequest(r), r.id);
+        // Signal handlers get a turn every SLICE_EVENTS events; an abort stops the run between two events.
+        const o = await runRequest(r, { between: () => new Promise((res) => setImmediate(res)), requested: () => !!opts.abort?.aborted });
+        if (o.interruptedAt === undefined || o.interruptedAt === null) finish(o, r.id);
+        else finish({ ...interruptedOutcome(r.file, reason(), true, r.artifactsDir), name: o.name, wallMs: o.wallMs }, r.id);
       }
     }
   } else {

@@ -5,7 +5,7 @@
  * nodes get their v86 instances prepared (awaited) in the worker before the run.
  *
  * Protocol (process.send / 'message'):
- *   parent → worker  { type: 'run', id, file, artifactsDir?, seed? }
+ *   parent → worker  { type: 'run', id, file, artifactsDir?, seed?, traceLimit? }
  *   worker → parent  { type: 'ready' } once, then { type: 'result', id, outcome } per run
  * The worker exits when its parent disconnects. It ignores SIGINT and SIGTERM: a Ctrl-C on the terminal
  * reaches every process of the group, but the parent alone decides what an interrupt does — it kills its
@@ -13,6 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { runFileOutcome, type ScenarioOutcome } from './outcome';
+import type { RunInterrupt } from './api';
 
 export interface RunRequest {
   type: 'run';
@@ -20,14 +21,19 @@ export interface RunRequest {
   file: string;
   artifactsDir?: string;
   seed?: number;
+  /** `--trace-limit` in bytes for the artifact trace. */
+  traceLimit?: number;
 }
 
 export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; outcome: ScenarioOutcome };
 
-/** Runs one request and measures its wall time (runner code: timing is allowed here). */
-export async function runRequest(req: RunRequest): Promise<ScenarioOutcome> {
+/**
+ * Runs one request and measures its wall time (runner code: timing is allowed here). `interrupt`: the run can be
+ * stopped between two events (in process; a worker is killed instead).
+ */
+export async function runRequest(req: RunRequest, interrupt?: RunInterrupt): Promise<ScenarioOutcome> {
   const t0 = performance.now(); // wall clock: reporting only (outside the simulated world)
-  const outcome = await runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed });
+  const outcome = await runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed, traceLimit: req.traceLimit, interrupt });
   outcome.wallMs = Math.round(performance.now() - t0);
   return outcome;
 }
