@@ -41,6 +41,7 @@ const PROGRESS_EVERY_MS = 100;
  * The lookahead's progress line: `lookahead: 42% 2.100000 s of 5.000000 s virtual, 81920 events, 612345 records`,
  * redrawn in place on a terminal, erased when the lookahead ends; nothing at all when `stream` is not a TTY.
  * `clock` is the wall clock in ms: reporting only (when to draw), never the simulation's time.
+ * wall clock: performance.now decides only when the terminal line is redrawn (outside the simulated world).
  */
 export function lookaheadProgress(stream: ProgressStream, clock: () => number = () => performance.now()): (p: LookaheadProgress) => void {
   if (!stream.isTTY) return () => undefined;

@@ -67,5 +67,7 @@ export function onInterrupt(onFirst: (sig: InterruptSignal) => void, onSecond: (
 
 /** Let pending signal handlers run: Node delivers signals between macrotasks, never inside synchronous code. */
 export function yieldToSignals(): Promise<void> {
+  // wall clock: none; setImmediate only hands the CLI's event loop a turn between simulation slices (outside the
+  // simulated world: the slices run the same events in the same order).
   return new Promise((r) => setImmediate(r));
 }
