@@ -1,12 +1,13 @@
 /**
- * `npm run bench`, part 6: the CPU cost of CCMP per frame on the QNX side, with devnp-ral's RT2560 cipher engine
+ * `npm run bench`: the CPU cost of CCMP per frame on the QNX side, with devnp-ral's RT2560 cipher engine
  * registered with io-pkt-v4-hc's crypto API against the stack's software provider (`-d ral nohwcrypto`), in virtual
  * µs of io-pkt CPU time (every thread of the io-pkt process: the stack context and the driver's interrupt thread).
  *
  * The scenario (scripts/scenarios/bench-rt2560-ccmp.yaml) runs three times: as written (engine), with `nohwcrypto`
  * (software), and as an open network (no hostapd/wpa_supplicant, the SSID set by ifconfig). Over the stream's
  * second each node's io-pkt CPU time is divided by the 1472-byte datagrams the AP's driver received; CCMP's cost per
- * frame is that figure less the open network's. The station encrypts (TX), the AP decrypts (RX).
+ * frame is that figure less the open network's. The station encrypts (TX), the AP decrypts (RX). Figures:
+ * `ccmp-station-engine`, `ccmp-station-software`, `ccmp-ap-engine`, `ccmp-ap-software` (scripts/bench-line.ts).
  */
 import * as path from 'node:path';
 import { loadScenarioFile } from '../emulator/app/scenario/load';
@@ -15,6 +16,7 @@ import { repoRoot } from '../emulator/app/guest-image/cache';
 import { assemble, type Assembled } from '../emulator/app/assembly/run';
 import { inject } from '../emulator/app/testing/inject';
 import { CryptoCost, swAesCcmCost } from '../stack/crypto/costs';
+import { benchLine } from './bench-line';
 
 const FILE = path.join(repoRoot(__dirname) ?? process.cwd(), 'scripts/scenarios/bench-rt2560-ccmp.yaml');
 const SEC = 1_000_000_000;
@@ -91,20 +93,28 @@ export function runCcmp(variant: CcmpVariant): CcmpRun {
   return { variant, frames, apNsPerFrame: per(ap), staNsPerFrame: per(sta), engines };
 }
 
-/** The bench line(s). */
+/** The bench lines: CCMP's cost per frame on each side, offloaded and in software (virtual µs). */
 export function benchCcmp(): string[] {
   const open = runCcmp('open');
   const hw = runCcmp('engine');
   const sw = runCcmp('software');
-  const us = (ns: number): string => (ns / 1000).toFixed(1);
+  const us = (ns: number): number => ns / 1000;
   const eng = (r: CcmpRun): string => Object.entries(r.engines).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   const table = CryptoCost.CRYPTO_DISPATCH_NS + swAesCcmCost(CCMP_PAYLOAD);
+  const what =
+    'virtual µs of io-pkt CPU per 1472-byte datagram frame beyond an open network; QNX station -> QNX AP, RT2560/devnp-ral, WPA2-PSK, io-pkt-v4-hc';
+  const frames = `frames: open ${open.frames}, engine ${hw.frames}, software ${sw.frames}`;
   return [
-    `CCMP CPU cost per 1472-byte datagram frame (QNX station -> QNX AP, RT2560/devnp-ral, WPA2-PSK, io-pkt-v4-hc; virtual µs of io-pkt CPU beyond an open network): ` +
-      `station (encrypt) ${us(hw.staNsPerFrame - open.staNsPerFrame)} µs offloaded vs ${us(sw.staNsPerFrame - open.staNsPerFrame)} µs in software; ` +
-      `AP (decrypt) ${us(hw.apNsPerFrame - open.apNsPerFrame)} µs offloaded vs ${us(sw.apNsPerFrame - open.apNsPerFrame)} µs in software ` +
-      `(software cost table: ${us(table)} µs for the ${CCMP_PAYLOAD}-byte payload; frames: open ${open.frames}, engine ${hw.frames}, software ${sw.frames}; ` +
-      `open network ${us(open.staNsPerFrame)}/${us(open.apNsPerFrame)} µs per frame)`,
-    `  crypto dispatches — engine run: ${eng(hw)}; software run: ${eng(sw)}`,
+    benchLine('ccmp-station-engine', us(hw.staNsPerFrame - open.staNsPerFrame), 'µs', `station encrypts on the RT2560 cipher engine; ${what}; crypto dispatches ${eng(hw)}`, 1),
+    benchLine('ccmp-station-software', us(sw.staNsPerFrame - open.staNsPerFrame), 'µs', `station encrypts with the software provider (nohwcrypto); crypto dispatches ${eng(sw)}`, 1),
+    benchLine('ccmp-ap-engine', us(hw.apNsPerFrame - open.apNsPerFrame), 'µs', `AP decrypts on the cipher engine; ${frames}`, 1),
+    benchLine(
+      'ccmp-ap-software',
+      us(sw.apNsPerFrame - open.apNsPerFrame),
+      'µs',
+      `AP decrypts in software; software cost table: ${us(table).toFixed(1)} µs for the ${CCMP_PAYLOAD}-byte payload; ` +
+        `open network ${us(open.staNsPerFrame).toFixed(1)}/${us(open.apNsPerFrame).toFixed(1)} µs per frame (station/AP)`,
+      1,
+    ),
   ];
 }

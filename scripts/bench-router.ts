@@ -1,5 +1,5 @@
 /**
- * `npm run bench`, part 8: a QNX router forwarding small frames both ways with ipflow, on one CPU and on two
+ * `npm run bench`: a QNX router forwarding small frames both ways with ipflow, on one CPU and on two
  * (scripts/scenarios/bench-router-1cpu.yaml, bench-router-2cpu.yaml: the same but for the router's `cpus`). From 4 s
  * four sender nodes offer 64-byte frames through two gigabit switches for 20 ms; counted are the packets the router
  * forwarded in that stretch (its `ip/fastforward` and `ip/forward` trace records) — packets per virtual second on
@@ -12,6 +12,7 @@ import { loadScenarioFile } from '../emulator/app/scenario/load';
 import { repoRoot } from '../emulator/app/guest-image/cache';
 import { assemble } from '../emulator/app/assembly/run';
 import { inject } from '../emulator/app/testing/inject';
+import { benchLine } from './bench-line';
 
 const ROOT = repoRoot(__dirname) ?? process.cwd();
 const TRAFFIC_START_NS = 4_000_000_000;
@@ -58,16 +59,26 @@ export function benchRouter(file: string, cpus: number): RouterBenchResult {
   return { cpus, forwarded, fast, perThread, virtualNs: TRAFFIC_NS, wallSeconds, events: a.sim.queue.executed - e0 };
 }
 
+/** `router-1cpu`, `router-2cpu` (packets per virtual s), `router-2cpu-over-1cpu` and the `-speed` figures. */
 export function benchRouterLines(): string[] {
   const res = ROUTER_BENCHES.map((b) => benchRouter(b.file, b.cpus));
-  const lines = res.map((r) => {
+  const lines = res.flatMap((r) => {
     const pps = r.forwarded / (r.virtualNs / 1e9);
     const threads = [...r.perThread].map(([n, c]) => `${n} ${c}`).join(', ');
-    return `router, ${r.cpus} CPU(s), 2 BCM5701s, ipflow, 64-byte frames both ways: ${r.forwarded} packets forwarded in ` +
-      `${r.virtualNs / 1e6} virtual ms = ${pps.toFixed(0)} packets per virtual s (${r.fast} fast-forwarded: ${threads}); ` +
-      `${(r.virtualNs / 1e9 / r.wallSeconds).toFixed(4)} virtual s per wall s, ${r.events} events`;
+    return [
+      benchLine(
+        `router-${r.cpus}cpu`,
+        pps,
+        'packets per virtual s',
+        `QNX router, ${r.cpus} CPU(s), 2 BCM5701s, ipflow, 64-byte frames both ways: ${r.forwarded} packets forwarded in ` +
+          `${r.virtualNs / 1e6} virtual ms, ${r.fast} fast-forwarded: ${threads}`,
+        0,
+      ),
+      benchLine(`router-${r.cpus}cpu-speed`, r.virtualNs / 1e9 / r.wallSeconds, 'virtual s per wall s', `the same stretch: ${r.wallSeconds.toFixed(2)} s wall, ${r.events} events`, 4),
+    ];
   });
   const [one, two] = res;
-  if (one && two && one.forwarded > 0) lines.push(`router forwarding rate, 2 CPUs / 1 CPU: ${(two.forwarded / one.forwarded).toFixed(2)}`);
+  if (one && two && one.forwarded > 0)
+    lines.push(benchLine('router-2cpu-over-1cpu', two.forwarded / one.forwarded, 'ratio', `packets forwarded with 2 CPUs over 1 CPU: ${two.forwarded} / ${one.forwarded}`));
   return lines;
 }

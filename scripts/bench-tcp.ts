@@ -1,5 +1,5 @@
 /**
- * `npm run bench`, part 7: TCP bulk transfer between two simulated QNX nodes with ttcp, over NE2000s on a 10BASE-T
+ * `npm run bench`: TCP bulk transfer between two simulated QNX nodes with ttcp, over NE2000s on a 10BASE-T
  * hub (scripts/scenarios/bench-tcp-ne2000.yaml: 4 MiB, expect ≈ 9 Mb/s of the 10) and over BCM5701s on a gigabit
  * cable (bench-tcp-bcm5701.yaml: 16 MiB). Goodput is the receiver's own figure — beta's `ttcp -r -s` line, bytes
  * over the virtual seconds from accept to end of stream — and the wall-clock time is measured over the same
@@ -11,12 +11,13 @@ import { loadScenarioFile } from '../emulator/app/scenario/load';
 import { repoRoot } from '../emulator/app/guest-image/cache';
 import { assemble } from '../emulator/app/assembly/run';
 import { inject } from '../emulator/app/testing/inject';
+import { benchLine } from './bench-line';
 
 const ROOT = repoRoot(__dirname) ?? process.cwd();
 
 export const TCP_BENCHES = [
-  { label: 'NE2000 (ISA NE2000 -> PCI RTL8029, 10BASE-T hub)', file: path.join(ROOT, 'scripts/scenarios/bench-tcp-ne2000.yaml'), lineRate: 10e6 },
-  { label: 'BCM5701 (devnp-bge, 1000BASE-T cable)', file: path.join(ROOT, 'scripts/scenarios/bench-tcp-bcm5701.yaml'), lineRate: 1000e6 },
+  { name: 'tcp-ne2000', label: 'NE2000 (ISA NE2000 -> PCI RTL8029, 10BASE-T hub)', file: path.join(ROOT, 'scripts/scenarios/bench-tcp-ne2000.yaml'), lineRate: 10e6 },
+  { name: 'tcp-bcm5701', label: 'BCM5701 (devnp-bge, 1000BASE-T cable)', file: path.join(ROOT, 'scripts/scenarios/bench-tcp-bcm5701.yaml'), lineRate: 1000e6 },
 ];
 
 /** "ttcp-r: 4194304 bytes in 3.70 real seconds = 1107.25 KB/sec +++" → bytes and seconds. */
@@ -60,15 +61,27 @@ export function benchTcp(file: string): TcpBenchResult {
   };
 }
 
+/** `tcp-ne2000`, `tcp-bcm5701` (goodput in virtual time) and their `-speed` (virtual s per wall s). */
 export function benchTcpLines(): string[] {
   const out: string[] = [];
   for (const b of TCP_BENCHES) {
     const r = benchTcp(b.file);
     const mbps = (r.bytes * 8) / r.virtualSeconds / 1e6;
     out.push(
-      `TCP bulk transfer (2 QNX nodes, ${b.label}, ttcp -s, ${r.bytes} bytes): ${mbps.toFixed(2)} Mb/s goodput in virtual time ` +
-        `(${((mbps * 1e6 / b.lineRate) * 100).toFixed(1)} % of the ${b.lineRate / 1e6} Mb/s line); ${r.virtualSeconds.toFixed(3)} s virtual in ` +
-        `${r.wallSeconds.toFixed(2)} s wall = ${(r.virtualSeconds / r.wallSeconds).toFixed(3)} virtual s per wall s, ${r.events} events`,
+      benchLine(
+        b.name,
+        mbps,
+        'Mb/s goodput',
+        `2 QNX nodes, ${b.label}, ttcp -s, ${r.bytes} bytes in ${r.virtualSeconds.toFixed(3)} virtual s; ` +
+          `${((mbps * 1e6 / b.lineRate) * 100).toFixed(1)} % of the ${b.lineRate / 1e6} Mb/s line`,
+      ),
+      benchLine(
+        `${b.name}-speed`,
+        r.virtualSeconds / r.wallSeconds,
+        'virtual s per wall s',
+        `the same transfer, accept to result: ${r.wallSeconds.toFixed(2)} s wall, ${r.events} events`,
+        3,
+      ),
     );
   }
   return out;

@@ -1,4 +1,4 @@
-// Bundles the CLI, the benchmark and the fuzz runner with esbuild into dist/ (CommonJS, Node 20).
+// Bundles the CLI, the benchmark, the fuzz runner and the profiler (npm run profile) with esbuild into dist/ (CommonJS, Node 20).
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
 
@@ -16,3 +16,4 @@ await build({ ...common, entryPoints: ['emulator/app/cli/main.ts'], outfile: 'di
 chmodSync('dist/qnxemu.js', 0o755);
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });
 await build({ ...common, entryPoints: ['fuzz/main.ts'], outfile: 'dist/fuzz.js' });
+await build({ ...common, entryPoints: ['scripts/profile.ts'], outfile: 'dist/profile.js' });

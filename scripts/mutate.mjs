@@ -1,17 +1,17 @@
-// `npm run mutate [-- area...] [--jobs N]`: mutation testing with StrykerJS, one area at a time
+// `npm run mutate [-- area|group...] [--jobs N]`: mutation testing with StrykerJS, one area at a time
 // (scripts/mutate-areas.cjs), then one line per area with its score, read from Stryker's JSON report
 // (reports/mutation/<area>.json; the HTML report beside it lists every surviving mutant). Slow, not in CI.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const { AREAS } = createRequire(import.meta.url)('./mutate-areas.cjs');
+const { AREAS, GROUPS } = createRequire(import.meta.url)('./mutate-areas.cjs');
 const args = process.argv.slice(2);
 let jobs = '2';
 const names = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--jobs') jobs = args[++i] ?? '';
-  else names.push(args[i]);
+  else names.push(...(GROUPS[args[i]] ?? [args[i]]));
 }
 if (!/^[1-9]\d*$/.test(jobs)) {
   console.error(`mutate: --jobs: a positive integer (got '${jobs}')`);
@@ -19,7 +19,7 @@ if (!/^[1-9]\d*$/.test(jobs)) {
 }
 for (const n of names) {
   if (!AREAS[n]) {
-    console.error(`mutate: no area '${n}' (areas: ${Object.keys(AREAS).join(', ')})`);
+    console.error(`mutate: no area '${n}' (areas: ${Object.keys(AREAS).join(', ')}; groups: ${Object.keys(GROUPS).join(', ')})`);
     process.exit(2);
   }
 }

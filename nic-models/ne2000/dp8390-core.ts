@@ -188,6 +188,14 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
     this.remote.write(size, value);
   }
 
+  /** String I/O on the data port as one batch: the quiet accesses only (RemoteDma.writeQuiet/readQuiet). */
+  dataWriteQuiet(size: 1 | 2 | 4, src: Uint8Array, start: number, count: number): number {
+    return this.remote.writeQuiet(size, src, start, count);
+  }
+  dataReadQuiet(size: 1 | 2 | 4, dst: Uint8Array, start: number, count: number): number {
+    return this.remote.readQuiet(size, dst, start, count);
+  }
+
   private writeCr(v: number): void {
     const r = this.regs;
     const wasStopped = r.stopped;

@@ -41,6 +41,22 @@ export class Ne2000Window implements RegisterHandler {
     for (let i = 0; i < size; i++) this.writeByte((off + i) & 0x1f, (value >>> (8 * i)) & 0xff);
   }
 
+  /**
+   * REP OUTS/INS to the data port served as one batch (RegisterHandler.writeQuiet/readQuiet): the remote-DMA
+   * transfers that neither finish the DMA nor find it idle. Never while data-port accesses are traced.
+   */
+  writeQuiet(offset: number, size: AccessSize, src: Uint8Array, start: number, count: number): number {
+    const off = offset & 0x1f;
+    if (off < 0x10 || off >= 0x18 || this.core.ctx.tracer.verbose) return 0;
+    return this.core.dataWriteQuiet(size, src, start, count);
+  }
+
+  readQuiet(offset: number, size: AccessSize, dst: Uint8Array, start: number, count: number): number {
+    const off = offset & 0x1f;
+    if (off < 0x10 || off >= 0x18 || this.core.ctx.tracer.verbose) return 0;
+    return this.core.dataReadQuiet(size, dst, start, count);
+  }
+
   private readByte(off: number): number {
     if (off < 0x10) return this.core.readReg(off);
     if (off < 0x18) return this.core.dataRead(1);

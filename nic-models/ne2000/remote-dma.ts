@@ -128,13 +128,118 @@ export class RemoteDma {
   }
 
   private step(n: number): void {
-    const old = this.addr;
-    let a = (old + n) & 0xffff;
-    const page = a >> 8;
-    if (page !== old >> 8 && page === this.host.pstop) a = ((this.host.pstart << 8) | (a & 0xff)) & 0xffff;
-    this.addr = a;
+    this.addr = this.advance(this.addr, n);
     this.count = Math.max(0, this.count - n);
     if (this.count === 0) this.complete();
+  }
+
+  /** The address counter after a transfer of `n` bytes: +n, wrapping from page PSTOP to PSTART and at 16 bits. */
+  private advance(old: number, n: number): number {
+    const a = (old + n) & 0xffff;
+    const page = a >> 8;
+    return page !== old >> 8 && page === this.host.pstop ? ((this.host.pstart << 8) | (a & 0xff)) & 0xffff : a;
+  }
+
+  /**
+   * Host accesses of `size` in the current direction that leave the byte count above zero: each only moves data
+   * and the counters (no RDC, no idle-access trace), so a string of them may be served as one burst
+   * (`writeQuiet`/`readQuiet`). The access that brings the count to zero is not among them.
+   */
+  quietAccesses(dir: 'read' | 'write', size: 1 | 2 | 4): number {
+    if (this.mode !== dir || this.count <= 0) return 0;
+    const word = this.host.wordMode;
+    const perAccess = size === 1 ? (word ? 2 : 1) : size; // bytes of count one host access consumes
+    return Math.floor((this.count - 1) / perAccess);
+  }
+
+  /**
+   * Up to `count` host writes of `size` (values little-endian from `src` at `start`) as `write` would do them, but
+   * only the quiet ones (`quietAccesses`). Returns how many were done.
+   */
+  writeQuiet(size: 1 | 2 | 4, src: Uint8Array, start: number, count: number): number {
+    const k = Math.min(count, this.quietAccesses('write', size));
+    const mem = this.host.mem;
+    const word = this.host.wordMode;
+    let addr = this.addr;
+    let p = start;
+    const ram = mem.ram;
+    const lo = mem.ramStart;
+    const hi = mem.ramEnd;
+    for (let i = 0; i < k; i++) {
+      if (size === 2 && word) {
+        // The common case (REP OUTSW in word mode), the word stored straight into RAM: as write16 does.
+        const a = addr & 0xfffe;
+        if (a >= lo && a + 1 < hi) {
+          ram[a - lo] = src[p]!;
+          ram[a - lo + 1] = src[p + 1]!;
+        } else mem.write16(addr, src[p]! | (src[p + 1]! << 8));
+        addr = this.advance(addr, 2);
+      } else if (size === 1) {
+        if (word) mem.write16(addr, src[p]!);
+        else mem.write8(addr, src[p]!);
+        addr = this.advance(addr, word ? 2 : 1);
+      } else if (word) {
+        for (let w = 0; w < size; w += 2) {
+          mem.write16(addr, src[p + w]! | (src[p + w + 1]! << 8));
+          addr = this.advance(addr, 2);
+        }
+      } else {
+        for (let b = 0; b < size; b++) {
+          mem.write8(addr, src[p + b]!);
+          addr = this.advance(addr, 1);
+        }
+      }
+      p += size;
+    }
+    this.addr = addr;
+    this.count -= k * (size === 1 && word ? 2 : size);
+    return k;
+  }
+
+  /** The read side of `writeQuiet`: up to `count` quiet host reads of `size`, stored little-endian into `dst`. */
+  readQuiet(size: 1 | 2 | 4, dst: Uint8Array, start: number, count: number): number {
+    const k = Math.min(count, this.quietAccesses('read', size));
+    const mem = this.host.mem;
+    const word = this.host.wordMode;
+    let addr = this.addr;
+    let p = start;
+    const ram = mem.ram;
+    const lo = mem.ramStart;
+    const hi = mem.ramEnd;
+    for (let i = 0; i < k; i++) {
+      if (size === 2 && word) {
+        // The common case (REP INSW in word mode), straight from RAM: as read16 does.
+        const a = addr & 0xfffe;
+        if (a >= lo && a + 1 < hi) {
+          dst[p] = ram[a - lo]!;
+          dst[p + 1] = ram[a - lo + 1]!;
+        } else {
+          const v = mem.read16(addr);
+          dst[p] = v & 0xff;
+          dst[p + 1] = v >>> 8;
+        }
+        addr = this.advance(addr, 2);
+      } else if (size === 1) {
+        dst[p] = (word ? mem.read16(addr) : mem.read8(addr)) & 0xff;
+        addr = this.advance(addr, word ? 2 : 1);
+      } else if (word) {
+        for (let w = 0; w < size; w += 2) {
+          const v = mem.read16(addr);
+          dst[p + w] = v & 0xff;
+          dst[p + w + 1] = v >>> 8;
+          addr = this.advance(addr, 2);
+        }
+      } else {
+        for (let b = 0; b < size; b++) {
+          dst[p + b] = mem.read8(addr);
+          addr = this.advance(addr, 1);
+        }
+      }
+      p += size;
+    }
+    this.addr = addr;
+    this.count -= k * (size === 1 && word ? 2 : size);
+    return k;
   }
 
   private complete(): void {

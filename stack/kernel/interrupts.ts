@@ -49,7 +49,7 @@ export class Interrupts {
   private readonly clockQueue: (() => void)[] = [];
   private readonly checkEv: SimEvent;
   /** Interrupts taken at one instant (per CPU), to catch a storm that would never let time advance. */
-  private storm = { t: -1, n: 0 };
+  private readonly storm = { t: -1, n: 0 };
   private readonly stuck = new Set<number>();
   /** Set while an ISR runs: CPU time it charges goes to the interrupt. */
   isrCharge: number | null = null;
@@ -171,8 +171,13 @@ export class Interrupts {
       this.stats.perIrq.set(irq, (this.stats.perIrq.get(irq) ?? 0) + 1);
       this.k.trace('interrupt', { irq, vector, cpu: cpu.id });
       const now = this.k.ctx.queue.now;
-      this.storm = this.storm.t === now ? { t: now, n: this.storm.n + 1 } : { t: now, n: 1 };
-      if (this.storm.n > STORM_LIMIT) {
+      const storm = this.storm;
+      if (storm.t === now) storm.n++;
+      else {
+        storm.t = now;
+        storm.n = 1;
+      }
+      if (storm.n > STORM_LIMIT) {
         // A source nobody clears, with zero-cost interrupts: mask it for good (Linux's "nobody cared").
         if (!this.stuck.has(irq)) {
           this.stuck.add(irq);

@@ -15,7 +15,8 @@
 import { SimEvent } from '../../emulator/machine/sim/event';
 import { Priority } from '../../emulator/machine/sim/priority';
 import type { Kernel } from './kernel';
-import type { OpResult, Resume, Thread } from './types';
+import { earlyLimit, OutsBatch } from './string-io';
+import type { DeferredAction, OpResult, Resume, Thread } from './types';
 
 /** What a CPU is doing. 'intr': handling an interrupt (its thread, if any, is paused and stays RUNNING). */
 export type CpuMode = 'idle' | 'switch' | 'run' | 'intr';
@@ -138,7 +139,7 @@ export class Scheduler {
     }
     if (!t.alive) return;
     const charge = t.charge;
-    const actions = t.deferred.map((d) => ({ rem: charge - d.at, fn: d.fn }));
+    const actions = t.deferred.map((d): DeferredAction => (d instanceof OutsBatch ? d.seal(charge) : { rem: charge - d.at, fn: d.fn }));
     t.charge = 0;
     t.deferred = [];
     if (res.done) {
@@ -320,7 +321,14 @@ export class Scheduler {
       if (!t || cpu.mode !== 'run') return;
       const seg = t.seg;
       while (seg.actions.length > 0 && seg.actions[0]!.rem >= seg.remaining) {
-        seg.actions.shift()!.fn();
+        const a = seg.actions[0]!;
+        if (a instanceof OutsBatch) {
+          if (!a.fire(seg.remaining, () => earlyLimit(this.k.ctx.queue), () => cpu.thread === t && cpu.mode === 'run')) return;
+          if (a.done) seg.actions.shift();
+          continue;
+        }
+        seg.actions.shift();
+        a.fn();
         if (cpu.thread !== t || cpu.mode !== 'run') return;
       }
       if (seg.remaining > 0) {

@@ -16,6 +16,8 @@ import { kernelKif, type CallSite } from './net-kif';
 import { validSlog } from './slog';
 import type { LocalStore } from './local';
 import { op, ThreadTimeline } from './thread-timeline';
+import { INTERRUPT_WAIT_OP, RESUME_VOID, WORK_OP } from './thread-ops';
+import type { Op } from './types';
 
 export class ThreadApi extends ThreadTimeline implements ThreadCtx {
   get pid(): number {
@@ -31,9 +33,13 @@ export class ThreadApi extends ThreadTimeline implements ThreadCtx {
     return this.k.ctx.node;
   }
   get bus(): ProgramBus {
-    const b = this.k.bus;
-    return { syspage: b.syspage, memRead: (addr, dst) => b.memRead(addr, dst), memWrite: (addr, src) => b.memWrite(addr, src) };
+    if (!this.programBus) {
+      const b = this.k.bus;
+      this.programBus = { syspage: b.syspage, memRead: (addr, dst) => b.memRead(addr, dst), memWrite: (addr, src) => b.memWrite(addr, src) };
+    }
+    return this.programBus;
   }
+  private programBus: ProgramBus | undefined;
   get env(): Record<string, string> {
     return this.t.proc.env;
   }
@@ -48,7 +54,7 @@ export class ThreadApi extends ThreadTimeline implements ThreadCtx {
 
   *work(ns: number): Co<void> {
     this.charge(Math.round(ns));
-    yield op('work', () => ({ value: undefined }));
+    yield WORK_OP;
   }
 
   *sleep(ns: number): Co<void> {
@@ -61,8 +67,10 @@ export class ThreadApi extends ThreadTimeline implements ThreadCtx {
 
   *yieldCpu(): Co<void> {
     this.charge(this.c.kernelCall);
-    yield op('sched_yield', (t) => (this.k.sched.readyAtOrAbove(t.prio) ? 'requeued' : { value: undefined }));
+    // No arguments: one op per thread, not one per call.
+    yield (this.yieldOp ??= op('sched_yield', (t) => (this.k.sched.readyAtOrAbove(t.prio) ? 'requeued' : RESUME_VOID)));
   }
+  private yieldOp: Op | undefined;
 
   getPriority(): number {
     return this.t.prio;
@@ -210,14 +218,34 @@ export class ThreadApi extends ThreadTimeline implements ThreadCtx {
     this.charge(this.c.kernelCall + this.maskCost(irq));
     this.k.intr.validate(this.t.proc, irq, id, 'InterruptMask');
     const proc = this.t.proc;
-    this.deferSafe('InterruptMask', () => this.k.intr.mask(proc, irq, id));
+    this.defer(() => {
+      try {
+        this.k.intr.mask(proc, irq, id);
+      } catch (e) {
+        this.callFailed('InterruptMask', e);
+      }
+    });
   }
 
   InterruptUnmask(irq: number, id: number): void {
     this.charge(this.c.kernelCall + this.maskCost(irq));
     this.k.intr.validate(this.t.proc, irq, id, 'InterruptUnmask');
     const proc = this.t.proc;
-    this.deferSafe('InterruptUnmask', () => this.k.intr.unmask(proc, irq, id));
+    this.defer(() => {
+      try {
+        this.k.intr.unmask(proc, irq, id);
+      } catch (e) {
+        this.callFailed('InterruptUnmask', e);
+      }
+    });
+  }
+
+  /**
+   * What ThreadTimeline.deferSafe traces when a deferred effect's target has gone meanwhile. InterruptMask/Unmask
+   * and TimerSettime, called per packet, write their try/catch inline: one closure per call instead of two.
+   */
+  private callFailed(what: string, e: unknown): void {
+    this.k.trace('call-failed', { pid: this.t.proc.pid, call: what, error: e instanceof Error ? e.message : String(e) });
   }
 
   /** The controller access a mask change makes (charged whether or not the count crosses zero). */
@@ -227,14 +255,7 @@ export class ThreadApi extends ThreadTimeline implements ThreadCtx {
 
   *InterruptWait(): Co<void> {
     this.charge(this.c.kernelCall);
-    yield op('InterruptWait', (t) => {
-      if (t.intrPending > 0) {
-        t.intrPending = 0;
-        return { value: undefined };
-      }
-      t.state = 'INTR';
-      return 'blocked';
-    });
+    yield INTERRUPT_WAIT_OP;
   }
 
   TimerCreate(event: SigEvent): number {
@@ -247,7 +268,13 @@ export class ThreadApi extends ThreadTimeline implements ThreadCtx {
     const proc = this.t.proc;
     this.k.timers.validate(proc, id, 'TimerSettime');
     const abs = (flags & TIMER_ABSTIME) !== 0;
-    this.deferSafe('TimerSettime', () => this.k.timers.settime(proc, id, initial, interval, abs));
+    this.defer(() => {
+      try {
+        this.k.timers.settime(proc, id, initial, interval, abs);
+      } catch (e) {
+        this.callFailed('TimerSettime', e);
+      }
+    });
   }
 
   TimerDestroy(id: number): void {

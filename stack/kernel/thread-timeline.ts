@@ -3,12 +3,13 @@
  * its port and MMIO accesses. Port and MMIO accesses follow the timeline rule with the bus cycle's own time
  * (NodeBus.ioCycleNs/mmioCycleNs) charged before the access takes effect: the device sees it at the end of its
  * cycle, as it latches a write or drives read data at the trailing edge of the command. A read yields an op
- * executed at that point; a write is a deferred effect; string I/O is one op (or one run of deferred writes) for
- * all its cycles. ThreadApi (thread-api.ts) adds the kernel calls.
+ * executed at that point; a write is a deferred effect; string I/O is one op (INS) or one batch of deferred writes
+ * (OUTS, string-io.ts) for all its cycles. ThreadApi (thread-api.ts) adds the kernel calls.
  */
 import type { AccessSize } from '../../emulator/machine/bus/types';
 import type { Co } from './api';
 import type { Kernel } from './kernel';
+import { OutsBatch } from './string-io';
 import type { Op, OpResult, Thread } from './types';
 
 export function op(kernelOp: string, exec: (t: Thread) => OpResult): Op {
@@ -101,28 +102,47 @@ export class ThreadTimeline {
     this.busWrite('mmio', addr, size, value);
   }
 
-  /** REP INS: every cycle charged, then all transfers at once, at the end of the last cycle. */
+  /**
+   * REP INS: every cycle charged, then all transfers at once, at the end of the last cycle. The device serves
+   * what it can as one burst (NodeBus.insQuiet); the rest go one by one, in order, at the same instant.
+   */
   private *ins(port: number, size: AccessSize, dst: Uint8Array): Co<void> {
     const n = transfers(dst, size, 'ins');
     const bus = this.k.bus;
     this.charge(n * bus.ioCycleNs(port, size, false));
     yield op('ins', () => {
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n; ) {
+        const k = bus.insQuiet ? bus.insQuiet(port, size, dst, i * size, n - i) : 0;
+        if (k > 0) {
+          i += k;
+          continue;
+        }
         const v = size === 1 ? bus.in8(port) : size === 2 ? bus.in16(port) : bus.in32(port);
         for (let b = 0; b < size; b++) dst[i * size + b] = (v >>> (8 * b)) & 0xff;
+        i++;
       }
       return { value: undefined };
     });
   }
 
-  /** REP OUTS: each transfer takes effect at the end of its own cycle. */
+  /**
+   * REP OUTS: each transfer takes effect at the end of its own cycle. The cycles are charged one by one (the
+   * same sums as n OUTs); the transfers are one deferred action (string-io.ts) that the scheduler runs as a batch.
+   * The data is copied now, as the CPU would have read it.
+   */
   private outs(port: number, size: AccessSize, src: Uint8Array): void {
     const n = transfers(src, size, 'outs');
-    for (let i = 0; i < n; i++) {
-      let v = 0;
-      for (let b = 0; b < size; b++) v += src[i * size + b]! * 2 ** (8 * b);
-      this.busWrite('io', port, size, v);
-    }
+    if (n === 0) return;
+    const cyc = this.k.bus.ioCycleNs(port, size, true);
+    const onTimeline = this.k.sched.stepping === this.t;
+    const step = cyc > 0 && this.k.intr.isrCharge === null ? cyc : 0;
+    this.charge(cyc);
+    const batch = new OutsBatch(this.k.bus, port, size, src.slice(), n, this.t.charge, step);
+    // n - 1 more cycles: one sum when the cycle is a whole number of ns (exact), else added one by one as n OUTs would.
+    if (Number.isSafeInteger(cyc) && cyc > 0 && n < 0x10000) this.charge((n - 1) * cyc);
+    else for (let i = 1; i < n; i++) this.charge(cyc);
+    if (onTimeline) this.t.deferred.push(batch);
+    else batch.fn();
   }
 
   *in8s(port: number, dst: Uint8Array): Co<void> {

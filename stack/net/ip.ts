@@ -18,6 +18,7 @@ import { ipDoOptions } from './ip-options';
 import { IpReass } from './ip-reass';
 import { IP_DEFAULT_MULTICAST_TTL, type IpMoptions } from './in-mcast';
 import { RTF, type Rtentry } from './route';
+import type { IpStat } from './stats';
 import type { NetStack } from './stack';
 import { INADDR_BROADCAST, ipToString, isMulticastIp, type Ipv4Addr } from './wire/addr';
 import { ETHER_HDR_LEN } from './wire/ethernet';
@@ -96,10 +97,6 @@ export class Ip {
     const st = this.s.stats.ip;
     env.charge(NetCost.ipInput);
     st.total++;
-    const drop = (counter: keyof typeof st | null, reason: string): void => {
-      if (counter) st[counter]++;
-      env.trace('ip', 'drop', m.pktId, { reason });
-    };
     const p = new Ipv4Packet(buf);
     // What the interface's hardware verified (checksum offload), else the header sum is checked here.
     const hw = ipRxVerdict(ifp, m);
@@ -109,8 +106,8 @@ export class Ip {
     if (hw === null && (pastSum || (r instanceof WireError && r.check === 'badsum'))) {
       env.charge(bytesCost(p.headerLen, NetCost.checksumPerByte));
     }
-    if (hw === false && pastSum) return drop('badsum', 'bad header checksum (hardware)');
-    if (r instanceof WireError) return drop(r.check, r.reason);
+    if (hw === false && pastSum) return this.drop(m, 'badsum', 'bad header checksum (hardware)');
+    if (r instanceof WireError) return this.drop(m, r.check, r.reason);
     const len = p.totalLen;
     let pkt = buf.length > len ? buf.subarray(0, len) : buf; // trim link padding
     env.trace('ip', 'input', m.pktId, { src: ipToString(r.src), dst: ipToString(r.dst), proto: r.protocol, len });
@@ -140,9 +137,9 @@ export class Ip {
 
     if (isMulticastIp(dst)) {
       // IN_LOOKUP_MULTI: a group is ours when joined on the receiving interface (no multicast routing).
-      if (!this.s.inMcast.lookup(ifp, dst)) return drop('notmember', `multicast group ${ipToString(dst)} not joined on ${ifp.name}`);
+      if (!this.s.inMcast.lookup(ifp, dst)) return this.drop(m, 'notmember', `multicast group ${ipToString(dst)} not joined on ${ifp.name}`);
     } else if (!this.isForUs(ifp, dst, m)) {
-      if (!this.forwarding) return drop('cantforward', 'not for us and forwarding is off');
+      if (!this.forwarding) return this.drop(m, 'cantforward', 'not for us and forwarding is off');
       this.forward(ifp, m, pkt);
       return;
     }
@@ -156,6 +153,12 @@ export class Ip {
       return;
     }
     this.deliver(ifp, m, pkt, dst);
+  }
+
+  /** ip_input's "goto bad": count the drop and trace why (a method, not a closure per datagram). */
+  private drop(m: Mbuf, counter: keyof IpStat, reason: string): void {
+    this.s.stats.ip[counter]++;
+    this.s.env.trace('ip', 'drop', m.pktId, { reason });
   }
 
   /** Local delivery of a complete datagram by protocol (the protosw pr_input switch). */

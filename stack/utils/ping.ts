@@ -16,6 +16,7 @@ import { ipToString, parseIpv4 } from '../net/wire/addr';
 import { ICMP_MINLEN, IcmpPacket, IcmpType } from '../net/wire/icmp';
 import { IP_DF, IP_HDR_LEN, IP_MAXPACKET, Ipv4Packet, MAXTTL } from '../net/wire/ipv4';
 import { pingCountLine } from './common';
+import { DupTable, PING_MAX_DUP_CHK } from './dup-table';
 
 const MAXPACKET = 65535 - 60 - 8;
 const PHDR_LEN = 8;
@@ -43,7 +44,8 @@ interface PingState {
   tsum: number;
   tsumsq: number;
   lastrcvd: boolean;
-  seen: Set<number>;
+  /** rcvd_tbl (dup-table.ts). */
+  seen: DupTable;
 }
 
 export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<number> {
@@ -138,7 +140,7 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
   }
   const ident = ctx.pid & 0xffff;
   const timing = datalen >= PHDR_LEN;
-  const st: PingState = { ntransmitted: 0, nreceived: 0, nrepeats: 0, tmin: 999999999, tmax: 0, tsum: 0, tsumsq: 0, lastrcvd: true, seen: new Set() };
+  const st: PingState = { ntransmitted: 0, nreceived: 0, nrepeats: 0, tmin: 999999999, tmax: 0, tsum: 0, tsumsq: 0, lastrcvd: true, seen: new DupTable(PING_MAX_DUP_CHK) };
   const to = sockaddrIn(dst);
   const dstText = ipToString(dst);
   out(`PING ${hostname} (${dstText}): ${datalen} data bytes\n`);
@@ -158,6 +160,7 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
     icp.code = 0;
     icp.ident = ident;
     icp.seq = st.ntransmitted & 0xffff;
+    st.seen.clear(icp.seq);
     if (timing) {
       const dv = new DataView(packet.buffer, packet.byteOffset + ICMP_MINLEN, PHDR_LEN);
       dv.setUint32(0, Math.floor(now / SEC), true);
@@ -264,11 +267,11 @@ export const ping: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co<
         if (triptime > st.tmax) st.tmax = triptime;
       }
       let dup = false;
-      if (st.seen.has(seq)) {
+      if (st.seen.seen(seq)) {
         st.nrepeats++;
         st.nreceived--;
         dup = true;
-      } else st.seen.add(seq);
+      }
       if (quiet) return;
       if (flood) {
         out('\b');

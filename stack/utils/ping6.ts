@@ -19,6 +19,7 @@ import { ipv6IsMulticast, ipv6NeedsScope, ipv6ToString, parseIpv6Scoped } from '
 import { ICMP6_HDR_LEN, Icmp6Type, Icmp6UnreachCode, Icmpv6Packet } from '../net/wire/icmpv6';
 import { pingCountLine } from './common';
 import { IP6_HDR_LEN } from '../net/wire/ipv6';
+import { DupTable, PING6_MAX_DUP_CHK } from './dup-table';
 
 /** DEFDATALEN: ICMP6ECHOTMLEN, room for the struct timeval. */
 const DEFDATALEN = 8;
@@ -102,7 +103,7 @@ export const ping6: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co
   const packet = new Uint8Array(ICMP6_HDR_LEN + datalen);
   for (let i = TVLEN; i < datalen; i++) packet[ICMP6_HDR_LEN + i] = i & 0xff;
   const st = { ntransmitted: 0, nreceived: 0, nrepeats: 0, tmin: Infinity, tmax: 0, tsum: 0, tsumsq: 0 };
-  const seen = new Set<number>();
+  const seen = new DupTable(PING6_MAX_DUP_CHK);
   const s = yield* socket(ctx, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
   if (s < 0) return bad(`socket: ${strerror(errno(ctx))}`);
   try {
@@ -158,6 +159,7 @@ export const ping6: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co
           icp.code = 0;
           icp.ident = ident;
           icp.seq = st.ntransmitted & 0xffff;
+          seen.clear(icp.seq);
           if (timing) {
             const dv = new DataView(packet.buffer, packet.byteOffset + ICMP6_HDR_LEN, TVLEN);
             dv.setUint32(0, Math.floor(now / SEC), true);
@@ -223,12 +225,9 @@ export const ping6: ProgramMain = function* (ctx: ThreadCtx, argv: string[]): Co
         if (triptime < st.tmin) st.tmin = triptime;
         if (triptime > st.tmax) st.tmax = triptime;
       }
-      const dup = seen.has(seq);
+      const dup = seen.seen(seq);
       if (dup) st.nrepeats++;
-      else {
-        seen.add(seq);
-        st.nreceived++;
-      }
+      else st.nreceived++;
       if (quiet) return;
       // The hop limit the reply arrived with (IPV6_RECVHOPLIMIT), when the socket layer reports it.
       const hlim = r.hlim;

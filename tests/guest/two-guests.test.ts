@@ -39,8 +39,8 @@ describe('two Linux guests on a hub', () => {
     const rejects = new Map<string, number>();
     const c = nicCounter();
     const a = await fixture.restore({
-      onTrace: (rec, line) => {
-        c.sink(rec, line);
+      onTrace: (rec) => {
+        c.sink(rec);
         if (rec.layer === 'nic' && rec.probe === 'rx-reject') {
           const k = `${String(rec.f?.['nic'])}|${String(rec.f?.['reason'])}`;
           rejects.set(k, (rejects.get(k) ?? 0) + 1);

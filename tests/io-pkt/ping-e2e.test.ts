@@ -49,7 +49,7 @@ describe('ping between two io-pkt nodes over a test wire', () => {
     const runOnce = () => {
       const { sim, a, b } = setup();
       const trace: string[] = [];
-      sim.tracer.addSink((_r, line) => trace.push(line));
+      sim.tracer.addLineSink((_r, line) => trace.push(line));
       b.run(['io-pkt-v4 -dfake', 'waitfor /dev/socket', 'ifconfig en0 10.0.0.2/24']);
       a.run(['io-pkt-v4 -dfake', 'waitfor /dev/socket', 'ifconfig en0 10.0.0.1/24', 'ping -c 2 -i 0.5 10.0.0.2']);
       sim.queue.runUntil(5_000_000_000);

@@ -150,7 +150,7 @@ export function rig(programs: Record<string, ProgramMain>, opts: RigOptions = {}
   bus.ioNs = opts.ioNs ?? 0;
   const out: string[] = [];
   const trace: string[] = [];
-  sim.tracer.addSink((_r, line) => trace.push(line));
+  sim.tracer.addLineSink((_r, line) => trace.push(line));
   const k = new Kernel(componentContext(sim, 'n1', 'n1.procnto'), bus, {
     cpus: opts.cpus ?? 1,
     programs: new Map(Object.entries(programs)),

@@ -64,7 +64,7 @@ export function netRig(programs: Record<NodeName, Record<string, ProgramMain>>, 
   const sim = new Simulation(1);
   const out: string[] = [];
   const trace: string[] = [];
-  sim.tracer.addSink((_r, line) => trace.push(line));
+  sim.tracer.addLineSink((_r, line) => trace.push(line));
   const inbox: Record<NodeName, Frame[]> = { alpha: [], beta: [] };
   let ev = 0;
   const rig: NetRig = {

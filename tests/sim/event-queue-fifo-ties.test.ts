@@ -6,8 +6,10 @@
  * scheduled at that same instant while it is running, rescheduling, descheduling from the middle, and a
  * restore followed by new events.
  *
- * Kills: `compare` losing `|| a.seq - b.seq`; `ev.seq = this.nextSeq++` → `ev.seq = this.nextSeq`;
- * `a.seq - b.seq` → `b.seq - a.seq`; in `restoreOrder`, `this.nextSeq = base + order.length` → `= base`.
+ * Kills: in event-radix-heap.ts `before` losing the seq comparison or reversing it, the walk from the tail in
+ * `place` stopping at the tail; `ev.seq = this.nextSeq++` → `ev.seq = this.nextSeq`; in `restoreOrder`,
+ * `this.nextSeq = base + order.length` → `= base`. (event-queue-model.test.ts checks every operation against a
+ * reference model.)
  */
 import { EventQueue, Priority, SimEvent } from '../../emulator/machine/sim';
 

@@ -68,7 +68,7 @@ describe('ping round trip on the default VM, from the timing model', () => {
   /** readMem: CR, RBCR0/1, RSAR0/1, CR, then INSW of `words`. */
   const readMem = (c: Cyc, words: number) => 6 * c.w8 + words * c.r16;
   /**
-   * The interrupt loop for one received frame (dp8390.ts intrLocked, ring-reader.ts rint):
+   * The interrupt loop for one received frame (dp8390.ts intr, ring-reader.ts rint):
    * CR, ISR (PRX); ack ISR; rint: CR p1, CURR, CR p0; header; frame; [per-frame CPU, deliver]; BNRY; the
    * loop's second CURR check (CR p1, CURR, CR p0); CR, ISR (RDC left by the remote reads); ack, CR, ISR (0).
    */

@@ -70,12 +70,9 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
   const trace: string[] = [];
   // The --trace file, cut at its size limit or at a write failure (trace-writer.ts); the run goes on either way.
   const writer = opts.traceFile ? new TraceWriter(opts.traceFile, opts.traceLimit ?? DEFAULT_TRACE_LIMIT) : null;
-  if (opts.keepTrace || writer) {
-    sim.tracer.addSink((rec, line) => {
-      if (opts.keepTrace) trace.push(line);
-      if (writer) writer.write(rec.t, line);
-    });
-  }
+  // Only a line sink makes the tracer build JSON strings (trace.ts); the writer encodes records to bytes itself.
+  if (opts.keepTrace) sim.tracer.addLineSink((_rec, line) => trace.push(line));
+  if (writer) sim.tracer.addSink((rec) => writer.record(rec));
   const network = buildNetwork(sim, scenario, opts.pcapDir);
   const nodes: SimNode[] = [];
   const guests: GuestNode[] = [];

@@ -21,7 +21,7 @@ import type { Scenario } from '../scenario/types';
 import { GuestLog } from '../../machine/v86/guest-log';
 import type { GuestMachineState } from '../../machine/v86/guest-machine';
 import type { GuestClockState } from '../../machine/v86/guest-clock';
-import { withHost } from '../../machine/v86/v86-runtime';
+import { withHost, type V86Instance } from '../../machine/v86/v86-runtime';
 
 export interface GuestSnapshot {
   name: string;
@@ -47,6 +47,34 @@ export interface SimSnapshot {
 
 function pending(a: Assembled): string[] {
   return a.sim.queue.list().map((e) => `${e.name}@${e.when}`);
+}
+
+/**
+ * The problems (none: empty) of a run rebuilt to `snap.time` against the snapshot: its trace digest and its pending
+ * events. `ignore` drops events of both lists by name (the CLI's run.end/run.until: a restored run may end elsewhere).
+ */
+export function rebuiltProblems(a: Assembled, snap: SimSnapshot, ignore: (name: string) => boolean = () => false): string[] {
+  const problems: string[] = [];
+  if (a.sim.tracer.digest() !== snap.traceDigest)
+    problems.push(`trace differs at t=${snap.time} (${a.sim.tracer.count} records, the snapshot has ${snap.traceCount})`);
+  const keep = (e: string): boolean => !ignore(e.slice(0, e.lastIndexOf('@')));
+  const ev = pending(a).filter(keep);
+  const want = snap.events.filter(keep);
+  if (ev.join() !== want.join()) {
+    const missing = want.filter((e) => !ev.includes(e));
+    const extra = ev.filter((e) => !want.includes(e));
+    problems.push(`pending events differ (missing: ${missing.join(' ') || '-'}; extra: ${extra.join(' ') || '-'})`);
+  }
+  return problems;
+}
+
+/** At the snapshot's time: each guest's restored v86 (a fresh instance from `instances`) takes over from its replay. */
+export function takeOverGuests(a: Assembled, snap: SimSnapshot, instances: Map<string, V86Instance>): void {
+  for (const gs of snap.guests) {
+    const g = a.guests.find((x) => x.name === gs.name);
+    if (!g) throw new Error(`snapshot has guest ${gs.name}; the scenario does not`);
+    g.machine.takeOver(instances.get(gs.name)!, gs.v86, gs.machine, gs.clockAtRestore);
+  }
 }
 
 /** Snapshot an assembled run between events. Throws if a guest was driven from outside the scenario. */
@@ -90,20 +118,8 @@ export async function restoreSnapshot(scenario: Scenario, snap: SimSnapshot, opt
   const replay = new Map(snap.guests.map((g) => [g.name, GuestLog.load(g.machine.log)]));
   const a = assemble(scenario, { ...opts, seed: snap.seed, verboseTrace: snap.verbose, guestReplay: replay });
   a.sim.queue.runUntil(snap.time);
-  const problems: string[] = [];
-  if (a.sim.tracer.digest() !== snap.traceDigest)
-    problems.push(`trace differs at t=${snap.time} (${a.sim.tracer.count} records, the snapshot has ${snap.traceCount})`);
-  const ev = pending(a);
-  if (ev.join() !== snap.events.join()) {
-    const missing = snap.events.filter((e) => !ev.includes(e));
-    const extra = ev.filter((e) => !snap.events.includes(e));
-    problems.push(`pending events differ (missing: ${missing.join(' ') || '-'}; extra: ${extra.join(' ') || '-'})`);
-  }
+  const problems = rebuiltProblems(a, snap);
   if (problems.length > 0) throw new Error(`snapshot of ${snap.scenario}: the rebuilt run is not the recorded one: ${problems.join('; ')}`);
-  for (const gs of snap.guests) {
-    const g = a.guests.find((x) => x.name === gs.name);
-    if (!g) throw new Error(`snapshot has guest ${gs.name}; the scenario does not`);
-    g.machine.takeOver(instances.get(gs.name)!, gs.v86, gs.machine, gs.clockAtRestore);
-  }
+  takeOverGuests(a, snap, instances);
   return a;
 }

@@ -3,7 +3,8 @@
  * (issue 14: "a trace that grows past a limit is cut with a clear record and a warning, not a full disk").
  *
  * - Records are buffered and written in chunks; a chunk ends at a line boundary, so the file is valid JSON
- *   Lines whenever a chunk has been written.
+ *   Lines whenever a chunk has been written. A record is written as its canonical JSON line straight into the
+ *   chunk's bytes (emulator/machine/sim/trace-json.ts: the bytes of JSON.stringify, without the string).
  * - When the next record would take the file past `limit - CUT_RESERVE` bytes, the writer appends one record
  *   of its own, `{"t":…,"node":"","layer":"trace","probe":"cut","pkt":0,"f":{"reason":"size limit",…}}`, and
  *   writes nothing more. CUT_RESERVE is room for that record, so the file never grows past `limit`.
@@ -21,6 +22,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatTime, type Time } from '../../machine/sim/time';
+import type { TraceRecord } from '../../machine/sim/trace';
+import { JsonLineEncoder } from '../../machine/sim/trace-json';
 
 /**
  * Default --trace-limit: 1 GiB. A trace record is 100–200 bytes, so this holds 5–10 million records — seconds
@@ -88,8 +91,9 @@ export class TraceWriter {
   private fd: number | null;
   /** A regular file: written at explicit offsets (so a cut can truncate and go on at the line boundary). */
   private readonly seekable: boolean;
-  private chunk: string[] = [];
-  private chunkBytes = 0;
+  /** The chunk being filled: whole lines, newline-terminated. */
+  private readonly chunk = new JsonLineEncoder(2 * CHUNK);
+  private chunkRecords = 0;
   /** Virtual time of the chunk's first record (where a failed write cuts the trace). */
   private chunkT: Time = 0;
   /** Bytes accepted (buffered or written) and records accepted. */
@@ -112,21 +116,33 @@ export class TraceWriter {
     return this._cut;
   }
 
-  /** A tracer sink: one record's canonical line (without the newline). */
+  /** A tracer sink: one record, written as its canonical JSON line. */
+  record(rec: TraceRecord): void {
+    if (this._cut || this.fd === null) return;
+    const start = this.chunk.pos;
+    this.accept(rec.t, start, this.chunk.line(rec));
+  }
+
+  /** One record's canonical line (without the newline), already built. */
   write(t: Time, line: string): void {
     if (this._cut || this.fd === null) return;
-    const bytes = Buffer.byteLength(line) + 1;
+    const start = this.chunk.pos;
+    this.accept(t, start, this.chunk.text(line));
+  }
+
+  /** Keep the line just appended at `start` (`bytes` long, newline included), or drop it and cut at the limit. */
+  private accept(t: Time, start: number, bytes: number): void {
     if (this.limit > 0 && this.accepted + bytes > this.limit - CUT_RESERVE) {
+      this.chunk.pos = start;
       this.flush();
       if (!this._cut) this.stop(t, 'size limit', false);
       return;
     }
-    if (this.chunk.length === 0) this.chunkT = t;
-    this.chunk.push(line);
-    this.chunkBytes += bytes;
+    if (this.chunkRecords === 0) this.chunkT = t;
+    this.chunkRecords++;
     this.accepted += bytes;
     this.acceptedRecords++;
-    if (this.chunkBytes >= CHUNK) this.flush();
+    if (this.chunk.pos >= CHUNK) this.flush();
   }
 
   /** Write what is buffered and close the file (`t`: the run's end time; a second close does nothing). Returns the cut, if any. */
@@ -145,11 +161,12 @@ export class TraceWriter {
 
   /** Write the buffered records; on failure, cut the trace at the last line that reached the file. */
   private flush(): void {
-    if (this.fd === null || this.chunk.length === 0) return;
-    const data = Buffer.from(this.chunk.join('\n') + '\n');
-    const records = this.chunk.length;
-    this.chunk = [];
-    this.chunkBytes = 0;
+    if (this.fd === null || this.chunkRecords === 0) return;
+    // A view of the chunk's bytes: written (synchronously) before the next record overwrites them.
+    const data = this.chunk.buf.subarray(0, this.chunk.pos);
+    const records = this.chunkRecords;
+    this.chunk.reset();
+    this.chunkRecords = 0;
     try {
       this.writeAll(data);
       this.flushed += data.length;

@@ -30,7 +30,10 @@ import { useColour } from './colour';
 import { untilArg, type UntilArg } from './until';
 import { seedArg } from './args';
 import { loadScenarioFile } from '../scenario/load';
-import { assemble } from '../assembly/run';
+import { assemble, type Assembled, type RunOptions } from '../assembly/run';
+import type { Scenario } from '../scenario/types';
+import { readSnapshotFile, SnapshotFileError } from '../assembly/snapshot-file';
+import { restoreSnapshotFile } from '../assembly/snapshot-run';
 import { prepareGuests } from '../assembly/guest-node';
 import { ConsolePrinter } from './printer';
 import type { CliServices } from './commands';
@@ -41,6 +44,7 @@ interface ConsoleOpts {
   seed?: number;
   until?: UntilArg;
   speed: number;
+  restore?: string;
 }
 
 /** Virtual time run per slice before input is looked at again. */
@@ -82,6 +86,7 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     .option('--seed <n>', 'random seed (overrides the scenario)', seedArg)
     .option('--until <time>', 'stop at this virtual time (default: when the input has ended and its last line has run)', untilArg)
     .option('--speed <x>', 'virtual seconds per wall second', speedArg, 1)
+    .option('--restore <file>', 'start from a snapshot file of this scenario (qnxemu run --snapshot-out; docs/formats/snapshot.md)')
     .action(async (file: string, nodeName: string, o: ConsoleOpts) => {
       try {
         process.exitCode = await runConsole(file, nodeName, o);
@@ -98,21 +103,24 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
     throw new CliError(`console ${file} ${nodeName}`, `no node '${nodeName}' in the scenario (its nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`);
   // Ctrl-C / SIGTERM: leave at the next slice (a second one: at once); the terminal is restored either way.
   const interrupts = onInterrupt(() => undefined);
-  const guests = await prepareGuests(scenario);
   const others = scenario.nodes.map((n) => n.name).filter((n) => n !== nodeName);
   const printer = new ConsolePrinter(others.length > 0 ? others : [nodeName], { timestamps: false, color: useColour(undefined) });
   const write = (t: string): void => void process.stdout.write(t);
   let qnx: QnxConsole | null = null;
-  const a = assemble(scenario, {
-    guests,
+  // A restore rebuilds the time before its snapshot (snapshot-run.ts): nothing of it is shown.
+  let live = o.restore === undefined;
+  const opts: RunOptions = {
     seed: o.seed,
     onConsoleLine: (node, text, t) => {
+      if (!live) return;
       if (node !== nodeName) {
         qnx?.interrupted();
         printer.line(node, text, t);
       } else qnx?.line(text);
     },
-  });
+  };
+  const a = o.restore === undefined ? assemble(scenario, { ...opts, guests: await prepareGuests(scenario) }) : await restored(scenario, o.restore, opts);
+  live = true;
   const guestNode = a.guests.find((g) => g.name === nodeName) ?? null;
   const qnxNode = a.nodes.find((n) => n.name === nodeName) ?? null;
   const terminal = process.stdin.isTTY === true;
@@ -146,6 +154,7 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
 
   const q = a.sim.queue;
   const start = Date.now(); // wall clock: pacing only (outside the simulated world)
+  const from = q.now; // a restore starts at its snapshot's time
   const until = o.until?.ns ?? Infinity;
   for (;;) {
     if (guestNode) {
@@ -164,7 +173,7 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
     q.runUntil(Math.min(until, q.now + SLICE_NS));
     // Wall-clock pacing of the interactive console (outside the simulated world): keep virtual time from
     // running ahead of the person typing; it never changes what the simulation does.
-    const ahead = q.now / 1e9 / o.speed - (Date.now() - start) / 1000;
+    const ahead = (q.now - from) / 1e9 / o.speed - (Date.now() - start) / 1000;
     await new Promise((r) => setTimeout(r, ahead > 0 ? ahead * 1000 : 0));
   }
   qnx?.showPrompt();
@@ -179,4 +188,14 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
   const queued = input.length > 0 ? `, ${input.length} input line${input.length === 1 ? '' : 's'} not typed` : '';
   process.stdout.write(`\nsimulated ${(q.now / 1e9).toFixed(6)} s of virtual time (seed ${a.sim.seed})${stopped}${queued}\ntrace-hash ${a.sim.tracer.digest()}\n`);
   return sig !== null ? interruptStatus(sig) : 0;
+}
+
+/** `--restore <file>`: the scenario rebuilt to the snapshot's time, its guests live from there (one line if refused). */
+async function restored(scenario: Scenario, file: string, opts: RunOptions): Promise<Assembled> {
+  try {
+    return await restoreSnapshotFile(scenario, readSnapshotFile(file), opts);
+  } catch (e) {
+    if (e instanceof SnapshotFileError) throw new CliError(`--restore ${file}`, e.message);
+    throw e;
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * `qnxemu run <scenario>` and `qnxemu boot`: run a scenario (or the default VM) with its timeline, print the
  * nodes' console lines, the summary, the expectations' outcomes and the trace hash. Ctrl-C / SIGTERM stop the
- * run between two events (signals.ts). This file is outside the simulated world: it may read files and print.
+ * run between two events (signals.ts). `--snapshot-at/--snapshot-out` and `--restore` write and continue from
+ * snapshot files (snapshot-opts.ts). This file is outside the simulated world: it may read files and print.
  */
 import { type Command } from 'commander';
 import { CliError, osReason } from './errors';
@@ -20,6 +21,8 @@ import type { Scenario } from '../scenario/types';
 import type { CliServices } from './commands';
 import { reportTraceCut, TRACE_LIMIT_HELP, traceLimitOption } from './trace-limit';
 import { prepareGuests } from '../assembly/guest-node';
+import { SnapshotFileError } from '../assembly/snapshot-file';
+import { snapshotOptions } from './snapshot-opts';
 
 interface CliRunOpts {
   seed?: number;
@@ -30,6 +33,9 @@ interface CliRunOpts {
   timestamps?: boolean;
   verboseTrace?: boolean;
   color?: boolean;
+  snapshotAt?: { ns: number; bare: boolean };
+  snapshotOut?: string;
+  restore?: string;
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -41,12 +47,17 @@ function addRunOptions(cmd: Command): Command {
     .option('--trace-limit <size>', TRACE_LIMIT_HELP)
     .option('--timestamps', 'prefix console lines with virtual time')
     .option('--verbose-trace', 'also trace every register access (large)')
-    .option('--no-color', 'no colours');
+    .option('--no-color', 'no colours')
+    .option('--snapshot-at <time>', 'take a snapshot at this virtual time (with --snapshot-out); the run goes on to its end', untilArg)
+    .option('--snapshot-out <file>', 'write the --snapshot-at snapshot to this file (docs/formats/snapshot.md)')
+    .option('--restore <file>', 'continue from a snapshot file of this scenario (the same seed): the run from its time on is the snapshotting run');
 }
 
 async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   if (o.pcap !== undefined) checkOutputDir('--pcap', o.pcap);
   if (o.trace !== undefined) checkOutputFile('--trace', o.trace);
+  // Snapshot files (emulator/app/assembly/snapshot-run.ts): checked before anything runs, read before guests start.
+  const snaps = await snapshotOptions(scenario, o);
   const printer = new ConsolePrinter(scenario.nodes.map((n) => n.name), { timestamps: !!o.timestamps, color: useColour(o.color) });
   const opts: RunOptions = {
     seed: o.seed,
@@ -55,17 +66,20 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
     traceFile: o.trace,
     traceLimit: traceLimitOption(o.traceLimit),
     verboseTrace: !!o.verboseTrace,
-    onConsoleLine: (node, text, t) => printer.line(node, text, t),
+    // A restored run rebuilds the time before the snapshot: its console lines were printed by the run that took it.
+    onConsoleLine: (node, text, t) => snaps.live() && printer.line(node, text, t),
+    ...snaps.options,
   };
   // Ctrl-C / SIGTERM: the run stops between two events, closes its outputs and prints what it reached (signals.ts).
   const interrupts = onInterrupt(() => undefined);
   // Guest (v86) nodes start asynchronously (and may need the guest image built first).
-  opts.guests = await prepareGuests(scenario);
+  opts.guests = snaps.options.guests ?? (await prepareGuests(scenario));
   // Actions and faults of the scenario run too; its expectations are checked and reported (exit 1 if any fails).
   let res;
   try {
     res = await runTimelineAsync(scenario, opts, yieldToSignals, () => interrupts.signal !== null);
   } catch (e) {
+    if (e instanceof SnapshotFileError) throw new CliError(`--restore ${o.restore}`, e.message);
     // A write that fails during the run (a full disk: ENOSPC) carries an errno but no path. Trace writes never
     // throw (the trace writer cuts the file and the run goes on: reportTraceCut below), so it is a pcap's.
     const err = e as NodeJS.ErrnoException;
@@ -83,10 +97,11 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   if (stopped && (scenario.expect?.length ?? 0) > 0) process.stdout.write(`expectations: not checked (interrupted)\n`);
   process.stdout.write(`trace-hash ${res.traceHash}\n`);
   const cutStatus = reportTraceCut(o.trace, res.assembled.traceCut());
+  const snapStatus = snaps.report(res.interruptedAt);
   interrupts.dispose();
   // A signal that came after the last event (while outputs were written) still ends the command as interrupted.
   if (sig !== null) return interruptStatus(sig);
-  return Math.max(status, cutStatus);
+  return Math.max(status, cutStatus, snapStatus);
 }
 
 /** `run <scenario>` and `boot`. */

@@ -2,7 +2,7 @@
  * `qnxemu trace <file> [--filter EXPR] [--node N] [--layer L] [--pkt ID] [--from T] [--to T] [--format text|json]`:
  * print and filter a saved trace (docs/formats/trace.md, docs/debugger.md). The file is read line by line, twice
  * (emulator/app/debug/trace-stream.ts); a trace the writer cut ends with a record saying so, and a note on stderr
- * repeats it.
+ * repeats it. `qnxemu trace <file> --hash` prints the file's `trace-hash` (the run's, for a whole file).
  */
 import * as fs from 'node:fs';
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { FilterError, parseFilter } from '../debug/filter';
 import { parseTimeArg } from '../debug/records';
 import { formatRecord, recordTest, TraceFileError } from '../debug/trace-file';
-import { eachRecord, scanTrace } from '../debug/trace-stream';
+import { eachRecord, hashTrace, scanTrace } from '../debug/trace-stream';
 import type { TraceRecord } from '../../machine/sim/trace';
 import { formatTime } from '../../machine/sim/time';
 import { sizeText } from '../assembly/trace-writer';
@@ -26,6 +26,7 @@ interface TraceCliOpts {
   from?: number;
   to?: number;
   format: 'text' | 'json';
+  hash?: boolean;
 }
 
 const list = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').filter(Boolean)];
@@ -54,9 +55,12 @@ export function registerTrace(program: Command, services: CliServices): void {
     .option('--from <time>', 'only records at or after this virtual time', timeArg)
     .option('--to <time>', 'only records at or before this virtual time', timeArg)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--hash', "print the trace-hash of the file's records instead of them (a whole trace's equals the run's)")
     .action(async (file: string, o: TraceCliOpts) => {
       exitQuietlyOnEpipe();
       try {
+        const selecting = ['filter', 'node', 'layer', 'pkt', 'from', 'to'].filter((k) => o[k as keyof TraceCliOpts] !== undefined);
+        if (o.hash && selecting.length > 0) throw new CliError('--hash', `hashes every record of the file: it takes no --${selecting[0]}`);
         let filter;
         if (o.filter !== undefined) {
           try {
@@ -76,6 +80,10 @@ export function registerTrace(program: Command, services: CliServices): void {
         } catch (e) {
           if (e instanceof CliError) throw e;
           throw new CliError(`trace ${file}`, `cannot read trace: ${osReason(e)}`);
+        }
+        if (o.hash) {
+          hashFile(file);
+          return;
         }
         // Two passes over the file, line by line (a trace may be 1 GiB: docs/formats/trace.md "Size limit").
         let scan;
@@ -106,6 +114,23 @@ export function registerTrace(program: Command, services: CliServices): void {
         services.fail(e);
       }
     });
+}
+
+/** `--hash`: one pass over the file; `trace-hash <hex>` on stdout, a note on stderr when the file was cut. */
+function hashFile(file: string): void {
+  let h;
+  try {
+    h = hashTrace(file);
+  } catch (e) {
+    if (e instanceof TraceFileError) {
+      process.stderr.write(`qnxemu: ${file}:${e.line}: ${e.problem}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+  process.stdout.write(`trace-hash ${h.hash}\n`);
+  if (h.cut) process.stderr.write(`qnxemu: note: ${cutNote(file, h.cut)}; this hash covers those ${h.records} records, not the run's\n`);
 }
 
 /** What `qnxemu trace` says of a file the writer cut (its last record: layer trace, probe cut). */

@@ -3,11 +3,12 @@
  * --trace-limit, 1 GiB by default, which is past the longest string V8 makes: the file is never one string).
  * `scanTrace` is the first pass: it checks every line, learns what records say about packets (for a packet
  * filter), measures the node column and finds the record that says the file was cut; `eachRecord` is the
- * second pass.
+ * second pass. `hashTrace` (`qnxemu trace --hash`) re-encodes the records as the tracer does, in one pass.
  */
 import * as fs from 'node:fs';
 import type { TraceRecord } from '../../machine/sim/trace';
 import { PacketIndex } from './packet-index';
+import { TraceEncoder } from '../../machine/sim/trace-encoding';
 import { isCutRecord, parseTraceLine } from './trace-file';
 
 const READ = 1 << 20;
@@ -70,4 +71,33 @@ export function scanTrace(file: string, learnPackets: boolean): TraceScan {
 /** Second pass: every record with its line as written. */
 export function* eachRecord(file: string): Generator<{ rec: TraceRecord; text: string }> {
   for (const [, line] of fileLines(file)) yield { rec: JSON.parse(line) as TraceRecord, text: line };
+}
+
+export interface TraceFileHash {
+  /** Hex SHA-256 of the file's records in the tracer's encoding: the run's `trace-hash` for a whole file. */
+  hash: string;
+  records: number;
+  /** The trace writer's cut record (not hashed: it is not the simulation's), when the file was cut. */
+  cut: TraceRecord | null;
+}
+
+/**
+ * The `trace-hash` of a saved trace: each line's record re-encoded exactly as the Tracer encoded it during the
+ * run (emulator/machine/sim/trace-encoding.ts), in order. The writer's cut record is left out, as the run's hash
+ * leaves it out; a cut file's hash covers only the records in it. Checks every line (TraceFileError names a bad one).
+ */
+export function hashTrace(file: string): TraceFileHash {
+  const enc = new TraceEncoder();
+  let records = 0;
+  let cut: TraceRecord | null = null;
+  for (const [no, line] of fileLines(file)) {
+    const rec = parseTraceLine(line, no);
+    if (isCutRecord(rec)) {
+      cut = rec;
+      continue;
+    }
+    enc.record(rec.t, rec.node, rec.layer, rec.probe, rec.pkt, rec.f);
+    records++;
+  }
+  return { hash: enc.digest(), records, cut };
 }

@@ -25,6 +25,17 @@ export const END_GRACE_NS = 1_000_000_000;
 export interface TimelineOptions extends RunOptions {
   /** Write pcaps, trace and console logs under this folder (overrides pcapDir/traceFile). */
   artifactsDir?: string | undefined;
+  /**
+   * Hooks called between two events once the run has reached their time (all events at that time run), in time
+   * order: `qnxemu run --snapshot-at` / `--restore` (emulator/app/assembly/snapshot-run.ts). The same events
+   * run in the same order as without them.
+   */
+  pauses?: TimelinePause[] | undefined;
+}
+
+export interface TimelinePause {
+  at: number;
+  run(a: Assembled): void;
 }
 
 export interface TimelineRun {
@@ -102,7 +113,12 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
   if (hasTimeline) q.schedule(new SimEvent('run.end', () => endOfRun(a, observer), Priority.Scenario), until);
   q.schedule(new SimEvent('run.until', () => undefined, Priority.Stop), until);
   let interruptedAt: number | null = null;
-  if (yield* sliced(q, until)) interruptedAt = q.now;
+  let stopped = false;
+  for (const p of [...(opts.pauses ?? [])].sort((x, y) => x.at - y.at)) {
+    if ((stopped = yield* sliced(q, p.at))) break;
+    p.run(a);
+  }
+  if (stopped || (yield* sliced(q, until))) interruptedAt = q.now;
   else if (observer.busy > 0 && (yield* sliced(q, until + END_GRACE_NS, () => observer.busy === 0))) interruptedAt = q.now;
   observer.abandon();
   const pcaps = a.close();

@@ -138,6 +138,25 @@ export class AddressSpace {
     }
   }
 
+  /**
+   * A string-I/O burst (RegisterHandler.writeQuiet): only for an access that lies inside one window whose handler
+   * serves bursts, and never while accesses are traced one by one (verbose). Returns the writes done.
+   */
+  writeQuiet(addr: number, size: AccessSize, src: Uint8Array, start: number, count: number): number {
+    if (this.ctx.tracer.verbose) return 0;
+    const r = this.find(addr);
+    if (!r || addr + size > r.base + r.length || !r.handler.writeQuiet) return 0;
+    return r.handler.writeQuiet(addr - r.base, size, src, start, count);
+  }
+
+  /** The read side of `writeQuiet` (RegisterHandler.readQuiet). */
+  readQuiet(addr: number, size: AccessSize, dst: Uint8Array, start: number, count: number): number {
+    if (this.ctx.tracer.verbose) return 0;
+    const r = this.find(addr);
+    if (!r || addr + size > r.base + r.length || !r.handler.readQuiet) return 0;
+    return r.handler.readQuiet(addr - r.base, size, dst, start, count);
+  }
+
   private readByte(a: number): number {
     const r = this.find(a);
     return r ? r.handler.read(a - r.base, 1) & 0xff : 0xff;

@@ -67,9 +67,12 @@ function pciSideNs(decode: IsaDecode, write: boolean): number {
 /** Nanoseconds one CPU port access to an ISA target costs. */
 export function isaIoNs(target: IsaTargetTiming, decode: IsaDecode, offset: number, size: AccessSize, write: boolean): number {
   let halfBclks = 2 * ISA_SYNC_BCLKS;
-  for (const c of isaCycles(target, offset, size)) {
-    const wait = Math.max(0, Math.round(target.waitStates(c.offset, write)));
-    halfBclks += 2 * (ISA_CYCLE_BCLKS[c.width] + wait) + IO_RECOVERY_HALF_BCLKS;
+  // The cycles of isaCycles(), walked in place: this runs for every port access, so no array per access.
+  for (let o = offset; o < offset + size; ) {
+    const width = target.width(o);
+    const wait = Math.max(0, Math.round(target.waitStates(o, write)));
+    halfBclks += 2 * (ISA_CYCLE_BCLKS[width] + wait) + IO_RECOVERY_HALF_BCLKS;
+    o += width === 16 && o + 2 <= offset + size ? 2 : 1;
   }
   return pciSideNs(decode, write) + (halfBclks * BCLK_NS) / 2;
 }

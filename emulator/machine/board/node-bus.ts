@@ -40,6 +40,13 @@ export class BoardNodeBus implements NodeBus {
     this.board.io.write(port, 4, value);
   }
 
+  outsQuiet(port: number, size: AccessSize, src: Uint8Array, start: number, count: number): number {
+    return this.board.io.writeQuiet(port, size, src, start, count);
+  }
+  insQuiet(port: number, size: AccessSize, dst: Uint8Array, start: number, count: number): number {
+    return this.board.io.readQuiet(port, size, dst, start, count);
+  }
+
   mmioRead(addr: number, size: AccessSize): number {
     return this.board.mmio.read(addr, size);
   }

@@ -13,6 +13,15 @@ export interface NodeBus {
   out16(port: number, value: number): void;
   out32(port: number, value: number): void;
 
+  /**
+   * String-I/O bursts (optional): up to `count` quiet port writes/reads of `size` bytes from/into the buffer at byte
+   * `start`, served by the device in one call (RegisterHandler.writeQuiet/readQuiet); returns how many were done,
+   * 0 when the device does not serve bursts, the access is traced (verbose) or the next one has visible effects.
+   * The OS performs the rest one by one (stack/kernel/string-io.ts). Never changes what the device ends up with.
+   */
+  outsQuiet?(port: number, size: AccessSize, src: Uint8Array, start: number, count: number): number;
+  insQuiet?(port: number, size: AccessSize, dst: Uint8Array, start: number, count: number): number;
+
   mmioRead(addr: number, size: AccessSize): number;
   mmioWrite(addr: number, size: AccessSize, value: number): void;
 

@@ -15,6 +15,16 @@ export type AccessSize = 1 | 2 | 4;
 export interface RegisterHandler {
   read(offset: number, size: AccessSize): number;
   write(offset: number, size: AccessSize, value: number): void;
+  /**
+   * String I/O served as one burst (optional; a simulated CPU's REP OUTS, stack/kernel/string-io.ts):
+   * do up to `count` writes of `size` bytes at `offset`, the values taken little-endian from `src` at byte
+   * `start`, exactly as that many `write` calls would, but stop BEFORE the first write whose effect could be seen
+   * outside the device's own registers and memory (a trace record, an interrupt line, an event). Returns how
+   * many writes were done (0: the next one must go through `write`, at its own time).
+   */
+  writeQuiet?(offset: number, size: AccessSize, src: Uint8Array, start: number, count: number): number;
+  /** The read side of `writeQuiet` (REP INS): up to `count` quiet reads stored little-endian into `dst` from `start`. */
+  readQuiet?(offset: number, size: AccessSize, dst: Uint8Array, start: number, count: number): number;
 }
 
 /** A level-driven wire (interrupt line, INTR pin). Devices drive it; consumers listen. */

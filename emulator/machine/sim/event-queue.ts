@@ -1,18 +1,21 @@
 import { SimEvent } from './event';
+import { RadixEventHeap } from './event-radix-heap';
 import type { Time } from './time';
 
 export type EventHook = (ev: SimEvent) => void;
 
 /**
- * The simulation kernel: integer virtual time and a binary heap of owned events ordered by
- * (time, priority, insertion sequence). Ties are FIFO, so the order of events is fully determined by the
- * order components schedule them in.
+ * The simulation kernel: integer virtual time and a heap of owned events ordered by (time, priority,
+ * insertion sequence). Ties are FIFO, so the order of events is fully determined by the order components
+ * schedule them in. The priority queue itself (a radix heap with direct-mapped near buckets, keys in typed
+ * arrays, no allocation per schedule) is in event-radix-heap.ts.
  */
 export class EventQueue {
-  private heap: SimEvent[] = [];
+  private heap = new RadixEventHeap();
   private nextSeq = 1;
   private _now: Time = 0;
   private _executed = 0;
+  private _horizon: Time = Infinity;
   /** Called before each event runs (tracing, the debugger). */
   beforeEvent: EventHook | null = null;
 
@@ -24,19 +27,26 @@ export class EventQueue {
     return this._executed;
   }
   get pending(): number {
-    return this.heap.length;
+    return this.heap.size;
+  }
+  /**
+   * How far the current run goes: the innermost running runUntil's `until`; during step(), the stepped event's
+   * time; Infinity in runUntilIdle and outside any run. (String I/O applies side-effect-free words early only
+   * up to here: stack/kernel/string-io.ts.)
+   */
+  get horizon(): Time {
+    return this._horizon;
   }
 
   /** Schedule `ev` at absolute time `when` (>= now). Throws if it is already scheduled. */
   schedule(ev: SimEvent, when: Time): void {
-    if (ev.scheduled) throw new Error(`event ${ev.name} already scheduled at ${ev.when}`);
+    if (ev.slot >= 0) throw new Error(`event ${ev.name} already scheduled at ${ev.when}`);
     if (!Number.isInteger(when)) throw new RangeError(`event ${ev.name}: time ${when} is not an integer`);
     if (when < this._now) throw new RangeError(`event ${ev.name}: time ${when} is before now ${this._now}`);
+    const seq = this.nextSeq++;
     ev.when = when;
-    ev.seq = this.nextSeq++;
-    ev.heapIndex = this.heap.length;
-    this.heap.push(ev);
-    this.up(ev.heapIndex);
+    ev.seq = seq;
+    ev.slot = this.heap.insert(ev, when, ev.priority, seq);
   }
 
   /** Schedule `ev` after a delay from now. */
@@ -45,16 +55,9 @@ export class EventQueue {
   }
 
   deschedule(ev: SimEvent): void {
-    if (!ev.scheduled) return;
-    const i = ev.heapIndex;
-    const last = this.heap.pop()!;
-    if (last !== ev) {
-      this.heap[i] = last;
-      last.heapIndex = i;
-      this.down(i);
-      this.up(last.heapIndex);
-    }
-    ev.heapIndex = -1;
+    if (ev.slot < 0) return;
+    this.heap.remove(ev.slot);
+    ev.slot = -1;
     ev.when = -1;
   }
 
@@ -66,29 +69,39 @@ export class EventQueue {
 
   /** Time of the next event, or null if none. */
   peekTime(): Time | null {
-    return this.heap.length > 0 ? this.heap[0]!.when : null;
+    return this.heap.size > 0 ? this.heap.topWhen() : null;
   }
   peek(): SimEvent | null {
-    return this.heap[0] ?? null;
+    return this.heap.top();
   }
 
   /** Run exactly one event. Returns false if the queue was empty. */
   step(): boolean {
-    const ev = this.heap[0];
-    if (!ev) return false;
-    this.runOne(ev);
+    if (this.heap.size === 0) return false;
+    const outer = this._horizon;
+    this._horizon = this.heap.topWhen();
+    try {
+      this.runTop();
+    } finally {
+      this._horizon = outer;
+    }
     return true;
   }
 
   /** Run every event with time <= `until`, then set now = until. Returns the number of events run. */
   runUntil(until: Time, stop?: () => boolean): number {
+    const heap = this.heap;
+    const outer = this._horizon;
+    this._horizon = until;
     let n = 0;
-    for (;;) {
-      const ev = this.heap[0];
-      if (!ev || ev.when > until) break;
-      this.runOne(ev);
-      n++;
-      if (stop && stop()) return n;
+    try {
+      while (heap.size > 0 && heap.topWhen() <= until) {
+        this.runTop();
+        n++;
+        if (stop && stop()) return n;
+      }
+    } finally {
+      this._horizon = outer;
     }
     if (until > this._now) this._now = until;
     return n;
@@ -96,21 +109,28 @@ export class EventQueue {
 
   /** Run until no events remain (or `limit` events ran). Returns the number run. */
   runUntilIdle(limit = Number.MAX_SAFE_INTEGER, stop?: () => boolean): number {
+    const heap = this.heap;
+    const outer = this._horizon;
+    this._horizon = Infinity;
     let n = 0;
-    while (n < limit) {
-      const ev = this.heap[0];
-      if (!ev) break;
-      this.runOne(ev);
-      n++;
-      if (stop && stop()) break;
+    try {
+      while (n < limit && heap.size > 0) {
+        this.runTop();
+        n++;
+        if (stop && stop()) break;
+      }
+    } finally {
+      this._horizon = outer;
     }
     return n;
   }
 
-  private runOne(ev: SimEvent): void {
-    const when = ev.when;
-    this.deschedule(ev);
-    this._now = when;
+  /** Takes the earliest event off the heap and runs it (it is no longer scheduled while its callback runs). */
+  private runTop(): void {
+    const ev = this.heap.takeTop();
+    this._now = ev.when;
+    ev.slot = -1;
+    ev.when = -1;
     this._executed++;
     if (this.beforeEvent) this.beforeEvent(ev);
     ev.callback();
@@ -118,13 +138,14 @@ export class EventQueue {
 
   /** Pending events in firing order (for snapshots, the debugger). */
   list(): SimEvent[] {
-    return [...this.heap].sort(compare);
+    return this.heap.events().sort(compare);
   }
 
   /** Restore: set the clock (only legal with an empty queue, before re-scheduling saved events). */
   setNow(t: Time): void {
-    if (this.heap.length > 0) throw new Error('setNow with pending events');
+    if (this.heap.size > 0) throw new Error('setNow with pending events');
     this._now = t;
+    this.heap.resetTime(t);
   }
 
   /**
@@ -155,43 +176,7 @@ export class EventQueue {
       throw new Error(`restored events differ from the snapshot's (missing: ${missing.join(' ') || '-'}; extra: ${extra.join(' ') || '-'})`);
     }
     this.nextSeq = base + order.length;
-    this.heap.sort(compare);
-    this.heap.forEach((ev, i) => (ev.heapIndex = i));
-  }
-
-  private up(i: number): void {
-    const h = this.heap;
-    const ev = h[i]!;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pe = h[p]!;
-      if (compare(ev, pe) >= 0) break;
-      h[i] = pe;
-      pe.heapIndex = i;
-      i = p;
-    }
-    h[i] = ev;
-    ev.heapIndex = i;
-  }
-
-  private down(i: number): void {
-    const h = this.heap;
-    const n = h.length;
-    const ev = h[i]!;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && compare(h[r]!, h[l]!) < 0) c = r;
-      const ce = h[c]!;
-      if (compare(ce, ev) >= 0) break;
-      h[i] = ce;
-      ce.heapIndex = i;
-      i = c;
-    }
-    h[i] = ev;
-    ev.heapIndex = i;
+    this.heap.rebuild();
   }
 }
 

@@ -11,8 +11,8 @@ export class SimEvent {
   when: Time = -1;
   /** Insertion sequence, assigned by the queue at schedule time (FIFO among equal time and priority). */
   seq = 0;
-  /** Index in the heap while scheduled (maintained by the queue). */
-  heapIndex = -1;
+  /** The queue's slot for it while scheduled, -1 otherwise (maintained by the queue: event-radix-heap.ts). */
+  slot = -1;
 
   constructor(
     readonly name: string,
@@ -21,6 +21,6 @@ export class SimEvent {
   ) {}
 
   get scheduled(): boolean {
-    return this.heapIndex >= 0;
+    return this.slot >= 0;
   }
 }

@@ -1,5 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { Time } from './time';
+import { TraceEncoder } from './trace-encoding';
 
 export type TraceValue = string | number | boolean;
 export type TraceFields = Record<string, TraceValue>;
@@ -20,15 +20,31 @@ export interface TraceRecord {
   f?: TraceFields;
 }
 
-export type TraceSink = (rec: TraceRecord, line: string) => void;
+/** A sink that takes records (tests, the debugger, the thread timeline). */
+export type TraceSink = (rec: TraceRecord) => void;
+/** A sink that also takes each record's canonical JSON line (the --trace writer): `addLineSink`. */
+export type TraceLineSink = (rec: TraceRecord, line: string) => void;
+
+/** A record's canonical JSON line (docs/formats/trace.md): keys in the order t, node, layer, probe, pkt, f. */
+export function traceLine(rec: TraceRecord): string {
+  return JSON.stringify(rec);
+}
+
+interface SinkEntry {
+  sink: TraceSink | TraceLineSink;
+  lines: boolean;
+}
 
 /**
- * The one trace API. Every record is serialized to one canonical JSON line, hashed into a running SHA-256
- * (the run's `trace-hash`), and handed to sinks (file writer, debugger, tests). Models never console.log.
+ * The one trace API. Every record is encoded into the running `trace-hash` (trace-encoding.ts: a compact binary
+ * encoding, hashed in 64 KiB chunks), then handed to sinks (file writer, debugger, tests). With no sink, a record
+ * costs its encoding only: no record object, no JSON. The JSON line is built once per record, and only when a
+ * line sink listens. Models never console.log.
  */
 export class Tracer {
-  private hash: Hash = createHash('sha256');
-  private sinks: TraceSink[] = [];
+  private readonly encoder = new TraceEncoder();
+  private sinks: SinkEntry[] = [];
+  private lineSinks = 0;
   private nextPkt = 1;
   private _count = 0;
   /** Register-level records (every port access) are numerous: off unless asked for. */
@@ -41,10 +57,23 @@ export class Tracer {
     return this._count;
   }
 
+  /** Hand every record from now on to `sink`; returns the function that removes it. */
   addSink(sink: TraceSink): () => void {
-    this.sinks.push(sink);
+    return this.add({ sink, lines: false });
+  }
+
+  /** The same, with each record's canonical JSON line (built once per record for all line sinks). */
+  addLineSink(sink: TraceLineSink): () => void {
+    return this.add({ sink, lines: true });
+  }
+
+  private add(entry: SinkEntry): () => void {
+    this.sinks = [...this.sinks, entry];
+    if (entry.lines) this.lineSinks++;
     return () => {
-      this.sinks = this.sinks.filter((s) => s !== sink);
+      if (!this.sinks.includes(entry)) return;
+      this.sinks = this.sinks.filter((e) => e !== entry);
+      if (entry.lines) this.lineSinks--;
     };
   }
 
@@ -54,17 +83,19 @@ export class Tracer {
   }
 
   emit(node: string, layer: string, probe: string, pkt: number, f?: TraceFields): void {
-    const rec: TraceRecord = f ? { t: this.clock.now, node, layer, probe, pkt, f } : { t: this.clock.now, node, layer, probe, pkt };
-    const line = JSON.stringify(rec);
-    this.hash.update(line);
-    this.hash.update('\n');
+    const t = this.clock.now;
+    this.encoder.record(t, node, layer, probe, pkt, f);
     this._count++;
-    for (const s of this.sinks) s(rec, line);
+    const sinks = this.sinks;
+    if (sinks.length === 0) return;
+    const rec: TraceRecord = f ? { t, node, layer, probe, pkt, f } : { t, node, layer, probe, pkt };
+    const line = this.lineSinks > 0 ? JSON.stringify(rec) : '';
+    for (const e of sinks) (e.sink as TraceLineSink)(rec, line);
   }
 
   /** Hex SHA-256 of every record so far (does not disturb the running hash). */
   digest(): string {
-    return this.hash.copy().digest('hex');
+    return this.encoder.digest();
   }
 
   /** Snapshot support: the packet-id counter is simulation state. */

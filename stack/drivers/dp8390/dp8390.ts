@@ -14,7 +14,7 @@ import {
 import { multicastFilter } from './mcast';
 import { ringLayout, type Ne2000Io, type Ne2000Type, type RingLayout } from './ne2000-io';
 import * as R from './regs';
-import { RingReader } from './ring-reader';
+import { isBroadcast, RingReader } from './ring-reader';
 import { emptyStats, type Dp8390Counters, type Dp8390Stats } from './stats';
 
 export interface TxFrame {
@@ -220,7 +220,9 @@ export class Dp8390<B extends RxBuffer = RxBuffer> {
 
   /** if_start: fill free transmit buffers from the host queue. */
   *start(ctx: ThreadCtx): Co<void> {
-    yield* this.lock(ctx);
+    // lock(), inline: no generator for the lock on the per-packet path.
+    while (this.locked) yield* ctx.sleep(LOCK_RETRY_NS);
+    this.locked = true;
     try {
       yield* this.startLocked(ctx);
     } finally {
@@ -251,7 +253,10 @@ export class Dp8390<B extends RxBuffer = RxBuffer> {
         continue;
       }
       this.txbLen[slot] = buf.length;
-      this.txbInfo[slot] = { pktId: m.pktId, dst0: buf[0]!, bcast: buf.subarray(0, 6).every((b) => b === 0xff) };
+      const info = this.txbInfo[slot]!;
+      info.pktId = m.pktId;
+      info.dst0 = buf[0]!;
+      info.bcast = isBroadcast(buf);
       this.txbNew = (slot + 1) % this.layout.txbCount;
       if (this.txbInuse++ === 0) this.xmit(ctx);
     }
@@ -285,45 +290,44 @@ export class Dp8390<B extends RxBuffer = RxBuffer> {
   }
 
   /**
-   * The interrupt handler loop (NetBSD dp8390_intr with Linux's overrun routine). Returns true when ISR is
-   * clear (io-pkt unmasks), false after INTR_MAX_PASSES with work left (io-pkt calls again).
+   * The interrupt handler loop (NetBSD dp8390_intr with Linux's overrun routine), with the NIC lock held.
+   * Returns true when ISR is clear (io-pkt unmasks), false after INTR_MAX_PASSES with work left (io-pkt calls
+   * again). The lock is taken inline and the loop is in this one generator: every driver access in it resumes
+   * through one generator frame fewer.
    */
   *intr(ctx: ThreadCtx): Co<boolean> {
-    yield* this.lock(ctx);
+    while (this.locked) yield* ctx.sleep(LOCK_RETRY_NS);
+    this.locked = true;
     try {
-      return yield* this.intrLocked(ctx);
+      if (!this.running) return true;
+      ctx.charge(DRIVER_INTR_ENTRY_NS);
+      const io = this.io;
+      this.cr(ctx, R.CR_PAGE0 | R.CR_STA);
+      // RST never raises the line and cannot be acked by writing ISR: leave it out of the loop condition.
+      let isr = (yield* io.in8(ctx, R.P0_ISR)) & 0x7f;
+      for (let pass = 0; isr !== 0; pass++) {
+        if (pass === INTR_MAX_PASSES) return false;
+        ctx.trace('driver', 'intr', 0, { isr });
+        // OVW is acked by the overrun routine once the ring has been drained (datasheet recovery sequence).
+        io.out8(ctx, R.P0_ISR, isr & ~R.ISR_OVW);
+        if (isr & (R.ISR_PTX | R.ISR_TXE) && this.txbInuse !== 0) yield* this.txDone(ctx, isr);
+        if (isr & R.ISR_OVW) {
+          yield* this.overrun(ctx);
+        } else if (isr & (R.ISR_PRX | R.ISR_RXE)) {
+          if (isr & R.ISR_RXE) this.counters.ierrors++;
+          yield* this.rx.rint(ctx);
+        }
+        if (!this.running) return true;
+        yield* this.startLocked(ctx);
+        this.cr(ctx, R.CR_PAGE0 | R.CR_STA);
+        if (isr & R.ISR_CNT) yield* this.readCounters(ctx);
+        yield* ctx.work(0);
+        isr = (yield* io.in8(ctx, R.P0_ISR)) & 0x7f;
+      }
+      return true;
     } finally {
       this.unlock();
     }
-  }
-
-  private *intrLocked(ctx: ThreadCtx): Co<boolean> {
-    if (!this.running) return true;
-    ctx.charge(DRIVER_INTR_ENTRY_NS);
-    const io = this.io;
-    this.cr(ctx, R.CR_PAGE0 | R.CR_STA);
-    // RST never raises the line and cannot be acked by writing ISR: leave it out of the loop condition.
-    let isr = (yield* io.in8(ctx, R.P0_ISR)) & 0x7f;
-    for (let pass = 0; isr !== 0; pass++) {
-      if (pass === INTR_MAX_PASSES) return false;
-      ctx.trace('driver', 'intr', 0, { isr });
-      // OVW is acked by the overrun routine once the ring has been drained (datasheet recovery sequence).
-      io.out8(ctx, R.P0_ISR, isr & ~R.ISR_OVW);
-      if (isr & (R.ISR_PTX | R.ISR_TXE) && this.txbInuse !== 0) yield* this.txDone(ctx, isr);
-      if (isr & R.ISR_OVW) {
-        yield* this.overrun(ctx);
-      } else if (isr & (R.ISR_PRX | R.ISR_RXE)) {
-        if (isr & R.ISR_RXE) this.counters.ierrors++;
-        yield* this.rx.rint(ctx);
-      }
-      if (!this.running) return true;
-      yield* this.startLocked(ctx);
-      this.cr(ctx, R.CR_PAGE0 | R.CR_STA);
-      if (isr & R.ISR_CNT) yield* this.readCounters(ctx);
-      yield* ctx.work(0);
-      isr = (yield* io.in8(ctx, R.P0_ISR)) & 0x7f;
-    }
-    return true;
   }
 
   /** Transmit completion: NCR collisions, TSR status, next buffer out (NetBSD dp8390_intr, tx half). */

@@ -23,6 +23,8 @@ export interface RingOwner<B extends RxBuffer> {
 export class RingReader<B extends RxBuffer> {
   /** The first page not yet read by the driver (NetBSD sc->next_packet). */
   nextPacket = 0;
+  /** The 4-byte ring header of the frame being read (one buffer: the reader runs with the core's lock held). */
+  private readonly hdr = new Uint8Array(R.RING_HDR);
 
   constructor(private readonly io: Ne2000Io, private readonly layout: RingLayout, private readonly core: RingOwner<B>) {}
 
@@ -35,7 +37,7 @@ export class RingReader<B extends RxBuffer> {
     const io = this.io;
     const { recPageStart: start, recPageStop: stop } = this.layout;
     const ringPages = stop - start;
-    const hdr = new Uint8Array(R.RING_HDR);
+    const hdr = this.hdr;
     for (;;) {
       io.out8(ctx, R.CR, R.CR_RD2 | R.CR_PAGE1 | R.CR_STA);
       const current = yield* io.in8(ctx, R.P1_CURR);
@@ -44,8 +46,9 @@ export class RingReader<B extends RxBuffer> {
       do {
         const page = this.nextPacket;
         yield* io.readMem(ctx, page * R.PAGE_SIZE, hdr);
-        const [rsr, next, lo, hi] = [hdr[0]!, hdr[1]!, hdr[2]!, hdr[3]!];
-        const count = lo | (hi << 8);
+        const rsr = hdr[0]!;
+        const next = hdr[1]!;
+        const count = hdr[2]! | (hdr[3]! << 8);
         let expect = page + Math.ceil((count + R.RING_HDR) / R.PAGE_SIZE);
         if (expect >= stop) expect -= ringPages;
         const len = count - R.ETHER_FCS;
@@ -98,7 +101,7 @@ export class RingReader<B extends RxBuffer> {
     s.rxBytes += len;
     if (len < R.ETHER_MIN_NOFCS) s.rxRunts++;
     if (frame[0]! & 1) {
-      if (frame.subarray(0, 6).every((b) => b === 0xff)) s.rxBroadcast++;
+      if (isBroadcast(frame)) s.rxBroadcast++;
       else s.rxMulticast++;
     }
     this.core.counters.ipackets++;
@@ -107,4 +110,11 @@ export class RingReader<B extends RxBuffer> {
     ctx.trace('driver', 'rx', pktId, { len, page });
     this.core.host.deliver(ctx, buf, pktId);
   }
+}
+
+/** Every byte of the frame's destination (its first 6 bytes, or fewer in a runt) is 0xff. */
+export function isBroadcast(frame: Uint8Array): boolean {
+  const n = Math.min(6, frame.length);
+  for (let i = 0; i < n; i++) if (frame[i] !== 0xff) return false;
+  return true;
 }

@@ -1,0 +1,131 @@
+/**
+ * Snapshot files in a scenario run (`qnxemu run|boot --snapshot-at T --snapshot-out FILE`, `--restore FILE`):
+ * the hooks the timeline runner (emulator/app/testing/execute.ts, `pauses`) calls between two events at T.
+ *
+ * Taking: at T the run is snapshotted (snapshot.ts) and written (snapshot-file.ts), then goes on to its end.
+ * Restoring: the scenario is assembled with its guests in replay mode and run to T as any run is (same timeline:
+ * actions, faults, expectations); at T the rebuilt world is checked against the file (trace digest, pending
+ * events) and each guest's v86 is restored from the file and takes over. From T on the run is the one that took
+ * the snapshot: the same trace hash, pcaps and console output. The part before T is rebuilt, not skipped — the
+ * simulated QNX nodes are generator threads, which cannot be serialised (docs/guest-time-model.md, "Snapshots").
+ */
+import type { Scenario } from '../scenario/types';
+import { assemble, type Assembled, type RunOptions } from './run';
+import { prepareGuests } from './guest-node';
+import { GuestLog } from '../../machine/v86/guest-log';
+import type { V86Instance } from '../../machine/v86/v86-runtime';
+import { rebuiltProblems, takeOverGuests, takeSnapshot, type SimSnapshot } from './snapshot';
+import { DEFAULT_CODEC, scenarioHash, SnapshotFileError, writeSnapshotFile, type LoadedSnapshot, type SnapshotCodec } from './snapshot-file';
+
+/** A hook of the timeline runner: called once between events when the run reached `at`. */
+export interface RunPause {
+  at: number;
+  run(a: Assembled): void;
+}
+
+export type SnapshotWritten = { ok: true; file: string; bytes: number; time: number; codec: SnapshotCodec } | { ok: false; file: string; error: unknown };
+
+/**
+ * Take a snapshot at `at` and write it to `file`; `done` hears how it went. A failure (a guest that cannot be
+ * snapshotted, a full disk) does not stop the run: its other outputs stay valid.
+ */
+export function snapshotPause(scenario: Scenario, at: number, file: string, done: (r: SnapshotWritten) => void, codec: SnapshotCodec = DEFAULT_CODEC): RunPause {
+  return {
+    at,
+    run(a) {
+      try {
+        const bytes = writeSnapshotFile(file, takeSnapshot(a, scenario), scenario, codec);
+        done({ ok: true, file, bytes, time: at, codec });
+      } catch (e) {
+        done({ ok: false, file, error: e });
+      }
+    },
+  };
+}
+
+/** The names of the runner's own events (execute.ts): a restored run may end at another time than the snapshotting one. */
+const RUNNER_EVENTS = new Set(['run.end', 'run.until']);
+
+export interface RestoreRequest {
+  /** --seed, if given: must be the snapshot's. */
+  seed?: number | undefined;
+  /** --verbose-trace: the snapshot must have been taken with it (the trace digest depends on it). */
+  verboseTrace?: boolean | undefined;
+  /** The run's end time: not before the snapshot's. */
+  until: number;
+}
+
+export interface RestorePlan {
+  /** Options for the run: the snapshot's seed and trace verbosity, the guests' logs to replay, the remaining guests. */
+  options: Pick<RunOptions, 'seed' | 'verboseTrace' | 'guestReplay' | 'guests'>;
+  /** Call once the run has reached the snapshot's time, after `v86Ready` resolved. */
+  pause: RunPause;
+  /** The guests' v86 states are decompressed (on the thread pool, while the run is rebuilt). */
+  v86Ready: Promise<void>;
+}
+
+/** Why `loaded` cannot be restored into a run of `scenario` with `req`, or null. */
+export function restoreRefusal(scenario: Scenario, loaded: LoadedSnapshot, req: RestoreRequest): string | null {
+  const h = loaded.header;
+  const t = (ns: number): string => `${(ns / 1e9).toFixed(6)} s`;
+  if (h.scenario.hash !== scenarioHash(scenario))
+    return `taken of scenario ${h.scenario.name} (${h.scenario.file}), which is not this one (${scenario.name}, ${scenario.file}) or has changed since`;
+  if (req.seed !== undefined && req.seed !== h.seed) return `taken with seed ${h.seed}, not ${req.seed}`;
+  if (req.verboseTrace && !h.verbose) return 'taken without --verbose-trace (the trace before it would not be the same)';
+  if (h.time > req.until) return `taken at ${t(h.time)}, past the run's end (${t(req.until)})`;
+  const guests = scenario.nodes.filter((n) => n.kind === 'guest').map((n) => n.name);
+  if (guests.join() !== h.guests.join()) return `holds guests ${h.guests.join(', ') || '(none)'}, the scenario has ${guests.join(', ') || '(none)'}`;
+  return null;
+}
+
+/**
+ * Get a restore ready: checks (restoreRefusal, as a SnapshotFileError), the guests' logs, fresh v86 instances for
+ * the guests while their saved states decompress. The returned pause checks the rebuilt run at the snapshot's
+ * time and hands each guest over to its restored v86 (which needs `v86Ready` resolved: rebuild the run meanwhile).
+ */
+export async function planRestore(scenario: Scenario, loaded: LoadedSnapshot, req: RestoreRequest): Promise<RestorePlan> {
+  const refusal = restoreRefusal(scenario, loaded, req);
+  if (refusal) throw new SnapshotFileError(refusal);
+  const meta = loaded.snapshot;
+  let replay: Map<string, GuestLog>;
+  try {
+    replay = new Map(meta.guests.map((g) => [g.name, GuestLog.load(g.machine.log)]));
+  } catch (e) {
+    throw new SnapshotFileError(`corrupt: a guest log does not load (${(e as Error).message})`);
+  }
+  let snap: SimSnapshot | null = null;
+  const v86Ready = loaded.withV86.then((s) => void (snap = s));
+  v86Ready.catch(() => undefined);
+  const prepared = await prepareGuests(scenario);
+  const instances = new Map<string, V86Instance>(meta.guests.map((g) => [g.name, prepared.take(g.name)]));
+  return {
+    options: { seed: meta.seed, verboseTrace: meta.verbose, guestReplay: replay, guests: prepared },
+    v86Ready,
+    pause: {
+      at: meta.time,
+      run(a) {
+        if (snap === null) throw new Error('the guests\' v86 states are not decompressed yet (await v86Ready first)');
+        const problems = rebuiltProblems(a, snap, (name) => RUNNER_EVENTS.has(name));
+        if (problems.length > 0) throw new SnapshotFileError(`the run rebuilt to the snapshot's time is not the recorded one (a file of another qnxemu build, or a file the scenario reads has changed?): ${problems.join('; ')}`);
+        try {
+          takeOverGuests(a, snap, instances);
+        } catch (e) {
+          throw new SnapshotFileError(`a guest could not take over from its saved state: ${(e as Error).message}`);
+        }
+      },
+    },
+  };
+}
+
+/**
+ * Restore a snapshot file outside the timeline runner (tests, the benchmark, `qnxemu console`): `scenario` assembled
+ * with `opts`, rebuilt to the snapshot's time, checked, its guests live from there. Resolves to the assembly at T.
+ */
+export async function restoreSnapshotFile(scenario: Scenario, loaded: LoadedSnapshot, opts: RunOptions = {}): Promise<Assembled> {
+  const plan = await planRestore(scenario, loaded, { seed: opts.seed, verboseTrace: opts.verboseTrace, until: Number.MAX_SAFE_INTEGER });
+  const a = assemble(scenario, { ...opts, ...plan.options });
+  a.sim.queue.runUntil(plan.pause.at);
+  await plan.v86Ready;
+  plan.pause.run(a);
+  return a;
+}
