@@ -21,24 +21,15 @@ import { DEFAULT_CODEC, readSnapshotFile, writeSnapshotFile, type SnapshotCodec 
 import { planRestore } from '../emulator/app/assembly/snapshot-run';
 import { ensureGuestImage } from '../emulator/app/guest-image';
 import { repoRoot } from '../emulator/app/guest-image/cache';
+import { benchLine } from './bench-line';
+import { runUntil, wall } from './bench-guest';
 
 const SCENARIO_FILE = path.join(repoRoot(__dirname) ?? process.cwd(), 'scripts/scenarios/bench-guest.yaml');
-
-function wall(): number {
-  return Number(process.hrtime.bigint()) / 1e9;
-}
 
 /** CPU seconds of the whole process (every thread: the thread pool's decompression included). */
 function cpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
-}
-
-function runUntil(a: Assembled, done: () => boolean, limit: Time): boolean {
-  const q = a.sim.queue;
-  const end = q.now + limit;
-  while (!done() && q.now < end) q.runUntil(q.now + 10_000_000);
-  return done();
 }
 
 /** Boot the bench guest to an idle prompt (+0.5 s) and write its snapshot to `file`; the file's size. */
@@ -118,7 +109,7 @@ export async function benchGuestRestoreLines(opts: { compare?: boolean } = {}): 
     for (const [i, f] of files.entries()) {
       const t = await timeRestore(sc, f.file);
       const name = i === 0 ? 'guest-restore' : `guest-restore-${f.codec}`;
-      const line = `bench ${name}: ${t.total.toFixed(2)} s (snapshot file ${(sizes[i]! / 2 ** 20).toFixed(1)} MiB ${f.codec}, from reading the file to the guest's shell prompt; target ≤ 1.0)`;
+      const line = benchLine(name, t.total, 's', `snapshot file ${(sizes[i]! / 2 ** 20).toFixed(1)} MiB ${f.codec}, from reading the file to the guest's shell prompt; target ≤ 1.0`);
       lines.push(opts.compare ? `${line} [${phasesText(t)}]` : line);
     }
     return lines;

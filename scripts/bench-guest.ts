@@ -28,11 +28,11 @@ const SCENARIO = fs.readFileSync(path.join(repoRoot(__dirname) ?? process.cwd(),
 
 const PING = 'ping -q -c 100 -i 0.02 10.0.0.1';
 
-function wall(): number {
+export function wall(): number {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
-function runUntil(a: Assembled, done: () => boolean, limit: Time): boolean {
+export function runUntil(a: Assembled, done: () => boolean, limit: Time): boolean {
   const q = a.sim.queue;
   const end = q.now + limit;
   while (!done() && q.now < end) q.runUntil(q.now + 10_000_000);

@@ -9,6 +9,7 @@
  * Wall-clock reads are fine here: the benchmark stands outside the simulated world and only observes it.
  */
 import { EventQueue, SimEvent } from '../emulator/machine/sim';
+import { benchLine } from './bench-line';
 
 const PROCESSES = 1000;
 const MAX_DELAY = 1000;
@@ -155,7 +156,7 @@ export function benchQueueLines(): string[] {
   const q = median(ours);
   const runs = `median of ${ROUNDS} alternating rounds of ${EVENTS / 1e6} M events`;
   return [
-    `bench queue-hold: ${q.toFixed(2)} M events/s (${PROCESSES} processes, uniform 1–${MAX_DELAY} ns; ${(q / f).toFixed(2)}× queue-hold-floor; EventQueue with SimEvents; ${runs})`,
-    `bench queue-hold-floor: ${f.toFixed(2)} M events/s (a plain structure-of-arrays binary heap, written in the bench; the same workload and delays; ${runs})`,
+    benchLine('queue-hold', q, 'M events/s', `${PROCESSES} processes, uniform 1–${MAX_DELAY} ns; ${(q / f).toFixed(2)}× queue-hold-floor; EventQueue with SimEvents; ${runs}`),
+    benchLine('queue-hold-floor', f, 'M events/s', `a plain structure-of-arrays binary heap, written in the bench; the same workload and delays; ${runs}`),
   ];
 }

@@ -43,14 +43,13 @@ export interface EarlyLimit {
 
 /**
  * How far ahead of its time a string's quiet transfer may be done: strictly before the next pending event and
- * within the run's horizon (read when the queue offers one: the innermost runUntil's limit); null (each at its
+ * within the run's horizon (EventQueue.horizon: the innermost runUntil's limit); null (each at its
  * own time) when batching is off or a debugger watches every event (`beforeEvent`).
  */
 export function earlyLimit(q: EventQueue): EarlyLimit | null {
   if (!stringIo.batch || q.beforeEvent !== null) return null;
   const next = q.peekTime();
-  const horizon = (q as { readonly horizon?: number }).horizon;
-  return { now: q.now, before: next ?? Infinity, horizon: horizon ?? Infinity };
+  return { now: q.now, before: next ?? Infinity, horizon: q.horizon };
 }
 
 /** One REP OUTS: a deferred action (`rem` set by the scheduler) covering all its transfers. */

@@ -240,14 +240,6 @@ export class ThreadApi extends ThreadTimeline implements ThreadCtx {
     });
   }
 
-  /**
-   * What ThreadTimeline.deferSafe traces when a deferred effect's target has gone meanwhile. InterruptMask/Unmask
-   * and TimerSettime, called per packet, write their try/catch inline: one closure per call instead of two.
-   */
-  private callFailed(what: string, e: unknown): void {
-    this.k.trace('call-failed', { pid: this.t.proc.pid, call: what, error: e instanceof Error ? e.message : String(e) });
-  }
-
   /** The controller access a mask change makes (charged whether or not the count crosses zero). */
   private maskCost(irq: number): number {
     return this.k.intr.controller?.maskCost(irq) ?? 0;

@@ -32,15 +32,12 @@ export class ThreadTimeline {
     else fn();
   }
 
-  /** A deferred effect whose target may have gone meanwhile (detached, destroyed): traced, not thrown. */
-  protected deferSafe(what: string, fn: () => void): void {
-    this.defer(() => {
-      try {
-        fn();
-      } catch (e) {
-        this.k.trace('call-failed', { pid: this.t.proc.pid, call: what, error: e instanceof Error ? e.message : String(e) });
-      }
-    });
+  /**
+   * A deferred effect whose target went meanwhile (detached, destroyed) is traced, not thrown. Callers write the
+   * try/catch inline (InterruptMask/Unmask and TimerSettime run per packet: one closure per call, not two).
+   */
+  protected callFailed(what: string, e: unknown): void {
+    this.k.trace('call-failed', { pid: this.t.proc.pid, call: what, error: e instanceof Error ? e.message : String(e) });
   }
 
   protected get c() {

@@ -15,7 +15,7 @@ import type { Ifnet } from './if';
 import type { NetStack } from './stack';
 import { ipFromBytes, ipToBytes, isMulticastIp, type Ipv4Addr } from './wire/addr';
 import { IcmpType, IcmpUnreachCode } from './wire/icmp';
-import { IP_HDR_LEN } from './wire/ipv4';
+import { IP_HDR_LEN, Ipv4Field } from './wire/ipv4';
 
 /** Option types (netinet/ip.h IPOPT_*) and the offsets inside an option (IPOPT_OPTVAL, _OLEN, _OFFSET). */
 export const IPOPT_EOL = 0;
@@ -73,7 +73,7 @@ export function ipDoOptions(s: NetStack, ifp: Ifnet, pkt: Uint8Array, cfg: IpOpt
         if (optlen < IPOPT_OFFSET + 1) return paramProb(cp + IPOPT_OLEN, `source route of ${optlen} bytes`);
         let off = pkt[cp + IPOPT_OFFSET]!;
         if (off < IPOPT_MINOFF) return paramProb(cp + IPOPT_OFFSET, `source route pointer ${off}`);
-        const dst = ipFromBytes(pkt, 16);
+        const dst = ipFromBytes(pkt, Ipv4Field.dst.offset);
         if (!s.ifs.ifaWithAddr(dst)) {
           if (opt === IPOPT_SSRR) return unreach(IcmpUnreachCode.SrcFail, 'strict source route through a host that is not us');
           break; // loose route, not at the listed hop yet: forwarded as usual
@@ -83,7 +83,7 @@ export function ipDoOptions(s: NetStack, ifp: Ifnet, pkt: Uint8Array, cfg: IpOpt
         const next = ipFromBytes(pkt, cp + off);
         const ia = opt === IPOPT_SSRR ? s.ifs.ifaWithNet(next) : routeIfa(s, next);
         if (!ia) return unreach(IcmpUnreachCode.SrcFail, `no route to source-route hop ${next >>> 0}`);
-        ipToBytes(next, pkt, 16);
+        ipToBytes(next, pkt, Ipv4Field.dst.offset);
         ipToBytes(ia.addr, pkt, cp + off);
         pkt[cp + IPOPT_OFFSET] = pkt[cp + IPOPT_OFFSET]! + 4;
         forward = !isMulticastIp(next);
@@ -95,7 +95,7 @@ export function ipDoOptions(s: NetStack, ifp: Ifnet, pkt: Uint8Array, cfg: IpOpt
         if (off < IPOPT_MINOFF) return paramProb(cp + IPOPT_OFFSET, `record route pointer ${off}`);
         off--;
         if (off + 4 > optlen) break; // no room left: ignored
-        const dst = ipFromBytes(pkt, 16);
+        const dst = ipFromBytes(pkt, Ipv4Field.dst.offset);
         const ia = s.ifs.ifaWithAddr(dst) ?? routeIfa(s, dst);
         if (!ia) return unreach(IcmpUnreachCode.Host, 'record route toward an unreachable destination');
         ipToBytes(ia.addr, pkt, cp + off);
@@ -103,7 +103,7 @@ export function ipDoOptions(s: NetStack, ifp: Ifnet, pkt: Uint8Array, cfg: IpOpt
         break;
       }
       case IPOPT_TS: {
-        const len = pkt[cp + 1]!;
+        const len = optlen; // ip_dooptions checks it again here: 4..40
         if (len < 4 || len > 40) return paramProb(cp + 1, `timestamp option length ${len}`);
         const ptr = pkt[cp + 2]!;
         if (ptr < 5) return paramProb(cp + 2, `timestamp pointer ${ptr}`);

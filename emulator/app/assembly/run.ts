@@ -119,10 +119,14 @@ function takeGuest(prepared: PreparedGuests | undefined, name: string) {
   return prepared.take(name);
 }
 
+/** The runners' own events: the end of the run's timeline (actions, expectations) and the stop at `until`. */
+export const RUN_END_EVENT = 'run.end';
+export const RUN_UNTIL_EVENT = 'run.until';
+
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const a = assemble(scenario, opts);
   const until = opts.until ?? scenario.until;
-  const stop = new SimEvent('run.until', () => undefined, Priority.Stop);
+  const stop = new SimEvent(RUN_UNTIL_EVENT, () => undefined, Priority.Stop);
   a.sim.queue.schedule(stop, until);
   a.sim.queue.runUntil(until);
   const pcaps = a.close();

@@ -10,7 +10,7 @@
  * simulated QNX nodes are generator threads, which cannot be serialised (docs/guest-time-model.md, "Snapshots").
  */
 import type { Scenario } from '../scenario/types';
-import { assemble, type Assembled, type RunOptions } from './run';
+import { assemble, RUN_END_EVENT, RUN_UNTIL_EVENT, type Assembled, type RunOptions } from './run';
 import { prepareGuests } from './guest-node';
 import { GuestLog } from '../../machine/v86/guest-log';
 import type { V86Instance } from '../../machine/v86/v86-runtime';
@@ -44,7 +44,7 @@ export function snapshotPause(scenario: Scenario, at: number, file: string, done
 }
 
 /** The names of the runner's own events (execute.ts): a restored run may end at another time than the snapshotting one. */
-const RUNNER_EVENTS = new Set(['run.end', 'run.until']);
+const RUNNER_EVENTS = new Set([RUN_END_EVENT, RUN_UNTIL_EVENT]);
 
 export interface RestoreRequest {
   /** --seed, if given: must be the snapshot's. */

@@ -57,11 +57,6 @@ export class QnxConsole {
     this.tty.push(line);
   }
 
-  /** End of input: the shell reads end of file and exits (as after Ctrl-D). */
-  close(): void {
-    this.tty.close();
-  }
-
   /** A whole line of the node's console. */
   line(text: string): void {
     if (this.echoed !== null && text === this.shown + this.echoed) {

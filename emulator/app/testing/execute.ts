@@ -14,7 +14,8 @@ import * as path from 'node:path';
 import { SimEvent } from '../../machine/sim/event';
 import type { EventQueue } from '../../machine/sim/event-queue';
 import { Priority } from '../../machine/sim/priority';
-import { assemble, type Assembled, type RunOptions } from '../assembly/run';
+import { assemble, RUN_END_EVENT, RUN_UNTIL_EVENT, type Assembled, type RunOptions } from '../assembly/run';
+import type { RunPause } from '../assembly/snapshot-run';
 import type { Scenario } from '../scenario/types';
 import { Observer } from './collect';
 import { inject } from './inject';
@@ -33,10 +34,7 @@ export interface TimelineOptions extends RunOptions {
   pauses?: TimelinePause[] | undefined;
 }
 
-export interface TimelinePause {
-  at: number;
-  run(a: Assembled): void;
-}
+export type TimelinePause = RunPause;
 
 export interface TimelineRun {
   scenario: Scenario;
@@ -110,8 +108,8 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
   const observer = new Observer(a, scenario.expect ?? []);
   const q = a.sim.queue;
   const hasTimeline = (scenario.actions?.length ?? 0) + (scenario.faults?.length ?? 0) + (scenario.expect?.length ?? 0) > 0;
-  if (hasTimeline) q.schedule(new SimEvent('run.end', () => endOfRun(a, observer), Priority.Scenario), until);
-  q.schedule(new SimEvent('run.until', () => undefined, Priority.Stop), until);
+  if (hasTimeline) q.schedule(new SimEvent(RUN_END_EVENT, () => endOfRun(a, observer), Priority.Scenario), until);
+  q.schedule(new SimEvent(RUN_UNTIL_EVENT, () => undefined, Priority.Stop), until);
   let interruptedAt: number | null = null;
   let stopped = false;
   for (const p of [...(opts.pauses ?? [])].sort((x, y) => x.at - y.at)) {

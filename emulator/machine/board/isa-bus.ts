@@ -44,19 +44,6 @@ export const ISA_SYNC_BCLKS = 1;
 /** How the PIIX3 claims the PCI transaction: subtractively (ISA cards, nobody) or as its own register. */
 export type IsaDecode = 'subtractive' | 'piix3';
 
-/** The ISA cycles one access becomes: (offset, width) of each, in bus order. */
-export function isaCycles(target: IsaTargetTiming, offset: number, size: AccessSize): { offset: number; width: 8 | 16 }[] {
-  const out: { offset: number; width: 8 | 16 }[] = [];
-  for (let o = offset; o < offset + size; ) {
-    const width = target.width(o);
-    // A byte access to a 16-bit target is one 16-bit-timed cycle on one byte lane.
-    const step = width === 16 && o + 2 <= offset + size ? 2 : 1;
-    out.push({ offset: o, width });
-    o += step;
-  }
-  return out;
-}
-
 /** PCI-side clocks around an ISA cycle: request, address, the PIIX3's claim, read return, turnaround. */
 function pciSideNs(decode: IsaDecode, write: boolean): number {
   const claim = DEVSEL_CLOCKS[decode === 'subtractive' ? 'subtractive' : 'medium'];
@@ -67,11 +54,12 @@ function pciSideNs(decode: IsaDecode, write: boolean): number {
 /** Nanoseconds one CPU port access to an ISA target costs. */
 export function isaIoNs(target: IsaTargetTiming, decode: IsaDecode, offset: number, size: AccessSize, write: boolean): number {
   let halfBclks = 2 * ISA_SYNC_BCLKS;
-  // The cycles of isaCycles(), walked in place: this runs for every port access, so no array per access.
+  // The ISA cycles the access becomes, in bus order, walked in place (this runs for every port access).
   for (let o = offset; o < offset + size; ) {
     const width = target.width(o);
     const wait = Math.max(0, Math.round(target.waitStates(o, write)));
     halfBclks += 2 * (ISA_CYCLE_BCLKS[width] + wait) + IO_RECOVERY_HALF_BCLKS;
+    // A byte access to a 16-bit target is one 16-bit-timed cycle on one byte lane.
     o += width === 16 && o + 2 <= offset + size ? 2 : 1;
   }
   return pciSideNs(decode, write) + (halfBclks * BCLK_NS) / 2;

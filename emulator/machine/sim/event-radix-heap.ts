@@ -5,14 +5,15 @@ import { SimEvent } from './event';
  * exact on (when, priority, seq).
  *
  * Virtual time never goes back: every event scheduled has `when >= now >= last`, where `last` is the time of
- * the latest event taken off. An event whose time shares every bit above bit 9 with `last` (the same
- * 1024-ns-aligned block) goes to the near bucket of its exact time (`when & 1023`), a list kept in (priority,
- * seq) order; a bitmap of the non-empty near buckets finds the next one with two count-leading-zeros.
- * Any later event goes to far bucket k, k = the highest bit (counting from 1) in which its time differs from
- * `last` (11..53), so every event of far bucket k is later than every near event and every event of far
- * buckets below k. When the near buckets are empty, the lowest far bucket is scanned for its earliest time,
- * which becomes `last`, and its events are spread again (into near buckets or lower far buckets): an event is
- * moved at most once per bit of its delay above the 10th, and a delay within the block moves it never.
+ * the latest event taken off. An event whose time shares every bit above bit NEAR_BITS - 1 (11) with `last`
+ * (the same 4096-ns-aligned block) goes to the near bucket of its exact time (`when & 4095`), a list kept in
+ * (priority, seq) order; a three-level bitmap of the non-empty near buckets (nearTop, nearSum, nearBits) finds
+ * the next one with three count-trailing-zeros. Any later event goes to far bucket k, k = the highest bit
+ * (counting from 1) in which its time differs from `last` (13..53), so every event of far bucket k is later than
+ * every near event and every event of far buckets below k. When the near buckets are empty, the lowest far
+ * bucket is scanned for its earliest time, which becomes `last`, and its events are spread again (into near
+ * buckets or lower far buckets): an event is moved at most once per bit of its delay above the 12th, and a
+ * delay within the block moves it never.
  * Scheduling and descheduling are O(1) except for the walk over equal times of higher priority or later seq.
  *
  * Each pending event holds a slot, a small integer recycled through a free list; its key and its links (the

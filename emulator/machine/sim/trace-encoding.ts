@@ -17,17 +17,17 @@ const CHUNK = 1 << 16;
 const LONG = CHUNK >> 3;
 
 /** First byte of a record: without `f`, with `f`. */
-export const RECORD_PLAIN = 0x01;
-export const RECORD_WITH_FIELDS = 0x02;
+const RECORD_PLAIN = 0x01;
+const RECORD_WITH_FIELDS = 0x02;
 
 /** Type byte of a field; FIELD_END ends a record's fields. FIELD_JSON: any other JSON value (an array, an object) as its JSON text. */
-export const FIELD_END = 0x00;
-export const FIELD_NUMBER = 0x01;
-export const FIELD_STRING = 0x02;
-export const FIELD_FALSE = 0x03;
-export const FIELD_TRUE = 0x04;
-export const FIELD_NULL = 0x05;
-export const FIELD_JSON = 0x06;
+const FIELD_END = 0x00;
+const FIELD_NUMBER = 0x01;
+const FIELD_STRING = 0x02;
+const FIELD_FALSE = 0x03;
+const FIELD_TRUE = 0x04;
+const FIELD_NULL = 0x05;
+const FIELD_JSON = 0x06;
 
 export class TraceEncoder {
   private readonly hash: Hash = createHash('sha256');

@@ -89,7 +89,7 @@ export class Tracer {
     const sinks = this.sinks;
     if (sinks.length === 0) return;
     const rec: TraceRecord = f ? { t, node, layer, probe, pkt, f } : { t, node, layer, probe, pkt };
-    const line = this.lineSinks > 0 ? JSON.stringify(rec) : '';
+    const line = this.lineSinks > 0 ? traceLine(rec) : '';
     for (const e of sinks) (e.sink as TraceLineSink)(rec, line);
   }
 
