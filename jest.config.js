@@ -2,10 +2,10 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.(ts|js|mjs)$': '<rootDir>/scripts/jest-esbuild.js' },
-  // chalk 5 is ESM-only; let the esbuild transform turn it into CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(chalk)/)'],
+  testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+  transform: { '^.+\\.(ts|tsx|js|mjs)$': '<rootDir>/scripts/jest-esbuild.js' },
+  // chalk 5 and preact 11 are ESM-only; let the esbuild transform turn them into CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(chalk|preact)/)'],
   testTimeout: 120000,
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
 };

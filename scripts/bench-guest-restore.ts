@@ -4,9 +4,10 @@
  * fine here: the benchmark stands outside the simulated world and only observes it.
  *
  * The guest boots once (cold, not measured), runs 0.5 s more at its idle prompt, and its snapshot is written to a
- * temporary file as `qnxemu run --snapshot-out` writes it (emulator/app/assembly/snapshot-file.ts). Measured: read
- * and decode the file, fresh v86 instances (while the v86 state decompresses on the thread pool), rebuild the run
- * to the snapshot's time by replay, restore v86, then type `echo` at the shell and run until its prompt is back.
+ * temporary file as `qnxemu run --snapshot-out` writes it (emulator/app/assembly/snapshot-file.ts). Measured, as
+ * `qnxemu run --restore` does it: read the file (thread pool) while fresh v86 instances are created, the v86 state
+ * decompressing on the thread pool meanwhile; rebuild the run to the snapshot's time by replay, restore v86, then
+ * type `echo` at the shell and run until its prompt is back.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +18,7 @@ import type { Scenario } from '../emulator/app/scenario/types';
 import { assemble, type Assembled } from '../emulator/app/assembly/run';
 import { prepareGuests } from '../emulator/app/assembly/guest-node';
 import { takeSnapshot } from '../emulator/app/assembly/snapshot';
-import { DEFAULT_CODEC, readSnapshotFile, writeSnapshotFile, type SnapshotCodec } from '../emulator/app/assembly/snapshot-file';
+import { DEFAULT_CODEC, readSnapshotFileAsync, writeSnapshotFile, type SnapshotCodec } from '../emulator/app/assembly/snapshot-file';
 import { planRestore } from '../emulator/app/assembly/snapshot-run';
 import { ensureGuestImage } from '../emulator/app/guest-image';
 import { repoRoot } from '../emulator/app/guest-image/cache';
@@ -42,23 +43,22 @@ async function snapshotToFile(sc: Scenario, files: { file: string; codec: Snapsh
   return files.map((f) => writeSnapshotFile(f.file, snap, sc, f.codec));
 }
 
+type Phase = 'guests' | 'replay' | 'v86' | 'prompt';
+
 export interface RestoreTiming {
   total: number;
-  /** read: the file read and its meta part decoded; guests: fresh v86 instances; replay: the run rebuilt to T and
-   * the wait for the v86 state (decompressed on the thread pool meanwhile); v86: restore_state; prompt: echo. */
-  phases: Record<'read' | 'guests' | 'replay' | 'v86' | 'prompt', number>;
+  /** guests: the file read and its meta part decoded, and meanwhile fresh v86 instances; replay: the run rebuilt to
+   * T and the wait for the v86 state (decompressed on the thread pool meanwhile); v86: its restore; prompt: echo. */
+  phases: Record<Phase, number>;
   /** The same phases in CPU seconds of the process (a loaded machine stretches wall time, not these). */
-  cpu: Record<'read' | 'guests' | 'replay' | 'v86' | 'prompt', number>;
+  cpu: Record<Phase, number>;
 }
 
 /** From opening `file` to the guest's shell answering `echo` at its prompt. */
 export async function timeRestore(sc: Scenario, file: string): Promise<RestoreTiming> {
   const c: number[] = [cpu()];
   const t0 = wall();
-  const loaded = readSnapshotFile(file);
-  const t1 = wall();
-  c.push(cpu());
-  const plan = await planRestore(sc, loaded, { until: Number.MAX_SAFE_INTEGER });
+  const plan = await planRestore(sc, readSnapshotFileAsync(file), { until: Number.MAX_SAFE_INTEGER });
   const t2 = wall();
   c.push(cpu());
   const a = assemble(sc, plan.options);
@@ -78,8 +78,8 @@ export async function timeRestore(sc: Scenario, file: string): Promise<RestoreTi
   const d = (i: number): number => c[i + 1]! - c[i]!;
   return {
     total: t5 - t0,
-    phases: { read: t1 - t0, guests: t2 - t1, replay: t3 - t2, v86: t4 - t3, prompt: t5 - t4 },
-    cpu: { read: d(0), guests: d(1), replay: d(2), v86: d(3), prompt: d(4) },
+    phases: { guests: t2 - t0, replay: t3 - t2, v86: t4 - t3, prompt: t5 - t4 },
+    cpu: { guests: d(0), replay: d(1), v86: d(2), prompt: d(3) },
   };
 }
 

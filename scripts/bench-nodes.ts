@@ -3,7 +3,8 @@
  * 100 ms (`ping -i 0.1`), and how fast and how large the simulation of it is: virtual seconds per wall second in
  * the steady state after start-up, the same per CPU second (steadier than wall time on a shared machine), the
  * process's resident set (its peak, sampled between slices of 100 virtual ms), and the wall time assembly and
- * start-up took. Wall-clock, CPU-time and RSS reads are fine here: the benchmark stands outside the simulated
+ * start-up took; the CPU line's context also gives events and CPU µs per ping frame (what the fleet's cost scales
+ * with: idle nodes run no events at all). Wall-clock, CPU-time and RSS reads are fine here: the benchmark stands outside the simulated
  * world and only observes it.
  *
  * The scenario is data built in code from a small per-node template (`fleetScenarioText`) and parsed as any
@@ -224,17 +225,24 @@ if (childNodes !== undefined) {
 /** The bench's lines (a smaller fleet for a quick look: `benchNodesLines(100)`). */
 export function benchNodesLines(nodes = 1000): string[] {
   const child = benchNodesInChild(nodes);
-  const r = child ?? benchNodes(nodes);
-  const heap = child ? `a child node with --max-semi-space-size=${FLEET_SEMI_SPACE_MIB}` : 'in this process, default V8 heap';
+  return nodesBenchLines(child ?? benchNodes(nodes), child !== null);
+}
+
+/** The three `bench nodes-N…` lines for a result measured in a child process with the fleet's heap, or in this one. */
+export function nodesBenchLines(r: NodesBenchResult, inChild: boolean): string[] {
+  const heap = inChild ? `a child node with --max-semi-space-size=${FLEET_SEMI_SPACE_MIB}` : 'in this process, default V8 heap';
   const GiB = 2 ** 30;
   const name = `nodes-${r.nodes}`;
+  // Every echo reply received is two frames on a switch: the request and the reply.
+  const perFrame = r.replies > 0 ? (r.events / (2 * r.replies)).toFixed(1) : 'n/a';
+  const cpuPerFrame = r.replies > 0 ? ((r.cpuSeconds * 1e6) / (2 * r.replies)).toFixed(0) : 'n/a';
   return [
     benchLine(name, r.virtualSeconds / r.wallSeconds, 'virtual s per wall s',
       `${r.nodes} QNX nodes, ${r.switches} switches, each pinging a neighbour every 100 ms; RSS ${(r.peakRssBytes / GiB).toFixed(1)} GiB; ` +
       `assembly ${r.assemblySeconds.toFixed(1)} s wall; ${heap}`),
     benchLine(`${name}-cpu`, r.virtualSeconds / r.cpuSeconds, 'virtual s per CPU s',
       `the same ${r.virtualSeconds} virtual s over the process's user + system CPU time, ${r.cpuSeconds.toFixed(1)} s: ${r.events} events, ` +
-      `${r.replies} echo replies; RSS peak ${(r.peakRssBytes / GiB).toFixed(2)} GiB, at the end ${(r.rssBytes / GiB).toFixed(2)} GiB`),
+      `${r.replies} echo replies, ${perFrame} events and ${cpuPerFrame} µs of CPU per ping frame (an echo request or reply); RSS peak ${(r.peakRssBytes / GiB).toFixed(2)} GiB, at the end ${(r.rssBytes / GiB).toFixed(2)} GiB`),
     benchLine(`${name}-startup`, r.startupWallSeconds, 's wall',
       `power-on of ${r.nodes} nodes to ${FLEET_WARM_S} virtual s: firmware start-up, io-pkt with its ne2000 driver, ifconfig, ARP and the first pings`, 1),
   ];

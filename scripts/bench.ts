@@ -13,6 +13,9 @@
  * A part that fails prints `bench <name>: not measured (<why>)` for its figures and the run goes on; the exit
  * status is 1 only if a part crashed (a target not met is a result, not a failure). Wall-clock reads are fine
  * here: the benchmark stands outside the simulated world and only observes it.
+ *
+ * `--only <name,...>` (e.g. `node dist/bench.js --only ne2000-flood,ne2000-flood-trace`) runs only the parts that
+ * print one of the named figures, and no targets' table; an unknown name is one line on stderr and exit status 2.
  */
 import * as os from 'node:os';
 import { judgeTargets, notMeasured, parseBenchLine, summaryTable, type BenchFigure } from './bench-line';
@@ -30,6 +33,36 @@ import { benchQnetLines } from './bench-qnet';
 const figures: BenchFigure[] = [];
 let crashed = false;
 
+/** Every figure name a part prints (for `--only`), in the order printed. */
+const ALL_NAMES = [
+  'queue-hold', 'queue-hold-floor', 'ne2000-flood', 'ne2000-flood-trace', 'nodes-1000', 'nodes-1000-cpu', 'nodes-1000-startup',
+  'guest-restore', 'guest-pings', 'guest-pings-ours', 'guest-pings-builtin', 'event-queue-64',
+  'gigabit-udp-pci-33-32', 'gigabit-udp-pci-33-32-speed', 'gigabit-udp-pci-66-64', 'gigabit-udp-pci-66-64-speed',
+  'wifi-80211g-udp', 'wifi-80211g-udp-speed', 'ccmp-station-engine', 'ccmp-station-software', 'ccmp-ap-engine', 'ccmp-ap-software',
+  'tcp-ne2000', 'tcp-ne2000-speed', 'tcp-bcm5701', 'tcp-bcm5701-speed',
+  'router-1cpu', 'router-1cpu-speed', 'router-2cpu', 'router-2cpu-speed', 'router-2cpu-over-1cpu',
+  'qnet-messages', 'qnet-round-trip', 'qnet-speed', 'guest-boot-cold', 'guest-boot-snapshot', 'guest-boot-builtin-cold',
+];
+
+/** The figures named by `--only` (null: all). Exits with one line for an unknown name or a missing list. */
+function onlyNames(argv: readonly string[]): Set<string> | null {
+  const i = argv.indexOf('--only');
+  if (i < 0) return null;
+  const list = argv[i + 1];
+  const names = list === undefined || list.startsWith('--') ? [] : list.split(',').filter((n) => n.length > 0);
+  const unknown = names.filter((n) => !ALL_NAMES.includes(n));
+  if (names.length === 0 || unknown.length > 0) {
+    console.error(
+      names.length === 0
+        ? 'bench: --only needs a comma-separated list of figure names, e.g. --only ne2000-flood,ne2000-flood-trace'
+        : `bench: --only: unknown figure ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${ALL_NAMES.join(', ')})`,
+    );
+    process.exit(2);
+  }
+  return new Set(names);
+}
+const only = onlyNames(process.argv.slice(2));
+
 function print(lines: readonly string[]): void {
   for (const l of lines) {
     console.log(l);
@@ -43,7 +76,8 @@ function reason(e: unknown): string {
 }
 
 /** Run one part; if it throws, its figures are printed as not measured, with the error. */
-async function part(names: readonly string[], measure: () => string[] | Promise<string[]>): Promise<void> {
+async function part(names: readonly string[], measure: () => string[] | Promise<string[]>, alsoFor: readonly string[] = []): Promise<void> {
+  if (only && ![...names, ...alsoFor].some((n) => only.has(n))) return;
   try {
     print(await measure());
   } catch (e) {
@@ -73,17 +107,21 @@ async function main(): Promise<void> {
     plain = runFlood(undefined);
     return [benchFloodLine(plain, holdRate())];
   });
-  await part(['ne2000-flood-trace'], () => [benchFloodTraceLine(plain).line]);
+  await part(['ne2000-flood-trace'], () => {
+    if (!plain) runFlood(undefined, FLOOD_WARM_UP_NS); // --only ne2000-flood-trace: the warm-up the plain run did
+    return [benchFloodTraceLine(plain).line];
+  });
 
   await part(['nodes-1000', 'nodes-1000-cpu', 'nodes-1000-startup'], benchNodesLines);
 
   await part(['guest-restore'], () => benchGuestRestoreLines());
 
   let guest: GuestFigures | null = null;
+  const guestBoot = ['guest-boot-cold', 'guest-boot-snapshot', 'guest-boot-builtin-cold'];
   await part(['guest-pings', 'guest-pings-ours', 'guest-pings-builtin'], async () => {
     guest = await benchGuest();
     return guest.pings;
-  });
+  }, guestBoot);
 
   await part(['event-queue-64'], () => [benchQueue64Line()]);
   await part(['gigabit-udp-pci-33-32', 'gigabit-udp-pci-33-32-speed', 'gigabit-udp-pci-66-64', 'gigabit-udp-pci-66-64-speed'], benchGigabitLines);
@@ -95,11 +133,13 @@ async function main(): Promise<void> {
 
   // Measured with the guest pings above (one guest boot serves both); printed here, in the order of the list.
   const g = guest as GuestFigures | null;
-  print(g ? g.boot : ['guest-boot-cold', 'guest-boot-snapshot', 'guest-boot-builtin-cold'].map((n) => notMeasured(n, 'the guest bench failed (see guest-pings)')));
+  if (!only || guestBoot.some((n) => only.has(n))) print(g ? g.boot : guestBoot.map((n) => notMeasured(n, 'the guest bench failed (see guest-pings)')));
 
-  console.log('');
-  console.log("issue 15's targets (this run):");
-  for (const l of summaryTable(judgeTargets(figures))) console.log(l);
+  if (!only) {
+    console.log('');
+    console.log("issue 15's targets (this run):");
+    for (const l of summaryTable(judgeTargets(figures))) console.log(l);
+  }
   process.exitCode = crashed ? 1 : 0;
 }
 

@@ -1,6 +1,8 @@
-// Bundles the CLI, the benchmark, the fuzz runner and the profiler (npm run profile) with esbuild into dist/ (CommonJS, Node 20).
+// Bundles the CLI, the benchmark, the fuzz runner and the profiler (npm run profile) with esbuild into dist/ (CommonJS, Node 20),
+// and the web page (qnxemu web) into dist/web/ for browsers: node built-ins answered by emulator/app/web-page/shims.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { browserOptions } from '../emulator/app/web-page/shims/esbuild-browser.mjs';
 
 const common = {
   bundle: true,
@@ -17,3 +19,8 @@ chmodSync('dist/qnxemu.js', 0o755);
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });
 await build({ ...common, entryPoints: ['fuzz/main.ts'], outfile: 'dist/fuzz.js' });
 await build({ ...common, entryPoints: ['scripts/profile.ts'], outfile: 'dist/profile.js' });
+// The web page: the UI (main.tsx) and, for tests and embedding, the core alone (global qnxemuWeb), with the page's files.
+mkdirSync('dist/web', { recursive: true });
+await build(browserOptions('emulator/app/web-page/main.tsx', { outfile: 'dist/web/app.js', minify: true }));
+await build(browserOptions('emulator/app/web-page/core/entry.ts', { outfile: 'dist/web/core.js', globalName: 'qnxemuWeb' }));
+for (const f of ['index.html', 'style.css']) copyFileSync(`emulator/app/web-page/${f}`, `dist/web/${f}`);

@@ -28,6 +28,9 @@ export const CLI_CORPUS: readonly (readonly string[])[] = [
   ['console', 'docs/examples/guest-ne2k-pci.yaml', 'linux1'],
   ['console', 'docs/examples/ping.yaml', 'alpha', '--until', '10s', '--speed', '4', '--seed', '2'],
   ['guest', 'build', '--cache', '/tmp/cache', '--force', '--no-progress'],
+  ['web', 'docs/examples/ping.yaml', '--port', '0', '--host', '127.0.0.1'],
+  ['web', 'docs/examples/ping.yaml', '--out', 'site', '--seed', '2', '--until', '2s'],
+  ['web', 'out/art/ping.bundle.json', '--open'],
   ['--version'],
   ['help', 'run'],
 ];
@@ -51,7 +54,7 @@ export const CLI_VALUES: readonly string[] = [
 ];
 
 /** A subcommand name, a near miss or an unknown word. */
-const COMMAND_WORDS: readonly string[] = ['run', 'boot', 'test', 'debug', 'trace', 'console', 'guest', 'build', 'help', '__test-worker', 'Run', 'rn', 'tests', ''];
+const COMMAND_WORDS: readonly string[] = ['run', 'boot', 'test', 'debug', 'trace', 'console', 'guest', 'build', 'web', 'help', '__test-worker', 'Run', 'rn', 'tests', ''];
 
 /** Every option flag of `cmd` and its ancestors (`--seed`, `-V`, `--no-color`, `--help`). */
 export function optionFlags(cmd: Command): string[] {

@@ -77,6 +77,33 @@ export class BufferMemory {
   }
 
   /**
+   * Local-DMA byte writes of `src[start .. start + len)` from `addr` into the receive ring, each as `write8` does it,
+   * the address advancing by one and wrapping from page PSTOP to PSTART (and at 16 bits) as `ringNext` says.
+   * Returns the address after the last byte. A stretch that stays in RAM without wrapping is one copy (the
+   * receive path stores a whole frame this way instead of a call per byte); the result is the same.
+   */
+  writeRing(addr: number, src: Uint8Array, start: number, len: number, pstart: number, pstop: number): number {
+    let a = addr & 0xffff;
+    let p = start;
+    const end = start + len;
+    // No wrap happens before the address reaches page PSTOP from below (or the 16-bit end).
+    const wrapAt = pstop << 8;
+    while (p < end) {
+      if (a >= this.ramStart && a < this.ramEnd) {
+        const limit = Math.min(a < wrapAt ? wrapAt : 0x10000, this.ramEnd);
+        const r = Math.min(end - p, limit - a);
+        this.ram.set(src.subarray(p, p + r), a - this.ramStart);
+        p += r;
+        a = ringNext(a + r - 1, pstart, pstop);
+      } else {
+        p++; // nothing decodes here: the byte is lost (write8 returns false)
+        a = ringNext(a, pstart, pstop);
+      }
+    }
+    return a;
+  }
+
+  /**
    * A 16-bit local-bus read: the RAM is a word-wide array that ignores A0, so the word at `addr & ~1`
    * (little-endian: even byte on the low lane).
    */
@@ -91,4 +118,10 @@ export class BufferMemory {
     const hi = this.write8(a + 1, (value >>> 8) & 0xff);
     return lo && hi;
   }
+}
+
+/** The local DMA's next byte address in the receive ring: +1, from the last byte before page PSTOP to PSTART. */
+export function ringNext(addr: number, pstart: number, pstop: number): number {
+  const a = (addr + 1) & 0xffff;
+  return a >> 8 !== addr >> 8 && a >> 8 === pstop ? pstart << 8 : a;
 }

@@ -61,6 +61,8 @@ export class Receiver {
   private overflow = false;
   private pending: PendingCommit | null = null;
   private readonly commitEv: SimEvent;
+  /** The 4-byte ring header being stored (status, next page, count), reused. */
+  private readonly hdr = new Uint8Array(4);
 
   constructor(private readonly chip: ChipServices) {
     this.commitEv = new SimEvent(`${chip.ctx.name}.rxCommit`, () => this.commit(), Priority.Device);
@@ -157,22 +159,18 @@ export class Receiver {
     const { regs, mem, ctx } = this.chip;
     const data = frame.data;
     const { pstart, pstop, curr } = regs;
-    let addr = curr << 8;
-    const put = (b: number): void => {
-      mem.write8(addr, b);
-      const old = addr;
-      addr = (addr + 1) & 0xffff;
-      if (addr >> 8 !== old >> 8 && addr >> 8 === pstop) addr = pstart << 8;
-    };
-    put(status);
-    put(next);
-    put(count & 0xff);
-    put(count >> 8);
-    for (let i = 0; i < data.length; i++) put(data[i]!);
+    // Byte by byte from CURR's first byte, wrapping PSTOP -> PSTART (BufferMemory.writeRing, a copy per stretch).
+    const hdr = this.hdr;
+    hdr[0] = status;
+    hdr[1] = next;
+    hdr[2] = count & 0xff;
+    hdr[3] = count >> 8;
+    let addr = mem.writeRing(curr << 8, hdr, 0, 4, pstart, pstop);
+    addr = mem.writeRing(addr, data, 0, data.length, pstart, pstop);
     let fcs = fcs32(data);
     if (status & RSR.CRC) fcs = ~fcs >>> 0;
     const tail = new Uint8Array([fcs & 0xff, (fcs >>> 8) & 0xff, (fcs >>> 16) & 0xff, fcs >>> 24]);
-    for (const b of tail) put(b);
+    addr = mem.writeRing(addr, tail, 0, 4, pstart, pstop);
     regs.clda = addr;
     regs.lnpp = curr;
     const fifo = new Uint8Array(Math.min(8, data.length + 4));

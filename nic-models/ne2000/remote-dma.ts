@@ -141,6 +141,18 @@ export class RemoteDma {
   }
 
   /**
+   * How many of the next `max` word accesses from `addr` (whose word lies in RAM, below `ramEnd`) go to
+   * consecutive words without the address wrapping: `advance` wraps only when the address enters page PSTOP
+   * from below (or passes 16 bits), and a word at `addr & ~1` is in RAM while `addr < ramEnd`. So words j with
+   * addr + 2j below both limits are at (addr & ~1) + 2j. At least 1.
+   */
+  private wordRun(addr: number, ramEnd: number, max: number): number {
+    const wrapAt = this.host.pstop << 8;
+    const limit = Math.min(addr < wrapAt ? wrapAt : 0x10000, ramEnd);
+    return Math.max(1, Math.min(max, (limit - addr + 1) >> 1));
+  }
+
+  /**
    * Host accesses of `size` in the current direction that leave the byte count above zero: each only moves data
    * and the counters (no RDC, no idle-access trace), so a string of them may be served as one burst
    * (`writeQuiet`/`readQuiet`). The access that brings the count to zero is not among them.
@@ -165,14 +177,20 @@ export class RemoteDma {
     const ram = mem.ram;
     const lo = mem.ramStart;
     const hi = mem.ramEnd;
-    for (let i = 0; i < k; i++) {
+    for (let i = 0; i < k; ) {
       if (size === 2 && word) {
-        // The common case (REP OUTSW in word mode), the word stored straight into RAM: as write16 does.
+        // The common case (REP OUTSW in word mode), the words stored straight into RAM as write16 does, one copy
+        // for the stretch that stays in RAM without wrapping (wordRun).
         const a = addr & 0xfffe;
         if (a >= lo && a + 1 < hi) {
-          ram[a - lo] = src[p]!;
-          ram[a - lo + 1] = src[p + 1]!;
-        } else mem.write16(addr, src[p]! | (src[p + 1]! << 8));
+          const r = this.wordRun(addr, hi, k - i);
+          ram.set(src.subarray(p, p + 2 * r), a - lo);
+          addr = this.advance(addr + 2 * (r - 1), 2);
+          p += 2 * r;
+          i += r;
+          continue;
+        }
+        mem.write16(addr, src[p]! | (src[p + 1]! << 8));
         addr = this.advance(addr, 2);
       } else if (size === 1) {
         if (word) mem.write16(addr, src[p]!);
@@ -190,6 +208,7 @@ export class RemoteDma {
         }
       }
       p += size;
+      i++;
     }
     this.addr = addr;
     this.count -= k * (size === 1 && word ? 2 : size);
@@ -206,18 +225,21 @@ export class RemoteDma {
     const ram = mem.ram;
     const lo = mem.ramStart;
     const hi = mem.ramEnd;
-    for (let i = 0; i < k; i++) {
+    for (let i = 0; i < k; ) {
       if (size === 2 && word) {
-        // The common case (REP INSW in word mode), straight from RAM: as read16 does.
+        // The common case (REP INSW in word mode), straight from RAM as read16 does: one copy per stretch.
         const a = addr & 0xfffe;
         if (a >= lo && a + 1 < hi) {
-          dst[p] = ram[a - lo]!;
-          dst[p + 1] = ram[a - lo + 1]!;
-        } else {
-          const v = mem.read16(addr);
-          dst[p] = v & 0xff;
-          dst[p + 1] = v >>> 8;
+          const r = this.wordRun(addr, hi, k - i);
+          dst.set(ram.subarray(a - lo, a - lo + 2 * r), p);
+          addr = this.advance(addr + 2 * (r - 1), 2);
+          p += 2 * r;
+          i += r;
+          continue;
         }
+        const v = mem.read16(addr);
+        dst[p] = v & 0xff;
+        dst[p + 1] = v >>> 8;
         addr = this.advance(addr, 2);
       } else if (size === 1) {
         dst[p] = (word ? mem.read16(addr) : mem.read8(addr)) & 0xff;
@@ -236,6 +258,7 @@ export class RemoteDma {
         }
       }
       p += size;
+      i++;
     }
     this.addr = addr;
     this.count -= k * (size === 1 && word ? 2 : size);

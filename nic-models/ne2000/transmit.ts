@@ -148,11 +148,19 @@ export class Transmitter {
     const want = regs.tbcr;
     const limit = Math.min(want, mem.ram.length);
     const bytes = new Uint8Array(limit);
+    // The local DMA reads byte by byte from TPSR and stops at the end of RAM; a stretch inside RAM is one copy.
     let n = 0;
-    for (; n < limit; n++) {
+    while (n < limit) {
       const a = (start + n) & 0xffff;
       if (a === mem.ramEnd && n > 0) break;
-      bytes[n] = mem.read8(a);
+      if (a >= mem.ramStart && a < mem.ramEnd) {
+        const r = Math.min(limit - n, mem.ramEnd - a);
+        bytes.set(mem.ram.subarray(a - mem.ramStart, a - mem.ramStart + r), n);
+        n += r;
+      } else {
+        bytes[n] = mem.read8(a);
+        n++;
+      }
     }
     this.underrun = n < want;
     const raw = bytes.subarray(0, n);
@@ -176,9 +184,9 @@ export class Transmitter {
     const frame: Frame = badFcs ? { data, pktId, badFcs: true } : { data, pktId };
     this.pkt = pktId;
     this.chip.trace('tx-start', pktId, { page: regs.tpsr, len: n, ...(this.underrun ? { underrun: true } : {}), ...(mode ? { loopback: mode } : {}) });
-    // With TCR.CRC the buffer's last bytes are the FCS as serialized; otherwise the NIC appends it.
-    const wire = nicCrc ? serialize(data, this.underrun) : raw.slice();
-    if (mode !== 0) this.loop = { frame, wire, nicCrc, mode };
+    // With TCR.CRC the buffer's last bytes are the FCS as serialized; otherwise the NIC appends it. Only a
+    // loopback path looks at the serialized bytes (the medium gets `frame`).
+    if (mode !== 0) this.loop = { frame, wire: nicCrc ? serialize(data, this.underrun) : raw.slice(), nicCrc, mode };
     if (mode === 1 || mode === 2) {
       ctx.queue.scheduleIn(this.loopEv, frameWireTimeNs(data.length, DP8390_BIT_RATE));
       return;

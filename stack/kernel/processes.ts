@@ -71,7 +71,7 @@ export class Processes {
     const t = new Thread(proc, proc.nextTid++, name, clampPriority(prio));
     t.ctx = new ThreadApi(this.k, t);
     t.gen = body(t.ctx);
-    t.seg = { remaining: initialCost, actions: [], done: () => this.k.sched.step(t, { value: undefined }) };
+    t.seg.remaining = initialCost; // then the first step (the segment's end is 'step' with no value)
     proc.threads.push(t);
     return t;
   }

@@ -11,34 +11,21 @@
  *   event so that nothing reschedules while a thread's generator is executing.
  * - Thread code only runs from a CPU event (never synchronously from a wake-up), so a generator is never
  *   re-entered.
+ * - A thread's next piece of CPU time is run without an event when nothing could tell the difference
+ *   (EventQueue.advanceTo: no event pending at or before the piece's end, within the run's horizon, nobody
+ *   watching each event): the clock moves to the piece's end and the CPU goes on as its event would have.
+ *   Most pieces end at a port access of a driver, and most of them have no other event in between.
  */
 import { SimEvent } from '../../emulator/machine/sim/event';
 import { Priority } from '../../emulator/machine/sim/priority';
+import { Cpu, cpuPieces } from './cpu';
 import type { Kernel } from './kernel';
+import { endStep, restart } from './segment';
 import { earlyLimit, OutsBatch } from './string-io';
-import type { DeferredAction, OpResult, Resume, Thread } from './types';
+import { RESUME_VOID } from './thread-ops';
+import type { Op, Resume, Thread } from './types';
 
-/** What a CPU is doing. 'intr': handling an interrupt (its thread, if any, is paused and stays RUNNING). */
-export type CpuMode = 'idle' | 'switch' | 'run' | 'intr';
-
-export class Cpu {
-  mode: CpuMode = 'idle';
-  thread: Thread | null = null;
-  /** The thread whose context is loaded (no switch cost to resume it). */
-  lastThread: Thread | null = null;
-  /** When the current timed piece started. */
-  pieceStart = 0;
-  /** Continuation of the current interrupt phase. */
-  intrNext: (() => void) | null = null;
-  /** Vectors delivered by the I/O APIC and not yet taken (the local APIC's IRR). */
-  readonly apicPending: number[] = [];
-  busyNs = 0;
-  intrNs = 0;
-  readonly ev: SimEvent;
-  constructor(readonly id: number, onEvent: (cpu: Cpu) => void, nodeName: string) {
-    this.ev = new SimEvent(`${nodeName}.cpu${id}`, () => onEvent(this), Priority.Cpu);
-  }
-}
+export { Cpu, cpuPieces, type CpuMode } from './cpu';
 
 /** Number of back-to-back zero-time continuations after which a thread is declared to be spinning. */
 const SPIN_LIMIT = 100_000;
@@ -119,7 +106,7 @@ export class Scheduler {
     if (!t.alive) return;
     t.unblock = null;
     t.blockedOn = 0;
-    t.seg = { remaining: 0, actions: [], done: () => this.step(t, r) };
+    restart(t.seg, r);
     this.makeReady(t);
   }
 
@@ -138,21 +125,29 @@ export class Scheduler {
       this.stepping = null;
     }
     if (!t.alive) return;
-    const charge = t.charge;
-    const actions = t.deferred.map((d): DeferredAction => (d instanceof OutsBatch ? d.seal(charge) : { rem: charge - d.at, fn: d.fn }));
-    t.charge = 0;
-    t.deferred = [];
-    if (res.done) {
-      t.seg = { remaining: charge, actions, done: () => this.k.procs.threadReturned(t) };
-      return;
+    endStep(t, res);
+  }
+
+  /** The segment's CPU time is consumed: what follows it (Segment.end). */
+  private segmentDone(t: Thread): void {
+    const seg = t.seg;
+    switch (seg.end) {
+      case 'step':
+        this.step(t, seg.resume);
+        return;
+      case 'exec': {
+        const op = seg.op!;
+        seg.op = null;
+        this.execOp(t, op);
+        return;
+      }
+      case 'returned':
+        this.k.procs.threadReturned(t);
+        return;
+      case 'bad-yield':
+        this.k.procs.crash(t, new Error('yielded a value that is not a kernel op'));
+        return;
     }
-    const op = res.value as { exec?: (t: Thread) => OpResult } | undefined;
-    if (!op || typeof op.exec !== 'function') {
-      t.seg = { remaining: charge, actions, done: () => this.k.procs.crash(t, new Error('yielded a value that is not a kernel op')) };
-      return;
-    }
-    const exec = op.exec.bind(op);
-    t.seg = { remaining: charge, actions, done: () => this.execOp(t, exec) };
   }
 
   private flushDeferred(t: Thread): void {
@@ -162,8 +157,8 @@ export class Scheduler {
     for (const a of d) a.fn();
   }
 
-  private execOp(t: Thread, exec: (t: Thread) => OpResult): void {
-    const r = exec(t);
+  private execOp(t: Thread, op: Op): void {
+    const r = op.exec(t);
     if (r === 'dead') return;
     if (r === 'blocked') {
       this.releaseCpu(t);
@@ -171,11 +166,11 @@ export class Scheduler {
     }
     if (r === 'requeued') {
       this.releaseCpu(t);
-      t.seg = { remaining: 0, actions: [], done: () => this.step(t, { value: undefined }) };
+      restart(t.seg, RESUME_VOID);
       this.makeReady(t);
       return;
     }
-    t.seg = { remaining: 0, actions: [], done: () => this.step(t, r) };
+    restart(t.seg, r);
   }
 
   /** True if a thread of priority >= prio is ready (sched_yield has someone to yield to). */
@@ -334,15 +329,23 @@ export class Scheduler {
       if (seg.remaining > 0) {
         const nextAction = seg.actions[0];
         const piece = nextAction ? seg.remaining - nextAction.rem : seg.remaining;
-        cpu.pieceStart = this.now;
-        this.k.ctx.queue.schedule(cpu.ev, this.now + piece);
+        const q = this.k.ctx.queue;
+        const now = q.now;
+        cpu.pieceStart = now;
+        // Nothing can happen before the piece ends: run on as the CPU event would (onCpuEvent, mode 'run').
+        if (cpuPieces.inline && q.advanceTo(now + piece)) {
+          this.account(cpu);
+          spins = 0;
+          continue;
+        }
+        q.schedule(cpu.ev, now + piece);
         return;
       }
       if (++spins > SPIN_LIMIT) {
         this.k.procs.crash(t, new Error(`thread spun ${SPIN_LIMIT} times without consuming CPU time`));
         return;
       }
-      seg.done();
+      this.segmentDone(t);
     }
   }
 
@@ -389,3 +392,4 @@ export class Scheduler {
     this.runLoop(cpu);
   }
 }
+

@@ -7,13 +7,55 @@
  * (OUTS, string-io.ts) for all its cycles. ThreadApi (thread-api.ts) adds the kernel calls.
  */
 import type { AccessSize } from '../../emulator/machine/bus/types';
+import type { NodeBus } from '../../emulator/machine/bus/node-bus';
 import type { Co } from './api';
 import type { Kernel } from './kernel';
 import { OutsBatch } from './string-io';
-import type { Op, OpResult, Thread } from './types';
+import type { DeferredAction, Op, OpResult, Thread } from './types';
 
 export function op(kernelOp: string, exec: (t: Thread) => OpResult): Op {
   return { kernelOp, exec };
+}
+
+/**
+ * The op of a port or MMIO read: the read itself, done when the op is executed (at the end of the bus cycle).
+ * A thread has at most one op outstanding, so each thread reuses one of these (and its result) for the reads it
+ * yields from its own steps (Thread.readOp) instead of an op, a closure and a result per read.
+ */
+export class BusReadOp implements Op {
+  kernelOp: 'in' | 'mmioRead' = 'in';
+  space: 'io' | 'mmio' = 'io';
+  addr = 0;
+  size: AccessSize = 1;
+  private readonly result = { value: 0 };
+  constructor(private readonly bus: NodeBus) {}
+
+  exec(): OpResult {
+    const { bus, addr, size } = this;
+    this.result.value = this.space === 'mmio' ? bus.mmioRead(addr, size) : size === 1 ? bus.in8(addr) : size === 2 ? bus.in16(addr) : bus.in32(addr);
+    return this.result;
+  }
+}
+
+/** A port or MMIO write placed on a thread's timeline (one object instead of an entry and a closure per write). */
+class BusWrite implements DeferredAction {
+  rem = 0;
+  constructor(
+    readonly at: number,
+    private readonly bus: NodeBus,
+    private readonly space: 'io' | 'mmio',
+    private readonly addr: number,
+    private readonly size: AccessSize,
+    private readonly value: number,
+  ) {}
+
+  fn(): void {
+    const { bus, addr, size, value } = this;
+    if (this.space === 'mmio') bus.mmioWrite(addr, size, value);
+    else if (size === 1) bus.out8(addr, value);
+    else if (size === 2) bus.out16(addr, value);
+    else bus.out32(addr, value);
+  }
 }
 
 export class ThreadTimeline {
@@ -28,7 +70,7 @@ export class ThreadTimeline {
 
   /** Place an effect on this thread's timeline (or do it now when called outside its own code). */
   protected defer(fn: () => void): void {
-    if (this.k.sched.stepping === this.t) this.t.deferred.push({ at: this.t.charge, fn });
+    if (this.k.sched.stepping === this.t) this.t.deferred.push({ at: this.t.charge, rem: 0, fn });
     else fn();
   }
 
@@ -52,36 +94,41 @@ export class ThreadTimeline {
 
   // ---- bus accesses on the thread's timeline -----------------------------------------------------------
 
-  /** A read of `size` at `port` (io) or `addr` (mmio): its cycle is charged, then the read runs. */
-  private *busRead(space: 'io' | 'mmio', addr: number, size: AccessSize): Co<number> {
+  /**
+   * A read of `size` at `port` (io) or `addr` (mmio): its cycle is charged now, and the op yielded for it does the
+   * read. The callers yield it themselves (`(yield this.readOp(...)) as number`): no generator of its own per read.
+   */
+  private readOp(space: 'io' | 'mmio', addr: number, size: AccessSize): Op {
     const bus = this.k.bus;
     this.charge(space === 'io' ? bus.ioCycleNs(addr, size, false) : bus.mmioCycleNs(addr, size, false));
-    const v = yield op(space === 'io' ? 'in' : 'mmioRead', () => ({
-      value: space === 'mmio' ? bus.mmioRead(addr, size) : size === 1 ? bus.in8(addr) : size === 2 ? bus.in16(addr) : bus.in32(addr),
-    }));
-    return v as number;
+    // The stepping thread's own op when this is its own context; a fresh one otherwise (a context used from
+    // another thread's code), so that one thread's outstanding read never shares an op with another's.
+    const t = this.t;
+    const op = this.k.sched.stepping === t ? (t.readOp ??= new BusReadOp(bus)) : new BusReadOp(bus);
+    op.kernelOp = space === 'io' ? 'in' : 'mmioRead';
+    op.space = space;
+    op.addr = addr;
+    op.size = size;
+    return op;
   }
 
   /** A write: its cycle is charged, then the write takes effect at that point of the timeline. */
   private busWrite(space: 'io' | 'mmio', addr: number, size: AccessSize, value: number): void {
     const bus = this.k.bus;
     this.charge(space === 'io' ? bus.ioCycleNs(addr, size, true) : bus.mmioCycleNs(addr, size, true));
-    this.defer(() => {
-      if (space === 'mmio') bus.mmioWrite(addr, size, value);
-      else if (size === 1) bus.out8(addr, value);
-      else if (size === 2) bus.out16(addr, value);
-      else bus.out32(addr, value);
-    });
+    const w = new BusWrite(this.t.charge, bus, space, addr, size, value);
+    if (this.k.sched.stepping === this.t) this.t.deferred.push(w);
+    else w.fn();
   }
 
   *in8(port: number): Co<number> {
-    return yield* this.busRead('io', port, 1);
+    return (yield this.readOp('io', port, 1)) as number;
   }
   *in16(port: number): Co<number> {
-    return yield* this.busRead('io', port, 2);
+    return (yield this.readOp('io', port, 2)) as number;
   }
   *in32(port: number): Co<number> {
-    return yield* this.busRead('io', port, 4);
+    return (yield this.readOp('io', port, 4)) as number;
   }
   out8(port: number, value: number): void {
     this.busWrite('io', port, 1, value);
@@ -93,7 +140,7 @@ export class ThreadTimeline {
     this.busWrite('io', port, 4, value);
   }
   *mmioRead(addr: number, size: AccessSize): Co<number> {
-    return yield* this.busRead('mmio', addr, size);
+    return (yield this.readOp('mmio', addr, size)) as number;
   }
   mmioWrite(addr: number, size: AccessSize, value: number): void {
     this.busWrite('mmio', addr, size, value);

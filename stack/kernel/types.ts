@@ -4,6 +4,7 @@
  */
 import type { Co, InterruptIo, KernelOp, Message, SigEvent, ThreadCtx, ThreadState } from './api';
 import { LocalStore } from './local';
+import type { BusReadOp } from './thread-timeline';
 
 export type { ThreadState, ProcessInfo, ThreadInfo } from './api';
 
@@ -21,21 +22,36 @@ export interface Op extends KernelOp {
   exec(t: Thread): OpResult;
 }
 
-/** An effect placed on a thread's CPU timeline: it happens when `remaining` has dropped to `rem`. */
+/**
+ * An effect placed on a thread's CPU timeline at charge offset `at` (Thread.deferred); when the step ends it
+ * becomes a segment action that happens when `remaining` has dropped to `rem` (= the step's charge - `at`).
+ * `fn` is called as a method (`a.fn()`).
+ */
 export interface DeferredAction {
+  readonly at: number;
   rem: number;
-  fn: () => void;
+  fn(): void;
 }
+
+/** What a thread does when its segment's CPU time is consumed. */
+export type SegmentEnd =
+  | 'step' // run its generator to the next op, resuming it with `resume`
+  | 'exec' // execute `op` (the op it yielded)
+  | 'returned' // its body returned
+  | 'bad-yield'; // it yielded something that is not a kernel op: crash it
 
 /**
  * CPU time a thread still needs before its continuation runs. Code between two yields runs at the start;
  * the time it charged is consumed afterwards, and the kernel-call effects it made (replies, pulses, …)
- * happen at their point on that timeline.
+ * happen at their point on that timeline. One object per thread, refilled by the scheduler at each step
+ * (`end` with `resume` or `op` says what follows) instead of a new object and closure per yield.
  */
 export interface Segment {
   remaining: number;
   actions: DeferredAction[];
-  done: () => void;
+  end: SegmentEnd;
+  resume: Resume;
+  op: Op | null;
 }
 
 export class Thread {
@@ -47,7 +63,9 @@ export class Thread {
   seg: Segment;
   /** CPU time charged since the last yield, and effects placed on it (offset = charge at the time). */
   charge = 0;
-  deferred: { at: number; fn: () => void }[] = [];
+  deferred: DeferredAction[] = [];
+  /** The bus read op this thread yields for its own port/MMIO reads, reused (thread-timeline.ts). */
+  readOp: BusReadOp | null = null;
   /** pidin's Blocked column: server pid (SEND/REPLY), chid (RECEIVE). */
   blockedOn = 0;
   /** Undo of the current block (remove from wait lists) when the thread dies or is woken by an error. */
@@ -66,7 +84,7 @@ export class Thread {
     public basePrio: number,
   ) {
     this.prio = basePrio;
-    this.seg = { remaining: 0, actions: [], done: () => undefined };
+    this.seg = { remaining: 0, actions: [], end: 'step', resume: { value: undefined }, op: null };
   }
 }
 

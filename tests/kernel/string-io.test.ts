@@ -4,12 +4,14 @@
  * (NodeBus.outsQuiet): every word is quiet except those with bit 15 set, which "have an effect" (like the
  * DP8390's last word raising RDC) and, in one test, raise INTR. Observers are events at many instants, an
  * interrupt arriving mid-string and an ISR, each recording how many words the device has; the batch path
- * (stringIo.batch = true) must give exactly the per-transfer path's records (false).
+ * (stringIo.batch = true, with CPU pieces run inline: cpuPieces.inline) must give exactly the per-transfer path's
+ * records (both false: a CPU event per transfer and per piece).
  */
 import { SimEvent } from '../../emulator/machine/sim/event';
 import { Priority } from '../../emulator/machine/sim/priority';
 import type { ProgramMain } from '../../stack/kernel/api';
 import { stringIo } from '../../stack/kernel/string-io';
+import { cpuPieces } from '../../stack/kernel/scheduler';
 import { rig, type Rig } from './helpers';
 
 const PORT = 0x310;
@@ -71,7 +73,10 @@ interface Outcome {
  */
 function scenario(batch: boolean, opts: { n: number; marked: number[]; every: number; irqAt?: number[]; markRaises?: boolean }): Outcome {
   const saved = stringIo.batch;
+  const savedInline = cpuPieces.inline;
+  // The reference path: one CPU event per transfer and per piece of CPU time (no inline pieces either).
   stringIo.batch = batch;
+  cpuPieces.inline = batch;
   try {
     const log: string[] = [];
     let dev: Device | null = null;
@@ -104,6 +109,7 @@ function scenario(batch: boolean, opts: { n: number; marked: number[]; every: nu
     return { log, marks: dev.marks, words: dev.words.length, events: q.executed - before };
   } finally {
     stringIo.batch = saved;
+    cpuPieces.inline = savedInline;
   }
 }
 

@@ -155,6 +155,27 @@ describe('Hub (10BASE-T repeater) with CSMA/CD MACs', () => {
     expect(a.of('done')).toEqual([]);
   });
 
+  test('a later sender that stops first: every port sees the jam from its first arrival to the last jam propagated', () => {
+    // a starts at 0, b at 200 (before a's carrier reaches it at P): b detects at P and stops first (P + JAM), a
+    // detects at 200 + P and stops at 200 + P + JAM. The medium lists a before b but their ends come the other way
+    // round, so each port's next carrier change is the earliest candidate instant, not the first listed.
+    const r = rig(5);
+    const hub = new Hub(r.ctx('hub0'));
+    const a = new RawEnd(r, hub, 'a');
+    const b = new RawEnd(r, hub, 'b');
+    const c = new RawEnd(r, hub, 'c');
+    r.at(0, () => a.port.transmit(ethFrame(mac(2), mac(1), 60, 1)));
+    r.at(200, () => b.port.transmit(ethFrame(mac(1), mac(2), 60, 2)));
+    r.sim.queue.runUntilIdle();
+    expect(b.of('collision').map((e) => e.t)).toEqual([P + JAM]);
+    expect(a.of('collision').map((e) => e.t)).toEqual([200 + P + JAM]);
+    const end = 200 + P + JAM + P;
+    expect(a.of('carrier').map((e) => [e.t, e.v])).toEqual([[200 + P, true], [end, false]]);
+    expect(b.of('carrier').map((e) => [e.t, e.v])).toEqual([[P, true], [end, false]]);
+    expect(c.of('carrier').map((e) => [e.t, e.v])).toEqual([[P, true], [end, false]]);
+    for (const s of [a, b, c]) expect(s.of('rx')).toEqual([]);
+  });
+
   function threeStations(seed: number): { sig: string; digest: string } {
     const r = rig(seed);
     const hub = new Hub(r.ctx('hub0'));

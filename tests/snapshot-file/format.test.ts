@@ -6,7 +6,10 @@
 import { version } from '../../package.json';
 import type { Scenario } from '../../emulator/app/scenario/types';
 import type { SimSnapshot } from '../../emulator/app/assembly/snapshot';
-import { decodeSnapshotFile, encodeSnapshotFile, scenarioHash, SnapshotFileError, V86_PART_BYTES, type SnapshotCodec } from '../../emulator/app/assembly/snapshot-file';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { decodeSnapshotFile, encodeSnapshotFile, readSnapshotFileAsync, scenarioHash, SnapshotFileError, V86_PART_BYTES, type SnapshotCodec } from '../../emulator/app/assembly/snapshot-file';
 import type { GuestMachineState } from '../../emulator/machine/v86/guest-machine';
 import type { GuestClockState } from '../../emulator/machine/v86/guest-clock';
 
@@ -64,13 +67,33 @@ describe.each<SnapshotCodec>(['deflate', 'brotli'])('%s', (codec) => {
     const full = await loaded.withV86;
     expect(Buffer.from(full.guests[0]!.v86).equals(Buffer.from(snap.guests[0]!.v86))).toBe(true);
     expect({ ...full, guests: [] }).toEqual({ ...snap, guests: [] });
+    // What a restore uses: the same bytes as the parts, not joined (GuestMachine.takeOver reads them in place).
+    const parts = await loaded.v86Parts;
+    expect(parts.map((ps) => ps.map((p) => p.byteLength))).toEqual([[V86_PART_BYTES, 12_345]]);
+    expect(Buffer.concat(parts[0]!).equals(Buffer.from(snap.guests[0]!.v86))).toBe(true);
   });
 
   test('a flipped byte in a v86 part is refused when its bytes are wanted', async () => {
     const bytes = encodeSnapshotFile(snapshot(), scenario, codec);
     bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0x40;
     await expect(decodeSnapshotFile(bytes).withV86).rejects.toThrow(/^corrupt: part v86:linux1:1 does not match its SHA-256$/);
+    await expect(decodeSnapshotFile(bytes).v86Parts).rejects.toThrow(/^corrupt: part v86:linux1:1 does not match its SHA-256$/);
   });
+});
+
+test('readSnapshotFileAsync: the file as readSnapshotFile reads it; an unreadable one is one SnapshotFileError line', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snapfmt-'));
+  try {
+    const file = path.join(dir, 's.snap');
+    fs.writeFileSync(file, encodeSnapshotFile(snapshot(), scenario));
+    const loaded = await readSnapshotFileAsync(file);
+    expect(loaded.snapshot.events).toEqual(snapshot().events);
+    expect(Buffer.concat((await loaded.v86Parts)[0]!).equals(Buffer.from(snapshot().guests[0]!.v86))).toBe(true);
+    await expect(readSnapshotFileAsync(path.join(dir, 'none.snap'))).rejects.toThrow(new SnapshotFileError('cannot read it: no such file'));
+    await expect(readSnapshotFileAsync(dir)).rejects.toThrow(new SnapshotFileError('cannot read it: is a folder'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('refused files', () => {

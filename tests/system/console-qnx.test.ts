@@ -50,4 +50,13 @@ describe('qnxemu console on a QNX node, piped input', () => {
     expect(out).toMatch(/^simulated (\d+\.\d{6}) s of virtual time \(seed 1\), interrupted at \1 s \(SIGINT\)$/m);
     expect(out).toMatch(/^trace-hash [0-9a-f]{64}\n$/m);
   });
+
+  test.each(['Infinity', '0', '-1', 'fast'])('--speed %s is refused with one line (a positive finite number)', async (v) => {
+    const cli = startCli(['console', SCENARIO, 'alpha', '--speed', v], { env: { NO_COLOR: '1' } });
+    const { code } = await cli.exit;
+    expect(code).not.toBe(0);
+    expect(cli.stdout()).toBe('');
+    expect(cli.stderr().trimEnd().split('\n')).toEqual([expect.stringContaining(`'${v}' is invalid`)]);
+    expect(cli.stderr()).toContain('a positive number (virtual seconds per wall second)');
+  });
 });

@@ -59,11 +59,11 @@ describe('qnxemu run, interrupted', () => {
 describe('the sliced timeline behind qnxemu run', () => {
   test('slicing changes nothing: runTimeline hashes as runScenario, runTimelineAsync as runTimeline (actions, faults, expectations)', async () => {
     expect(runTimeline(defaultScenario()).traceHash).toBe(runScenario(defaultScenario()).traceHash);
-    const s = loadScenarioFile('tests/scenarios/udp-stream.yaml');
+    const s = loadScenarioFile('tests/scenarios/udp-stream-long.yaml');
     const sync = runTimeline(s);
     let turns = 0;
     const turn = async (): Promise<void> => void turns++;
-    const slow = await runTimelineAsync(loadScenarioFile('tests/scenarios/udp-stream.yaml'), {}, turn, () => false);
+    const slow = await runTimelineAsync(loadScenarioFile('tests/scenarios/udp-stream-long.yaml'), {}, turn, () => false);
     expect(turns).toBeGreaterThan(0);
     expect(slow.traceHash).toBe(sync.traceHash);
     expect(slow.events).toBe(sync.events);
@@ -74,8 +74,8 @@ describe('the sliced timeline behind qnxemu run', () => {
 
   test('a stop request is seen between slices: the run ends after exactly that many events, before its end', async () => {
     let turns = 0;
-    const r = await runTimelineAsync(loadScenarioFile('tests/scenarios/udp-stream.yaml'), {}, async () => void turns++, () => turns >= 1);
-    // One slice (20 000 events) of udp-stream's 25 202: the stop is seen at the first turn.
+    const r = await runTimelineAsync(loadScenarioFile('tests/scenarios/udp-stream-long.yaml'), {}, async () => void turns++, () => turns >= 1);
+    // One slice (20 000 events) of udp-stream-long's 43 800: the stop is seen at the first turn.
     expect(r.events).toBe(SLICE_EVENTS);
     expect(r.interruptedAt).toBe(r.virtualTime);
     expect(r.virtualTime).toBeLessThan(r.until);

@@ -8,12 +8,13 @@
  * pending events, per guest its machine state with the guest log, its clock at restore) and per guest v86's
  * `save_state()` bytes cut in parts of V86_PART_BYTES, `v86:<guest>:<i>`. Each part is compressed on its own and
  * carries its SHA-256, so a reader decompresses `meta` at once and the v86 parts in parallel on libuv's thread
- * pool while it creates fresh v86 instances and rebuilds the run (decodeSnapshotFile). Every problem with a file
- * is a SnapshotFileError with one line of text.
+ * pool while it creates fresh v86 instances and rebuilds the run (decodeSnapshotFile); a restore takes the parts
+ * as they are (`v86Parts`: emulator/machine/v86/v86-state.ts reads them without joining them). Every problem with a
+ * file is a SnapshotFileError with one line of text.
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { promisify } from 'node:util';
 import { version as qnxemuVersion } from '../../../package.json';
 import type { Scenario } from '../scenario/types';
@@ -172,10 +173,16 @@ export function decodeSnapshotHeader(buf: Buffer): { header: SnapshotFileHeader;
 /** A snapshot file read: the header and meta at once, each guest's v86 bytes when decompressed (thread pool). */
 export interface LoadedSnapshot {
   header: SnapshotFileHeader;
-  /** The snapshot without the guests' v86 bytes (`v86` empty until `withV86` resolves). */
+  /** The snapshot without the guests' v86 bytes (`v86` empty: see `v86Parts` and `withV86`). */
   snapshot: SimSnapshot;
-  /** The whole snapshot, once every v86 part is decompressed and checked. */
-  withV86: Promise<SimSnapshot>;
+  /**
+   * Per guest (in `header.guests` order), its v86 state as the decompressed parts, once every part is decompressed
+   * and checked: what a restore uses (GuestMachine.takeOver reads the parts in place; joining them would copy the
+   * whole state once more).
+   */
+  v86Parts: Promise<Uint8Array[][]>;
+  /** The whole snapshot with each guest's parts joined into one ArrayBuffer (made when first asked for). */
+  readonly withV86: Promise<SimSnapshot>;
 }
 
 /** Parse a snapshot file's bytes (see LoadedSnapshot). Throws SnapshotFileError on any problem. */
@@ -226,19 +233,30 @@ export function decodeSnapshotFile(buf: Buffer): LoadedSnapshot {
     guests: meta.guests.map((g) => ({ ...g, v86: new ArrayBuffer(0) })),
   };
   const unpack = async (p: (typeof packed)[number]): Promise<Buffer> => {
-    checkSum(p.info, p.data);
+    await checkSumAsync(p.info, p.data);
     const out = await decompressAsync(header.codec, p.data, p.info.raw).catch((e: Error) => {
       throw new SnapshotFileError(`corrupt: part ${p.info.name} does not decompress (${e.message})`);
     });
     return checkRaw(p.info, out);
   };
-  const withV86 = Promise.all(v86Parts.map(async (ps) => joined(await Promise.all(ps.map(unpack))))).then((v86s) => ({
-    ...snapshot,
-    guests: snapshot.guests.map((g, i) => ({ ...g, v86: v86s[i]! })),
-  }));
+  const parts = Promise.all(v86Parts.map((ps) => Promise.all(ps.map(unpack))));
   // Nobody may be waiting yet: a rejection is seen when awaited, not reported as unhandled before.
-  withV86.catch(() => undefined);
-  return { header, snapshot, withV86 };
+  parts.catch(() => undefined);
+  let whole: Promise<SimSnapshot> | null = null;
+  return {
+    header,
+    snapshot,
+    v86Parts: parts,
+    get withV86(): Promise<SimSnapshot> {
+      whole ??= parts.then((v86s) => ({ ...snapshot, guests: snapshot.guests.map((g, i) => ({ ...g, v86: joined(v86s[i]!) })) }));
+      return whole;
+    },
+  };
+}
+
+function unreadable(e: unknown): SnapshotFileError {
+  const err = e as NodeJS.ErrnoException;
+  return new SnapshotFileError(`cannot read it: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder' : err.message}`);
 }
 
 /** Read and decode `file` (see decodeSnapshotFile). An unreadable file is a SnapshotFileError too. */
@@ -247,10 +265,29 @@ export function readSnapshotFile(file: string): LoadedSnapshot {
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new SnapshotFileError(`cannot read it: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder' : err.message}`);
+    throw unreadable(e);
   }
   return decodeSnapshotFile(buf);
+}
+
+/**
+ * readSnapshotFile with the file read on libuv's thread pool: a restore passes the promise to planRestore, which
+ * creates the fresh v86 instances meanwhile (snapshot-run.ts).
+ */
+export async function readSnapshotFileAsync(file: string): Promise<LoadedSnapshot> {
+  let buf: Buffer;
+  try {
+    buf = await fs.promises.readFile(file);
+  } catch (e) {
+    throw unreadable(e);
+  }
+  return decodeSnapshotFile(buf);
+}
+
+/** checkSum off the main thread (WebCrypto digests on libuv's thread pool), for the v86 parts. */
+async function checkSumAsync(info: SnapshotPartInfo, data: Uint8Array): Promise<void> {
+  const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', data)).toString('hex');
+  if (digest !== info.sha256) throw new SnapshotFileError(`corrupt: part ${info.name} does not match its SHA-256`);
 }
 
 function checkSum(info: SnapshotPartInfo, data: Uint8Array): void {

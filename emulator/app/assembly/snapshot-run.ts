@@ -14,7 +14,7 @@ import { assemble, RUN_END_EVENT, RUN_UNTIL_EVENT, type Assembled, type RunOptio
 import { prepareGuests } from './guest-node';
 import { GuestLog } from '../../machine/v86/guest-log';
 import type { V86Instance } from '../../machine/v86/v86-runtime';
-import { rebuiltProblems, takeOverGuests, takeSnapshot, type SimSnapshot } from './snapshot';
+import { rebuiltProblems, takeSnapshot } from './snapshot';
 import { DEFAULT_CODEC, scenarioHash, SnapshotFileError, writeSnapshotFile, type LoadedSnapshot, type SnapshotCodec } from './snapshot-file';
 
 /** A hook of the timeline runner: called once between events when the run reached `at`. */
@@ -80,10 +80,15 @@ export function restoreRefusal(scenario: Scenario, loaded: LoadedSnapshot, req: 
 
 /**
  * Get a restore ready: checks (restoreRefusal, as a SnapshotFileError), the guests' logs, fresh v86 instances for
- * the guests while their saved states decompress. The returned pause checks the rebuilt run at the snapshot's
+ * the guests while their saved states decompress. Given the file as a promise (readSnapshotFileAsync), the fresh
+ * instances are created while it is read too (a refused file has then cost one v86 creation). The returned pause checks the rebuilt run at the snapshot's
  * time and hands each guest over to its restored v86 (which needs `v86Ready` resolved: rebuild the run meanwhile).
  */
-export async function planRestore(scenario: Scenario, loaded: LoadedSnapshot, req: RestoreRequest): Promise<RestorePlan> {
+export async function planRestore(scenario: Scenario, file: LoadedSnapshot | Promise<LoadedSnapshot>, req: RestoreRequest): Promise<RestorePlan> {
+  // The fresh v86 instances do not depend on the file: create them while it is read (readSnapshotFileAsync).
+  const preparing = file instanceof Promise ? prepareGuests(scenario) : null;
+  preparing?.catch(() => undefined);
+  const loaded = await file;
   const refusal = restoreRefusal(scenario, loaded, req);
   if (refusal) throw new SnapshotFileError(refusal);
   const meta = loaded.snapshot;
@@ -93,10 +98,10 @@ export async function planRestore(scenario: Scenario, loaded: LoadedSnapshot, re
   } catch (e) {
     throw new SnapshotFileError(`corrupt: a guest log does not load (${(e as Error).message})`);
   }
-  let snap: SimSnapshot | null = null;
-  const v86Ready = loaded.withV86.then((s) => void (snap = s));
+  let v86: Uint8Array[][] | null = null;
+  const v86Ready = loaded.v86Parts.then((p) => void (v86 = p));
   v86Ready.catch(() => undefined);
-  const prepared = await prepareGuests(scenario);
+  const prepared = await (preparing ?? prepareGuests(scenario));
   const instances = new Map<string, V86Instance>(meta.guests.map((g) => [g.name, prepared.take(g.name)]));
   return {
     options: { seed: meta.seed, verboseTrace: meta.verbose, guestReplay: replay, guests: prepared },
@@ -104,11 +109,17 @@ export async function planRestore(scenario: Scenario, loaded: LoadedSnapshot, re
     pause: {
       at: meta.time,
       run(a) {
-        if (snap === null) throw new Error('the guests\' v86 states are not decompressed yet (await v86Ready first)');
-        const problems = rebuiltProblems(a, snap, (name) => RUNNER_EVENTS.has(name));
+        const states = v86 as Uint8Array[][] | null;
+        if (states === null) throw new Error('the guests\' v86 states are not decompressed yet (await v86Ready first)');
+        const problems = rebuiltProblems(a, meta, (name) => RUNNER_EVENTS.has(name));
         if (problems.length > 0) throw new SnapshotFileError(`the run rebuilt to the snapshot's time is not the recorded one (a file of another qnxemu build, or a file the scenario reads has changed?): ${problems.join('; ')}`);
         try {
-          takeOverGuests(a, snap, instances);
+          // As snapshot.ts's takeOverGuests, with each v86 state in the file's parts (restored without joining them).
+          for (const [i, gs] of meta.guests.entries()) {
+            const g = a.guests.find((x) => x.name === gs.name);
+            if (!g) throw new Error(`snapshot has guest ${gs.name}; the scenario does not`);
+            g.machine.takeOver(instances.get(gs.name)!, states[i]!, gs.machine, gs.clockAtRestore);
+          }
         } catch (e) {
           throw new SnapshotFileError(`a guest could not take over from its saved state: ${(e as Error).message}`);
         }

@@ -73,7 +73,8 @@ export function plainText(): (text: string) => string {
 
 function speedArg(v: string): number {
   const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError('a positive number (virtual seconds per wall second)');
+  // Finite: 'Infinity' would turn the pacing off silently (found by the CLI fuzzer, fuzz/parser/cli.ts).
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('a positive number (virtual seconds per wall second)');
   return n;
 }
 

@@ -8,7 +8,7 @@ import { CliError, osReason } from './errors';
 import { checkOutputFile } from './outputs';
 import type { Scenario } from '../scenario/types';
 import type { TimelineOptions } from '../testing/execute';
-import { readSnapshotFile, SnapshotFileError } from '../assembly/snapshot-file';
+import { readSnapshotFileAsync, SnapshotFileError } from '../assembly/snapshot-file';
 import { planRestore, snapshotPause, type RunPause, type SnapshotWritten } from '../assembly/snapshot-run';
 
 export interface SnapshotCliOptions {
@@ -48,7 +48,8 @@ export async function snapshotOptions(scenario: Scenario, o: SnapshotCliOptions)
   if (o.restore !== undefined) {
     const what = `--restore ${o.restore}`;
     try {
-      const plan = await planRestore(scenario, readSnapshotFile(o.restore), { seed: o.seed, verboseTrace: o.verboseTrace, until });
+      // The file is read on the thread pool while the fresh v86 instances are created (planRestore).
+      const plan = await planRestore(scenario, readSnapshotFileAsync(o.restore), { seed: o.seed, verboseTrace: o.verboseTrace, until });
       await plan.v86Ready;
       Object.assign(options, plan.options);
       live = false;

@@ -1,8 +1,9 @@
 /**
  * `qnxemu test <files or folders> [--junit FILE] [--artifacts DIR] [--jobs N] [--trace-limit SIZE]`: runs scenario files in
  * worker processes, shows progress (a bar on a terminal, one line per scenario otherwise), writes JUnit
- * XML and per-scenario artifacts, prints a summary line, and exits 1 if any scenario failed or could not
- * be loaded. The hidden `__test-worker` subcommand is the worker side (emulator/app/testing/worker.ts).
+ * XML and per-scenario artifacts (and a failure bundle per failed scenario, for `qnxemu web`), prints a
+ * summary line, and exits 1 if any scenario failed or could not be loaded. The hidden `__test-worker`
+ * subcommand is the worker side (emulator/app/testing/worker.ts).
  * Ctrl-C / SIGTERM: the workers are killed, unfinished scenarios become `interrupted` errors (in the lines,
  * the JUnit file and the summary) and the status is 130 / 143 (signals.ts, testing/interrupted.ts); with
  * --in-process the running scenario stops between two events. An artifact trace cut by --trace-limit (default
@@ -27,6 +28,7 @@ import { findScenarioFiles, runSuite, summaryLine } from '../testing/runner';
 import { workerMain } from '../testing/worker';
 import { interruptedMessage, notStarted } from '../testing/interrupted';
 import { interruptStatus, onInterrupt, restoreTerminal } from './signals';
+import { writeFailureBundles } from '../web/artifacts';
 
 interface TestOpts {
   junit?: string;
@@ -136,7 +138,11 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
       process.stderr.write(`qnxemu: --junit ${o.junit}: cannot write there: ${where.reason}; the results are in ${where.fallback}\n`);
     }
   }
-  if (o.artifacts) process.stdout.write(`artifacts ${o.artifacts}\n`);
+  if (o.artifacts) {
+    // Each failed scenario as a bundle the web debugger opens stopped where it failed (emulator/app/web/artifacts.ts).
+    for (const l of writeFailureBundles(outcomes, o.artifacts).lines) process.stdout.write(`${l}\n`);
+    process.stdout.write(`artifacts ${o.artifacts}\n`);
+  }
   process.stdout.write(`${summaryLine(outcomes, wall, jobs, interrupts.signal)}\n`);
   interrupts.dispose();
   if (interrupts.signal !== null) {
@@ -169,7 +175,7 @@ export function registerTestCommand(program: Command, services: CliServices): vo
     .description('run scenario files (or every *.yaml under folders) and check their expectations; exit 1 on any failure')
     .argument('<paths...>', 'scenario files or folders')
     .option('--junit <file>', 'write JUnit XML (one testcase per scenario)')
-    .option('--artifacts <dir>', 'write pcaps, trace.jsonl, console logs and result.json under <dir>/<scenario>/')
+    .option('--artifacts <dir>', 'write pcaps, trace.jsonl, console logs and result.json under <dir>/<scenario>/, and <dir>/<name>.bundle.json for each failed scenario (qnxemu web opens it)')
     .option('--jobs <n>', 'worker processes (default: up to 4)', intArg(1, '--jobs'))
     .option('--seed <n>', 'random seed for every scenario (overrides the files)', seedArg)
     .option('--trace-limit <size>', `cut each scenario's artifact trace.jsonl at this size: bytes, or with K, M, G, T (500M, 2G); 0 = no limit (default 1G)`)

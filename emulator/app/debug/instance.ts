@@ -4,7 +4,10 @@
  * models (read through their kind's description and `inspect()`), and packet bytes learned from medium taps
  * (every frame a medium completes; a frame seen later answers for the earlier hops of the same packet id).
  * Stepping back builds a fresh instance and replays it: QNX nodes run as generators and cannot be saved.
- * The scenario's actions and faults are injected as `qnxemu run` does (emulator/app/testing/inject.ts).
+ * The run is armed as `qnxemu run` arms it (armRun, emulator/app/testing/run-end.ts): the scenario's actions and
+ * faults, its expectations' times, the end of the run at `until` (udpsinks print their summaries, the end-of-run
+ * tools start) and the stop at `until`, scheduled in the same order; and it goes on past `until` while those tools
+ * are busy, as far as `limit` says. So the debugger's run is `qnxemu run`'s, record for record.
  *
  * Guest nodes (Linux under v86) run live only in the session's recording run (the lookahead); every instance
  * the session steps through rebuilds them from the guest logs of that run (`guestLogs`: replay mode, the
@@ -12,7 +15,8 @@
  * register accesses at the same times, so traces, frames and `show nic` are those of the recorded run.
  */
 import { assemble, type Assembled } from '../assembly/run';
-import { inject } from '../testing/inject';
+import { armRun, runLimit } from '../testing/run-end';
+import type { Observer } from '../testing/collect';
 import type { SimNode } from '../assembly/node';
 import type { GuestNode, PreparedGuests } from '../assembly/guest-node';
 import { GuestLog, type GuestLogState } from '../../machine/v86/guest-log';
@@ -47,12 +51,16 @@ export interface NicRef {
 
 export interface InstanceOptions {
   seed: number;
+  /** The run's end time (`qnxemu run --until`): the end-of-run work happens here. */
+  until: Time;
   verbose: boolean;
   packets: PacketIndex;
   /** Rebuild guest nodes from these logs (replay) instead of running v86 (which needs prepared instances). */
   guestLogs?: Map<string, GuestLogState> | null;
   /** v86 instances for live guest nodes (the recording run). */
   guests?: PreparedGuests | undefined;
+  /** Called once the instance is built, before any event runs (observers: the web page's frame log, emulator/app/web-page/core). */
+  onBuilt?: ((inst: SimInstance) => void) | undefined;
 }
 
 export class SimInstance {
@@ -61,6 +69,10 @@ export class SimInstance {
   readonly nics = new Map<string, NicRef>();
   /** NIC port name ("alpha.nic0") → link name ("hub0"). */
   readonly portLinks = new Map<string, string>();
+  /** The scenario's end time (the end-of-run work happens here; see `limit`). */
+  readonly until: Time;
+  /** The expectations' observer (its end-of-run tools keep the run going past `until`). */
+  readonly observer: Observer;
   lastEvent: SimEvent | null = null;
   /** Keep trace records (a capped lookahead turns this off at its horizon: timeline.ts). */
   keepRecords = true;
@@ -77,8 +89,9 @@ export class SimInstance {
     });
     const q = this.a.sim.queue;
     queue = q;
-    // The scenario's timed actions and faults run under the debugger as they do in `qnxemu run`/`test`.
-    if ((scenario.actions?.length ?? 0) + (scenario.faults?.length ?? 0) > 0) inject(this.a, scenario);
+    // Armed as `qnxemu run`/`test` arm it, right after assembly (the scheduling order is part of the run).
+    this.until = opts.until;
+    this.observer = armRun(this.a, scenario, opts.until).observer;
     const prev = q.beforeEvent;
     q.beforeEvent = (ev) => {
       this.lastEvent = ev;
@@ -94,6 +107,7 @@ export class SimInstance {
     for (const [, medium] of this.a.network.media) {
       medium.tap((frame) => opts.packets.learnBytes(frame.pktId, frame.data, this.executed));
     }
+    opts.onBuilt?.(this);
   }
 
   get queue() {
@@ -143,11 +157,23 @@ export class SimInstance {
     return null;
   }
 
-  /** Run one event if there is one at or before `limit`. */
-  stepOne(limit: Time): boolean {
+  /**
+   * The latest time the next event may have to belong to the run: `until`, or — while the end-of-run tools are
+   * busy — until + END_GRACE_NS (runLimit: `qnxemu run`'s rule, asked before each event).
+   */
+  get limit(): Time {
+    return runLimit(this.until, this.observer);
+  }
+
+  /** Is there an event left in the run (at or before `limit`)? */
+  get ended(): boolean {
     const t = this.queue.peekTime();
-    if (t === null || t > limit) return false;
-    return this.queue.step();
+    return t === null || t > this.limit;
+  }
+
+  /** Run the next event if the run has one. */
+  stepOne(): boolean {
+    return !this.ended && this.queue.step();
   }
 
   private take(rec: TraceRecord, ev: number): void {

@@ -7,7 +7,8 @@
  * breakpoints in order; a stop leaves the cursor on the matching record and the rest of that event's records
  * are checked by the next `continue`. Stepping back rebuilds the run from the scenario and seed and replays
  * it silently (breakpoints off) to the earlier event count: the run is deterministic, so the replayed history
- * is the history.
+ * is the history. The run is `qnxemu run`'s (SimInstance arms it the same way): it ends at `until`, or later
+ * while the end-of-run tools are busy (SimInstance.limit), and the `end` stop comes after them.
  *
  * Guest nodes (Linux under v86): their CPUs run once, in the recording run before the session (the lookahead;
  * with `lookahead: false` the run is still made, only not indexed). Every instance the session steps through
@@ -35,6 +36,8 @@ export interface SessionOptions {
   /** The lookahead's record cap (0: none; default DEFAULT_LOOKAHEAD_RECORDS) and progress callback: timeline.ts. */
   lookaheadRecords?: number | undefined;
   onLookaheadProgress?: LookaheadOptions['onProgress'];
+  /** Called with every instance the session builds, before it runs: the lookahead's, then the session's own (each `back`/`restart` builds one). */
+  onInstance?: ((inst: SimInstance, role: 'lookahead' | 'session') => void) | undefined;
 }
 
 export type StopReason = 'start' | 'breakpoint' | 'time' | 'step' | 'next' | 'until' | 'end' | 'back' | 'no-hop';
@@ -77,6 +80,7 @@ export class DebugSession {
   private checked = 0;
   /** What the guests did in the recording run (null: the scenario has no guests). */
   readonly guestLogs: Map<string, GuestLogState> | null;
+  private readonly onInstance: SessionOptions['onInstance'];
 
   /**
    * A session. A scenario with guest nodes needs its guests prepared first (`opts.guests`, from
@@ -92,6 +96,7 @@ export class DebugSession {
       const rec = Timeline.record(scenario, this.seed, this.until, lookahead ? this.packets : new PacketIndex(), opts.guests, {
         maxRecords: opts.lookaheadRecords,
         onProgress: opts.onLookaheadProgress,
+        onInstance: opts.onInstance ? (inst) => opts.onInstance!(inst, 'lookahead') : undefined,
       });
       this.timeline = lookahead ? Timeline.of(rec) : null;
       this.guestLogs = guests ? rec.inst.guestLogs() : null;
@@ -99,6 +104,7 @@ export class DebugSession {
       this.timeline = null;
       this.guestLogs = null;
     }
+    this.onInstance = opts.onInstance;
     this.inst = this.build();
   }
 
@@ -109,7 +115,8 @@ export class DebugSession {
   }
 
   private build(): SimInstance {
-    return new SimInstance(this.scenario, { seed: this.seed, verbose: this.breaks.needsVerbose, packets: this.packets, guestLogs: this.guestLogs });
+    const onBuilt = this.onInstance;
+    return new SimInstance(this.scenario, { seed: this.seed, until: this.until, verbose: this.breaks.needsVerbose, packets: this.packets, guestLogs: this.guestLogs, onBuilt: onBuilt ? (inst) => onBuilt(inst, 'session') : undefined });
   }
 
   /** A guest replay met something its log does not have: the session's run is no longer the recorded one. */
@@ -205,7 +212,7 @@ export class DebugSession {
   private replayTo(target: number): void {
     this.inst = this.build();
     this.breaks.resetStops();
-    while (this.inst.executed < target && this.inst.stepOne(this.until));
+    while (this.inst.executed < target && this.inst.stepOne());
     this.checked = this.inst.records.length;
   }
 
@@ -248,9 +255,7 @@ export class DebugSession {
         return this.makeStop('step', null, shown, from, null);
       }
       const next = inst.queue.peek();
-      if (!next || next.when > this.until) {
-        return this.makeStop('end', null, [], from, `end of the run: no event left before the time limit ${timeText(this.until)}`);
-      }
+      if (!next || inst.ended) return this.makeStop('end', null, [], from, this.endMessage());
       if (o.untilTime !== undefined && next.when > o.untilTime) {
         return this.makeStop('until', null, [], from, `ran every event up to ${timeText(o.untilTime)}; next event ${next.name} at ${timeText(next.when)}`);
       }
@@ -266,6 +271,12 @@ export class DebugSession {
       inst.queue.step();
       ran++;
     }
+  }
+
+  /** The end stop's text; past `until`, when the end-of-run tools (`expect:` counters read by netstat…) ran on. */
+  private endMessage(): string {
+    const past = this.inst.now > this.until ? `; the end-of-run tools finished at ${timeText(this.inst.now)}` : '';
+    return `end of the run: no event left before the time limit ${timeText(this.until)}${past}`;
   }
 
   private stopAt(i: number, reason: StopReason, bp: Breakpoint | null, from: number): Stop {

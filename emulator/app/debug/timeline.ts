@@ -44,6 +44,8 @@ export interface LookaheadOptions {
   maxRecords?: number | undefined;
   /** Called every PROGRESS_EVERY events and once at the end. */
   onProgress?: ((p: LookaheadProgress) => void) | undefined;
+  /** Called with the recording run's instance once it is built, before it runs (see InstanceOptions.onBuilt). */
+  onInstance?: ((inst: SimInstance) => void) | undefined;
 }
 
 /** Where a capped lookahead stopped. */
@@ -90,7 +92,7 @@ export class Timeline {
     }
   }
 
-  /** Run `scenario` with `seed` to `until` and index it (guest nodes must be prepared: see `record`). */
+  /** Run `scenario` with `seed` to its end (`until`, then the end-of-run tools) and index it (guest nodes must be prepared: see `record`). */
   static build(scenario: Scenario, seed: number, until: Time, packets: PacketIndex, guests?: PreparedGuests, o: LookaheadOptions = {}): Timeline {
     return new Timeline(Timeline.record(scenario, seed, until, packets, guests, o));
   }
@@ -106,17 +108,18 @@ export class Timeline {
   }
 
   /**
-   * Run `scenario` to `until`, guests live (their v86 instances must have been prepared:
+   * Run `scenario` to its end — `until`, and past it while the end-of-run tools are busy, as `qnxemu run`
+   * (SimInstance.limit) — guests live (their v86 instances must have been prepared:
    * `guests`, from `await prepareGuests(scenario)`). The instance afterwards holds the records (at most
    * `o.maxRecords`, then whole events only) and the guests' logs.
    */
   static record(scenario: Scenario, seed: number, until: Time, packets: PacketIndex, guests?: PreparedGuests, o: LookaheadOptions = {}): Recording {
-    const inst = new SimInstance(scenario, { seed, verbose: false, packets, guests });
+    const inst = new SimInstance(scenario, { seed, until, verbose: false, packets, guests, onBuilt: o.onInstance });
     const limit = o.maxRecords ?? DEFAULT_LOOKAHEAD_RECORDS;
     const live = scenario.nodes.some((n) => n.kind === 'guest');
     let horizon: Horizon | null = null;
     const report = (done: boolean) => o.onProgress?.({ now: inst.now, until, events: inst.executed, records: inst.records.length, done });
-    while (inst.stepOne(until)) {
+    while (inst.stepOne()) {
       if (inst.executed % PROGRESS_EVERY === 0) report(false);
       if (horizon === null && limit > 0 && inst.records.length >= limit) {
         horizon = { limit, events: inst.executed, t: inst.now };

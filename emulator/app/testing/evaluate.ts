@@ -3,6 +3,7 @@
  * found, in words a CI log reader can act on ("expected: console shows "0.0% packet loss"; actual: not found;
  * closest line at 7.104s: "4 packets transmitted, 1 packets received, 75.0% packet loss"").
  */
+import { sortBy } from 'lodash';
 import { compare, fmt } from '../scenario/actions-util';
 import type { Expectation } from '../scenario/expect';
 import { NICINFO_COUNTERS } from '../scenario/expect';
@@ -16,6 +17,19 @@ export interface ExpectationOutcome {
   ok: boolean;
   expected: string;
   actual: string;
+  /**
+   * Virtual time the outcome was decided at: when a console_not line showed; else the expectation's `at`, or the
+   * scenario's end (`until`) for one checked at the end of the run. A failure bundle opens stopped there.
+   */
+  t: number;
+}
+
+/** The first failure of a run as a failure bundle carries it (emulator/app/web/artifacts.ts). */
+export interface FirstFailure {
+  t: number;
+  /** "expect[1] name", or "actions[0]" for an action that never ran. */
+  expectation: string;
+  message: string;
 }
 
 type Line = { t: number; text: string };
@@ -23,8 +37,21 @@ type Line = { t: number; text: string };
 export function evaluate(run: TimelineRun): ExpectationOutcome[] {
   return (run.scenario.expect ?? []).map((e) => {
     const r = check(run, e);
-    return { index: e.index, label: e.label, ok: r.ok, expected: r.expected, actual: r.actual };
+    return { index: e.index, label: e.label, ok: r.ok, expected: r.expected, actual: r.actual, t: r.t ?? e.at ?? run.until };
   });
+}
+
+/**
+ * The failure that happened first in virtual time (ties: the first in the file); an action that never ran counts at
+ * the scenario's end. Null when the run passed.
+ */
+export function firstFailure(outcomes: ExpectationOutcome[], problems: string[], until: number): FirstFailure | null {
+  const failed = sortBy(outcomes.filter((o) => !o.ok), ['t', 'index'])[0];
+  if (failed) return { t: failed.t, expectation: `expect[${failed.index}] ${failed.label}`, message: `expected ${failed.expected}; actual ${failed.actual}` };
+  const p = problems[0];
+  if (p === undefined) return null;
+  const m = /^(actions\[\d+\]) (.*)$/.exec(p);
+  return { t: until, expectation: m?.[1] ?? 'actions', message: m?.[2] ?? p };
 }
 
 /** One line per failed expectation: `expect[2] <label>: expected …; actual …`. */
@@ -37,7 +64,7 @@ function linesUpTo(run: TimelineRun, node: string, at: Time | null): Line[] {
   return (run.consoleLines.get(node) ?? []).filter((l) => l.t <= limit);
 }
 
-function check(run: TimelineRun, e: Expectation): { ok: boolean; expected: string; actual: string } {
+function check(run: TimelineRun, e: Expectation): { ok: boolean; expected: string; actual: string; t?: number } {
   switch (e.kind) {
     case 'console':
       return checkConsole(linesUpTo(run, e.node, e.at), e.mode, e.text, e.node);
@@ -78,6 +105,7 @@ function checkConsole(lines: Line[], mode: 'contains' | 'regex' | 'absent', text
       ok: !found,
       expected: `${node} console does not show ${JSON.stringify(text)}`,
       actual: found ? `shown at ${formatTime(hit!.t)}: ${JSON.stringify(hit!.text)}` : 'not shown',
+      ...(hit ? { t: hit.t } : {}),
     };
   }
   const expected = `${node} console ${mode === 'regex' ? 'matches' : 'shows'} ${JSON.stringify(text)}`;

@@ -2,7 +2,7 @@
  * Runs a scenario with its timeline: assembles it (emulator/app/assembly/run.ts), injects actions and faults,
  * runs to `until`, then does the end-of-run work — udpsink processes are terminated so they print their
  * summaries, counters are frozen and the tools that read interface counters are started — and lets those
- * tools finish (at most END_GRACE_NS more virtual time). A scenario without actions, faults or expectations
+ * tools finish (at most END_GRACE_NS more virtual time): run-end.ts, which the debugger shares. A scenario without actions, faults or expectations
  * runs exactly as `runScenario` runs it (same trace hash).
  *
  * Synchronous: a scenario with guest nodes needs `await prepareGuests(scenario)` first
@@ -11,17 +11,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SimEvent } from '../../machine/sim/event';
 import type { EventQueue } from '../../machine/sim/event-queue';
-import { Priority } from '../../machine/sim/priority';
-import { assemble, RUN_END_EVENT, RUN_UNTIL_EVENT, type Assembled, type RunOptions } from '../assembly/run';
+import { assemble, type Assembled, type RunOptions } from '../assembly/run';
 import type { RunPause } from '../assembly/snapshot-run';
 import type { Scenario } from '../scenario/types';
-import { Observer } from './collect';
-import { inject } from './inject';
+import type { Observer } from './collect';
+import { armRun, END_GRACE_NS } from './run-end';
 
-/** Virtual time the end-of-run tools (netstat, nicinfo) get to finish. */
-export const END_GRACE_NS = 1_000_000_000;
+export { END_GRACE_NS } from './run-end';
 
 export interface TimelineOptions extends RunOptions {
   /** Write pcaps, trace and console logs under this folder (overrides pcapDir/traceFile). */
@@ -89,7 +86,8 @@ function* sliced(q: EventQueue, limit: number, stop?: () => boolean): Generator<
   for (;;) {
     let k = 0;
     let stopped = false;
-    q.runUntil(limit, () => (stop?.() ? (stopped = true) : ++k >= SLICE_EVENTS));
+    if (stop) q.runUntil(limit, () => (stop() ? (stopped = true) : ++k >= SLICE_EVENTS));
+    else k = q.runSlice(limit, SLICE_EVENTS); // the same slices; no predicate asked between events
     if (stopped || k < SLICE_EVENTS) return false;
     if ((yield) === true) return true;
   }
@@ -104,12 +102,8 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
   }
   const a = assemble(scenario, ro);
   const until = opts.until ?? scenario.until;
-  const injected = inject(a, scenario);
-  const observer = new Observer(a, scenario.expect ?? []);
+  const { injected, observer } = armRun(a, scenario, until);
   const q = a.sim.queue;
-  const hasTimeline = (scenario.actions?.length ?? 0) + (scenario.faults?.length ?? 0) + (scenario.expect?.length ?? 0) > 0;
-  if (hasTimeline) q.schedule(new SimEvent(RUN_END_EVENT, () => endOfRun(a, observer), Priority.Scenario), until);
-  q.schedule(new SimEvent(RUN_UNTIL_EVENT, () => undefined, Priority.Stop), until);
   let interruptedAt: number | null = null;
   let stopped = false;
   for (const p of [...(opts.pauses ?? [])].sort((x, y) => x.at - y.at)) {
@@ -152,14 +146,4 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
     assembled: a,
     interruptedAt,
   };
-}
-
-/** At `until`: udpsinks print their summaries (SIGTERM), counters freeze, counter tools start. */
-function endOfRun(a: Assembled, observer: Observer): void {
-  for (const n of a.nodes) {
-    const k = n.kernel;
-    if (!k) continue;
-    for (const p of k.processes) if (p.name === 'udpsink') k.kill(p.pid);
-  }
-  observer.takeEnd();
 }

@@ -10,7 +10,7 @@ import { LocatedError } from '../scenario/errors';
 import { loadScenarioFile } from '../scenario/load';
 import { runScenarioCheckedAsync, type RunInterrupt } from './api';
 import { cutWarning } from '../assembly/trace-writer';
-import type { ExpectationOutcome } from './evaluate';
+import { firstFailure, type ExpectationOutcome, type FirstFailure } from './evaluate';
 
 export type OutcomeStatus = 'passed' | 'failed' | 'error';
 
@@ -34,6 +34,8 @@ export interface ScenarioOutcome {
   artifacts: string[];
   /** The artifact trace was cut: the warning (without "warning: "), and whether a write failed (exit 1). */
   traceCut?: { warning: string; failed: boolean } | null;
+  /** A failed run's first failure and its virtual time (`qnxemu test --artifacts` writes it into a failure bundle). */
+  failure?: FirstFailure | null;
   /** Virtual time an interrupt stopped the run at (in process: OutcomeOptions.interrupt); the runner reports it. */
   interruptedAt?: number | null;
 }
@@ -88,6 +90,7 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
       virtualTime: r.virtualTime,
       events: r.events,
       artifacts: r.artifacts,
+      failure: r.passed ? null : firstFailure(r.outcomes, r.run.problems, r.run.until),
       traceCut: cut && opts.artifactsDir ? { warning: cutWarning(path.join(opts.artifactsDir, 'trace.jsonl'), cut), failed: cut.failed } : null,
     };
     if (opts.artifactsDir) {

@@ -204,11 +204,10 @@ export class Hub implements Medium {
     let ep = this.episode && now < this.episode.end ? this.episode : null;
     const joining: Signal[] = [];
     if (!ep) {
-      const active = this.signals.filter((s) => s.entered && !s.collided && s.start <= now && now < s.end);
-      if (active.length > 0) {
+      for (const s of this.signals) if (s.entered && !s.collided && s.start <= now && now < s.end) joining.push(s);
+      if (joining.length > 0) {
         ep = { members: [], end: 0 };
         this.episode = ep;
-        joining.push(...active);
       }
     }
     this.signals.push(sig);
@@ -309,25 +308,36 @@ export class Hub implements Medium {
     return first;
   }
 
-  /** (Re)schedule port p's carrier event at the next instant its carrier differs from what it was told. */
+  /**
+   * (Re)schedule port p's carrier event at the next instant its carrier differs from what it was told: the
+   * earliest of the instants where some signal's carrier starts or ends at p (now included) at which it does.
+   * A minimum over the candidates, taken as they come (no array to sort per call: this runs several times per
+   * frame on every segment).
+   */
   private refresh(p: HubPort): void {
     const now = this.ctx.queue.now;
     const P = this.propagation;
-    const times: Time[] = [now];
-    for (const s of this.signals) if (s.port !== p) times.push(s.start + P, s.end + P);
-    if (this.episode) times.push(this.jamArrival(this.episode, p), this.episode.end);
-    times.sort((a, b) => a - b);
-    let next = -1;
-    for (const t of times) {
-      if (t < now || !Number.isFinite(t)) continue;
-      if (this.carrierAt(p, t) !== p.carrier) {
-        next = t;
-        break;
+    let next = this.carrierAt(p, now) !== p.carrier ? now : Infinity;
+    if (next !== now) {
+      for (const s of this.signals) {
+        if (s.port === p) continue;
+        next = this.earlierChange(p, s.start + P, now, next);
+        next = this.earlierChange(p, s.end + P, now, next);
+      }
+      const ep = this.episode;
+      if (ep) {
+        next = this.earlierChange(p, this.jamArrival(ep, p), now, next);
+        next = this.earlierChange(p, ep.end, now, next);
       }
     }
     const q = this.ctx.queue;
-    if (next < 0) q.deschedule(p.crsEv);
+    if (next === Infinity) q.deschedule(p.crsEv);
     else if (p.crsEv.when !== next) q.reschedule(p.crsEv, next);
+  }
+
+  /** `t` if it is a finite instant from `now` on, before `best`, at which p's carrier differs from what p was told; else `best`. */
+  private earlierChange(p: HubPort, t: Time, now: Time, best: Time): Time {
+    return t >= now && t < best && this.carrierAt(p, t) !== p.carrier ? t : best;
   }
 
   private refreshAll(): void {
@@ -411,9 +421,15 @@ export class Hub implements Medium {
     const now = this.ctx.queue.now;
     const ep = this.episode;
     if (ep && now >= ep.end && ep.members.every((s) => s.port.tx !== s)) this.episode = null;
-    this.signals = this.signals.filter(
-      (s) => s.port.tx === s || now < s.end + this.propagation || (this.episode !== null && this.episode.members.includes(s)),
-    );
+    // Compacted in place (it runs several times per frame): the same signals kept, in the same order.
+    const sigs = this.signals;
+    const live = this.episode;
+    let n = 0;
+    for (let i = 0; i < sigs.length; i++) {
+      const s = sigs[i]!;
+      if (s.port.tx === s || now < s.end + this.propagation || (live !== null && live.members.includes(s))) sigs[n++] = s;
+    }
+    sigs.length = n;
   }
 }
 

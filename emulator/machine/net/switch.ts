@@ -201,8 +201,15 @@ export class Switch implements Medium, SwitchPortHost {
     const group = (frame.data[0]! & 1) !== 0;
     const known = group ? -1 : this.table.lookup(dst, this.ctx.queue.now);
     if (known === from.index) return this.probes.drop(frame, 'filtered', { port: from.name });
-    const to = known >= 0 ? [this.ports[known]!] : this.ports.filter((q) => q !== from);
-    this.ctx.tracer.emit(this.ctx.node, 'switch', known >= 0 ? 'forward' : 'flood', frame.pktId, {
+    const out = known >= 0 ? this.ports[known] : undefined;
+    if (out) {
+      // The per-frame case (a learned unicast destination): one port, no arrays.
+      this.ctx.tracer.emit(this.ctx.node, 'switch', 'forward', frame.pktId, { from: from.name, to: out.name });
+      this.enqueue(out, from, frame);
+      return;
+    }
+    const to = this.ports.filter((q) => q !== from);
+    this.ctx.tracer.emit(this.ctx.node, 'switch', 'flood', frame.pktId, {
       from: from.name,
       to: to.map((q) => q.name).join(','),
     });

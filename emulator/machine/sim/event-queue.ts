@@ -8,7 +8,9 @@ export type EventHook = (ev: SimEvent) => void;
  * The simulation kernel: integer virtual time and a heap of owned events ordered by (time, priority,
  * insertion sequence). Ties are FIFO, so the order of events is fully determined by the order components
  * schedule them in. The priority queue itself (a radix heap with direct-mapped near buckets, keys in typed
- * arrays, no allocation per schedule) is in event-radix-heap.ts.
+ * arrays, no allocation per schedule) is in event-radix-heap.ts. `advanceTo` lets a running event move the clock
+ * where an event of its own would have been the next to run (the QNX scheduler's CPU pieces); `runSlice` runs in
+ * slices of a number of events without a stop predicate.
  */
 export class EventQueue {
   private heap = new RadixEventHeap();
@@ -16,6 +18,8 @@ export class EventQueue {
   private _now: Time = 0;
   private _executed = 0;
   private _horizon: Time = Infinity;
+  /** `advanceTo` may move the clock: inside a runUntil without a stop predicate (see there). */
+  private _advanceOk = false;
   /** Called before each event runs (tracing, the debugger). */
   beforeEvent: EventHook | null = null;
 
@@ -67,6 +71,27 @@ export class EventQueue {
     this.schedule(ev, when);
   }
 
+  /**
+   * Move the clock to `t` from inside a running event, exactly as if an event at `t` had been scheduled and were the
+   * next to run, when nothing could tell the two apart; returns false (and changes nothing) otherwise, and the caller
+   * schedules its event. That holds when:
+   * - no event is pending at or before `t` (the one at `t` would run next, whatever its priority: ties are
+   *   impossible, so the sequence numbers it would have taken change no order);
+   * - `t` is within the horizon (the innermost runUntil's limit: code outside the queue may act at that limit);
+   * - no hook watches every event (`beforeEvent`: the debugger), and the run has no stop predicate (runUntil's `stop`
+   *   is asked between two events, and could have stopped at the event at `t`); runUntilIdle and step() never allow
+   *   it (runUntilIdle's limit counts events; step() runs one);
+   * - `t` is an integer not before now (what schedule() would have accepted).
+   * The move is not counted in `executed`. Used by the QNX kernel's scheduler to run a thread's next piece of CPU
+   * time without an event (stack/kernel/scheduler.ts).
+   */
+  advanceTo(t: Time): boolean {
+    if (!this._advanceOk || this.beforeEvent !== null || !(t <= this._horizon) || !(t >= this._now) || !Number.isInteger(t)) return false;
+    if (this.heap.size > 0 && this.heap.topWhen() <= t) return false;
+    this._now = t;
+    return true;
+  }
+
   /** Time of the next event, or null if none. */
   peekTime(): Time | null {
     return this.heap.size > 0 ? this.heap.topWhen() : null;
@@ -79,11 +104,14 @@ export class EventQueue {
   step(): boolean {
     if (this.heap.size === 0) return false;
     const outer = this._horizon;
+    const outerOk = this._advanceOk;
     this._horizon = this.heap.topWhen();
+    this._advanceOk = false;
     try {
       this.runTop();
     } finally {
       this._horizon = outer;
+      this._advanceOk = outerOk;
     }
     return true;
   }
@@ -92,7 +120,9 @@ export class EventQueue {
   runUntil(until: Time, stop?: () => boolean): number {
     const heap = this.heap;
     const outer = this._horizon;
+    const outerOk = this._advanceOk;
     this._horizon = until;
+    this._advanceOk = stop === undefined;
     let n = 0;
     try {
       while (heap.size > 0 && heap.topWhen() <= until) {
@@ -102,6 +132,33 @@ export class EventQueue {
       }
     } finally {
       this._horizon = outer;
+      this._advanceOk = outerOk;
+    }
+    if (until > this._now) this._now = until;
+    return n;
+  }
+
+  /**
+   * runUntil(until) in slices: returns after `maxEvents` events (the clock stays at the last one's time), or when
+   * no event is left up to `until` (then now = until). Returns the number run. For callers that let their own
+   * event loop turn between slices; counting events observes nothing, so unlike runUntil's `stop` predicate it
+   * leaves `advanceTo` allowed.
+   */
+  runSlice(until: Time, maxEvents: number): number {
+    const heap = this.heap;
+    const outer = this._horizon;
+    const outerOk = this._advanceOk;
+    this._horizon = until;
+    this._advanceOk = true;
+    let n = 0;
+    try {
+      while (heap.size > 0 && heap.topWhen() <= until) {
+        this.runTop();
+        if (++n >= maxEvents) return n;
+      }
+    } finally {
+      this._horizon = outer;
+      this._advanceOk = outerOk;
     }
     if (until > this._now) this._now = until;
     return n;
@@ -111,7 +168,9 @@ export class EventQueue {
   runUntilIdle(limit = Number.MAX_SAFE_INTEGER, stop?: () => boolean): number {
     const heap = this.heap;
     const outer = this._horizon;
+    const outerOk = this._advanceOk;
     this._horizon = Infinity;
+    this._advanceOk = false;
     let n = 0;
     try {
       while (n < limit && heap.size > 0) {
@@ -121,6 +180,7 @@ export class EventQueue {
       }
     } finally {
       this._horizon = outer;
+      this._advanceOk = outerOk;
     }
     return n;
   }

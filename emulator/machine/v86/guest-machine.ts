@@ -8,6 +8,7 @@ import type { AccessSize, RegisterHandler } from '../bus/types';
 import { GuestClock, type GuestClockState } from './guest-clock';
 import { accessCode, decodeAccess, GuestLog, type GuestLogState } from './guest-log';
 import { GUEST_EPOCH_MS, withHost, type V86Host, type V86Instance } from './v86-runtime';
+import { PartedBytes, restoreV86State } from './v86-state';
 import type { V86Cpu } from './v86-types';
 
 /** Something plugged into the guest that must be (re)connected when a v86 instance is bound. */
@@ -260,8 +261,11 @@ export class GuestMachine {
    * `clockAtRestore` is this guest's clock as it was when the snapshotting run restored its own v86 from the
    * snapshot bytes (snapshot.ts): v86 re-bases its TSC on the clock while restoring (and reads it doing so),
    * so the restore here starts from the same clock and both runs come out with the same TSC and clock.
+   *
+   * `v86State` is v86's `save_state()` bytes, whole or in parts as a snapshot file holds them (v86-state.ts restores
+   * them without joining: the parts of a file are not copied into one buffer first).
    */
-  takeOver(instance: V86Instance, v86State: ArrayBuffer, s: GuestMachineState, clockAtRestore: GuestClockState): void {
+  takeOver(instance: V86Instance, v86State: ArrayBuffer | readonly Uint8Array[], s: GuestMachineState, clockAtRestore: GuestClockState): void {
     checkVersion(`${this.ctx.name} guest`, s, 1);
     const log = this.replaying;
     if (!log) throw new Error(`${this.ctx.name}: takeOver without replay`);
@@ -273,7 +277,8 @@ export class GuestMachine {
     this.counterView = null;
     this.hltView = null;
     this.clock.loadState(clockAtRestore);
-    withHost(this.host, () => instance.machine.restore_state(v86State));
+    const bytes = new PartedBytes(v86State instanceof ArrayBuffer ? [new Uint8Array(v86State)] : v86State);
+    withHost(this.host, () => restoreV86State(instance.machine.cpu, bytes));
     const got = this.clock.saveState();
     if (got.reads !== s.clock.reads || got.instructions !== s.clock.instructions)
       throw new Error(`${this.ctx.name}: restoring v86 read its clock ${got.reads - clockAtRestore.reads} times, the snapshot ${s.clock.reads - clockAtRestore.reads}`);

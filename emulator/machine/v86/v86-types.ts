@@ -101,6 +101,10 @@ export interface V86Cpu {
   jit_imports: object;
   /** `CPU.set_state` (src/cpu.js), called by `restore_state` with the CPU's part of the state. */
   set_state(state: unknown[]): void;
+  /** `CPU.unpack_memory` (src/cpu.js): guest RAM from the state's page bitmap and packed pages (set_state calls it). */
+  unpack_memory(bitmap: unknown, packed: Uint8Array): void;
+  /** Wasm export `is_memory_zeroed`: whether guest RAM [addr, addr + length) is all zero. */
+  is_memory_zeroed(addr: number, length: number): boolean | number;
   /** Registers in wasm memory (views; see v86-runtime.ts LOSSY_REGISTERS for why they are here). */
   last_result: Int32Array;
   fpu_status_word: Uint16Array;

@@ -1,0 +1,4 @@
+/** Types of ./esbuild-browser.mjs (the web page's esbuild settings). */
+import type { BuildOptions } from 'esbuild';
+export declare const SHIMS: Record<'fs' | 'path' | 'crypto' | 'zlib' | 'util', string>;
+export declare function browserOptions(entry: string, extra?: BuildOptions): BuildOptions;
