@@ -1,7 +1,8 @@
 /**
  * The page's session (emulator/app/web-page/core/session.ts) against the CLI and the REPL: a bundle made by
  * bundleScenario opens with the trace-hash `qnxemu run` prints, and step/back/next/path/packet/nic/interrupts/
- * consoles/frames/pcap answer what `qnxemu debug`'s interpreter shows for the same state.
+ * consoles/frames/pcap answer what `qnxemu debug`'s interpreter shows for the same state; per-NIC counters
+ * equal what `qnxemu run`'s pcap and trace records say.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -151,6 +152,8 @@ describe('the session answers what the REPL shows', () => {
     const c = web.counters();
     expect(c.links['hub0']).toEqual({ frames: frames.length, bytes: frames.reduce((a, f) => a + f.len, 0) });
     expect(c.nics['alpha.nic0']!['link-tx-frames']! + c.nics['beta.nic0']!['link-tx-frames']!).toBe(frames.length);
+    // Two ports on a hub: every frame one sends, the other receives.
+    expect(c.nics['alpha.nic0']!['link-rx-frames']! + c.nics['beta.nic0']!['link-rx-frames']!).toBe(frames.length);
     const pcap = web.pcap();
     expect(pcapExtent(pcap)).toEqual({ records: frames.length, whole: pcap.length, partial: 0 });
     expect(Buffer.from(web.pcap('hub0')).equals(Buffer.from(pcap))).toBe(true);
@@ -165,24 +168,54 @@ describe('the session answers what the REPL shows', () => {
   });
 });
 
+/** The records of a `qnxemu run --trace` file (JSON lines). */
+function traceRecords(file: string): { layer: string; probe: string; f?: Record<string, unknown> }[] {
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+/** The frames of a pcap (after the global header, each record's header gives its captured length). */
+function pcapFrames(b: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let o = 24; o + 16 <= b.length; ) {
+    const len = b.readUInt32LE(o + 8);
+    out.push(b.subarray(o + 16, o + 16 + len));
+    o += 16 + len;
+  }
+  return out;
+}
+
 describe('captures equal `qnxemu run --pcap`', () => {
   const run = (file: string, extra: string[]): string => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webcore-pcap-'));
     // Exit status 1 when expectations fail (a shortened run): the captures are written all the same.
-    const r = spawnSync('node', ['dist/qnxemu.js', 'run', file, '--pcap', dir, ...extra], { encoding: 'utf8' });
+    const args = extra.map((a) => (a === 'trace.jsonl' ? path.join(dir, a) : a));
+    const r = spawnSync('node', ['dist/qnxemu.js', 'run', file, '--pcap', dir, ...args], { encoding: 'utf8' });
     expect(r.stdout).toMatch(/^pcap /m);
     return dir;
   };
-  test('ping.yaml: hub0, byte for byte', async () => {
+  test('ping.yaml: hub0, byte for byte; per-NIC tx/rx as the pcap and the records of `qnxemu run` say', async () => {
     const s = await openSession(bundleScenario('docs/examples/ping.yaml'));
     s.continue();
-    const dir = run('docs/examples/ping.yaml', []);
-    expect(Buffer.from(s.pcap('hub0')).equals(fs.readFileSync(path.join(dir, 'hub0.pcap')))).toBe(true);
+    const dir = run('docs/examples/ping.yaml', ['--trace', 'trace.jsonl']);
+    const pcap = fs.readFileSync(path.join(dir, 'hub0.pcap'));
+    expect(Buffer.from(s.pcap('hub0')).equals(pcap)).toBe(true);
+    // tx: the frames of the pcap with alpha's source address; rx: the hub's `wire deliver` records to its port.
+    const alphaMac = Buffer.from([0x00, 0x00, 0xe8, 0x0a, 0x00, 0x01]);
+    const sources = pcapFrames(pcap).map((f) => f.subarray(6, 12));
+    const recs = traceRecords(path.join(dir, 'trace.jsonl'));
+    const delivered = (to: string): number => recs.filter((r) => r.layer === 'wire' && r.probe === 'deliver' && r.f?.['to'] === to).length;
+    const c = s.counters().nics;
+    expect(c['alpha.nic0']!['link-tx-frames']).toBe(sources.filter((m) => m.equals(alphaMac)).length);
+    expect(c['alpha.nic0']!['link-rx-frames']).toBe(delivered('alpha.nic0'));
+    expect(c['beta.nic0']!['link-rx-frames']).toBe(delivered('beta.nic0'));
+    // A hub hands every frame to the other port: each side received what the other sent.
+    expect(c['alpha.nic0']!['link-rx-frames']).toBe(c['beta.nic0']!['link-tx-frames']);
+    expect(c['alpha.nic0']!['link-tx-frames']).toBeGreaterThan(0);
   });
   test('wifi-ap-sta.yaml to 2 s: the air as radiotap, byte for byte; frames and counters agree', async () => {
     const s = await openSession(bundleScenario('docs/examples/wifi-ap-sta.yaml', { until: 2_000_000_000 }));
     s.continue();
-    const dir = run('docs/examples/wifi-ap-sta.yaml', ['--until', '2s']);
+    const dir = run('docs/examples/wifi-ap-sta.yaml', ['--until', '2s', '--trace', 'trace.jsonl']);
     const pcap = s.pcap('air0');
     expect(new DataView(pcap.buffer, pcap.byteOffset).getUint32(20, true)).toBe(127); // LINKTYPE_IEEE802_11_RADIOTAP
     expect(Buffer.from(pcap).equals(fs.readFileSync(path.join(dir, 'air0.pcap')))).toBe(true);
@@ -192,9 +225,18 @@ describe('captures equal `qnxemu run --pcap`', () => {
     expect(pcapExtent(pcap)!.records).toBe(frames.length);
     expect(s.counters().links['air0']!.frames).toBe(frames.length);
     expect(frames.every((f) => f.summary.startsWith('802.11, '))).toBe(true);
-    // Every PPDU is attributed to the radio that sent it: the AP beacons.
+    // Every PPDU is attributed to the radio that sent it (the AP beacons), as the run's `air tx-start` records
+    // say; rx: the PPDUs each radio decoded intact (`air rx-end ok`).
     const c = s.counters();
+    const recs = traceRecords(path.join(dir, 'trace.jsonl')).filter((r) => r.layer === 'air');
+    const sent = (radio: string): number => recs.filter((r) => r.probe === 'tx-start' && r.f?.['radio'] === radio).length;
+    const received = (radio: string): number => recs.filter((r) => r.probe === 'rx-end' && r.f?.['ok'] === true && r.f?.['radio'] === radio).length;
     expect(c.nics['ap.nic0']!['link-tx-frames']).toBeGreaterThan(0);
+    expect(c.nics['ap.nic0']!['link-tx-frames']).toBe(sent('ap.nic0'));
+    expect(c.nics['sta.nic0']!['link-tx-frames']).toBe(sent('sta.nic0'));
+    expect(c.nics['ap.nic0']!['link-rx-frames']).toBe(received('ap.nic0'));
+    expect(c.nics['sta.nic0']!['link-rx-frames']).toBe(received('sta.nic0'));
+    expect(c.nics['sta.nic0']!['link-rx-frames']).toBeGreaterThan(0);
     expect(c.nics['ap.nic0']!['link-tx-frames']! + c.nics['sta.nic0']!['link-tx-frames']!).toBe(frames.length);
   });
 });

@@ -1,4 +1,7 @@
 /** `show …`: state at the cursor — chips, the stack, the event queue, a packet's bytes. */
+import type { Time } from '../../machine/sim/time';
+import { RUN_END_EVENT } from '../assembly/run';
+import { END_GRACE_NS } from '../testing/run-end';
 import { hexDump, summarize } from './packet-info';
 import { durationText, recordText, timeText } from './records';
 import type { DebugSession } from './session';
@@ -69,13 +72,34 @@ function showProcs(s: DebugSession, name: string): string[] {
   return out;
 }
 
+/**
+ * Where the run ends, as the session's `end` stop says it: at `until`, or — when the scenario reads interface
+ * counters at the end (`expect:` netstat/nicinfo tools, started at `until`) — later, while those tools run, up to
+ * until + END_GRACE_NS (SimInstance.limit, run-end.ts runLimit). `latest` is the last time an event may still
+ * belong to the run; `header` the text of `show events`' first line.
+ */
+export function runEnd(s: DebugSession): { latest: Time; header: string } {
+  const q = s.inst.queue;
+  const until = s.until;
+  const grace = until + END_GRACE_NS;
+  const busy = s.inst.observer.busy;
+  const started = q.now > until || (q.now === until && !q.list().some((ev) => ev.name === RUN_END_EVENT));
+  const tools = (s.inst.scenario.expect ?? []).some((e) => e.kind === 'iface-counter' && e.at === null);
+  if (busy > 0) return { latest: grace, header: `run ends at ${timeText(until)} + the end-of-run tools' grace while they run (${busy} running; at the latest ${timeText(grace)})` };
+  if (tools && !started) return { latest: grace, header: `run ends at ${timeText(until)}, or later while the end-of-run tools run (at the latest ${timeText(grace)})` };
+  if (q.now > until) return { latest: q.now, header: `run ended: the end-of-run tools finished at ${timeText(q.now)} (time limit ${timeText(until)})` };
+  return { latest: until, header: `run ends at ${timeText(until)}` };
+}
+
 function showEvents(s: DebugSession, n: number): string[] {
   const q = s.inst.queue;
   const list = q.list();
   const limit = Number.isFinite(n) && n > 0 ? n : 20;
-  const out = [`${list.length} pending event(s) at ${timeText(q.now)} (after event #${q.executed}); run ends at ${timeText(s.until)}`];
+  const end = runEnd(s);
+  const out = [`${list.length} pending event(s) at ${timeText(q.now)} (after event #${q.executed}); ${end.header}`];
   list.slice(0, limit).forEach((ev, i) => {
-    const mark = ev.when > s.until ? '  (after the end of the run)' : '';
+    const after = ev.when > end.latest || (ev.when > s.until && s.inst.ended);
+    const mark = after ? '  (after the end of the run)' : ev.when > s.until ? '  (after until: runs only while the end-of-run tools run)' : '';
     out.push(`  ${String(i + 1).padStart(3)}  ${timeText(ev.when)}  +${durationText(ev.when - q.now).padEnd(14)} prio ${String(ev.priority).padStart(3)}  ${ev.name}${mark}`);
   });
   if (list.length > limit) out.push(`  … ${list.length - limit} more (show events ${list.length})`);

@@ -3,8 +3,8 @@
  * the scenario loader from the bundle's text and files, run by a DebugSession (emulator/app/debug/session.ts, with
  * its lookahead), and every method answers with the debugger's own pieces — DebugRepl for commands,
  * breakpoints and the stop texts, pathOf for paths, the PacketIndex and decodeFrame for packets, the NIC models'
- * inspect(), `show pic`/`show ioapic` for interrupts, console records, and the media taps (frame-log.ts) for
- * counters, frames and the pcap. It runs in the browser (the page's bundle, ../shims) and under Node (tests).
+ * inspect(), `show pic`/`show ioapic` for interrupts, console records, and the media taps and records (frame-log.ts)
+ * for counters, frames and the pcap. It runs in the browser (the page's bundle, ../shims) and under Node (tests).
  *
  * The trace-hash is the lookahead run's (the whole run; the same as `qnxemu run` for the scenario and seed).
  * Guest nodes (Linux under v86) are refused: the page has no v86 yet.
@@ -202,18 +202,18 @@ class WebSession implements WebSessionApi {
 
   counters(): CountersView {
     const links: CountersView['links'] = Object.fromEntries(this.scenario.links.map((l) => [l.name, { frames: 0, bytes: 0 }]));
-    const sent = new Map<string, number>();
     for (const f of this.log.frames) {
       const c = (links[f.link] ??= { frames: 0, bytes: 0 });
       c.frames++;
       c.bytes += f.len;
-      if (f.from) sent.set(f.from, (sent.get(f.from) ?? 0) + 1);
     }
+    const ports = this.log.ports();
     const nics: CountersView['nics'] = {};
     for (const [name, nic] of this.session.inst.nics) {
       const c: Record<string, number> = {};
       for (const k of nic.device.inspect().counters) c[k.name] = k.value;
-      c['link-tx-frames'] = sent.get(name) ?? 0;
+      c['link-tx-frames'] = ports.get(name)?.tx ?? 0;
+      c['link-rx-frames'] = ports.get(name)?.rx ?? 0;
       nics[name] = c;
     }
     return { links, nics };

@@ -6,6 +6,18 @@ import type { ComponentChildren } from 'preact';
 import { useErrorBoundary } from 'preact/hooks';
 import { oneLine } from './text';
 
+/** The one line a failed panel shows, with a button that renders it again. */
+function Failed(props: { error: unknown; reset: () => void }) {
+  return (
+    <p class="error" role="alert">
+      {oneLine(props.error)}{' '}
+      <button type="button" onClick={props.reset}>
+        retry
+      </button>
+    </p>
+  );
+}
+
 export function Panel(props: { title: string; class?: string; children: ComponentChildren; actions?: ComponentChildren }) {
   const [error, reset] = useErrorBoundary();
   return (
@@ -15,12 +27,7 @@ export function Panel(props: { title: string; class?: string; children: Componen
         {props.actions}
       </h2>
       {error ? (
-        <p class="error" role="alert">
-          {oneLine(error)}{' '}
-          <button type="button" onClick={reset}>
-            retry
-          </button>
-        </p>
+        <Failed error={error} reset={reset} />
       ) : (
         props.children
       )}
@@ -35,12 +42,7 @@ export function Guard(props: { name: string; children: ComponentChildren }) {
   return (
     <section class="panel" aria-label={props.name}>
       <h2>{props.name}</h2>
-      <p class="error" role="alert">
-        {oneLine(error)}{' '}
-        <button type="button" onClick={reset}>
-          retry
-        </button>
-      </p>
+      <Failed error={error} reset={reset} />
     </section>
   );
 }

@@ -8,14 +8,15 @@ import { layoutTopology, nicKey, NODE_R } from './layout';
 import type { Picked } from './Selection';
 
 /**
- * A NIC's counters in a few characters: "tx 3" from the frames its port put on the link (`link-tx-frames`, the
- * session's tap), and "rx N" when the model counts received frames itself.
+ * A NIC's counters in a few characters, "tx 3 rx 2": the frames its port put on the link (`link-tx-frames`) and
+ * the frames the link handed it (`link-rx-frames`: wire deliveries, PPDUs its radio decoded), from the session's
+ * taps and records; the model's own counters when those are missing.
  */
 export function nicCounterText(c: Record<string, number> | undefined): string {
   if (!c) return '';
   const pick = (re: RegExp): number | undefined => Object.entries(c).find(([k]) => re.test(k))?.[1];
   const tx = c['link-tx-frames'] ?? pick(/^tx/i);
-  const rx = pick(/^rx(-?frames|-?packets)?$/i);
+  const rx = c['link-rx-frames'] ?? pick(/^rx(-?frames|-?packets)?$/i);
   return [tx !== undefined ? `tx ${tx}` : '', rx !== undefined ? `rx ${rx}` : ''].filter(Boolean).join(' ');
 }
 
