@@ -111,6 +111,26 @@ describe('header and controls', () => {
     expect(names).toEqual(['ping.pcap']);
     expect(made[0]!.size).toBe(4);
   });
+
+  it("downloads a picked link's own pcap as <scenario>-<link>.pcap", async () => {
+    const api = fakeSession();
+    const asked: (string | undefined)[] = [];
+    const pcap = api.pcap.bind(api);
+    api.pcap = (link?: string) => (asked.push(link), pcap(link));
+    await mountPage(api);
+    const names: string[] = [];
+    URL.createObjectURL = () => 'blob:x';
+    URL.revokeObjectURL = () => undefined;
+    const spy = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      names.push(this.download);
+    });
+    click('#topology [data-link="hub0"]');
+    expect(text('#download-link-pcap')).toBe('Download hub0.pcap');
+    click('#download-link-pcap');
+    spy.mockRestore();
+    expect(names).toEqual(['ping-hub0.pcap']);
+    expect(asked).toEqual(['hub0']);
+  });
 });
 
 describe('timeline and sequence diagram', () => {

@@ -1,10 +1,12 @@
 /**
- * What was picked in the topology: a link's frames (a capture view filtered with the REPL's filter language)
- * or a NIC's registers and rings.
+ * What was picked in the topology: a link's frames (a capture view filtered with the REPL's filter language, and
+ * that link's own pcap to download: on the air it is the radiotap capture, which the header's all-links pcap of
+ * the Ethernet links cannot hold) or a NIC's registers and rings.
  */
 import { useState } from 'preact/hooks';
 import type { WebSessionApi } from '../core/api';
 import { NicById } from './NicPanel';
+import { downloadBytes } from './download';
 import { Panel } from './Panel';
 import { timeText } from './format';
 
@@ -25,6 +27,9 @@ function Frames({ api, link, onFocus }: { api: WebSessionApi; link: string; onFo
         <label for="frame-filter">filter</label>
         <input id="frame-filter" value={draft} placeholder="icmp and host 10.0.0.2" onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
         <button type="submit">Apply</button>
+        <button type="button" id="download-link-pcap" onClick={() => downloadBytes(api.pcap(link), `${api.info().scenario}-${link}.pcap`)}>
+          Download {link}.pcap
+        </button>
       </form>
       {'error' in result ? (
         <pre class="error" role="alert">
