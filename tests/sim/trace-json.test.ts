@@ -2,7 +2,7 @@
  * The --trace writer's JSON encoder (emulator/machine/sim/trace-json.ts) writes exactly the bytes of
  * `JSON.stringify(rec) + "\n"`: number edge cases (the int32 split above 1e9, 2^53 − 1, negatives, -0,
  * fractions, non-finite), strings that need escapes or are not ASCII, nested values, skipped keys, records
- * longer than its buffer.
+ * longer than its buffer, the name bytes it keeps per (probe, node, layer) and copies for later records.
  */
 import type { TraceRecord } from '../../emulator/machine/sim/trace';
 import { JsonLineEncoder } from '../../emulator/machine/sim/trace-json';
@@ -57,5 +57,23 @@ describe('JsonLineEncoder', () => {
     const enc = new JsonLineEncoder(16);
     expect(enc.text('{"x":"é"}')).toBe(11);
     expect(enc.buf.toString('utf8', 0, enc.pos)).toBe('{"x":"é"}\n');
+  });
+
+  test('kept names: the same probe on other nodes and layers, escaped names, repeats after a grown buffer, past the bound', () => {
+    const names: [string, string, string][] = [
+      ['alpha', 'nic', 'tx'], ['beta', 'nic', 'tx'], ['alpha', 'ip', 'tx'], ['alpha', 'nic', 'rx'], ['', 'wire', 'tx'],
+      ['al"pha', 'n\ic', 'tx'], ['ålpha', 'nic', '☃'], ['alpha', 'nic', 'tx-done'], ['alph', 'anic', 'tx'],
+    ];
+    const recs: TraceRecord[] = [];
+    for (let round = 0; round < 3; round++)
+      for (const [node, layer, probe] of names) recs.push(rec({ round }, { node, layer, probe, t: round * 1e10 + 7, pkt: round }));
+    // Each record again on its own line, starting at a buffer position the first encoding did not have.
+    recs.push(...recs.slice(0, names.length).map((r) => ({ ...r, node: r.node + '' })));
+    expect(encoded(recs, 32)).toBe(expected(recs));
+    // More combinations than are kept (1 << 15): the ones past the bound are encoded every time, still the same bytes.
+    const many: TraceRecord[] = [];
+    for (let i = 0; i < 40_000; i++) many.push(rec(undefined, { node: `n${i % 20_000}`, layer: i < 20_000 ? 'a' : 'b', probe: 'p' }));
+    for (let i = 39_990; i < 40_000; i++) many.push(many[i]!, many[i - 39_990]!);
+    expect(encoded(many)).toBe(expected(many));
   });
 });
