@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import { once } from 'node:events';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { FilterError, parseFilter } from '../debug/filter';
+import { FilterError, parseFilter, type FilterNode } from '../debug/filter';
 import { parseTimeArg } from '../debug/records';
 import { formatRecord, recordTest, TraceFileError } from '../debug/trace-file';
 import { eachRecord, hashTrace, scanTrace } from '../debug/trace-stream';
@@ -61,7 +61,7 @@ export function registerTrace(program: Command, services: CliServices): void {
       try {
         const selecting = ['filter', 'node', 'layer', 'pkt', 'from', 'to'].filter((k) => o[k as keyof TraceCliOpts] !== undefined);
         if (o.hash && selecting.length > 0) throw new CliError('--hash', `hashes every record of the file: it takes no --${selecting[0]}`);
-        let filter;
+        let filter: FilterNode | undefined;
         if (o.filter !== undefined) {
           try {
             filter = parseFilter(o.filter);
@@ -86,17 +86,8 @@ export function registerTrace(program: Command, services: CliServices): void {
           return;
         }
         // Two passes over the file, line by line (a trace may be 1 GiB: docs/formats/trace.md "Size limit").
-        let scan;
-        try {
-          scan = scanTrace(file, filter !== undefined);
-        } catch (e) {
-          if (e instanceof TraceFileError) {
-            process.stderr.write(`qnxemu: ${file}:${e.line}: ${e.problem}\n`);
-            process.exitCode = 1;
-            return;
-          }
-          throw e;
-        }
+        const scan = reportingBadLines(file, () => scanTrace(file, filter !== undefined));
+        if (!scan) return;
         const test = recordTest({ filter, nodes: o.node, layers: o.layer, pkts: o.pkt, from: o.from, to: o.to }, scan.index);
         let out: string[] = [];
         for (const l of eachRecord(file)) {
@@ -118,17 +109,8 @@ export function registerTrace(program: Command, services: CliServices): void {
 
 /** `--hash`: one pass over the file; `trace-hash <hex>` on stdout, a note on stderr when the file was cut. */
 function hashFile(file: string): void {
-  let h;
-  try {
-    h = hashTrace(file);
-  } catch (e) {
-    if (e instanceof TraceFileError) {
-      process.stderr.write(`qnxemu: ${file}:${e.line}: ${e.problem}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw e;
-  }
+  const h = reportingBadLines(file, () => hashTrace(file));
+  if (!h) return;
   process.stdout.write(`trace-hash ${h.hash}\n`);
   if (h.cut) process.stderr.write(`qnxemu: note: ${cutNote(file, h.cut)}; this hash covers those ${h.records} records, not the run's\n`);
 }
@@ -139,4 +121,16 @@ export function cutNote(file: string, cut: TraceRecord): string {
   const limit = typeof f['limit'] === 'number' && f['limit'] > 0 ? `, --trace-limit ${sizeText(f['limit'])}` : '';
   const records = typeof f['records'] === 'number' ? `${f['records']} records` : 'the records';
   return `${file} was cut at t=${formatTime(cut.t)} (${String(f['reason'] ?? 'cut')}${limit}): it holds ${records} up to there; the rest of the run is not in it`;
+}
+
+/** Run a pass over a trace file; a bad line is reported as `qnxemu: FILE:LINE: problem` (exit status 1) and gives null. */
+function reportingBadLines<T>(file: string, pass: () => T): T | null {
+  try {
+    return pass();
+  } catch (e) {
+    if (!(e instanceof TraceFileError)) throw e;
+    process.stderr.write(`qnxemu: ${file}:${e.line}: ${e.problem}\n`);
+    process.exitCode = 1;
+    return null;
+  }
 }

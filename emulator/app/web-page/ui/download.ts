@@ -10,6 +10,7 @@ export function downloadBytes(bytes: Uint8Array, fileName: string, type = 'appli
   document.body.appendChild(a);
   a.click();
   a.remove();
-  // The browser has started the download once click() returns; release the URL a little later (UI timer).
+  // wall clock: the browser has started the download once click() returns; release the URL a little later (a UI
+  // timer outside the simulated world).
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

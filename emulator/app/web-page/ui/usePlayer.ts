@@ -31,7 +31,7 @@ export function usePlayer(step: () => StopView | null): Player {
         return;
       }
       last = s.executed;
-      timer = setTimeout(tick, TICK_MS);
+      timer = setTimeout(tick, TICK_MS); // wall clock: UI pacing only (see the header), never simulated time
     };
     timer = setTimeout(tick, 0);
     return () => clearTimeout(timer);
