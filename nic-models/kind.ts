@@ -87,6 +87,8 @@ export interface IsaNicDevice extends NicDeviceBase {
   readonly ports: number;
   readonly timing: IsaTargetTiming;
   attachIrq(line: IrqLine): void;
+  /** RESET DRV: the ISA bus's reset line, asserted at power-on (a power-cycle fault: emulator/app/testing/node-faults.ts). */
+  reset?(): void;
 }
 
 export interface PciNicDevice extends NicDeviceBase {

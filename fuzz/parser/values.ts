@@ -22,6 +22,8 @@ export const YAML_VALUES: readonly string[] = [
   '-1ms', '0s', '5 ms', '1.5s', '100000000000000000000s', '64G', '0M', '1K', 'ioapic', '/', '..', '/dev/null',
   'nosuch.build', '../default/alpha.build', '00:00:00:00:00:00', 'ff:ff:ff:ff:ff:ff', '01:00:5e:00:00:01',
   '10.0.0.300/24', '::1', '%', '@x', '`x`', '!x', '&', '*', '|', '>', '? x', '- x', '#',
+  // impairments (emulator/app/scenario/impair-spec.ts): tc's rate units, its byte units, percentages at and past the edges
+  '2Mbit', '2Mbps', '1KiBps', '0bit', '5%', '100%', '101%', '-1%', '1e-9%', 'gilbert-elliott', 'paretonormal',
   // unicode
   '"é"', 'ålpha', '名前', '"\\u202eevil"', '"\\U0001F600"', '"\\0"', '"\\x7f"', 'a\u0301', '\u00a0',
   // collections
@@ -46,6 +48,7 @@ export function generatedValue(k: number, n: number): string {
 export const KEY_NAMES: readonly string[] = [
   'model', 'link', 'mac', 'nics', 'links', 'nodes', 'type', 'script', 'buildfile', 'until', 'seed', 'name',
   'kind', 'ram', 'cpus', 'irq', 'ioport', 'slot', 'at', 'node', 'expect', 'actions', 'faults', '<<', '"a b"', '0',
+  'impair', 'delay', 'jitter', 'loss', 'reorder', 'clear',
   // keys that are not strings: a collection as a key (`[a, b]: 1`, `? {a: 1}`), a null key, a number
   '[a, b]', '{a: 1}', '? [nodes]\n:', '~', '1.5', '"se\rd"',
 ];

@@ -58,6 +58,11 @@ export class Ne2000Isa implements RegisterHandler, Snapshottable<Dp8390State>, I
     this.core.attachIrq(line);
   }
 
+  /** RESET DRV at power-on: the card's RESET pin follows it (the DP8390's hardware reset). */
+  reset(): void {
+    this.core.hardwareReset();
+  }
+
   connect(medium: Medium): void {
     this.core.connect(medium);
   }

@@ -234,7 +234,8 @@ export class CipherEngine {
     if (!l || ivOff !== l.hdrLen) return this.invalid('encrypt', 'iv-offset', alg, len), pass;
     const out = ccmpSeal(d.subarray(DESC_KEY, DESC_KEY + 16), f, l, d.subarray(DESC_IV, DESC_IV + CCMP_HDRLEN), f.subarray(ivOff));
     this.c.counters.cipherEncrypted++;
-    this.c.trace('cipher-encrypt', { alg, len, out: out.length });
+    const pkt = this.follow(f, out);
+    this.c.trace('cipher-encrypt', { alg, len, out: out.length }, pkt);
     const nw0 = ((w0 & ~(TXD_W0.CIPHER_OWNER | TXD_W0.DATABYTE_COUNT)) | (out.length << 16)) >>> 0;
     return { job: { frame: out, iv: null, w0: nw0 }, ns: cipherProcessNs(ccmpBlocks(ccmpAad(f, l).length, len - ivOff)) };
   }
@@ -258,15 +259,26 @@ export class CipherEngine {
     const plain = ccmpOpen(d.subarray(DESC_KEY, DESC_KEY + 16), f, l, ivOff);
     if (!plain) {
       this.c.counters.cipherIcvErrors++;
-      this.c.trace('cipher-icv-error', { alg, len });
+      this.c.trace('cipher-icv-error', { alg, len }, this.c.ctx.tracer.provenance.lookup(f));
       return { job: { frame: null, iv, w0: (clear | RXD_W0.ICV_ERROR) >>> 0 }, ns };
     }
     const out = new Uint8Array(ivOff + plain.length);
     out.set(f.subarray(0, ivOff));
     out.set(plain, ivOff);
     this.c.counters.cipherDecrypted++;
-    this.c.trace('cipher-decrypt', { alg, len, out: out.length });
+    this.c.trace('cipher-decrypt', { alg, len, out: out.length }, this.follow(f, out));
     return { job: { frame: out, iv, w0: ((clear & ~RXD_W0.DATABYTE_COUNT) | (out.length << 16)) >>> 0 }, ns };
+  }
+
+  /**
+   * Observation only (Tracer.provenance): the engine's output is the same packet as its input, so the transmitter
+   * (encrypt) or the driver (decrypt) that reads the output bytes names it. Returns the packet id, or 0.
+   */
+  private follow(input: Uint8Array, output: Uint8Array): number {
+    const p = this.c.ctx.tracer.provenance;
+    const pkt = p.lookup(input);
+    p.tag(output, pkt);
+    return pkt;
   }
 
   /** Processing done: frame, W4/W5 and W0 back to host memory, the interrupt after them, on to the next. */

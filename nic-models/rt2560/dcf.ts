@@ -307,7 +307,8 @@ export class Dcf implements RadioListener {
 
   private ackReceived(ppdu: Ppdu): void {
     this.q.deschedule(this.ackEv);
-    this.c.trace('ack-received', { rate: ppdu.rate }, ppdu.pktId);
+    // The ACK is a frame of its own (packet id 0 on the air); the record is about the frame it acknowledges.
+    this.c.trace('ack-received', { rate: ppdu.rate }, this.c.tx.job?.pktId ?? 0);
     this.onAck(true);
   }
 

@@ -116,6 +116,8 @@ export class RxEngine {
     if (phyErr) flags |= RXD_W0.PHYSICAL_ERROR;
     if (isOfdm(ppdu.rate)) flags |= RXD_W0.OFDM;
     this.c.dma('write', le32(d, 4), m);
+    // Observation only: the driver (or the cipher engine) that reads these bytes back can name the packet.
+    this.c.ctx.tracer.provenance.tag(m, ppdu.pktId);
     const w23 = new Uint8Array(8);
     const rssi = Math.max(0, Math.min(255, Math.round(rx.rssiDbm + RSSI_OFFSET)));
     w23[0] = rxSignal(ppdu.rate);

@@ -53,6 +53,12 @@ interface TxJob {
   /** 'fetch' (DMA of descriptor and frame), 'contend', 'air', 'ack', 'writeback'. */
   stage: 'fetch' | 'contend' | 'air' | 'ack' | 'writeback';
   result: number;
+  /**
+   * The trace's packet id of the frame as read from the ring (Tracer.provenance: the bytes the driver tagged, or the
+   * cipher engine's output for them). Observation only: it labels the nic and air records, never changes what the
+   * chip does.
+   */
+  pktId: number;
 }
 
 export interface TxState {
@@ -155,6 +161,7 @@ export class TxEngine {
     const job: TxJob = {
       ring, index, addr, w0, mpdu: new Uint8Array(0), rate: sig?.rate ?? 1, shortPreamble: sig?.shortPreamble ?? false, retries: 0,
       cw: (1 << Math.min(cwMinExp, 10)) - 1, cwMax: (1 << Math.min(cwMaxExp, 10)) - 1, aifsn: (w2 & TXD_W2.AIFS) >>> 6, rtsFlag: d.length >= 44 && (le32(d, 40) & TXD_W10.RTS) !== 0, stage: 'fetch', result: TX_RESULT.SUCCESS,
+      pktId: 0,
     };
     this.job = job;
     if (len < 10 || len > MAX_TX_MPDU || !sig) {
@@ -168,6 +175,7 @@ export class TxEngine {
       this.finish(TX_RESULT.FAIL_OTHER);
       return true;
     }
+    job.pktId = this.c.ctx.tracer.provenance.lookup(job.mpdu);
     this.c.ctx.queue.schedule(this.stageEv, buf.end);
     return true;
   }
@@ -211,8 +219,8 @@ export class TxEngine {
       }
     }
     if (j.ring === 'beacon') this.c.counters.beacons++;
-    this.c.trace('tx-start', { ring: j.ring, index: j.index, len: f.length, rate: j.rate, retry: j.retries });
-    this.c.dcf.transmit({ mpdu: f, pktId: 0, rate: j.rate, shortPreamble: j.shortPreamble });
+    this.c.trace('tx-start', { ring: j.ring, index: j.index, len: f.length, rate: j.rate, retry: j.retries }, j.pktId);
+    this.c.dcf.transmit({ mpdu: f, pktId: j.pktId, rate: j.rate, shortPreamble: j.shortPreamble });
   }
 
   private airDone(): void {
@@ -263,7 +271,7 @@ export class TxEngine {
     if (result === TX_RESULT.SUCCESS || result === TX_RESULT.SUCCESS_RETRY) this.c.counters.txFrames++;
     const w0 = ((j.w0 & ~(TXD_W0.OWNER_NIC | TXD_W0.RESULT | TXD_W0.RETRY_COUNT)) | (result << 2) | (Math.min(j.retries, 7) << 5)) >>> 0;
     const wr = this.c.dma('write', j.addr, word32(w0));
-    this.c.trace('tx-done', { ring: j.ring, index: j.index, result, retries: j.retries });
+    this.c.trace('tx-done', { ring: j.ring, index: j.index, result, retries: j.retries }, j.pktId);
     this.c.ctx.queue.deschedule(this.stageEv);
     this.c.ctx.queue.schedule(this.stageEv, wr.end);
   }
@@ -293,7 +301,8 @@ export class TxEngine {
     for (const r of s.pending) this.pending.add(r);
     this.beaconPending = s.beaconPending;
     this.rng.setState(s.rng);
-    this.job = s.job ? { ...s.job, mpdu: Uint8Array.from(s.job.mpdu) } : null;
+    // Snapshots from before packet ids were carried have no pktId: the frame is then unlabelled (0).
+    this.job = s.job ? { ...s.job, mpdu: Uint8Array.from(s.job.mpdu), pktId: s.job.pktId ?? 0 } : null;
     const q = this.c.ctx.queue;
     q.deschedule(this.stageEv);
     if (s.stageEnd >= 0) q.schedule(this.stageEv, s.stageEnd);

@@ -120,7 +120,14 @@ export class Interrupts {
     return (this.controller?.kind === '8259' && this.intrLevel) || this.clockQueue.length > 0;
   }
 
+  /** A hung kernel's CPUs came back (halt.ts): look at what is pending now. */
+  recheck(): void {
+    this.requestCheck();
+  }
+
   private check(): void {
+    // Halted CPUs take no interrupt (halt.ts): it stays pending at the controller.
+    if (this.k.halt.kind !== null) return;
     for (const cpu of this.k.sched.cpus) {
       if (cpu.mode !== 'intr' && this.pending(cpu)) {
         this.k.sched.enterInterrupt(cpu);
@@ -193,6 +200,7 @@ export class Interrupts {
         this.stats.unhandled++;
         this.k.trace('unhandled', { irq });
       }
+      this.k.sched.starvation.irq = irq;
       for (const a of handlers) {
         if (!this.attachments.has(a.id)) continue;
         cost += costs.interruptHandler;
@@ -213,6 +221,7 @@ export class Interrupts {
           cost += this.k.deliverEvent(a.event, a.thread);
         }
       }
+      this.k.sched.starvation.irq = -1;
       this.eoiAfter(cpu, cost, irq, vector);
       return;
     }

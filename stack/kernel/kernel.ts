@@ -24,6 +24,7 @@ import { KernelNet } from './net';
 import { PROCNTO_NAME, ProcntoServer } from './procnto-server';
 import { Slog } from './slog';
 import { Messaging } from './messaging';
+import { KernelHalt } from './halt';
 import { FileStore } from './files';
 import { PathSpace } from './pathspace';
 import { basename, Processes } from './processes';
@@ -68,6 +69,8 @@ export class Kernel {
   readonly conf = new Map<string, string>();
   /** Exceptions that escaped programs (the console shows them too). */
   readonly crashes: { pid: number; name: string; error: unknown }[] = [];
+  /** Crash, hang and power-off faults: the CPUs stop making progress (halt.ts). */
+  readonly halt = new KernelHalt(this);
   private physNext: number;
   private booted = false;
 

@@ -22,6 +22,7 @@ import { Cpu, cpuPieces } from './cpu';
 import type { Kernel } from './kernel';
 import { endStep, restart } from './segment';
 import { earlyLimit, OutsBatch } from './string-io';
+import { StarvationWatch } from './starvation';
 import { RESUME_VOID } from './thread-ops';
 import type { Op, Resume, Thread } from './types';
 
@@ -37,9 +38,12 @@ export class Scheduler {
   private readonly dispatchEv: SimEvent;
   /** The thread whose generator is executing right now (effects it makes are deferred). */
   stepping: Thread | null = null;
+  /** Interrupt threads kept off every CPU by higher priorities (kernel/starved, kernel/ran-late records). */
+  readonly starvation: StarvationWatch;
 
   constructor(private readonly k: Kernel, n: number) {
     for (let i = 0; i < n; i++) this.cpus.push(new Cpu(i, (c) => this.onCpuEvent(c), k.ctx.name));
+    this.starvation = new StarvationWatch(k);
     this.dispatchEv = new SimEvent(`${k.ctx.name}.dispatch`, () => this.dispatch(), Priority.Cpu);
   }
 
@@ -107,6 +111,7 @@ export class Scheduler {
     t.unblock = null;
     t.blockedOn = 0;
     restart(t.seg, r);
+    this.starvation.woke(t);
     this.makeReady(t);
   }
 
@@ -206,9 +211,12 @@ export class Scheduler {
     this.releaseCpu(t);
     t.alive = false;
     t.state = 'DEAD';
+    this.starvation.gone(t);
   }
 
   private dispatch(): void {
+    // A halted kernel (crash, hang, power off: halt.ts) places nothing; KernelHalt.resume kicks again.
+    if (this.k.halt.kind !== null) return;
     for (;;) {
       const t = this.highestReady();
       if (!t) return;
@@ -216,7 +224,10 @@ export class Scheduler {
       if (!cpu) {
         cpu = this.victimFor(t.prio);
         // The best CPU to take is busy with an interrupt: leaveInterrupt decides when it is done.
-        if (!cpu || cpu.mode === 'intr') return;
+        if (!cpu || cpu.mode === 'intr') {
+          this.starvation.check(this.cpus);
+          return;
+        }
         this.preempt(cpu);
       }
       this.removeReady(t);
@@ -281,6 +292,7 @@ export class Scheduler {
     cpu.mode = cs > 0 ? 'switch' : 'run';
     cpu.pieceStart = this.now;
     if (cs > 0) cpu.busyNs += cs;
+    this.starvation.started(t, cpu);
     if (this.k.ctx.tracer.verbose) this.k.trace('dispatch', { cpu: cpu.id, pid: t.proc.pid, tid: t.tid, prio: t.prio });
     this.k.ctx.queue.schedule(cpu.ev, this.now + cs);
   }

@@ -84,6 +84,8 @@ export class Timers {
   }
 
   private expire(t: Timer): void {
+    // A crashed or powered-off kernel programs no further expiry (halt.ts); a hung one's expiries wait for a CPU.
+    if (this.k.halt.kind === 'crashed' || this.k.halt.kind === 'off') return;
     if (t.interval > 0) this.k.ctx.queue.schedule(t.ev, this.k.ctx.queue.now + t.interval);
     this.k.intr.clockWork(() => {
       if (!this.timers.has(t.id)) return;

@@ -62,7 +62,7 @@ function checkReport(xml: string, dir: string): void {
   const bad = c.get('c-bad')!;
   expect(bad.attrs['classname']).toBe('more.c-bad');
   const error = findAll(bad, 'error')[0]!;
-  expect(error.attrs['message']).toBe(`${path.join(dir, 'more', 'c-bad.yaml')}:20:25: faults.0.kind: must be one of "down", "loss", "corrupt", "rx-burst", "irq-storm", "interference"`);
+  expect(error.attrs['message']).toBe(`${path.join(dir, 'more', 'c-bad.yaml')}:20:25: faults.0.kind: must be one of "down", "loss", "corrupt", "rx-burst", "irq-storm", "interference", "crash", "hang", "power-cycle", "unplug"`);
 }
 
 describe('JUnit XML', () => {

@@ -92,7 +92,7 @@ describe('schema errors name the line and the field', () => {
     expectError('{ at: 2s, node: alpha, udp', '{ at: soon, node: alpha, udp', /^actions\.2\.at: malformed value/);
   });
   test('an unknown fault kind', () => {
-    expectError('node: beta, kind: loss', 'node: beta, kind: lossy', /^faults\.1\.kind: must be one of "down", "loss", "corrupt", "rx-burst", "irq-storm", "interference"$/);
+    expectError('node: beta, kind: loss', 'node: beta, kind: lossy', /^faults\.1\.kind: must be one of "down", "loss", "corrupt", "rx-burst", "irq-storm", "interference", "crash", "hang", "power-cycle", "unplug"$/);
   });
   test('a probability above 1', () => {
     expectError('probability: 0.1', 'probability: 1.5', /^faults\.1\.probability: must be <= 1$/);
@@ -113,7 +113,7 @@ describe('semantic errors name the line and the field', () => {
     expectError('{ at: 1s, node: alpha, command', '{ at: 1s, node: delta, command', /^actions\.0\.node: no node named 'delta' \(nodes: alpha, beta, gamma\)$/);
   });
   test('an action with both a command and a ping', () => {
-    expectError('command: "ping -c 1 10.0.0.2" }', 'command: "x", ping: { to: 10.0.0.2 } }', /^actions\.0: give exactly one of command, ping, udp or move \(command and ping are given\)$/);
+    expectError('command: "ping -c 1 10.0.0.2" }', 'command: "x", ping: { to: 10.0.0.2 } }', /^actions\.0: give exactly one of command, ping, udp, move or impair \(command and ping are given\)$/);
   });
   test('an action after the end of the run', () => {
     expectError('{ at: 1s, node: alpha, command', '{ at: 9s, node: alpha, command', /^actions\.0\.at: 9s is after the end of the run \(until: 5s\)$/);

@@ -278,10 +278,22 @@ describe('bundles', () => {
     expect(() => checkBundle(null)).toThrow(/^bundle: must be object$/);
   });
 
-  test('a file missing from the bundle, and guest nodes, are one clear error', async () => {
+  test('a file missing from the bundle is one clear error', async () => {
     const b = bundleScenario('docs/examples/files.yaml');
     await expect(openSession({ ...b, files: {} })).rejects.toThrow(/cannot read buildfile \/bundle\/files\/alpha\.build: .*not in the scenario bundle/);
-    const guest = { ...bundleScenario('docs/examples/ping.yaml'), yaml: 'nodes:\n  linux1: { kind: guest, nics: [] }\nlinks: {}\n' };
-    await expect(openSession(guest)).rejects.toThrow(/^guest nodes \(v86\) are not supported in the web page yet: docs\/examples\/ping\.yaml has linux1 \(kind: guest\)/);
+  });
+
+  test('guest nodes: the instances come from OpenOptions.guests (the page: the served image), and its failure is the error', async () => {
+    const guest = bundleScenario('docs/examples/guest-ne2k-pci.yaml');
+    const asked: string[] = [];
+    const guests = async (sc: { nodes: { name: string }[] }) => {
+      asked.push(...sc.nodes.map((n) => n.name));
+      throw new Error('cannot load ./guest/bzImage (HTTP 404)');
+    };
+    await expect(openSession(guest, { guests })).rejects.toThrow(/^cannot load \.\/guest\/bzImage \(HTTP 404\)$/);
+    expect(asked).toEqual(['alpha', 'linux1']);
+    // A scenario without guests never asks.
+    await openSession(bundleScenario('docs/examples/ping.yaml', { until: 1_000_000 }), { guests });
+    expect(asked).toEqual(['alpha', 'linux1']);
   });
 });

@@ -179,4 +179,16 @@ describe('node:fs (read-only, over a bundle)', () => {
     expect(() => fs.mkdirSync('/tmp/x')).toThrow(/EROFS.*mkdir/);
     expect(() => fs.accessSync('/bundle/b.txt', fs.constants.W_OK)).toThrow(/EROFS/);
   });
+
+  test('a guest image mounted with mountFixed stays when a bundle is mounted again', () => {
+    fs.mountFixed({ '/guest-image/bzImage': Uint8Array.of(0x4d, 0x5a), '/guest-image/bios.bin': Uint8Array.of(9) });
+    fs.mountFiles({ 'c.txt': Uint8Array.of(7) });
+    expect(fs.readFileSync('/guest-image/bzImage')).toEqual(Buffer.from([0x4d, 0x5a]));
+    expect(fs.statSync('/guest-image/bios.bin').size).toBe(1);
+    expect(fs.readdirSync('/guest-image')).toEqual(['bios.bin', 'bzImage']);
+    expect(fs.readdirSync('/')).toEqual(['bundle', 'guest-image']);
+    expect(fs.existsSync('/bundle/b.txt')).toBe(false);
+    expect(fs.readFileSync('/bundle/c.txt')).toEqual(Buffer.from([7]));
+    expect(() => fs.writeFileSync('/guest-image/bzImage')).toThrow(/EROFS/);
+  });
 });

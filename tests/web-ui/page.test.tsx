@@ -279,8 +279,8 @@ describe('opening', () => {
   });
 
   it('a session that cannot open shows its one-line error', async () => {
-    await mountPage(new Error('guest nodes (v86) are not supported in the web page yet: linux1\n    at openSession'));
-    expect(text('#open-error')).toBe('guest nodes (v86) are not supported in the web page yet: linux1');
+    await mountPage(new Error('cannot load ./guest/bzImage (HTTP 404): the page serves a guest scenario\'s image only when `qnxemu web` was given the scenario\n    at fetchReader'));
+    expect(text('#open-error')).toBe("cannot load ./guest/bzImage (HTTP 404): the page serves a guest scenario's image only when `qnxemu web` was given the scenario");
     expect(document.querySelector('#trace-hash')).toBeNull();
   });
 });

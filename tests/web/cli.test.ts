@@ -233,7 +233,4 @@ describe('--open', () => {
   });
 });
 
-describe('scenarios the page cannot run', () => {
-  test('guest nodes are refused in one line before anything is served', () =>
-    expectOneLine(qnxemu(['web', 'docs/examples/guest-ne2k-pci.yaml']), /^qnxemu: docs\/examples\/guest-ne2k-pci\.yaml: guest nodes \(v86\) are not supported in the web page yet: linux1 \(kind: guest\)/));
-});
+// Guest (v86) scenarios: tests/web/cli-guest.test.ts (the files served with them) and browser-guest.test.ts.

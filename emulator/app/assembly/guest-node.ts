@@ -21,7 +21,8 @@ import { ShellDriver } from './shell-driver';
 import { V86IsaAttachment } from '../../machine/v86/v86-isa';
 import { V86PciAttachment } from '../../machine/v86/v86-pci';
 import { createV86, GUEST_EPOCH_MS, type V86Host, type V86Instance } from '../../machine/v86/v86-runtime';
-import { ensureGuestImage, GUEST_PROMPT, guestCmdline, type GuestImage } from '../guest-image';
+import { ensureGuestImage, GuestBuildError, GUEST_PROMPT, guestCmdline, type GuestImage } from '../guest-image';
+import { CliError } from '../cli/errors';
 import { connectNic, type Network } from './network';
 import { NodeConsole } from './console';
 import { createNic, type NicInstance } from './nics';
@@ -127,7 +128,7 @@ export function guestNicDrivers(spec: NodeSpec): { modules: string[]; params: Re
 }
 
 /** Where a guest image comes from (the builder by default; tests and users may give their own). */
-export type GuestImageProvider = (opts: { log?: (line: string) => void }) => Promise<GuestImage>;
+export type GuestImageProvider = (opts: { log?: (line: string) => void; signal?: AbortSignal }) => Promise<GuestImage>;
 
 export interface PrepareOptions {
   /** Progress lines of an image build (default: the builder's own display on stderr). */
@@ -136,6 +137,8 @@ export interface PrepareOptions {
   count?: number;
   /** The guest image (default: `ensureGuestImage`, built from Debian packages and cached). */
   images?: GuestImageProvider;
+  /** Stops an image build (the CLI's Ctrl-C): the promise rejects with GuestBuildInterrupted (guest-image/host.ts). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -173,7 +176,7 @@ export async function prepareGuests(scenario: Scenario, opts: PrepareOptions = {
   let image: GuestImage | null = null;
   for (const spec of guests) {
     const g = spec.guest!;
-    if (!g.kernel || !g.initrd || !g.bios || !g.vgaBios) image ??= await images(opts.log ? { log: opts.log } : {});
+    if (!g.kernel || !g.initrd || !g.bios || !g.vgaBios) image ??= await imageFor(scenario, guests, images, opts);
     const files = {
       kernel: g.kernel ?? image!.kernel,
       initrd: g.initrd ?? image!.initrd,
@@ -183,6 +186,26 @@ export async function prepareGuests(scenario: Scenario, opts: PrepareOptions = {
     for (let i = 0; i < (opts.count ?? 1); i++) out.add(spec.name, await createGuestV86(spec, files, scenario.seed));
   }
   return out;
+}
+
+/**
+ * The image from `images`; a build that cannot be done here (no apt, offline, a tool killed) becomes one line naming
+ * the scenario and its guest nodes (CliError: `qnxemu run`, `debug`, `test`, `console` print it as it is).
+ */
+async function imageFor(scenario: Scenario, guests: NodeSpec[], images: GuestImageProvider, opts: PrepareOptions): Promise<GuestImage> {
+  try {
+    return await images({ ...(opts.log ? { log: opts.log } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  } catch (e) {
+    if (!(e instanceof GuestBuildError)) throw e;
+    const names = guests.filter((n) => !n.guest?.kernel || !n.guest.initrd || !n.guest.bios || !n.guest.vgaBios).map((n) => n.name);
+    const err = new CliError(
+      scenario.file,
+      `${names.join(', ')} (kind: guest) ${names.length === 1 ? 'needs' : 'need'} the guest image, which cannot be built here: ${e.problem} ` +
+        `(docs/guest-images.md "Host requirements and errors"; \`qnxemu guest build\` says what is missing)`,
+    );
+    err.cause = e;
+    throw err;
+  }
 }
 
 function arrayBuffer(file: string): { buffer: ArrayBuffer } {

@@ -14,6 +14,7 @@ import { Positions } from '../../machine/net/wireless/position';
 import { openRadiotapPcap } from '../../machine/net/wireless/radiotap';
 import type { WirelessMedium } from '../../machine/net/wireless/radio';
 import type { NicInstance } from './nics';
+import { buildLinkImpairments, type LinkImpairments } from './link-impairments';
 
 export interface Network {
   /** Wired links (hub, cable, switch). */
@@ -23,6 +24,8 @@ export interface Network {
   /** Where every node stands (`position:`; `move` actions change it). */
   positions: Positions;
   specs: LinkSpec[];
+  /** The links' and NICs' `impair:` on the wired media, and the engines `impair` actions change (link-impairments.ts). */
+  impairments: LinkImpairments;
   /** Close every pcap; returns the paths written. */
   closePcaps(): string[];
 }
@@ -77,6 +80,7 @@ export function buildNetwork(sim: Simulation, scenario: Scenario, pcapDir?: stri
     air,
     positions,
     specs: scenario.links,
+    impairments: buildLinkImpairments(sim, scenario, media),
     closePcaps() {
       for (const { w } of writers) w.close();
       return writers.map((x) => x.path);

@@ -2,7 +2,9 @@
  * A simulated QNX node: a board (emulator/machine/board) with NIC models plugged in (nic-models/), firmware start-up
  * (firmware/), and the Neutrino runtime with io-pkt and utilities (stack/) booting the node's script.
  */
-import { componentContext } from '../../machine/sim/context';
+import { componentContext, type ComponentContext } from '../../machine/sim/context';
+import { RngFactory, type Rng } from '../../machine/sim/rng';
+import type { Time } from '../../machine/sim/time';
 import type { Simulation } from '../../machine/sim/simulation';
 import { SimEvent } from '../../machine/sim/event';
 import { Priority } from '../../machine/sim/priority';
@@ -25,8 +27,15 @@ export interface SimNode {
   readonly console: NodeConsole;
   kernel: Kernel | null;
   syspage: SystemPage | null;
+  /** When each boot's kernel started (a power-cycle fault boots the node again: emulator/app/testing/node-faults.ts). */
+  readonly bootTimes: Time[];
   /** Schedule power-on (start-up, then the kernel boots and runs the boot script). */
   powerOn(): void;
+  /**
+   * Power off: the kernel stops for good (stack/kernel/halt.ts) and `kernel` becomes null; a boot still pending
+   * is cancelled. The caller resets the hardware before the next powerOn().
+   */
+  powerOff(): void;
 }
 
 /**
@@ -71,8 +80,15 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
     console,
     kernel: null,
     syspage: null,
+    bootTimes: [],
     powerOn() {
       sim.queue.schedule(boot, sim.queue.now + STARTUP_NS + power.below(STARTUP_JITTER_NS));
+    },
+    powerOff() {
+      sim.queue.deschedule(boot);
+      node.kernel?.halt.stop('off');
+      node.kernel = null;
+      node.syspage = null;
     },
   };
 
@@ -89,7 +105,10 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
       });
       node.syspage = syspage;
       for (const l of startupListing(syspage)) sim.tracer.emit(spec.name, 'firmware', 'found', 0, { text: l });
-      const kernel = new Kernel(ctx('procnto'), board.nodeBus(syspage), {
+      node.bootTimes.push(sim.queue.now);
+      const kctx = ctx('procnto');
+      // A later boot's kernel and programs draw from streams of their own (a stream is issued once: rng.ts).
+      const kernel = new Kernel(node.bootTimes.length === 1 ? kctx : { ...kctx, rngs: new BootRngs(sim.rngs, node.bootTimes.length) }, board.nodeBus(syspage), {
         cpus: spec.cpus,
         programs: defaultPrograms(),
         console: (t) => console.write(t),
@@ -103,4 +122,14 @@ export function buildNode(sim: Simulation, spec: NodeSpec, network: Network): Si
     Priority.Scenario,
   );
   return node;
+}
+
+/** Random streams of a node's n-th boot (n > 1): the first boot's names with "@boot<n>" appended. */
+class BootRngs extends RngFactory {
+  constructor(private readonly parent: ComponentContext['rngs'], private readonly boot: number) {
+    super(parent.seed);
+  }
+  override stream(name: string): Rng {
+    return this.parent.stream(`${name}@boot${this.boot}`);
+  }
 }

@@ -32,6 +32,8 @@ export interface RunOptions {
   guestReplay?: Map<string, GuestLog>;
   /** v86 instances for the live guest nodes (`await prepareGuests(scenario)`). */
   guests?: PreparedGuests;
+  /** Called once the links are built, before any node: observers hook the media (`--capture`: emulator/app/capture). */
+  onNetwork?: (network: Network, sim: Simulation) => void;
 }
 
 export interface RunResult {
@@ -74,6 +76,7 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
   if (opts.keepTrace) sim.tracer.addLineSink((_rec, line) => trace.push(line));
   if (writer) sim.tracer.addSink((rec) => writer.record(rec));
   const network = buildNetwork(sim, scenario, opts.pcapDir);
+  opts.onNetwork?.(network, sim);
   const nodes: SimNode[] = [];
   const guests: GuestNode[] = [];
   const all: (SimNode | GuestNode)[] = [];

@@ -18,7 +18,8 @@ const SHELL_ENV = { PATH: '/proc/boot:/bin:/usr/bin', HOME: '/' };
 
 export class QnxConsole {
   readonly tty = new ConsoleTty();
-  private started = false;
+  /** The kernel the console shell runs on (a power-cycle fault boots a new one: the shell is started again there). */
+  private on: SimNode['kernel'] = null;
   /** Part of the unfinished console line already written to the terminal. */
   private shown = '';
   /** A line typed on the terminal whose echo is already on the screen. */
@@ -32,19 +33,31 @@ export class QnxConsole {
     private readonly localEcho: boolean,
   ) {}
 
-  /** The node booted (its boot script ended) and the console shell runs. Starts it the first time it can. */
+  /**
+   * The node booted (its boot script ended) and the console shell runs. Starts it the first time it can, and
+   * again on the node's new kernel after a power-cycle (docs/faults.md); lines typed meanwhile wait.
+   */
   up(): boolean {
-    if (this.started) return true;
     const k = this.node.kernel;
+    if (k !== null && k === this.on) return true;
     if (!k || k.processes.some((p) => p.name === 'sh' && p.argv.length === 1)) return false;
     startConsoleShell(k, this.tty, SHELL_ENV);
-    this.started = true;
+    this.on = k;
     return true;
   }
 
   /** The shell waits at its prompt with nothing typed ahead: the last line has been run. */
   get idle(): boolean {
-    return this.started && this.tty.idle;
+    return this.on !== null && this.on === this.node.kernel && this.tty.idle;
+  }
+
+  /**
+   * The node's kernel crashed (docs/faults.md): no thread runs there again, so a line typed now would wait for
+   * ever. The one line that says so (a hang or a power-off ends: their lines wait).
+   */
+  gone(): string | null {
+    const h = this.node.kernel?.halt;
+    return h?.kind === 'crashed' ? `${this.node.name} has crashed at ${(h.since / 1e9).toFixed(3)} s; nothing runs there` : null;
   }
 
   /** Lines typed so far. */

@@ -34,10 +34,11 @@ import { assemble, type Assembled, type RunOptions } from '../assembly/run';
 import type { Scenario } from '../scenario/types';
 import { readSnapshotFile, SnapshotFileError } from '../assembly/snapshot-file';
 import { restoreSnapshotFile } from '../assembly/snapshot-run';
-import { prepareGuests } from '../assembly/guest-node';
+import { prepareGuestsOrStop } from './guest-interrupt';
 import { ConsolePrinter } from './printer';
 import type { CliServices } from './commands';
 import { QnxConsole } from './console-attach';
+import { inject } from '../testing/inject';
 import { interruptStatus, onInterrupt, restoreTerminal } from './signals';
 
 interface ConsoleOpts {
@@ -103,7 +104,9 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
   if (!scenario.nodes.some((n) => n.name === nodeName))
     throw new CliError(`console ${file} ${nodeName}`, `no node '${nodeName}' in the scenario (its nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`);
   // Ctrl-C / SIGTERM: leave at the next slice (a second one: at once); the terminal is restored either way.
-  const interrupts = onInterrupt(() => undefined);
+  // During a guest image build (before the session starts) it stops the build at once (guest-interrupt.ts).
+  const building = new AbortController();
+  const interrupts = onInterrupt((sig) => building.abort(sig));
   const others = scenario.nodes.map((n) => n.name).filter((n) => n !== nodeName);
   const printer = new ConsolePrinter(others.length > 0 ? others : [nodeName], { timestamps: false, color: useColour(undefined) });
   const write = (t: string): void => void process.stdout.write(t);
@@ -120,8 +123,16 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
       } else qnx?.line(text);
     },
   };
-  const a = o.restore === undefined ? assemble(scenario, { ...opts, guests: await prepareGuests(scenario) }) : await restored(scenario, o.restore, opts);
+  const guests = o.restore === undefined ? await prepareGuestsOrStop(scenario, building.signal) : null;
+  if (typeof guests === 'number') {
+    interrupts.dispose();
+    return guests;
+  }
+  const a = guests !== null ? assemble(scenario, { ...opts, guests }) : await restored(scenario, o.restore!, opts);
   live = true;
+  // The scenario's faults are part of its world (a crash, a power-cycle, a pulled cable: docs/faults.md); its
+  // actions are not run — the person at the console types the commands.
+  if (o.restore === undefined && (scenario.faults?.length ?? 0) > 0) inject(a, { ...scenario, actions: [], expect: [] });
   const guestNode = a.guests.find((g) => g.name === nodeName) ?? null;
   const qnxNode = a.nodes.find((n) => n.name === nodeName) ?? null;
   const terminal = process.stdin.isTTY === true;
@@ -165,11 +176,16 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
         if (raw) guestNode.shell.typeRaw(text);
         else guestNode.shell.run(text);
       }
+    } else if (qnx?.gone() && input.length > 0) {
+      // A crashed node reads nothing: each line gets the one line that says so, and the session goes on.
+      qnx.interrupted();
+      write(`${qnx.gone()!}\n`);
+      input.shift();
     } else if (qnx?.up() && qnx.idle && input.length > 0) qnx.type(input.shift()!);
     qnx?.showPrompt();
     if (leave || interrupts.signal !== null || q.now >= until) break;
     // Without --until the run ends when the input has ended and its last line has run.
-    const drained = input.length === 0 && (guestNode ? guestNode.shell.ready && guestNode.shell.idle : qnx === null || qnx.typed === 0 || qnx.idle);
+    const drained = input.length === 0 && (guestNode ? guestNode.shell.ready && guestNode.shell.idle : qnx === null || qnx.typed === 0 || qnx.idle || qnx.gone() !== null);
     if (until === Infinity && ended && drained) break;
     q.runUntil(Math.min(until, q.now + SLICE_NS));
     // Wall-clock pacing of the interactive console (outside the simulated world): keep virtual time from

@@ -20,11 +20,12 @@ import { ConsolePrinter } from './printer';
 import type { Scenario } from '../scenario/types';
 import type { CliServices } from './commands';
 import { reportTraceCut, TRACE_LIMIT_HELP, traceLimitOption } from './trace-limit';
-import { prepareGuests } from '../assembly/guest-node';
+import { prepareGuestsOrStop } from './guest-interrupt';
 import { SnapshotFileError } from '../assembly/snapshot-file';
 import { snapshotOptions } from './snapshot-opts';
+import { CAPTURE_HELP, collectCapture, openCaptureSession, type CaptureCliOpts } from '../capture/session';
 
-interface CliRunOpts {
+interface CliRunOpts extends CaptureCliOpts {
   seed?: number;
   until?: { ns: number; bare: boolean };
   pcap?: string;
@@ -50,7 +51,11 @@ function addRunOptions(cmd: Command): Command {
     .option('--no-color', 'no colours')
     .option('--snapshot-at <time>', 'take a snapshot at this virtual time (with --snapshot-out); the run goes on to its end', untilArg)
     .option('--snapshot-out <file>', 'write the --snapshot-at snapshot to this file (docs/formats/snapshot.md)')
-    .option('--restore <file>', 'continue from a snapshot file of this scenario (the same seed): the run from its time on is the snapshotting run');
+    .option('--restore <file>', 'continue from a snapshot file of this scenario (the same seed): the run from its time on is the snapshotting run')
+    .option('--capture <tap>', CAPTURE_HELP.capture, collectCapture)
+    .option('-w, --write <file>', CAPTURE_HELP.write)
+    .option('--capture-filter <expr>', CAPTURE_HELP.filter)
+    .option('--capture-ring <size>', CAPTURE_HELP.ring);
 }
 
 async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
@@ -58,6 +63,8 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   if (o.trace !== undefined) checkOutputFile('--trace', o.trace);
   // Snapshot files (emulator/app/assembly/snapshot-run.ts): checked before anything runs, read before guests start.
   const snaps = await snapshotOptions(scenario, o);
+  // --capture: checked and opened (a FIFO waits for its reader) before anything runs (emulator/app/capture/session.ts).
+  const capture = await openCaptureSession(o, scenario);
   const printer = new ConsolePrinter(scenario.nodes.map((n) => n.name), { timestamps: !!o.timestamps, color: useColour(o.color) });
   const opts: RunOptions = {
     seed: o.seed,
@@ -69,15 +76,25 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
     // A restored run rebuilds the time before the snapshot: its console lines were printed by the run that took it.
     onConsoleLine: (node, text, t) => snaps.live() && printer.line(node, text, t),
     ...snaps.options,
+    ...(capture ? { onNetwork: capture.onNetwork } : {}),
   };
   // Ctrl-C / SIGTERM: the run stops between two events, closes its outputs and prints what it reached (signals.ts).
-  const interrupts = onInterrupt(() => undefined);
+  // A signal during the guest image build stops the build at once (guest-interrupt.ts).
+  const building = new AbortController();
+  const interrupts = onInterrupt((sig) => building.abort(sig));
   // Guest (v86) nodes start asynchronously (and may need the guest image built first).
-  opts.guests = snaps.options.guests ?? (await prepareGuests(scenario));
+  const guests = snaps.options.guests ?? (await prepareGuestsOrStop(scenario, building.signal));
+  if (typeof guests === 'number') {
+    await capture?.finish({ failed: false, interrupted: interrupts.signal });
+    interrupts.dispose();
+    return guests;
+  }
+  opts.guests = guests;
   // Actions and faults of the scenario run too; its expectations are checked and reported (exit 1 if any fails).
   let res;
   try {
-    res = await runTimelineAsync(scenario, opts, yieldToSignals, () => interrupts.signal !== null);
+    const between = capture ? async () => (await capture.between(), await yieldToSignals()) : yieldToSignals;
+    res = await runTimelineAsync(scenario, opts, between, () => interrupts.signal !== null);
   } catch (e) {
     if (e instanceof SnapshotFileError) throw new CliError(`--restore ${o.restore}`, e.message);
     // A write that fails during the run (a full disk: ENOSPC) carries an errno but no path. Trace writes never
@@ -96,6 +113,7 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   const status = stopped ? 0 : reportExpectations(res);
   if (stopped && (scenario.expect?.length ?? 0) > 0) process.stdout.write(`expectations: not checked (interrupted)\n`);
   process.stdout.write(`trace-hash ${res.traceHash}\n`);
+  for (const l of (await capture?.finish({ failed: status !== 0, interrupted: sig })) ?? []) process.stdout.write(`${l}\n`);
   const cutStatus = reportTraceCut(o.trace, res.assembled.traceCut());
   const snapStatus = snaps.report(res.interruptedAt);
   interrupts.dispose();

@@ -29,8 +29,10 @@ import { workerMain } from '../testing/worker';
 import { interruptedMessage, notStarted } from '../testing/interrupted';
 import { interruptStatus, onInterrupt, restoreTerminal } from './signals';
 import { writeFailureBundles } from '../web/artifacts';
+import { CAPTURE_HELP, captureRequest, collectCapture, type CaptureCliOpts } from '../capture/session';
+import { CliError } from './errors';
 
-interface TestOpts {
+interface TestOpts extends Omit<CaptureCliOpts, 'write'> {
   junit?: string;
   artifacts?: string;
   jobs?: number;
@@ -55,6 +57,7 @@ export function outcomeLines(o: ScenarioOutcome): string[] {
   const head = `${tag} ${o.file}${named}  ${(o.wallMs / 1000).toFixed(2)} s${none}`;
   const detail = o.status === 'error' ? [o.error ?? ''] : o.failures;
   const cut = o.traceCut ? [`warning: ${o.traceCut.warning}`] : [];
+  if (o.captureRing) cut.push(`capture ring ${o.captureRing}`);
   return [head, ...[...detail, ...cut].flatMap((d) => d.split('\n')).map((d) => `      ${d}`)];
 }
 
@@ -71,6 +74,10 @@ export function reportExpectations(run: TimelineRun): number {
 
 async function runTests(paths: string[], o: TestOpts, services: CliServices): Promise<number> {
   const traceLimit = traceLimitOption(o.traceLimit);
+  // --capture-ring: a ring per scenario, written for failed ones only (emulator/app/capture/test-ring.ts).
+  const capReq = captureRequest({ ...o, capture: o.capture ?? (o.captureRing !== undefined ? [] : undefined) }, true);
+  if (o.capture && capReq?.ring === null) throw new CliError('--capture', 'qnxemu test writes captures of failed scenarios only: add --capture-ring <size>');
+  const capture = capReq?.ring ? { taps: capReq.taps, filter: capReq.filter, ring: capReq.ring, dir: path.resolve(o.artifacts ?? '.') } : undefined;
   const files = findScenarioFiles(paths);
   if (files.length === 0) {
     process.stderr.write(`qnxemu: no scenario files (*.yaml, *.yml) in ${paths.join(', ')}\n`);
@@ -106,6 +113,7 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
       artifactsDir: o.artifacts,
       seed: o.seed,
       traceLimit,
+      ...(capture ? { capture } : {}),
       inProcess: !!o.inProcess,
       worker: { modulePath: process.argv[1]!, args: ['__test-worker'], execArgv: process.execArgv },
       onStart: (file) => bar?.update({ current: path.basename(file) }),
@@ -142,6 +150,10 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
     // Each failed scenario as a bundle the web debugger opens stopped where it failed (emulator/app/web/artifacts.ts).
     for (const l of writeFailureBundles(outcomes, o.artifacts).lines) process.stdout.write(`${l}\n`);
     process.stdout.write(`artifacts ${o.artifacts}\n`);
+  }
+  if (capture) {
+    const rings = outcomes.filter((x) => x.captureRing).length;
+    process.stdout.write(`capture ring: ${rings} file${rings === 1 ? '' : 's'} written (failed scenarios); passing scenarios write none\n`);
   }
   process.stdout.write(`${summaryLine(outcomes, wall, jobs, interrupts.signal)}\n`);
   interrupts.dispose();
@@ -181,6 +193,9 @@ export function registerTestCommand(program: Command, services: CliServices): vo
     .option('--trace-limit <size>', `cut each scenario's artifact trace.jsonl at this size: bytes, or with K, M, G, T (500M, 2G); 0 = no limit (default 1G)`)
     .option('--in-process', 'run in this process, one after another (no workers)')
     .option('--no-progress', 'no progress bar, one line per scenario')
+    .option('--capture-ring <size>', 'capture each scenario into a ring of this size (K, M, G); a failed one writes <artifacts or .>/<scenario>.pcapng')
+    .option('--capture <tap>', `with --capture-ring: the taps (default: every link); ${CAPTURE_HELP.capture}`, collectCapture)
+    .option('--capture-filter <expr>', CAPTURE_HELP.filter)
     .action(async (paths: string[], o: TestOpts) => {
       try {
         process.exitCode = await runTests(paths, o, services);

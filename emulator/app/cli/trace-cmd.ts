@@ -11,6 +11,8 @@ import { FilterError, parseFilter, type FilterNode } from '../debug/filter';
 import { parseTimeArg } from '../debug/records';
 import { formatRecord, recordTest, TraceFileError } from '../debug/trace-file';
 import { eachRecord, hashTrace, scanTrace } from '../debug/trace-stream';
+import { dropsOfFile } from '../debug/drops/file-drops';
+import { dropsJson, formatDrops } from '../debug/drops/format';
 import type { TraceRecord } from '../../machine/sim/trace';
 import { formatTime } from '../../machine/sim/time';
 import { sizeText } from '../assembly/trace-writer';
@@ -27,6 +29,7 @@ interface TraceCliOpts {
   to?: number;
   format: 'text' | 'json';
   hash?: boolean;
+  drops?: boolean;
 }
 
 const list = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), ...v.split(',').filter(Boolean)];
@@ -56,6 +59,7 @@ export function registerTrace(program: Command, services: CliServices): void {
     .option('--to <time>', 'only records at or before this virtual time', timeArg)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--hash', "print the trace-hash of the file's records instead of them (a whole trace's equals the run's)")
+    .option('--drops', 'list the frames that did not reach their destination, grouped by cause, with why (docs/drops.md); takes --node, --from, --to')
     .action(async (file: string, o: TraceCliOpts) => {
       exitQuietlyOnEpipe();
       try {
@@ -83,6 +87,15 @@ export function registerTrace(program: Command, services: CliServices): void {
         }
         if (o.hash) {
           hashFile(file);
+          return;
+        }
+        if (o.drops) {
+          const other = ['filter', 'layer', 'pkt'].find((k) => o[k as keyof TraceCliOpts] !== undefined);
+          if (other) throw new CliError('--drops', `groups every drop of the file: it takes --node, --from and --to, not --${other}`);
+          const rep = reportingBadLines(file, () => dropsOfFile(file, { nodes: o.node, from: o.from, to: o.to }));
+          if (!rep) return;
+          process.stdout.write(o.format === 'json' ? dropsJson(rep.report, rep.scope) + '\n' : formatDrops(rep.report, rep.scope).join('\n') + '\n');
+          if (rep.cut) process.stderr.write(`qnxemu: note: ${cutNote(file, rep.cut)}\n`);
           return;
         }
         // Two passes over the file, line by line (a trace may be 1 GiB: docs/formats/trace.md "Size limit").

@@ -3,6 +3,7 @@
  * and tests drive it the same way, so a `--commands` file replays a session exactly.
  */
 import { BreakError, describeBreak, isVerboseOnly, parseBreak } from './breakpoints';
+import { dropsCommand } from './drops/session-drops';
 import { helpText } from './help';
 import { summarize } from './packet-info';
 import { formatPath, pathOf } from './path';
@@ -133,6 +134,9 @@ export class DebugRepl {
       }
       case 'history':
         return this.history(rest[0] ? this.count(rest[0]) : 20);
+      case 'drops':
+        if (rest.length > 1 || (rest[0] !== undefined && rest[0] !== 'so-far')) throw new CommandError('usage: drops [so-far]');
+        return dropsCommand(s, rest);
       case 'show':
         return show(s, rest);
       case 'set':

@@ -31,6 +31,9 @@ export interface PacketPath {
 
 function deviceOf(r: DebugRecord, s: DebugSession): string {
   if (r.node) return r.node;
+  // Air records name their wireless link (emulator/machine/net/wireless/medium.ts).
+  const link = r.f?.['link'];
+  if (typeof link === 'string') return link;
   const port = r.f?.['port'] ?? r.f?.['to'];
   return (typeof port === 'string' && s.inst.portLinks.get(port)) || 'network';
 }

@@ -5,13 +5,14 @@ import { END_GRACE_NS } from '../testing/run-end';
 import { hexDump, summarize } from './packet-info';
 import { durationText, recordText, timeText } from './records';
 import type { DebugSession } from './session';
+import { nodeRunState, nodeStateText } from './node-state';
 import { showNic } from './show-nic';
 import { showArp, showIfnet, showSockets, showThreads } from './show-stack';
 import { resolveNic } from './targets';
 
 export class ShowError extends Error {}
 
-const USAGE = 'usage: show nic <node>.<nic> | pic <node> | ioapic <node> | board <node> | sockets <node> | arp <node> | ifnet <node> | procs <node> | threads <node> | events [n] | packet [pkt]';
+const USAGE = 'usage: show nic <node>.<nic> | pic <node> | ioapic <node> | board <node> | sockets <node> | arp <node> | ifnet <node> | procs <node> | threads <node> | nodes | events [n] | packet [pkt]';
 
 export function show(s: DebugSession, args: string[]): string[] {
   const [what, arg] = args;
@@ -53,6 +54,8 @@ export function show(s: DebugSession, args: string[]): string[] {
       return showProcs(s, node().name);
     case 'threads':
       return showThreads(node());
+    case 'nodes':
+      return showNodes(s);
     case 'events':
       return showEvents(s, arg ? Number(arg) : 20);
     case 'packet':
@@ -62,14 +65,28 @@ export function show(s: DebugSession, args: string[]): string[] {
 }
 
 function showProcs(s: DebugSession, name: string): string[] {
-  const k = s.inst.node(name)?.kernel;
-  if (!k) return [`${name}: the kernel has not booted yet`];
-  const out: string[] = [];
+  const node = s.inst.node(name)!;
+  const st = nodeRunState(node, s.inst.scenario.faults, s.inst.queue.now);
+  const k = node.kernel;
+  if (!k) return [`${name}: ${nodeStateText(st)}`];
+  // A crashed or hung kernel's tables are as the fault left them: nothing in them runs (docs/faults.md).
+  const out: string[] = st.kind === 'running' ? [] : [`${name}: ${nodeStateText(st)}; the processes as they were then:`];
   for (const p of k.processes) {
     out.push(`  pid ${String(p.pid).padStart(3)} ${p.argv.join(' ')}`);
     for (const t of p.threads) out.push(`      tid ${t.tid} ${t.name.padEnd(10)} ${t.state.padEnd(8)} prio ${t.priority}${t.blockedOn ? ` blocked on ${t.blockedOn}` : ''}`);
   }
   return out;
+}
+
+/** `show nodes`: each node's state at the cursor (running, crashed, hung, powered off: node-state.ts). */
+function showNodes(s: DebugSession): string[] {
+  const now = s.inst.queue.now;
+  const width = Math.max(...s.inst.nodeNames.map((n) => n.length));
+  return s.inst.nodeNames.map((name) => {
+    const n = s.inst.node(name);
+    const what = n ? nodeStateText(nodeRunState(n, s.inst.scenario.faults, now)) : 'Linux guest (v86)';
+    return `  ${name.padEnd(width)}  ${what}`;
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { aptHelp, cannotRun, GuestBuildError, run, tail, type HostTools } from './host';
+import { aptHelp, cannotRun, checkSignal, GuestBuildError, run, tail, type HostTools } from './host';
 import type { Step } from './progress';
 import { USERLAND_PACKAGES } from './userland';
 
@@ -73,29 +73,33 @@ export function parseDepends(out: string): Map<string, string[]> {
   return deps;
 }
 
-async function show(tools: HostTools, specs: readonly string[]): Promise<{ out: string; ok: boolean; err: string }> {
-  const r = await run(tools.aptCache, ['show', '--no-all-versions', ...specs]);
+async function show(tools: HostTools, specs: readonly string[], signal?: AbortSignal): Promise<{ out: string; ok: boolean; err: string }> {
+  const r = await run(tools.aptCache, ['show', '--no-all-versions', ...specs], { signal });
   if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(cannotRun(tools.aptCache, r.spawnError)));
+  checkSignal(r, `apt-cache show ${specs.join(' ')}`, signal);
   return { out: r.stdout, ok: r.status === 0, err: tail(r.stderr || r.stdout, 2) };
 }
 
-async function kernelPackage(tools: HostTools): Promise<string | undefined> {
-  const r = await show(tools, [KERNEL_METAPACKAGE]);
+async function kernelPackage(tools: HostTools, signal?: AbortSignal): Promise<string | undefined> {
+  const r = await show(tools, [KERNEL_METAPACKAGE], signal);
   return r.ok ? parseKernelDepends(r.out) : undefined;
 }
 
 /** Makes apt know i386 packages: `dpkg --add-architecture i386` and `apt-get update`. */
-async function addI386(tools: HostTools, log: (l: string) => void): Promise<void> {
-  const archs = await run(tools.dpkg, ['--print-foreign-architectures']);
+async function addI386(tools: HostTools, log: (l: string) => void, signal?: AbortSignal): Promise<void> {
+  const archs = await run(tools.dpkg, ['--print-foreign-architectures'], { signal });
+  checkSignal(archs, 'dpkg --print-foreign-architectures', signal);
   if (!/^i386$/m.test(archs.stdout)) {
     log('adding the i386 architecture to dpkg (dpkg --add-architecture i386)');
-    const r = await run(tools.dpkg, ['--add-architecture', 'i386']);
+    const r = await run(tools.dpkg, ['--add-architecture', 'i386'], { signal });
+    checkSignal(r, 'dpkg --add-architecture i386', signal);
     if (r.status !== 0) throw new GuestBuildError(aptHelp(`dpkg --add-architecture i386 failed (needs root): ${tail(r.stderr || r.stdout, 2)}`));
   }
   log('updating apt package lists (apt-get update)');
   // apt-get update exits non-zero when any one index fails (e.g. a mirror mid-sync) even though the
   // lists we need may have arrived; whether they did is checked by looking the packages up again.
-  const u = await run(tools.aptGet, ['update']);
+  const u = await run(tools.aptGet, ['update'], { signal });
+  checkSignal(u, 'apt-get update', signal);
   if (u.status !== 0) log(`apt-get update reported problems: ${tail(u.stderr, 2).replace(/\n/g, ' | ')}`);
 }
 
@@ -103,15 +107,15 @@ async function addI386(tools: HostTools, log: (l: string) => void): Promise<void
  * Resolves the three packages to exact versions. Runs `dpkg --add-architecture i386` and
  * `apt-get update` once if apt does not know the i386 kernel yet.
  */
-export async function resolvePackages(tools: HostTools, log: (l: string) => void): Promise<DebPackage[]> {
-  let kernel = await kernelPackage(tools);
+export async function resolvePackages(tools: HostTools, log: (l: string) => void, signal?: AbortSignal): Promise<DebPackage[]> {
+  let kernel = await kernelPackage(tools, signal);
   if (kernel === undefined) {
-    await addI386(tools, log);
-    kernel = await kernelPackage(tools);
+    await addI386(tools, log, signal);
+    kernel = await kernelPackage(tools, signal);
     if (kernel === undefined) throw new GuestBuildError(aptHelp(`apt does not know ${KERNEL_METAPACKAGE} even after apt-get update (no network, or no Debian i386 archive).`));
   }
   const wanted = [`${kernel}:i386`, 'busybox-static:i386', 'seabios'];
-  const r = await show(tools, wanted);
+  const r = await show(tools, wanted, signal);
   const found = parseShow(r.out);
   const out: DebPackage[] = [];
   for (const spec of wanted) {
@@ -120,7 +124,7 @@ export async function resolvePackages(tools: HostTools, log: (l: string) => void
     if (p === undefined) throw new GuestBuildError(aptHelp(`apt-cache show ${spec} found nothing: ${r.err}`));
     out.push(p);
   }
-  return [...out, ...(await dependencyClosure(tools, USERLAND_PACKAGES))];
+  return [...out, ...(await dependencyClosure(tools, USERLAND_PACKAGES, signal))];
 }
 
 /** Everything `resolvePackages` asks apt for: the builder asks again when this changes. */
@@ -138,17 +142,17 @@ export const DEPENDS_NOT_FOLLOWED: readonly string[] = ['adduser'];
  * only when asked without a qualifier), breadth-first from the roots: one `apt-cache show` per level.
  * Essential packages that Debian leaves undeclared are not followed (the guest's programs name libc6).
  */
-export async function dependencyClosure(tools: HostTools, roots: readonly string[]): Promise<DebPackage[]> {
+export async function dependencyClosure(tools: HostTools, roots: readonly string[], signal?: AbortSignal): Promise<DebPackage[]> {
   const out: DebPackage[] = [];
   const seen = new Set<string>(roots);
   let level = [...roots];
   while (level.length > 0) {
-    const r = await show(tools, level.map((n) => `${n}:i386`));
+    const r = await show(tools, level.map((n) => `${n}:i386`), signal);
     let found = parseShow(r.out).filter((p) => p.arch === 'i386' && level.includes(p.name));
     let deps = parseDepends(r.out);
     const missing = level.filter((n) => !found.some((p) => p.name === n));
     if (missing.length > 0) {
-      const all = await show(tools, missing);
+      const all = await show(tools, missing, signal);
       found = [...found, ...parseShow(all.out).filter((p) => p.arch === 'all' && missing.includes(p.name))];
       deps = new Map([...deps, ...parseDepends(all.out)]);
       const still = missing.filter((n) => !found.some((p) => p.name === n));
@@ -198,7 +202,7 @@ export function debIsComplete(dir: string, p: DebPackage): boolean {
  * Downloads the packages not yet in `dir` with `apt-get download`, reporting bytes arrived so far to
  * `step` (apt writes each file in place; its size is polled).
  */
-export async function downloadPackages(tools: HostTools, dir: string, pkgs: readonly DebPackage[], step: Step): Promise<void> {
+export async function downloadPackages(tools: HostTools, dir: string, pkgs: readonly DebPackage[], step: Step, signal?: AbortSignal): Promise<void> {
   const missing = pkgs.filter((p) => !debIsComplete(dir, p));
   if (missing.length === 0) {
     step.finish();
@@ -211,9 +215,15 @@ export async function downloadPackages(tools: HostTools, dir: string, pkgs: read
       return sum + (existsSync(f) ? Math.min(statSync(f).size, p.size) : 0);
     }, 0);
   const timer = setInterval(() => step.update(sizeNow()), 200); // wall clock: download progress bar; not simulation
-  const r = await run(tools.aptGet, ['download', ...missing.map((p) => `${p.name}:${p.arch}=${p.version}`)], { cwd: dir });
-  clearInterval(timer);
+  let r;
+  try {
+    r = await run(tools.aptGet, ['download', ...missing.map((p) => `${p.name}:${p.arch}=${p.version}`)], { cwd: dir, signal });
+  } finally {
+    clearInterval(timer);
+  }
   if (r.spawnError !== undefined) throw new GuestBuildError(aptHelp(cannotRun(tools.aptGet, r.spawnError)));
+  // A download stopped half-way leaves a partial .deb: the next build sees its size or SHA-256 differ and fetches it again.
+  checkSignal(r, 'apt-get download', signal);
   if (r.status !== 0) throw new GuestBuildError(aptHelp(`apt-get download failed: ${tail(r.stderr || r.stdout)}`));
   for (const p of missing) {
     if (!debIsComplete(dir, p)) throw new GuestBuildError(aptHelp(`${debFileName(p)} did not arrive intact (size or SHA-256 differs from apt's index).`));

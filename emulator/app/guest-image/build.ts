@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { debFileName, type DebPackage } from './apt';
-import { cannotRun, GuestBuildError, run, tail, type HostTools } from './host';
+import { cannotRun, checkInterrupt, checkSignal, GuestBuildError, run, tail, type HostTools } from './host';
 import { DepmodError } from './depmod';
 import { buildInitramfs, type ModuleFile } from './initramfs';
 import { moduleAliases, moduleDepends, moduleExports, moduleSoftdeps, readModInfo } from './modinfo';
@@ -29,10 +29,11 @@ export interface ImageManifest {
   sizes: Record<string, number>;
 }
 
-async function unpack(tools: HostTools, deb: string, into: string): Promise<void> {
+async function unpack(tools: HostTools, deb: string, into: string, signal: AbortSignal | undefined): Promise<void> {
   mkdirSync(into, { recursive: true });
-  const r = await run(tools.dpkgDeb, ['-x', deb, into]);
+  const r = await run(tools.dpkgDeb, ['-x', deb, into], { signal });
   if (r.spawnError !== undefined) throw new GuestBuildError(`qnxemu: unpacking the guest packages needs dpkg-deb (Debian's dpkg package): ${cannotRun(tools.dpkgDeb, r.spawnError)}`);
+  checkSignal(r, `dpkg-deb -x ${deb}`, signal);
   if (r.status !== 0) throw new GuestBuildError(`qnxemu: dpkg-deb -x ${deb} failed: ${tail(r.stderr)}`);
 }
 
@@ -50,6 +51,8 @@ export interface BuildArgs {
   /** The finished image folder; written through a temporary sibling and renamed at the end. */
   imageDir: string;
   progress: Progress;
+  /** Stops the build between two steps or tools (GuestBuildInterrupted); the temporary folders are removed. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Builds the image into `imageDir` and returns its manifest. */
@@ -73,7 +76,7 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
     const up = a.progress.step('unpacking packages', a.packages.length, 'items');
     let n = 0;
     for (const p of [kernelPkg, busyboxPkg, biosPkg, ...userPkgs]) {
-      await unpack(a.tools, join(a.debDir, debFileName(p)), join(work, p.name));
+      await unpack(a.tools, join(a.debDir, debFileName(p)), join(work, p.name), a.signal);
       up.update(++n);
     }
     up.finish();
@@ -115,6 +118,7 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
       if (e instanceof UserlandError) throw new GuestBuildError(`qnxemu: guest programs: ${e.message}`);
       throw e;
     }
+    checkInterrupt(a.signal);
     const pk = a.progress.step('packing the initramfs', 1, 'items');
     let initrd: Uint8Array;
     try {
@@ -133,6 +137,7 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
     pk.update(1);
     pk.finish();
 
+    checkInterrupt(a.signal); // the last point before the image is written: after it, the build completes
     mkdirSync(staging, { recursive: true });
     const biosDir = join(work, biosPkg.name, 'usr', 'share', 'seabios');
     copyFileSync(need(join(kroot, 'boot', vmlinuz), 'kernel image'), join(staging, IMAGE_FILES.kernel));

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { checkInterrupt, GuestBuildError } from './host';
 
 /**
  * Bumped whenever the builder's output changes for the same packages and /init. 4: modules moved from a flat
@@ -73,19 +74,36 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms)); // wall clock: polling another process's build lock; not simulation
+/** Waits `ms`, or less if `signal` aborts first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((r) => {
+    const done = (): void => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      r();
+    };
+    const t = setTimeout(done, ms); // wall clock: polling another process's build lock; not simulation
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
  * Runs `fn` holding <dir>/build.lock. A lock left by a process that no longer exists is taken over.
- * While another live process holds it, waits (up to `maxWaitMs`), telling `onWait` once.
+ * While another live process holds it, waits (up to `maxWaitMs`), telling `onWait` once; an abort of `signal`
+ * ends the wait (GuestBuildInterrupted) without touching the other process's lock.
  */
-export async function withLock<T>(dir: string, fn: () => Promise<T>, onWait: (pid: number) => void, maxWaitMs = 30 * 60_000): Promise<T> {
+export async function withLock<T>(
+  dir: string,
+  fn: () => Promise<T>,
+  onWait: (pid: number) => void,
+  signal?: AbortSignal,
+  maxWaitMs = 30 * 60_000,
+): Promise<T> {
   const lock = join(dir, 'build.lock');
   const t0 = Date.now(); // wall clock: the lock wait's timeout, outside the simulated world
   let told = false;
   for (;;) {
+    checkInterrupt(signal);
     try {
       const fd = openSync(lock, 'wx');
       writeSync(fd, String(process.pid));
@@ -107,8 +125,9 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>, onWait: (pi
         onWait(pid);
         told = true;
       }
-      if (Date.now() - t0 > maxWaitMs) throw new Error(`timed out waiting for ${lock} (held by pid ${pid})`);
-      await sleep(500);
+      if (Date.now() - t0 > maxWaitMs)
+        throw new GuestBuildError(`qnxemu: gave up after ${Math.round(maxWaitMs / 60_000)} min waiting for process ${pid}, which holds ${lock} (remove the file if that process is not building the guest image)`);
+      await sleep(500, signal);
     }
   }
   try {

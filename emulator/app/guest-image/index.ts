@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { aptListsFingerprint, debFileName, downloadPackages, PACKAGE_REQUEST, resolvePackages, type DebPackage } from './apt';
 import { buildImage, IMAGE_FILES, type ImageManifest } from './build';
 import { BUILDER_VERSION, cacheKey, guestCacheDir, withLock, writeFileAtomic } from './cache';
-import { DEFAULT_TOOLS, GuestBuildError, type HostTools } from './host';
+import { checkInterrupt, DEFAULT_TOOLS, GuestBuildError, type HostTools } from './host';
 import { initScript } from './init-script';
 import { appletLinks } from './initramfs';
 import { IMAGE_MODULES } from './modules';
@@ -15,7 +15,7 @@ import { barProgress, lineProgress, type Progress } from './progress';
 import { USERLAND_KEY } from './userland';
 
 export { guestCacheDir } from './cache';
-export { GuestBuildError } from './host';
+export { GuestBuildError, GuestBuildInterrupted } from './host';
 export { guestCmdline, BASE_CMDLINE, READY_MARKER, ERROR_PREFIX, GUEST_PROMPT, type GuestCmdlineOptions } from './init-script';
 export { NIC_DRIVER_MODULES } from './modules';
 
@@ -46,6 +46,11 @@ export interface EnsureGuestImageOptions {
   force?: boolean;
   /** Host tool names (tests substitute missing ones). */
   tools?: Partial<HostTools>;
+  /**
+   * Stops the build (the CLI aborts it on Ctrl-C / SIGTERM with the signal's name as reason): the running tool
+   * gets SIGTERM, a wait for another process's lock ends, and the promise rejects with GuestBuildInterrupted.
+   */
+  signal?: AbortSignal;
 }
 
 function imageFrom(dir: string, m: ImageManifest): GuestImage {
@@ -96,10 +101,11 @@ const inFlight = new Map<string, Promise<GuestImage>>();
  */
 export function ensureGuestImage(opts: EnsureGuestImageOptions = {}): Promise<GuestImage> {
   const cacheDir = opts.cacheDir ?? guestCacheDir();
-  const memo = opts.force ? undefined : inFlight.get(cacheDir);
+  // A caller that can be interrupted runs its own build: a shared one would stop for every caller, or for none.
+  const memo = opts.force || opts.signal ? undefined : inFlight.get(cacheDir);
   if (memo !== undefined) return memo;
   const p = ensure(cacheDir, opts);
-  if (!opts.force) {
+  if (!opts.force && !opts.signal) {
     // Only concurrent callers share a run; a later call checks the cache again (that costs milliseconds).
     inFlight.set(cacheDir, p);
     const forget = (): void => {
@@ -115,8 +121,16 @@ async function ensure(cacheDir: string, opts: EnsureGuestImageOptions): Promise<
   const log = opts.log ?? ((l: string) => process.stderr.write(`qnxemu: guest: ${l}\n`));
   const progress: Progress = (opts.progress ?? !!process.stderr.isTTY) ? barProgress(process.stderr) : lineProgress(log);
   mkdirSync(cacheDir, { recursive: true });
+  try {
+    return await ensureIn(cacheDir, opts, tools, log, progress);
+  } finally {
+    progress.abandon(); // a bar a failure left running: stopped, so the error line starts a line of its own
+  }
+}
 
-  const pkgs = await packagesFor(cacheDir, tools, log);
+async function ensureIn(cacheDir: string, opts: EnsureGuestImageOptions, tools: HostTools, log: (l: string) => void, progress: Progress): Promise<GuestImage> {
+  const signal = opts.signal;
+  const pkgs = await packagesFor(cacheDir, tools, log, signal);
   const key = imageKey(pkgs);
   const rel = join('images', key.slice(0, 16));
   const imageDir = join(cacheDir, rel);
@@ -136,8 +150,8 @@ async function ensure(cacheDir: string, opts: EnsureGuestImageOptions): Promise<
       mkdirSync(debDir, { recursive: true });
       mkdirSync(join(cacheDir, 'images'), { recursive: true });
       const total = pkgs.reduce((s, p) => s + p.size, 0);
-      await downloadPackages(tools, debDir, pkgs, progress.step(`downloading ${pkgs.length} packages`, total, 'bytes'));
-      const manifest = await buildImage({ tools, debDir, packages: pkgs, rootModules: IMAGE_MODULES, cacheKey: key, imageDir, progress });
+      await downloadPackages(tools, debDir, pkgs, progress.step(`downloading ${pkgs.length} packages`, total, 'bytes'), signal);
+      const manifest = await buildImage({ tools, debDir, packages: pkgs, rootModules: IMAGE_MODULES, cacheKey: key, imageDir, progress, signal });
       writeFileAtomic(join(cacheDir, 'current.json'), JSON.stringify({ cacheKey: key, dir: rel }, null, 2) + '\n');
       prune(cacheDir, key.slice(0, 16), pkgs);
       const img = imageFrom(imageDir, manifest);
@@ -145,6 +159,7 @@ async function ensure(cacheDir: string, opts: EnsureGuestImageOptions): Promise<
       return img;
     },
     (pid) => log(`waiting for process ${pid}, which is building the guest image`),
+    signal,
   );
 }
 
@@ -152,7 +167,8 @@ async function ensure(cacheDir: string, opts: EnsureGuestImageOptions): Promise<
  * The packages to build from. apt is asked only when its package lists changed since the last look-up
  * (asking takes seconds); when apt cannot be used, the last look-up's packages still name an image.
  */
-async function packagesFor(cacheDir: string, tools: HostTools, log: (l: string) => void): Promise<DebPackage[]> {
+async function packagesFor(cacheDir: string, tools: HostTools, log: (l: string) => void, signal: AbortSignal | undefined): Promise<DebPackage[]> {
+  checkInterrupt(signal);
   const recordedFile = join(cacheDir, 'packages.json');
   const loaded = existsSync(recordedFile) ? (JSON.parse(readFileSync(recordedFile, 'utf8')) as { fingerprint: string; request?: string[]; packages: DebPackage[] }) : undefined;
   // A look-up made for another set of root packages (an older builder) says nothing about this one.
@@ -161,7 +177,7 @@ async function packagesFor(cacheDir: string, tools: HostTools, log: (l: string) 
   const fingerprint = aptListsFingerprint(tools.aptLists);
   if (recorded !== undefined && fingerprint !== '' && recorded.fingerprint === fingerprint) return recorded.packages;
   try {
-    const packages = await resolvePackages(tools, log);
+    const packages = await resolvePackages(tools, log, signal);
     // apt-get update may have run inside resolvePackages: take the fingerprint afterwards.
     writeFileAtomic(recordedFile, JSON.stringify({ fingerprint: aptListsFingerprint(tools.aptLists), request, packages }, null, 2) + '\n');
     return packages;

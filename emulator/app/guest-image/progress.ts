@@ -13,6 +13,11 @@ export interface Step {
 export interface Progress {
   step(label: string, total: number, unit: 'bytes' | 'items'): Step;
   log(line: string): void;
+  /**
+   * Ends a step a failure or an interrupt left unfinished: a bar stops where it stands (its redraw timer ends, the
+   * cursor shows again, the next line starts below it) so that the error line that follows is a line of its own.
+   */
+  abandon(): void;
 }
 
 function mb(n: number): string {
@@ -23,6 +28,7 @@ function mb(n: number): string {
 export function lineProgress(log: (line: string) => void): Progress {
   return {
     log,
+    abandon() {},
     step(label, total, unit) {
       const t0 = Date.now(); // wall clock: progress lines of the host-side image build; not simulation
       log(`${label} (${unit === 'bytes' ? mb(total) : `${total}`})…`);
@@ -41,8 +47,13 @@ export function lineProgress(log: (line: string) => void): Progress {
 
 /** Bars on a terminal (written to `stream`, normally stderr). */
 export function barProgress(stream: NodeJS.WriteStream): Progress {
+  let open: cliProgress.SingleBar | null = null;
   return {
     log: (line) => stream.write(`${line}\n`),
+    abandon() {
+      open?.stop();
+      open = null;
+    },
     step(label, total, unit) {
       const bar = new cliProgress.SingleBar(
         {
@@ -57,6 +68,7 @@ export function barProgress(stream: NodeJS.WriteStream): Progress {
       );
       const shown = (v: number): string => (unit === 'bytes' ? `${mb(v)}/${mb(total)}` : `${v}/${total}`);
       bar.start(Math.max(total, 1), 0, { shown: shown(0) });
+      open = bar;
       let finished = false;
       return {
         update(v) {
@@ -67,6 +79,7 @@ export function barProgress(stream: NodeJS.WriteStream): Progress {
           finished = true;
           bar.update(Math.max(total, 1), { shown: shown(total) });
           bar.stop();
+          if (open === bar) open = null;
         },
       };
     },

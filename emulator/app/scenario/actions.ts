@@ -6,11 +6,13 @@
  *   { at: 2s, node: alpha, ping: { to: 10.0.0.2, count: 3, interval: 200ms, size: 56 } }
  *   { at: 2s, node: alpha, udp: { to: 10.0.0.2, port: 9000, rate: 100, count: 50, size: 64, sink: beta } }
  *   { at: 20s, node: sta, move: { x: 300, y: 0, z: 0 } }      the node (QNX or guest) stands there from now on
+ *   { at: 5s, impair: { link: wan, delay: 200ms } }           a link's impairment replaced (impair-spec.ts)
  * See docs/formats/scenario.md.
  */
 import type { Time } from '../../machine/sim/time';
 import type { Position } from '../../machine/net/wireless/radio';
 import { positionSchema } from './wireless-spec';
+import { impairActionSchema, parseImpairAction, type ImpairAction, type RawImpairAction } from './impair-spec';
 import {
   checkNode, checkWindow, durationSchema, fieldName, ipv4Schema, nameSchema, toNs, type TimelineContext,
 } from './actions-util';
@@ -21,7 +23,8 @@ const UDPGEN_MIN_SIZE = 16;
 export const actionSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['at', 'node'],
+  // `node` too, except for an impair action (its node, if any, is inside it): parseActions says so.
+  required: ['at'],
   properties: {
     at: durationSchema,
     node: nameSchema,
@@ -52,19 +55,21 @@ export const actionSchema = {
       },
     },
     move: positionSchema,
+    impair: impairActionSchema,
   },
 };
 
 export const actionsSchema = { type: 'array', items: actionSchema };
 
-export type ActionKind = 'command' | 'ping' | 'udp' | 'move';
+export type ActionKind = 'command' | 'ping' | 'udp' | 'move' | 'impair';
 
-export interface Action {
+/** An action on a node: a command line (command, ping, udp) or a move. */
+export interface NodeAction {
   /** Position in the file's `actions:` list. */
   index: number;
   at: Time;
   node: string;
-  kind: ActionKind;
+  kind: Exclude<ActionKind, 'impair'>;
   /** The command line typed into a new shell on `node` (a guest: typed at its shell); '' for a move. */
   command: string;
   /** A move: where the node stands from `at` on (its radios with it); null for the other kinds. */
@@ -73,13 +78,16 @@ export interface Action {
   sink: { node: string; command: string } | null;
 }
 
+export type Action = NodeAction | ImpairAction;
+
 interface RawAction {
   at: string | number;
-  node: string;
+  node?: string;
   command?: string;
   ping?: { to: string; count?: number; interval?: string | number; size?: number };
   udp?: { to: string; port: number; rate?: number; interval?: string | number; count?: number; size?: number; sink?: string };
   move?: { x: number; y: number; z?: number };
+  impair?: RawImpairAction;
 }
 
 /** Defaults of the traffic generators. */
@@ -90,13 +98,19 @@ export function parseActions(raw: unknown, ctx: TimelineContext): Action[] {
   const list = (raw ?? []) as RawAction[];
   return list.map((a, index) => {
     const path = ['actions', index];
-    const given = (['command', 'ping', 'udp', 'move'] as const).filter((k) => a[k] !== undefined);
+    const given = (['command', 'ping', 'udp', 'move', 'impair'] as const).filter((k) => a[k] !== undefined);
     if (given.length !== 1) {
       const what = given.length === 0 ? 'none is given' : `${given.join(' and ')} are given`;
-      throw ctx.locate(path, `${fieldName(path)}: give exactly one of command, ping, udp or move (${what})`);
+      throw ctx.locate(path, `${fieldName(path)}: give exactly one of command, ping, udp, move or impair (${what})`);
     }
+    if (a.impair !== undefined) {
+      if (a.node !== undefined)
+        throw ctx.locate([...path, 'node'], `${fieldName([...path, 'node'])}: an impair action acts on a link; to impair one node's port(s) give the node inside it (impair: { link: …, node: ${a.node}, … })`);
+      return parseImpairAction(a.impair, toNs(a.at), index, ctx);
+    }
+    if (a.node === undefined) throw ctx.locate(path, `${fieldName(path)}: missing required field 'node' (a ${given[0]} action runs on a node)`);
     const spec = checkNode(ctx, [...path, 'node'], a.node, false);
-    const kind = given[0]!;
+    const kind = given[0] as NodeAction['kind'];
     if (a.move !== undefined) {
       const at = toNs(a.at);
       checkWindow(ctx, path, at, null);
@@ -123,7 +137,7 @@ export function parseActions(raw: unknown, ctx: TimelineContext): Action[] {
       throw ctx.locate([...up, 'interval'], `${fieldName([...up, 'interval'])}: give rate (datagrams per second) or interval, not both`);
     const interval = u.rate !== undefined ? Math.round(1e9 / u.rate) : u.interval !== undefined ? toNs(u.interval) : UDP_DEFAULTS.intervalNs;
     if (interval <= 0) throw ctx.locate([...up, u.rate !== undefined ? 'rate' : 'interval'], `${fieldName(up)}: the interval between datagrams must be more than 0`);
-    let sink: Action['sink'] = null;
+    let sink: NodeAction['sink'] = null;
     if (u.sink !== undefined) {
       checkNode(ctx, [...up, 'sink'], u.sink, true);
       sink = { node: u.sink, command: `udpsink -p ${u.port}` };

@@ -7,6 +7,10 @@
  *   { at: 2s, node: beta, kind: rx-burst, nic: 0, frames: 200, size: 300 }
  *   { at: 1s, until: 3s, node: alpha, kind: irq-storm, irq: 7, period: 10us }
  *   { at: 2s, until: 3s, link: air, kind: interference, position: { x: 5, y: 0 }, power-dbm: 10, channel: 6 }
+ *   { at: 3s, node: beta, kind: crash }                         procnto dies (emulator/app/testing/node-faults.ts)
+ *   { at: 3s, until: 4s, node: beta, kind: hang }               the CPUs stop making progress
+ *   { at: 3s, node: beta, kind: power-cycle, off: 1s }          power off, on again after `off`, boot again
+ *   { at: 2s, until: 3s, link: sw0, node: beta, kind: unplug }  pull the node's cable(s) on a link, replug
  * See docs/formats/scenario.md.
  */
 import type { Time } from '../../machine/sim/time';
@@ -17,7 +21,7 @@ import {
   checkLink, checkNode, checkWindow, durationSchema, fieldName, nameSchema, toNs, type PathSeg, type TimelineContext,
 } from './actions-util';
 
-export const FAULT_KINDS = ['down', 'loss', 'corrupt', 'rx-burst', 'irq-storm', 'interference'] as const;
+export const FAULT_KINDS = ['down', 'loss', 'corrupt', 'rx-burst', 'irq-storm', 'interference', 'crash', 'hang', 'power-cycle', 'unplug'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const faultSchema = {
@@ -39,14 +43,20 @@ export const faultSchema = {
     position: positionSchema,
     'power-dbm': { type: 'number', minimum: -100, maximum: 60 },
     channel: { type: 'integer', minimum: 1, maximum: 14 },
+    off: durationSchema,
   },
 };
 
 export const faultsSchema = { type: 'array', items: faultSchema };
 
-/** Link down/up, loss and corruption: on a link, optionally only at one node's port(s). */
+/**
+ * Link down/up, loss and corruption: on a link, optionally only at one node's port(s). `unplug` is a `down` of
+ * one node's port(s) (`unplugged` set): the same mechanism, a pulled cable (docs/faults.md).
+ */
 export interface LinkFault {
   kind: 'down' | 'loss' | 'corrupt';
+  /** Written as `kind: unplug` (node required). */
+  unplugged?: boolean;
   index: number;
   at: Time;
   /** When it ends (null: never). */
@@ -98,7 +108,19 @@ export interface InterferenceFault {
   channel: number;
 }
 
-export type Fault = LinkFault | BurstFault | IrqStormFault | InterferenceFault;
+/** A simulated QNX node's OS dies (crash), stops making progress for a while (hang) or loses power (power-cycle). */
+export interface NodeFault {
+  kind: 'crash' | 'hang' | 'power-cycle';
+  index: number;
+  at: Time;
+  /** hang: when the CPUs come back (null: never). */
+  until: Time | null;
+  node: string;
+  /** power-cycle: how long the power stays off. */
+  off: Time;
+}
+
+export type Fault = LinkFault | BurstFault | IrqStormFault | InterferenceFault | NodeFault;
 
 interface RawFault {
   kind: FaultKind;
@@ -115,6 +137,7 @@ interface RawFault {
   position?: { x: number; y: number; z?: number };
   'power-dbm'?: number;
   channel?: number;
+  off?: string | number;
 }
 
 /** Which fields each kind takes (required ones first). */
@@ -125,7 +148,14 @@ const FIELDS: Record<FaultKind, { required: (keyof RawFault)[]; optional: (keyof
   'rx-burst': { required: ['node'], optional: ['at', 'nic', 'frames', 'size'] },
   'irq-storm': { required: ['node', 'irq', 'period'], optional: ['at', 'until'] },
   interference: { required: ['link', 'until', 'position', 'power-dbm'], optional: ['at', 'channel'] },
+  crash: { required: ['node'], optional: ['at'] },
+  hang: { required: ['node'], optional: ['at', 'until'] },
+  'power-cycle': { required: ['node'], optional: ['at', 'off'] },
+  unplug: { required: ['link', 'node'], optional: ['at', 'until'] },
 };
+
+/** How long a power-cycle keeps the power off when `off` is not given. */
+export const POWER_OFF_DEFAULT_NS = 1_000_000_000;
 
 export const BURST_DEFAULTS = { frames: 200, size: 300 };
 /** The shortest storm period accepted (a shorter one would only measure the event queue). */
@@ -188,6 +218,31 @@ export function parseFaults(raw: unknown, ctx: TimelineContext): Fault[] {
           kind: 'interference', index, at, until: until!, link: l.name, position: { x: p.x, y: p.y, z: p.z ?? 0 },
           powerDbm: f['power-dbm']!, channel: f.channel ?? l.wireless?.channel ?? WIRELESS_DEFAULTS.channel,
         };
+      }
+      case 'crash':
+      case 'hang':
+      case 'power-cycle': {
+        const n = checkNode(ctx, [...path, 'node'], f.node!, false);
+        const nodeKind = ctx.rawNodes[n.name]?.kind ?? 'qnx';
+        if (nodeKind !== 'qnx')
+          throw ctx.locate([...path, 'node'], `${fieldName([...path, 'node'])}: node '${n.name}' is a ${nodeKind} node; a ${f.kind} fault needs a simulated QNX node (a guest's CPU is v86's, which cannot be stopped, resumed or rebooted mid-run without breaking its clock)`);
+        const off = f.off === undefined ? POWER_OFF_DEFAULT_NS : toNs(f.off);
+        if (f.kind === 'power-cycle') {
+          if (off <= 0) throw ctx.locate([...path, 'off'], `${fieldName([...path, 'off'])}: must be more than 0`);
+          const air = n.nics.findIndex((x) => ctx.links.find((l) => l.name === x.link)?.type === 'wireless');
+          if (air >= 0)
+            throw ctx.locate([...path, 'node'], `${fieldName([...path, 'node'])}: ${n.name}.nics[${air}] is on wireless link '${n.nics[air]!.link}'; powering a radio off and on is not modelled (power-cycle nodes on hubs, cables and switches)`);
+        }
+        return { kind: f.kind, index, at, until: f.kind === 'hang' ? until : null, node: n.name, off };
+      }
+      case 'unplug': {
+        const l = checkLink(ctx, [...path, 'link'], f.link!);
+        if (l.type === 'wireless')
+          throw ctx.locate([...path, 'link'], `${fieldName([...path, 'link'])}: link '${l.name}' is wireless; there is no cable to pull (move the node out of range, or use kind: interference)`);
+        const n = checkNode(ctx, [...path, 'node'], f.node!, false);
+        if (!n.nics.some((x) => x.link === l.name))
+          throw ctx.locate([...path, 'node'], `${fieldName([...path, 'node'])}: node '${n.name}' has no NIC on link '${l.name}'`);
+        return { kind: 'down', unplugged: true, index, at, until, link: l.name, node: n.name, probability: 1 };
       }
     }
   });

@@ -16,6 +16,7 @@ import { checkNotGuestFields, parseGuestNode } from './guest-spec';
 import { checkIsaConflicts, nicSpecOf, type RawNic } from './nic-spec';
 import { nicKind } from '../../../nic-models/registry';
 import { checkNicMedia, parsePosition, parseWirelessLink, type RawWirelessLink } from './wireless-spec';
+import { checkImpairMedia, parseImpair, type RawImpair } from './impair-spec';
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(scenarioSchema);
@@ -56,6 +57,7 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       ageing: l.ageing === undefined ? null : durationOf(l.ageing),
       queue: l.queue ?? null,
       ...(wireless ? { wireless } : {}),
+      ...(l.impair ? { impair: parseImpair(l.impair, ['links', name, 'impair'], locate) } : {}),
     };
   });
   const macs = new Map<string, string>();
@@ -67,7 +69,10 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
       const key = macText.toLowerCase();
       if (macs.has(key)) throw locate([...at, 'mac'], `MAC ${macText} is also used by ${macs.get(key)}`);
       macs.set(key, `${name}.nics[${i}]`);
-      return nicSpecOf(nic, Uint8Array.from(key.split(':').map((h) => parseInt(h, 16))), at, locate);
+      // `impair` belongs to the NIC's port on its link, not to the model (impair-spec.ts).
+      const { impair, ...modelNic } = nic;
+      const spec = nicSpecOf(modelNic, Uint8Array.from(key.split(':').map((h) => parseInt(h, 16))), at, locate);
+      return impair ? { ...spec, impair: parseImpair(impair as RawImpair, [...at, 'impair'], locate) } : spec;
     });
     checkIsaConflicts(nics, (i, what) => locate(['nodes', name, 'nics', i], what));
     const rawFields = n as unknown as Record<string, unknown>;
@@ -130,6 +135,7 @@ export function parseScenario(text: string, file: string, dir: string, readFile 
     };
   });
   checkNicMedia(nodes, links, locate);
+  checkImpairMedia(nodes, links, locate);
   for (const l of links) {
     const users = nodes.flatMap((n) => n.nics.filter((x) => x.link === l.name));
     if (l.type === 'cable' && users.length > 2)
@@ -159,7 +165,7 @@ interface RawNode {
   hostname?: string; position?: { x: number; y: number; z?: number };
   nics: RawNic[]; buildfile?: string; script?: string;
 }
-interface RawLink { type: 'hub' | 'cable' | 'switch' | 'wireless'; 'propagation-ns'?: number; 'length-m'?: number; ageing?: string | number; queue?: number }
+interface RawLink { type: 'hub' | 'cable' | 'switch' | 'wireless'; 'propagation-ns'?: number; 'length-m'?: number; ageing?: string | number; queue?: number; impair?: RawImpair }
 interface RawScenario { name?: string; seed?: number; until?: string | number; nodes: Record<string, RawNode>; links: Record<string, RawLink> }
 
 function defaultRead(p: string): string {

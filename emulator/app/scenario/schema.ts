@@ -6,6 +6,7 @@ import { actionsSchema } from './actions';
 import { expectationsSchema } from './expect';
 import { faultsSchema } from './faults';
 import { guestNodeProperties } from './guest-spec';
+import { impairSchema } from './impair-spec';
 import { NIC_KINDS, nicModels } from '../../../nic-models/registry';
 import { positionSchema, wirelessLinkProperties } from './wireless-spec';
 
@@ -26,6 +27,8 @@ export const nicSchema = {
     model: { enum: nicModels() },
     link: name,
     mac,
+    // Frames the link delivers to this NIC (emulator/app/scenario/impair-spec.ts); not a field of the model.
+    impair: impairSchema,
     ...Object.fromEntries(NIC_KINDS.flatMap((k) => Object.entries(k.fields).map(([field, f]) => [field, f.schema]))),
   },
 };
@@ -66,6 +69,8 @@ export const linkSchema = {
     'length-m': { type: 'number', minimum: 0 },
     'ageing': duration,
     'queue': { type: 'integer', minimum: 1 },
+    // Hub, cable and switch only (the loader says so otherwise): emulator/app/scenario/impair-spec.ts
+    impair: impairSchema,
     // `type: wireless` only (the loader says so otherwise): emulator/app/scenario/wireless-spec.ts
     ...wirelessLinkProperties,
   },

@@ -7,6 +7,7 @@ import type { GuestSpec } from './guest-spec';
 import type { NicResources } from '../../../nic-models/kind';
 import type { Position } from '../../machine/net/wireless/radio';
 import type { WirelessConfig } from '../../machine/net/wireless/medium';
+import type { ImpairConfig } from '../../machine/net/impair/config';
 
 /** A validated scenario (see docs/formats/scenario.md). */
 export interface Scenario {
@@ -64,6 +65,8 @@ export interface NicSpec {
   resources: NicResources;
   /** Every field given beyond model/link/mac (the resources included), as the kind validated them. */
   fields: Readonly<Record<string, unknown>>;
+  /** `impair:` of frames its link delivers to this NIC (overrides the link's): docs/impairments.md. */
+  impair?: ImpairConfig;
 }
 
 export interface LinkSpec {
@@ -75,4 +78,6 @@ export interface LinkSpec {
   queue: number | null;
   /** `type: wireless`: the medium's parameters as given (the rest default: medium.ts WIRELESS_DEFAULTS); absent on wired links. */
   wireless?: Partial<WirelessConfig>;
+  /** `impair:` of the frames the link delivers to every station port (wired links only): docs/impairments.md. */
+  impair?: ImpairConfig;
 }

@@ -13,6 +13,7 @@ import type { Assembled } from '../assembly/run';
 import type { SimNode } from '../assembly/node';
 import type { GuestNode } from '../assembly/guest-node';
 import type { Expectation } from '../scenario/expect';
+import type { Kernel } from '../../../stack/kernel/kernel';
 
 /** How often the runner checks whether a tool it started has exited. */
 const TOOL_POLL_NS = 100_000;
@@ -51,7 +52,7 @@ export class Observer {
   readonly nicCounts = new Map<string, number>();
   /** Tool runs (toolKey). */
   readonly tools = new Map<string, ToolRun>();
-  private readonly pending: { run: ToolRun; node: SimNode; pid: number }[] = [];
+  private readonly pending: { run: ToolRun; node: SimNode; pid: number; kernel: Kernel }[] = [];
   /** Reads typed at guest shells: done when the end marker line has come back. */
   private readonly guestPending: { run: ToolRun; guest: GuestNode; from: number; begin: string; end: string }[] = [];
   private guestReads = 0;
@@ -116,8 +117,9 @@ export class Observer {
     if (guest) return this.startGuest(run, guest);
     const node = this.a.nodes.find((n) => n.name === nodeName);
     const k = node?.kernel;
-    if (!node || !k) {
-      run.error = `${nodeName} has no running kernel`;
+    if (!node || !k || k.halt.kind === 'crashed') {
+      // A crashed kernel runs nothing again (node faults: docs/faults.md).
+      run.error = `${nodeName} has no running kernel${k ? ' (it crashed)' : ''}`;
       run.done = true;
       return;
     }
@@ -129,7 +131,7 @@ export class Observer {
       run.done = true;
       return;
     }
-    this.pending.push({ run, node, pid });
+    this.pending.push({ run, node, pid, kernel: k });
     const q = this.a.sim.queue;
     if (!this.poll.scheduled) q.schedule(this.poll, q.now + TOOL_POLL_NS);
   }
@@ -151,7 +153,9 @@ export class Observer {
   private check(): void {
     for (let i = this.pending.length - 1; i >= 0; i--) {
       const p = this.pending[i]!;
-      if (p.node.kernel?.procs.get(p.pid)) continue;
+      if (p.node.kernel === p.kernel && p.kernel.procs.get(p.pid)) continue;
+      // Ended, or its kernel went with a power-cycle (node faults) and its output stops where it was.
+      if (p.node.kernel !== p.kernel) p.run.error = `${p.node.name} was power-cycled while ${p.run.argv[0]} ran`;
       p.run.done = true;
       this.pending.splice(i, 1);
     }

@@ -67,6 +67,12 @@ export function runTimeline(scenario: Scenario, opts: TimelineOptions = {}): Tim
 export const SLICE_EVENTS = 20_000;
 
 /**
+ * The slice when the scenario has guest nodes: a guest's CPU event runs v86 for up to milliseconds, so 20 000
+ * events were a whole run (guest-ne2k-pci.yaml: 8314 events, a minute of wall time) and Ctrl-C waited for its end.
+ */
+export const GUEST_SLICE_EVENTS = 16;
+
+/**
  * `runTimeline` that gives the event loop a turn every SLICE_EVENTS events, so a signal handler can run
  * (`qnxemu run` on Ctrl-C). When `stopRequested()` turns true the simulation stops between two events: the
  * end-of-run work is skipped, outputs are closed (pcaps end at a record, the trace at a line) and the run
@@ -81,14 +87,14 @@ export async function runTimelineAsync(scenario: Scenario, opts: TimelineOptions
   }
 }
 
-/** Run `q` to `limit` (or until `stop`) in slices of SLICE_EVENTS, yielding between slices; true if told to stop. */
-function* sliced(q: EventQueue, limit: number, stop?: () => boolean): Generator<void, boolean, boolean | undefined> {
+/** Run `q` to `limit` (or until `stop`) in slices of `n` events, yielding between slices; true if told to stop. */
+function* sliced(q: EventQueue, limit: number, n: number, stop?: () => boolean): Generator<void, boolean, boolean | undefined> {
   for (;;) {
     let k = 0;
     let stopped = false;
-    if (stop) q.runUntil(limit, () => (stop() ? (stopped = true) : ++k >= SLICE_EVENTS));
-    else k = q.runSlice(limit, SLICE_EVENTS); // the same slices; no predicate asked between events
-    if (stopped || k < SLICE_EVENTS) return false;
+    if (stop) q.runUntil(limit, () => (stop() ? (stopped = true) : ++k >= n));
+    else k = q.runSlice(limit, n); // the same slices; no predicate asked between events
+    if (stopped || k < n) return false;
     if ((yield) === true) return true;
   }
 }
@@ -104,14 +110,15 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
   const until = opts.until ?? scenario.until;
   const { injected, observer } = armRun(a, scenario, until);
   const q = a.sim.queue;
+  const n = a.guests.length > 0 ? GUEST_SLICE_EVENTS : SLICE_EVENTS;
   let interruptedAt: number | null = null;
   let stopped = false;
   for (const p of [...(opts.pauses ?? [])].sort((x, y) => x.at - y.at)) {
-    if ((stopped = yield* sliced(q, p.at))) break;
+    if ((stopped = yield* sliced(q, p.at, n))) break;
     p.run(a);
   }
-  if (stopped || (yield* sliced(q, until))) interruptedAt = q.now;
-  else if (observer.busy > 0 && (yield* sliced(q, until + END_GRACE_NS, () => observer.busy === 0))) interruptedAt = q.now;
+  if (stopped || (yield* sliced(q, until, n))) interruptedAt = q.now;
+  else if (observer.busy > 0 && (yield* sliced(q, until + END_GRACE_NS, n, () => observer.busy === 0))) interruptedAt = q.now;
   observer.abandon();
   const pcaps = a.close();
   // Every node's console, guests' (their serial consoles) included, in scenario order.

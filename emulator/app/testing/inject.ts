@@ -15,8 +15,11 @@ import type { SimNode } from '../assembly/node';
 import type { GuestNode } from '../assembly/guest-node';
 import { LinkFaults, isFaultable, type FrameFault } from '../../machine/net/fault';
 import type { Medium } from '../../machine/net/link';
-import type { Action } from '../scenario/actions';
+import type { NodeAction } from '../scenario/actions';
+import { scheduleImpair } from './impair-actions';
+import { nicPortName } from '../assembly/link-impairments';
 import type { BurstFault, Fault, InterferenceFault, IrqStormFault, LinkFault } from '../scenario/faults';
+import { nodeFault, unplugReport, type PoweredOff } from './node-faults';
 import type { Scenario } from '../scenario/types';
 import { CsmaCdMac } from '../../../nic-models/common/csma-mac';
 import { ETHER_HDR_LEN, EtherType, EthernetFrame, EthernetRepr } from '../../../stack/net/wire/ethernet';
@@ -57,12 +60,22 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
     return lf;
   };
 
+  const poweredOff: PoweredOff = new Map();
   (scenario.faults ?? []).forEach((f: Fault) => {
     switch (f.kind) {
       case 'down':
       case 'loss':
-      case 'corrupt':
-        reports.push(linkFault(a, faultsOf(f.link), f, portsOf(a, f)));
+      case 'corrupt': {
+        const ports = portsOf(a, f);
+        const report = linkFault(a, faultsOf(f.link), f, ports);
+        // `kind: unplug` is a down of one node's ports: its own report line (node-faults.ts).
+        reports.push(f.unplugged && ports ? unplugReport(a, f, ports) : report);
+        break;
+      }
+      case 'crash':
+      case 'hang':
+      case 'power-cycle':
+        reports.push(nodeFault(a, nodes.get(f.node)!, f, faultsOf, poweredOff));
         break;
       case 'rx-burst':
         reports.push(burst(a, anyNode(f.node), f));
@@ -77,12 +90,14 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
   });
 
   const ran = (scenario.actions ?? []).map((act) => {
+    if (act.kind === 'impair') return { act, ran: scheduleImpair(a, act) };
     if (act.kind === 'move') return { act, ran: scheduleMove(a, act) };
     const g = guests.get(act.node);
     return { act, ran: g ? scheduleGuestAction(a, g, act) : scheduleAction(a, nodes.get(act.node)!, act, started, nodes) };
   });
   return {
-    faultReports: () => reports.map((r) => r()),
+    // What each fault did, then what the link impairments did (link-impairments.ts).
+    faultReports: () => [...reports.map((r) => r()), ...a.network.impairments.report()],
     problems: () =>
       ran.flatMap((r) => {
         const why = r.ran();
@@ -94,7 +109,7 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
 
 /** A NIC's port name on its medium (the MAC attaches under its component name). */
 export function portName(n: { readonly name: string }, nic: number): string {
-  return `${n.name}.nic${nic}`;
+  return nicPortName(n.name, nic);
 }
 
 function portsOf(a: Assembled, f: LinkFault): string[] | null {
@@ -203,7 +218,7 @@ function interference(a: Assembled, f: InterferenceFault): () => string {
 }
 
 /** A `move` action: the node stands at the new position from `at` on (signals already on the air are unchanged). */
-function scheduleMove(a: Assembled, act: Action): () => string | null {
+function scheduleMove(a: Assembled, act: NodeAction): () => string | null {
   let moved = false;
   a.sim.queue.schedule(new SimEvent(`action${act.index}`, () => {
     a.network.positions.move(act.node, act.position!);
@@ -217,7 +232,7 @@ function scheduleMove(a: Assembled, act: Action): () => string | null {
  * still queued, as the guest's `commands:` are), echoed on its console by the guest's shell. Returns why it
  * did not run (null: it was typed).
  */
-function scheduleGuestAction(a: Assembled, g: GuestNode, act: Action): () => string | null {
+function scheduleGuestAction(a: Assembled, g: GuestNode, act: NodeAction): () => string | null {
   /** The shell's `typed` count once this command has been typed (commands are typed in queue order). */
   let typedAt = -1;
   a.sim.queue.schedule(
@@ -239,7 +254,7 @@ function scheduleGuestAction(a: Assembled, g: GuestNode, act: Action): () => str
  * Type the action's line into a new `sh` on the node; before the node's kernel (or the sink node's) is up,
  * look again every millisecond. Returns why it did not run (null: it ran).
  */
-function scheduleAction(a: Assembled, node: SimNode, act: Action, started: Map<string, number[]>, nodes: Map<string, SimNode>): () => string | null {
+function scheduleAction(a: Assembled, node: SimNode, act: NodeAction, started: Map<string, number[]>, nodes: Map<string, SimNode>): () => string | null {
   const q = a.sim.queue;
   let ran = false;
   const run = (n: SimNode, line: string): void => {

@@ -11,6 +11,8 @@ import { loadScenarioFile } from '../scenario/load';
 import { runScenarioCheckedAsync, type RunInterrupt } from './api';
 import { cutWarning } from '../assembly/trace-writer';
 import { firstFailure, type ExpectationOutcome, type FirstFailure } from './evaluate';
+import { CliError } from '../cli/errors';
+import { scenarioRing, type RingRequest } from '../capture/test-ring';
 
 export type OutcomeStatus = 'passed' | 'failed' | 'error';
 
@@ -38,6 +40,8 @@ export interface ScenarioOutcome {
   failure?: FirstFailure | null;
   /** Virtual time an interrupt stopped the run at (in process: OutcomeOptions.interrupt); the runner reports it. */
   interruptedAt?: number | null;
+  /** `--capture-ring`: the ring file a failed run wrote (emulator/app/capture/test-ring.ts). */
+  captureRing?: string | null;
 }
 
 export interface OutcomeOptions {
@@ -48,6 +52,8 @@ export interface OutcomeOptions {
   traceLimit?: number | undefined;
   /** Run in slices that can be stopped between two events (`qnxemu test --in-process` on Ctrl-C). */
   interrupt?: RunInterrupt | undefined;
+  /** `--capture-ring`: capture into a ring, written when the run fails. */
+  capture?: RingRequest | undefined;
 }
 
 /** An outcome for a file that has not run (yet): status 'error' with `error` as the reason. */
@@ -75,7 +81,12 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
   try {
     const scenario = loadScenarioFile(file);
     base.name = scenario.name;
-    const r = await runScenarioCheckedAsync(scenario, { artifactsDir: opts.artifactsDir, seed: opts.seed, traceLimit: opts.traceLimit }, opts.interrupt);
+    const ring = opts.capture ? scenarioRing(opts.capture, scenario) : null;
+    const r = await runScenarioCheckedAsync(
+      scenario,
+      { artifactsDir: opts.artifactsDir, seed: opts.seed, traceLimit: opts.traceLimit, ...(ring ? { onNetwork: ring.onNetwork } : {}) },
+      opts.interrupt,
+    );
     // Stopped from outside: expectations of a partial run are not judged; the runner makes it an interrupted error.
     if (r.run.interruptedAt !== null) return { ...base, seed: r.seed, virtualTime: r.virtualTime, events: r.events, artifacts: r.artifacts, interruptedAt: r.run.interruptedAt };
     const cut = r.run.assembled.traceCut();
@@ -93,6 +104,10 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
       failure: r.passed ? null : firstFailure(r.outcomes, r.run.problems, r.run.until),
       traceCut: cut && opts.artifactsDir ? { warning: cutWarning(path.join(opts.artifactsDir, 'trace.jsonl'), cut), failed: cut.failed } : null,
     };
+    if (ring && !r.passed) {
+      out.captureRing = ring.write();
+      out.artifacts.push(out.captureRing);
+    }
     if (opts.artifactsDir) {
       const p = path.join(opts.artifactsDir, 'result.json');
       out.artifacts.push(p);
@@ -100,7 +115,7 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
     }
     return out;
   } catch (e) {
-    base.error = e instanceof LocatedError ? e.message : `${(e as Error).stack ?? String(e)}`;
+    base.error = e instanceof LocatedError || e instanceof CliError ? e.message : `${(e as Error).stack ?? String(e)}`;
     return base;
   }
 }

@@ -26,6 +26,8 @@ export interface SuiteOptions {
   seed?: number | undefined;
   /** `--trace-limit` in bytes for each scenario's artifact trace (default: the trace writer's, 1 GiB). */
   traceLimit?: number | undefined;
+  /** `--capture-ring`: each scenario's ring, written for a failed one (emulator/app/capture/test-ring.ts). */
+  capture?: RunRequest['capture'];
   /** Run in this process instead of workers (tests, debugging). */
   inProcess?: boolean;
   worker?: WorkerCommand;
@@ -79,6 +81,7 @@ export async function runSuite(files: string[], opts: SuiteOptions = {}): Promis
     ...(dirs ? { artifactsDir: dirs.get(file)! } : {}),
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.traceLimit !== undefined ? { traceLimit: opts.traceLimit } : {}),
+    ...(opts.capture ? { capture: opts.capture } : {}),
   }));
   const results: (ScenarioOutcome | undefined)[] = new Array(files.length);
   let done = 0;

@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { runFileOutcome, type ScenarioOutcome } from './outcome';
 import type { RunInterrupt } from './api';
+import type { RingRequest } from '../capture/test-ring';
 
 export interface RunRequest {
   type: 'run';
@@ -23,6 +24,8 @@ export interface RunRequest {
   seed?: number;
   /** `--trace-limit` in bytes for the artifact trace. */
   traceLimit?: number;
+  /** `--capture-ring` (emulator/app/capture/test-ring.ts). */
+  capture?: RingRequest;
 }
 
 export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; outcome: ScenarioOutcome };
@@ -33,7 +36,7 @@ export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; ou
  */
 export async function runRequest(req: RunRequest, interrupt?: RunInterrupt): Promise<ScenarioOutcome> {
   const t0 = performance.now(); // wall clock: reporting only (outside the simulated world)
-  const outcome = await runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed, traceLimit: req.traceLimit, interrupt });
+  const outcome = await runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed, traceLimit: req.traceLimit, interrupt, capture: req.capture });
   outcome.wallMs = Math.round(performance.now() - t0);
   return outcome;
 }

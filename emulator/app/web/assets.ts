@@ -29,6 +29,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
+  // Guest scenarios (guest-assets.ts): v86's wasm core; the image files are octet-streams.
+  '.wasm': 'application/wasm',
 };
 
 export function contentType(name: string): string {

@@ -29,6 +29,8 @@ export function exportPage(files: PageFile[], dir: string): Written[] {
     const file = path.join(dir, f.name);
     const body = readPageFile(f);
     try {
+      // Guest scenarios' files live in subfolders (guest/, v86/: guest-assets.ts).
+      if (f.name.includes('/')) fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, body);
     } catch (e) {
       throw new CliError(`--out ${dir}`, `cannot write ${f.name}: ${osReason(e)}`);
@@ -37,8 +39,12 @@ export function exportPage(files: PageFile[], dir: string): Written[] {
   });
 }
 
+/** "1.2 MB", "3.4 kB", "12 B" */
+export function sizeText(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : bytes >= 1e3 ? `${(bytes / 1e3).toFixed(1)} kB` : `${bytes} B`;
+}
+
 /** "wrote out/app.js (1.2 MB)" */
 export function writtenLine(w: Written): string {
-  const size = w.bytes >= 1e6 ? `${(w.bytes / 1e6).toFixed(1)} MB` : w.bytes >= 1e3 ? `${(w.bytes / 1e3).toFixed(1)} kB` : `${w.bytes} B`;
-  return `wrote ${w.file} (${size})`;
+  return `wrote ${w.file} (${sizeText(w.bytes)})`;
 }

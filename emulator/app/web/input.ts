@@ -61,9 +61,9 @@ export function readBundle(file: string): ScenarioBundle {
 /**
  * The scenario's name and the run's seed, for the command's line ("ping, seed 1"): the bundle's scenario parsed as
  * the page parses it (core/session.ts scenarioOf), so what the page would refuse (a located error in the scenario,
- * a file missing from the bundle, guest nodes) is refused here first, as one line.
+ * a file missing from the bundle) is refused here first, as one line.
  */
-export function describeBundle(b: ScenarioBundle): { name: string; seed: number } {
+export function describeBundle(b: ScenarioBundle): { name: string; seed: number; scenario: Scenario } {
   let sc: Scenario;
   try {
     sc = scenarioOf(b);
@@ -71,5 +71,5 @@ export function describeBundle(b: ScenarioBundle): { name: string; seed: number 
     if (e instanceof LocatedError || e instanceof CliError) throw e;
     throw new CliError(b.file, (e as Error).message);
   }
-  return { name: sc.name, seed: b.seed ?? sc.seed };
+  return { name: sc.name, seed: b.seed ?? sc.seed, scenario: sc };
 }

@@ -8,6 +8,8 @@
  *   SIGINT/SIGTERM, then close the server and exit 128 + the signal (130, 143), as every command a signal ends
  *   (docs/errors.md). --open also hands the URL to the system's browser launcher (open.ts).
  * - --out DIR: write the page and bundle.json into DIR (static files for any web server) and exit.
+ * - A scenario with guest (v86) nodes: the guest image and v86 are served (and written by --out) beside the page
+ *   under guest/ and v86/ (guest-assets.ts); the image is built first if it is not cached.
  * Every problem (missing file, bad bundle, port in use, unwritable --out, page not built) is one line, exit 1.
  */
 import { InvalidArgumentError, type Command } from 'commander';
@@ -18,7 +20,8 @@ import { untilArg } from '../cli/until';
 import { interruptStatus, onInterrupt, type InterruptSignal } from '../cli/signals';
 import { formatTime } from '../../machine/sim/time';
 import { bundleFile, pageFiles } from './assets';
-import { exportPage, writtenLine } from './export';
+import { exportPage, sizeText, writtenLine } from './export';
+import { guestAssets, guestNodes } from './guest-assets';
 import { describeBundle, loadInput } from './input';
 import { openBrowser } from './open';
 import { serve } from './server';
@@ -51,14 +54,21 @@ async function runWeb(input: string, o: WebOpts): Promise<number> {
   }
   const files = pageFiles(undefined, o.out === undefined);
   const bundle = loadInput(input, { seed: o.seed, until: o.until });
-  const { name, seed } = describeBundle(bundle);
+  const { name, seed, scenario } = describeBundle(bundle);
+  // Guest nodes: their image and v86 beside the page (built first if need be, as `qnxemu run` does).
+  const guestFiles = await guestAssets(scenario, bundle.file);
   const failure = bundle.failure ? `, stopped at ${formatTime(bundle.failure.t)} where ${bundle.failure.expectation} failed` : '';
   if (o.out !== undefined) {
-    for (const w of exportPage([...files, bundleFile(bundle)], o.out)) process.stdout.write(`${writtenLine(w)}\n`);
+    let total = 0;
+    for (const w of exportPage([...files, bundleFile(bundle), ...guestFiles], o.out)) {
+      total += w.bytes;
+      process.stdout.write(`${writtenLine(w)}\n`);
+    }
+    if (guestFiles.length > 0) process.stdout.write(`qnxemu web: wrote ${sizeText(total)} into ${o.out}, the guest image and v86 for ${guestNodes(scenario).join(', ')} included\n`);
     process.stdout.write(`qnxemu web: ${name}, seed ${seed}${failure}: serve ${o.out} with any static web server (python3 -m http.server -d ${o.out}) and open its index.html\n`);
     return 0;
   }
-  const server = await serve([...files, bundleFile(bundle)], o.host, o.port ?? 0);
+  const server = await serve([...files, bundleFile(bundle), ...guestFiles], o.host, o.port ?? 0);
   // The first Ctrl-C closes the server; a second one exits at once (signals.ts).
   let stop: (sig: InterruptSignal) => void = () => undefined;
   const stopped = new Promise<InterruptSignal>((resolve) => (stop = resolve));

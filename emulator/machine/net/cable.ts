@@ -90,8 +90,9 @@ export class Cable implements Medium {
   private readonly half: Hub;
   private readonly neg: LinkSegment;
   /**
-   * Fault injection (emulator/machine/net/fault.ts): sees every frame about to be handed to a station's port and
-   * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
+   * The delivery chain (delivery-chain.ts: fault injection, then impairments): sees every frame about to be handed
+   * to a station's port and returns what that station receives now (the frame, a changed copy) or null (lost, or
+   * held for `deliverHeld`). Null: nothing installed.
    */
   deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
 
@@ -281,6 +282,15 @@ export class Cable implements Medium {
     if (!f) return;
     this.probes.deliver(to.name, f);
     to.listener.frameReceived(f);
+  }
+
+  /** A frame a delivery stage held (delivery-chain.ts) is due at end `toPort` now: delivered unless the link is down. */
+  deliverHeld(toPort: string, frame: Frame): void {
+    const to = this.ends.find((e) => e.name === toPort);
+    if (!to) throw new Error(`${this.name}: no end '${toPort}'`);
+    if (!this.linkUp()) return this.probes.drop(frame, 'link-down', { port: to.name });
+    this.probes.deliver(to.name, frame);
+    to.listener.frameReceived(frame);
   }
 
   // ---- snapshots ----

@@ -12,6 +12,7 @@ import type { ComponentContext } from '../sim/context';
 import type { Rng } from '../sim/rng';
 import { readState, stateVersions } from '../sim/snapshot';
 import { Cable } from './cable';
+import { addDeliveryStage, DeliveryRank } from './delivery-chain';
 import { Hub } from './hub';
 import type { Frame, Medium } from './link';
 import { Switch } from './switch';
@@ -49,8 +50,9 @@ export interface LinkFaultsState {
 export const LINK_FAULTS_STATE = stateVersions('link faults', 1);
 
 /**
- * All faults of one medium. Installs itself as the medium's delivery filter on the first loss/corruption
- * fault; link state changes are reference-counted per port so overlapping down windows compose.
+ * All faults of one medium. Installs itself in the medium's delivery chain (delivery-chain.ts: first, before
+ * impairments) on the first loss/corruption fault; link state changes are reference-counted per port so
+ * overlapping down windows compose.
  */
 export class LinkFaults {
   private readonly faults: FaultState[] = [];
@@ -75,8 +77,8 @@ export class LinkFaults {
     };
     this.faults.push(f);
     if (!this.installed) {
-      if (this.medium.deliveryFilter) throw new Error(`${this.ctx.name}: the medium already has a delivery filter`);
-      this.medium.deliveryFilter = (frame, port) => this.filter(frame, port);
+      // First in the medium's delivery chain: before any impairment (delivery-chain.ts).
+      addDeliveryStage(this.medium, { rank: DeliveryRank.Faults, filter: (frame, port) => this.filter(frame, port) });
       this.installed = true;
     }
     return f;

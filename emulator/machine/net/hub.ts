@@ -92,8 +92,9 @@ export class Hub implements Medium {
   private readonly probes: WireProbes;
   private readonly repeater: boolean;
   /**
-   * Fault injection (emulator/machine/net/fault.ts): sees every frame about to be handed to a station's port and
-   * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
+   * The delivery chain (delivery-chain.ts: fault injection, then impairments): sees every frame about to be handed
+   * to a station's port and returns what that station receives now (the frame, a changed copy) or null (lost, or
+   * held for `deliverHeld`). Null: nothing installed.
    */
   deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
 
@@ -279,6 +280,15 @@ export class Hub implements Medium {
     if (!f) return;
     this.probes.deliver(p.name, f);
     p.listener.frameReceived(f);
+  }
+
+  /** A frame a delivery stage held (delivery-chain.ts) is due at `portName` now: delivered unless its link is down. */
+  deliverHeld(portName: string, frame: Frame): void {
+    const p = this.ports.find((q) => q.name === portName);
+    if (!p) throw new Error(`${this.name}: no port '${portName}'`);
+    if (!p.up) return this.probes.drop(frame, 'link-down', { port: p.name });
+    this.probes.deliver(p.name, frame);
+    p.listener.frameReceived(frame);
   }
 
   private crsChange(p: HubPort): void {

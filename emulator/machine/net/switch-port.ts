@@ -350,6 +350,18 @@ export class SwitchPort {
     this.listener.frameReceived(f);
   }
 
+  /**
+   * A frame a delivery stage held (delivery-chain.ts) is due at the station now: delivered unless the link is
+   * down. In full duplex it counts as sent here (held, it was not counted when it left the egress lane; a
+   * half-duplex port counted it when its MAC finished sending).
+   */
+  deliverHeld(frame: Frame): void {
+    if (!this.up) return this.sw.probes.drop(frame, 'link-down', { port: this.name });
+    if (this.full && !isMacControl(frame.data)) this.counters.tx++;
+    this.sw.probes.deliver(this.name, frame);
+    this.listener.frameReceived(frame);
+  }
+
   // ---- snapshots ----
 
   saveState(): SwitchPortState {

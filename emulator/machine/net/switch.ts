@@ -96,8 +96,9 @@ export class Switch implements Medium, SwitchPortHost {
   readonly probes: WireProbes;
   private readonly ports: SwitchPort[] = [];
   /**
-   * Fault injection (emulator/machine/net/fault.ts): sees every frame about to be handed to a station's port and
-   * returns what that station receives (the frame, a copy marked badFcs) or null (lost). Null: no faults.
+   * The delivery chain (delivery-chain.ts: fault injection, then impairments): sees every frame about to be handed
+   * to a station's port and returns what that station receives now (the frame, a changed copy) or null (lost, or
+   * held for `deliverHeld`). Null: nothing installed.
    */
   deliveryFilter: ((frame: Frame, toPort: string) => Frame | null) | null = null;
 
@@ -128,6 +129,11 @@ export class Switch implements Medium, SwitchPortHost {
   /** Fault injection: a port's link goes down (its queue is flushed, its addresses forgotten) or up. */
   setLinkUp(portName: string, up: boolean): void {
     this.port(portName).setFault(up);
+  }
+
+  /** A frame a delivery stage held (delivery-chain.ts) is due at a station's port now. */
+  deliverHeld(portName: string, frame: Frame): void {
+    this.port(portName).deliverHeld(frame);
   }
 
   /** Output queue length of a port (frames waiting, the one on the wire not counted). */

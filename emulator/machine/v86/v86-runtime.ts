@@ -93,19 +93,35 @@ export function v86PackageDir(): string {
   return path.dirname(require.resolve('v86/package.json'));
 }
 
+/** v86's build handed over by a host without node:fs (the web page fetches it: emulator/app/web-page/core/guest-files.ts). */
+let provided: { text: string; wasm: Uint8Array; dir: string } | null = null;
+
+/**
+ * Use `text` (build/libv86.js) and `wasm` (build/v86.wasm) instead of reading them from node_modules: the same
+ * files, evaluated the same way (load), so the page's guests run the code `qnxemu run`'s do. `dir` names where
+ * they came from (messages only).
+ */
+export function provideV86Build(text: string, wasm: Uint8Array, dir: string): void {
+  if (loaded) return;
+  provided = { text, wasm, dir };
+}
+
 function load(): Loaded {
   if (loaded) return loaded;
-  const dir = v86PackageDir();
-  const text = fs.readFileSync(path.join(dir, 'build', 'libv86.js'), 'utf8');
+  const dir = provided ? provided.dir : v86PackageDir();
+  const text = provided ? provided.text : fs.readFileSync(path.join(dir, 'build', 'libv86.js'), 'utf8');
   const mod: { exports: Record<string, unknown> } = { exports: {} };
   // Evaluate v86's CommonJS build with the four nondeterministic host objects bound to pinned ones.
   const factory = new Function('module', 'exports', 'require', '__dirname', 'performance', 'Date', 'Math', 'crypto', text) as (
     ...a: unknown[]
   ) => void;
-  factory.call(globalThis, mod, mod.exports, require, path.join(dir, 'build'), pinnedPerformance, PinnedDate, pinnedMath, pinnedCrypto);
+  // A browser has no `require`: v86 then takes its browser paths, none of which it reaches with our options.
+  const req = typeof require === 'function' ? require : undefined;
+  factory.call(globalThis, mod, mod.exports, req, path.join(dir, 'build'), pinnedPerformance, PinnedDate, pinnedMath, pinnedCrypto);
   const V86 = mod.exports['V86'] as V86Constructor | undefined;
   if (typeof V86 !== 'function') throw new Error(`v86: ${dir}/build/libv86.js did not export V86`);
-  const wasm = new Wasm.Module(fs.readFileSync(path.join(dir, 'build', 'v86.wasm')));
+  const wasm = new Wasm.Module(provided ? provided.wasm : fs.readFileSync(path.join(dir, 'build', 'v86.wasm')));
+  provided = null;
   loaded = { V86, wasm, dir };
   return loaded;
 }

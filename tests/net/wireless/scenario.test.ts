@@ -88,7 +88,7 @@ faults:
   });
 
   test.each([
-    ['move with command', `actions:\n  - { at: 1s, node: beta, command: "ls", move: { x: 1, y: 1 } }\n`, /give exactly one of command, ping, udp or move \(command and move are given\)/],
+    ['move with command', `actions:\n  - { at: 1s, node: beta, command: "ls", move: { x: 1, y: 1 } }\n`, /give exactly one of command, ping, udp, move or impair \(command and move are given\)/],
     ['move of no node', `actions:\n  - { at: 1s, node: gamma, move: { x: 1, y: 1 } }\n`, /no node named 'gamma'/],
     ['move after the end', `actions:\n  - { at: 31s, node: beta, move: { x: 1, y: 1 } }\n`, /is after the end of the run/],
     ['interference without until', `faults:\n  - { link: air, kind: interference, position: { x: 0, y: 0 }, power-dbm: 0 }\n`, /an interference fault needs 'until'/],

@@ -3,7 +3,7 @@
  * this file). `bundleScenario` packs a scenario file and every file the loader reads for it — found by running
  * the loader itself with a recording readFile, so the list can never drift from what the loader does — into
  * one ScenarioBundle (api.ts). QNX nodes read no other host file while they are assembled or run: a boot image's
- * files come inline from its buildfile. `checkBundle` validates a bundle read back from JSON (ajv) and says in
+ * files come inline from its buildfile. Guest nodes' image is not in the bundle: `qnxemu web` serves it beside it. `checkBundle` validates a bundle read back from JSON (ajv) and says in
  * one line what is wrong. `qnxemu web` and `qnxemu test --artifacts` (emulator/app/web) call both.
  */
 import * as fs from 'node:fs';
@@ -13,7 +13,6 @@ import { CliError } from '../../cli/errors';
 import { LocatedError } from '../../scenario/errors';
 import { parseScenario } from '../../scenario/load';
 import type { ScenarioBundle } from './api';
-import { GUEST_UNSUPPORTED } from './session';
 
 /** A bundle that does not check: one line, the JSON path of the first problem and what is wrong there. */
 export class BundleError extends Error {
@@ -80,8 +79,14 @@ export function bundleScenario(file: string, opts: BundleOptions = {}): Scenario
     files[path.relative(dir, p).split(path.sep).join('/')] = data.toString('base64');
     return data.toString('utf8');
   });
-  const guests = scenario.nodes.filter((n) => n.kind === 'guest').map((n) => n.name);
-  if (guests.length > 0) throw new CliError(file, `${GUEST_UNSUPPORTED}: ${guests.join(', ')} (kind: guest); debug it with \`qnxemu debug ${file}\``);
+  // Guest nodes run from the image `qnxemu web` serves with the page (emulator/app/web/guest-assets.ts); files a
+  // guest names itself are not served.
+  for (const n of scenario.nodes) {
+    const g = n.kind === 'guest' ? n.guest : undefined;
+    const own = g ? (['kernel', 'initrd', 'bios', 'vgaBios'] as const).filter((k) => g[k] !== null) : [];
+    if (own.length > 0)
+      throw new CliError(file, `node ${n.name} names its own ${own.map((k) => (k === 'vgaBios' ? 'vga-bios' : k)).join(', ')}: the page runs guests only from the built guest image (qnxemu guest build); debug it with \`qnxemu debug ${file}\``);
+  }
   return {
     format: 1,
     file,

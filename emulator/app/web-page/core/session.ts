@@ -7,9 +7,11 @@
  * for counters, frames and the pcap. It runs in the browser (the page's bundle, ../shims) and under Node (tests).
  *
  * The trace-hash is the lookahead run's (the whole run; the same as `qnxemu run` for the scenario and seed).
- * Guest nodes (Linux under v86) are refused: the page has no v86 yet.
+ * Guest nodes (Linux under v86) run live in that lookahead, as in `qnxemu debug`: their v86 instances are made
+ * first (OpenOptions.guests; the page: guest-files.ts pageGuests, from the image `qnxemu web` serves), and every
+ * instance the session steps through (power-on, `back`, `restart`) replays what they did from the lookahead's
+ * guest logs (emulator/machine/v86/guest-log.ts) while their NIC models run live.
  */
-import { parse as parseYaml } from 'yaml';
 import { DebugRepl } from '../../debug/commands';
 import { parseFilter, FilterError } from '../../debug/filter';
 import { matches } from '../../debug/filter-eval';
@@ -19,6 +21,7 @@ import { DebugSession } from '../../debug/session';
 import { resolveNic } from '../../debug/targets';
 import { parseScenario } from '../../scenario/load';
 import type { Scenario } from '../../scenario/types';
+import { prepareGuests, type PreparedGuests } from '../../assembly/guest-node';
 import { BUNDLE_DIR, mountFiles } from '../shims/fs';
 import { resolve } from '../shims/path';
 import type { CountersView, FrameView, NicView, PacketView, ScenarioBundle, SessionInfo, StopView, TopologyView, WebSessionApi, RecordView, PathView } from './api';
@@ -29,22 +32,6 @@ import { macText, pathView, recordView, stopView, topologyView, viewOf, stateSto
 /** Why a bundle cannot be opened in the page (one line; the page shows it). */
 export class WebSessionError extends Error {}
 
-export const GUEST_UNSUPPORTED = 'guest nodes (v86) are not supported in the web page yet';
-
-/** Refuse guest nodes before the loader looks for their image files. */
-function refuseGuests(bundle: ScenarioBundle): void {
-  let doc: unknown;
-  try {
-    doc = parseYaml(bundle.yaml);
-  } catch {
-    return; // the loader reports the syntax error with its location
-  }
-  const nodes = (doc as { nodes?: Record<string, { kind?: unknown } | null> } | null)?.nodes;
-  if (!nodes || typeof nodes !== 'object') return;
-  const guests = Object.entries(nodes).filter(([, n]) => n?.kind === 'guest').map(([name]) => name);
-  if (guests.length > 0) throw new WebSessionError(`${GUEST_UNSUPPORTED}: ${bundle.file} has ${guests.join(', ')} (kind: guest); debug it with \`qnxemu debug ${bundle.file}\``);
-}
-
 function decodeFiles(bundle: ScenarioBundle): Record<string, Uint8Array> {
   const out: Record<string, Uint8Array> = {};
   for (const [p, b64] of Object.entries(bundle.files)) out[p] = Uint8Array.from(Buffer.from(b64, 'base64'));
@@ -53,7 +40,6 @@ function decodeFiles(bundle: ScenarioBundle): Record<string, Uint8Array> {
 
 /** The scenario of a bundle, read by the loader from the bundle's files (its folder is BUNDLE_DIR). */
 export function scenarioOf(bundle: ScenarioBundle): Scenario {
-  refuseGuests(bundle);
   const files = decodeFiles(bundle);
   mountFiles(files); // node:fs in the page's bundle (../shims/fs.ts)
   const byPath = new Map(Object.entries(files).map(([p, b]) => [resolve(BUNDLE_DIR, p), b]));
@@ -75,11 +61,13 @@ class WebSession implements WebSessionApi {
   constructor(
     readonly scenario: Scenario,
     private readonly bundle: ScenarioBundle,
+    guests: PreparedGuests | undefined,
   ) {
     let lookahead: SimInstance | null = null;
     this.session = new DebugSession(scenario, {
       seed: bundle.seed,
       until: bundle.until,
+      guests,
       onInstance: (inst, role) => (role === 'lookahead' ? (lookahead = inst) : this.log.attach(inst)),
     });
     const tl = this.session.timeline;
@@ -189,6 +177,8 @@ class WebSession implements WebSessionApi {
 
   interrupts(node: string): string[] {
     const spec = this.scenario.nodes.find((n) => n.name === node);
+    // A guest's 8259/IOAPIC are v86's, not traced (the REPL says the same when asked to break on them).
+    if (spec?.kind === 'guest') return [`${node} is a Linux guest (v86): its interrupt controller is v86's and is not traced; its NICs' interrupt outputs are (break probe nic/irq on ${node})`];
     const out = this.repl.execute(`show pic ${node}`);
     if (spec?.interruptController === 'ioapic') out.push(...this.repl.execute(`show ioapic ${node}`));
     return out;
@@ -247,9 +237,20 @@ class WebSession implements WebSessionApi {
   }
 }
 
+export interface OpenOptions {
+  /**
+   * The v86 instances of the scenario's guest nodes (called only when it has some). Default: prepareGuests's own,
+   * which builds the guest image with the host's tools (Node only; the page's bundle has no builder and says so):
+   * the page passes guest-files.ts pageGuests.
+   */
+  guests?: (scenario: Scenario) => Promise<PreparedGuests>;
+}
+
 /** Open a session on a bundle (power-on, or stopped at the failure's time for an artifacts bundle). */
-export async function openSession(bundle: ScenarioBundle): Promise<WebSessionApi> {
-  return new WebSession(scenarioOf(bundle), bundle);
+export async function openSession(bundle: ScenarioBundle, opts: OpenOptions = {}): Promise<WebSessionApi> {
+  const scenario = scenarioOf(bundle);
+  const guests = scenario.nodes.some((n) => n.kind === 'guest') ? await (opts.guests ?? ((s) => prepareGuests(s)))(scenario) : undefined;
+  return new WebSession(scenario, bundle, guests);
 }
 
 export { viewOf };

@@ -4,6 +4,9 @@
  * what the scenario loader and assembly call on the way to a run — readFileSync, existsSync, statSync,
  * accessSync, readdirSync — and refuses every write (pcap and trace files, /dev/shmem exports, snapshot
  * files: the page keeps those in memory) with one clear error naming the call and the path.
+ *
+ * A guest scenario's image (kernel, initramfs, BIOS: ../core/guest-files.ts) is mounted apart (`mountFixed`), under
+ * its own folder, and stays when a bundle is mounted again: the page fetches it once.
  */
 import { resolve } from './path';
 
@@ -11,6 +14,8 @@ import { resolve } from './path';
 export const BUNDLE_DIR = '/bundle';
 
 const files = new Map<string, Uint8Array>();
+/** Files mounted with mountFixed (absolute paths): kept across mountFiles. */
+const fixed = new Map<string, Uint8Array>();
 
 export class VfsError extends Error {
   constructor(
@@ -29,6 +34,19 @@ export function mountFiles(entries: Record<string, Uint8Array>): void {
   for (const [p, data] of Object.entries(entries)) files.set(resolve(BUNDLE_DIR, p), data);
 }
 
+/** Add files by absolute path (the guest image), kept when a bundle is mounted again. */
+export function mountFixed(entries: Record<string, Uint8Array>): void {
+  for (const [p, data] of Object.entries(entries)) fixed.set(resolve('/', p), data);
+}
+
+function lookup(k: string): Uint8Array | undefined {
+  return files.get(k) ?? fixed.get(k);
+}
+
+function allPaths(): string[] {
+  return [...files.keys(), ...fixed.keys()];
+}
+
 function key(p: unknown): string {
   return resolve(BUNDLE_DIR, String(p));
 }
@@ -36,7 +54,7 @@ function key(p: unknown): string {
 function isDir(p: string): boolean {
   if (p === '/' || p === BUNDLE_DIR) return true;
   const prefix = p.endsWith('/') ? p : `${p}/`;
-  for (const f of files.keys()) if (f.startsWith(prefix)) return true;
+  for (const f of allPaths()) if (f.startsWith(prefix)) return true;
   return false;
 }
 
@@ -46,7 +64,7 @@ function missing(syscall: string, p: string): VfsError {
 
 export function readFileSync(p: string, opts?: BufferEncoding | { encoding?: BufferEncoding | null }): string | Buffer {
   const k = key(p);
-  const data = files.get(k);
+  const data = lookup(k);
   if (!data) throw isDir(k) ? new VfsError('EISDIR', 'read', p, 'illegal operation on a directory') : missing('open', p);
   const enc = typeof opts === 'string' ? opts : opts?.encoding ?? null;
   const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
@@ -55,7 +73,7 @@ export function readFileSync(p: string, opts?: BufferEncoding | { encoding?: Buf
 
 export function existsSync(p: string): boolean {
   const k = key(p);
-  return files.has(k) || isDir(k);
+  return lookup(k) !== undefined || isDir(k);
 }
 
 export interface VfsStats {
@@ -66,7 +84,7 @@ export interface VfsStats {
 
 export function statSync(p: string): VfsStats {
   const k = key(p);
-  const data = files.get(k);
+  const data = lookup(k);
   if (data) return { size: data.length, isFile: () => true, isDirectory: () => false };
   if (isDir(k)) return { size: 0, isFile: () => false, isDirectory: () => true };
   throw missing('stat', p);
@@ -84,7 +102,7 @@ export function readdirSync(p: string): string[] {
   if (!isDir(k)) throw missing('scandir', p);
   const names = new Set<string>();
   const prefix = k === '/' ? '/' : `${k}/`;
-  for (const f of files.keys()) if (f.startsWith(prefix)) names.add(f.slice(prefix.length).split('/')[0]!);
+  for (const f of allPaths()) if (f.startsWith(prefix)) names.add(f.slice(prefix.length).split('/')[0]!);
   return [...names].sort();
 }
 

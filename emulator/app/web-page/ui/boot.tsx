@@ -40,6 +40,15 @@ export function OpenError({ message }: { message: string }) {
   );
 }
 
+/**
+ * Show `text` as the loading line and let the browser paint it before what follows (the lookahead runs without
+ * yielding: a guest boot would otherwise leave the previous line on screen).
+ */
+export async function showLoading(root: Element, text: string): Promise<void> {
+  render(<p class="loading">{text}</p>, root);
+  await new Promise<void>((resolve) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => setTimeout(resolve, 0)) : setTimeout(resolve, 0)));
+}
+
 /** Load, open, render; resolves with the session (null when it could not be opened). */
 export async function mount(root: Element, load: BundleLoader, open: SessionOpener): Promise<WebSessionApi | null> {
   render(<p class="loading">Loading the scenario and running it once ahead (the lookahead)…</p>, root);
