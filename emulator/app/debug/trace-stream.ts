@@ -89,15 +89,23 @@ export interface TraceFileHash {
 export function hashTrace(file: string): TraceFileHash {
   const enc = new TraceEncoder();
   let records = 0;
+  const cut = forEachRecord(file, (rec) => {
+    enc.record(rec.t, rec.node, rec.layer, rec.probe, rec.pkt, rec.f);
+    records++;
+  });
+  return { hash: enc.digest(), records, cut };
+}
+
+/**
+ * Every record of `file` in order, each line checked (TraceFileError names a bad one); the writer's cut record is
+ * not passed on but returned (null: the file was not cut).
+ */
+export function forEachRecord(file: string, fn: (rec: TraceRecord) => void): TraceRecord | null {
   let cut: TraceRecord | null = null;
   for (const [no, line] of fileLines(file)) {
     const rec = parseTraceLine(line, no);
-    if (isCutRecord(rec)) {
-      cut = rec;
-      continue;
-    }
-    enc.record(rec.t, rec.node, rec.layer, rec.probe, rec.pkt, rec.f);
-    records++;
+    if (isCutRecord(rec)) cut = rec;
+    else fn(rec);
   }
-  return { hash: enc.digest(), records, cut };
+  return cut;
 }

@@ -3,8 +3,7 @@
  * (a bad one throws TraceFileError naming it), records fed to the drop analysis in file order.
  */
 import type { TraceRecord } from '../../../machine/sim/trace';
-import { fileLines } from '../trace-stream';
-import { isCutRecord, parseTraceLine } from '../trace-file';
+import { forEachRecord } from '../trace-stream';
 import { DropAnalyzer, type DropQuery, type DropReport } from './analyze';
 
 export interface FileDrops {
@@ -16,14 +15,6 @@ export interface FileDrops {
 
 export function dropsOfFile(file: string, q: DropQuery = {}): FileDrops {
   const a = new DropAnalyzer(q);
-  let cut: TraceRecord | null = null;
-  for (const [no, line] of fileLines(file)) {
-    const rec = parseTraceLine(line, no);
-    if (isCutRecord(rec)) {
-      cut = rec;
-      continue;
-    }
-    a.feed(rec);
-  }
+  const cut = forEachRecord(file, (rec) => a.feed(rec));
   return { report: a.finish(), scope: 'the whole trace', cut };
 }
