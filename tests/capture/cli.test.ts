@@ -74,6 +74,14 @@ describe('bad options: one line each, exit 1', () => {
   });
 });
 
+test('qnxemu test --capture-filter without --capture-ring: one line naming --capture-ring, exit 1', () => {
+  const r = qnxemu(['test', PING, '--no-progress', '--capture-filter', 'icmp'], tmpdir('capture-bad'));
+  expect(r.status).toBe(1);
+  expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+    'qnxemu: --capture-filter: qnxemu test writes captures of failed scenarios only: it goes with --capture-ring <size>',
+  ]);
+});
+
 describe('live: -w - and FIFOs', () => {
   test('-w - | tshark -r -: pure pcapng on stdout, everything else on stderr', () => {
     const sh = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" run "${PING}" --capture hub0 -w - 2>"$ERR" | ${TSHARK} -r - -Y icmp.type==8 -T fields -e frame.comment`], {

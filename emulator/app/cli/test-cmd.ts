@@ -75,6 +75,8 @@ export function reportExpectations(run: TimelineRun): number {
 async function runTests(paths: string[], o: TestOpts, services: CliServices): Promise<number> {
   const traceLimit = traceLimitOption(o.traceLimit);
   // --capture-ring: a ring per scenario, written for failed ones only (emulator/app/capture/test-ring.ts).
+  if (o.captureFilter !== undefined && o.captureRing === undefined)
+    throw new CliError('--capture-filter', 'qnxemu test writes captures of failed scenarios only: it goes with --capture-ring <size>');
   const capReq = captureRequest({ ...o, capture: o.capture ?? (o.captureRing !== undefined ? [] : undefined) }, true);
   if (o.capture && capReq?.ring === null) throw new CliError('--capture', 'qnxemu test writes captures of failed scenarios only: add --capture-ring <size>');
   const capture = capReq?.ring ? { taps: capReq.taps, filter: capReq.filter, ring: capReq.ring, dir: path.resolve(o.artifacts ?? '.') } : undefined;
@@ -195,7 +197,7 @@ export function registerTestCommand(program: Command, services: CliServices): vo
     .option('--no-progress', 'no progress bar, one line per scenario')
     .option('--capture-ring <size>', 'capture each scenario into a ring of this size (K, M, G); a failed one writes <artifacts or .>/<scenario>.pcapng')
     .option('--capture <tap>', `with --capture-ring: the taps (default: every link); ${CAPTURE_HELP.capture}`, collectCapture)
-    .option('--capture-filter <expr>', CAPTURE_HELP.filter)
+    .option('--capture-filter <expr>', `with --capture-ring: ${CAPTURE_HELP.filter.replace(/^with --capture: /, '')}`)
     .action(async (paths: string[], o: TestOpts) => {
       try {
         process.exitCode = await runTests(paths, o, services);
