@@ -274,23 +274,26 @@ export class Cable implements Medium {
       this.probes.drop(frame, 'no-peer', { port: this.ends[from]!.name });
       return;
     }
-    if (!this.linkUp()) {
-      this.probes.drop(frame, 'link-down', { port: to.name });
-      return;
-    }
-    const f = this.deliveryFilter ? this.deliveryFilter(frame, to.name) : frame;
-    if (!f) return;
-    this.probes.deliver(to.name, f);
-    to.listener.frameReceived(f);
+    this.deliver(to, frame, true);
   }
 
   /** A frame a delivery stage held (delivery-chain.ts) is due at end `toPort` now: delivered unless the link is down. */
   deliverHeld(toPort: string, frame: Frame): void {
     const to = this.ends.find((e) => e.name === toPort);
     if (!to) throw new Error(`${this.name}: no end '${toPort}'`);
-    if (!this.linkUp()) return this.probes.drop(frame, 'link-down', { port: to.name });
-    this.probes.deliver(to.name, frame);
-    to.listener.frameReceived(frame);
+    this.deliver(to, frame, false);
+  }
+
+  /** Hand `frame` to end `to`: lost if the link is down, else through the delivery stages (when `staged`). */
+  private deliver(to: CableEnd, frame: Frame, staged: boolean): void {
+    if (!this.linkUp()) {
+      this.probes.drop(frame, 'link-down', { port: to.name });
+      return;
+    }
+    const f = staged && this.deliveryFilter ? this.deliveryFilter(frame, to.name) : frame;
+    if (!f) return;
+    this.probes.deliver(to.name, f);
+    to.listener.frameReceived(f);
   }
 
   // ---- snapshots ----

@@ -271,12 +271,13 @@ export class Hub implements Medium {
     p.listener.transmitDone();
   }
 
-  private deliver(p: HubPort, frame: Frame): void {
+  /** Hand `frame` to port `p`'s station: lost if its link is down, else through the delivery stages (unless `staged` is false). */
+  private deliver(p: HubPort, frame: Frame, staged = true): void {
     if (!p.up) {
       this.probes.drop(frame, 'link-down', { port: p.name });
       return;
     }
-    const f = this.deliveryFilter ? this.deliveryFilter(frame, p.name) : frame;
+    const f = staged && this.deliveryFilter ? this.deliveryFilter(frame, p.name) : frame;
     if (!f) return;
     this.probes.deliver(p.name, f);
     p.listener.frameReceived(f);
@@ -286,9 +287,7 @@ export class Hub implements Medium {
   deliverHeld(portName: string, frame: Frame): void {
     const p = this.ports.find((q) => q.name === portName);
     if (!p) throw new Error(`${this.name}: no port '${portName}'`);
-    if (!p.up) return this.probes.drop(frame, 'link-down', { port: p.name });
-    this.probes.deliver(p.name, frame);
-    p.listener.frameReceived(frame);
+    this.deliver(p, frame, false);
   }
 
   private crsChange(p: HubPort): void {
