@@ -39,7 +39,7 @@ export class NodeConsole {
   private emit(text: string): void {
     const t = this.clock.now;
     this.lines.push({ t, text });
-    this.tracer.emit(this.node, 'console', 'line', 0, { text });
+    this.tracer.emitAt(t, this.node, 'console', 'line', 0, { text });
     for (const l of this.listeners) l(text, t);
   }
 }

@@ -54,7 +54,11 @@ const FREE_SLOTS = [6, 8, 9, 13, 14, 15, 16, 17, 19, 20];
 export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network, source: GuestSource): GuestNode {
   const ctx = (name: string) => componentContext(sim, spec.name, `${spec.name}.${name}`);
   const machine = new GuestMachine(ctx('v86'), sim.rngs.stream(`${spec.name}.v86`), { ramBytes: spec.ramBytes, vgaBytes: GUEST_VGA_BYTES });
-  const console = new NodeConsole(spec.name, sim.tracer, sim.queue);
+  // The guest's output is at its CPU's time: inside a quantum the CPU runs ahead of the queue. (Single-threaded,
+  // the queue has caught up to it before each serial byte, so this is the queue's time; in a worker thread the
+  // serial port does not wait for the world: emulator/machine/parallel/guest-gate.ts.)
+  const outputClock = { get now() { return machine.inQuantum ? Math.max(sim.queue.now, machine.guestTime) : sim.queue.now; } };
+  const console = new NodeConsole(spec.name, sim.tracer, outputClock);
   const nics: GuestNode['nics'] = [];
   const dma = new GuestDmaMemory(machine);
   const used = new Set(spec.nics.flatMap((n) => (n.resources.bus === 'pci' && n.resources.slot !== null ? [n.resources.slot] : [])));
@@ -82,6 +86,7 @@ export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network
     { line: (t) => console.write(t + '\n') },
     (text) => machine.poke(() => machine.v86?.starter.serial0_send(text)),
     spec.guest?.commands ?? [],
+    outputClock,
   );
   machine.onSerial((t) => shell.output(t));
   if (source.kind === 'live') machine.bind(source.instance);
@@ -167,23 +172,40 @@ export class PreparedGuests {
   }
 }
 
+/** The files a guest boots from: kernel, initrd, BIOS, VGA BIOS. */
+export interface GuestFiles {
+  kernel: string;
+  initrd: string;
+  bios: string;
+  vgaBios: string | null;
+}
+
 /** Create the v86 instances of every guest node of `scenario` (building the guest image on first use). */
 export async function prepareGuests(scenario: Scenario, opts: PrepareOptions = {}): Promise<PreparedGuests> {
   const out = new PreparedGuests();
+  for (const [spec, files] of await guestFiles(scenario, opts))
+    for (let i = 0; i < (opts.count ?? 1); i++) out.add(spec.name, await createGuestV86(spec, files, scenario.seed));
+  return out;
+}
+
+/** Each guest node of `scenario` with the files it boots from (the guest image is built on first use). */
+export async function guestFiles(scenario: Scenario, opts: PrepareOptions = {}): Promise<[NodeSpec, GuestFiles][]> {
   const guests = scenario.nodes.filter((n) => n.kind === 'guest');
-  if (guests.length === 0) return out;
   const images = opts.images ?? ensureGuestImage;
   let image: GuestImage | null = null;
+  const out: [NodeSpec, GuestFiles][] = [];
   for (const spec of guests) {
     const g = spec.guest!;
     if (!g.kernel || !g.initrd || !g.bios || !g.vgaBios) image ??= await imageFor(scenario, guests, images, opts);
-    const files = {
-      kernel: g.kernel ?? image!.kernel,
-      initrd: g.initrd ?? image!.initrd,
-      bios: g.bios ?? image!.bios,
-      vgaBios: g.vgaBios ?? image?.vgaBios ?? null,
-    };
-    for (let i = 0; i < (opts.count ?? 1); i++) out.add(spec.name, await createGuestV86(spec, files, scenario.seed));
+    out.push([
+      spec,
+      {
+        kernel: g.kernel ?? image!.kernel,
+        initrd: g.initrd ?? image!.initrd,
+        bios: g.bios ?? image!.bios,
+        vgaBios: g.vgaBios ?? image?.vgaBios ?? null,
+      },
+    ]);
   }
   return out;
 }
@@ -213,11 +235,7 @@ function arrayBuffer(file: string): { buffer: ArrayBuffer } {
   return { buffer: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
 }
 
-async function createGuestV86(
-  spec: NodeSpec,
-  files: { kernel: string; initrd: string; bios: string; vgaBios: string | null },
-  seed: number,
-): Promise<V86Instance> {
+export async function createGuestV86(spec: NodeSpec, files: GuestFiles, seed: number): Promise<V86Instance> {
   // What v86 reads while it builds its devices (the RTC's date, any random draw): fixed, so every instance
   // of this node starts identical. The node's own clock and random stream take over at power-on.
   const rng = new RngFactory(seed).stream(`${spec.name}.v86-construct`);

@@ -14,6 +14,7 @@ import { exportNodeFiles } from './node-files';
 import { buildGuestNode, type GuestNode, type PreparedGuests } from './guest-node';
 import type { GuestLog } from '../../machine/v86/guest-log';
 import { DEFAULT_TRACE_LIMIT, TraceWriter, type TraceCut } from './trace-writer';
+import { buildRemoteGuest, installGate, type GuestWorkers, type RemoteGuestNode } from './guest-workers';
 
 export interface RunOptions {
   seed?: number | undefined;
@@ -32,6 +33,8 @@ export interface RunOptions {
   guestReplay?: Map<string, GuestLog>;
   /** v86 instances for the live guest nodes (`await prepareGuests(scenario)`). */
   guests?: PreparedGuests;
+  /** Guest nodes running in worker threads instead (`await startGuestWorkers(scenario, …)`, `--threads`). */
+  workers?: GuestWorkers | undefined;
   /** Called once the links are built, before any node: observers hook the media (`--capture`: emulator/app/capture). */
   onNetwork?: (network: Network, sim: Simulation) => void;
 }
@@ -58,6 +61,13 @@ export interface Assembled {
   nodes: SimNode[];
   /** Guest (v86) nodes: kind 'guest' in the scenario (emulator/app/assembly/guest-node.ts). */
   guests: GuestNode[];
+  /** Guest nodes running in worker threads (`--threads`: emulator/app/assembly/guest-workers.ts). */
+  remote: RemoteGuestNode[];
+  /**
+   * Events run so far: the queue's. With guests in worker threads, the main thread's only (how many events a guest
+   * ran past the run's last point depends on the threads' timing: emulator/app/assembly/guest-workers.ts).
+   */
+  events(): number;
   trace: string[];
   /** Why the --trace file was cut (size limit, write failure), or null: trace-writer.ts. */
   traceCut(): TraceCut | null;
@@ -79,9 +89,14 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
   opts.onNetwork?.(network, sim);
   const nodes: SimNode[] = [];
   const guests: GuestNode[] = [];
-  const all: (SimNode | GuestNode)[] = [];
+  const remote: ReturnType<typeof buildRemoteGuest>[] = [];
+  const all: (SimNode | GuestNode | RemoteGuestNode)[] = [];
   for (const spec of scenario.nodes) {
-    if (spec.kind === 'guest') {
+    if (spec.kind === 'guest' && opts.workers?.has(spec.name)) {
+      const r = buildRemoteGuest(sim, spec, network, opts.workers);
+      remote.push(r);
+      all.push(r);
+    } else if (spec.kind === 'guest') {
       const log = opts.guestReplay?.get(spec.name);
       const source = log ? ({ kind: 'replay', log } as const) : ({ kind: 'live', instance: takeGuest(opts.guests, spec.name) } as const);
       const g = buildGuestNode(sim, spec, network, source);
@@ -99,15 +114,19 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
       n.console.onLine((text, t) => cb(n.name, text, t));
     }
   }
+  if (opts.workers && remote.length > 0) installGate(sim, opts.workers, remote);
   for (const n of all) n.powerOn();
   return {
     sim,
     network,
     nodes,
     guests,
+    remote,
+    events: () => sim.queue.executed,
     trace,
     traceCut: () => writer?.cut ?? null,
     close() {
+      if (opts.workers && remote.length > 0) opts.workers.stop();
       for (const g of guests) g.console.flush();
       for (const n of nodes) n.console.flush();
       writer?.close(sim.queue.now);
@@ -137,8 +156,8 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     seed: a.sim.seed,
     traceHash: a.sim.tracer.digest(),
     virtualTime: a.sim.queue.now,
-    events: a.sim.queue.executed,
-    consoles: new Map([...a.nodes, ...a.guests].map((n) => [n.name, n.console.text()])),
+    events: a.events(),
+    consoles: new Map([...a.nodes, ...a.guests, ...a.remote].map((n) => [n.name, n.console.text()])),
     pcaps,
     trace: a.trace,
     nodes: a.nodes,

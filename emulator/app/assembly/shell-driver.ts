@@ -43,6 +43,8 @@ export class ShellDriver {
     private readonly sink: ShellSink,
     private readonly send: (text: string) => void,
     commands: readonly string[] = [],
+    /** The time the guest's output is at (a guest's CPU runs ahead of the queue: guest-node.ts); default the queue's. */
+    private readonly clock: { readonly now: Time } = ctx.queue,
   ) {
     this.pending.push(...commands);
     this.typeEv = new SimEvent(`${ctx.name}.type`, () => this.typeNext(), Priority.Scenario);
@@ -63,7 +65,7 @@ export class ShellDriver {
     this.partial = s;
     if (!this.busy && this.atPrompt) {
       this.sawPrompt = true;
-      if (this.pending.length > 0 && !this.typeEv.scheduled) this.ctx.queue.scheduleIn(this.typeEv, TYPE_DELAY_NS);
+      if (this.pending.length > 0 && !this.typeEv.scheduled) this.ctx.queue.schedule(this.typeEv, this.clock.now + TYPE_DELAY_NS);
     }
   }
 

@@ -9,6 +9,7 @@
  */
 import type { Scenario } from '../scenario/types';
 import { prepareGuests, type PreparedGuests } from '../assembly/guest-node';
+import { startGuestWorkers, type GuestWorkers } from '../assembly/guest-workers';
 import { GuestBuildInterrupted } from '../guest-image';
 import { interruptStatus, type InterruptSignal } from './signals';
 
@@ -24,6 +25,17 @@ export function buildInterruptedLine(sig: string): string {
 export async function prepareGuestsOrStop(scenario: Scenario, signal: AbortSignal): Promise<PreparedGuests | number> {
   try {
     return await prepareGuests(scenario, { signal });
+  } catch (e) {
+    if (!(e instanceof GuestBuildInterrupted)) throw e;
+    process.stderr.write(`${buildInterruptedLine(e.reason)}\n`);
+    return interruptStatus((e.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT') satisfies InterruptSignal);
+  }
+}
+
+/** `startGuestWorkers` (`--threads`) that a signal can stop while the image builds, as `prepareGuestsOrStop`. */
+export async function startWorkersOrStop(scenario: Scenario, signal: AbortSignal, threads: number, seed: number): Promise<GuestWorkers | number> {
+  try {
+    return await startGuestWorkers(scenario, { signal, threads, seed });
   } catch (e) {
     if (!(e instanceof GuestBuildInterrupted)) throw e;
     process.stderr.write(`${buildInterruptedLine(e.reason)}\n`);

@@ -9,7 +9,7 @@ import { CliError, osReason } from './errors';
 import { checkOutputDir, checkOutputFile } from './outputs';
 import { useColour } from './colour';
 import { untilArg, untilText } from './until';
-import { seedArg } from './args';
+import { seedArg, threadsArg } from './args';
 import { loadScenarioFile } from '../scenario/load';
 import { loadDefaultScenario } from '../scenario/default';
 import { type RunOptions } from '../assembly/run';
@@ -20,8 +20,9 @@ import { ConsolePrinter } from './printer';
 import type { Scenario } from '../scenario/types';
 import type { CliServices } from './commands';
 import { reportTraceCut, TRACE_LIMIT_HELP, traceLimitOption } from './trace-limit';
-import { prepareGuestsOrStop } from './guest-interrupt';
+import { prepareGuestsOrStop, startWorkersOrStop } from './guest-interrupt';
 import { SnapshotFileError } from '../assembly/snapshot-file';
+import { PreparedGuests } from '../assembly/guest-node';
 import { snapshotOptions } from './snapshot-opts';
 import { CAPTURE_HELP, collectCapture, openCaptureSession, type CaptureCliOpts } from '../capture/session';
 
@@ -37,6 +38,7 @@ interface CliRunOpts extends CaptureCliOpts {
   snapshotAt?: { ns: number; bare: boolean };
   snapshotOut?: string;
   restore?: string;
+  threads?: number;
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -55,7 +57,8 @@ function addRunOptions(cmd: Command): Command {
     .option('--capture <tap>', CAPTURE_HELP.capture, collectCapture)
     .option('-w, --write <file>', CAPTURE_HELP.write)
     .option('--capture-filter <expr>', CAPTURE_HELP.filter)
-    .option('--capture-ring <size>', CAPTURE_HELP.ring);
+    .option('--capture-ring <size>', CAPTURE_HELP.ring)
+    .option('--threads <n>', 'run each guest node in its own worker thread, at most n at once (docs/guest-time-model.md)', threadsArg);
 }
 
 async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
@@ -82,8 +85,20 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   // A signal during the guest image build stops the build at once (guest-interrupt.ts).
   const building = new AbortController();
   const interrupts = onInterrupt((sig) => building.abort(sig));
+  // --threads: guest nodes in worker threads (emulator/app/assembly/guest-workers.ts); not with snapshots (their v86 state is in the workers).
+  if (o.threads !== undefined && (o.snapshotAt !== undefined || o.restore !== undefined))
+    throw new CliError('--threads', 'snapshots (--snapshot-at, --restore) are not available with guests in worker threads yet');
+  if (o.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest')) {
+    const workers = await startWorkersOrStop(scenario, building.signal, o.threads, o.seed ?? scenario.seed);
+    if (typeof workers === 'number') {
+      await capture?.finish({ failed: false, interrupted: interrupts.signal });
+      interrupts.dispose();
+      return workers;
+    }
+    opts.workers = workers;
+  }
   // Guest (v86) nodes start asynchronously (and may need the guest image built first).
-  const guests = snaps.options.guests ?? (await prepareGuestsOrStop(scenario, building.signal));
+  const guests = opts.workers ? new PreparedGuests() : (snaps.options.guests ?? (await prepareGuestsOrStop(scenario, building.signal)));
   if (typeof guests === 'number') {
     await capture?.finish({ failed: false, interrupted: interrupts.signal });
     interrupts.dispose();

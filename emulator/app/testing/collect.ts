@@ -113,6 +113,11 @@ export class Observer {
   private start(key: string, nodeName: string, argv: string[]): void {
     const run: ToolRun = { node: nodeName, argv, output: '', done: false, error: null };
     this.tools.set(key, run);
+    if (this.a.remote.some((g) => g.name === nodeName)) {
+      run.error = `${nodeName} runs in a worker thread (--threads): its interface counters cannot be read by the scenario yet`;
+      run.done = true;
+      return;
+    }
     const guest = this.a.guests.find((g) => g.name === nodeName);
     if (guest) return this.startGuest(run, guest);
     const node = this.a.nodes.find((n) => n.name === nodeName);

@@ -110,7 +110,7 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
   const until = opts.until ?? scenario.until;
   const { injected, observer } = armRun(a, scenario, until);
   const q = a.sim.queue;
-  const n = a.guests.length > 0 ? GUEST_SLICE_EVENTS : SLICE_EVENTS;
+  const n = a.guests.length > 0 || a.remote.length > 0 ? GUEST_SLICE_EVENTS : SLICE_EVENTS;
   let interruptedAt: number | null = null;
   let stopped = false;
   for (const p of [...(opts.pauses ?? [])].sort((x, y) => x.at - y.at)) {
@@ -122,7 +122,7 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
   observer.abandon();
   const pcaps = a.close();
   // Every node's console, guests' (their serial consoles) included, in scenario order.
-  const all = [...a.nodes, ...a.guests];
+  const all = [...a.nodes, ...a.guests, ...a.remote];
   const order = scenario.nodes.map((n) => n.name);
   all.sort((x, y) => order.indexOf(x.name) - order.indexOf(y.name));
   const consoles = new Map(all.map((n) => [n.name, n.console.text()]));
@@ -141,7 +141,7 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
     traceHash: a.sim.tracer.digest(),
     virtualTime: q.now,
     until,
-    events: q.executed,
+    events: a.events(),
     consoles,
     consoleLines: new Map(all.map((n) => [n.name, n.console.lines.slice()])),
     pcaps,

@@ -30,6 +30,6 @@ export function scheduleImpair(a: Assembled, act: ImpairAction): () => string | 
 
 /** The ports of `node`'s NICs on `link` (the loader checked it has one). */
 function portsOn(a: Assembled, node: string, link: string): string[] {
-  const n = a.nodes.find((x) => x.name === node) ?? a.guests.find((x) => x.name === node)!;
+  const n = a.nodes.find((x) => x.name === node) ?? a.guests.find((x) => x.name === node) ?? a.remote.find((x) => x.name === node)!;
   return n.nics.flatMap((nic, i) => (nic.spec.link === link ? [nicPortName(node, i)] : []));
 }

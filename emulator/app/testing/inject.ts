@@ -13,6 +13,7 @@ import type { Time } from '../../machine/sim/time';
 import type { Assembled } from '../assembly/run';
 import type { SimNode } from '../assembly/node';
 import type { GuestNode } from '../assembly/guest-node';
+import type { RemoteGuestNode } from '../assembly/guest-workers';
 import { LinkFaults, isFaultable, type FrameFault } from '../../machine/net/fault';
 import type { Medium } from '../../machine/net/link';
 import type { NodeAction } from '../scenario/actions';
@@ -39,12 +40,12 @@ export interface Injected {
 }
 
 /** What link faults and bursts need of a node, QNX or guest: its name and NICs. */
-type AnyNode = SimNode | GuestNode;
+type AnyNode = SimNode | GuestNode | RemoteGuestNode;
 
 export function inject(a: Assembled, scenario: Scenario): Injected {
   const started = new Map<string, number[]>();
   const nodes = new Map(a.nodes.map((n) => [n.name, n]));
-  const guests = new Map(a.guests.map((g) => [g.name, g]));
+  const guests = new Map<string, GuestNode | RemoteGuestNode>([...a.guests, ...a.remote].map((g) => [g.name, g]));
   const anyNode = (name: string): AnyNode => (nodes.get(name) ?? guests.get(name))!;
   const reports: (() => string)[] = [];
   const linkFaults = new Map<string, LinkFaults>();
@@ -54,7 +55,7 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
       const m = a.network.media.get(link);
       if (!m || !isFaultable(m)) throw new Error(`link ${link}: not a hub, cable or switch`);
       lf = new LinkFaults(componentContext(a.sim, '', `${link}.fault`), m);
-      for (const n of [...a.nodes, ...a.guests]) n.nics.forEach((nic, i) => nic.spec.link === link && lf!.knownPorts.add(portName(n, i)));
+      for (const n of [...a.nodes, ...a.guests, ...a.remote]) n.nics.forEach((nic, i) => nic.spec.link === link && lf!.knownPorts.add(portName(n, i)));
       linkFaults.set(link, lf);
     }
     return lf;
@@ -93,6 +94,7 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
     if (act.kind === 'impair') return { act, ran: scheduleImpair(a, act) };
     if (act.kind === 'move') return { act, ran: scheduleMove(a, act) };
     const g = guests.get(act.node);
+    if (g && !('shell' in g)) return { act, ran: () => `${g.name} runs in a worker thread (--threads): actions cannot type at its shell yet` };
     return { act, ran: g ? scheduleGuestAction(a, g, act) : scheduleAction(a, nodes.get(act.node)!, act, started, nodes) };
   });
   return {
@@ -114,7 +116,7 @@ export function portName(n: { readonly name: string }, nic: number): string {
 
 function portsOf(a: Assembled, f: LinkFault): string[] | null {
   if (f.node === null) return null;
-  const n: AnyNode = a.nodes.find((x) => x.name === f.node) ?? a.guests.find((x) => x.name === f.node)!;
+  const n: AnyNode = a.nodes.find((x) => x.name === f.node) ?? a.guests.find((x) => x.name === f.node) ?? a.remote.find((x) => x.name === f.node)!;
   return n.nics.flatMap((nic, i) => (nic.spec.link === f.link ? [portName(n, i)] : []));
 }
 

@@ -5,6 +5,27 @@ import type { Time } from './time';
 export type EventHook = (ev: SimEvent) => void;
 
 /**
+ * Other partitions (guests in worker threads: emulator/machine/parallel/) can still send this queue events. The run
+ * loops ask the gate before each event instead of looking at the heap alone.
+ */
+export interface QueueGate {
+  /**
+   * True when the queue's next event may run now and is at or before `until`; false when no event at or before
+   * `until` is left and none can still arrive. May block, and schedules the messages that arrived meanwhile.
+   * With `mayYield` (runSlice) it may also give up a long wait and return false with `yielded` set: the slice
+   * ends early so the caller's event loop can turn, and the run goes on with the next slice.
+   */
+  admit(until: Time, mayYield: boolean): boolean;
+  readonly yielded: boolean;
+}
+
+/**
+ * Insertion sequences of messages (scheduleMessage) start here, above any local sequence, so a message sorts after
+ * every local event of the same time and priority, and messages among themselves by the key their sender gave.
+ */
+export const MESSAGE_SEQ_BASE = 2 ** 50;
+
+/**
  * The simulation kernel: integer virtual time and a heap of owned events ordered by (time, priority,
  * insertion sequence). Ties are FIFO, so the order of events is fully determined by the order components
  * schedule them in. The priority queue itself (a radix heap with direct-mapped near buckets, keys in typed
@@ -22,6 +43,8 @@ export class EventQueue {
   private _advanceOk = false;
   /** Called before each event runs (tracing, the debugger). */
   beforeEvent: EventHook | null = null;
+  /** Set when other partitions feed this queue (emulator/machine/parallel/): the run loops ask it. */
+  gate: QueueGate | null = null;
 
   get now(): Time {
     return this._now;
@@ -51,6 +74,18 @@ export class EventQueue {
     ev.when = when;
     ev.seq = seq;
     ev.slot = this.heap.insert(ev, when, ev.priority, seq);
+  }
+
+  /**
+   * Schedule a message from another partition: `ev` (priority Message) at `when` with the sequence `key`
+   * (>= MESSAGE_SEQ_BASE, given by the sender's order), so its place does not depend on when it arrived.
+   */
+  scheduleMessage(ev: SimEvent, when: Time, key: number): void {
+    if (ev.slot >= 0) throw new Error(`event ${ev.name} already scheduled at ${ev.when}`);
+    if (when < this._now) throw new RangeError(`message ${ev.name}: time ${when} is before now ${this._now}`);
+    ev.when = when;
+    ev.seq = key;
+    ev.slot = this.heap.insert(ev, when, ev.priority, key);
   }
 
   /** Schedule `ev` after a delay from now. */
@@ -88,6 +123,9 @@ export class EventQueue {
   advanceTo(t: Time): boolean {
     if (!this._advanceOk || this.beforeEvent !== null || !(t <= this._horizon) || !(t >= this._now) || !Number.isInteger(t)) return false;
     if (this.heap.size > 0 && this.heap.topWhen() <= t) return false;
+    // With worker partitions, whether a move would be allowed depends on how far the other threads have got:
+    // always schedule, so the count of events does not depend on the threads' timing.
+    if (this.gate !== null) return false;
     this._now = t;
     return true;
   }
@@ -102,6 +140,7 @@ export class EventQueue {
 
   /** Run exactly one event. Returns false if the queue was empty. */
   step(): boolean {
+    if (this.gate) throw new Error('step() is not available while worker partitions feed the queue');
     if (this.heap.size === 0) return false;
     const outer = this._horizon;
     const outerOk = this._advanceOk;
@@ -124,8 +163,9 @@ export class EventQueue {
     this._horizon = until;
     this._advanceOk = stop === undefined;
     let n = 0;
+    const gate = this.gate;
     try {
-      while (heap.size > 0 && heap.topWhen() <= until) {
+      while (gate ? gate.admit(until, false) : heap.size > 0 && heap.topWhen() <= until) {
         this.runTop();
         n++;
         if (stop && stop()) return n;
@@ -151,11 +191,13 @@ export class EventQueue {
     this._horizon = until;
     this._advanceOk = true;
     let n = 0;
+    const gate = this.gate;
     try {
-      while (heap.size > 0 && heap.topWhen() <= until) {
+      while (gate ? gate.admit(until, true) : heap.size > 0 && heap.topWhen() <= until) {
         this.runTop();
         if (++n >= maxEvents) return n;
       }
+      if (gate?.yielded) return maxEvents; // not the end: the caller yields and asks again
     } finally {
       this._horizon = outer;
       this._advanceOk = outerOk;
@@ -166,6 +208,7 @@ export class EventQueue {
 
   /** Run until no events remain (or `limit` events ran). Returns the number run. */
   runUntilIdle(limit = Number.MAX_SAFE_INTEGER, stop?: () => boolean): number {
+    if (this.gate) throw new Error('runUntilIdle() is not available while worker partitions feed the queue');
     const heap = this.heap;
     const outer = this._horizon;
     const outerOk = this._advanceOk;

@@ -19,5 +19,10 @@ export const Priority = {
   Scenario: 90,
   /** Run-until limits and debugger stops come last so everything at that instant is visible. */
   Stop: 100,
+  /**
+   * A message from another partition (a guest in a worker thread: emulator/machine/parallel/): after everything
+   * local at the same instant, so where it lands does not depend on when, in wall time, it arrived.
+   */
+  Message: 1000,
 } as const;
 export type PriorityName = keyof typeof Priority;

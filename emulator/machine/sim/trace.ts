@@ -83,7 +83,14 @@ export class Tracer {
   }
 
   emit(node: string, layer: string, probe: string, pkt: number, f?: TraceFields): void {
-    const t = this.clock.now;
+    this.emitAt(this.clock.now, node, layer, probe, pkt, f);
+  }
+
+  /**
+   * A record made at time `t` elsewhere: a guest's, traced in its worker thread and merged into this trace in
+   * time order (emulator/machine/parallel/record-merge.ts).
+   */
+  emitAt(t: Time, node: string, layer: string, probe: string, pkt: number, f?: TraceFields): void {
     this.encoder.record(t, node, layer, probe, pkt, f);
     this._count++;
     const sinks = this.sinks;

@@ -89,6 +89,11 @@ export class GuestMachine {
   quanta = 0;
   /** Replay met a read whose value differs from the log (the rebuilt world is not the recorded one). */
   divergence: string | null = null;
+  /**
+   * Called at every clock read of the CPU (in a worker thread: lets the main thread know how far the guest is while
+   * its CPU runs, emulator/machine/parallel/guest-gate.ts `poll`).
+   */
+  clockWatch: (() => void) | null = null;
 
   constructor(
     readonly ctx: ComponentContext,
@@ -98,7 +103,11 @@ export class GuestMachine {
     this.clock = new GuestClock(() => this.counter());
     this.quantumEv = new SimEvent(`${ctx.name}.cpu`, () => this.quantum(), Priority.Cpu);
     this.host = {
-      microtick: () => this.clock.read(),
+      microtick: () => {
+        const ms = this.clock.read();
+        if (this.clockWatch !== null) this.clockWatch();
+        return ms;
+      },
       dateNow: () => GUEST_EPOCH_MS + Math.floor(this.clock.now() / 1e6),
       random: () => this.rng.float(),
       fillRandom: (view) => {
@@ -165,6 +174,11 @@ export class GuestMachine {
     return this.instance ? this.clock.now() : this.ctx.queue.now;
   }
 
+  /** The CPU is inside a quantum (its clock may be ahead of the queue). */
+  get inQuantum(): boolean {
+    return this.ops !== null;
+  }
+
   get halted(): boolean {
     return this.instance ? this.hlt() !== 0 : true;
   }
@@ -217,7 +231,11 @@ export class GuestMachine {
     if (!ops || this.syncing) return;
     const q = this.ctx.queue;
     const g = this.clock.now();
-    if (g <= q.now) return;
+    if (g <= q.now) {
+      // In a worker thread the queue may be at g while a message of time g can still come: wait for it too.
+      if (q.gate) this.catchUp(g);
+      return;
+    }
     ops.push(SYNC, g);
     this.catchUp(g);
   }
@@ -352,7 +370,10 @@ export class GuestMachine {
   }
 
   private serialOut(ch: string): void {
-    this.sync();
+    // In a worker thread the serial port reads nothing of the world, so it does not wait for it; the console
+    // stamps its lines with the CPU's clock instead (guest-node.ts). It is a moment to say how far the CPU is.
+    if (!this.ctx.queue.gate) this.sync();
+    else this.clockWatch?.();
     const ops = this.ops;
     if (ops) {
       const last = ops.length - 1;

@@ -15,6 +15,7 @@ export const SHIMS = {
   crypto: path.join(here, 'crypto.ts'),
   zlib: path.join(here, 'zlib.ts'),
   util: path.join(here, 'util.ts'),
+  worker_threads: path.join(here, 'worker-threads.ts'),
 };
 
 const guestImage = path.join(here, '..', '..', 'guest-image');
@@ -22,7 +23,7 @@ const guestImage = path.join(here, '..', '..', 'guest-image');
 const shimPlugin = {
   name: 'qnxemu-web-shims',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?(fs|path|crypto|zlib|util)$/ }, (args) => ({ path: SHIMS[args.path.replace(/^node:/, '')] }));
+    build.onResolve({ filter: /^(node:)?(fs|path|crypto|zlib|util|worker_threads)$/ }, (args) => ({ path: SHIMS[args.path.replace(/^node:/, '')] }));
     // emulator/app/assembly/guest-node.ts imports the builder; inside the builder, imports stay as they are.
     build.onResolve({ filter: /guest-image(\/index)?$/ }, (args) => {
       const target = path.resolve(args.resolveDir, args.path);

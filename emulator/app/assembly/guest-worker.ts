@@ -1,0 +1,99 @@
+/**
+ * A guest node in its own worker thread (`qnxemu run --threads N`; docs/guest-time-model.md "Guests in worker
+ * threads"): the same bundle, started as a worker, builds the guest exactly as a single-threaded run does
+ * (buildGuestNode: v86, the NIC models, the v86 adapter, the shell driver) on a Simulation of its own whose queue
+ * is gated by the main thread (emulator/machine/parallel/guest-gate.ts), with its NICs on stand-ins for the media
+ * (remote-medium.ts). Its trace records, console lines and transmissions go to the main thread as messages.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { Simulation } from '../../machine/sim/simulation';
+import { GuestGate, StopWorker } from '../../machine/parallel/guest-gate';
+import { ring, SYNC_MAIN_BELL, syncGuestBell, type ToGuest, type ToMain } from '../../machine/parallel/messages';
+import { RemoteMedia } from '../../machine/parallel/remote-medium';
+import type { Scenario } from '../scenario/types';
+import { buildGuestNode, createGuestV86, type GuestFiles } from './guest-node';
+import type { Network } from './network';
+import { portEndpoint } from './port-endpoint';
+
+export interface GuestWorkerData {
+  qnxemuGuestWorker: true;
+  scenario: Scenario;
+  node: string;
+  index: number;
+  seed: number;
+  sync: SharedArrayBuffer;
+  port: MessagePort;
+  files: GuestFiles;
+  /** `--threads` lower than the number of guests: take a token to execute. */
+  tokens: boolean;
+}
+
+export function isGuestWorkerData(d: unknown): d is GuestWorkerData {
+  return typeof d === 'object' && d !== null && (d as { qnxemuGuestWorker?: unknown }).qnxemuGuestWorker === true;
+}
+
+export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
+  const sync = new Int32Array(d.sync);
+  const endpoint = portEndpoint<ToGuest, ToMain>(d.port);
+  const post = (m: ToMain): void => {
+    endpoint.post(m);
+    ring(sync, SYNC_MAIN_BELL);
+  };
+  try {
+    const spec = d.scenario.nodes.find((n) => n.name === d.node);
+    if (!spec) throw new Error(`no node ${d.node}`);
+    const instance = await createGuestV86(spec, d.files, d.seed);
+    const sim = new Simulation(d.seed);
+    let cpuTime: () => number | null = () => null;
+    const media = new RemoteMedia({
+      transmit: (port, f) =>
+        gate.send({ k: 'tx', t: sim.queue.now, port, data: f.data, pkt: f.pktId, ...(f.badFcs ? { bad: true } : {}), ...(f.alignmentError ? { align: true } : {}) }),
+      renegotiate: (port, fdx) => gate.send({ k: 'reneg', t: sim.queue.now, port, fdx }),
+    });
+    const gate: GuestGate = new GuestGate({
+      name: d.node,
+      index: d.index,
+      queue: sim.queue,
+      sync,
+      endpoint,
+      cpuTime: () => cpuTime(),
+      apply: (m) => media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined),
+      tokens: d.tokens,
+    });
+    sim.tracer.addSink((r) => gate.record([r.t, r.node, r.layer, r.probe, r.pkt, r.f]));
+    const links = new Map(spec.nics.map((n) => [n.link, media.medium(n.link)]));
+    const network = { media: links, air: new Map() } as unknown as Network;
+    const node = buildGuestNode(sim, spec, network, { kind: 'live', instance });
+    cpuTime = () => (node.machine.inQuantum ? node.machine.guestTime : null);
+    node.console.onLine((text, t) => gate.send({ k: 'line', t, text }));
+    node.machine.clockWatch = () => gate.poll();
+    post({ k: 'hello', attaches: media.attaches });
+    const go = waitForGo(sync, d.index, endpoint);
+    sim.tracer.verbose = go.verbose;
+    go.ports.forEach((st, i) => media.ports[i]!.setState(st));
+    sim.queue.gate = gate;
+    gate.start();
+    node.powerOn();
+    try {
+      sim.queue.runUntil(Number.MAX_SAFE_INTEGER);
+    } catch (e) {
+      if (!(e instanceof StopWorker)) throw e;
+    }
+    gate.finish();
+  } catch (e) {
+    post({ k: 'error', message: (e as Error)?.message ?? String(e) });
+  }
+}
+
+/** Before power-on: wait for the main thread's 'go' (it has attached our ports to the real media). */
+function waitForGo(sync: Int32Array, index: number, endpoint: ReturnType<typeof portEndpoint<ToGuest, ToMain>>): Extract<ToGuest, { k: 'go' }> {
+  const bell = syncGuestBell(index);
+  for (;;) {
+    const seen = Atomics.load(sync, bell);
+    const m = endpoint.receive();
+    if (m?.k === 'go') return m;
+    if (m?.k === 'stop') throw new StopWorker();
+    if (m !== undefined) throw new Error(`'${m.k}' before 'go'`);
+    Atomics.wait(sync, bell, seen);
+  }
+}

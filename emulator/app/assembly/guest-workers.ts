@@ -1,0 +1,208 @@
+/**
+ * The main thread's side of guests in worker threads (`qnxemu run --threads N`; docs/guest-time-model.md "Guests in
+ * worker threads"). `startGuestWorkers` starts one worker per guest node (guest-worker.ts), which creates its v86 and
+ * builds the node, and says which media its NICs attach to; `assemble` (assembly/run.ts) then puts, where the guest
+ * would be, a RemoteGuestNode: a station stand-in per NIC on the real medium (station-proxy.ts), a mirror of its
+ * console, and the main queue's gate (main-gate.ts). Closing the run stops the workers.
+ */
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { Simulation } from '../../machine/sim/simulation';
+import { MainGate, type MainGuest } from '../../machine/parallel/main-gate';
+import { frameOf, StationProxy } from '../../machine/parallel/station-proxy';
+import { ring, SYNC_TOKENS, syncGuestBell, syncWords, type AttachInfo, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
+import type { NodeSpec, Scenario } from '../scenario/types';
+import { guestFiles, type PrepareOptions } from './guest-node';
+import type { Network } from './network';
+import { portEndpoint } from './port-endpoint';
+import type { GuestWorkerData } from './guest-worker';
+import { CliError } from '../cli/errors';
+
+/** A started worker, before assembly. */
+interface StartedGuest {
+  /** Set when the worker thread fails or exits. */
+  failure: string | null;
+  name: string;
+  index: number;
+  worker: Worker;
+  endpoint: Endpoint<ToMain, ToGuest>;
+  attaches: AttachInfo[];
+}
+
+export interface WorkerOptions extends PrepareOptions {
+  /** At most this many guests execute at once (`--threads`). */
+  threads: number;
+  /** The run's seed (the scenario's unless overridden). */
+  seed: number;
+  /** The script a worker runs: the CLI bundle (default: this process's script). */
+  script?: string;
+}
+
+/** The guests' workers, started and waiting for assembly. */
+export class GuestWorkers {
+  readonly sync: Int32Array;
+  gate: MainGate | null = null;
+
+  constructor(
+    readonly guests: StartedGuest[],
+    sab: SharedArrayBuffer,
+  ) {
+    this.sync = new Int32Array(sab);
+  }
+
+  has(name: string): boolean {
+    return this.guests.some((g) => g.name === name);
+  }
+
+  /**
+   * Stop every worker and end it. What they traced or printed after the last point the run had synchronised to is
+   * dropped: how far a guest had got beyond it depends on the threads' timing (main-gate.ts `admit`).
+   */
+  stop(): void {
+    for (const g of this.guests) {
+      g.endpoint.post({ k: 'stop' });
+      ring(this.sync, syncGuestBell(g.index));
+    }
+    for (const g of this.guests) void g.worker.terminate();
+  }
+
+}
+
+/**
+ * Why `scenario`'s guests cannot run in worker threads yet, or null: their NICs must be on a hub, cable or switch (the
+ * air is not split across threads yet). A NIC with a PHY of its own is refused when it attaches (remote-medium.ts):
+ * its auto-negotiation is answered synchronously by the medium (link-segment.ts).
+ */
+export function workerRefusal(scenario: Scenario): string | null {
+  for (const n of scenario.nodes) {
+    if (n.kind !== 'guest') continue;
+    for (const nic of n.nics) {
+      const link = scenario.links.find((l) => l.name === nic.link);
+      if (link?.type === 'wireless') return `${n.name}'s ${nic.model} is on wireless link ${nic.link}: guests on the air cannot run in worker threads yet (run without --threads)`;
+    }
+  }
+  return null;
+}
+
+/** Start a worker per guest node of `scenario` and wait until each has built its node. */
+export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions): Promise<GuestWorkers> {
+  const refused = workerRefusal(scenario);
+  if (refused) throw new CliError('--threads', refused);
+  const files = await guestFiles(scenario, opts);
+  const sab = new SharedArrayBuffer(4 * syncWords(files.length));
+  const sync = new Int32Array(sab);
+  const limited = opts.threads < files.length;
+  Atomics.store(sync, SYNC_TOKENS, opts.threads);
+  const script = opts.script ?? process.argv[1]!;
+  const started = files.map(([spec, f], index): { g: StartedGuest; failed: Promise<never> } => {
+    const ch = new MessageChannel();
+    const data: GuestWorkerData = { qnxemuGuestWorker: true, scenario, node: spec.name, index, seed: opts.seed, sync: sab, port: ch.port2, files: f, tokens: limited };
+    const worker = new Worker(script, { workerData: data, transferList: [ch.port2] });
+    worker.unref(); // the run ends the workers; they never keep the process alive
+    const g: StartedGuest = { failure: null, name: spec.name, index, worker, endpoint: portEndpoint<ToMain, ToGuest>(ch.port1), attaches: [] };
+    const failed = new Promise<never>((_, reject) =>
+      worker.once('error', (e) => {
+        g.failure = e.message;
+        reject(new CliError(scenario.file, `node ${spec.name} (a guest in a worker thread): ${e.message}`));
+      }),
+    );
+    worker.once('exit', (code) => (g.failure ??= `exit code ${code}`));
+    return { g, failed };
+  });
+  // Hello: each worker has created its v86 and built the node (polled: the ports are read without the event loop).
+  for (const { g, failed } of started) {
+    failed.catch(() => undefined);
+    for (;;) {
+      const m = g.endpoint.receive();
+      if (m?.k === 'hello') {
+        g.attaches = m.attaches;
+        break;
+      }
+      if (m?.k === 'error') throw new CliError(scenario.file, `node ${g.name} (a guest in a worker thread): ${m.message}`);
+      await Promise.race([failed, new Promise((r) => setTimeout(r, 5))]);
+    }
+  }
+  return new GuestWorkers(
+    started.map((s) => s.g),
+    sab,
+  );
+}
+
+/** A guest's console as the main thread sees it: the lines its worker sent, each at its own time. */
+export class ConsoleMirror {
+  readonly lines: { t: number; text: string }[] = [];
+  private listeners: ((text: string, t: number) => void)[] = [];
+  constructor(readonly node: string) {}
+  onLine(fn: (text: string, t: number) => void): void {
+    this.listeners.push(fn);
+  }
+  line(text: string, t: number): void {
+    this.lines.push({ t, text });
+    for (const l of this.listeners) l(text, t);
+  }
+  flush(): void {}
+  text(): string {
+    return this.lines.map((l) => l.text + '\n').join('');
+  }
+}
+
+/** A guest node whose CPU and NICs run in a worker: what the main thread holds of it. */
+export interface RemoteGuestNode {
+  readonly name: string;
+  readonly spec: NodeSpec;
+  readonly console: ConsoleMirror;
+  /** Its NICs as the scenario gave them (faults and impairments find their ports by these). */
+  readonly nics: { spec: NodeSpec['nics'][number] }[];
+  powerOn(): void;
+}
+
+/** Where the guest would be built: its NICs' stand-ins on the real media, its console mirror. */
+export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Network, workers: GuestWorkers): RemoteGuestNode & MainGuest {
+  const g = workers.guests.find((x) => x.name === spec.name)!;
+  const consoleMirror = new ConsoleMirror(spec.name);
+  let started = false;
+  const early: ToGuest[] = [];
+  const send = (m: ToGuest): void => {
+    if (!started) early.push(m);
+    else workers.gate!.send(g.index, m);
+  };
+  const proxies = g.attaches.map((a, i) => {
+    const medium = network.media.get(a.link);
+    if (!medium) throw new Error(`node ${spec.name}: link ${a.link} is not a hub, cable or switch (a guest in a worker thread)`);
+    return new StationProxy(medium, a.name, a.fdx, i, (port, call, st, x) =>
+      send({
+        k: 'port',
+        t: sim.queue.now,
+        port,
+        call,
+        st,
+        ...(x.v !== undefined ? { v: x.v } : {}),
+        ...(x.frame ? { data: x.frame.data, pkt: x.frame.pktId, ...(x.frame.badFcs ? { bad: true } : {}), ...(x.frame.alignmentError ? { align: true } : {}) } : {}),
+      }),
+    );
+  });
+  return {
+    name: spec.name,
+    spec,
+    console: consoleMirror,
+    nics: spec.nics.map((n) => ({ spec: n })),
+    endpoint: g.endpoint,
+    apply(m: ToMain): void {
+      if (m.k === 'tx') proxies[m.port]!.transmit(frameOf(m));
+      else if (m.k === 'reneg') proxies[m.port]!.renegotiate(m.fdx);
+    },
+    line: (text, t) => consoleMirror.line(text, t),
+    failure: () => g.failure,
+    powerOn(): void {
+      started = true;
+      workers.gate!.send(g.index, { k: 'go', ports: proxies.map((p) => p.state()), verbose: sim.tracer.verbose });
+      for (const m of early.splice(0)) workers.gate!.send(g.index, m);
+    },
+  };
+}
+
+/** Gate the main queue: from now on it runs only what the guests' progress allows. */
+export function installGate(sim: Simulation, workers: GuestWorkers, guests: MainGuest[]): void {
+  const gate = new MainGate(sim.queue, sim.tracer, workers.sync, guests);
+  workers.gate = gate;
+  sim.queue.gate = gate;
+}

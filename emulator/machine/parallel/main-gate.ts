@@ -1,0 +1,242 @@
+/**
+ * The main thread's side of running guests in worker threads (docs/guest-time-model.md "Guests in worker threads"):
+ * conservative synchronisation over a star (the main thread in the middle), with the global bound computed here.
+ *
+ * Every guest reports its *own time*: the earliest time it could send anything without being sent something first
+ * (its next event; its CPU's clock inside a quantum), with the number of our messages it had taken in. Counting the
+ * messages we sent it since, which it will act on at their times, a guest sends nothing before
+ * `own'` = min(own time, the earliest of those). A guest's message sent at s arrives here at s + 1 ns (the partition
+ * boundary is a 1 ns wire). An event at t (local, or a guest's message: after local events of t, Priority.Message)
+ * may run once every guest's own' >= t: then no message can still arrive at or before t, and no trace record before
+ * t can still come from a guest (they are merged in before it: record-merge.ts). Each guest gets a *horizon*: we send it nothing before the earliest of our next
+ * event, the other guests' own' + 1 and the run's end; with it the number of its messages we had taken in, so that it
+ * knows its later messages are not yet accounted for (guest-gate.ts). Whoever holds the earliest time can always go
+ * on: the bound is the global minimum, not a chain of promises that grows a nanosecond per exchange.
+ */
+import type { EventQueue, QueueGate } from '../sim/event-queue';
+import { MESSAGE_SEQ_BASE } from '../sim/event-queue';
+import { SimEvent } from '../sim/event';
+import { Priority } from '../sim/priority';
+import type { Time } from '../sim/time';
+import type { Tracer } from '../sim/trace';
+import {
+  isCausal,
+  loadTime,
+  ring,
+  syncGuestNeed,
+  storeTime,
+  syncGuestBell,
+  syncGuestWaiting,
+  SYNC_MAIN_BELL,
+  SYNC_MAIN_NEED_HI,
+  SYNC_MAIN_NEED_LO,
+  SYNC_MAIN_WAITING,
+  type Endpoint,
+  type ToGuest,
+  type ToMain,
+} from './messages';
+import { RecordMerge } from './record-merge';
+
+/** Message keys: origin (1 + guest index) above this, each origin's own count below. */
+export const ORIGIN_SPAN = 2 ** 40;
+
+export interface MainGuest {
+  readonly name: string;
+  readonly endpoint: Endpoint<ToMain, ToGuest>;
+  /** A causal message's effect here (a transmission, a renegotiation), at its arrival time. */
+  apply(m: ToMain): void;
+  /** A console line of the guest, at its time (merged with the trace records). */
+  line(text: string, t: Time): void;
+  /** Why the guest's thread ended early (it crashed), or null. */
+  failure(): string | null;
+}
+
+/** How long one wait may last before admit() lets the caller's event loop turn (ms of wall time, not simulated). */
+const WAIT_SLICE_MS = 25;
+
+export class MainGate implements QueueGate {
+  /** Per guest: its own time as last reported, and how many of our messages it had taken in then. */
+  private readonly own: Time[];
+  private readonly recv: number[];
+  /** Per guest: times of the messages we sent it and it had not yet reported taking in (index recv + i). */
+  private readonly unacked: Time[][];
+  private readonly sentTo: number[];
+  private readonly drained: number[];
+  private readonly keys: number[];
+  private readonly sentH: Time[];
+  private readonly sentCap: Time[];
+  private readonly sentDrained: number[];
+  readonly merge: RecordMerge;
+  private cap = 0;
+  /** admit() gave up a wait so the caller could yield: runSlice counts it as a full slice. */
+  yielded = false;
+
+  constructor(
+    private readonly queue: EventQueue,
+    tracer: Tracer,
+    private readonly sync: Int32Array,
+    private readonly guests: readonly MainGuest[],
+  ) {
+    const n = guests.length;
+    this.own = new Array<Time>(n).fill(0);
+    this.recv = new Array<number>(n).fill(0);
+    this.unacked = Array.from({ length: n }, () => []);
+    this.sentTo = new Array<number>(n).fill(0);
+    this.drained = new Array<number>(n).fill(0);
+    this.keys = new Array<number>(n).fill(0);
+    this.sentH = new Array<Time>(n).fill(-1);
+    this.sentCap = new Array<Time>(n).fill(-1);
+    this.sentDrained = new Array<number>(n).fill(-1);
+    this.merge = new RecordMerge(tracer, (g, text, t) => this.guests[g]!.line(text, t));
+  }
+
+  admit(until: Time, mayYield: boolean): boolean {
+    this.cap = Math.max(this.cap, until);
+    this.yielded = false;
+    for (;;) {
+      this.drain();
+      const top = this.queue.peek();
+      if (top && top.when <= until && this.admissible(top)) {
+        this.merge.flushBefore(top.when);
+        this.publish();
+        return true;
+      }
+      if ((!top || top.when > until) && this.minOwn() > until) {
+        this.merge.flushBefore(until + 1);
+        this.publish();
+        return false;
+      }
+      const need = this.need(top && top.when <= until ? top.when : until + 1);
+      for (const g of this.guests) {
+        const why = g.failure();
+        if (why !== null) throw new Error(`guest ${g.name}: its worker thread ended: ${why}`);
+      }
+      if (!this.wait(need) && mayYield) {
+        this.yielded = true;
+        return false;
+      }
+    }
+  }
+
+
+  /** What we wait for the guests' own times to reach: our next event's time, or what a waiting guest needs. */
+  private need(ours: Time): Time {
+    let n = ours;
+    for (let g = 0; g < this.guests.length; g++) {
+      if (Atomics.load(this.sync, syncGuestWaiting(g)) !== 1) continue;
+      const [hi, lo] = syncGuestNeed(g);
+      n = Math.min(n, loadTime(this.sync, hi, lo));
+    }
+    return n;
+  }
+
+  /** Take in everything the guests sent (records, safe times, causal messages as events). */
+  drain(): void {
+    for (let g = 0; g < this.guests.length; g++) {
+      const guest = this.guests[g]!;
+      for (let m = guest.endpoint.receive(); m !== undefined; m = guest.endpoint.receive()) this.take(g, guest, m);
+    }
+  }
+
+  private take(g: number, guest: MainGuest, m: ToMain): void {
+    switch (m.k) {
+      case 'recs':
+        this.merge.push(g, m.r);
+        return;
+      case 'line':
+        this.merge.pushLine(g, m.t, m.text);
+        return;
+      case 'safe': {
+        this.own[g] = m.own;
+        const acked = m.recv - this.recv[g]!;
+        if (acked > 0) this.unacked[g]!.splice(0, acked);
+        this.recv[g] = m.recv;
+        return;
+      }
+      case 'error':
+        throw new Error(`guest ${guest.name}: ${m.message}`);
+      case 'hello':
+        throw new Error(`guest ${guest.name}: hello after start`);
+      default: {
+        if (!isCausal(m)) return;
+        this.drained[g]!++;
+        const ev = new SimEvent(`${guest.name}.msg`, () => guest.apply(m), Priority.Message);
+        const key = MESSAGE_SEQ_BASE + (g + 1) * ORIGIN_SPAN + this.keys[g]!++;
+        const at = (m as { t: Time }).t + 1;
+        if (at < this.queue.now) throw new Error(`guest ${guest.name}: a message of time ${at} arrived at ${this.queue.now}`);
+        this.queue.scheduleMessage(ev, at, key);
+      }
+    }
+  }
+
+  /** Guest g's own': nothing it sends arrives before this + 1, no record of it is before this. */
+  private ownEff(g: number): Time {
+    const u = this.unacked[g]!;
+    return u.length > 0 && u[0]! < this.own[g]! ? u[0]! : this.own[g]!;
+  }
+
+  private minOwn(): Time {
+    let s = Infinity;
+    for (let g = 0; g < this.own.length; g++) s = Math.min(s, this.ownEff(g));
+    return s;
+  }
+
+  private admissible(ev: SimEvent): boolean {
+    return this.minOwn() >= ev.when;
+  }
+
+  /** The horizon of guest g: nothing from here before it. */
+  private horizon(g: number): Time {
+    let h = this.cap;
+    const top = this.queue.peekTime();
+    if (top !== null && top < h) h = top;
+    for (let o = 0; o < this.own.length; o++) if (o !== g) h = Math.min(h, this.ownEff(o) + 1);
+    return h;
+  }
+
+  /** Send waiting guests their new horizon (and how many of their messages it accounts for). */
+  publish(): void {
+    for (let g = 0; g < this.guests.length; g++) {
+      if (Atomics.load(this.sync, syncGuestWaiting(g)) !== 1) continue;
+      const h = this.horizon(g);
+      if (h === this.sentH[g] && this.cap === this.sentCap[g] && this.drained[g] === this.sentDrained[g]) continue;
+      this.sentH[g] = h;
+      this.sentCap[g] = this.cap;
+      this.sentDrained[g] = this.drained[g]!;
+      this.guests[g]!.endpoint.post({ k: 'h', h, cap: this.cap, drained: this.drained[g]! });
+      ring(this.sync, syncGuestBell(g));
+    }
+  }
+
+  /** Wait until a guest sends something (true) or the slice ends (false). `need`: what would let us go on. */
+  private wait(need: Time): boolean {
+    // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing
+    // can come before them any more. So a guests-only run shows its consoles as it goes.
+    const top = this.queue.peekTime();
+    this.merge.flushBefore(Math.min(this.minOwn(), top ?? Infinity, this.cap + 1));
+    this.publish();
+    const s = this.sync;
+    storeTime(s, SYNC_MAIN_NEED_HI, SYNC_MAIN_NEED_LO, need);
+    const seen = Atomics.load(s, SYNC_MAIN_BELL);
+    Atomics.store(s, SYNC_MAIN_WAITING, 1);
+    const before = this.own.slice();
+    const drainedBefore = this.drained.reduce((a, b) => a + b, 0);
+    this.drain();
+    let woke = true;
+    if (this.own.every((v, i) => v === before[i]) && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) {
+      woke = Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS) !== 'timed-out';
+    }
+    Atomics.store(s, SYNC_MAIN_WAITING, 0);
+    return woke;
+  }
+
+  /** Post a medium's call to guest g (station-proxy.ts) and wake it. */
+  send(g: number, m: ToGuest): void {
+    if (m.k === 'port') {
+      this.unacked[g]!.push(m.t);
+      this.sentTo[g]!++;
+    }
+    this.guests[g]!.endpoint.post(m);
+    ring(this.sync, syncGuestBell(g));
+  }
+}

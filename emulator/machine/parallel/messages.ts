@@ -1,0 +1,102 @@
+/**
+ * What crosses between the main thread and a guest's worker thread (docs/guest-time-model.md "Guests in worker
+ * threads"). Plain objects, posted on a MessagePort; times are virtual ns. A guest's causal messages (those the
+ * main thread may answer: a transmission, a renegotiation, a console line) are counted, so a guest knows which of
+ * them the main thread had seen when it computed the horizon it sends back.
+ */
+import type { Time } from '../sim/time';
+import type { TraceFields } from '../sim/trace';
+
+/** A port's state as the medium reports it: bit rate, full duplex, link up, carrier. */
+export type PortState = [bitRate: number, fullDuplex: boolean, link: boolean, carrier: boolean];
+
+/** One trace record: t, node, layer, probe, pkt, fields. */
+export type RecordTuple = [Time, string, string, string, number, TraceFields | undefined];
+
+/** What the medium tells a station (NetPortListener), as a message to the guest's worker. */
+export type PortCall = 'rx' | 'done' | 'coll' | 'carrier' | 'link' | 'duplex';
+
+export interface AttachInfo {
+  /** The scenario link (a hub, cable or switch). */
+  link: string;
+  /** The port's name on the medium (the NIC's component name). */
+  name: string;
+  /** NetPortListener.fullDuplexCapable at attach. */
+  fdx: boolean;
+}
+
+/** Guest → main. */
+export type ToMain =
+  | { k: 'hello'; attaches: AttachInfo[] }
+  | { k: 'tx'; t: Time; port: number; data: Uint8Array; pkt: number; bad?: true; align?: true }
+  | { k: 'reneg'; t: Time; port: number; fdx: boolean }
+  | { k: 'line'; t: Time; text: string }
+  | { k: 'recs'; r: RecordTuple[] }
+  | { k: 'safe'; own: Time; recv: number }
+  | { k: 'error'; message: string };
+
+/** Main → guest. */
+export type ToGuest =
+  | { k: 'go'; ports: PortState[]; verbose: boolean }
+  | { k: 'port'; t: Time; port: number; call: PortCall; st: PortState; v?: boolean; data?: Uint8Array; pkt?: number; bad?: true; align?: true }
+  | { k: 'h'; h: Time; cap: Time; drained: number }
+  | { k: 'stop' };
+
+/**
+ * Causal guest messages: the main thread runs them as events and may answer (counted on both sides). A console line
+ * is not one: it goes with the trace records, merged by time (record-merge.ts).
+ */
+export function isCausal(m: ToMain): boolean {
+  return m.k === 'tx' || m.k === 'reneg';
+}
+
+/**
+ * One end of a channel: post to the other side (which is woken), take what arrived without blocking. The app layer
+ * builds it over a worker_threads MessagePort (receiveMessageOnPort), so this folder needs no Node module.
+ */
+export interface Endpoint<In, Out> {
+  post(msg: Out): void;
+  receive(): In | undefined;
+}
+
+/**
+ * The shared words (an Int32Array over a SharedArrayBuffer): a doorbell and a "waiting" flag for the main thread and
+ * for each guest, the main thread's need (the time it waits for every guest's safe time to reach, in two words) and
+ * the tokens of `--threads` (how many guests may execute at once).
+ */
+export const SYNC_MAIN_BELL = 0;
+export const SYNC_MAIN_WAITING = 1;
+export const SYNC_TOKENS = 2;
+export const SYNC_MAIN_NEED_HI = 3;
+export const SYNC_MAIN_NEED_LO = 4;
+const GUEST_BASE = 8;
+const GUEST_WORDS = 4;
+export function syncGuestBell(i: number): number {
+  return GUEST_BASE + GUEST_WORDS * i;
+}
+export function syncGuestWaiting(i: number): number {
+  return GUEST_BASE + GUEST_WORDS * i + 1;
+}
+/** What a waiting guest waits for: the other guests' own times to reach this (two words). */
+export function syncGuestNeed(i: number): [hi: number, lo: number] {
+  return [GUEST_BASE + GUEST_WORDS * i + 2, GUEST_BASE + GUEST_WORDS * i + 3];
+}
+export function syncWords(guests: number): number {
+  return GUEST_BASE + GUEST_WORDS * guests;
+}
+
+/** A time (< 2^53) in two Int32 words, so each word is read and written atomically. */
+export function storeTime(sync: Int32Array, hi: number, lo: number, t: Time): void {
+  const v = Number.isFinite(t) ? t : 2 ** 53 - 1;
+  Atomics.store(sync, hi, Math.floor(v / 2 ** 32));
+  Atomics.store(sync, lo, v % 2 ** 32 | 0);
+}
+export function loadTime(sync: Int32Array, hi: number, lo: number): Time {
+  return Atomics.load(sync, hi) * 2 ** 32 + (Atomics.load(sync, lo) >>> 0);
+}
+
+/** Ring a doorbell: bump its counter and wake whoever waits on it. */
+export function ring(sync: Int32Array, bell: number): void {
+  Atomics.add(sync, bell, 1);
+  Atomics.notify(sync, bell);
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench` figure `guests-2-xfer`: two Linux guests (v86) boot and move 1 MiB over busybox nc on a hub
+ * (scripts/scenarios/bench-guests-2.yaml), run through the CLI bundle as users run it, once with `--threads 1`
+ * and once with `--threads 2` (each guest in its own worker thread, at most N executing at once). The figure is
+ * the wall time of the `--threads 2` run; the context gives both runs and their ratio, and the transfer alone
+ * (from linux2's `dd` command line to linux1's `rx exit 0`, timed as the child prints them: console lines go
+ * to stdout while the run goes on), and, for comparison, the run without `--threads` (the single-threaded engine). All
+ * runs must pass the scenario's expectation and print the same
+ * `trace-hash` line (the threaded engine is deterministic whatever N), else the figure is not measured.
+ * Wall-clock reads are fine here: the benchmark stands outside the simulated world and only observes it.
+ */
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { repoRoot } from '../emulator/app/guest-image/cache';
+import { ensureGuestImage } from '../emulator/app/guest-image';
+import { benchLine, notMeasured } from './bench-line';
+
+const ROOT = repoRoot(__dirname) ?? process.cwd();
+const CLI = path.join(ROOT, 'dist/qnxemu.js');
+const SCENARIO = 'scripts/scenarios/bench-guests-2.yaml';
+const NAME = 'guests-2-xfer';
+/** The same workload under QEMU 7.2 with TCG (no KVM), the reference figures given with the issue: for scale. */
+const QEMU = 'QEMU 7.2 TCG reference: boot 6.95 s + 1 MiB 0.47 s';
+
+interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Wall seconds from spawn to exit. */
+  seconds: number;
+  /** Wall seconds from the `dd` command line to `rx exit 0` (null if either line never came). */
+  xfer: number | null;
+}
+
+/** One `qnxemu run` of the scenario as a child process, its stdout read line by line as it comes. */
+function runCli(threads: number | null): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let ddAt: number | null = null;
+    let rxAt: number | null = null;
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const args = [CLI, 'run', SCENARIO, ...(threads === null ? [] : ['--threads', String(threads)]), '--no-color'];
+    const child = spawn(process.execPath, args, { cwd: ROOT });
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const now = performance.now();
+      stdout += chunk;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) {
+        if (ddAt === null && /^linux2\s*\| .*dd if=\/dev\/zero/.test(l)) ddAt = now;
+        if (rxAt === null && /^linux1\s*\| rx exit 0$/.test(l)) rxAt = now;
+      }
+    });
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const xfer = ddAt !== null && rxAt !== null ? (rxAt - ddAt) / 1000 : null;
+      resolve({ status, stdout, stderr, seconds: (performance.now() - t0) / 1000, xfer });
+    });
+  });
+}
+
+const traceHash = (stdout: string): string | null => /^trace-hash [0-9a-f]{64}$/m.exec(stdout)?.[0] ?? null;
+
+/** Why a run does not count (null: it passed), in one line. */
+function problem(threads: number | null, r: CliRun): string | null {
+  const what = threads === null ? 'without --threads' : `--threads ${threads}`;
+  if (r.status !== 0) return `${what} exited ${r.status}: ${r.stderr.trim().split('\n')[0] ?? ''}`.trim();
+  if (!/^linux1\s*\| 1048576$/m.test(r.stdout)) return `${what}: linux1 did not receive 1048576 bytes`;
+  if (traceHash(r.stdout) === null) return `${what}: no trace-hash line`;
+  return null;
+}
+
+export async function benchGuestsLines(): Promise<string[]> {
+  // Built (or found) here first, so neither timed run pays for building the guest image.
+  await ensureGuestImage({ log: () => undefined });
+  const one = await runCli(1);
+  const two = await runCli(2);
+  // The single-threaded engine on the same scenario (another engine, another trace-hash: docs/guest-time-model.md).
+  const single = await runCli(null);
+  const bad = problem(1, one) ?? problem(2, two) ?? problem(null, single);
+  if (bad) return [notMeasured(NAME, bad)];
+  if (traceHash(one.stdout) !== traceHash(two.stdout))
+    return [notMeasured(NAME, `--threads 1 and --threads 2 printed different trace hashes: ${traceHash(one.stdout)} / ${traceHash(two.stdout)}`)];
+  const xfer = one.xfer !== null && two.xfer !== null ? `xfer ${one.xfer.toFixed(2)} s / ${two.xfer.toFixed(2)} s` : 'xfer not timed: no dd or rx exit line';
+  return [
+    benchLine(
+      NAME,
+      two.seconds,
+      's wall',
+      `2 Linux guests boot and move 1 MiB over nc on a hub, qnxemu run ${path.basename(SCENARIO)}: threads 1: ${one.seconds.toFixed(2)} s, ` +
+        `threads 2: ${two.seconds.toFixed(2)} s, ratio X/Y = ${(one.seconds / two.seconds).toFixed(2)}×; ${xfer}; same trace-hash; ` +
+        `without --threads (single-threaded engine): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${QEMU}`,
+    ),
+  ];
+}

@@ -1,0 +1,53 @@
+/**
+ * The two halves of a guest NIC's attachment across threads, joined here directly (no threads): the main thread's
+ * StationProxy on a real hub, and the worker's RemotePort replica. The medium's calls reach the guest's listener with
+ * the port state of their moment, calls made inside attach() are not lost, and the guest's frames reach the hub.
+ */
+import { Simulation } from '../../emulator/machine/sim/simulation';
+import { componentContext } from '../../emulator/machine/sim/context';
+import { Hub } from '../../emulator/machine/net/hub';
+import type { Frame, NetPortListener } from '../../emulator/machine/net/link';
+import { frameOf, StationProxy } from '../../emulator/machine/parallel/station-proxy';
+import { RemoteMedia } from '../../emulator/machine/parallel/remote-medium';
+import type { PortCall, PortState } from '../../emulator/machine/parallel/messages';
+
+test('a hub station through the stand-ins: attach-time link, frames both ways, carrier and transmit done', () => {
+  const sim = new Simulation(1);
+  const hub = new Hub(componentContext(sim, '', 'hub0'));
+  const heard: string[] = [];
+  const guestListener: NetPortListener = {
+    frameReceived: (f: Frame) => heard.push(`rx ${f.data.length} pkt ${f.pktId} @${sim.queue.now}`),
+    transmitDone: () => heard.push(`done @${sim.queue.now}`),
+    collision: () => heard.push('collision'),
+    carrierChanged: (busy) => heard.push(`carrier ${busy} (port says ${port.carrier()})`),
+    linkChanged: (up) => heard.push(`link ${up}`),
+  };
+  // Worker side: what the MAC does goes "to the main thread" (here: straight to the proxy, at the same time).
+  let proxy: StationProxy;
+  const media = new RemoteMedia({ transmit: (_p, f) => proxy.transmit(frameOf({ data: f.data, pkt: f.pktId })), renegotiate: () => undefined });
+  const port = media.medium('hub0').attach(guestListener, 'g.nic0');
+  expect(media.attaches).toEqual([{ link: 'hub0', name: 'g.nic0', fdx: false }]);
+  // Main side: the medium's calls are applied to the replica "in the worker" (here: at once).
+  const calls: [PortCall, PortState][] = [];
+  proxy = new StationProxy(hub, 'g.nic0', false, 0, (i, call, st, x) => {
+    calls.push([call, st]);
+    media.ports[i]!.apply(call, st, x.v, x.frame);
+  });
+  media.ports[0]!.setState(proxy.state());
+  expect(port.linkUp()).toBe(true);
+  expect(port.bitRate).toBe(10_000_000);
+  // Another station on the hub sends us a frame: carrier, then the frame at its end.
+  const other: NetPortListener = { frameReceived: () => undefined, transmitDone: () => heard.push(`other done @${sim.queue.now}`), collision: () => undefined };
+  const otherPort = hub.attach(other, 'q.nic0');
+  otherPort.transmit({ data: new Uint8Array(60), pktId: 7 });
+  sim.queue.runUntil(1_000_000);
+  expect(heard).toContain('carrier true (port says true)');
+  expect(heard.some((h) => h.startsWith('rx 60 pkt 7 @'))).toBe(true);
+  // The guest sends a frame: the hub completes it and says so through the proxy.
+  heard.length = 0;
+  port.transmit({ data: new Uint8Array(100), pktId: 0 });
+  sim.queue.runUntil(2_000_000);
+  // 8 preamble + 100 + 4 FCS bytes at 10 Mb/s = 89.6 µs after it started at 1 ms.
+  expect(heard).toContain(`done @${1_000_000 + 89_600}`);
+  expect(calls.every(([, st]) => st[0] === 10_000_000)).toBe(true);
+});
