@@ -26,6 +26,8 @@ export interface GuestWorkerData {
   files: GuestFiles;
   /** `--threads` lower than the number of guests: take a token to execute. */
   tokens: boolean;
+  /** How many guests run in workers (their states are in `sync`). */
+  guests: number;
 }
 
 export function isGuestWorkerData(d: unknown): d is GuestWorkerData {
@@ -59,6 +61,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       cpuTime: () => cpuTime(),
       apply: (m) => media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined),
       tokens: d.tokens,
+      guests: d.guests,
     });
     sim.tracer.addSink((r) => gate.record([r.t, r.node, r.layer, r.probe, r.pkt, r.f]));
     const links = new Map(spec.nics.map((n) => [n.link, media.medium(n.link)]));

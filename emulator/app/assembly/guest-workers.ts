@@ -95,7 +95,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
   const script = opts.script ?? process.argv[1]!;
   const started = files.map(([spec, f], index): { g: StartedGuest; failed: Promise<never> } => {
     const ch = new MessageChannel();
-    const data: GuestWorkerData = { qnxemuGuestWorker: true, scenario, node: spec.name, index, seed: opts.seed, sync: sab, port: ch.port2, files: f, tokens: limited };
+    const data: GuestWorkerData = { qnxemuGuestWorker: true, scenario, node: spec.name, index, seed: opts.seed, sync: sab, port: ch.port2, files: f, tokens: limited, guests: files.length };
     const worker = new Worker(script, { workerData: data, transferList: [ch.port2] });
     worker.unref(); // the run ends the workers; they never keep the process alive
     const g: StartedGuest = { failure: null, name: spec.name, index, worker, endpoint: portEndpoint<ToMain, ToGuest>(ch.port1), attaches: [] };

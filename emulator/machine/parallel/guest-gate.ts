@@ -14,6 +14,7 @@ import { MESSAGE_SEQ_BASE } from '../sim/event-queue';
 import { SimEvent } from '../sim/event';
 import { Priority } from '../sim/priority';
 import type { Time } from '../sim/time';
+import { readGuestState, readMainState, writeGuestState, type MainState } from './shared-clocks';
 import {
   isCausal,
   loadTime,
@@ -52,7 +53,12 @@ export interface GuestGateOptions {
   apply: (m: Extract<ToGuest, { k: 'port' }>) => void;
   /** `--threads` lower than the number of guests: hold a token while executing. */
   tokens: boolean;
+  /** How many guests the run has (their states are read from shared memory: shared-clocks.ts). */
+  guests: number;
 }
+
+/** How many times a guest re-reads the others' published states before it sleeps (microseconds of spinning). */
+const SPIN_READS = 200;
 
 export class GuestGate implements QueueGate {
   private h = 0;
@@ -63,6 +69,9 @@ export class GuestGate implements QueueGate {
   /** Times of causal messages sent and not yet accounted for by a horizon (index = confirmed + i). */
   private readonly unconfirmed: Time[] = [];
   private lastOwn = -1;
+  private pubOwn = -1;
+  private pubSent = -1;
+  private pubRecv = -1;
   private lastRecv = -1;
   private received = 0;
   private records: RecordTuple[] = [];
@@ -82,18 +91,35 @@ export class GuestGate implements QueueGate {
   }
 
   admit(until: Time): boolean {
-    for (;;) {
+    for (let spins = 0, armed = false; ; ) {
       const seen = Atomics.load(this.o.sync, this.bell); // before draining: a message after this rings again
+      const main = readMainState(this.o.sync, this.o.guests); // before draining: what it counts as sent is then in
       this.drain();
-      const heff = this.heff();
+      this.publish();
+      const heff = Math.max(this.heff(), this.fastHorizon(main));
+      const cap = Math.max(this.cap, main.cap);
       const top = this.o.queue.peek();
-      if (top && top.when <= until && top.when <= heff && top.when <= this.cap) {
+      if (top && top.when <= until && top.when <= heff && top.when <= cap) {
+        if (armed) Atomics.store(this.o.sync, this.waiting, 0);
         this.poll();
         return true;
       }
-      if ((!top || top.when > until) && until < heff && until <= this.cap) return false;
-      // What would let us go on: the others' own times past the access (a CPU's sync), or at our next event.
-      this.block(seen, top && top.when <= until ? top.when : until);
+      if ((!top || top.when > until) && until < heff && until <= cap) {
+        if (armed) Atomics.store(this.o.sync, this.waiting, 0);
+        return false;
+      }
+      // Spin only with a core of our own: holding one of fewer tokens than guests, spinning keeps the others out.
+      if (!this.o.tokens && spins++ < SPIN_READS) continue;
+      if (!armed) {
+        // What would let us go on: the others' own times past the access (a CPU's sync), or at our next event. Say
+        // so, then look once more before sleeping: whoever changes something after that look rings our bell.
+        this.arm(top && top.when <= until ? top.when : until);
+        armed = true;
+        continue;
+      }
+      this.sleep(seen);
+      spins = 0;
+      armed = false;
     }
   }
 
@@ -116,6 +142,7 @@ export class GuestGate implements QueueGate {
 
   /** While the CPU runs: if the main thread waits for an own time we have reached, send ours. */
   poll(): void {
+    this.publish();
     const s = this.o.sync;
     if (Atomics.load(s, SYNC_MAIN_WAITING) !== 1) return;
     const own = this.ownTime();
@@ -127,6 +154,40 @@ export class GuestGate implements QueueGate {
   /** Stopped: give back the token (the main thread ends the worker). */
   finish(): void {
     this.release();
+  }
+
+  /**
+   * The horizon from the shared states (shared-clocks.ts), when no message is in flight to or from anyone: the main
+   * thread's next event and end, and 1 ns after every other guest's own time. -Infinity when it cannot be used.
+   */
+  private fastHorizon(main: MainState): Time {
+    const me = this.o.index;
+    if (main.sentTo[me] !== this.received || main.drained[me] !== this.sent) return -Infinity;
+    let h = Math.min(main.top, main.cap);
+    for (let g = 0; g < this.o.guests; g++) {
+      if (g === me) continue;
+      const st = readGuestState(this.o.sync, g);
+      if (st.sent !== main.drained[g] || st.recv !== main.sentTo[g]) return -Infinity;
+      h = Math.min(h, st.own + 1);
+    }
+    return h;
+  }
+
+  /** Publish our own time and counts (records first: the main thread may go past their times once it sees it). */
+  private publish(): void {
+    const own = this.ownTime();
+    if (own === this.pubOwn && this.sent === this.pubSent && this.received === this.pubRecv) return;
+    this.flushRecords();
+    this.pubOwn = own;
+    this.pubSent = this.sent;
+    this.pubRecv = this.received;
+    writeGuestState(this.o.sync, this.o.index, { own, sent: this.sent, recv: this.received });
+    // Another guest asleep waiting for our own time to reach its need: wake it.
+    for (let g = 0; g < this.o.guests; g++) {
+      if (g === this.o.index || Atomics.load(this.o.sync, syncGuestWaiting(g)) !== 1) continue;
+      const [hi, lo] = syncGuestNeed(g);
+      if (own >= loadTime(this.o.sync, hi, lo)) ring(this.o.sync, syncGuestBell(g));
+    }
   }
 
   private heff(): Time {
@@ -188,7 +249,8 @@ export class GuestGate implements QueueGate {
   }
 
   /** Nothing may run: tell the main thread how far we are, and sleep until it sends something. */
-  private block(seen: number, need: Time): void {
+  /** We are about to wait: publish what for, tell the main thread how far we are, and wake it. */
+  private arm(need: Time): void {
     const s = this.o.sync;
     const [hi, lo] = syncGuestNeed(this.o.index);
     storeTime(s, hi, lo, need);
@@ -197,6 +259,11 @@ export class GuestGate implements QueueGate {
     else this.flushRecords();
     Atomics.store(s, this.waiting, 1);
     ring(s, SYNC_MAIN_BELL);
+  }
+
+  /** Sleep until our bell rings (anything rung after `seen` was read wakes us at once). */
+  private sleep(seen: number): void {
+    const s = this.o.sync;
     this.release();
     Atomics.wait(s, this.bell, seen);
     Atomics.store(s, this.waiting, 0);

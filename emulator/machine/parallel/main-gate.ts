@@ -36,6 +36,7 @@ import {
   type ToMain,
 } from './messages';
 import { RecordMerge } from './record-merge';
+import { writeMainState } from './shared-clocks';
 
 /** Message keys: origin (1 + guest index) above this, each origin's own count below. */
 export const ORIGIN_SPAN = 2 ** 40;
@@ -98,11 +99,13 @@ export class MainGate implements QueueGate {
       const top = this.queue.peek();
       if (top && top.when <= until && this.admissible(top)) {
         this.merge.flushBefore(top.when);
+        this.publishState();
         this.publish();
         return true;
       }
       if ((!top || top.when > until) && this.minOwn() > until) {
         this.merge.flushBefore(until + 1);
+        this.publishState();
         this.publish();
         return false;
       }
@@ -209,7 +212,13 @@ export class MainGate implements QueueGate {
   }
 
   /** Wait until a guest sends something (true) or the slice ends (false). `need`: what would let us go on. */
+  /** What guests read without asking (shared-clocks.ts): our next event, the run's end, the message counts. */
+  private publishState(): void {
+    writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo });
+  }
+
   private wait(need: Time): boolean {
+    this.publishState();
     // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing
     // can come before them any more. So a guests-only run shows its consoles as it goes.
     const top = this.queue.peekTime();

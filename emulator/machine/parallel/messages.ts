@@ -69,8 +69,22 @@ export const SYNC_MAIN_WAITING = 1;
 export const SYNC_TOKENS = 2;
 export const SYNC_MAIN_NEED_HI = 3;
 export const SYNC_MAIN_NEED_LO = 4;
-const GUEST_BASE = 8;
-const GUEST_WORDS = 4;
+/** The main thread's published state (shared-clocks.ts): a sequence word, its next event's time, the run's end. */
+export const SYNC_MAIN_VER = 5;
+export const SYNC_MAIN_TOP: [number, number] = [6, 7];
+export const SYNC_MAIN_CAP: [number, number] = [8, 9];
+const GUEST_BASE = 16;
+const GUEST_WORDS = 11;
+/** A guest's published state (shared-clocks.ts): sequence word, own time (2 words), messages sent, messages taken in. */
+export function syncGuestState(i: number): { ver: number; own: [number, number]; sent: number; recv: number } {
+  const b = GUEST_BASE + GUEST_WORDS * i;
+  return { ver: b + 4, own: [b + 5, b + 6], sent: b + 7, recv: b + 8 };
+}
+/** The main thread's counts for guest i (under the main thread's sequence word): its messages taken in, ours sent to it. */
+export function syncMainCounts(i: number): { drained: number; sentTo: number } {
+  const b = GUEST_BASE + GUEST_WORDS * i;
+  return { drained: b + 9, sentTo: b + 10 };
+}
 export function syncGuestBell(i: number): number {
   return GUEST_BASE + GUEST_WORDS * i;
 }
