@@ -118,6 +118,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
         break;
       }
       if (m?.k === 'error') throw new CliError(scenario.file, `node ${g.name} (a guest in a worker thread): ${m.message}`);
+      // Wall clock: a 5 ms poll while the workers start (before the run; nothing simulated depends on when it ends).
       await Promise.race([failed, new Promise((r) => setTimeout(r, 5))]);
     }
   }
@@ -139,7 +140,6 @@ export class ConsoleMirror {
     this.lines.push({ t, text });
     for (const l of this.listeners) l(text, t);
   }
-  flush(): void {}
   text(): string {
     return this.lines.map((l) => l.text + '\n').join('');
   }

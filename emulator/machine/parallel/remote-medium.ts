@@ -6,7 +6,6 @@
  * does it on the real port.
  */
 import type { Frame, FrameTap, Medium, NetPort, NetPortListener } from '../net/link';
-import type { Time } from '../sim/time';
 import type { AttachInfo, PortCall, PortState } from './messages';
 
 export interface RemotePortSink {
@@ -95,5 +94,3 @@ export class RemoteMedia {
     };
   }
 }
-
-export type { Time };

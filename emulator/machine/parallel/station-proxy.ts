@@ -5,7 +5,6 @@
  * real port when their messages run here (remote-medium.ts is the other half).
  */
 import type { Frame, Medium, NetPort, NetPortListener } from '../net/link';
-import type { Time } from '../sim/time';
 import type { PortCall, PortState } from './messages';
 
 export type PortCallSink = (port: number, call: PortCall, st: PortState, extra: { v?: boolean; frame?: Frame }) => void;
@@ -79,5 +78,3 @@ export class StationProxy implements NetPortListener {
 export function frameOf(m: { data: Uint8Array; pkt: number; bad?: true; align?: true }): Frame {
   return { data: m.data, pktId: m.pkt, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) };
 }
-
-export type { Time };
