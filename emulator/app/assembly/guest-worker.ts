@@ -59,7 +59,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       sync,
       endpoint,
       cpuTime: () => cpuTime(),
-      apply: (m) => media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined),
+      apply: (m) => m.k === 'port' && media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined),
       tokens: d.tokens,
       guests: d.guests,
     });

@@ -30,6 +30,8 @@ import {
   SYNC_TOKENS,
   type Endpoint,
   type RecordTuple,
+  isTimedToGuest,
+  type TimedToGuest,
   type ToGuest,
   type ToMain,
 } from './messages';
@@ -49,8 +51,8 @@ export interface GuestGateOptions {
   endpoint: Endpoint<ToGuest, ToMain>;
   /** The guest's CPU clock while it is inside a quantum, else null. */
   cpuTime: () => Time | null;
-  /** Apply a medium's call (a 'port' message) when its event runs. */
-  apply: (m: Extract<ToGuest, { k: 'port' }>) => void;
+  /** Carry out a timed message (a medium's call, a line typed at the shell, …) when its event runs. */
+  apply: (m: TimedToGuest) => void;
   /** `--threads` lower than the number of guests: hold a token while executing. */
   tokens: boolean;
   /** How many guests the run has (their states are read from shared memory: shared-clocks.ts). */
@@ -222,14 +224,15 @@ export class GuestGate implements QueueGate {
   private drain(): void {
     const ep = this.o.endpoint;
     for (let m = ep.receive(); m !== undefined; m = ep.receive()) {
+      if (isTimedToGuest(m)) {
+        const timed = m;
+        const ev = new SimEvent(`${this.o.name}.${timed.k === 'port' ? `port${timed.port}` : timed.k}.msg`, () => this.o.apply(timed), Priority.Message);
+        this.received++;
+        if (m.t < this.o.queue.now) throw new Error(`${this.o.name}: a message of time ${m.t} arrived at ${this.o.queue.now} (h ${this.h}, unconfirmed ${this.unconfirmed.join(',')})`);
+        this.o.queue.scheduleMessage(ev, m.t, MESSAGE_SEQ_BASE + this.keys++);
+        continue;
+      }
       switch (m.k) {
-        case 'port': {
-          const ev = new SimEvent(`${this.o.name}.port${m.port}.msg`, () => this.o.apply(m), Priority.Message);
-          this.received++;
-          if (m.t < this.o.queue.now) throw new Error(`${this.o.name}: a message of time ${m.t} arrived at ${this.o.queue.now} (h ${this.h}, unconfirmed ${this.unconfirmed.join(',')})`);
-          this.o.queue.scheduleMessage(ev, m.t, MESSAGE_SEQ_BASE + this.keys++);
-          break;
-        }
         case 'h':
           // Not a maximum: a horizon accounts for the messages of ours the main thread had taken in (m.drained), and
           // those can bring it back down (our transmission's answer is earlier than the main thread's next event).

@@ -21,6 +21,7 @@ import type { Time } from '../sim/time';
 import type { Tracer } from '../sim/trace';
 import {
   isCausal,
+  isTimedToGuest,
   loadTime,
   ring,
   syncGuestNeed,
@@ -239,9 +240,9 @@ export class MainGate implements QueueGate {
     return woke;
   }
 
-  /** Post a medium's call to guest g (station-proxy.ts) and wake it. */
+  /** Post a message to guest g (a medium's call: station-proxy.ts; a timed one is counted) and wake it. */
   send(g: number, m: ToGuest): void {
-    if (m.k === 'port') {
+    if (isTimedToGuest(m)) {
       this.unacked[g]!.push(m.t);
       this.sentTo[g]!++;
     }

@@ -42,6 +42,13 @@ export type ToGuest =
   | { k: 'h'; h: Time; cap: Time; drained: number }
   | { k: 'stop' };
 
+/** Main → guest messages that the guest runs as events at their time `t` (counted on both sides). */
+export type TimedToGuest = Extract<ToGuest, { t: Time }>;
+
+export function isTimedToGuest(m: ToGuest): m is TimedToGuest {
+  return 't' in m;
+}
+
 /**
  * Causal guest messages: the main thread runs them as events and may answer (counted on both sides). A console line
  * is not one: it goes with the trace records, merged by time (record-merge.ts).
