@@ -73,6 +73,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     post({ k: 'hello', attaches: media.attaches });
     const go = waitForGo(sync, d.index, endpoint);
     sim.tracer.verbose = go.verbose;
+    gate.setLookahead(go.lookahead);
     go.ports.forEach((st, i) => media.ports[i]!.setState(st));
     sim.queue.gate = gate;
     gate.start();

@@ -186,6 +186,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
     console: consoleMirror,
     nics: spec.nics.map((n) => ({ spec: n })),
     endpoint: g.endpoint,
+    lookahead: Math.min(...proxies.map((p) => p.medium.lookahead ?? 0)),
     apply(m: ToMain): void {
       if (m.k === 'tx') proxies[m.port]!.transmit(frameOf(m));
       else if (m.k === 'reneg') proxies[m.port]!.renegotiate(m.fdx);
@@ -194,7 +195,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
     failure: () => g.failure,
     powerOn(): void {
       started = true;
-      workers.gate!.send(g.index, { k: 'go', ports: proxies.map((p) => p.state()), verbose: sim.tracer.verbose });
+      workers.gate!.send(g.index, { k: 'go', ports: proxies.map((p) => p.state()), verbose: sim.tracer.verbose, lookahead: [...workers.gate!.lookahead] });
       for (const m of early.splice(0)) workers.gate!.send(g.index, m);
     },
   };

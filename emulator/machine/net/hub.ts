@@ -107,6 +107,15 @@ export class Hub implements Medium {
     this.probes = new WireProbes(ctx);
   }
 
+  /**
+   * Medium.lookahead: a station's transmission is carrier, a collision, a jam or a frame at another port only from
+   * its start + P on (carrierAt, settle, the rx delay lines); a busy or link-down port answers its own station only,
+   * and renegotiating changes nothing (a repeater is half duplex whatever the station can do).
+   */
+  get lookahead(): Time {
+    return this.propagation;
+  }
+
   /** Bits per second on every port. */
   get bitRate(): number {
     return this.rate;

@@ -16,8 +16,11 @@ export interface Frame {
 }
 
 import type { AutonegEndpoint } from './link-segment';
+import type { Time } from '../sim/time';
 
 /** Wire-level constants (IEEE 802.3). */
+/** Destination, source, type: shorter frames are runts to a switch (switch-port.ts). */
+export const ETH_HLEN = 14;
 export const ETH_PREAMBLE_SFD = 8;
 export const ETH_FCS = 4;
 export const ETH_IFG_BITS = 96;
@@ -97,6 +100,12 @@ export interface Medium {
   attach(listener: NetPortListener, name: string): NetPort;
   /** Add a tap that sees every frame completed on the medium (collided fragments are not frames). */
   tap(fn: FrameTap): void;
+  /**
+   * The least time from a station's call on its port (transmit, renegotiate) to any call this medium makes on
+   * another station because of it: what guests in worker threads may run ahead of each other (main-gate.ts).
+   * Absent: none (0).
+   */
+  readonly lookahead?: Time;
 }
 
 /** Wire time of a frame of `len` bytes (no FCS) at `bitRate`, including preamble/SFD and FCS. */

@@ -10,7 +10,7 @@ import { DelayLine, Lane, type InFlight, type LaneState } from './delay-line';
 import { stationEndpoint, SwitchPortEndpoint } from './endpoints';
 import { loadFrame, saveFrame, type FrameState } from './frame-state';
 import { Hub, type HubState } from './hub';
-import { ETH_IFG_BITS, type Frame, type NetPort, type NetPortListener } from './link';
+import { ETH_HLEN, ETH_IFG_BITS, type Frame, type NetPort, type NetPortListener } from './link';
 import { LinkSegment, type LinkSegmentState } from './link-segment';
 import { isMacControl, parsePause, PauseTimer, type PauseTimerState } from './mac-control';
 import type { WireProbes } from './wire-probes';
@@ -302,7 +302,7 @@ export class SwitchPort {
   private fromStation(frame: Frame): void {
     const pr = this.sw.probes;
     if (!this.up) return pr.drop(frame, 'link-down', { port: this.name });
-    if (frame.data.length < 14) return pr.drop(frame, 'runt', { port: this.name, len: frame.data.length });
+    if (frame.data.length < ETH_HLEN) return pr.drop(frame, 'runt', { port: this.name, len: frame.data.length });
     if (frame.badFcs) return pr.drop(frame, 'bad-fcs', { port: this.name });
     if (frame.alignmentError) return pr.drop(frame, 'alignment', { port: this.name });
     if (isMacControl(frame.data)) return this.macControl(frame);

@@ -2,7 +2,7 @@ import type { ComponentContext } from '../sim/context';
 import { readState, stateVersions, type VersionedState } from '../sim/snapshot';
 import { SEC, type Time } from '../sim/time';
 import { instantUpState } from './link-segment';
-import type { Frame, FrameTap, Medium, NetPort, NetPortListener } from './link';
+import { ETH_HLEN, frameWireTimeNs, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
 import { buildPauseFrame, isBridgeReserved, pauseTimeNs, PAUSE_MAX_QUANTA } from './mac-control';
 import { MacTable, macAt } from './mac-table';
 import { SwitchPort, type QueuedFrame, type SwitchPortCounters, type SwitchPortHost, type SwitchPortState } from './switch-port';
@@ -124,6 +124,16 @@ export class Switch implements Medium, SwitchPortHost {
 
   tap(fn: FrameTap): void {
     this.probes.addTap(fn);
+  }
+
+  /**
+   * Medium.lookahead: store and forward. Nothing from a station reaches another before a frame of it was wholly
+   * received (runts under the 14-byte header are dropped at ingress) and propagated, then forwarded after the
+   * latency; the switch's own PAUSE frames (XOFF/XON, a port flushed by a renegotiation) are at least that long on
+   * the wire too. Renegotiating changes only the station's own port. Counted at the fastest port rate.
+   */
+  get lookahead(): Time {
+    return frameWireTimeNs(ETH_HLEN, this.maxBitRate) + this.propagation;
   }
 
   /** Fault injection: a port's link goes down (its queue is flushed, its addresses forgotten) or up. */

@@ -14,6 +14,7 @@ import { MESSAGE_SEQ_BASE } from '../sim/event-queue';
 import { SimEvent } from '../sim/event';
 import { Priority } from '../sim/priority';
 import type { Time } from '../sim/time';
+import { horizonFor } from './horizon';
 import { readGuestState, readMainState, writeGuestState, type MainState } from './shared-clocks';
 import {
   isCausal,
@@ -81,10 +82,18 @@ export class GuestGate implements QueueGate {
   private readonly bell: number;
   private readonly waiting: number;
   private holding = false;
+  /** Per guest: the media's lookahead after its messages (main-gate.ts `lookahead`); zeros until 'go' says. */
+  private lookahead: readonly Time[];
 
   constructor(private readonly o: GuestGateOptions) {
     this.bell = syncGuestBell(o.index);
     this.waiting = syncGuestWaiting(o.index);
+    this.lookahead = new Array<Time>(o.guests).fill(0);
+  }
+
+  /** The media's lookahead per guest (the 'go' message carries it). */
+  setLookahead(la: readonly Time[]): void {
+    this.lookahead = la;
   }
 
   /** Start executing (take a token when `--threads` limits them). */
@@ -160,19 +169,23 @@ export class GuestGate implements QueueGate {
 
   /**
    * The horizon from the shared states (shared-clocks.ts), when no message is in flight to or from anyone: the main
-   * thread's next event and end, and 1 ns after every other guest's own time. -Infinity when it cannot be used.
+   * thread's next local event and end, our own messages it has not run, and, for every other guest, its messages
+   * not run and 1 ns after its own time, each plus its media's lookahead. -Infinity when it cannot be used.
    */
   private fastHorizon(main: MainState): Time {
     const me = this.o.index;
     if (main.sentTo[me] !== this.received || main.drained[me] !== this.sent) return -Infinity;
-    let h = Math.min(main.top, main.cap);
+    const own: Time[] = [];
     for (let g = 0; g < this.o.guests; g++) {
-      if (g === me) continue;
+      if (g === me) {
+        own.push(Infinity);
+        continue;
+      }
       const st = readGuestState(this.o.sync, g);
       if (st.sent !== main.drained[g] || st.recv !== main.sentTo[g]) return -Infinity;
-      h = Math.min(h, st.own + 1);
+      own.push(st.own);
     }
-    return h;
+    return horizonFor(me, { top: main.top, cap: main.cap, heads: main.heads, lookahead: this.lookahead }, (o) => own[o]!);
   }
 
   /** Publish our own time and counts (records first: the main thread may go past their times once it sees it). */
@@ -184,11 +197,12 @@ export class GuestGate implements QueueGate {
     this.pubSent = this.sent;
     this.pubRecv = this.received;
     writeGuestState(this.o.sync, this.o.index, { own, sent: this.sent, recv: this.received });
-    // Another guest asleep waiting for our own time to reach its need: wake it.
+    // Another guest asleep waiting for our own time (+ 1 + lookahead) to pass its need: wake it.
+    const la = this.lookahead[this.o.index]!;
     for (let g = 0; g < this.o.guests; g++) {
       if (g === this.o.index || Atomics.load(this.o.sync, syncGuestWaiting(g)) !== 1) continue;
       const [hi, lo] = syncGuestNeed(g);
-      if (own >= loadTime(this.o.sync, hi, lo)) ring(this.o.sync, syncGuestBell(g));
+      if (own + la >= loadTime(this.o.sync, hi, lo)) ring(this.o.sync, syncGuestBell(g));
     }
   }
 

@@ -8,8 +8,10 @@
  * `own'` = min(own time, the earliest of those). A guest's message sent at s arrives here at s + 1 ns (the partition
  * boundary is a 1 ns wire). An event at t (local, or a guest's message: after local events of t, Priority.Message)
  * may run once every guest's own' >= t: then no message can still arrive at or before t, and no trace record before
- * t can still come from a guest (they are merged in before it: record-merge.ts). Each guest gets a *horizon*: we send it nothing before the earliest of our next
- * event, the other guests' own' + 1 and the run's end; with it the number of its messages we had taken in, so that it
+ * t can still come from a guest (they are merged in before it: record-merge.ts). Each guest gets a *horizon*: we
+ * send it nothing before the earliest of our next local event, the run's end, its own messages not yet run, and for
+ * each other guest its messages not yet run and its own' + 1, each plus that guest's media's lookahead (a hub's
+ * propagation delay: `Medium.lookahead`); with it the number of its messages we had taken in, so that it
  * knows its later messages are not yet accounted for (guest-gate.ts). Whoever holds the earliest time can always go
  * on: the bound is the global minimum, not a chain of promises that grows a nanosecond per exchange.
  */
@@ -36,6 +38,7 @@ import {
   type ToGuest,
   type ToMain,
 } from './messages';
+import { horizonFor } from './horizon';
 import { RecordMerge } from './record-merge';
 import { writeMainState } from './shared-clocks';
 
@@ -49,6 +52,11 @@ export interface MainGuest {
   apply(m: ToMain): void;
   /** A console line of the guest, at its time (merged with the trace records). */
   line(text: string, t: Time): void;
+  /**
+   * The least time from one of its messages arriving here (a transmission, a renegotiation) to any call of its media
+   * on another station because of it (`Medium.lookahead`: a hub's propagation delay; 0 when a medium has none).
+   */
+  readonly lookahead: Time;
   /** Why the guest's thread ended early (it crashed), or null. */
   failure(): string | null;
 }
@@ -68,6 +76,16 @@ export class MainGate implements QueueGate {
   private readonly sentH: Time[];
   private readonly sentCap: Time[];
   private readonly sentDrained: number[];
+  /**
+   * Per guest: its messages taken in, in order, not yet run. One goes into the queue only when it is the next thing
+   * to run (before every local event; at a local event's time the local event runs first, as `Priority.Message` and
+   * the keys would order them), so the queue's top is always the next *local* event and a horizon can add the media's
+   * lookahead to the held messages' times. The run is the one an eager insertion gives.
+   */
+  private readonly held: { ev: SimEvent; at: Time; key: number }[][];
+  /** Per guest (MainGuest.lookahead); the guests get it in their 'go' message. */
+  readonly lookahead: readonly Time[];
+  private readonly minLookahead: Time;
   readonly merge: RecordMerge;
   private cap = 0;
   /** admit() gave up a wait so the caller could yield: runSlice counts it as a full slice. */
@@ -89,6 +107,9 @@ export class MainGate implements QueueGate {
     this.sentH = new Array<Time>(n).fill(-1);
     this.sentCap = new Array<Time>(n).fill(-1);
     this.sentDrained = new Array<number>(n).fill(-1);
+    this.held = Array.from({ length: n }, () => []);
+    this.lookahead = guests.map((g) => g.lookahead);
+    this.minLookahead = Math.min(...this.lookahead);
     this.merge = new RecordMerge(tracer, (g, text, t) => this.guests[g]!.line(text, t));
   }
 
@@ -97,20 +118,27 @@ export class MainGate implements QueueGate {
     this.yielded = false;
     for (;;) {
       this.drain();
-      const top = this.queue.peek();
-      if (top && top.when <= until && this.admissible(top)) {
-        this.merge.flushBefore(top.when);
+      const held = this.nextHeld();
+      const local = this.queue.peek();
+      const next = held !== null && (!local || this.held[held]![0]!.at < local.when) ? this.held[held]![0]!.at : local?.when ?? null;
+      if (next !== null && next <= until && this.minOwn() >= next) {
+        this.merge.flushBefore(next);
         this.publishState();
         this.publish();
+        // A held message goes into the queue only now, when it is the next thing to run (before every local event).
+        if (held !== null && next < (local?.when ?? Infinity)) {
+          const m = this.held[held]!.shift()!;
+          this.queue.scheduleMessage(m.ev, m.at, m.key);
+        }
         return true;
       }
-      if ((!top || top.when > until) && this.minOwn() > until) {
+      if ((next === null || next > until) && this.minOwn() > until) {
         this.merge.flushBefore(until + 1);
         this.publishState();
         this.publish();
         return false;
       }
-      const need = this.need(top && top.when <= until ? top.when : until + 1);
+      const need = this.need(next !== null && next <= until ? next : until + 1);
       for (const g of this.guests) {
         const why = g.failure();
         if (why !== null) throw new Error(`guest ${g.name}: its worker thread ended: ${why}`);
@@ -129,7 +157,8 @@ export class MainGate implements QueueGate {
     for (let g = 0; g < this.guests.length; g++) {
       if (Atomics.load(this.sync, syncGuestWaiting(g)) !== 1) continue;
       const [hi, lo] = syncGuestNeed(g);
-      n = Math.min(n, loadTime(this.sync, hi, lo));
+      // It goes on once every other guest's own time + 1 + lookahead passes its need.
+      n = Math.min(n, loadTime(this.sync, hi, lo) - this.minLookahead);
     }
     return n;
   }
@@ -168,9 +197,33 @@ export class MainGate implements QueueGate {
         const key = MESSAGE_SEQ_BASE + (g + 1) * ORIGIN_SPAN + this.keys[g]!++;
         const at = (m as { t: Time }).t + 1;
         if (at < this.queue.now) throw new Error(`guest ${guest.name}: a message of time ${at} arrived at ${this.queue.now}`);
-        this.queue.scheduleMessage(ev, at, key);
+        this.held[g]!.push({ ev, at, key });
       }
     }
+  }
+
+  /** The guest whose held message comes first (by arrival time, then key), or null. */
+  private nextHeld(): number | null {
+    let best: number | null = null;
+    for (let g = 0; g < this.held.length; g++) {
+      const m = this.held[g]![0];
+      if (!m) continue;
+      const b = best === null ? null : this.held[best]![0]!;
+      if (b === null || m.at < b.at || (m.at === b.at && m.key < b.key)) best = g;
+    }
+    return best;
+  }
+
+  /** Arrival time of guest g's earliest held message (Infinity: none). */
+  private head(g: number): Time {
+    return this.held[g]![0]?.at ?? Infinity;
+  }
+
+  /** Our next event, held messages included. */
+  private nextTime(): Time {
+    let t = this.queue.peekTime() ?? Infinity;
+    for (let g = 0; g < this.held.length; g++) t = Math.min(t, this.head(g));
+    return t;
   }
 
   /** Guest g's own': nothing it sends arrives before this + 1, no record of it is before this. */
@@ -185,17 +238,10 @@ export class MainGate implements QueueGate {
     return s;
   }
 
-  private admissible(ev: SimEvent): boolean {
-    return this.minOwn() >= ev.when;
-  }
-
-  /** The horizon of guest g: nothing from here before it. */
+  /** The horizon of guest g: nothing from here before it (horizon.ts). */
   private horizon(g: number): Time {
-    let h = this.cap;
-    const top = this.queue.peekTime();
-    if (top !== null && top < h) h = top;
-    for (let o = 0; o < this.own.length; o++) if (o !== g) h = Math.min(h, this.ownEff(o) + 1);
-    return h;
+    const heads = this.held.map((_, o) => this.head(o));
+    return horizonFor(g, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, heads, lookahead: this.lookahead }, (o) => this.ownEff(o));
   }
 
   /** Send waiting guests their new horizon (and how many of their messages it accounts for). */
@@ -215,15 +261,15 @@ export class MainGate implements QueueGate {
   /** Wait until a guest sends something (true) or the slice ends (false). `need`: what would let us go on. */
   /** What guests read without asking (shared-clocks.ts): our next event, the run's end, the message counts. */
   private publishState(): void {
-    writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo });
+    const heads = this.held.map((_, g) => this.head(g));
+    writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo, heads });
   }
 
   private wait(need: Time): boolean {
     this.publishState();
     // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing
     // can come before them any more. So a guests-only run shows its consoles as it goes.
-    const top = this.queue.peekTime();
-    this.merge.flushBefore(Math.min(this.minOwn(), top ?? Infinity, this.cap + 1));
+    this.merge.flushBefore(Math.min(this.minOwn(), this.nextTime(), this.cap + 1));
     this.publish();
     const s = this.sync;
     storeTime(s, SYNC_MAIN_NEED_HI, SYNC_MAIN_NEED_LO, need);

@@ -33,13 +33,20 @@ export type ToMain =
   | { k: 'line'; t: Time; text: string }
   | { k: 'recs'; r: RecordTuple[] }
   | { k: 'safe'; own: Time; recv: number }
+  /**
+   * The guest's shell typed a command (at its queue's time) or showed its prompt for the first time (at its output's
+   * time): the main thread's stand-in of the shell (guest-workers.ts RemoteShell) knows it from t + 1 on. Not causal.
+   */
+  | { k: 'shell'; t: Time; what: 'typed' | 'prompt' }
   | { k: 'error'; message: string };
 
 /** Main → guest. */
 export type ToGuest =
-  | { k: 'go'; ports: PortState[]; verbose: boolean }
+  | { k: 'go'; ports: PortState[]; verbose: boolean; lookahead: Time[] }
   | { k: 'port'; t: Time; port: number; call: PortCall; st: PortState; v?: boolean; data?: Uint8Array; pkt?: number; bad?: true; align?: true }
   | { k: 'h'; h: Time; cap: Time; drained: number }
+  /** A line for the guest's shell (a scenario action, a counter read), queued there at t as the single-threaded run does. */
+  | { k: 'type'; t: Time; command: string }
   | { k: 'stop' };
 
 /** Main → guest messages that the guest runs as events at their time `t` (counted on both sides). */
@@ -81,16 +88,19 @@ export const SYNC_MAIN_VER = 5;
 export const SYNC_MAIN_TOP: [number, number] = [6, 7];
 export const SYNC_MAIN_CAP: [number, number] = [8, 9];
 const GUEST_BASE = 16;
-const GUEST_WORDS = 11;
+const GUEST_WORDS = 13;
 /** A guest's published state (shared-clocks.ts): sequence word, own time (2 words), messages sent, messages taken in. */
 export function syncGuestState(i: number): { ver: number; own: [number, number]; sent: number; recv: number } {
   const b = GUEST_BASE + GUEST_WORDS * i;
   return { ver: b + 4, own: [b + 5, b + 6], sent: b + 7, recv: b + 8 };
 }
-/** The main thread's counts for guest i (under the main thread's sequence word): its messages taken in, ours sent to it. */
-export function syncMainCounts(i: number): { drained: number; sentTo: number } {
+/**
+ * The main thread's words for guest i (under the main thread's sequence word): its messages taken in, ours sent to
+ * it, and the time of its earliest message taken in that has not run yet (two words).
+ */
+export function syncMainCounts(i: number): { drained: number; sentTo: number; head: [number, number] } {
   const b = GUEST_BASE + GUEST_WORDS * i;
-  return { drained: b + 9, sentTo: b + 10 };
+  return { drained: b + 9, sentTo: b + 10, head: [b + 11, b + 12] };
 }
 export function syncGuestBell(i: number): number {
   return GUEST_BASE + GUEST_WORDS * i;

@@ -41,10 +41,13 @@ export function readGuestState(sync: Int32Array, g: number): GuestState {
 }
 
 export interface MainState {
+  /** The next local event (guests' messages not counted: `heads`). */
   top: Time;
   cap: Time;
   drained: number[];
   sentTo: number[];
+  /** Per guest: the arrival time of its earliest message taken in and not yet run (Infinity: none). */
+  heads: Time[];
 }
 
 export function writeMainState(sync: Int32Array, st: MainState): void {
@@ -55,6 +58,7 @@ export function writeMainState(sync: Int32Array, st: MainState): void {
     const w = syncMainCounts(g);
     Atomics.store(sync, w.drained, st.drained[g]!);
     Atomics.store(sync, w.sentTo, st.sentTo[g]!);
+    storeTime(sync, w.head[0], w.head[1], st.heads[g]!);
   }
   Atomics.add(sync, SYNC_MAIN_VER, 1);
 }
@@ -63,11 +67,12 @@ export function readMainState(sync: Int32Array, guests: number): MainState {
   for (;;) {
     const v = Atomics.load(sync, SYNC_MAIN_VER);
     if (v & 1) continue;
-    const st: MainState = { top: loadTime(sync, SYNC_MAIN_TOP[0], SYNC_MAIN_TOP[1]), cap: loadTime(sync, SYNC_MAIN_CAP[0], SYNC_MAIN_CAP[1]), drained: [], sentTo: [] };
+    const st: MainState = { top: loadTime(sync, SYNC_MAIN_TOP[0], SYNC_MAIN_TOP[1]), cap: loadTime(sync, SYNC_MAIN_CAP[0], SYNC_MAIN_CAP[1]), drained: [], sentTo: [], heads: [] };
     for (let g = 0; g < guests; g++) {
       const w = syncMainCounts(g);
       st.drained.push(Atomics.load(sync, w.drained));
       st.sentTo.push(Atomics.load(sync, w.sentTo));
+      st.heads.push(loadTime(sync, w.head[0], w.head[1]));
     }
     if (Atomics.load(sync, SYNC_MAIN_VER) === v) return st;
   }

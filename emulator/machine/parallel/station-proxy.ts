@@ -16,7 +16,7 @@ export class StationProxy implements NetPortListener {
   private early: [PortCall, { v?: boolean; frame?: Frame }][] | null = [];
 
   constructor(
-    medium: Medium,
+    readonly medium: Medium,
     name: string,
     fdx: boolean,
     private readonly index: number,
