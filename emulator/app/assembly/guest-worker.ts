@@ -59,7 +59,11 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       sync,
       endpoint,
       cpuTime: () => cpuTime(),
-      apply: (m) => m.k === 'port' && media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined),
+      apply: (m) => {
+        if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined);
+        // A scenario action or counter read: queued at the shell at its time, as ShellDriver.queue is called single-threaded.
+        else node.shell.queue(m.command);
+      },
       tokens: d.tokens,
       guests: d.guests,
     });
@@ -69,6 +73,8 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     const node = buildGuestNode(sim, spec, network, { kind: 'live', instance });
     cpuTime = () => (node.machine.inQuantum ? node.machine.guestTime : null);
     node.console.onLine((text, t) => gate.send({ k: 'line', t, text }));
+    // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
+    node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
     node.machine.clockWatch = () => gate.poll();
     post({ k: 'hello', attaches: media.attaches });
     const go = waitForGo(sync, d.index, endpoint);

@@ -10,6 +10,7 @@ import type { Simulation } from '../../machine/sim/simulation';
 import { MainGate, type MainGuest } from '../../machine/parallel/main-gate';
 import { frameOf, StationProxy } from '../../machine/parallel/station-proxy';
 import { ring, SYNC_TOKENS, syncGuestBell, syncWords, type AttachInfo, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
+import type { Time } from '../../machine/sim/time';
 import type { NodeSpec, Scenario } from '../scenario/types';
 import { guestFiles, type PrepareOptions } from './guest-node';
 import type { Network } from './network';
@@ -41,6 +42,7 @@ export interface WorkerOptions extends PrepareOptions {
 export class GuestWorkers {
   readonly sync: Int32Array;
   gate: MainGate | null = null;
+  private stopped = false;
 
   constructor(
     readonly guests: StartedGuest[],
@@ -58,6 +60,8 @@ export class GuestWorkers {
    * dropped: how far a guest had got beyond it depends on the threads' timing (main-gate.ts `admit`).
    */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     for (const g of this.guests) {
       g.endpoint.post({ k: 'stop' });
       ring(this.sync, syncGuestBell(g.index));
@@ -108,24 +112,31 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
     worker.once('exit', (code) => (g.failure ??= `exit code ${code}`));
     return { g, failed };
   });
-  // Hello: each worker has created its v86 and built the node (polled: the ports are read without the event loop).
-  for (const { g, failed } of started) {
-    failed.catch(() => undefined);
-    for (;;) {
-      const m = g.endpoint.receive();
-      if (m?.k === 'hello') {
-        g.attaches = m.attaches;
-        break;
-      }
-      if (m?.k === 'error') throw new CliError(scenario.file, `node ${g.name} (a guest in a worker thread): ${m.message}`);
-      // Wall clock: a 5 ms poll while the workers start (before the run; nothing simulated depends on when it ends).
-      await Promise.race([failed, new Promise((r) => setTimeout(r, 5))]);
-    }
-  }
-  return new GuestWorkers(
+  const workers = new GuestWorkers(
     started.map((s) => s.g),
     sab,
   );
+  // Hello: each worker has created its v86 and built the node (polled: the ports are read without the event loop).
+  try {
+    for (const { g, failed } of started) {
+      failed.catch(() => undefined);
+      for (;;) {
+        const m = g.endpoint.receive();
+        if (m?.k === 'hello') {
+          g.attaches = m.attaches;
+          break;
+        }
+        if (m?.k === 'error') throw new CliError(scenario.file, `node ${g.name} (a guest in a worker thread): ${m.message}`);
+        // Wall clock: a 5 ms poll while the workers start (before the run; nothing simulated depends on when it ends).
+        await Promise.race([failed, new Promise((r) => setTimeout(r, 5))]);
+      }
+    }
+  } catch (e) {
+    // The others are ended too: `qnxemu test` goes on to its next scenario in this process.
+    workers.stop();
+    throw e;
+  }
+  return workers;
 }
 
 /** A guest's console as the main thread sees it: the lines its worker sent, each at its own time. */
@@ -145,11 +156,81 @@ export class ConsoleMirror {
   }
 }
 
+/**
+ * What a scenario's actions and counter reads use of a guest's shell (emulator/app/testing/inject.ts, collect.ts): the
+ * ShellDriver itself when the guest runs on the main thread, a RemoteShell when it runs in a worker.
+ */
+export interface ShellView {
+  /** Queue a command on behalf of the scenario: typed when the prompt shows, after what is already queued. */
+  queue(command: string): void;
+  /** Commands typed so far. */
+  readonly typed: number;
+  /** Commands queued and not yet typed. */
+  readonly waiting: number;
+  /** The prompt has shown at least once (the guest finished booting). */
+  readonly ready: boolean;
+  /** Every complete console line so far. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * A guest's shell as the main thread sees it while the guest runs in a worker. `queue` sends the command to the worker
+ * as a timed message of the current time, which queues it at the real shell (ShellDriver) at that time. What the real
+ * shell did comes back stamped with its time — each command typed, the prompt's first showing — and, like a message
+ * sent then, counts here from 1 ns later: the main thread runs an event at T only once no guest can still send
+ * anything of a time before T (main-gate.ts), so what `typed` and `ready` say in an event never depends on when, in
+ * wall time, a report arrived. `lines` are the console's lines (the shell's lines are its console's, one for one:
+ * guest-node.ts) as the record merge hands them over, which is by time too.
+ */
+export class RemoteShell implements ShellView {
+  readonly lines: string[] = [];
+  /** Commands queued so far, the guest's `commands:` included: the shell types them in this order. */
+  private queued: number;
+  /** When each command was typed, in order (the shell types one at a time: these times increase). */
+  private readonly typedAt: Time[] = [];
+  private promptAt: Time = Infinity;
+
+  constructor(
+    private readonly clock: { readonly now: Time },
+    commands: number,
+    private readonly send: (command: string) => void,
+  ) {
+    this.queued = commands;
+  }
+
+  queue(command: string): void {
+    this.queued++;
+    this.send(command);
+  }
+
+  get typed(): number {
+    let n = this.typedAt.length;
+    while (n > 0 && this.typedAt[n - 1]! >= this.clock.now) n--;
+    return n;
+  }
+
+  get waiting(): number {
+    return this.queued - this.typed;
+  }
+
+  get ready(): boolean {
+    return this.promptAt < this.clock.now;
+  }
+
+  /** A report of the worker's shell (taken in with the guest's other messages). */
+  report(m: Extract<ToMain, { k: 'shell' }>): void {
+    if (m.what === 'typed') this.typedAt.push(m.t);
+    else this.promptAt = Math.min(this.promptAt, m.t);
+  }
+}
+
 /** A guest node whose CPU and NICs run in a worker: what the main thread holds of it. */
 export interface RemoteGuestNode {
   readonly name: string;
   readonly spec: NodeSpec;
   readonly console: ConsoleMirror;
+  /** Its shell, for scenario actions and counter reads. */
+  readonly shell: ShellView;
   /** Its NICs as the scenario gave them (faults and impairments find their ports by these). */
   readonly nics: { spec: NodeSpec['nics'][number] }[];
   powerOn(): void;
@@ -180,12 +261,25 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
       }),
     );
   });
+  const shell = new RemoteShell(sim.queue, spec.guest?.commands.length ?? 0, (command) => send({ k: 'type', t: sim.queue.now, command }));
+  consoleMirror.onLine((text) => shell.lines.push(text));
   return {
     name: spec.name,
     spec,
     console: consoleMirror,
+    shell,
     nics: spec.nics.map((n) => ({ spec: n })),
-    endpoint: g.endpoint,
+    // The shell's reports are the stand-in's: the gate gets the guest's other messages.
+    endpoint: {
+      post: (m) => g.endpoint.post(m),
+      receive: () => {
+        for (;;) {
+          const m = g.endpoint.receive();
+          if (m?.k !== 'shell') return m;
+          shell.report(m);
+        }
+      },
+    },
     lookahead: Math.min(...proxies.map((p) => p.medium.lookahead ?? 0)),
     apply(m: ToMain): void {
       if (m.k === 'tx') proxies[m.port]!.transmit(frameOf(m));

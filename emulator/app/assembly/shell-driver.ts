@@ -36,6 +36,12 @@ export class ShellDriver {
   readonly lines: string[] = [];
   /** Someone outside the scenario queued a command (a snapshot could not replay it). */
   external = false;
+  /**
+   * Told when a command is typed (at the queue's time, before it goes to the serial port) and when the prompt shows
+   * for the first time (at the output's time): a guest in a worker thread reports both to the main thread, whose
+   * stand-in of this shell answers scenario actions and counter reads from them (guest-worker.ts, guest-workers.ts).
+   */
+  watch: ((what: 'typed' | 'prompt', t: Time) => void) | null = null;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -64,7 +70,10 @@ export class ShellDriver {
     }
     this.partial = s;
     if (!this.busy && this.atPrompt) {
-      this.sawPrompt = true;
+      if (!this.sawPrompt) {
+        this.sawPrompt = true;
+        this.watch?.('prompt', this.clock.now);
+      }
       if (this.pending.length > 0 && !this.typeEv.scheduled) this.ctx.queue.schedule(this.typeEv, this.clock.now + TYPE_DELAY_NS);
     }
   }
@@ -122,6 +131,7 @@ export class ShellDriver {
     const cmd = this.pending.shift();
     if (cmd === undefined) return;
     this.typed++;
+    this.watch?.('typed', this.ctx.queue.now);
     this.busy = true;
     // The prompt line is complete once the command is on it: busybox echoes what is typed.
     this.send(cmd + '\n');

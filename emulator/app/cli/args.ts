@@ -14,7 +14,7 @@ export function seedArg(v: string): number {
   return Number(v);
 }
 
-/** `--threads <n>` (run): how many guests may execute at once, each in its own worker thread; 1..256. */
+/** `--threads <n>` (run, test): how many guests may execute at once, each in its own worker thread; 1..256. */
 export function threadsArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new InvalidArgumentError('--threads is an integer 1..256');
   return Number(v);

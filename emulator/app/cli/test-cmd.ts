@@ -1,5 +1,5 @@
 /**
- * `qnxemu test <files or folders> [--junit FILE] [--artifacts DIR] [--jobs N] [--trace-limit SIZE]`: runs scenario files in
+ * `qnxemu test <files or folders> [--junit FILE] [--artifacts DIR] [--jobs N] [--trace-limit SIZE] [--threads N]`: runs scenario files in
  * worker processes, shows progress (a bar on a terminal, one line per scenario otherwise), writes JUnit
  * XML and per-scenario artifacts (and a failure bundle per failed scenario, for `qnxemu web`), prints a
  * summary line, and exits 1 if any scenario failed or could not be loaded. The hidden `__test-worker`
@@ -8,6 +8,9 @@
  * the JUnit file and the summary) and the status is 130 / 143 (signals.ts, testing/interrupted.ts); with
  * --in-process the running scenario stops between two events. An artifact trace cut by --trace-limit (default
  * 1 GiB) or a failed write is a warning line under its scenario's line; a failed write makes the status 1.
+ * `--threads N`: each scenario's guest nodes run in worker threads of the process that runs it, as with `qnxemu run
+ * --threads N` (the same bytes for any N); guests that cannot yet (on the air, a BCM5701) make their scenario an
+ * error of one line.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -17,7 +20,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { CliServices } from './commands';
 import { osReason } from './errors';
-import { seedArg } from './args';
+import { seedArg, threadsArg } from './args';
 import { traceLimitOption } from './trace-limit';
 import { makeDirs } from './outputs';
 import { evaluate, failureText } from '../testing/evaluate';
@@ -40,6 +43,7 @@ interface TestOpts extends Omit<CaptureCliOpts, 'write'> {
   inProcess?: boolean;
   progress?: boolean;
   traceLimit?: string;
+  threads?: number;
 }
 
 function intArg(min: number, what: string) {
@@ -116,6 +120,7 @@ async function runTests(paths: string[], o: TestOpts, services: CliServices): Pr
       seed: o.seed,
       traceLimit,
       ...(capture ? { capture } : {}),
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
       inProcess: !!o.inProcess,
       worker: { modulePath: process.argv[1]!, args: ['__test-worker'], execArgv: process.execArgv },
       onStart: (file) => bar?.update({ current: path.basename(file) }),
@@ -194,6 +199,7 @@ export function registerTestCommand(program: Command, services: CliServices): vo
     .option('--seed <n>', 'random seed for every scenario (overrides the files)', seedArg)
     .option('--trace-limit <size>', `cut each scenario's artifact trace.jsonl at this size: bytes, or with K, M, G, T (500M, 2G); 0 = no limit (default 1G)`)
     .option('--in-process', 'run in this process, one after another (no workers)')
+    .option('--threads <n>', "run each scenario's guest nodes in worker threads, at most n at once, as run --threads does (docs/guest-time-model.md)", threadsArg)
     .option('--no-progress', 'no progress bar, one line per scenario')
     .option('--capture-ring <size>', 'capture each scenario into a ring of this size (K, M, G); a failed one writes <artifacts or .>/<scenario>.pcapng')
     .option('--capture <tap>', `with --capture-ring: the taps (default: every link); ${CAPTURE_HELP.capture}`, collectCapture)

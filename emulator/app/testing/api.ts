@@ -15,14 +15,16 @@
  *
  * or `const guests = await prepareGuests(scenario)` (emulator/app/assembly/guest-node.ts) and then
  * `runScenarioChecked(scenario, { guests })`.
- * Guests' consoles are in `consoles` like any node's.
+ * Guests' consoles are in `consoles` like any node's. With `threads` each guest runs in its own worker thread
+ * (`qnxemu test --threads`; emulator/app/assembly/guest-workers.ts), a worker running the CLI bundle.
  */
 import { loadScenarioFile, parseScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/types';
 import { nicKey, toolArgv, toolKey } from './collect';
 import { counterValue, evaluate, failureText, type ExpectationOutcome } from './evaluate';
 import { runTimeline, runTimelineAsync, type TimelineOptions, type TimelineRun } from './execute';
-import { prepareGuests } from '../assembly/guest-node';
+import { prepareGuests, PreparedGuests } from '../assembly/guest-node';
+import { startGuestWorkers } from '../assembly/guest-workers';
 
 export type { ExpectationOutcome } from './evaluate';
 export type { TimelineOptions } from './execute';
@@ -101,13 +103,36 @@ function checked(sc: Scenario, run: TimelineRun): CheckedRun {
   };
 }
 
+export interface CheckedOptions extends TimelineOptions {
+  /**
+   * Run each guest node in its own worker thread, at most this many executing at once (`qnxemu test --threads`,
+   * as `qnxemu run --threads`). A scenario whose guests cannot run in workers yet (workerRefusal) throws a CliError.
+   */
+  threads?: number | undefined;
+  /** With `threads`: the script the workers run, the CLI bundle (default: this process's, process.argv[1]). */
+  workerScript?: string | undefined;
+}
+
 /**
  * `runScenarioChecked` for any scenario: guest nodes' v86 instances are prepared first (building the guest
- * image on first use). The same as the synchronous call for a scenario without guests. With `interrupt`, the
- * run goes in slices and can be stopped between two events (RunInterrupt).
+ * image on first use), or with `threads` their worker threads started. The same as the synchronous call for a
+ * scenario without guests. With `interrupt`, the run goes in slices and can be stopped between two events
+ * (RunInterrupt).
  */
-export async function runScenarioCheckedAsync(scenario: Scenario | string, opts: TimelineOptions = {}, interrupt?: RunInterrupt): Promise<CheckedRun> {
+export async function runScenarioCheckedAsync(scenario: Scenario | string, opts: CheckedOptions = {}, interrupt?: RunInterrupt): Promise<CheckedRun> {
   const sc = typeof scenario === 'string' ? loadScenario(scenario) : scenario;
+  const { threads, workerScript, ...timeline } = opts;
+  if (threads !== undefined && sc.nodes.some((n) => n.kind === 'guest')) {
+    const workers = await startGuestWorkers(sc, { threads, seed: timeline.seed ?? sc.seed, ...(workerScript !== undefined ? { script: workerScript } : {}) });
+    // The run's end stops the workers (Assembled.close); a run that throws must not leave them behind either.
+    try {
+      const o: TimelineOptions = { ...timeline, workers, guests: new PreparedGuests() };
+      if (!interrupt) return runScenarioChecked(sc, o);
+      return checked(sc, await runTimelineAsync(sc, o, interrupt.between, interrupt.requested));
+    } finally {
+      workers.stop();
+    }
+  }
   const guests = await prepareGuests(sc);
   if (!interrupt) return runScenarioChecked(sc, { ...opts, guests });
   return checked(sc, await runTimelineAsync(sc, { ...opts, guests }, interrupt.between, interrupt.requested));

@@ -11,7 +11,7 @@ import { Priority } from '../../machine/sim/priority';
 import type { Time } from '../../machine/sim/time';
 import type { Assembled } from '../assembly/run';
 import type { SimNode } from '../assembly/node';
-import type { GuestNode } from '../assembly/guest-node';
+import type { ShellView } from '../assembly/guest-workers';
 import type { Expectation } from '../scenario/expect';
 import type { Kernel } from '../../../stack/kernel/kernel';
 
@@ -45,6 +45,12 @@ export function toolArgv(e: Extract<Expectation, { kind: 'iface-counter' }>): st
   return e.tool === 'netstat' ? ['netstat', '-i'] : e.tool === 'nicinfo' ? ['nicinfo', e.iface] : ['cat', '/proc/net/dev'];
 }
 
+/** A guest node, on this thread or in a worker: what a counter read needs of it. */
+interface Guest {
+  readonly name: string;
+  readonly shell: ShellView;
+}
+
 export class Observer {
   /** Live NIC record counts: "<node>.nic<i>|<probe>" and "<node>.nic<i>|rx-reject.<reason>". */
   private readonly live = new Map<string, number>();
@@ -54,7 +60,7 @@ export class Observer {
   readonly tools = new Map<string, ToolRun>();
   private readonly pending: { run: ToolRun; node: SimNode; pid: number; kernel: Kernel }[] = [];
   /** Reads typed at guest shells: done when the end marker line has come back. */
-  private readonly guestPending: { run: ToolRun; guest: GuestNode; from: number; begin: string; end: string }[] = [];
+  private readonly guestPending: { run: ToolRun; guest: Guest; from: number; begin: string; end: string }[] = [];
   private guestReads = 0;
   private readonly poll: SimEvent;
 
@@ -113,12 +119,8 @@ export class Observer {
   private start(key: string, nodeName: string, argv: string[]): void {
     const run: ToolRun = { node: nodeName, argv, output: '', done: false, error: null };
     this.tools.set(key, run);
-    if (this.a.remote.some((g) => g.name === nodeName)) {
-      run.error = `${nodeName} runs in a worker thread (--threads): its interface counters cannot be read by the scenario yet`;
-      run.done = true;
-      return;
-    }
-    const guest = this.a.guests.find((g) => g.name === nodeName);
+    // A guest in a worker thread (`--threads`) is read through its shell's stand-in here (guest-workers.ts RemoteShell).
+    const guest = this.a.guests.find((g) => g.name === nodeName) ?? this.a.remote.find((g) => g.name === nodeName);
     if (guest) return this.startGuest(run, guest);
     const node = this.a.nodes.find((n) => n.name === nodeName);
     const k = node?.kernel;
@@ -145,7 +147,7 @@ export class Observer {
    * Type the tool at the guest's shell (queued like a scenario action: after what is queued, when the prompt
    * shows), bracketed by marker lines so its output can be cut out of the console.
    */
-  private startGuest(run: ToolRun, guest: GuestNode): void {
+  private startGuest(run: ToolRun, guest: Guest): void {
     const n = ++this.guestReads;
     const begin = `qnxemu-read-${n}`;
     const end = `qnxemu-read-${n}-end`;

@@ -94,7 +94,6 @@ export function inject(a: Assembled, scenario: Scenario): Injected {
     if (act.kind === 'impair') return { act, ran: scheduleImpair(a, act) };
     if (act.kind === 'move') return { act, ran: scheduleMove(a, act) };
     const g = guests.get(act.node);
-    if (g && !('shell' in g)) return { act, ran: () => `${g.name} runs in a worker thread (--threads): actions cannot type at its shell yet` };
     return { act, ran: g ? scheduleGuestAction(a, g, act) : scheduleAction(a, nodes.get(act.node)!, act, started, nodes) };
   });
   return {
@@ -232,9 +231,10 @@ function scheduleMove(a: Assembled, act: NodeAction): () => string | null {
 /**
  * Type the action's line at a guest's shell: queued at `at`, typed when the prompt shows (after any command
  * still queued, as the guest's `commands:` are), echoed on its console by the guest's shell. Returns why it
- * did not run (null: it was typed).
+ * did not run (null: it was typed). A guest in a worker thread (`--threads`) is typed at through its shell's
+ * stand-in on this thread (guest-workers.ts RemoteShell), which sends the line to the worker at `at`.
  */
-function scheduleGuestAction(a: Assembled, g: GuestNode, act: NodeAction): () => string | null {
+function scheduleGuestAction(a: Assembled, g: GuestNode | RemoteGuestNode, act: NodeAction): () => string | null {
   /** The shell's `typed` count once this command has been typed (commands are typed in queue order). */
   let typedAt = -1;
   a.sim.queue.schedule(

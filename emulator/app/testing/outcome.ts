@@ -54,6 +54,8 @@ export interface OutcomeOptions {
   interrupt?: RunInterrupt | undefined;
   /** `--capture-ring`: capture into a ring, written when the run fails. */
   capture?: RingRequest | undefined;
+  /** `--threads`: guest nodes in worker threads, at most this many executing at once (api.ts CheckedOptions). */
+  threads?: number | undefined;
 }
 
 /** An outcome for a file that has not run (yet): status 'error' with `error` as the reason. */
@@ -84,7 +86,7 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
     const ring = opts.capture ? scenarioRing(opts.capture, scenario) : null;
     const r = await runScenarioCheckedAsync(
       scenario,
-      { artifactsDir: opts.artifactsDir, seed: opts.seed, traceLimit: opts.traceLimit, ...(ring ? { onNetwork: ring.onNetwork } : {}) },
+      { artifactsDir: opts.artifactsDir, seed: opts.seed, traceLimit: opts.traceLimit, threads: opts.threads, ...(ring ? { onNetwork: ring.onNetwork } : {}) },
       opts.interrupt,
     );
     // Stopped from outside: expectations of a partial run are not judged; the runner makes it an interrupted error.

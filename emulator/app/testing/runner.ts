@@ -28,6 +28,11 @@ export interface SuiteOptions {
   traceLimit?: number | undefined;
   /** `--capture-ring`: each scenario's ring, written for a failed one (emulator/app/capture/test-ring.ts). */
   capture?: RunRequest['capture'];
+  /**
+   * `--threads`: each scenario's guest nodes run in worker threads of the process that runs it, at most this many
+   * executing at once (as `qnxemu run --threads`); a scenario whose guests cannot is an error outcome of one line.
+   */
+  threads?: number | undefined;
   /** Run in this process instead of workers (tests, debugging). */
   inProcess?: boolean;
   worker?: WorkerCommand;
@@ -82,6 +87,7 @@ export async function runSuite(files: string[], opts: SuiteOptions = {}): Promis
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
     ...(opts.traceLimit !== undefined ? { traceLimit: opts.traceLimit } : {}),
     ...(opts.capture ? { capture: opts.capture } : {}),
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
   }));
   const results: (ScenarioOutcome | undefined)[] = new Array(files.length);
   let done = 0;

@@ -5,7 +5,7 @@
  * nodes get their v86 instances prepared (awaited) in the worker before the run.
  *
  * Protocol (process.send / 'message'):
- *   parent → worker  { type: 'run', id, file, artifactsDir?, seed?, traceLimit? }
+ *   parent → worker  { type: 'run', id, file, artifactsDir?, seed?, traceLimit?, capture?, threads? }
  *   worker → parent  { type: 'ready' } once, then { type: 'result', id, outcome } per run
  * The worker exits when its parent disconnects. It ignores SIGINT and SIGTERM: a Ctrl-C on the terminal
  * reaches every process of the group, but the parent alone decides what an interrupt does — it kills its
@@ -26,6 +26,8 @@ export interface RunRequest {
   traceLimit?: number;
   /** `--capture-ring` (emulator/app/capture/test-ring.ts). */
   capture?: RingRequest;
+  /** `--threads`: guest nodes in worker threads of this process (emulator/app/assembly/guest-workers.ts). */
+  threads?: number;
 }
 
 export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; outcome: ScenarioOutcome };
@@ -36,7 +38,7 @@ export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; ou
  */
 export async function runRequest(req: RunRequest, interrupt?: RunInterrupt): Promise<ScenarioOutcome> {
   const t0 = performance.now(); // wall clock: reporting only (outside the simulated world)
-  const outcome = await runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed, traceLimit: req.traceLimit, interrupt, capture: req.capture });
+  const outcome = await runFileOutcome(req.file, { artifactsDir: req.artifactsDir, seed: req.seed, traceLimit: req.traceLimit, interrupt, capture: req.capture, threads: req.threads });
   outcome.wallMs = Math.round(performance.now() - t0);
   return outcome;
 }

@@ -40,7 +40,7 @@ import {
 } from './messages';
 import { horizonFor } from './horizon';
 import { RecordMerge } from './record-merge';
-import { writeMainState } from './shared-clocks';
+import { readGuestState, writeMainState } from './shared-clocks';
 
 /** Message keys: origin (1 + guest index) above this, each origin's own count below. */
 export const ORIGIN_SPAN = 2 ** 40;
@@ -117,7 +117,7 @@ export class MainGate implements QueueGate {
     this.cap = Math.max(this.cap, until);
     this.yielded = false;
     for (;;) {
-      this.drain();
+      this.update();
       const held = this.nextHeld();
       const local = this.queue.peek();
       const next = held !== null && (!local || this.held[held]![0]!.at < local.when) ? this.held[held]![0]!.at : local?.when ?? null;
@@ -163,6 +163,28 @@ export class MainGate implements QueueGate {
     return n;
   }
 
+  /**
+   * Guest g's own time with the number of our messages it had taken in (a 'safe' message, or its published state),
+   * unless we know a later one: with as many messages taken in, its own time only grows.
+   */
+  private report(g: number, own: Time, recv: number): void {
+    if (recv < this.recv[g]! || (recv === this.recv[g]! && own < this.own[g]!)) return;
+    this.own[g] = own;
+    const acked = recv - this.recv[g]!;
+    if (acked > 0) this.unacked[g]!.splice(0, acked);
+    this.recv[g] = recv;
+  }
+
+  /**
+   * Take in everything the guests sent, and their published own times (shared-clocks.ts): each state is read before
+   * draining, and a guest posts its messages and records before it publishes, so what the state counts is then in.
+   */
+  private update(): void {
+    const states = this.guests.map((_, g) => readGuestState(this.sync, g));
+    this.drain();
+    states.forEach((st, g) => this.report(g, st.own, st.recv));
+  }
+
   /** Take in everything the guests sent (records, safe times, causal messages as events). */
   drain(): void {
     for (let g = 0; g < this.guests.length; g++) {
@@ -179,13 +201,9 @@ export class MainGate implements QueueGate {
       case 'line':
         this.merge.pushLine(g, m.t, m.text);
         return;
-      case 'safe': {
-        this.own[g] = m.own;
-        const acked = m.recv - this.recv[g]!;
-        if (acked > 0) this.unacked[g]!.splice(0, acked);
-        this.recv[g] = m.recv;
+      case 'safe':
+        this.report(g, m.own, m.recv);
         return;
-      }
       case 'error':
         throw new Error(`guest ${guest.name}: ${m.message}`);
       case 'hello':
@@ -277,7 +295,7 @@ export class MainGate implements QueueGate {
     Atomics.store(s, SYNC_MAIN_WAITING, 1);
     const before = this.own.slice();
     const drainedBefore = this.drained.reduce((a, b) => a + b, 0);
-    this.drain();
+    this.update();
     let woke = true;
     if (this.own.every((v, i) => v === before[i]) && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) {
       woke = Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS) !== 'timed-out';
