@@ -65,6 +65,27 @@ function runCli(threads: number | null): Promise<CliRun> {
   });
 }
 
+/**
+ * What this machine gives two guests that do not talk to each other at all: one single-guest run alone, then two
+ * of them as separate processes at once (seconds each). 2 × alone / the slower of the pair is the most any engine
+ * could gain from a second thread here (cores shared with hyperthreads or neighbours give less than 2).
+ */
+const ALONE = ['run', 'docs/examples/guest-ne2k-pci.yaml', '--until', '4.5s', '--no-color'];
+function timeCli(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (status) => (status === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`qnxemu ${args.join(' ')} exited ${status}`))));
+  });
+}
+async function parallelCapacity(): Promise<string> {
+  const alone = await timeCli(ALONE);
+  const pair = await Promise.all([timeCli(ALONE), timeCli(ALONE)]);
+  const slower = Math.max(...pair);
+  return `machine: one single-guest run ${alone.toFixed(2)} s alone, two at once ${pair.map((x) => x.toFixed(2)).join(' / ')} s: at most ${((2 * alone) / slower).toFixed(2)}× from a second thread`;
+}
+
 const traceHash = (stdout: string): string | null => /^trace-hash [0-9a-f]{64}$/m.exec(stdout)?.[0] ?? null;
 
 /** Why a run does not count (null: it passed), in one line. */
@@ -83,6 +104,7 @@ export async function benchGuestsLines(): Promise<string[]> {
   const two = await runCli(2);
   // The single-threaded engine on the same scenario (another engine, another trace-hash: docs/guest-time-model.md).
   const single = await runCli(null);
+  const capacity = await parallelCapacity();
   const bad = problem(1, one) ?? problem(2, two) ?? problem(null, single);
   if (bad) return [notMeasured(NAME, bad)];
   if (traceHash(one.stdout) !== traceHash(two.stdout))
@@ -95,7 +117,7 @@ export async function benchGuestsLines(): Promise<string[]> {
       's wall',
       `2 Linux guests boot and move 1 MiB over nc on a hub, qnxemu run ${path.basename(SCENARIO)}: threads 1: ${one.seconds.toFixed(2)} s, ` +
         `threads 2: ${two.seconds.toFixed(2)} s, ratio X/Y = ${(one.seconds / two.seconds).toFixed(2)}×; ${xfer}; same trace-hash; ` +
-        `without --threads (single-threaded engine): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${QEMU}`,
+        `without --threads (single-threaded engine): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${capacity}; ${QEMU}`,
     ),
   ];
 }

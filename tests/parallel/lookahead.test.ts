@@ -7,7 +7,7 @@
  */
 import { horizonFor } from '../../emulator/machine/parallel/horizon';
 import { MainGate, type MainGuest } from '../../emulator/machine/parallel/main-gate';
-import { syncGuestWaiting, syncWords, type Endpoint, type ToGuest, type ToMain } from '../../emulator/machine/parallel/messages';
+import { syncGuestWaiting, syncWords, WAIT_ARMED, type Endpoint, type ToGuest, type ToMain } from '../../emulator/machine/parallel/messages';
 import { readMainState } from '../../emulator/machine/parallel/shared-clocks';
 import { SimEvent } from '../../emulator/machine/sim/event';
 import { Priority } from '../../emulator/machine/sim/priority';
@@ -118,8 +118,8 @@ describe('MainGate with lookahead', () => {
     tx(0, 400); // arrives 401: held, it cannot run while guest 1 is only at 100
     safe(0, 450);
     safe(1, 100);
-    Atomics.store(sync, syncGuestWaiting(0), 1);
-    Atomics.store(sync, syncGuestWaiting(1), 1);
+    Atomics.store(sync, syncGuestWaiting(0), WAIT_ARMED);
+    Atomics.store(sync, syncGuestWaiting(1), WAIT_ARMED);
     gate.drain();
     expect(s.queue.runSlice(60_000, 1)).toBe(1); // waits one slice for guest 1, then yields
     expect(gate.yielded).toBe(true);

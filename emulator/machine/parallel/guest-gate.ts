@@ -29,6 +29,9 @@ import {
   SYNC_MAIN_NEED_LO,
   SYNC_MAIN_WAITING,
   SYNC_TOKENS,
+  WAIT_ARMED,
+  WAIT_RUNNING,
+  WAIT_WATCHING,
   type Endpoint,
   type RecordTuple,
   isTimedToGuest,
@@ -62,6 +65,11 @@ export interface GuestGateOptions {
 
 /** How many times a guest re-reads the others' published states before it sleeps (microseconds of spinning). */
 const SPIN_READS = 200;
+/**
+ * While nobody watches (no thread waits), a guest republishes its CPU's clock only after it moved this far: v86 reads
+ * its clock tens of millions of times in a boot, and each publication is a handful of atomic writes.
+ */
+const PUBLISH_STEP: Time = 1000;
 
 export class GuestGate implements QueueGate {
   private h = 0;
@@ -82,6 +90,9 @@ export class GuestGate implements QueueGate {
   private readonly bell: number;
   private readonly waiting: number;
   private holding = false;
+  /** Our last arm generation (messages.ts WAIT_ARMED), and per guest the generation we last rang it for. */
+  private armGen = WAIT_ARMED - 1;
+  private readonly rung: number[];
   /** Per guest: the media's lookahead after its messages (main-gate.ts `lookahead`); zeros until 'go' says. */
   private lookahead: readonly Time[];
 
@@ -89,6 +100,7 @@ export class GuestGate implements QueueGate {
     this.bell = syncGuestBell(o.index);
     this.waiting = syncGuestWaiting(o.index);
     this.lookahead = new Array<Time>(o.guests).fill(0);
+    this.rung = new Array<number>(o.guests).fill(0);
   }
 
   /** The media's lookahead per guest (the 'go' message carries it). */
@@ -102,7 +114,7 @@ export class GuestGate implements QueueGate {
   }
 
   admit(until: Time): boolean {
-    for (let spins = 0, armed = false; ; ) {
+    for (let spins = 0, armed = false, watching = false; ; ) {
       const seen = Atomics.load(this.o.sync, this.bell); // before draining: a message after this rings again
       const main = readMainState(this.o.sync, this.o.guests); // before draining: what it counts as sent is then in
       this.drain();
@@ -111,13 +123,19 @@ export class GuestGate implements QueueGate {
       const cap = Math.max(this.cap, main.cap);
       const top = this.o.queue.peek();
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
-        if (armed) Atomics.store(this.o.sync, this.waiting, 0);
+        if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         this.poll();
         return true;
       }
       if ((!top || top.when > until) && until < heff && until <= cap) {
-        if (armed) Atomics.store(this.o.sync, this.waiting, 0);
+        if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         return false;
+      }
+      if (!watching) {
+        // The others now publish every step of their clocks (we may be held back by any of them).
+        Atomics.store(this.o.sync, this.waiting, WAIT_WATCHING);
+        watching = true;
+        continue;
       }
       // Spin only with a core of our own: holding one of fewer tokens than guests, spinning keeps the others out.
       if (!this.o.tokens && spins++ < SPIN_READS) continue;
@@ -131,6 +149,7 @@ export class GuestGate implements QueueGate {
       this.sleep(seen);
       spins = 0;
       armed = false;
+      watching = false;
     }
   }
 
@@ -188,22 +207,43 @@ export class GuestGate implements QueueGate {
     return horizonFor(me, { top: main.top, cap: main.cap, heads: main.heads, lookahead: this.lookahead }, (o) => own[o]!);
   }
 
-  /** Publish our own time and counts (records first: the main thread may go past their times once it sees it). */
+  /**
+   * Publish our own time and counts (records first: the main thread may go past their times once it sees it). A
+   * clock that moved less than PUBLISH_STEP is published only while some thread waits (a stale own time is a lower
+   * bound all the same).
+   */
   private publish(): void {
     const own = this.ownTime();
-    if (own === this.pubOwn && this.sent === this.pubSent && this.received === this.pubRecv) return;
+    if (this.sent === this.pubSent && this.received === this.pubRecv) {
+      if (own === this.pubOwn) return;
+      if (own - this.pubOwn < PUBLISH_STEP && !this.watched()) return;
+    }
     this.flushRecords();
     this.pubOwn = own;
     this.pubSent = this.sent;
     this.pubRecv = this.received;
     writeGuestState(this.o.sync, this.o.index, { own, sent: this.sent, recv: this.received });
-    // Another guest asleep waiting for our own time (+ 1 + lookahead) to pass its need: wake it.
+    // Another guest asleep waiting for our own time (+ 1 + lookahead) to pass its need: wake it (once per arming).
     const la = this.lookahead[this.o.index]!;
     for (let g = 0; g < this.o.guests; g++) {
-      if (g === this.o.index || Atomics.load(this.o.sync, syncGuestWaiting(g)) !== 1) continue;
+      if (g === this.o.index) continue;
+      const w = Atomics.load(this.o.sync, syncGuestWaiting(g));
+      if (w < WAIT_ARMED || w === this.rung[g]) continue;
       const [hi, lo] = syncGuestNeed(g);
-      if (own + la >= loadTime(this.o.sync, hi, lo)) ring(this.o.sync, syncGuestBell(g));
+      if (own + la < loadTime(this.o.sync, hi, lo)) continue;
+      this.rung[g] = w;
+      ring(this.o.sync, syncGuestBell(g));
     }
+  }
+
+  /**
+   * Another guest waits (spinning or asleep). The main thread, which waits most of the time, is not counted: it reads
+   * our state when it wakes, and `poll` wakes it when we pass what it needs.
+   */
+  private watched(): boolean {
+    const s = this.o.sync;
+    for (let g = 0; g < this.o.guests; g++) if (g !== this.o.index && Atomics.load(s, syncGuestWaiting(g)) !== WAIT_RUNNING) return true;
+    return false;
   }
 
   private heff(): Time {
@@ -274,7 +314,8 @@ export class GuestGate implements QueueGate {
     const own = this.ownTime();
     if (own !== this.lastOwn || this.received !== this.lastRecv) this.sendOwn(own);
     else this.flushRecords();
-    Atomics.store(s, this.waiting, 1);
+    this.armGen = this.armGen >= 0x3fffffff ? WAIT_ARMED : this.armGen + 1;
+    Atomics.store(s, this.waiting, this.armGen);
     ring(s, SYNC_MAIN_BELL);
   }
 
@@ -283,7 +324,7 @@ export class GuestGate implements QueueGate {
     const s = this.o.sync;
     this.release();
     Atomics.wait(s, this.bell, seen);
-    Atomics.store(s, this.waiting, 0);
+    Atomics.store(s, this.waiting, WAIT_RUNNING);
     this.acquire();
   }
 

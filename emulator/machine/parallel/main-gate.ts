@@ -34,6 +34,7 @@ import {
   SYNC_MAIN_NEED_HI,
   SYNC_MAIN_NEED_LO,
   SYNC_MAIN_WAITING,
+  WAIT_ARMED,
   type Endpoint,
   type ToGuest,
   type ToMain,
@@ -155,7 +156,7 @@ export class MainGate implements QueueGate {
   private need(ours: Time): Time {
     let n = ours;
     for (let g = 0; g < this.guests.length; g++) {
-      if (Atomics.load(this.sync, syncGuestWaiting(g)) !== 1) continue;
+      if (Atomics.load(this.sync, syncGuestWaiting(g)) < WAIT_ARMED) continue;
       const [hi, lo] = syncGuestNeed(g);
       // It goes on once every other guest's own time + 1 + lookahead passes its need.
       n = Math.min(n, loadTime(this.sync, hi, lo) - this.minLookahead);
@@ -265,7 +266,7 @@ export class MainGate implements QueueGate {
   /** Send waiting guests their new horizon (and how many of their messages it accounts for). */
   publish(): void {
     for (let g = 0; g < this.guests.length; g++) {
-      if (Atomics.load(this.sync, syncGuestWaiting(g)) !== 1) continue;
+      if (Atomics.load(this.sync, syncGuestWaiting(g)) < WAIT_ARMED) continue;
       const h = this.horizon(g);
       if (h === this.sentH[g] && this.cap === this.sentCap[g] && this.drained[g] === this.sentDrained[g]) continue;
       this.sentH[g] = h;

@@ -105,6 +105,13 @@ export function syncMainCounts(i: number): { drained: number; sentTo: number; he
 export function syncGuestBell(i: number): number {
   return GUEST_BASE + GUEST_WORDS * i;
 }
+/**
+ * What guest i is doing: WAIT_RUNNING, WAIT_WATCHING (it spins over the others' states: publish eagerly), or an arm
+ * generation >= WAIT_ARMED (it said what it needs, `syncGuestNeed`, and is about to sleep: ring it once per generation).
+ */
+export const WAIT_RUNNING = 0;
+export const WAIT_WATCHING = 1;
+export const WAIT_ARMED = 2;
 export function syncGuestWaiting(i: number): number {
   return GUEST_BASE + GUEST_WORDS * i + 1;
 }
