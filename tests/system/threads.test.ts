@@ -18,6 +18,7 @@ import { ensureGuestImage } from '../../emulator/app/guest-image';
 const CLI = path.join(REPO, 'dist/qnxemu.js');
 const NE2K_PCI = path.join(REPO, 'docs/examples/guest-ne2k-pci.yaml');
 const COLLIDE = path.join(REPO, 'tests/fixtures/threads/two-guests-collide.yaml');
+const SWITCHED = path.join(REPO, 'tests/fixtures/threads/two-guests-switch.yaml');
 const PING = path.join(REPO, 'docs/examples/ping.yaml');
 /** Three guest runs at once on a 2-core machine: minutes, not seconds. */
 const RUN_MS = 600_000;
@@ -109,6 +110,17 @@ describe('--threads 1 and --threads 2 give the same run', () => {
     // The hub saw the two guests' frames overlap (the scenario's point: a collision couples the two workers).
     const collisions = trace.split('\n').filter((l) => l.includes('"layer":"wire"') && l.includes('"probe":"collision"'));
     expect(collisions.length).toBeGreaterThan(0);
+  }, RUN_MS);
+
+  test("two guests on a switch (each may run ahead of the other by the switch's lookahead): same stdout and pcaps", async () => {
+    const [p1, p2] = [tmpdir('switch1'), tmpdir('switch2')];
+    const [one, two] = await Promise.all([
+      qnxemu(['run', SWITCHED, '--pcap', p1, '--threads', '1']),
+      qnxemu(['run', SWITCHED, '--pcap', p2, '--threads', '2']),
+    ]);
+    expect(one.stderr).toBe('');
+    expect(one.status).toBe(0); // both pings: 20 of 20 replies
+    expectSameRun(one, two, p1, p2);
   }, RUN_MS);
 });
 
