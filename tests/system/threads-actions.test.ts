@@ -134,9 +134,10 @@ describe('scenario actions and counter reads at guests in worker threads', () =>
       qnxemu(['run', ACTIONS, '--threads', '2', '--no-color']),
     ]);
     expect(t0.status).toBe(0);
-    // The two refused scenarios make the suite's status 1; the others passed.
+    // The refused scenario (a guest on the air) makes the suite's status 1; the others passed (the BCM5701 guest too:
+    // its PHY negotiates through its worker).
     expect(t2.status).toBe(1);
-    expect(t2.stdout).toMatch(/^4 scenarios: 2 passed, 0 failed, 2 errors in /m);
+    expect(t2.stdout).toMatch(/^4 scenarios: 3 passed, 0 failed, 1 error in /m);
     const lines = t2.stdout.split('\n');
     /** The indented lines under a scenario's ERROR line. */
     const detail = (file: string): string[] => {
@@ -147,12 +148,12 @@ describe('scenario actions and counter reads at guests in worker threads', () =>
       return out;
     };
     expect(detail(ON_AIR)).toEqual([expect.stringMatching(/^ {6}--threads: linux1's rt2560 is on wireless link air0: .*run without --threads\)$/)]);
-    expect(detail(TG3)).toEqual([expect.stringMatching(/node linux1 \(a guest in a worker thread\): linux1\.nic0 has a PHY that auto-negotiates.*run without --threads\)$/)]);
+    expect(t2.stdout).toMatch(/^PASS  .*guest-tg3\.yaml /m);
     expect(t2.stdout).toMatch(/^PASS  .*ping\.yaml /m);
     expect(t2.stdout).toMatch(/^PASS  .*guest-actions\.yaml /m);
     const xml = fs.readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testcase name="guest-rt2500pci"[^>]*>\s*<error type="scenario" message="--threads: linux1&apos;s rt2560 is on wireless link air0/);
-    expect(xml).toMatch(/<testcase name="guest-tg3"[^>]*>\s*<error type="scenario" message="[^"]*has a PHY that auto-negotiates/);
+    expect(xml).not.toMatch(/<testcase name="guest-tg3"[^>]*>\s*<error/);
     // The scenario in the suite is the run of `run --threads 2` (same trace), and it judged as the run without threads.
     const [r2, r0] = [result(path.join(threaded, 'guest-actions')), result(path.join(plain, 'guest-actions'))];
     expect(r2.traceHash).toBe(hashOf(run2.stdout));

@@ -51,6 +51,8 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       transmit: (port, f) =>
         gate.send({ k: 'tx', t: sim.queue.now, port, data: f.data, pkt: f.pktId, ...(f.badFcs ? { bad: true } : {}), ...(f.alignmentError ? { align: true } : {}) }),
       renegotiate: (port, fdx) => gate.send({ k: 'reneg', t: sim.queue.now, port, fdx }),
+      autonegRestart: (port, abil) => gate.send({ k: 'an-restart', t: sim.queue.now, port, abil }),
+      autonegAbilities: (port, abil) => gate.send({ k: 'an-abil', t: sim.queue.now, port, abil }),
     });
     const gate: GuestGate = new GuestGate({
       name: d.node,
@@ -61,6 +63,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       cpuTime: () => cpuTime(),
       apply: (m) => {
         if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined);
+        else if (m.k === 'an') media.ports[m.port]!.applyAutoneg(m.an);
         // A scenario action or counter read: queued at the shell at its time, as ShellDriver.queue is called single-threaded.
         else node.shell.queue(m.command);
       },
@@ -81,7 +84,18 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     sim.tracer.verbose = go.verbose;
     gate.setLookahead(go.lookahead);
     go.ports.forEach((st, i) => media.ports[i]!.setState(st));
-    sim.queue.gate = gate;
+    media.start();
+    // A PHY's offer changed by a register write reaches the main thread's replica before the next event runs (the
+    // link segment reads it only when it negotiates); the check is deterministic: it runs at the same points in any run.
+    sim.queue.gate = {
+      get yielded() {
+        return gate.yielded;
+      },
+      admit: (until) => {
+        media.checkAbilities();
+        return gate.admit(until);
+      },
+    };
     gate.start();
     node.powerOn();
     try {

@@ -73,8 +73,8 @@ export class GuestWorkers {
 
 /**
  * Why `scenario`'s guests cannot run in worker threads yet, or null: their NICs must be on a hub, cable or switch (the
- * air is not split across threads yet). A NIC with a PHY of its own is refused when it attaches (remote-medium.ts):
- * its auto-negotiation is answered synchronously by the medium (link-segment.ts).
+ * air is not split across threads yet). A NIC with a PHY of its own (the BCM5701's) negotiates through its worker's
+ * messages (remote-medium.ts, station-proxy.ts).
  */
 export function workerRefusal(scenario: Scenario): string | null {
   for (const n of scenario.nodes) {
@@ -249,16 +249,21 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
   const proxies = g.attaches.map((a, i) => {
     const medium = network.media.get(a.link);
     if (!medium) throw new Error(`node ${spec.name}: link ${a.link} is not a hub, cable or switch (a guest in a worker thread)`);
-    return new StationProxy(medium, a.name, a.fdx, i, (port, call, st, x) =>
-      send({
-        k: 'port',
-        t: sim.queue.now,
-        port,
-        call,
-        st,
-        ...(x.v !== undefined ? { v: x.v } : {}),
-        ...(x.frame ? { data: x.frame.data, pkt: x.frame.pktId, ...(x.frame.badFcs ? { bad: true } : {}), ...(x.frame.alignmentError ? { align: true } : {}) } : {}),
-      }),
+    return new StationProxy(
+      medium,
+      a,
+      i,
+      (port, call, st, x) =>
+        send({
+          k: 'port',
+          t: sim.queue.now,
+          port,
+          call,
+          st,
+          ...(x.v !== undefined ? { v: x.v } : {}),
+          ...(x.frame ? { data: x.frame.data, pkt: x.frame.pktId, ...(x.frame.badFcs ? { bad: true } : {}), ...(x.frame.alignmentError ? { align: true } : {}) } : {}),
+        }),
+      (port, an) => send({ k: 'an', t: sim.queue.now, port, an }),
     );
   });
   const shell = new RemoteShell(sim.queue, spec.guest?.commands.length ?? 0, (command) => send({ k: 'type', t: sim.queue.now, command }));
@@ -284,6 +289,8 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
     apply(m: ToMain): void {
       if (m.k === 'tx') proxies[m.port]!.transmit(frameOf(m));
       else if (m.k === 'reneg') proxies[m.port]!.renegotiate(m.fdx);
+      else if (m.k === 'an-restart') proxies[m.port]!.autonegRestart(m.abil);
+      else if (m.k === 'an-abil') proxies[m.port]!.autonegOffers(m.abil);
     },
     line: (text, t) => consoleMirror.line(text, t),
     failure: () => g.failure,

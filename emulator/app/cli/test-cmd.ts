@@ -9,8 +9,8 @@
  * --in-process the running scenario stops between two events. An artifact trace cut by --trace-limit (default
  * 1 GiB) or a failed write is a warning line under its scenario's line; a failed write makes the status 1.
  * `--threads N`: each scenario's guest nodes run in worker threads of the process that runs it, as with `qnxemu run
- * --threads N` (the same bytes for any N); guests that cannot yet (on the air, a BCM5701) make their scenario an
- * error of one line.
+ * --threads N` (the same bytes for any N); guests that cannot yet (on the air) make their scenario an error of one
+ * line.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

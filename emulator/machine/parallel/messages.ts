@@ -6,6 +6,7 @@
  */
 import type { Time } from '../sim/time';
 import type { TraceFields } from '../sim/trace';
+import type { LinkAbilities, NegotiatedLink, NegotiationOutcome } from '../net/autoneg';
 
 /** A port's state as the medium reports it: bit rate, full duplex, link up, carrier. */
 export type PortState = [bitRate: number, fullDuplex: boolean, link: boolean, carrier: boolean];
@@ -23,13 +24,21 @@ export interface AttachInfo {
   name: string;
   /** NetPortListener.fullDuplexCapable at attach. */
   fdx: boolean;
+  /** The NIC's PHY (NetPortListener.autoneg): its static settings and what it offered at attach. */
+  an?: { abil: LinkAbilities | null; instant: boolean; timeScale?: number };
 }
+
+/** What a link segment tells a PHY (AutonegEndpoint), as a message to the guest's worker. */
+export type AutonegCall = { call: 'restarted' } | { call: 'negotiated'; o: NegotiationOutcome } | { call: 'up'; l: NegotiatedLink } | { call: 'down' };
 
 /** Guest → main. */
 export type ToMain =
   | { k: 'hello'; attaches: AttachInfo[] }
   | { k: 'tx'; t: Time; port: number; data: Uint8Array; pkt: number; bad?: true; align?: true }
   | { k: 'reneg'; t: Time; port: number; fdx: boolean }
+  /** The NIC's PHY restarted negotiation (AutonegControl.restart), or what it offers changed: `abil` from then on. */
+  | { k: 'an-restart'; t: Time; port: number; abil: LinkAbilities | null }
+  | { k: 'an-abil'; t: Time; port: number; abil: LinkAbilities | null }
   | { k: 'line'; t: Time; text: string }
   | { k: 'recs'; r: RecordTuple[] }
   | { k: 'safe'; own: Time; recv: number }
@@ -47,6 +56,8 @@ export type ToGuest =
   | { k: 'h'; h: Time; cap: Time; drained: number }
   /** A line for the guest's shell (a scenario action, a counter read), queued there at t as the single-threaded run does. */
   | { k: 'type'; t: Time; command: string }
+  /** The link segment's call on the NIC's PHY (station-proxy.ts RemoteAutoneg's counterpart). */
+  | { k: 'an'; t: Time; port: number; an: AutonegCall }
   | { k: 'stop' };
 
 /** Main → guest messages that the guest runs as events at their time `t` (counted on both sides). */
@@ -61,7 +72,7 @@ export function isTimedToGuest(m: ToGuest): m is TimedToGuest {
  * is not one: it goes with the trace records, merged by time (record-merge.ts).
  */
 export function isCausal(m: ToMain): boolean {
-  return m.k === 'tx' || m.k === 'reneg';
+  return m.k === 'tx' || m.k === 'reneg' || m.k === 'an-restart' || m.k === 'an-abil';
 }
 
 /**

@@ -3,14 +3,25 @@
  * hub, cable or switch and gets a RemotePort: a replica of the real port's state (bit rate, duplex, link,
  * carrier) kept by the medium's messages, which run here as events at the times the medium made its calls; what
  * the MAC does to the port (transmit, renegotiate) becomes a message to the main thread, where station-proxy.ts
- * does it on the real port.
+ * does it on the real port. A NIC with a PHY of its own (the BCM5701's) negotiates through the same messages: its
+ * restarts and changed offers go to the main thread's replica of it on the real link segment, and the segment's calls
+ * (restarted, page received, link up, link down) come back as events at their times.
  */
+import type { LinkAbilities } from '../net/autoneg';
 import type { Frame, FrameTap, Medium, NetPort, NetPortListener } from '../net/link';
-import type { AttachInfo, PortCall, PortState } from './messages';
+import type { AttachInfo, AutonegCall, PortCall, PortState } from './messages';
 
 export interface RemotePortSink {
   transmit(port: number, frame: Frame): void;
   renegotiate(port: number, fdx: boolean): void;
+  /** The NIC's PHY restarted negotiation, offering `abil`; or what it offers changed. */
+  autonegRestart(port: number, abil: LinkAbilities | null): void;
+  autonegAbilities(port: number, abil: LinkAbilities | null): void;
+}
+
+function sameAbilities(a: LinkAbilities | null, b: LinkAbilities | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.modes === b.modes && a.autoneg === b.autoneg && a.pause === b.pause && a.asymPause === b.asymPause && a.ms === b.ms && a.multiport === b.multiport;
 }
 
 export class RemotePort implements NetPort {
@@ -18,12 +29,60 @@ export class RemotePort implements NetPort {
   fullDuplex = false;
   private link = false;
   private busy = false;
+  /** What the PHY offered as the main thread last heard it (a PHY of its own: NetPortListener.autoneg). */
+  private offered: LinkAbilities | null = null;
+  /** Before the run starts the main thread learns the offer from the attach (`info.an`), not from messages. */
+  live = false;
 
   constructor(
     readonly index: number,
     readonly listener: NetPortListener,
     private readonly sink: RemotePortSink,
-  ) {}
+    private readonly info: AttachInfo,
+  ) {
+    const an = listener.autoneg;
+    if (!an) return;
+    this.offered = an.abilities();
+    info.an = { abil: this.offered, instant: an.instant === true, ...(an.timeScale !== undefined ? { timeScale: an.timeScale } : {}) };
+    // The PHY's restart (a reset, the restart bit, power-down, a forced mode) goes to the real segment.
+    an.attached?.({
+      restart: () => {
+        this.offered = an.abilities();
+        if (this.live) this.sink.autonegRestart(this.index, this.offered);
+        else info.an!.abil = this.offered;
+      },
+    });
+  }
+
+  /** The PHY's offer changed without a restart (a register written): tell the main thread's replica. */
+  checkAbilities(): void {
+    const an = this.listener.autoneg;
+    if (!an) return;
+    const a = an.abilities();
+    if (sameAbilities(a, this.offered)) return;
+    this.offered = a;
+    if (this.live) this.sink.autonegAbilities(this.index, a);
+    else this.info.an!.abil = a;
+  }
+
+  /** The segment's call on the PHY (a message's event). */
+  applyAutoneg(c: AutonegCall): void {
+    const an = this.listener.autoneg!;
+    switch (c.call) {
+      case 'restarted':
+        an.restarted?.();
+        break;
+      case 'negotiated':
+        an.negotiated?.(c.o);
+        break;
+      case 'up':
+        an.linkUp?.(c.l);
+        break;
+      case 'down':
+        an.linkDown?.();
+        break;
+    }
+  }
 
   carrier(): boolean {
     return this.busy;
@@ -77,15 +136,25 @@ export class RemoteMedia {
 
   constructor(private readonly sink: RemotePortSink) {}
 
+  /** The run starts (the main thread's 'go'): from now on a PHY's restart or changed offer is a message. */
+  start(): void {
+    for (const p of this.ports) p.live = true;
+  }
+
+  /** Every PHY's offer against what the main thread last heard (before each event: guest-worker.ts). */
+  checkAbilities(): void {
+    for (const p of this.ports) p.checkAbilities();
+  }
+
   /** The Medium for scenario link `link`. */
   medium(link: string): Medium {
     return {
       name: link,
       attach: (listener: NetPortListener, name: string): NetPort => {
-        if (listener.autoneg) throw new Error(`${name} has a PHY that auto-negotiates with its link: it cannot run in a worker thread yet (run without --threads)`);
-        const p = new RemotePort(this.ports.length, listener, this.sink);
+        const info: AttachInfo = { link, name, fdx: listener.fullDuplexCapable === true };
+        const p = new RemotePort(this.ports.length, listener, this.sink, info);
         this.ports.push(p);
-        this.attaches.push({ link, name, fdx: listener.fullDuplexCapable === true });
+        this.attaches.push(info);
         return p;
       },
       tap: (_fn: FrameTap): void => {
