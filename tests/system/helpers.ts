@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -30,4 +31,30 @@ export function nicinfoCounter(consoleText: string, label: string): number {
   const m = new RegExp(`${label} \\.+ (\\d+)`).exec(consoleText);
   if (!m) throw new Error(`no '${label}' in console:\n${consoleText}`);
   return Number(m[1]);
+}
+
+/** The built CLI (jest's global setup builds dist/ first). */
+export const CLI = path.join(REPO, 'dist/qnxemu.js');
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The CLI as a child process, async so that runs can go side by side (guest runs take tens of seconds each). A run
+ * that hangs is killed after `killMs`, before the test's own timeout, so the test fails on its status and output
+ * instead of leaving the process behind; SIGKILL, because a hung threaded run was seen to go on after SIGTERM.
+ */
+export function cliAsync(args: string[], killMs = 480_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, timeout: killMs, killSignal: 'SIGKILL' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }

@@ -11,39 +11,19 @@
  * Each run boots two Linux guests under v86 (about a minute of wall time, more with the runs side by side on a
  * 2-core machine): the timeouts are generous.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO, tmpdir } from './helpers';
+import { CLI, cliAsync, REPO, tmpdir, type CliResult } from './helpers';
 import { ensureGuestImage } from '../../emulator/app/guest-image';
 import { RemoteShell } from '../../emulator/app/assembly/guest-workers';
 
-const CLI = path.join(REPO, 'dist/qnxemu.js');
 const ACTIONS = path.join(REPO, 'tests/fixtures/threads/guest-actions.yaml');
 const ON_AIR = path.join(REPO, 'docs/examples/guest-rt2500pci.yaml');
 const TG3 = path.join(REPO, 'docs/examples/guest-tg3.yaml');
 const PING = path.join(REPO, 'docs/examples/ping.yaml');
 const RUN_MS = 600_000;
-/** A hung run is killed (SIGKILL, as in threads.test.ts) before the test's own timeout. */
-const KILL_MS = 480_000;
-
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function qnxemu(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, timeout: KILL_MS, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const qnxemu = (args: string[]): Promise<CliResult> => cliAsync(args);
 
 /** One node's console lines as `run` prints them (`linux1 | text`, nodes interleaved by time). */
 const consoleOf = (stdout: string, node: string): string =>

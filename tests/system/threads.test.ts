@@ -9,43 +9,20 @@
  * Each run boots Linux under v86 (15–40 s wall, longer with other runs sharing the cores): the runs of a test go
  * side by side as child processes, and the timeouts are generous.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO, tmpdir } from './helpers';
+import { CLI, cliAsync, REPO, tmpdir, type CliResult } from './helpers';
 import { ensureGuestImage } from '../../emulator/app/guest-image';
 
-const CLI = path.join(REPO, 'dist/qnxemu.js');
 const NE2K_PCI = path.join(REPO, 'docs/examples/guest-ne2k-pci.yaml');
 const COLLIDE = path.join(REPO, 'tests/fixtures/threads/two-guests-collide.yaml');
 const SWITCHED = path.join(REPO, 'tests/fixtures/threads/two-guests-switch.yaml');
 const PING = path.join(REPO, 'docs/examples/ping.yaml');
 /** Three guest runs at once on a 2-core machine: minutes, not seconds. */
 const RUN_MS = 600_000;
-/**
- * A run that hangs is killed before the test's own timeout, so the test fails on its status and output instead of
- * leaving the process behind; SIGKILL, because a hung threaded run was seen to go on after SIGTERM.
- */
-const KILL_MS = 480_000;
-
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The built CLI as a child process (jest's global setup builds dist/ first); async so runs can go side by side. */
-function qnxemu(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--no-color'], { cwd: REPO, timeout: KILL_MS, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+/** The CLI with colours off (its output is compared as text). */
+const qnxemu = (args: string[]): Promise<CliResult> => cliAsync([...args, '--no-color']);
 
 const hashLine = (stdout: string): string => /^trace-hash [0-9a-f]{64}$/m.exec(stdout)?.[0] ?? `no trace-hash in: ${stdout}`;
 
