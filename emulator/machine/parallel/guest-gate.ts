@@ -95,12 +95,15 @@ export class GuestGate implements QueueGate {
   private readonly rung: number[];
   /** Per guest: the media's lookahead after its messages (main-gate.ts `lookahead`); zeros until 'go' says. */
   private lookahead: readonly Time[];
+  /** fastHorizon's per-guest own times (reused: it runs at every access of the CPU). */
+  private readonly owns: Time[];
 
   constructor(private readonly o: GuestGateOptions) {
     this.bell = syncGuestBell(o.index);
     this.waiting = syncGuestWaiting(o.index);
     this.lookahead = new Array<Time>(o.guests).fill(0);
     this.rung = new Array<number>(o.guests).fill(0);
+    this.owns = new Array<Time>(o.guests).fill(Infinity);
   }
 
   /** The media's lookahead per guest (the 'go' message carries it). */
@@ -194,17 +197,14 @@ export class GuestGate implements QueueGate {
   private fastHorizon(main: MainState): Time {
     const me = this.o.index;
     if (main.sentTo[me] !== this.received || main.drained[me] !== this.sent) return -Infinity;
-    const own: Time[] = [];
+    const owns = this.owns;
     for (let g = 0; g < this.o.guests; g++) {
-      if (g === me) {
-        own.push(Infinity);
-        continue;
-      }
+      if (g === me) continue;
       const st = readGuestState(this.o.sync, g);
       if (st.sent !== main.drained[g] || st.recv !== main.sentTo[g]) return -Infinity;
-      own.push(st.own);
+      owns[g] = st.own;
     }
-    return horizonFor(me, { top: main.top, cap: main.cap, heads: main.heads, lookahead: this.lookahead }, (o) => own[o]!);
+    return horizonFor(me, { top: main.top, cap: main.cap, heads: main.heads, lookahead: this.lookahead }, (o) => owns[o]!);
   }
 
   /**

@@ -238,6 +238,11 @@ export class MainGate implements QueueGate {
     return this.held[g]![0]?.at ?? Infinity;
   }
 
+  /** Per guest, its earliest held message's arrival time (what horizons and the shared state count). */
+  private heads(): Time[] {
+    return this.held.map((_, g) => this.head(g));
+  }
+
   /** Our next event, held messages included. */
   private nextTime(): Time {
     let t = this.queue.peekTime() ?? Infinity;
@@ -259,8 +264,7 @@ export class MainGate implements QueueGate {
 
   /** The horizon of guest g: nothing from here before it (horizon.ts). */
   private horizon(g: number): Time {
-    const heads = this.held.map((_, o) => this.head(o));
-    return horizonFor(g, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, heads, lookahead: this.lookahead }, (o) => this.ownEff(o));
+    return horizonFor(g, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, heads: this.heads(), lookahead: this.lookahead }, (o) => this.ownEff(o));
   }
 
   /** Send waiting guests their new horizon (and how many of their messages it accounts for). */
@@ -280,8 +284,7 @@ export class MainGate implements QueueGate {
   /** Wait until a guest sends something (true) or the slice ends (false). `need`: what would let us go on. */
   /** What guests read without asking (shared-clocks.ts): our next event, the run's end, the message counts. */
   private publishState(): void {
-    const heads = this.held.map((_, g) => this.head(g));
-    writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo, heads });
+    writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo, heads: this.heads() });
   }
 
   private wait(need: Time): boolean {
