@@ -140,7 +140,4 @@ describe('what cannot run in a worker thread yet is one clear line', () => {
   test('a guest on the air', () => {
     expect(oneLine([path.join(REPO, 'docs/examples/guest-rt2500pci.yaml'), '--threads', '2'])).toMatch(/^qnxemu: --threads: linux1's rt2560 is on wireless link air0: .*run without --threads/);
   });
-  test('snapshots', () => {
-    expect(oneLine([NE2K_PCI, '--threads', '2', '--snapshot-at', '1s', '--snapshot-out', path.join(tmpdir('threads-snap'), 's.snap')])).toMatch(/^qnxemu: --threads: snapshots/);
-  });
 });

@@ -11,7 +11,13 @@ import { GuestGate, StopWorker } from '../../machine/parallel/guest-gate';
 import { ring, SYNC_MAIN_BELL, syncGuestBell, type ToGuest, type ToMain } from '../../machine/parallel/messages';
 import { RemoteMedia } from '../../machine/parallel/remote-medium';
 import type { Scenario } from '../scenario/types';
-import { buildGuestNode, createGuestV86, type GuestFiles } from './guest-node';
+import { buildGuestNode, createGuestV86, type GuestFiles, type GuestNode } from './guest-node';
+import type { Time } from '../../machine/sim/time';
+import type { Simulation as Sim } from '../../machine/sim/simulation';
+import { GuestLog } from '../../machine/v86/guest-log';
+import type { GuestMachineState } from '../../machine/v86/guest-machine';
+import type { GuestClockState } from '../../machine/v86/guest-clock';
+import { pendingEvents, pointProblems, snapshotGuest, type GuestSnapshot, type WorkerSnapshotPoint } from './snapshot';
 import type { Network } from './network';
 import { portEndpoint } from './port-endpoint';
 
@@ -28,6 +34,21 @@ export interface GuestWorkerData {
   tokens: boolean;
   /** How many guests run in workers (their states are in `sync`). */
   guests: number;
+  /** The run takes a snapshot at this time (`--snapshot-at`): this guest sends its part from its snapshot point. */
+  snapshotAt?: Time;
+  /** The run restores a snapshot (`--restore`): replay to its point, check, and take over from the saved v86. */
+  restore?: WorkerRestore;
+}
+
+/** A guest's part of a snapshot file, for its worker to restore (snapshot-run.ts `planThreadedRestore`). */
+export interface WorkerRestore {
+  /** The snapshot's time. */
+  at: Time;
+  machine: GuestMachineState;
+  clockAtRestore: GuestClockState;
+  point: WorkerSnapshotPoint;
+  /** v86's saved state, in the file's parts. */
+  v86: Uint8Array[];
 }
 
 export function isGuestWorkerData(d: unknown): d is GuestWorkerData {
@@ -69,12 +90,20 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       },
       tokens: d.tokens,
       guests: d.guests,
+      onTail: (until) => gate.send({ k: 'tail', text: tail.upTo(until) }),
+      onStuck: () => {
+        if (snapPending)
+          gate.send({ k: 'snap-failed', why: `its CPU was in a quantum at the snapshot's time (${seconds(d.snapshotAt!)}) that ends after the run's end (its clock is at ${seconds(node.machine.guestTime)}): run longer (--until)` });
+      },
     });
+    let snapPending = d.snapshotAt !== undefined;
     sim.tracer.addSink((r) => gate.record([r.t, r.node, r.layer, r.probe, r.pkt, r.f]));
     const links = new Map(spec.nics.map((n) => [n.link, media.medium(n.link)]));
     const network = { media: links, air: new Map() } as unknown as Network;
-    const node = buildGuestNode(sim, spec, network, { kind: 'live', instance });
+    const node = buildGuestNode(sim, spec, network, d.restore ? { kind: 'replay', log: GuestLog.load(d.restore.machine.log) } : { kind: 'live', instance });
     cpuTime = () => (node.machine.inQuantum ? node.machine.guestTime : null);
+    const tail = new ConsoleTail();
+    node.machine.onSerial((text) => tail.add(node.outputClock.now, text, gate.settled));
     node.console.onLine((text, t) => gate.send({ k: 'line', t, text }));
     // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
     node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
@@ -102,6 +131,19 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     gate.start();
     node.powerOn();
     try {
+      // A guest's snapshot point for time T: after every event of T or before (a quantum begun by T has ended),
+      // before the first one after T. runUntil(T) returns there once no message of T or before can still come.
+      if (d.restore) {
+        sim.queue.runUntil(d.restore.at);
+        const problems = pointProblems(sim, d.restore.point);
+        if (problems.length > 0) throw new Error(`the run rebuilt to the snapshot's time is not the recorded one: ${problems.join('; ')}`);
+        node.machine.takeOver(instance, d.restore.v86, d.restore.machine, d.restore.clockAtRestore);
+      }
+      if (d.snapshotAt !== undefined) {
+        sim.queue.runUntil(d.snapshotAt);
+        gate.send({ k: 'snap', part: workerPart(sim, node) });
+        snapPending = false;
+      }
       sim.queue.runUntil(Number.MAX_SAFE_INTEGER);
     } catch (e) {
       if (!(e instanceof StopWorker)) throw e;
@@ -110,6 +152,47 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
   } catch (e) {
     post({ k: 'error', message: (e as Error)?.message ?? String(e) });
   }
+}
+
+/**
+ * What the guest printed since the last line the run has certainly reached, with its times, so that at the end the
+ * text after the last complete line up to the end (a prompt waiting for input) can be sent. The CPU prints past the
+ * end until it waits (its serial port does not wait for the world), so the worker keeps what may still matter.
+ */
+export class ConsoleTail {
+  private frags: { t: Time; text: string }[] = [];
+
+  /** `settled`: the run's end is not before it (GuestGate.settled); a line ended by then is done with. */
+  add(t: Time, text: string, settled: Time): void {
+    const nl = text.lastIndexOf('\n');
+    if (nl >= 0 && t <= settled) {
+      this.frags = nl + 1 < text.length ? [{ t, text: text.slice(nl + 1) }] : [];
+      return;
+    }
+    this.frags.push({ t, text });
+  }
+
+  /** The text after the last newline at or before `until`, up to `until` (the times never decrease). */
+  upTo(until: Time): string {
+    let out = '';
+    for (const f of this.frags) {
+      if (f.t > until) break;
+      const nl = f.text.lastIndexOf('\n');
+      out = nl >= 0 ? f.text.slice(nl + 1) : out + f.text;
+    }
+    return out;
+  }
+}
+
+/** This guest's part of a snapshot at its snapshot point (its v86 state, its log, where its own simulation is). */
+function workerPart(sim: Sim, node: GuestNode): GuestSnapshot {
+  const part = snapshotGuest(node);
+  part.worker = { time: sim.queue.now, traceDigest: sim.tracer.digest(), traceCount: sim.tracer.count, events: pendingEvents(sim.queue, true) };
+  return part;
+}
+
+function seconds(ns: Time): string {
+  return `${(ns / 1e9).toFixed(6)} s`;
 }
 
 /** Before power-on: wait for the main thread's 'go' (it has attached our ports to the real media). */

@@ -11,11 +11,13 @@ import { MainGate, type MainGuest } from '../../machine/parallel/main-gate';
 import { frameOf, StationProxy } from '../../machine/parallel/station-proxy';
 import { ring, SYNC_TOKENS, syncGuestBell, syncWords, type AttachInfo, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
 import type { Time } from '../../machine/sim/time';
+import type { Tracer } from '../../machine/sim/trace';
 import type { NodeSpec, Scenario } from '../scenario/types';
 import { guestFiles, type PrepareOptions } from './guest-node';
 import type { Network } from './network';
 import { portEndpoint } from './port-endpoint';
-import type { GuestWorkerData } from './guest-worker';
+import type { GuestWorkerData, WorkerRestore } from './guest-worker';
+import type { GuestSnapshot } from './snapshot';
 import { CliError } from '../cli/errors';
 
 /** A started worker, before assembly. */
@@ -32,23 +34,80 @@ interface StartedGuest {
 export interface WorkerOptions extends PrepareOptions {
   /** At most this many guests execute at once (`--threads`). */
   threads: number;
+  /** The run takes a snapshot at this time (`--snapshot-at`): each guest takes its part in its worker. */
+  snapshotAt?: Time | undefined;
+  /** The run restores a snapshot (`--restore`): per guest, what its worker replays and takes over from. */
+  restore?: Map<string, WorkerRestore> | undefined;
   /** The run's seed (the scenario's unless overridden). */
   seed: number;
   /** The script a worker runs: the CLI bundle (default: this process's script). */
   script?: string;
 }
 
+/** What became of the guests' parts of a snapshot: all of them (scenario order), or why one could not be taken. */
+export type WorkerSnapshotParts = { ok: true; parts: GuestSnapshot[] } | { ok: false; why: string };
+
 /** The guests' workers, started and waiting for assembly. */
 export class GuestWorkers {
   readonly sync: Int32Array;
   gate: MainGate | null = null;
   private stopped = false;
+  /** The guests' snapshot parts as they come (a worker takes its part when it gets there: guest-worker.ts). */
+  private readonly parts: (GuestSnapshot | null)[];
+  private failed: string | null = null;
+  private onParts: ((r: WorkerSnapshotParts) => void) | null = null;
+  private tails: (string | null)[] = [];
 
   constructor(
     readonly guests: StartedGuest[],
     sab: SharedArrayBuffer,
   ) {
     this.sync = new Int32Array(sab);
+    this.parts = guests.map(() => null);
+  }
+
+  /** A guest's part of the snapshot, or why it cannot take it (MainGate.onSnap). */
+  snapPart(g: number, m: Extract<ToMain, { k: 'snap' | 'snap-failed' }>): void {
+    if (m.k === 'snap') this.parts[g] = m.part as GuestSnapshot;
+    else this.failed ??= `${this.guests[g]!.name}: ${m.why}`;
+  }
+
+  /** A guest's console text after its last line, up to the run's end ('tail' report). */
+  tail(g: number, text: string): void {
+    this.tails[g] = text;
+  }
+
+  /** The main thread is at the snapshot's time: `cb` gets the guests' parts when the run closes (`finish`). */
+  whenSnapshot(cb: (r: WorkerSnapshotParts) => void): void {
+    this.onParts = cb;
+  }
+
+  /**
+   * The run has ended. Each guest sends what its console printed after its last complete line up to the end (a prompt
+   * waiting for input: a single-threaded run flushes it as a last line), and a snapshot that waits for guests' parts
+   * gets them: the guests get to their snapshot points (a quantum begun before the snapshot's time ends after it)
+   * while nothing more runs here (MainGate.serveUntil). Returns the tails by guest and the end they go up to.
+   */
+  finish(): { tails: Map<string, string>; end: Time } | null {
+    const gate = this.gate;
+    if (!gate) return null;
+    const cb = this.onParts;
+    this.onParts = null;
+    this.tails = this.guests.map(() => null);
+    const end = gate.peekEnd();
+    // A worker that ended (it failed; the run reported it) answers nothing: take what the others have.
+    if (this.guests.some((g) => g.failure !== null)) {
+      cb?.({ ok: false, why: "a guest's worker thread ended before the run did" });
+      return null;
+    }
+    for (const g of this.guests) gate.send(g.index, { k: 'tail', until: end });
+    try {
+      gate.serveUntil(() => this.tails.every((t) => t !== null) && (!cb || this.failed !== null || this.parts.every((p) => p !== null)));
+    } catch (e) {
+      this.failed ??= (e as Error).message;
+    }
+    cb?.(this.failed !== null ? { ok: false, why: this.failed } : { ok: true, parts: this.parts as GuestSnapshot[] });
+    return { tails: new Map(this.guests.map((g) => [g.name, this.tails[g.index] ?? ''])), end };
   }
 
   has(name: string): boolean {
@@ -99,7 +158,21 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
   const script = opts.script ?? process.argv[1]!;
   const started = files.map(([spec, f], index): { g: StartedGuest; failed: Promise<never> } => {
     const ch = new MessageChannel();
-    const data: GuestWorkerData = { qnxemuGuestWorker: true, scenario, node: spec.name, index, seed: opts.seed, sync: sab, port: ch.port2, files: f, tokens: limited, guests: files.length };
+    const restore = opts.restore?.get(spec.name);
+    const data: GuestWorkerData = {
+      qnxemuGuestWorker: true,
+      scenario,
+      node: spec.name,
+      index,
+      seed: opts.seed,
+      sync: sab,
+      port: ch.port2,
+      files: f,
+      tokens: limited,
+      guests: files.length,
+      ...(opts.snapshotAt !== undefined ? { snapshotAt: opts.snapshotAt } : {}),
+      ...(restore ? { restore } : {}),
+    };
     const worker = new Worker(script, { workerData: data, transferList: [ch.port2] });
     worker.unref(); // the run ends the workers; they never keep the process alive
     const g: StartedGuest = { failure: null, name: spec.name, index, worker, endpoint: portEndpoint<ToMain, ToGuest>(ch.port1), attaches: [] };
@@ -143,7 +216,10 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
 export class ConsoleMirror {
   readonly lines: { t: number; text: string }[] = [];
   private listeners: ((text: string, t: number) => void)[] = [];
-  constructor(readonly node: string) {}
+  constructor(
+    readonly node: string,
+    private readonly tracer: Tracer,
+  ) {}
   onLine(fn: (text: string, t: number) => void): void {
     this.listeners.push(fn);
   }
@@ -153,6 +229,16 @@ export class ConsoleMirror {
   }
   text(): string {
     return this.lines.map((l) => l.text + '\n').join('');
+  }
+
+  /**
+   * End of run: the worker's text after its last line (a prompt), flushed as a last line at `t` as a single-threaded
+   * console does (console.ts `flush`: traced too; the worker's other lines were traced in the worker).
+   */
+  flush(text: string, t: number): void {
+    if (text.length === 0) return;
+    this.tracer.emitAt(t, this.node, 'console', 'line', 0, { text });
+    this.line(text, t);
   }
 }
 
@@ -239,7 +325,7 @@ export interface RemoteGuestNode {
 /** Where the guest would be built: its NICs' stand-ins on the real media, its console mirror. */
 export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Network, workers: GuestWorkers): RemoteGuestNode & MainGuest {
   const g = workers.guests.find((x) => x.name === spec.name)!;
-  const consoleMirror = new ConsoleMirror(spec.name);
+  const consoleMirror = new ConsoleMirror(spec.name, sim.tracer);
   let started = false;
   const early: ToGuest[] = [];
   const send = (m: ToGuest): void => {
@@ -305,6 +391,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
 /** Gate the main queue: from now on it runs only what the guests' progress allows. */
 export function installGate(sim: Simulation, workers: GuestWorkers, guests: MainGuest[]): void {
   const gate = new MainGate(sim.queue, sim.tracer, workers.sync, guests);
+  gate.onReport = (g, m) => (m.k === 'tail' ? workers.tail(g, m.text) : workers.snapPart(g, m));
   workers.gate = gate;
   sim.queue.gate = gate;
 }

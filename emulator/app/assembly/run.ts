@@ -63,6 +63,8 @@ export interface Assembled {
   guests: GuestNode[];
   /** Guest nodes running in worker threads (`--threads`: emulator/app/assembly/guest-workers.ts). */
   remote: RemoteGuestNode[];
+  /** Their workers (null: none). */
+  workers: GuestWorkers | null;
   /**
    * Events run so far: the queue's. With guests in worker threads, the main thread's only (how many events a guest
    * ran past the run's last point depends on the threads' timing: emulator/app/assembly/guest-workers.ts).
@@ -122,11 +124,18 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
     nodes,
     guests,
     remote,
+    workers: opts.workers && remote.length > 0 ? opts.workers : null,
     events: () => sim.queue.executed,
     trace,
     traceCut: () => writer?.cut ?? null,
     close() {
-      if (opts.workers && remote.length > 0) opts.workers.stop();
+      if (opts.workers && remote.length > 0) {
+        // The guests' last partial lines; a snapshot taken during the run may still wait for guests' parts
+        // (guest-workers.ts `finish`).
+        const fin = opts.workers.finish();
+        opts.workers.stop();
+        if (fin) for (const r of remote) r.console.flush(fin.tails.get(r.name) ?? '', sim.queue.now);
+      }
       for (const g of guests) g.console.flush();
       for (const n of nodes) n.console.flush();
       writer?.close(sim.queue.now);

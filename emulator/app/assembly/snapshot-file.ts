@@ -98,11 +98,13 @@ type MetaGuest = Omit<GuestSnapshot, 'v86'>;
 interface Meta {
   events: string[];
   guests: MetaGuest[];
+  /** SimSnapshot.threads: each guest's `worker` point is in its entry. */
+  threads?: true;
 }
 
 /** The file's bytes for `snap` of `scenario`. */
 export function encodeSnapshotFile(snap: SimSnapshot, scenario: Scenario, codec: SnapshotCodec = DEFAULT_CODEC): Buffer {
-  const meta: Meta = { events: snap.events, guests: snap.guests.map(({ v86: _v, ...g }) => g) };
+  const meta: Meta = { events: snap.events, guests: snap.guests.map(({ v86: _v, ...g }) => g), ...(snap.threads ? { threads: true as const } : {}) };
   const raws: [string, Uint8Array][] = [['meta', Buffer.from(JSON.stringify(meta))]];
   for (const g of snap.guests)
     for (let i = 0, at = 0; at < g.v86.byteLength || i === 0; i++, at += V86_PART_BYTES)
@@ -231,6 +233,7 @@ export function decodeSnapshotFile(buf: Buffer): LoadedSnapshot {
     traceCount: header.traceCount,
     events: meta.events,
     guests: meta.guests.map((g) => ({ ...g, v86: new ArrayBuffer(0) })),
+    ...(meta.threads ? { threads: true as const } : {}),
   };
   const unpack = async (p: (typeof packed)[number]): Promise<Buffer> => {
     await checkSumAsync(p.info, p.data);

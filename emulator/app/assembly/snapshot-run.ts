@@ -14,7 +14,9 @@ import { assemble, RUN_END_EVENT, RUN_UNTIL_EVENT, type Assembled, type RunOptio
 import { prepareGuests } from './guest-node';
 import { GuestLog } from '../../machine/v86/guest-log';
 import type { V86Instance } from '../../machine/v86/v86-runtime';
-import { rebuiltProblems, takeSnapshot } from './snapshot';
+import { rebuiltProblems, takeSnapshot, type SimSnapshot } from './snapshot';
+import type { GuestWorkers } from './guest-workers';
+import type { WorkerRestore } from './guest-worker';
 import { DEFAULT_CODEC, scenarioHash, SnapshotFileError, writeSnapshotFile, type LoadedSnapshot, type SnapshotCodec } from './snapshot-file';
 
 /** A hook of the timeline runner: called once between events when the run reached `at`. */
@@ -33,6 +35,10 @@ export function snapshotPause(scenario: Scenario, at: number, file: string, done
   return {
     at,
     run(a) {
+      if (a.workers) {
+        threadedSnapshot(a, a.workers, scenario, file, done, codec);
+        return;
+      }
       try {
         const bytes = writeSnapshotFile(file, takeSnapshot(a, scenario), scenario, codec);
         done({ ok: true, file, bytes, time: at, codec });
@@ -41,6 +47,31 @@ export function snapshotPause(scenario: Scenario, at: number, file: string, done
       }
     },
   };
+}
+
+/**
+ * With guests in worker threads: the main thread's part now (its trace digest and pending events at T); each guest
+ * takes its own part in its worker at its snapshot point (guest-worker.ts), which may come after T (a quantum begun
+ * before T ends after it). The file is written when the run closes, with every part in (GuestWorkers.finish).
+ */
+function threadedSnapshot(a: Assembled, workers: GuestWorkers, scenario: Scenario, file: string, done: (r: SnapshotWritten) => void, codec: SnapshotCodec): void {
+  const time = a.sim.queue.now;
+  const main = { traceDigest: a.sim.tracer.digest(), traceCount: a.sim.tracer.count, events: a.sim.queue.list().map((e) => `${e.name}@${e.when}`) };
+  const seed = a.sim.seed;
+  const verbose = a.sim.tracer.verbose;
+  workers.whenSnapshot((r) => {
+    if (!r.ok) {
+      done({ ok: false, file, error: new Error(r.why) });
+      return;
+    }
+    try {
+      const snap: SimSnapshot = { v: 1, scenario: scenario.name, seed, verbose, time, ...main, guests: r.parts, threads: true };
+      const bytes = writeSnapshotFile(file, snap, scenario, codec);
+      done({ ok: true, file, bytes, time, codec });
+    } catch (e) {
+      done({ ok: false, file, error: e });
+    }
+  });
 }
 
 /** The names of the runner's own events (execute.ts): a restored run may end at another time than the snapshotting one. */
@@ -53,6 +84,8 @@ export interface RestoreRequest {
   verboseTrace?: boolean | undefined;
   /** The run's end time: not before the snapshot's. */
   until: number;
+  /** `--threads`: the guests run in worker threads (a snapshot of such a run restores only so, and the other way round). */
+  threads?: boolean | undefined;
 }
 
 export interface RestorePlan {
@@ -75,6 +108,10 @@ export function restoreRefusal(scenario: Scenario, loaded: LoadedSnapshot, req: 
   if (h.time > req.until) return `taken at ${t(h.time)}, past the run's end (${t(req.until)})`;
   const guests = scenario.nodes.filter((n) => n.kind === 'guest').map((n) => n.name);
   if (guests.join() !== h.guests.join()) return `holds guests ${h.guests.join(', ') || '(none)'}, the scenario has ${guests.join(', ') || '(none)'}`;
+  if (guests.length > 0 && !!loaded.snapshot.threads !== !!req.threads)
+    return loaded.snapshot.threads
+      ? 'taken with the guests in worker threads (--threads): restore it with --threads'
+      : 'taken with the guests on the main thread: restore it without --threads (the two engines give different runs)';
   return null;
 }
 
@@ -123,6 +160,42 @@ export async function planRestore(scenario: Scenario, file: LoadedSnapshot | Pro
         } catch (e) {
           throw new SnapshotFileError(`a guest could not take over from its saved state: ${(e as Error).message}`);
         }
+      },
+    },
+  };
+}
+
+/** What a restore with the guests in worker threads needs: the run's options, each worker's part, the main thread's check at T. */
+export interface ThreadedRestorePlan {
+  options: Pick<RunOptions, 'seed' | 'verboseTrace'>;
+  workers: Map<string, WorkerRestore>;
+  pause: RunPause;
+}
+
+/**
+ * Get a restore with `--threads` ready: the checks of restoreRefusal, then each guest's log, machine state and v86
+ * parts for its worker, which replays to its snapshot point, checks it and takes over (guest-worker.ts). The pause
+ * checks the main thread's rebuilt run at the snapshot's time.
+ */
+export async function planThreadedRestore(scenario: Scenario, file: LoadedSnapshot | Promise<LoadedSnapshot>, req: RestoreRequest): Promise<ThreadedRestorePlan> {
+  const loaded = await file;
+  const refusal = restoreRefusal(scenario, loaded, { ...req, threads: true });
+  if (refusal) throw new SnapshotFileError(refusal);
+  const meta = loaded.snapshot;
+  const parts = await loaded.v86Parts;
+  const workers = new Map<string, WorkerRestore>();
+  for (const [i, g] of meta.guests.entries()) {
+    if (!g.worker) throw new SnapshotFileError(`corrupt: guest ${g.name} has no worker snapshot point`);
+    workers.set(g.name, { at: meta.time, machine: g.machine, clockAtRestore: g.clockAtRestore, point: g.worker, v86: parts[i]! });
+  }
+  return {
+    options: { seed: meta.seed, verboseTrace: meta.verbose },
+    workers,
+    pause: {
+      at: meta.time,
+      run(a) {
+        const problems = rebuiltProblems(a, meta, (name) => RUNNER_EVENTS.has(name));
+        if (problems.length > 0) throw new SnapshotFileError(`the run rebuilt to the snapshot's time is not the recorded one (a file of another qnxemu build, or a file the scenario reads has changed?): ${problems.join('; ')}`);
       },
     },
   };

@@ -9,7 +9,7 @@
  */
 import type { Scenario } from '../scenario/types';
 import { prepareGuests, type PreparedGuests } from '../assembly/guest-node';
-import { startGuestWorkers, type GuestWorkers } from '../assembly/guest-workers';
+import { startGuestWorkers, type GuestWorkers, type WorkerOptions } from '../assembly/guest-workers';
 import { GuestBuildInterrupted } from '../guest-image';
 import { interruptStatus, type InterruptSignal } from './signals';
 
@@ -33,9 +33,15 @@ export async function prepareGuestsOrStop(scenario: Scenario, signal: AbortSigna
 }
 
 /** `startGuestWorkers` (`--threads`) that a signal can stop while the image builds, as `prepareGuestsOrStop`. */
-export async function startWorkersOrStop(scenario: Scenario, signal: AbortSignal, threads: number, seed: number): Promise<GuestWorkers | number> {
+export async function startWorkersOrStop(
+  scenario: Scenario,
+  signal: AbortSignal,
+  threads: number,
+  seed: number,
+  snaps: Pick<WorkerOptions, 'snapshotAt' | 'restore'> = {},
+): Promise<GuestWorkers | number> {
   try {
-    return await startGuestWorkers(scenario, { signal, threads, seed });
+    return await startGuestWorkers(scenario, { signal, threads, seed, ...snaps });
   } catch (e) {
     if (!(e instanceof GuestBuildInterrupted)) throw e;
     process.stderr.write(`${buildInterruptedLine(e.reason)}\n`);

@@ -85,11 +85,10 @@ async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
   // A signal during the guest image build stops the build at once (guest-interrupt.ts).
   const building = new AbortController();
   const interrupts = onInterrupt((sig) => building.abort(sig));
-  // --threads: guest nodes in worker threads (emulator/app/assembly/guest-workers.ts); not with snapshots (their v86 state is in the workers).
-  if (o.threads !== undefined && (o.snapshotAt !== undefined || o.restore !== undefined))
-    throw new CliError('--threads', 'snapshots (--snapshot-at, --restore) are not available with guests in worker threads yet');
+  // --threads: guest nodes in worker threads (emulator/app/assembly/guest-workers.ts); a snapshot's guest parts are
+  // taken and restored in their workers (snapshot-run.ts).
   if (o.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest')) {
-    const workers = await startWorkersOrStop(scenario, building.signal, o.threads, o.seed ?? scenario.seed);
+    const workers = await startWorkersOrStop(scenario, building.signal, o.threads, snaps.options.seed ?? o.seed ?? scenario.seed, snaps.workers);
     if (typeof workers === 'number') {
       await capture?.finish({ failed: false, interrupted: interrupts.signal });
       interrupts.dispose();

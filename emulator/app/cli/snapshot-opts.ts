@@ -9,7 +9,8 @@ import { checkOutputFile } from './outputs';
 import type { Scenario } from '../scenario/types';
 import type { TimelineOptions } from '../testing/execute';
 import { readSnapshotFileAsync, SnapshotFileError } from '../assembly/snapshot-file';
-import { planRestore, snapshotPause, type RunPause, type SnapshotWritten } from '../assembly/snapshot-run';
+import { planRestore, planThreadedRestore, snapshotPause, type RunPause, type SnapshotWritten } from '../assembly/snapshot-run';
+import type { WorkerOptions } from '../assembly/guest-workers';
 
 export interface SnapshotCliOptions {
   snapshotAt?: { ns: number; bare: boolean };
@@ -18,6 +19,8 @@ export interface SnapshotCliOptions {
   seed?: number;
   until?: { ns: number };
   verboseTrace?: boolean;
+  /** `--threads`: the scenario's guests run in worker threads. */
+  threads?: number;
 }
 
 export interface SnapshotRun {
@@ -25,6 +28,8 @@ export interface SnapshotRun {
   options: Pick<TimelineOptions, 'pauses' | 'seed' | 'verboseTrace' | 'guestReplay' | 'guests'>;
   /** False while a restore rebuilds the time before its snapshot (whose console the snapshotting run printed). */
   live(): boolean;
+  /** For the guests' worker threads (`--threads`): the snapshot's time, each guest's part of a restored file. */
+  workers: Pick<WorkerOptions, 'snapshotAt' | 'restore'>;
   /** After the run: print what became of the snapshot; the exit status it asks for (1: not written). */
   report(interruptedAt: number | null): number;
 }
@@ -43,14 +48,26 @@ export async function snapshotOptions(scenario: Scenario, o: SnapshotCliOptions)
   const options: SnapshotRun['options'] = { pauses };
   let live = true;
   let written: SnapshotWritten | null = null;
+  const workers: SnapshotRun['workers'] = {};
+  const threaded = o.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest');
   if (o.snapshotAt !== undefined && o.snapshotOut === undefined) throw new CliError('--snapshot-at', 'needs --snapshot-out <file> (where to write the snapshot)');
   if (o.snapshotOut !== undefined && o.snapshotAt === undefined) throw new CliError('--snapshot-out', 'needs --snapshot-at <time> (when to take the snapshot)');
   if (o.restore !== undefined) {
     const what = `--restore ${o.restore}`;
     try {
-      // The file is read on the thread pool while the fresh v86 instances are created (planRestore).
-      const plan = await planRestore(scenario, readSnapshotFileAsync(o.restore), { seed: o.seed, verboseTrace: o.verboseTrace, until });
-      await plan.v86Ready;
+      const req = { seed: o.seed, verboseTrace: o.verboseTrace, until, threads: threaded };
+      let plan: { options: Partial<SnapshotRun['options']>; pause: RunPause };
+      if (threaded) {
+        // Each guest's worker replays its part, checks it and takes over (snapshot-run.ts planThreadedRestore).
+        const p = await planThreadedRestore(scenario, readSnapshotFileAsync(o.restore), req);
+        workers.restore = p.workers;
+        plan = p;
+      } else {
+        // The file is read on the thread pool while the fresh v86 instances are created (planRestore).
+        const p = await planRestore(scenario, readSnapshotFileAsync(o.restore), req);
+        await p.v86Ready;
+        plan = p;
+      }
       Object.assign(options, plan.options);
       live = false;
       const file = o.restore;
@@ -74,6 +91,7 @@ export async function snapshotOptions(scenario: Scenario, o: SnapshotCliOptions)
     const from = pauses[0]?.at;
     if (from !== undefined && at <= from) throw new CliError(what, `is not after the restored snapshot's time (${seconds(from)})`);
     checkOutputFile('--snapshot-out', o.snapshotOut);
+    if (threaded) workers.snapshotAt = at;
     pauses.push(
       snapshotPause(scenario, at, o.snapshotOut, (r) => {
         written = r;
@@ -83,6 +101,7 @@ export async function snapshotOptions(scenario: Scenario, o: SnapshotCliOptions)
   }
   return {
     options,
+    workers,
     live: () => live,
     report(interruptedAt) {
       if (o.snapshotOut === undefined) return 0;

@@ -23,6 +23,7 @@ import {
   storeTime,
   syncGuestBell,
   syncGuestNeed,
+  syncGuestStuck,
   syncGuestWaiting,
   SYNC_MAIN_BELL,
   SYNC_MAIN_NEED_HI,
@@ -61,6 +62,13 @@ export interface GuestGateOptions {
   tokens: boolean;
   /** How many guests the run has (their states are read from shared memory: shared-clocks.ts). */
   guests: number;
+  /**
+   * The run has ended (MainState.final) and what we wait for is past it: nothing will ever let us go on (the main
+   * thread stops us). Called once; a pending snapshot says it cannot be taken (guest-worker.ts).
+   */
+  onStuck?: () => void;
+  /** The main thread asks for the console's text after its last line, up to `until` (the run's end). */
+  onTail?: (until: Time) => void;
 }
 
 /** How many times a guest re-reads the others' published states before it sleeps (microseconds of spinning). */
@@ -97,6 +105,9 @@ export class GuestGate implements QueueGate {
   private lookahead: readonly Time[];
   /** fastHorizon's per-guest own times (reused: it runs at every access of the CPU). */
   private readonly owns: Time[];
+  private stuck = false;
+  /** The main thread will have run everything up to at least this when the run ends (`settled`). */
+  private settledTo: Time = -1;
 
   constructor(private readonly o: GuestGateOptions) {
     this.bell = syncGuestBell(o.index);
@@ -122,9 +133,13 @@ export class GuestGate implements QueueGate {
       const main = readMainState(this.o.sync, this.o.guests); // before draining: what it counts as sent is then in
       this.drain();
       this.publish();
-      const heff = Math.max(this.heff(), this.fastHorizon(main));
+      // After the run's end the main thread runs nothing more; a longer run would send us nothing before end + 1.
+      const fin = main.final ? main.end! + 1 : -Infinity;
+      const heff = Math.max(this.heff(), this.fastHorizon(main), fin);
       const cap = Math.max(this.cap, main.cap);
       const top = this.o.queue.peek();
+      // Nothing the run can still do comes at or before this: the main thread's end is not before it.
+      if (Math.min(heff - 1, cap) > this.settled) this.settled = Math.min(heff - 1, cap);
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
         if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         this.poll();
@@ -142,6 +157,13 @@ export class GuestGate implements QueueGate {
       }
       // Spin only with a core of our own: holding one of fewer tokens than guests, spinning keeps the others out.
       if (!this.o.tokens && spins++ < SPIN_READS) continue;
+      if (main.final && !this.stuck) {
+        // What we wait for against the best the rest could ever give now that the main thread runs nothing more.
+        const event = top !== undefined && top !== null && top.when <= until;
+        const wantH = event ? top.when : until + 1;
+        const wantCap = event ? top.when : until;
+        if (wantH > this.finalBound(main, fin) || wantCap > cap) this.becomeStuck();
+      }
       if (!armed) {
         // What would let us go on: the others' own times past the access (a CPU's sync), or at our next event. Say
         // so, then look once more before sleeping: whoever changes something after that look rings our bell.
@@ -184,6 +206,44 @@ export class GuestGate implements QueueGate {
     if (own >= need && (this.lastOwn < need || this.received !== this.lastRecv)) this.sendOwn(own);
   }
 
+  /**
+   * After the run's end: the largest horizon we could ever get. The main thread's next event, end, and held messages
+   * (with their lookahead) no longer move, nor do the own times of guests that are stuck; the others' may still grow,
+   * so they do not bound it. At least `fin`, the end + 1.
+   */
+  private finalBound(main: MainState, fin: Time): Time {
+    const me = this.o.index;
+    let h = Math.min(main.top, main.cap, main.heads[me]!);
+    for (let g = 0; g < this.o.guests; g++) {
+      if (g === me) continue;
+      const la = this.lookahead[g]!;
+      h = Math.min(h, main.heads[g]! + la);
+      if (Atomics.load(this.o.sync, syncGuestStuck(g)) === 1) h = Math.min(h, readGuestState(this.o.sync, g).own + 1 + la);
+    }
+    return Math.max(h, fin);
+  }
+
+  /** We will never go on: say so in shared memory (the others' bounds count on our own time now) and wake them. */
+  private becomeStuck(): void {
+    this.stuck = true;
+    this.publish(true);
+    Atomics.store(this.o.sync, syncGuestStuck(this.o.index), 1);
+    for (let g = 0; g < this.o.guests; g++) if (g !== this.o.index) ring(this.o.sync, syncGuestBell(g));
+    this.o.onStuck?.();
+  }
+
+  /**
+   * A time the run's end cannot come before: a horizon we had (the main thread's next event was not before it) within
+   * the run's limit. A console line ended by then is before the end, whenever the run stops (guest-worker.ts).
+   */
+  get settled(): Time {
+    return this.settledTo;
+  }
+
+  private set settled(t: Time) {
+    this.settledTo = t;
+  }
+
   /** Stopped: give back the token (the main thread ends the worker). */
   finish(): void {
     this.release();
@@ -212,9 +272,9 @@ export class GuestGate implements QueueGate {
    * clock that moved less than PUBLISH_STEP is published only while some thread waits (a stale own time is a lower
    * bound all the same).
    */
-  private publish(): void {
+  private publish(force = false): void {
     const own = this.ownTime();
-    if (this.sent === this.pubSent && this.received === this.pubRecv) {
+    if (!force && this.sent === this.pubSent && this.received === this.pubRecv) {
       if (own === this.pubOwn) return;
       if (own - this.pubOwn < PUBLISH_STEP && !this.watched()) return;
     }
@@ -296,6 +356,9 @@ export class GuestGate implements QueueGate {
             this.unconfirmed.shift();
             this.confirmed++;
           }
+          break;
+        case 'tail':
+          this.o.onTail?.(m.until);
           break;
         case 'stop':
           throw new StopWorker();

@@ -91,6 +91,11 @@ export class MainGate implements QueueGate {
   private cap = 0;
   /** admit() gave up a wait so the caller could yield: runSlice counts it as a full slice. */
   yielded = false;
+  /** What a guest reports after its snapshot point or at the end: its snapshot part, why not, its console's tail. */
+  onReport: ((g: number, m: Extract<ToMain, { k: 'snap' | 'snap-failed' | 'tail' }>) => void) | null = null;
+  /** The run has ended: nothing more runs here (serveUntil); everything up to `end` ran. */
+  private final = false;
+  private end = 0;
 
   constructor(
     private readonly queue: EventQueue,
@@ -205,6 +210,12 @@ export class MainGate implements QueueGate {
       case 'safe':
         this.report(g, m.own, m.recv);
         return;
+      case 'snap':
+      case 'snap-failed':
+      case 'tail':
+        if (!this.onReport) throw new Error(`guest ${guest.name}: a '${m.k}' report nobody asked for`);
+        this.onReport(g, m);
+        return;
       case 'error':
         throw new Error(`guest ${guest.name}: ${m.message}`);
       case 'hello':
@@ -281,12 +292,43 @@ export class MainGate implements QueueGate {
     }
   }
 
-  /** Wait until a guest sends something (true) or the slice ends (false). `need`: what would let us go on. */
   /** What guests read without asking (shared-clocks.ts): our next event, the run's end, the message counts. */
   private publishState(): void {
-    writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo, heads: this.heads() });
+    writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo, heads: this.heads(), final: this.final, end: this.end });
   }
 
+  /**
+   * The run has ended (at its end, or interrupted between two events), and nothing more will run here: keep taking in
+   * what the guests send and keep them informed until `done` (a snapshot's parts, the consoles' tails are in). A
+   * guest may count on a horizon of `end` + 1 now, `end` being the last time up to which everything here ran
+   * (shared-clocks.ts `final`): a longer run would send it nothing earlier. Returns `end`. A guest that needs more says so itself
+   * (guest-gate.ts `onStuck`), so this ends whatever the guests do.
+   */
+  /** The end serveUntil will publish: everything before our next event (or held message) has run, within the run's limit. */
+  peekEnd(): Time {
+    return this.final ? this.end : Math.min(this.cap, this.nextTime() - 1);
+  }
+
+  serveUntil(done: () => boolean): Time {
+    if (!this.final) {
+      this.end = this.peekEnd();
+      this.final = true;
+      this.publishState();
+      // Wake every guest: one asleep reads `final` only when it wakes.
+      for (let g = 0; g < this.guests.length; g++) ring(this.sync, syncGuestBell(g));
+    }
+    for (;;) {
+      this.update();
+      if (done()) return this.end;
+      for (const g of this.guests) {
+        const why = g.failure();
+        if (why !== null) throw new Error(`guest ${g.name}: its worker thread ended: ${why}`);
+      }
+      this.wait(Infinity);
+    }
+  }
+
+  /** Wait until a guest sends something (true) or the slice ends (false). `need`: what would let us go on. */
   private wait(need: Time): boolean {
     this.publishState();
     // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing

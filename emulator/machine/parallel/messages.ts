@@ -47,6 +47,15 @@ export type ToMain =
    * time): the main thread's stand-in of the shell (guest-workers.ts RemoteShell) knows it from t + 1 on. Not causal.
    */
   | { k: 'shell'; t: Time; what: 'typed' | 'prompt' }
+  /**
+   * The guest's part of the run's snapshot (its time is in the worker's data), taken at its snapshot point (the app layer's GuestSnapshot:
+   * emulator/app/assembly/snapshot.ts), or why it cannot reach that point: the quantum its CPU was in at T needs the
+   * run to go on past its end. Not causal.
+   */
+  | { k: 'snap'; part: unknown }
+  | { k: 'snap-failed'; why: string }
+  /** The guest's console text after its last complete line, up to 'tail'.until (the end of the run). */
+  | { k: 'tail'; text: string }
   | { k: 'error'; message: string };
 
 /** Main → guest. */
@@ -58,6 +67,8 @@ export type ToGuest =
   | { k: 'type'; t: Time; command: string }
   /** The link segment's call on the NIC's PHY (station-proxy.ts RemoteAutoneg's counterpart). */
   | { k: 'an'; t: Time; port: number; an: AutonegCall }
+  /** The run has ended at `until`: send the console's text after its last line, up to then ('tail'). */
+  | { k: 'tail'; until: Time }
   | { k: 'stop' };
 
 /** Main → guest messages that the guest runs as events at their time `t` (counted on both sides). */
@@ -98,8 +109,11 @@ export const SYNC_MAIN_NEED_LO = 4;
 export const SYNC_MAIN_VER = 5;
 export const SYNC_MAIN_TOP: [number, number] = [6, 7];
 export const SYNC_MAIN_CAP: [number, number] = [8, 9];
+/** 1 once the run has ended: the main thread has run everything up to SYNC_MAIN_END and will run nothing more. */
+export const SYNC_MAIN_FINAL = 10;
+export const SYNC_MAIN_END: [number, number] = [11, 12];
 const GUEST_BASE = 16;
-const GUEST_WORDS = 13;
+const GUEST_WORDS = 14;
 /** A guest's published state (shared-clocks.ts): sequence word, own time (2 words), messages sent, messages taken in. */
 export function syncGuestState(i: number): { ver: number; own: [number, number]; sent: number; recv: number } {
   const b = GUEST_BASE + GUEST_WORDS * i;
@@ -112,6 +126,13 @@ export function syncGuestState(i: number): { ver: number; own: [number, number];
 export function syncMainCounts(i: number): { drained: number; sentTo: number; head: [number, number] } {
   const b = GUEST_BASE + GUEST_WORDS * i;
   return { drained: b + 9, sentTo: b + 10, head: [b + 11, b + 12] };
+}
+/**
+ * 1 once guest i is stuck after the run's end (guest-gate.ts `onStuck`): it will never go on, so its own time is
+ * final and the others may count on it being so.
+ */
+export function syncGuestStuck(i: number): number {
+  return GUEST_BASE + GUEST_WORDS * i + 13;
 }
 export function syncGuestBell(i: number): number {
   return GUEST_BASE + GUEST_WORDS * i;

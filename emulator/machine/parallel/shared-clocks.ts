@@ -13,7 +13,7 @@
  * falls back to what the main thread told it.
  */
 import type { Time } from '../sim/time';
-import { loadTime, storeTime, syncGuestState, syncMainCounts, SYNC_MAIN_CAP, SYNC_MAIN_TOP, SYNC_MAIN_VER } from './messages';
+import { loadTime, storeTime, syncGuestState, syncMainCounts, SYNC_MAIN_CAP, SYNC_MAIN_END, SYNC_MAIN_FINAL, SYNC_MAIN_TOP, SYNC_MAIN_VER } from './messages';
 
 export interface GuestState {
   own: Time;
@@ -48,12 +48,20 @@ export interface MainState {
   sentTo: number[];
   /** Per guest: the arrival time of its earliest message taken in and not yet run (Infinity: none). */
   heads: Time[];
+  /**
+   * The run has ended: everything up to `end` ran and nothing more will. Whatever a longer run would send a guest
+   * comes after `end`, so a guest may count on a horizon of `end` + 1 (guest-gate.ts; a snapshot's last steps).
+   */
+  final?: boolean;
+  end?: Time;
 }
 
 export function writeMainState(sync: Int32Array, st: MainState): void {
   Atomics.add(sync, SYNC_MAIN_VER, 1);
   storeTime(sync, SYNC_MAIN_TOP[0], SYNC_MAIN_TOP[1], st.top);
   storeTime(sync, SYNC_MAIN_CAP[0], SYNC_MAIN_CAP[1], st.cap);
+  Atomics.store(sync, SYNC_MAIN_FINAL, st.final ? 1 : 0);
+  storeTime(sync, SYNC_MAIN_END[0], SYNC_MAIN_END[1], st.end ?? 0);
   for (let g = 0; g < st.drained.length; g++) {
     const w = syncMainCounts(g);
     Atomics.store(sync, w.drained, st.drained[g]!);
@@ -67,7 +75,7 @@ export function readMainState(sync: Int32Array, guests: number): MainState {
   for (;;) {
     const v = Atomics.load(sync, SYNC_MAIN_VER);
     if (v & 1) continue;
-    const st: MainState = { top: loadTime(sync, SYNC_MAIN_TOP[0], SYNC_MAIN_TOP[1]), cap: loadTime(sync, SYNC_MAIN_CAP[0], SYNC_MAIN_CAP[1]), drained: [], sentTo: [], heads: [] };
+    const st: MainState = { top: loadTime(sync, SYNC_MAIN_TOP[0], SYNC_MAIN_TOP[1]), cap: loadTime(sync, SYNC_MAIN_CAP[0], SYNC_MAIN_CAP[1]), drained: [], sentTo: [], heads: [], final: Atomics.load(sync, SYNC_MAIN_FINAL) === 1, end: loadTime(sync, SYNC_MAIN_END[0], SYNC_MAIN_END[1]) };
     for (let g = 0; g < guests; g++) {
       const w = syncMainCounts(g);
       st.drained.push(Atomics.load(sync, w.drained));

@@ -17,8 +17,9 @@ import type { Time } from '../sim/time';
  */
 export interface GuestQuantum {
   /**
-   * Register accesses (pairs: code, value — see `accessCode`), catch-ups (pairs: -1, time) and console text,
-   * in the order they happened.
+   * Register accesses (pairs: code, value — see `accessCode`), catch-ups (pairs: -1, time), the CPU's clock at
+   * console text in a worker thread (pairs: -2, time; guest-machine.ts STAMP) and console text, in the order they
+   * happened.
    */
   ops: (number | string)[];
   /** When the next quantum was scheduled. */

@@ -49,6 +49,12 @@ export const IDLE_RETRY_NS = 1000;
 
 /** Log op: the queue caught up to the guest's time (value) before the next op (`sync`). */
 const SYNC = -1;
+/**
+ * Log op (pairs: STAMP, time): the CPU's clock at the console text that follows. In a worker thread the serial port
+ * does not catch up (serialOut), so its text is stamped with the CPU's clock; the stamp lets a replay give the text
+ * the same time (a single-threaded run catches up instead: SYNC).
+ */
+const STAMP = -2;
 
 /** Byte offsets of v86 CPU fields in wasm memory (src/rust/cpu/global_pointers.rs). */
 const IN_HLT = 616;
@@ -89,6 +95,11 @@ export class GuestMachine {
   quanta = 0;
   /** Replay met a read whose value differs from the log (the rebuilt world is not the recorded one). */
   divergence: string | null = null;
+  /** A replayed quantum runs (its ops are applied), and the CPU clock of the last STAMP in it (-1: none yet). */
+  private replayActive = false;
+  private replayStamp: Time = -1;
+  /** The CPU clock of the last STAMP recorded in this quantum (-1: none). */
+  private lastStamp: Time = -1;
   /**
    * Called at every clock read of the CPU (in a worker thread: lets the main thread know how far the guest is while
    * its CPU runs, emulator/machine/parallel/guest-gate.ts `poll`).
@@ -171,12 +182,13 @@ export class GuestMachine {
 
   /** Guest time (ns); equals queue time while halted, runs ahead by at most one quantum while busy. */
   get guestTime(): Time {
-    return this.instance ? this.clock.now() : this.ctx.queue.now;
+    if (this.instance) return this.clock.now();
+    return this.replayActive ? Math.max(this.ctx.queue.now, this.replayStamp) : this.ctx.queue.now;
   }
 
   /** The CPU is inside a quantum (its clock may be ahead of the queue). */
   get inQuantum(): boolean {
-    return this.ops !== null;
+    return this.ops !== null || this.replayActive;
   }
 
   get halted(): boolean {
@@ -314,6 +326,7 @@ export class GuestMachine {
   private liveQuantum(cpu: V86Cpu): void {
     const q = this.ctx.queue;
     this.ops = [];
+    this.lastStamp = -1;
     let t = 0;
     withHost(this.host, () => {
       this.clock.skipTo(q.now);
@@ -341,6 +354,17 @@ export class GuestMachine {
       return;
     }
     const ops = qn.ops;
+    this.replayActive = true;
+    this.replayStamp = -1;
+    try {
+      this.replayOps(ops);
+    } finally {
+      this.replayActive = false;
+    }
+    this.ctx.queue.schedule(this.quantumEv, qn.next);
+  }
+
+  private replayOps(ops: readonly (number | string)[]): void {
     for (let i = 0; i < ops.length; ) {
       const op = ops[i]!;
       if (typeof op === 'string') {
@@ -352,6 +376,10 @@ export class GuestMachine {
       i += 2;
       if (op === SYNC) {
         this.catchUp(value);
+        continue;
+      }
+      if (op === STAMP) {
+        this.replayStamp = value;
         continue;
       }
       const a = decodeAccess(op);
@@ -366,15 +394,21 @@ export class GuestMachine {
         if (got !== value) this.divergence ??= `read of window ${a.target} +${a.offset} gave ${got}, log has ${value} (t=${this.ctx.queue.now})`;
       }
     }
-    this.ctx.queue.schedule(this.quantumEv, qn.next);
   }
 
   private serialOut(ch: string): void {
     // In a worker thread the serial port reads nothing of the world, so it does not wait for it; the console
     // stamps its lines with the CPU's clock instead (guest-node.ts). It is a moment to say how far the CPU is.
-    if (!this.ctx.queue.gate) this.sync();
-    else this.clockWatch?.();
     const ops = this.ops;
+    if (!this.ctx.queue.gate) this.sync();
+    else {
+      this.clockWatch?.();
+      const g = this.clock.now();
+      if (ops && g !== this.lastStamp) {
+        this.lastStamp = g;
+        ops.push(STAMP, g);
+      }
+    }
     if (ops) {
       const last = ops.length - 1;
       // Access values are numbers, so a string at the end is a text op: extend it.

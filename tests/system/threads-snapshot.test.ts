@@ -1,0 +1,82 @@
+/**
+ * Snapshot files with the guests in worker threads (`qnxemu run … --threads N --snapshot-at T --snapshot-out F`,
+ * `--restore F --threads N`; docs/guest-time-model.md "Snapshots with worker threads"). The main thread's part is
+ * taken at T, each guest's in its worker at its snapshot point (after the quantum it was in at T); a restore replays
+ * each guest in its worker to that point, checks it and takes over. From T on the restored run is the snapshotting
+ * run: the same trace hash, consoles and pcap bytes, whatever the number of threads, and whether or not the
+ * snapshotting run went on after T.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cliAsync, REPO, tmpdir, type CliResult } from './helpers';
+
+const NE2K_PCI = path.join(REPO, 'docs/examples/guest-ne2k-pci.yaml');
+const T = '3s';
+const END = '4.5s';
+
+const hash = (r: CliResult): string => /^trace-hash (\w+)$/m.exec(r.stdout)?.[1] ?? `(no hash: ${r.stderr.trim()})`;
+/** Console lines with their --timestamps at or after `from` seconds. */
+const linesFrom = (r: CliResult, from: number): string[] =>
+  r.stdout.split('\n').filter((l) => {
+    const m = /^\[\s*([\d.]+)\]/.exec(l);
+    return m !== null && Number(m[1]) >= from;
+  });
+const oneErrorLine = (r: CliResult): string => {
+  expect(r.status).toBe(1);
+  expect(r.stderr + r.stdout).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+};
+
+describe('snapshots of a run with guests in worker threads', () => {
+  const dir = tmpdir('threads-snapshot');
+  const file = (n: string) => path.join(dir, n);
+  let taken: CliResult;
+
+  beforeAll(async () => {
+    fs.mkdirSync(file('pcap-take'));
+    // The run that takes the snapshot at 3 s and goes on to 4.5 s, and one that ends at the snapshot's time.
+    const [a, b] = await Promise.all([
+      cliAsync(['run', NE2K_PCI, '--threads', '2', '--until', END, '--snapshot-at', T, '--snapshot-out', file('a.snap'), '--pcap', file('pcap-take'), '--timestamps']),
+      cliAsync(['run', NE2K_PCI, '--threads', '2', '--until', T, '--snapshot-at', T, '--snapshot-out', file('b.snap')]),
+    ]);
+    taken = a;
+    expect(a.status).toBe(0);
+    expect(b.status).toBe(0);
+    expect(a.stdout).toContain(`snapshot ${file('a.snap')} at 3.000000 s`);
+    expect(b.stdout).toContain(`snapshot ${file('b.snap')} at 3.000000 s`);
+  }, 400_000);
+
+  test('restored with 1 thread: the same trace hash, the consoles from T on and the same pcap bytes', async () => {
+    fs.mkdirSync(file('pcap-restore'));
+    const [r, fromEnd] = await Promise.all([
+      cliAsync(['run', NE2K_PCI, '--threads', '1', '--until', END, '--restore', file('a.snap'), '--pcap', file('pcap-restore'), '--timestamps']),
+      // The snapshot of the run that ended at T holds the same world: its quantum at T finished after the run's end.
+      cliAsync(['run', NE2K_PCI, '--threads', '2', '--until', END, '--restore', file('b.snap')]),
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^restored .*a\.snap at 3\.000000 s \(the run before it rebuilt: \d+ events\)$/m);
+    expect(hash(r)).toBe(hash(taken));
+    expect(hash(fromEnd)).toBe(hash(taken));
+    // The guest booted after 3 s in this scenario: its whole console, and alpha's ping, come after the restore.
+    const after = linesFrom(taken, 3);
+    expect(after.some((l) => l.includes('linux1 | qnxemu-guest-ready'))).toBe(true);
+    expect(linesFrom(r, 3)).toEqual(after);
+    const pcaps = fs.readdirSync(file('pcap-take')).sort();
+    expect(pcaps.length).toBeGreaterThan(0);
+    expect(fs.readdirSync(file('pcap-restore')).sort()).toEqual(pcaps);
+    for (const p of pcaps) expect(fs.readFileSync(file(`pcap-restore/${p}`)).equals(fs.readFileSync(file(`pcap-take/${p}`)))).toBe(true);
+  }, 400_000);
+
+  test('the two engines do not restore each other\'s snapshots: one line each', async () => {
+    const [wrongEngine, single] = await Promise.all([
+      cliAsync(['run', NE2K_PCI, '--until', END, '--restore', file('a.snap')]),
+      cliAsync(['run', NE2K_PCI, '--until', '1s', '--snapshot-at', '1s', '--snapshot-out', file('single.snap')]),
+    ]);
+    expect(oneErrorLine(wrongEngine)).toMatch(/^qnxemu: --restore .*a\.snap: taken with the guests in worker threads \(--threads\): restore it with --threads$/);
+    expect(single.status).toBe(0);
+    const r = await cliAsync(['run', NE2K_PCI, '--until', END, '--threads', '2', '--restore', file('single.snap')]);
+    expect(oneErrorLine(r)).toMatch(/^qnxemu: --restore .*single\.snap: taken with the guests on the main thread: restore it without --threads/);
+  }, 400_000);
+});
