@@ -32,6 +32,7 @@ test('a hub station through the stand-ins: attach-time link, frames both ways, c
     renegotiate: () => undefined,
     autonegRestart: () => undefined,
     autonegAbilities: () => undefined,
+    radio: () => undefined,
   });
   const port = media.medium('hub0').attach(guestListener, 'g.nic0');
   expect(media.attaches).toEqual([{ link: 'hub0', name: 'g.nic0', fdx: false }]);
@@ -97,6 +98,7 @@ test('a PHY of its own negotiates with a switch port through the stand-ins as it
         renegotiate: () => undefined,
         autonegRestart: (_p, abil) => proxy.autonegRestart(abil),
         autonegAbilities: (_p, abil) => proxy.autonegOffers(abil),
+        radio: () => undefined,
       });
       media.medium('sw0').attach(listener, 'g.nic0');
       expect(media.attaches[0]!.an?.abil?.modes).toBe(Mode.T1000F | Mode.TX100F);

@@ -74,6 +74,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       renegotiate: (port, fdx) => gate.send({ k: 'reneg', t: sim.queue.now, port, fdx }),
       autonegRestart: (port, abil) => gate.send({ k: 'an-restart', t: sim.queue.now, port, abil }),
       autonegAbilities: (port, abil) => gate.send({ k: 'an-abil', t: sim.queue.now, port, abil }),
+      radio: (radio, a) => gate.send({ k: 'radio', t: sim.queue.now, radio, a }),
     });
     const gate: GuestGate = new GuestGate({
       name: d.node,
@@ -85,6 +86,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       apply: (m) => {
         if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined);
         else if (m.k === 'an') media.ports[m.port]!.applyAutoneg(m.an);
+        else if (m.k === 'radio') media.radios[m.radio]!.apply(m.c, m.st);
         // A scenario action or counter read: queued at the shell at its time, as ShellDriver.queue is called single-threaded.
         else node.shell.queue(m.command);
       },
@@ -98,8 +100,11 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     });
     let snapPending = d.snapshotAt !== undefined;
     sim.tracer.addSink((r) => gate.record([r.t, r.node, r.layer, r.probe, r.pkt, r.f]));
-    const links = new Map(spec.nics.map((n) => [n.link, media.medium(n.link)]));
-    const network = { media: links, air: new Map() } as unknown as Network;
+    // A wired NIC's MAC attaches to a stand-in of its medium; a wireless NIC's radio to one of its air (where the
+    // node is matters on the main thread only).
+    const links = new Map(spec.nics.filter((n) => !isAir(d.scenario, n.link)).map((n) => [n.link, media.medium(n.link)]));
+    const air = new Map(spec.nics.filter((n) => isAir(d.scenario, n.link)).map((n) => [n.link, media.air(n.link)]));
+    const network = { media: links, air, positions: { of: () => () => ({ x: 0, y: 0, z: 0 }) } } as unknown as Network;
     const node = buildGuestNode(sim, spec, network, d.restore ? { kind: 'replay', log: GuestLog.load(d.restore.machine.log) } : { kind: 'live', instance });
     cpuTime = () => (node.machine.inQuantum ? node.machine.guestTime : null);
     const tail = new ConsoleTail();
@@ -108,11 +113,12 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
     node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
     node.machine.clockWatch = () => gate.poll();
-    post({ k: 'hello', attaches: media.attaches });
+    post({ k: 'hello', attaches: media.attaches, radios: media.radioAttaches });
     const go = waitForGo(sync, d.index, endpoint);
     sim.tracer.verbose = go.verbose;
     gate.setLookahead(go.lookahead);
     go.ports.forEach((st, i) => media.ports[i]!.setState(st));
+    go.radios.forEach((st, i) => media.radios[i]!.setState(st));
     media.start();
     // A PHY's offer changed by a register write reaches the main thread's replica before the next event runs (the
     // link segment reads it only when it negotiates); the check is deterministic: it runs at the same points in any run.
@@ -182,6 +188,11 @@ export class ConsoleTail {
     }
     return out;
   }
+}
+
+/** Is scenario link `link` the air (`type: wireless`)? */
+function isAir(scenario: Scenario, link: string): boolean {
+  return scenario.links.find((l) => l.name === link)?.type === 'wireless';
 }
 
 /** This guest's part of a snapshot at its snapshot point (its v86 state, its log, where its own simulation is). */

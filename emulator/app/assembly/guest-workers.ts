@@ -9,6 +9,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Simulation } from '../../machine/sim/simulation';
 import { MainGate, type MainGuest } from '../../machine/parallel/main-gate';
 import { frameOf, StationProxy } from '../../machine/parallel/station-proxy';
+import { RadioProxy, type RadioAttachInfo } from '../../machine/parallel/radio-stand-ins';
 import { ring, SYNC_TOKENS, syncGuestBell, syncWords, type AttachInfo, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
 import type { Time } from '../../machine/sim/time';
 import type { Tracer } from '../../machine/sim/trace';
@@ -29,6 +30,7 @@ interface StartedGuest {
   worker: Worker;
   endpoint: Endpoint<ToMain, ToGuest>;
   attaches: AttachInfo[];
+  radios: RadioAttachInfo[];
 }
 
 export interface WorkerOptions extends PrepareOptions {
@@ -130,26 +132,8 @@ export class GuestWorkers {
 
 }
 
-/**
- * Why `scenario`'s guests cannot run in worker threads yet, or null: their NICs must be on a hub, cable or switch (the
- * air is not split across threads yet). A NIC with a PHY of its own (the BCM5701's) negotiates through its worker's
- * messages (remote-medium.ts, station-proxy.ts).
- */
-export function workerRefusal(scenario: Scenario): string | null {
-  for (const n of scenario.nodes) {
-    if (n.kind !== 'guest') continue;
-    for (const nic of n.nics) {
-      const link = scenario.links.find((l) => l.name === nic.link);
-      if (link?.type === 'wireless') return `${n.name}'s ${nic.model} is on wireless link ${nic.link}: guests on the air cannot run in worker threads yet (run without --threads)`;
-    }
-  }
-  return null;
-}
-
 /** Start a worker per guest node of `scenario` and wait until each has built its node. */
 export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions): Promise<GuestWorkers> {
-  const refused = workerRefusal(scenario);
-  if (refused) throw new CliError('--threads', refused);
   const files = await guestFiles(scenario, opts);
   const sab = new SharedArrayBuffer(4 * syncWords(files.length));
   const sync = new Int32Array(sab);
@@ -175,7 +159,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
     };
     const worker = new Worker(script, { workerData: data, transferList: [ch.port2] });
     worker.unref(); // the run ends the workers; they never keep the process alive
-    const g: StartedGuest = { failure: null, name: spec.name, index, worker, endpoint: portEndpoint<ToMain, ToGuest>(ch.port1), attaches: [] };
+    const g: StartedGuest = { failure: null, name: spec.name, index, worker, endpoint: portEndpoint<ToMain, ToGuest>(ch.port1), attaches: [], radios: [] };
     const failed = new Promise<never>((_, reject) =>
       worker.once('error', (e) => {
         g.failure = e.message;
@@ -197,6 +181,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
         const m = g.endpoint.receive();
         if (m?.k === 'hello') {
           g.attaches = m.attaches;
+          g.radios = m.radios;
           break;
         }
         if (m?.k === 'error') throw new CliError(scenario.file, `node ${g.name} (a guest in a worker thread): ${m.message}`);
@@ -352,6 +337,16 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
       (port, an) => send({ k: 'an', t: sim.queue.now, port, an }),
     );
   });
+  // Each 802.11 radio: a listener on the real air at the node's position, labelled for captures by the NIC's address.
+  const radios = g.radios.map((a, i) => {
+    const air = network.air.get(a.link);
+    if (!air) throw new Error(`node ${spec.name}: link ${a.link} is not wireless (a guest in a worker thread)`);
+    const proxy = new RadioProxy(i, (radio, c, st) => send({ k: 'radio', t: sim.queue.now, radio, c, st }));
+    proxy.port = air.attach(proxy, a.name, network.positions.of(spec.name));
+    const nic = spec.nics.find((n) => n.link === a.link);
+    if (nic) air.setCaptureAddress(a.name, nic.mac);
+    return { proxy, air };
+  });
   const shell = new RemoteShell(sim.queue, spec.guest?.commands.length ?? 0, (command) => send({ k: 'type', t: sim.queue.now, command }));
   consoleMirror.onLine((text) => shell.lines.push(text));
   return {
@@ -371,18 +366,19 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
         }
       },
     },
-    lookahead: Math.min(...proxies.map((p) => p.medium.lookahead ?? 0)),
+    lookahead: Math.min(...proxies.map((p) => p.medium.lookahead ?? 0), ...radios.map((r) => r.air.lookahead)),
     apply(m: ToMain): void {
       if (m.k === 'tx') proxies[m.port]!.transmit(frameOf(m));
       else if (m.k === 'reneg') proxies[m.port]!.renegotiate(m.fdx);
       else if (m.k === 'an-restart') proxies[m.port]!.autonegRestart(m.abil);
       else if (m.k === 'an-abil') proxies[m.port]!.autonegOffers(m.abil);
+      else if (m.k === 'radio') radios[m.radio]!.proxy.act(m.a);
     },
     line: (text, t) => consoleMirror.line(text, t),
     failure: () => g.failure,
     powerOn(): void {
       started = true;
-      workers.gate!.send(g.index, { k: 'go', ports: proxies.map((p) => p.state()), verbose: sim.tracer.verbose, lookahead: [...workers.gate!.lookahead] });
+      workers.gate!.send(g.index, { k: 'go', ports: proxies.map((p) => p.state()), radios: radios.map((r) => r.proxy.state()), verbose: sim.tracer.verbose, lookahead: [...workers.gate!.lookahead] });
       for (const m of early.splice(0)) workers.gate!.send(g.index, m);
     },
   };

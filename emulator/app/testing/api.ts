@@ -106,7 +106,7 @@ function checked(sc: Scenario, run: TimelineRun): CheckedRun {
 export interface CheckedOptions extends TimelineOptions {
   /**
    * Run each guest node in its own worker thread, at most this many executing at once (`qnxemu test --threads`,
-   * as `qnxemu run --threads`). A scenario whose guests cannot run in workers yet (workerRefusal) throws a CliError.
+   * as `qnxemu run --threads`). A scenario whose workers cannot start (startGuestWorkers) throws a CliError.
    */
   threads?: number | undefined;
   /** With `threads`: the script the workers run, the CLI bundle (default: this process's, process.argv[1]). */

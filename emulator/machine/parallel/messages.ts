@@ -7,6 +7,7 @@
 import type { Time } from '../sim/time';
 import type { TraceFields } from '../sim/trace';
 import type { LinkAbilities, NegotiatedLink, NegotiationOutcome } from '../net/autoneg';
+import type { RadioAct, RadioAttachInfo, RadioCall, RadioState } from './radio-stand-ins';
 
 /** A port's state as the medium reports it: bit rate, full duplex, link up, carrier. */
 export type PortState = [bitRate: number, fullDuplex: boolean, link: boolean, carrier: boolean];
@@ -33,7 +34,9 @@ export type AutonegCall = { call: 'restarted' } | { call: 'negotiated'; o: Negot
 
 /** Guest → main. */
 export type ToMain =
-  | { k: 'hello'; attaches: AttachInfo[] }
+  | { k: 'hello'; attaches: AttachInfo[]; radios: RadioAttachInfo[] }
+  /** What the guest's MAC did to its 802.11 radio (radio-stand-ins.ts): transmit, tune, set the power. */
+  | { k: 'radio'; t: Time; radio: number; a: RadioAct }
   | { k: 'tx'; t: Time; port: number; data: Uint8Array; pkt: number; bad?: true; align?: true }
   | { k: 'reneg'; t: Time; port: number; fdx: boolean }
   /** The NIC's PHY restarted negotiation (AutonegControl.restart), or what it offers changed: `abil` from then on. */
@@ -60,13 +63,15 @@ export type ToMain =
 
 /** Main → guest. */
 export type ToGuest =
-  | { k: 'go'; ports: PortState[]; verbose: boolean; lookahead: Time[] }
+  | { k: 'go'; ports: PortState[]; radios: RadioState[]; verbose: boolean; lookahead: Time[] }
   | { k: 'port'; t: Time; port: number; call: PortCall; st: PortState; v?: boolean; data?: Uint8Array; pkt?: number; bad?: true; align?: true }
   | { k: 'h'; h: Time; cap: Time; drained: number }
   /** A line for the guest's shell (a scenario action, a counter read), queued there at t as the single-threaded run does. */
   | { k: 'type'; t: Time; command: string }
   /** The link segment's call on the NIC's PHY (station-proxy.ts RemoteAutoneg's counterpart). */
   | { k: 'an'; t: Time; port: number; an: AutonegCall }
+  /** The air's call on the guest's radio (radio-stand-ins.ts RadioProxy), with the radio's state then. */
+  | { k: 'radio'; t: Time; radio: number; c: RadioCall; st: RadioState }
   /** The run has ended at `until`: send the console's text after its last line, up to then ('tail'). */
   | { k: 'tail'; until: Time }
   | { k: 'stop' };
@@ -83,7 +88,7 @@ export function isTimedToGuest(m: ToGuest): m is TimedToGuest {
  * is not one: it goes with the trace records, merged by time (record-merge.ts).
  */
 export function isCausal(m: ToMain): boolean {
-  return m.k === 'tx' || m.k === 'reneg' || m.k === 'an-restart' || m.k === 'an-abil';
+  return m.k === 'tx' || m.k === 'reneg' || m.k === 'an-restart' || m.k === 'an-abil' || m.k === 'radio';
 }
 
 /**

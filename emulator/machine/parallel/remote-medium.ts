@@ -10,6 +10,8 @@
 import type { LinkAbilities } from '../net/autoneg';
 import type { Frame, FrameTap, Medium, NetPort, NetPortListener } from '../net/link';
 import type { AttachInfo, AutonegCall, PortCall, PortState } from './messages';
+import type { Position, RadioListener, RadioPort } from '../net/wireless/radio';
+import { RemoteRadio, type RadioAct, type RadioAttachInfo } from './radio-stand-ins';
 
 export interface RemotePortSink {
   transmit(port: number, frame: Frame): void;
@@ -17,6 +19,8 @@ export interface RemotePortSink {
   /** The NIC's PHY restarted negotiation, offering `abil`; or what it offers changed. */
   autonegRestart(port: number, abil: LinkAbilities | null): void;
   autonegAbilities(port: number, abil: LinkAbilities | null): void;
+  /** What the MAC did to an 802.11 radio (radio-stand-ins.ts). */
+  radio(radio: number, a: RadioAct): void;
 }
 
 function sameAbilities(a: LinkAbilities | null, b: LinkAbilities | null): boolean {
@@ -133,6 +137,9 @@ export class RemotePort implements NetPort {
 export class RemoteMedia {
   readonly ports: RemotePort[] = [];
   readonly attaches: AttachInfo[] = [];
+  /** The guest's 802.11 radios, numbered in attach order, on the air of their links (the main thread's). */
+  readonly radios: RemoteRadio[] = [];
+  readonly radioAttaches: RadioAttachInfo[] = [];
 
   constructor(private readonly sink: RemotePortSink) {}
 
@@ -144,6 +151,24 @@ export class RemoteMedia {
   /** Every PHY's offer against what the main thread last heard (before each event: guest-worker.ts). */
   checkAbilities(): void {
     for (const p of this.ports) p.checkAbilities();
+  }
+
+  /**
+   * The air of wireless link `link`, as the NIC's radio attaches to it (network.ts connectNic). Where the radio is
+   * and what the capture calls it live on the main thread, which attaches the real radio there.
+   */
+  air(link: string): { name: string; kind: 'wireless'; attach(l: RadioListener, name: string, position: () => Position): RadioPort; setCaptureAddress(): void } {
+    return {
+      name: link,
+      kind: 'wireless',
+      attach: (listener: RadioListener, name: string): RadioPort => {
+        const r = new RemoteRadio(this.radios.length, listener, (i, a) => this.sink.radio(i, a));
+        this.radios.push(r);
+        this.radioAttaches.push({ link, name });
+        return r;
+      },
+      setCaptureAddress: () => undefined,
+    };
   }
 
   /** The Medium for scenario link `link`. */

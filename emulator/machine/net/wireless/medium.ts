@@ -75,6 +75,15 @@ export class WirelessChannel implements WirelessMedium {
     if (!isChannel(this.config.channel)) throw new RangeError(`${this.name}: not a 2.4 GHz channel: ${this.config.channel}`);
   }
 
+  /**
+   * The least time from a radio's transmission (or retune, or power change) to a call on another radio because of
+   * it: a signal reaches another MAC no sooner than CCA notices it, the detection time after it reaches the antenna
+   * (the guests' worker threads run that far apart: emulator/machine/parallel/radio-stand-ins.ts).
+   */
+  get lookahead(): number {
+    return this.config.detectNs;
+  }
+
   get now(): number {
     return this.ctx.queue.now;
   }
