@@ -46,7 +46,7 @@ function guestAfterEnd(end: number, final: boolean, other?: { own: number; stuck
   sim.queue.gate = gate;
   const ran: number[] = [];
   const at = (t: number) => sim.queue.schedule(new SimEvent(`e${t}`, () => ran.push(sim.queue.now)), t);
-  return { sim, ran, at, stuck: () => stuck };
+  return { sim, gate, ran, at, stuck: () => stuck };
 }
 
 describe("a guest's gate after the run's end", () => {
@@ -59,6 +59,8 @@ describe("a guest's gate after the run's end", () => {
     expect(g.ran).toEqual([400, 1000]);
     expect(g.sim.queue.now).toBe(1000);
     expect(g.stuck()).toBe(0);
+    // The events it ran up to the run's end (the summary counts them).
+    expect(g.gate.eventsUpTo(1000)).toBe(2);
   });
 
   test('an event after the end needs the main thread to go on: the guest says it is stuck, once', () => {
@@ -79,6 +81,9 @@ describe("a guest's gate after the run's end", () => {
     expect(() => g.sim.queue.runUntil(Number.MAX_SAFE_INTEGER)).toThrow(Stuck);
     expect(g.ran).toEqual([1600, 1701]);
     expect(g.stuck()).toBe(1);
+    // Up to 1700 the run's end could not come before (its horizon): events after it are counted by their times.
+    expect(g.gate.settled).toBe(1700);
+    expect([g.gate.eventsUpTo(1700), g.gate.eventsUpTo(1701)]).toEqual([1, 2]);
   });
 
   test('before the end is final, events up to the end run and nothing is stuck', () => {

@@ -58,6 +58,10 @@ describe('snapshots of a run with guests in worker threads', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^restored .*a\.snap at 3\.000000 s \(the run before it rebuilt: \d+ events\)$/m);
     expect(hash(r)).toBe(hash(taken));
+    // The summary counts the guest's events up to the end as well as the main thread's: the same in both runs.
+    const events = (x: CliResult) => /^simulated 4\.500000 s of virtual time in (\d+) events/m.exec(x.stdout)?.[1];
+    expect(events(r)).toBe(events(taken));
+    expect(Number(events(r))).toBeGreaterThan(Number(/before it rebuilt: (\d+) events/.exec(r.stdout)?.[1]) + 1000);
     expect(hash(fromEnd)).toBe(hash(taken));
     // The guest booted after 3 s in this scenario: its whole console, and alpha's ping, come after the restore.
     const after = linesFrom(taken, 3);

@@ -92,7 +92,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       },
       tokens: d.tokens,
       guests: d.guests,
-      onTail: (until) => gate.send({ k: 'tail', text: tail.upTo(until) }),
+      onTail: (until) => gate.send({ k: 'tail', text: tail.upTo(until), events: gate.eventsUpTo(until) }),
       onStuck: () => {
         if (snapPending)
           gate.send({ k: 'snap-failed', why: `its CPU was in a quantum at the snapshot's time (${seconds(d.snapshotAt!)}) that ends after the run's end (its clock is at ${seconds(node.machine.guestTime)}): run longer (--until)` });

@@ -58,7 +58,7 @@ export class GuestWorkers {
   private readonly parts: (GuestSnapshot | null)[];
   private failed: string | null = null;
   private onParts: ((r: WorkerSnapshotParts) => void) | null = null;
-  private tails: (string | null)[] = [];
+  private tails: ({ text: string; events: number } | null)[] = [];
 
   constructor(
     readonly guests: StartedGuest[],
@@ -74,9 +74,9 @@ export class GuestWorkers {
     else this.failed ??= `${this.guests[g]!.name}: ${m.why}`;
   }
 
-  /** A guest's console text after its last line, up to the run's end ('tail' report). */
-  tail(g: number, text: string): void {
-    this.tails[g] = text;
+  /** A guest's console text after its last line and its events, up to the run's end ('tail' report). */
+  tail(g: number, text: string, events: number): void {
+    this.tails[g] = { text, events };
   }
 
   /** The main thread is at the snapshot's time: `cb` gets the guests' parts when the run closes (`finish`). */
@@ -88,9 +88,10 @@ export class GuestWorkers {
    * The run has ended. Each guest sends what its console printed after its last complete line up to the end (a prompt
    * waiting for input: a single-threaded run flushes it as a last line), and a snapshot that waits for guests' parts
    * gets them: the guests get to their snapshot points (a quantum begun before the snapshot's time ends after it)
-   * while nothing more runs here (MainGate.serveUntil). Returns the tails by guest and the end they go up to.
+   * while nothing more runs here (MainGate.serveUntil). Returns the tails by guest, the events the guests ran, and the
+   * end both go up to.
    */
-  finish(): { tails: Map<string, string>; end: Time } | null {
+  finish(): { tails: Map<string, string>; events: number; end: Time } | null {
     const gate = this.gate;
     if (!gate) return null;
     const cb = this.onParts;
@@ -109,7 +110,8 @@ export class GuestWorkers {
       this.failed ??= (e as Error).message;
     }
     cb?.(this.failed !== null ? { ok: false, why: this.failed } : { ok: true, parts: this.parts as GuestSnapshot[] });
-    return { tails: new Map(this.guests.map((g) => [g.name, this.tails[g.index] ?? ''])), end };
+    const tails = new Map(this.guests.map((g) => [g.name, this.tails[g.index]?.text ?? '']));
+    return { tails, events: this.tails.reduce((n, t) => n + (t?.events ?? 0), 0), end };
   }
 
   has(name: string): boolean {
@@ -387,7 +389,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
 /** Gate the main queue: from now on it runs only what the guests' progress allows. */
 export function installGate(sim: Simulation, workers: GuestWorkers, guests: MainGuest[]): void {
   const gate = new MainGate(sim.queue, sim.tracer, workers.sync, guests);
-  gate.onReport = (g, m) => (m.k === 'tail' ? workers.tail(g, m.text) : workers.snapPart(g, m));
+  gate.onReport = (g, m) => (m.k === 'tail' ? workers.tail(g, m.text, m.events) : workers.snapPart(g, m));
   workers.gate = gate;
   sim.queue.gate = gate;
 }

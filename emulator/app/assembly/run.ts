@@ -66,8 +66,9 @@ export interface Assembled {
   /** Their workers (null: none). */
   workers: GuestWorkers | null;
   /**
-   * Events run so far: the queue's. With guests in worker threads, the main thread's only (how many events a guest
-   * ran past the run's last point depends on the threads' timing: emulator/app/assembly/guest-workers.ts).
+   * Events run so far: the queue's. With guests in worker threads, the main thread's, and once the run has closed
+   * the events each guest ran up to its end too (not beyond: how far a guest ran past it depends on the threads'
+   * timing: emulator/app/assembly/guest-workers.ts `finish`).
    */
   events(): number;
   trace: string[];
@@ -117,6 +118,8 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
     }
   }
   if (opts.workers && remote.length > 0) installGate(sim, opts.workers, remote);
+  /** With guests in worker threads: the events they ran up to the run's end (known when it closes). */
+  let guestEvents = 0;
   for (const n of all) n.powerOn();
   return {
     sim,
@@ -125,7 +128,7 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
     guests,
     remote,
     workers: opts.workers && remote.length > 0 ? opts.workers : null,
-    events: () => sim.queue.executed,
+    events: () => sim.queue.executed + guestEvents,
     trace,
     traceCut: () => writer?.cut ?? null,
     close() {
@@ -135,6 +138,7 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
         const fin = opts.workers.finish();
         opts.workers.stop();
         if (fin) for (const r of remote) r.console.flush(fin.tails.get(r.name) ?? '', sim.queue.now);
+        guestEvents = fin?.events ?? 0;
       }
       for (const g of guests) g.console.flush();
       for (const n of nodes) n.console.flush();

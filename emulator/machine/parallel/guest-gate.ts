@@ -106,6 +106,10 @@ export class GuestGate implements QueueGate {
   /** fastHorizon's per-guest own times (reused: it runs at every access of the CPU). */
   private readonly owns: Time[];
   private stuck = false;
+  /** Events run at or before `settled`, and the times of those after it (countEvent). */
+  private eventsSettled = 0;
+  private eventTimes: Time[] = [];
+  private pruneAt = 4096;
   /** The main thread will have run everything up to at least this when the run ends (`settled`). */
   private settledTo: Time = -1;
 
@@ -143,6 +147,7 @@ export class GuestGate implements QueueGate {
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
         if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         this.poll();
+        this.countEvent(top.when);
         return true;
       }
       if ((!top || top.when > until) && until < heff && until <= cap) {
@@ -230,6 +235,31 @@ export class GuestGate implements QueueGate {
     Atomics.store(this.o.sync, syncGuestStuck(this.o.index), 1);
     for (let g = 0; g < this.o.guests; g++) if (g !== this.o.index) ring(this.o.sync, syncGuestBell(g));
     this.o.onStuck?.();
+  }
+
+  /**
+   * Count an event about to run at `t`. What ran up to the end is reported at the end (`eventsUpTo`): the guest runs
+   * past it, how far depending on timing. Times of events after `settled` are kept (a few quanta's worth).
+   */
+  private countEvent(t: Time): void {
+    if (t <= this.settledTo) this.eventsSettled++;
+    else this.eventTimes.push(t);
+    if (this.eventTimes.length >= this.pruneAt) {
+      this.pruneEvents();
+      this.pruneAt = Math.max(4096, 2 * this.eventTimes.length);
+    }
+  }
+
+  private pruneEvents(): void {
+    const keep = this.eventTimes.filter((t) => t > this.settledTo);
+    this.eventsSettled += this.eventTimes.length - keep.length;
+    this.eventTimes = keep;
+  }
+
+  /** Events this guest ran of time `end` or before (its queue runs them in time order). */
+  eventsUpTo(end: Time): number {
+    this.pruneEvents();
+    return this.eventsSettled + this.eventTimes.filter((t) => t <= end).length;
   }
 
   /**

@@ -57,8 +57,8 @@ export type ToMain =
    */
   | { k: 'snap'; part: unknown }
   | { k: 'snap-failed'; why: string }
-  /** The guest's console text after its last complete line, up to 'tail'.until (the end of the run). */
-  | { k: 'tail'; text: string }
+  /** The guest's console text after its last complete line, and how many events it ran, up to 'tail'.until (the end). */
+  | { k: 'tail'; text: string; events: number }
   | { k: 'error'; message: string };
 
 /** Main → guest. */
