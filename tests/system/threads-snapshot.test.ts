@@ -4,11 +4,27 @@
  * taken at T, each guest's in its worker at its snapshot point (after the quantum it was in at T); a restore replays
  * each guest in its worker to that point, checks it and takes over. From T on the restored run is the snapshotting
  * run: the same trace hash, consoles and pcap bytes, whatever the number of threads, and whether or not the
- * snapshotting run went on after T.
+ * snapshotting run went on after T. `qnxemu console --threads` types piped lines at a guest in its worker, from the
+ * start or from a snapshot.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cliAsync, REPO, tmpdir, type CliResult } from './helpers';
+import { spawn } from 'node:child_process';
+import { CLI, cliAsync, REPO, tmpdir, type CliResult } from './helpers';
+
+/** The CLI with `input` piped to its stdin (`qnxemu console` reads lines from a pipe). */
+function cliWithInput(args: string[], o: { input: string }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, timeout: 380_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(o.input);
+  });
+}
 
 const NE2K_PCI = path.join(REPO, 'docs/examples/guest-ne2k-pci.yaml');
 const T = '3s';
@@ -71,6 +87,22 @@ describe('snapshots of a run with guests in worker threads', () => {
     expect(pcaps.length).toBeGreaterThan(0);
     expect(fs.readdirSync(file('pcap-restore')).sort()).toEqual(pcaps);
     for (const p of pcaps) expect(fs.readFileSync(file(`pcap-restore/${p}`)).equals(fs.readFileSync(file(`pcap-take/${p}`)))).toBe(true);
+  }, 400_000);
+
+  test('qnxemu console --threads: piped lines typed at the guest in its worker, from the start and from the snapshot', async () => {
+    const input = (text: string) => ({ input: text });
+    const [fresh, restored] = await Promise.all([
+      cliWithInput(['console', NE2K_PCI, 'linux1', '--threads', '2', '--speed', '1000'], input('echo hello-threads\nuname -m\n')),
+      cliWithInput(['console', NE2K_PCI, 'linux1', '--threads', '1', '--speed', '1000', '--restore', file('a.snap')], input('echo after-restore\n')),
+    ]);
+    expect(fresh.status).toBe(0);
+    // The guest's serial output, streamed from its worker; other nodes' lines prefixed; the run ends when the input
+    // has ended and the shell is back at its prompt.
+    expect(fresh.stdout).toMatch(/^guest# echo hello-threads\nhello-threads\nguest# uname -m\ni686\nguest# \n/m);
+    expect(fresh.stdout).toMatch(/^alpha \| 3 packets transmitted, 3 packets received/m);
+    expect(fresh.stdout).toMatch(/^simulated [\d.]+ s of virtual time \(seed 1\)$/m);
+    expect(restored.status).toBe(0);
+    expect(restored.stdout).toMatch(/^guest# echo after-restore\nafter-restore\n/m);
   }, 400_000);
 
   test('the two engines do not restore each other\'s snapshots: one line each', async () => {

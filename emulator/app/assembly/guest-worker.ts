@@ -38,6 +38,8 @@ export interface GuestWorkerData {
   snapshotAt?: Time;
   /** The run restores a snapshot (`--restore`): replay to its point, check, and take over from the saved v86. */
   restore?: WorkerRestore;
+  /** `qnxemu console` is attached to this guest: post its serial output as the CPU prints it ('out'). */
+  stream?: boolean;
 }
 
 /** A guest's part of a snapshot file, for its worker to restore (snapshot-run.ts `planThreadedRestore`). */
@@ -87,7 +89,10 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
         if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined);
         else if (m.k === 'an') media.ports[m.port]!.applyAutoneg(m.an);
         else if (m.k === 'radio') media.radios[m.radio]!.apply(m.c, m.st);
-        // A scenario action or counter read: queued at the shell at its time, as ShellDriver.queue is called single-threaded.
+        // Keys typed at `qnxemu console` on a terminal; a line of a scenario action or counter read (queued at the shell at
+        // its time, as ShellDriver.queue is called single-threaded) or of `qnxemu console` (ShellDriver.run).
+        else if (m.k === 'keys') node.shell.typeRaw(m.text);
+        else if (m.external) node.shell.run(m.command);
         else node.shell.queue(m.command);
       },
       tokens: d.tokens,
@@ -113,6 +118,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
     node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
     node.machine.clockWatch = () => gate.poll();
+    if (d.stream) node.machine.onSerial((text) => post({ k: 'out', text }));
     post({ k: 'hello', attaches: media.attaches, radios: media.radioAttaches });
     const go = waitForGo(sync, d.index, endpoint);
     sim.tracer.verbose = go.verbose;

@@ -40,6 +40,8 @@ export interface WorkerOptions extends PrepareOptions {
   snapshotAt?: Time | undefined;
   /** The run restores a snapshot (`--restore`): per guest, what its worker replays and takes over from. */
   restore?: Map<string, WorkerRestore> | undefined;
+  /** `qnxemu console` is attached to this guest: its worker posts the serial output as it comes (GuestWorkers.onOut). */
+  stream?: string | undefined;
   /** The run's seed (the scenario's unless overridden). */
   seed: number;
   /** The script a worker runs: the CLI bundle (default: this process's script). */
@@ -73,6 +75,9 @@ export class GuestWorkers {
     if (m.k === 'snap') this.parts[g] = m.part as GuestSnapshot;
     else this.failed ??= `${this.guests[g]!.name}: ${m.why}`;
   }
+
+  /** The streamed guest's serial output as its CPU prints it (`qnxemu console`; WorkerOptions.stream). */
+  onOut: ((text: string) => void) | null = null;
 
   /** A guest's console text after its last line and its events, up to the run's end ('tail' report). */
   tail(g: number, text: string, events: number): void {
@@ -158,6 +163,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
       guests: files.length,
       ...(opts.snapshotAt !== undefined ? { snapshotAt: opts.snapshotAt } : {}),
       ...(restore ? { restore } : {}),
+      ...(opts.stream === spec.name ? { stream: true } : {}),
     };
     const worker = new Worker(script, { workerData: data, transferList: [ch.port2] });
     worker.unref(); // the run ends the workers; they never keep the process alive
@@ -230,8 +236,8 @@ export class ConsoleMirror {
 }
 
 /**
- * What a scenario's actions and counter reads use of a guest's shell (emulator/app/testing/inject.ts, collect.ts): the
- * ShellDriver itself when the guest runs on the main thread, a RemoteShell when it runs in a worker.
+ * What a scenario's actions and counter reads (emulator/app/testing/inject.ts, collect.ts) and `qnxemu console` use of a
+ * guest's shell: the ShellDriver itself when the guest runs on the main thread, a RemoteShell when it runs in a worker.
  */
 export interface ShellView {
   /** Queue a command on behalf of the scenario: typed when the prompt shows, after what is already queued. */
@@ -244,6 +250,11 @@ export interface ShellView {
   readonly ready: boolean;
   /** Every complete console line so far. */
   readonly lines: readonly string[];
+  /** At its prompt with nothing queued (`qnxemu console` ends a piped session then). */
+  readonly idle: boolean;
+  /** A line from outside the scenario, and keys as typed on a terminal (`qnxemu console`). */
+  run(command: string): void;
+  typeRaw(text: string): void;
 }
 
 /**
@@ -262,18 +273,37 @@ export class RemoteShell implements ShellView {
   /** When each command was typed, in order (the shell types one at a time: these times increase). */
   private readonly typedAt: Time[] = [];
   private promptAt: Time = Infinity;
+  /** When the shell last became idle (at its prompt with nothing queued: ShellDriver.idle), -1: not yet. */
+  private idleAt: Time = -1;
 
   constructor(
     private readonly clock: { readonly now: Time },
     commands: number,
-    private readonly send: (command: string) => void,
+    private readonly send: (command: string, how: 'queue' | 'run' | 'keys') => void,
   ) {
     this.queued = commands;
   }
 
   queue(command: string): void {
     this.queued++;
-    this.send(command);
+    this.send(command, 'queue');
+  }
+
+  /** A line from outside the scenario (`qnxemu console`): ShellDriver.run in the worker. */
+  run(command: string): void {
+    this.queued++;
+    this.send(command, 'run');
+  }
+
+  /** Keys as typed on a terminal (`qnxemu console`): ShellDriver.typeRaw in the worker. */
+  typeRaw(text: string): void {
+    this.send(text, 'keys');
+  }
+
+  /** Everything queued was typed and the shell is back at its prompt (as the worker reported, from 1 ns later). */
+  get idle(): boolean {
+    const n = this.typedAt.length;
+    return this.waiting === 0 && this.idleAt >= 0 && this.idleAt < this.clock.now && (n === 0 || this.idleAt >= this.typedAt[n - 1]!);
   }
 
   get typed(): number {
@@ -293,6 +323,7 @@ export class RemoteShell implements ShellView {
   /** A report of the worker's shell (taken in with the guest's other messages). */
   report(m: Extract<ToMain, { k: 'shell' }>): void {
     if (m.what === 'typed') this.typedAt.push(m.t);
+    else if (m.what === 'idle') this.idleAt = m.t;
     else this.promptAt = Math.min(this.promptAt, m.t);
   }
 }
@@ -349,7 +380,9 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
     if (nic) air.setCaptureAddress(a.name, nic.mac);
     return { proxy, air };
   });
-  const shell = new RemoteShell(sim.queue, spec.guest?.commands.length ?? 0, (command) => send({ k: 'type', t: sim.queue.now, command }));
+  const shell = new RemoteShell(sim.queue, spec.guest?.commands.length ?? 0, (text, how) =>
+    send(how === 'keys' ? { k: 'keys', t: sim.queue.now, text } : { k: 'type', t: sim.queue.now, command: text, ...(how === 'run' ? { external: true as const } : {}) }),
+  );
   consoleMirror.onLine((text) => shell.lines.push(text));
   return {
     name: spec.name,
@@ -389,7 +422,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
 /** Gate the main queue: from now on it runs only what the guests' progress allows. */
 export function installGate(sim: Simulation, workers: GuestWorkers, guests: MainGuest[]): void {
   const gate = new MainGate(sim.queue, sim.tracer, workers.sync, guests);
-  gate.onReport = (g, m) => (m.k === 'tail' ? workers.tail(g, m.text, m.events) : workers.snapPart(g, m));
+  gate.onReport = (g, m) => m.k === 'tail' ? workers.tail(g, m.text, m.events) : m.k === 'out' ? workers.onOut?.(m.text) : workers.snapPart(g, m);
   workers.gate = gate;
   sim.queue.gate = gate;
 }

@@ -41,7 +41,9 @@ export class ShellDriver {
    * for the first time (at the output's time): a guest in a worker thread reports both to the main thread, whose
    * stand-in of this shell answers scenario actions and counter reads from them (guest-worker.ts, guest-workers.ts).
    */
-  watch: ((what: 'typed' | 'prompt', t: Time) => void) | null = null;
+  watch: ((what: 'typed' | 'prompt' | 'idle', t: Time) => void) | null = null;
+  /** `idle` was reported since the last command typed (reported once per time the shell becomes idle). */
+  private idleSaid = false;
 
   constructor(
     private readonly ctx: ComponentContext,
@@ -75,6 +77,10 @@ export class ShellDriver {
         this.watch?.('prompt', this.clock.now);
       }
       if (this.pending.length > 0 && !this.typeEv.scheduled) this.ctx.queue.schedule(this.typeEv, this.clock.now + TYPE_DELAY_NS);
+    }
+    if (this.watch && !this.idleSaid && this.idle) {
+      this.idleSaid = true;
+      this.watch('idle', this.clock.now);
     }
   }
 
@@ -131,6 +137,7 @@ export class ShellDriver {
     const cmd = this.pending.shift();
     if (cmd === undefined) return;
     this.typed++;
+    this.idleSaid = false;
     this.watch?.('typed', this.ctx.queue.now);
     this.busy = true;
     // The prompt line is complete once the command is on it: busybox echoes what is typed.

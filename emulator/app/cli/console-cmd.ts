@@ -28,13 +28,15 @@ import * as readline from 'node:readline';
 import { CliError } from './errors';
 import { useColour } from './colour';
 import { untilArg, type UntilArg } from './until';
-import { seedArg } from './args';
+import { seedArg, threadsArg } from './args';
 import { loadScenarioFile } from '../scenario/load';
 import { assemble, type Assembled, type RunOptions } from '../assembly/run';
 import type { Scenario } from '../scenario/types';
-import { readSnapshotFile, SnapshotFileError } from '../assembly/snapshot-file';
-import { restoreSnapshotFile } from '../assembly/snapshot-run';
-import { prepareGuestsOrStop } from './guest-interrupt';
+import { readSnapshotFile, readSnapshotFileAsync, SnapshotFileError } from '../assembly/snapshot-file';
+import { planThreadedRestore, restoreSnapshotFile } from '../assembly/snapshot-run';
+import { prepareGuestsOrStop, startWorkersOrStop } from './guest-interrupt';
+import { PreparedGuests } from '../assembly/guest-node';
+import type { ShellView } from '../assembly/guest-workers';
 import { ConsolePrinter } from './printer';
 import type { CliServices } from './commands';
 import { QnxConsole } from './console-attach';
@@ -46,6 +48,7 @@ interface ConsoleOpts {
   until?: UntilArg;
   speed: number;
   restore?: string;
+  threads?: number;
 }
 
 /** Virtual time run per slice before input is looked at again. */
@@ -89,6 +92,7 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     .option('--until <time>', 'stop at this virtual time (default: when the input has ended and its last line has run)', untilArg)
     .option('--speed <x>', 'virtual seconds per wall second', speedArg, 1)
     .option('--restore <file>', 'start from a snapshot file of this scenario (qnxemu run --snapshot-out; docs/formats/snapshot.md)')
+    .option('--threads <n>', 'run each guest node in its own worker thread, at most n at once (as qnxemu run --threads)', threadsArg)
     .action(async (file: string, nodeName: string, o: ConsoleOpts) => {
       try {
         process.exitCode = await runConsole(file, nodeName, o);
@@ -123,24 +127,41 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
       } else qnx?.line(text);
     },
   };
-  const guests = o.restore === undefined ? await prepareGuestsOrStop(scenario, building.signal) : null;
-  if (typeof guests === 'number') {
-    interrupts.dispose();
-    return guests;
+  let a: Assembled;
+  /** --threads: the attached guest's serial output comes from its worker as its CPU prints it. */
+  const out: { write: ((text: string) => void) | null } = { write: null };
+  if (o.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest')) {
+    const t = await threaded(scenario, nodeName, o, opts, building.signal, out);
+    if (typeof t === 'number') {
+      interrupts.dispose();
+      return t;
+    }
+    a = t;
+  } else {
+    const guests = o.restore === undefined ? await prepareGuestsOrStop(scenario, building.signal) : null;
+    if (typeof guests === 'number') {
+      interrupts.dispose();
+      return guests;
+    }
+    a = guests !== null ? assemble(scenario, { ...opts, guests }) : await restored(scenario, o.restore!, opts);
   }
-  const a = guests !== null ? assemble(scenario, { ...opts, guests }) : await restored(scenario, o.restore!, opts);
   live = true;
   // The scenario's faults are part of its world (a crash, a power-cycle, a pulled cable: docs/faults.md); its
   // actions are not run — the person at the console types the commands.
   if (o.restore === undefined && (scenario.faults?.length ?? 0) > 0) inject(a, { ...scenario, actions: [], expect: [] });
-  const guestNode = a.guests.find((g) => g.name === nodeName) ?? null;
+  const local = a.guests.find((g) => g.name === nodeName) ?? null;
+  const remote = a.remote.find((g) => g.name === nodeName) ?? null;
+  /** The attached guest's shell: its ShellDriver, or the stand-in of one in a worker thread (--threads). */
+  const guestNode: { shell: ShellView } | null = local ?? remote;
   const qnxNode = a.nodes.find((n) => n.name === nodeName) ?? null;
   const terminal = process.stdin.isTTY === true;
   if (qnxNode) qnx = new QnxConsole(qnxNode, write, terminal);
   // On a terminal the guest's control sequences (busybox's ESC[6n cursor query) reach the terminal, which
   // answers on stdin; into a pipe they are removed.
   const plain = plainText();
-  guestNode?.machine.onSerial((t) => write(process.stdout.isTTY ? t : plain(t)));
+  const serial = (t: string): void => write(process.stdout.isTTY ? t : plain(t));
+  local?.machine.onSerial(serial);
+  out.write = serial;
 
   // Input: lines (a pipe, or a QNX node's console on a terminal), or raw keys (a guest on a terminal).
   const input: string[] = [];
@@ -205,6 +226,50 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
   const queued = input.length > 0 ? `, ${input.length} input line${input.length === 1 ? '' : 's'} not typed` : '';
   process.stdout.write(`\nsimulated ${(q.now / 1e9).toFixed(6)} s of virtual time (seed ${a.sim.seed})${stopped}${queued}\ntrace-hash ${a.sim.tracer.digest()}\n`);
   return sig !== null ? interruptStatus(sig) : 0;
+}
+
+/**
+ * --threads: the guests in worker threads (guest-workers.ts), the attached one streaming its serial output; with
+ * --restore, each worker replays its guest to the snapshot and takes over (snapshot-run.ts planThreadedRestore) and the
+ * main thread's rebuilt run is checked at the snapshot's time. The output of the time before it is not shown.
+ */
+async function threaded(
+  scenario: Scenario,
+  nodeName: string,
+  o: ConsoleOpts,
+  opts: RunOptions,
+  signal: AbortSignal,
+  out: { write: ((text: string) => void) | null },
+): Promise<Assembled | number> {
+  let plan: Awaited<ReturnType<typeof planThreadedRestore>> | null = null;
+  if (o.restore !== undefined) {
+    try {
+      plan = await planThreadedRestore(scenario, readSnapshotFileAsync(o.restore), { seed: o.seed, until: Number.MAX_SAFE_INTEGER, threads: true });
+    } catch (e) {
+      if (e instanceof SnapshotFileError) throw new CliError(`--restore ${o.restore}`, e.message);
+      throw e;
+    }
+  }
+  const seed = plan?.options.seed ?? o.seed ?? scenario.seed;
+  const workers = await startWorkersOrStop(scenario, signal, o.threads!, seed, { restore: plan?.workers, stream: nodeName });
+  if (typeof workers === 'number') return workers;
+  let restoring = plan !== null;
+  workers.onOut = (text) => {
+    if (!restoring) out.write?.(text);
+  };
+  const a = assemble(scenario, { ...opts, ...(plan?.options ?? {}), workers, guests: new PreparedGuests() });
+  if (plan) {
+    a.sim.queue.runUntil(plan.pause.at);
+    try {
+      plan.pause.run(a);
+    } catch (e) {
+      a.close();
+      if (e instanceof SnapshotFileError) throw new CliError(`--restore ${o.restore}`, e.message);
+      throw e;
+    }
+    restoring = false;
+  }
+  return a;
 }
 
 /** `--restore <file>`: the scenario rebuilt to the snapshot's time, its guests live from there (one line if refused). */

@@ -38,7 +38,7 @@ export async function startWorkersOrStop(
   signal: AbortSignal,
   threads: number,
   seed: number,
-  snaps: Pick<WorkerOptions, 'snapshotAt' | 'restore'> = {},
+  snaps: Pick<WorkerOptions, 'snapshotAt' | 'restore' | 'stream'> = {},
 ): Promise<GuestWorkers | number> {
   try {
     return await startGuestWorkers(scenario, { signal, threads, seed, ...snaps });

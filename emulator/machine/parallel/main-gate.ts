@@ -92,7 +92,7 @@ export class MainGate implements QueueGate {
   /** admit() gave up a wait so the caller could yield: runSlice counts it as a full slice. */
   yielded = false;
   /** What a guest reports after its snapshot point or at the end: its snapshot part, why not, its console's tail. */
-  onReport: ((g: number, m: Extract<ToMain, { k: 'snap' | 'snap-failed' | 'tail' }>) => void) | null = null;
+  onReport: ((g: number, m: Extract<ToMain, { k: 'snap' | 'snap-failed' | 'tail' | 'out' }>) => void) | null = null;
   /** The run has ended: nothing more runs here (serveUntil); everything up to `end` ran. */
   private final = false;
   private end = 0;
@@ -213,6 +213,7 @@ export class MainGate implements QueueGate {
       case 'snap':
       case 'snap-failed':
       case 'tail':
+      case 'out':
         if (!this.onReport) throw new Error(`guest ${guest.name}: a '${m.k}' report nobody asked for`);
         this.onReport(g, m);
         return;

@@ -49,7 +49,9 @@ export type ToMain =
    * The guest's shell typed a command (at its queue's time) or showed its prompt for the first time (at its output's
    * time): the main thread's stand-in of the shell (guest-workers.ts RemoteShell) knows it from t + 1 on. Not causal.
    */
-  | { k: 'shell'; t: Time; what: 'typed' | 'prompt' }
+  | { k: 'shell'; t: Time; what: 'typed' | 'prompt' | 'idle' }
+  /** The guest's serial output as its CPU prints it, for `qnxemu console` (display only: not synchronised, not traced). */
+  | { k: 'out'; text: string }
   /**
    * The guest's part of the run's snapshot (its time is in the worker's data), taken at its snapshot point (the app layer's GuestSnapshot:
    * emulator/app/assembly/snapshot.ts), or why it cannot reach that point: the quantum its CPU was in at T needs the
@@ -67,7 +69,9 @@ export type ToGuest =
   | { k: 'port'; t: Time; port: number; call: PortCall; st: PortState; v?: boolean; data?: Uint8Array; pkt?: number; bad?: true; align?: true }
   | { k: 'h'; h: Time; cap: Time; drained: number }
   /** A line for the guest's shell (a scenario action, a counter read), queued there at t as the single-threaded run does. */
-  | { k: 'type'; t: Time; command: string }
+  | { k: 'type'; t: Time; command: string; external?: true }
+  /** Keys typed at `qnxemu console` on a terminal, sent to the guest's serial port at t (ShellDriver.typeRaw). */
+  | { k: 'keys'; t: Time; text: string }
   /** The link segment's call on the NIC's PHY (station-proxy.ts RemoteAutoneg's counterpart). */
   | { k: 'an'; t: Time; port: number; an: AutonegCall }
   /** The air's call on the guest's radio (radio-stand-ins.ts RadioProxy), with the radio's state then. */
