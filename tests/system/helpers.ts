@@ -46,10 +46,13 @@ export interface CliResult {
  * The CLI as a child process, async so that runs can go side by side (guest runs take tens of seconds each). A run
  * that hangs is killed after `killMs`, before the test's own timeout, so the test fails on its status and output
  * instead of leaving the process behind; SIGKILL, because a hung threaded run was seen to go on after SIGTERM.
+ * `input` is piped to its stdin.
  */
-export function cliAsync(args: string[], killMs = 480_000): Promise<CliResult> {
+export function cliAsync(args: string[], killMs = 480_000, o: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, timeout: killMs, killSignal: 'SIGKILL' });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, timeout: killMs, killSignal: 'SIGKILL', ...(o.env ? { env: o.env } : {}) });
+    // `input`: piped to stdin (`qnxemu console` reads lines from a pipe); otherwise stdin is closed at once.
+    child.stdin.end(o.input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));

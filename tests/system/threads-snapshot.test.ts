@@ -9,22 +9,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawn } from 'node:child_process';
-import { CLI, cliAsync, REPO, tmpdir, type CliResult } from './helpers';
+import { cliAsync, REPO, tmpdir, type CliResult } from './helpers';
 
-/** The CLI with `input` piped to its stdin (`qnxemu console` reads lines from a pipe). */
-function cliWithInput(args: string[], o: { input: string }): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, timeout: 380_000, killSignal: 'SIGKILL', env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(o.input);
-  });
-}
+/** The CLI with `input` piped to its stdin (`qnxemu console` reads lines from a pipe), colours off. */
+const cliWithInput = (args: string[], o: { input: string }): Promise<CliResult> => cliAsync(args, 380_000, { input: o.input, env: { ...process.env, NO_COLOR: '1' } });
 
 const NE2K_PCI = path.join(REPO, 'docs/examples/guest-ne2k-pci.yaml');
 const T = '3s';

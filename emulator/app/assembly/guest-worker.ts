@@ -17,7 +17,7 @@ import type { Simulation as Sim } from '../../machine/sim/simulation';
 import { GuestLog } from '../../machine/v86/guest-log';
 import type { GuestMachineState } from '../../machine/v86/guest-machine';
 import type { GuestClockState } from '../../machine/v86/guest-clock';
-import { pendingEvents, pointProblems, snapshotGuest, type GuestSnapshot, type WorkerSnapshotPoint } from './snapshot';
+import { pendingEvents, pointProblems, snapshotGuest, type GuestSnapshot, type WorkerSnapshotPoint } from './guest-snapshot';
 import type { Network } from './network';
 import { portEndpoint } from './port-endpoint';
 

@@ -18,7 +18,7 @@ import { guestFiles, type PrepareOptions } from './guest-node';
 import type { Network } from './network';
 import { portEndpoint } from './port-endpoint';
 import type { GuestWorkerData, WorkerRestore } from './guest-worker';
-import type { GuestSnapshot } from './snapshot';
+import type { GuestSnapshot } from './guest-snapshot';
 import { CliError } from '../cli/errors';
 
 /** A started worker, before assembly. */
