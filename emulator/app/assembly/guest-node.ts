@@ -16,7 +16,6 @@ import type { NicConfig } from '../../../nic-models/kind';
 import { nicKind } from '../../../nic-models/registry';
 import { GuestMachine } from '../../machine/v86/guest-machine';
 import type { GuestLog } from '../../machine/v86/guest-log';
-import type { Time } from '../../machine/sim/time';
 import { GuestDmaMemory } from '../../machine/v86/guest-dma';
 import { ShellDriver } from './shell-driver';
 import { V86IsaAttachment } from '../../machine/v86/v86-isa';
@@ -40,8 +39,6 @@ export interface GuestNode {
    * view, gated by its Bus Master Enable bit (V86PciAttachment.dma).
    */
   readonly dma: GuestDmaMemory;
-  /** The time of the guest's output: its CPU's clock inside a quantum (the console stamps lines with it). */
-  readonly outputClock: { readonly now: Time };
   powerOn(): void;
 }
 
@@ -94,7 +91,7 @@ export function buildGuestNode(sim: Simulation, spec: NodeSpec, network: Network
   machine.onSerial((t) => shell.output(t));
   if (source.kind === 'live') machine.bind(source.instance);
   else machine.startReplay(source.log);
-  return { name: spec.name, spec, console, machine, shell, nics, dma, outputClock, powerOn: () => machine.powerOn() };
+  return { name: spec.name, spec, console, machine, shell, nics, dma, powerOn: () => machine.powerOn() };
 }
 
 /** The kernel command line for a guest node: its NICs' drivers and addresses (docs/guest-images.md). */

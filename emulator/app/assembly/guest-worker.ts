@@ -97,7 +97,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       },
       tokens: d.tokens,
       guests: d.guests,
-      onTail: (until) => gate.send({ k: 'tail', text: tail.upTo(until), events: gate.eventsUpTo(until) }),
+      onEnd: (until) => gate.send({ k: 'end', events: gate.eventsUpTo(until) }),
       onStuck: () => {
         if (snapPending)
           gate.send({ k: 'snap-failed', why: `its CPU was in a quantum at the snapshot's time (${seconds(d.snapshotAt!)}) that ends after the run's end (its clock is at ${seconds(node.machine.guestTime)}): run longer (--until)` });
@@ -112,8 +112,6 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     const network = { media: links, air, positions: { of: () => () => ({ x: 0, y: 0, z: 0 }) } } as unknown as Network;
     const node = buildGuestNode(sim, spec, network, d.restore ? { kind: 'replay', log: GuestLog.load(d.restore.machine.log) } : { kind: 'live', instance });
     cpuTime = () => (node.machine.inQuantum ? node.machine.guestTime : null);
-    const tail = new ConsoleTail();
-    node.machine.onSerial((text) => tail.add(node.outputClock.now, text, gate.settled));
     node.console.onLine((text, t) => gate.send({ k: 'line', t, text }));
     // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
     node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
@@ -163,36 +161,6 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     gate.finish();
   } catch (e) {
     post({ k: 'error', message: (e as Error)?.message ?? String(e) });
-  }
-}
-
-/**
- * What the guest printed since the last line the run has certainly reached, with its times, so that at the end the
- * text after the last complete line up to the end (a prompt waiting for input) can be sent. The CPU prints past the
- * end until it waits (its serial port does not wait for the world), so the worker keeps what may still matter.
- */
-export class ConsoleTail {
-  private frags: { t: Time; text: string }[] = [];
-
-  /** `settled`: the run's end is not before it (GuestGate.settled); a line ended by then is done with. */
-  add(t: Time, text: string, settled: Time): void {
-    const nl = text.lastIndexOf('\n');
-    if (nl >= 0 && t <= settled) {
-      this.frags = nl + 1 < text.length ? [{ t, text: text.slice(nl + 1) }] : [];
-      return;
-    }
-    this.frags.push({ t, text });
-  }
-
-  /** The text after the last newline at or before `until`, up to `until` (the times never decrease). */
-  upTo(until: Time): string {
-    let out = '';
-    for (const f of this.frags) {
-      if (f.t > until) break;
-      const nl = f.text.lastIndexOf('\n');
-      out = nl >= 0 ? f.text.slice(nl + 1) : out + f.text;
-    }
-    return out;
   }
 }
 

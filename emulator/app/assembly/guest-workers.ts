@@ -12,7 +12,6 @@ import { frameOf, StationProxy } from '../../machine/parallel/station-proxy';
 import { RadioProxy, type RadioAttachInfo } from '../../machine/parallel/radio-stand-ins';
 import { ring, SYNC_TOKENS, syncGuestBell, syncWords, type AttachInfo, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
 import type { Time } from '../../machine/sim/time';
-import type { Tracer } from '../../machine/sim/trace';
 import type { NodeSpec, Scenario } from '../scenario/types';
 import { guestFiles, type PrepareOptions } from './guest-node';
 import type { Network } from './network';
@@ -60,7 +59,8 @@ export class GuestWorkers {
   private readonly parts: (GuestSnapshot | null)[];
   private failed: string | null = null;
   private onParts: ((r: WorkerSnapshotParts) => void) | null = null;
-  private tails: ({ text: string; events: number } | null)[] = [];
+  /** Per guest, the events it ran up to the run's end ('end' report). */
+  private ends: (number | null)[] = [];
 
   constructor(
     readonly guests: StartedGuest[],
@@ -79,9 +79,9 @@ export class GuestWorkers {
   /** The streamed guest's serial output as its CPU prints it (`qnxemu console`; WorkerOptions.stream). */
   onOut: ((text: string) => void) | null = null;
 
-  /** A guest's console text after its last line and its events, up to the run's end ('tail' report). */
-  tail(g: number, text: string, events: number): void {
-    this.tails[g] = { text, events };
+  /** How many events a guest ran up to the run's end ('end' report). */
+  end(g: number, events: number): void {
+    this.ends[g] = events;
   }
 
   /** The main thread is at the snapshot's time: `cb` gets the guests' parts when the run closes (`finish`). */
@@ -90,33 +90,31 @@ export class GuestWorkers {
   }
 
   /**
-   * The run has ended. Each guest sends what its console printed after its last complete line up to the end (a prompt
-   * waiting for input: a single-threaded run flushes it as a last line), and a snapshot that waits for guests' parts
-   * gets them: the guests get to their snapshot points (a quantum begun before the snapshot's time ends after it)
-   * while nothing more runs here (MainGate.serveUntil). Returns the tails by guest, the events the guests ran, and the
-   * end both go up to.
+   * The run has ended. Each guest says how many events it ran up to the end (the summary counts them), and a
+   * snapshot that waits for guests' parts gets them: the guests get to their snapshot points (a quantum begun before
+   * the snapshot's time ends after it) while nothing more runs here (MainGate.serveUntil). Returns the guests' events
+   * and the end they were counted to.
    */
-  finish(): { tails: Map<string, string>; events: number; end: Time } | null {
+  finish(): { events: number; end: Time } | null {
     const gate = this.gate;
     if (!gate) return null;
     const cb = this.onParts;
     this.onParts = null;
-    this.tails = this.guests.map(() => null);
+    this.ends = this.guests.map(() => null);
     const end = gate.peekEnd();
     // A worker that ended (it failed; the run reported it) answers nothing: take what the others have.
     if (this.guests.some((g) => g.failure !== null)) {
       cb?.({ ok: false, why: "a guest's worker thread ended before the run did" });
       return null;
     }
-    for (const g of this.guests) gate.send(g.index, { k: 'tail', until: end });
+    for (const g of this.guests) gate.send(g.index, { k: 'end', until: end });
     try {
-      gate.serveUntil(() => this.tails.every((t) => t !== null) && (!cb || this.failed !== null || this.parts.every((p) => p !== null)));
+      gate.serveUntil(() => this.ends.every((n) => n !== null) && (!cb || this.failed !== null || this.parts.every((p) => p !== null)));
     } catch (e) {
       this.failed ??= (e as Error).message;
     }
     cb?.(this.failed !== null ? { ok: false, why: this.failed } : { ok: true, parts: this.parts as GuestSnapshot[] });
-    const tails = new Map(this.guests.map((g) => [g.name, this.tails[g.index]?.text ?? '']));
-    return { tails, events: this.tails.reduce((n, t) => n + (t?.events ?? 0), 0), end };
+    return { events: this.ends.reduce((sum: number, n) => sum + (n ?? 0), 0), end };
   }
 
   has(name: string): boolean {
@@ -209,10 +207,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
 export class ConsoleMirror {
   readonly lines: { t: number; text: string }[] = [];
   private listeners: ((text: string, t: number) => void)[] = [];
-  constructor(
-    readonly node: string,
-    private readonly tracer: Tracer,
-  ) {}
+  constructor(readonly node: string) {}
   onLine(fn: (text: string, t: number) => void): void {
     this.listeners.push(fn);
   }
@@ -222,16 +217,6 @@ export class ConsoleMirror {
   }
   text(): string {
     return this.lines.map((l) => l.text + '\n').join('');
-  }
-
-  /**
-   * End of run: the worker's text after its last line (a prompt), flushed as a last line at `t` as a single-threaded
-   * console does (console.ts `flush`: traced too; the worker's other lines were traced in the worker).
-   */
-  flush(text: string, t: number): void {
-    if (text.length === 0) return;
-    this.tracer.emitAt(t, this.node, 'console', 'line', 0, { text });
-    this.line(text, t);
   }
 }
 
@@ -343,7 +328,7 @@ export interface RemoteGuestNode {
 /** Where the guest would be built: its NICs' stand-ins on the real media, its console mirror. */
 export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Network, workers: GuestWorkers): RemoteGuestNode & MainGuest {
   const g = workers.guests.find((x) => x.name === spec.name)!;
-  const consoleMirror = new ConsoleMirror(spec.name, sim.tracer);
+  const consoleMirror = new ConsoleMirror(spec.name);
   let started = false;
   const early: ToGuest[] = [];
   const send = (m: ToGuest): void => {
@@ -422,7 +407,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
 /** Gate the main queue: from now on it runs only what the guests' progress allows. */
 export function installGate(sim: Simulation, workers: GuestWorkers, guests: MainGuest[]): void {
   const gate = new MainGate(sim.queue, sim.tracer, workers.sync, guests);
-  gate.onReport = (g, m) => m.k === 'tail' ? workers.tail(g, m.text, m.events) : m.k === 'out' ? workers.onOut?.(m.text) : workers.snapPart(g, m);
+  gate.onReport = (g, m) => m.k === 'end' ? workers.end(g, m.events) : m.k === 'out' ? workers.onOut?.(m.text) : workers.snapPart(g, m);
   workers.gate = gate;
   sim.queue.gate = gate;
 }

@@ -133,11 +133,10 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
     traceCut: () => writer?.cut ?? null,
     close() {
       if (opts.workers && remote.length > 0) {
-        // The guests' last partial lines; a snapshot taken during the run may still wait for guests' parts
+        // The guests' events up to the end; a snapshot taken during the run may still wait for guests' parts
         // (guest-workers.ts `finish`).
         const fin = opts.workers.finish();
         opts.workers.stop();
-        if (fin) for (const r of remote) r.console.flush(fin.tails.get(r.name) ?? '', sim.queue.now);
         guestEvents = fin?.events ?? 0;
       }
       for (const g of guests) g.console.flush();

@@ -67,8 +67,8 @@ export interface GuestGateOptions {
    * thread stops us). Called once; a pending snapshot says it cannot be taken (guest-worker.ts).
    */
   onStuck?: () => void;
-  /** The main thread asks for the console's text after its last line, up to `until` (the run's end). */
-  onTail?: (until: Time) => void;
+  /** The run has ended at `until`: the main thread asks how many events we ran up to then (`eventsUpTo`). */
+  onEnd?: (until: Time) => void;
 }
 
 /** How many times a guest re-reads the others' published states before it sleeps (microseconds of spinning). */
@@ -387,8 +387,8 @@ export class GuestGate implements QueueGate {
             this.confirmed++;
           }
           break;
-        case 'tail':
-          this.o.onTail?.(m.until);
+        case 'end':
+          this.o.onEnd?.(m.until);
           break;
         case 'stop':
           throw new StopWorker();

@@ -91,8 +91,8 @@ export class MainGate implements QueueGate {
   private cap = 0;
   /** admit() gave up a wait so the caller could yield: runSlice counts it as a full slice. */
   yielded = false;
-  /** What a guest reports after its snapshot point or at the end: its snapshot part, why not, its console's tail. */
-  onReport: ((g: number, m: Extract<ToMain, { k: 'snap' | 'snap-failed' | 'tail' | 'out' }>) => void) | null = null;
+  /** What a guest reports beside the protocol: its snapshot part or why not, its events at the end, its console output. */
+  onReport: ((g: number, m: Extract<ToMain, { k: 'snap' | 'snap-failed' | 'end' | 'out' }>) => void) | null = null;
   /** The run has ended: nothing more runs here (serveUntil); everything up to `end` ran. */
   private final = false;
   private end = 0;
@@ -212,7 +212,7 @@ export class MainGate implements QueueGate {
         return;
       case 'snap':
       case 'snap-failed':
-      case 'tail':
+      case 'end':
       case 'out':
         if (!this.onReport) throw new Error(`guest ${guest.name}: a '${m.k}' report nobody asked for`);
         this.onReport(g, m);
@@ -300,7 +300,7 @@ export class MainGate implements QueueGate {
 
   /**
    * The run has ended (at its end, or interrupted between two events), and nothing more will run here: keep taking in
-   * what the guests send and keep them informed until `done` (a snapshot's parts, the consoles' tails are in). A
+   * what the guests send and keep them informed until `done` (a snapshot's parts, the guests' event counts are in). A
    * guest may count on a horizon of `end` + 1 now, `end` being the last time up to which everything here ran
    * (shared-clocks.ts `final`): a longer run would send it nothing earlier. Returns `end`. A guest that needs more says so itself
    * (guest-gate.ts `onStuck`), so this ends whatever the guests do.

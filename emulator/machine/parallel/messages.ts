@@ -59,8 +59,8 @@ export type ToMain =
    */
   | { k: 'snap'; part: unknown }
   | { k: 'snap-failed'; why: string }
-  /** The guest's console text after its last complete line, and how many events it ran, up to 'tail'.until (the end). */
-  | { k: 'tail'; text: string; events: number }
+  /** How many events the guest ran up to 'end'.until (the run's end: the summary counts them). */
+  | { k: 'end'; events: number }
   | { k: 'error'; message: string };
 
 /** Main → guest. */
@@ -76,8 +76,8 @@ export type ToGuest =
   | { k: 'an'; t: Time; port: number; an: AutonegCall }
   /** The air's call on the guest's radio (radio-stand-ins.ts RadioProxy), with the radio's state then. */
   | { k: 'radio'; t: Time; radio: number; c: RadioCall; st: RadioState }
-  /** The run has ended at `until`: send the console's text after its last line, up to then ('tail'). */
-  | { k: 'tail'; until: Time }
+  /** The run has ended at `until`: say how many events you ran up to then ('end'). */
+  | { k: 'end'; until: Time }
   | { k: 'stop' };
 
 /** Main → guest messages that the guest runs as events at their time `t` (counted on both sides). */
