@@ -13,7 +13,6 @@ import { RemoteMedia } from '../../machine/parallel/remote-medium';
 import type { Scenario } from '../scenario/types';
 import { buildGuestNode, createGuestV86, type GuestFiles, type GuestNode } from './guest-node';
 import type { Time } from '../../machine/sim/time';
-import type { Simulation as Sim } from '../../machine/sim/simulation';
 import { GuestLog } from '../../machine/v86/guest-log';
 import type { GuestMachineState } from '../../machine/v86/guest-machine';
 import type { GuestClockState } from '../../machine/v86/guest-clock';
@@ -170,7 +169,7 @@ function isAir(scenario: Scenario, link: string): boolean {
 }
 
 /** This guest's part of a snapshot at its snapshot point (its v86 state, its log, where its own simulation is). */
-function workerPart(sim: Sim, node: GuestNode): GuestSnapshot {
+function workerPart(sim: Simulation, node: GuestNode): GuestSnapshot {
   const part = snapshotGuest(node);
   part.worker = { time: sim.queue.now, traceDigest: sim.tracer.digest(), traceCount: sim.tracer.count, events: pendingEvents(sim.queue, true) };
   return part;
