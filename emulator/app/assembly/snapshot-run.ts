@@ -17,6 +17,7 @@ import type { V86Instance } from '../../machine/v86/v86-runtime';
 import { rebuiltProblems, takeSnapshot, type SimSnapshot } from './snapshot';
 import type { GuestWorkers } from './guest-workers';
 import type { WorkerRestore } from './guest-worker';
+import { pendingEvents } from './guest-snapshot';
 import { DEFAULT_CODEC, scenarioHash, SnapshotFileError, writeSnapshotFile, type LoadedSnapshot, type SnapshotCodec } from './snapshot-file';
 
 /** A hook of the timeline runner: called once between events when the run reached `at`. */
@@ -56,7 +57,7 @@ export function snapshotPause(scenario: Scenario, at: number, file: string, done
  */
 function threadedSnapshot(a: Assembled, workers: GuestWorkers, scenario: Scenario, file: string, done: (r: SnapshotWritten) => void, codec: SnapshotCodec): void {
   const time = a.sim.queue.now;
-  const main = { traceDigest: a.sim.tracer.digest(), traceCount: a.sim.tracer.count, events: a.sim.queue.list().map((e) => `${e.name}@${e.when}`) };
+  const main = { traceDigest: a.sim.tracer.digest(), traceCount: a.sim.tracer.count, events: pendingEvents(a.sim.queue) };
   const seed = a.sim.seed;
   const verbose = a.sim.tracer.verbose;
   workers.whenSnapshot((r) => {

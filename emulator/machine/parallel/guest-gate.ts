@@ -143,7 +143,7 @@ export class GuestGate implements QueueGate {
       const cap = Math.max(this.cap, main.cap);
       const top = this.o.queue.peek();
       // Nothing the run can still do comes at or before this: the main thread's end is not before it.
-      if (Math.min(heff - 1, cap) > this.settled) this.settled = Math.min(heff - 1, cap);
+      this.settledTo = Math.max(this.settledTo, Math.min(heff - 1, cap));
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
         if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         this.poll();
@@ -164,7 +164,7 @@ export class GuestGate implements QueueGate {
       if (!this.o.tokens && spins++ < SPIN_READS) continue;
       if (main.final && !this.stuck) {
         // What we wait for against the best the rest could ever give now that the main thread runs nothing more.
-        const event = top !== undefined && top !== null && top.when <= until;
+        const event = !!top && top.when <= until;
         const wantH = event ? top.when : until + 1;
         const wantCap = event ? top.when : until;
         if (wantH > this.finalBound(main, fin) || wantCap > cap) this.becomeStuck();
@@ -264,14 +264,10 @@ export class GuestGate implements QueueGate {
 
   /**
    * A time the run's end cannot come before: a horizon we had (the main thread's next event was not before it) within
-   * the run's limit. A console line ended by then is before the end, whenever the run stops (guest-worker.ts).
+   * the run's limit. Events up to it are counted without their times (countEvent).
    */
   get settled(): Time {
     return this.settledTo;
-  }
-
-  private set settled(t: Time) {
-    this.settledTo = t;
   }
 
   /** Stopped: give back the token (the main thread ends the worker). */

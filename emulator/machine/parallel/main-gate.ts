@@ -298,6 +298,11 @@ export class MainGate implements QueueGate {
     writeMainState(this.sync, { top: this.queue.peekTime() ?? Infinity, cap: this.cap, drained: this.drained, sentTo: this.sentTo, heads: this.heads(), final: this.final, end: this.end });
   }
 
+  /** The end serveUntil will publish: everything before our next event (or held message) has run, within the run's limit. */
+  peekEnd(): Time {
+    return this.final ? this.end : Math.min(this.cap, this.nextTime() - 1);
+  }
+
   /**
    * The run has ended (at its end, or interrupted between two events), and nothing more will run here: keep taking in
    * what the guests send and keep them informed until `done` (a snapshot's parts, the guests' event counts are in). A
@@ -305,11 +310,6 @@ export class MainGate implements QueueGate {
    * (shared-clocks.ts `final`): a longer run would send it nothing earlier. Returns `end`. A guest that needs more says so itself
    * (guest-gate.ts `onStuck`), so this ends whatever the guests do.
    */
-  /** The end serveUntil will publish: everything before our next event (or held message) has run, within the run's limit. */
-  peekEnd(): Time {
-    return this.final ? this.end : Math.min(this.cap, this.nextTime() - 1);
-  }
-
   serveUntil(done: () => boolean): Time {
     if (!this.final) {
       this.end = this.peekEnd();

@@ -54,7 +54,7 @@ export type ToMain =
   | { k: 'out'; text: string }
   /**
    * The guest's part of the run's snapshot (its time is in the worker's data), taken at its snapshot point (the app layer's GuestSnapshot:
-   * emulator/app/assembly/snapshot.ts), or why it cannot reach that point: the quantum its CPU was in at T needs the
+   * emulator/app/assembly/guest-snapshot.ts), or why it cannot reach that point: the quantum its CPU was in at T needs the
    * run to go on past its end. Not causal.
    */
   | { k: 'snap'; part: unknown }
