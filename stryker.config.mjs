@@ -9,7 +9,10 @@ const area = AREAS[name];
 if (!area) throw new Error(`MUTATE_AREA=${name}: areas are ${Object.keys(AREAS).join(', ')}`);
 
 export default {
-  testRunner: 'jest',
+  // Stryker's jest runner, wrapped so that `npm run mutate -- --sample F` runs only the sampled mutants
+  // (scripts/stryker-sampled-jest.mjs; without --sample every mutant runs).
+  plugins: ['@stryker-mutator/jest-runner', './scripts/stryker-sampled-jest.mjs'],
+  testRunner: 'sampled-jest',
   jest: { projectType: 'custom', configFile: 'scripts/jest-mutate.config.js', enableFindRelatedTests: false },
   // Each mutant runs only the tests that covered its code in the dry run.
   coverageAnalysis: 'perTest',
