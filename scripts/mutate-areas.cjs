@@ -11,7 +11,10 @@ const AREAS = {
   },
   ne2000: {
     mutate: ['nic-models/ne2000/**/*.ts', 'nic-models/common/**/*.ts'],
-    tests: ['tests/ne2000', 'tests/bus', 'tests/net/duplex-nic.test.ts', 'tests/drivers/ne2000-native.test.ts', 'tests/drivers/ne2000-pci.test.ts', 'tests/drivers/ne2000-errors.test.ts'],
+    tests: [
+      'tests/ne2000', 'tests/bus', 'tests/net/duplex-nic.test.ts', 'tests/drivers/ne2000-native.test.ts', 'tests/drivers/ne2000-pci.test.ts',
+      'tests/drivers/ne2000-errors.test.ts', 'tests/registry/inspect.test.ts', 'tests/registry/registry.test.ts',
+    ],
   },
   bcm5701: {
     mutate: ['nic-models/bcm5701/**/*.ts'],

@@ -46,15 +46,22 @@ function score(file) {
   const report = JSON.parse(readFileSync(file, 'utf8'));
   const c = { Killed: 0, Survived: 0, NoCoverage: 0, Timeout: 0, RuntimeError: 0, CompileError: 0, Ignored: 0 };
   let total = 0;
+  let disagree = 0;
   for (const [name, f] of Object.entries(report.files)) {
     for (const m of f.mutants) {
       total++;
-      if (inSample(mutantKey(name, m.location, m.mutatorName, m.replacement), rate, seed)) c[m.status] = (c[m.status] ?? 0) + 1;
+      const sampled = inSample(mutantKey(name, m.location, m.mutatorName, m.replacement), rate, seed);
+      const skipped = m.status === 'RuntimeError' && /^not in the sample/.test(m.statusReason ?? '');
+      // The runner and this count must agree on every mutant, or the score would mix samples. (A mutant no test
+      // covers is never given to the runner: it is counted only when it is in the sample.)
+      const ran = ['Killed', 'Survived', 'Timeout'].includes(m.status);
+      if (sampled ? skipped : ran) disagree++;
+      else if (sampled) c[m.status] = (c[m.status] ?? 0) + 1;
     }
   }
   const detected = c.Killed + c.Timeout;
   const valid = detected + c.Survived + c.NoCoverage;
-  return { ...c, total, detected, valid, score: valid === 0 ? 0 : (100 * detected) / valid, ci: wilson95(detected, valid) };
+  return { ...c, total, disagree, detected, valid, score: valid === 0 ? 0 : (100 * detected) / valid, ci: wilson95(detected, valid) };
 }
 
 let failed = false;
@@ -70,6 +77,11 @@ for (const area of names.length > 0 ? names : Object.keys(AREAS)) {
     continue;
   }
   const s = score(json);
+  if (s.disagree > 0) {
+    console.error(`mutate ${area}: ${s.disagree} mutants were run or skipped against the sample (scripts/stryker-sampled-jest.mjs and scripts/mutate-sample.cjs disagree); no score`);
+    failed = true;
+    continue;
+  }
   const sampled = rate < 1 ? ` [${s.ci.low.toFixed(1)}–${s.ci.high.toFixed(1)} % at 95 %; sample ${sample} seed ${seed} of ${s.total} mutants]` : '';
   console.log(`mutate ${area}: ${s.score.toFixed(1)}% (${s.detected} of ${s.valid} mutants detected: ${s.Killed} killed, ${s.Timeout} timed out; ${s.Survived} survived, ${s.NoCoverage} not covered)${sampled}`);
 }
