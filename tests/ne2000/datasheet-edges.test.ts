@@ -15,6 +15,8 @@
  *   the reset port.
  * - RTL8029 PCI target wait states (rtl8029-pci.ts): 3 clocks at the data port, 6 at the registers and the
  *   reset port.
+ * - A reset while a frame is on the wire: that frame finishes (nothing reports it); a transmit the re-opened
+ *   driver starts meanwhile waits for the wire and then goes out.
  */
 import { componentContext } from '../../emulator/machine/sim';
 import { Ne2000Isa } from '../../nic-models/ne2000/ne2000-isa';
@@ -24,6 +26,8 @@ import {
   collect, frameOf, isaCard, makeFrame,
 } from './helpers';
 import { LinuxDriver } from './linux-driver';
+import { cablePair } from './cable-pair';
+import { frameWireTimeNs } from '../../emulator/machine/net/link';
 
 function opened(seed = 41) {
   const sim = new Simulation(seed);
@@ -207,5 +211,25 @@ describe('DP8390 edges', () => {
   test('RTL8029 PCI wait states: 3 clocks at the data port, 6 at the registers and the reset port', () => {
     const waits = Array.from({ length: 0x20 }, (_, off) => RTL8029_PCI_TIMING.waitClocks(0, off, false));
     expect(waits).toEqual([...Array(16).fill(6), ...Array(8).fill(3), ...Array(8).fill(6)]);
+  });
+
+  test('a reset while a frame is on the wire: it finishes; the next transmit waits for it, then goes out', () => {
+    const { sim, a, b, da, db } = cablePair(43, { propagationNs: 50 });
+    const big = makeFrame(MAC_B, MAC_A, 1514, 1);
+    const small = makeFrame(MAC_B, MAC_A, 60, 2);
+    expect(da.upload(0x40, big)).toBe(true);
+    const t0 = sim.queue.now;
+    da.trigger(0x40, 1514);
+    sim.queue.runUntil(t0 + frameWireTimeNs(1514, 10_000_000) / 2);
+    a.bus.outb(RESET, a.bus.inb(RESET));
+    da.open(MAC_A);
+    expect(da.upload(0x40, small)).toBe(true);
+    da.trigger(0x40, 60);
+    expect(a.bus.inb(CMD) & 0x04).toBe(0x04); // TXP: held, not lost
+    sim.queue.runUntil(sim.queue.now + 2_000_000);
+    expect(a.bus.inb(CMD) & 0x04).toBe(0);
+    expect(a.bus.inb(0x07) & 0x02).toBe(0x02); // PTX for the small frame
+    const { frames } = db.receive();
+    expect(frames.map((f) => f.length)).toEqual([1514, 60]);
   });
 });
