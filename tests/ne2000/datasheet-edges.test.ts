@@ -23,25 +23,14 @@ import { Ne2000Isa } from '../../nic-models/ne2000/ne2000-isa';
 import { RTL8029_PCI_TIMING } from '../../nic-models/ne2000/rtl8029-pci';
 import {
   BNRY, CMD, CNTR0_TCR, CNTR1_DCR, DATA, MAC_A, MAC_B, PSTOP, RBCR0, RBCR1, RESET, RSAR0, RSAR1, Simulation, TSR_TPSR,
-  collect, frameOf, isaCard, makeFrame,
+  isaCard, makeFrame,
 } from './helpers';
 import { LinuxDriver } from './linux-driver';
+import { linuxIsaBench } from './linux-bench';
 import { cablePair } from './cable-pair';
 import { frameWireTimeNs } from '../../emulator/machine/net/link';
 
-function opened(seed = 41) {
-  const sim = new Simulation(seed);
-  const card = isaCard(sim, 'en0', MAC_A);
-  const drv = new LinuxDriver(card.bus, 'word');
-  drv.open(MAC_A);
-  const trace = collect(sim);
-  let tag = 0;
-  const deliver = (len: number): void => {
-    card.core.mac.frameReceived(frameOf(makeFrame(MAC_A, MAC_B, len, tag++), 0));
-    sim.queue.runUntil(sim.queue.now + 200_000);
-  };
-  return { sim, card, drv, deliver, trace };
-}
+const opened = (seed = 41) => linuxIsaBench(seed);
 
 /** A remote-DMA write of `data` (byte mode) at `addr`. */
 function remoteWrite(bus: ReturnType<typeof isaCard>['bus'], addr: number, data: number[]): void {
@@ -53,16 +42,8 @@ function remoteWrite(bus: ReturnType<typeof isaCard>['bus'], addr: number, data:
   bus.outb(CMD, 0x12);
   for (const v of data) bus.outb(DATA, v);
 }
-/** A remote-DMA read of `n` bytes (byte mode) from `addr`. */
-function remoteRead(bus: ReturnType<typeof isaCard>['bus'], addr: number, n: number): number[] {
-  bus.outb(CMD, 0x22);
-  bus.outb(RBCR0, n & 0xff);
-  bus.outb(RBCR1, n >> 8);
-  bus.outb(RSAR0, addr & 0xff);
-  bus.outb(RSAR1, addr >> 8);
-  bus.outb(CMD, 0x0a);
-  return Array.from({ length: n }, () => bus.inb(DATA));
-}
+/** A remote-DMA read of `n` bytes (byte mode) from `addr` (ne_block_input). */
+const remoteRead = (bus: ReturnType<typeof isaCard>['bus'], addr: number, n: number): number[] => Array.from(new LinuxDriver(bus, 'byte').blockInput(addr, n));
 
 describe('DP8390 edges', () => {
   test('in overflow the receiver misses even a frame that would fit in the pages left (BNRY has not moved)', () => {

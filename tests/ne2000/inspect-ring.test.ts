@@ -5,20 +5,13 @@
  * remote DMA. Found missing by the sampled mutation run of the `ne2000` area (docs/testing.md "Scores").
  */
 import { MAC_A, MAC_B, Simulation, frameOf, isaCard, makeFrame } from './helpers';
-import { LinuxDriver } from './linux-driver';
+import type { RingConfig } from './linux-driver';
+import { linuxIsaBench } from './linux-bench';
 
-function setup(ring = { txStart: 0x40, rxStart: 0x4c, stop: 0x80 }) {
-  const sim = new Simulation(17);
-  const card = isaCard(sim, 'en0', MAC_A);
-  const drv = new LinuxDriver(card.bus, 'word', ring);
-  drv.open(MAC_A);
-  let tag = 0;
-  const deliver = (len: number): void => {
-    card.core.mac.frameReceived(frameOf(makeFrame(MAC_A, MAC_B, len, tag++), 0));
-    sim.queue.runUntil(sim.queue.now + 200_000);
-  };
-  const ring0 = () => card.nic.inspect().rings.find((r) => r.name === 'receive ring')!;
-  return { sim, card, drv, deliver, ring0 };
+function setup(ring?: RingConfig) {
+  const bench = linuxIsaBench(17, ring);
+  const ring0 = () => bench.card.nic.inspect().rings.find((r) => r.name === 'receive ring')!;
+  return { ...bench, ring0 };
 }
 
 describe('inspect(): the receive ring', () => {
@@ -30,8 +23,8 @@ describe('inspect(): the receive ring', () => {
     expect(r.summary).toBe('PSTART 0x4c PSTOP 0x80 (52 pages), BNRY 0x7f, CURR 0x4f: 2 frame(s) not yet read by the driver');
     expect(r.entries).toEqual([
       'page 0x4c: status 0x01[PRX] next 0x4d count 64 (60 + FCS)',
-      'page 0x4d: status 0x01[PRX] next 0x4f count 304 (300 + FCS)',
-      'last stored: page 0x4d: status 0x01[PRX] next 0x4f count 304 (300 + FCS)',
+      'page 0x4d: status 0x01[PRX] next 0x4f count 304 (300 + FCS) pkt 1', // the bench's frames carry their number as packet id
+      'last stored: page 0x4d: status 0x01[PRX] next 0x4f count 304 (300 + FCS) pkt 1',
     ]);
   });
 
@@ -44,7 +37,7 @@ describe('inspect(): the receive ring', () => {
     expect(drv.curr()).toBe(0x4c);
     const r = ring0();
     expect(r.summary).toBe('PSTART 0x4c PSTOP 0x50 (4 pages), BNRY 0x4d, CURR 0x4c: 1 frame(s) not yet read by the driver');
-    expect(r.entries[0]).toBe('page 0x4e: status 0x01[PRX] next 0x4c count 304 (300 + FCS)');
+    expect(r.entries[0]).toBe('page 0x4e: status 0x01[PRX] next 0x4c count 304 (300 + FCS) pkt 1');
   });
 
   test('a header that does not parse stops the walk; overflow is shown', () => {

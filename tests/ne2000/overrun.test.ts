@@ -1,19 +1,6 @@
-import { MAC_A, MAC_B, Simulation, collect, frameOf, isaCard, makeFrame } from './helpers';
-import { LinuxDriver } from './linux-driver';
+import { linuxIsaBench } from './linux-bench';
 
-function setup() {
-  const sim = new Simulation(31);
-  const card = isaCard(sim, 'en0', MAC_A);
-  const drv = new LinuxDriver(card.bus, 'word');
-  drv.open(MAC_A);
-  const trace = collect(sim);
-  let tag = 0;
-  const deliver = (len: number): void => {
-    card.core.mac.frameReceived(frameOf(makeFrame(MAC_A, MAC_B, len, tag++), 0));
-    sim.queue.runUntil(sim.queue.now + 200_000);
-  };
-  return { sim, card, drv, deliver, trace };
-}
+const setup = () => linuxIsaBench(31);
 
 describe('ring overflow', () => {
   test('OVW when the ring would overrun BNRY, no partial write, MPA in CNTR2, CNT at the counter MSB', () => {

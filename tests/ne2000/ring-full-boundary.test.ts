@@ -11,26 +11,16 @@
  * frame's own pages checked: one-page frames never overflow, CURR runs onto BNRY and then to BNRY + 1, and
  * the full ring looks empty to ei_receive and dp8390_rint). Also `if (page === bnry)` → `if (page === bnry + 1)`.
  */
-import { BNRY, CMD, MAC_A, MAC_B, P1_CURR, Simulation, collect, frameOf, isaCard, makeFrame } from './helpers';
+import { BNRY, CMD, P1_CURR } from './helpers';
 import { LinuxDriver } from './linux-driver';
+import { linuxIsaBench } from './linux-bench';
 
 const PSTART = 0x4c;
 const PSTOP = 0x80;
 const RING = PSTOP - PSTART; // 52 pages
 
 function setup() {
-  const sim = new Simulation(41);
-  const card = isaCard(sim, 'en0', MAC_A);
-  const drv = new LinuxDriver(card.bus, 'word');
-  drv.open(MAC_A);
-  const trace = collect(sim);
-  let tag = 0;
-  const deliver = (len: number): number => {
-    const t = tag++;
-    card.core.mac.frameReceived(frameOf(makeFrame(MAC_A, MAC_B, len, t), t));
-    sim.queue.runUntil(sim.queue.now + 200_000);
-    return t;
-  };
+  const { sim, card, drv, deliver, trace } = linuxIsaBench(41);
   const isr = (): number => card.bus.inb(0x07);
   const bnry = (): number => card.bus.inb(BNRY);
   /** ei_receive's emptiness test: this = BNRY + 1 (wrapping at PSTOP) equals CURR. */
