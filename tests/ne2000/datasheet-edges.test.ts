@@ -18,12 +18,10 @@
  * - A reset while a frame is on the wire: that frame finishes (nothing reports it); a transmit the re-opened
  *   driver starts meanwhile waits for the wire and then goes out.
  */
-import { componentContext } from '../../emulator/machine/sim';
-import { Ne2000Isa } from '../../nic-models/ne2000/ne2000-isa';
 import { RTL8029_PCI_TIMING } from '../../nic-models/ne2000/rtl8029-pci';
 import {
   BNRY, CMD, CNTR0_TCR, CNTR1_DCR, DATA, MAC_A, MAC_B, PSTOP, RBCR0, RBCR1, RESET, RSAR0, RSAR1, Simulation, TSR_TPSR,
-  isaCard, makeFrame,
+  TestBus, isaCard, makeFrame,
 } from './helpers';
 import { LinuxDriver } from './linux-driver';
 import { linuxIsaBench } from './linux-bench';
@@ -33,17 +31,21 @@ import { frameWireTimeNs } from '../../emulator/machine/net/link';
 const opened = (seed = 41) => linuxIsaBench(seed);
 
 /** A remote-DMA write of `data` (byte mode) at `addr`. */
-function remoteWrite(bus: ReturnType<typeof isaCard>['bus'], addr: number, data: number[]): void {
-  bus.outb(CMD, 0x22);
-  bus.outb(RBCR0, data.length & 0xff);
-  bus.outb(RBCR1, data.length >> 8);
-  bus.outb(RSAR0, addr & 0xff);
-  bus.outb(RSAR1, addr >> 8);
-  bus.outb(CMD, 0x12);
+function remoteWrite(bus: TestBus, addr: number, data: number[]): void {
+  startRemote(bus, addr, data.length, 0x12);
   for (const v of data) bus.outb(DATA, v);
 }
+/** Starts a remote DMA of `count` bytes at `addr`: CR 0x22, RBCR, RSAR, then CR `cr` (0x12 write, 0x0A read). */
+function startRemote(bus: TestBus, addr: number, count: number, cr: number): void {
+  bus.outb(CMD, 0x22);
+  bus.outb(RBCR0, count & 0xff);
+  bus.outb(RBCR1, count >> 8);
+  bus.outb(RSAR0, addr & 0xff);
+  bus.outb(RSAR1, addr >> 8);
+  bus.outb(CMD, cr);
+}
 /** A remote-DMA read of `n` bytes (byte mode) from `addr` (ne_block_input). */
-const remoteRead = (bus: ReturnType<typeof isaCard>['bus'], addr: number, n: number): number[] => Array.from(new LinuxDriver(bus, 'byte').blockInput(addr, n));
+const remoteRead = (bus: TestBus, addr: number, n: number): number[] => Array.from(new LinuxDriver(bus, 'byte').blockInput(addr, n));
 
 describe('DP8390 edges', () => {
   test('in overflow the receiver misses even a frame that would fit in the pages left (BNRY has not moved)', () => {
@@ -148,12 +150,7 @@ describe('DP8390 edges', () => {
     sim.tracer.verbose = true;
     const b = card.bus;
     expect(b.inb(0x0a)).toBe(0xff); // page 0 0x0A read: reserved on a National part
-    b.outb(CMD, 0x22);
-    b.outb(RBCR0, 2);
-    b.outb(RBCR1, 0);
-    b.outb(RSAR0, 0);
-    b.outb(RSAR1, 0x40);
-    b.outb(CMD, 0x12);
+    startRemote(b, 0x4000, 2, 0x12);
     b.outw(DATA, 0x1234);
     b.outb(RESET, 0); // ends the reset pulse: nothing else happens
     const f = (probe: string) => trace.filter((r) => r.probe === probe).map((r) => r.f);
@@ -163,26 +160,16 @@ describe('DP8390 edges', () => {
   });
 
   test('string I/O is one burst at the data port 0x10–0x17 only', () => {
-    const sim = new Simulation(7);
-    const nic = new Ne2000Isa(componentContext(sim, 'alpha', 'alpha.en0'), { mac: MAC_A });
+    const { nic, bus } = isaCard(new Simulation(7), 'en0', MAC_A);
     const w = nic.window;
-    w.write(CMD, 1, 0x21);
-    w.write(0x0e, 1, 0x49);
-    w.write(CMD, 1, 0x22);
-    w.write(RBCR0, 1, 0x40);
-    w.write(RBCR1, 1, 0);
-    w.write(RSAR0, 1, 0);
-    w.write(RSAR1, 1, 0x40);
-    w.write(CMD, 1, 0x12);
+    bus.outb(CMD, 0x21);
+    bus.outb(CNTR1_DCR, 0x49);
+    startRemote(bus, 0x4000, 0x40, 0x12);
     const src = new Uint8Array(64).fill(0x5a);
     for (const off of [0x00, 0x0f, 0x18, 0x1f]) expect(w.writeQuiet(off, 2, src, 0, 8)).toBe(0);
     expect(w.writeQuiet(0x17, 2, src, 0, 8)).toBeGreaterThan(0);
     expect(w.writeQuiet(0x10, 2, src, 0, 8)).toBeGreaterThan(0);
-    w.write(CMD, 1, 0x22);
-    w.write(RBCR0, 1, 0x40);
-    w.write(RSAR0, 1, 0);
-    w.write(RSAR1, 1, 0x40);
-    w.write(CMD, 1, 0x0a); // remote read
+    startRemote(bus, 0x4000, 0x40, 0x0a);
     const dst = new Uint8Array(16);
     for (const off of [0x00, 0x0f, 0x18, 0x1f]) expect(w.readQuiet(off, 2, dst, 0, 8)).toBe(0);
     expect(w.readQuiet(0x17, 2, dst, 0, 8)).toBeGreaterThan(0);
