@@ -7,6 +7,7 @@
 import { Rng, SimEvent, Simulation, Priority, type TraceRecord } from '../../emulator/machine/sim';
 import { restoreParts, saveParts, type PartsSnapshot, type SnapshotPart } from '../../emulator/machine/sim/snapshot';
 import type { Frame, Medium } from '../../emulator/machine/net/link';
+import { sharedRun } from '../helpers/shared-run';
 
 export interface World {
   readonly sim: Simulation;
@@ -137,18 +138,24 @@ export interface SnapshotCheckOptions {
  * "run 2N" equals "run N, save, restore into a twin, run N" (trace records, frames, final state).
  */
 export function snapshotChecks(build: BuildWorld, o: SnapshotCheckOptions): void {
-  const whole = build(o.seed);
-  whole.start();
-  const total = whole.sim.queue.runUntilIdle(5_000_000);
-  const points = o.at.map((f) => Math.floor(total * f));
+  // The reference run, inside the tests that use it (tests/helpers/shared-run.ts says why).
+  const reference = sharedRun(() => {
+    const whole = build(o.seed);
+    whole.start();
+    return { whole, total: whole.sim.queue.runUntilIdle(5_000_000) };
+  });
+  const cuts = o.at.map((f) => [`${Math.round(f * 100)} %`, f] as const);
+  const cutAt = (f: number): number => Math.floor(reference().total * f);
 
   test('the workload ends by itself and is not trivial', () => {
+    const { whole, total } = reference();
     expect(whole.sim.queue.pending).toBe(0);
     expect(total).toBeGreaterThan(o.minEvents);
     expect(whole.mustSee.filter((w) => !sawRecord(whole.recs, w))).toEqual([]);
   });
 
-  test.each(points)('save → load into a twin → save is identical (after %i events)', (n) => {
+  test.each(cuts)('save → load into a twin → save is identical (at %s of the events)', (_label, f) => {
+    const n = cutAt(f);
     const w = build(o.seed);
     w.start();
     runToBusy(w, n);
@@ -159,7 +166,8 @@ export function snapshotChecks(build: BuildWorld, o: SnapshotCheckOptions): void
     expect(pending(twin)).toEqual(pending(w));
   });
 
-  test.each(points)('run 2N equals run N (%i), save, restore into a twin, run N', (n) => {
+  test.each(cuts)('run 2N equals run N (N at %s of the events), save, restore into a twin, run N', (_label, f) => {
+    const n = cutAt(f);
     const ref = build(o.seed);
     ref.start();
     runToBusy(ref, n);

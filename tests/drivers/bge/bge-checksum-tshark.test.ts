@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parseScenarioText, runScenarioChecked } from '../../../emulator/app/testing/api';
 import { IOPKT_LOCAL_KEY } from '../../../stack/io-pkt/main';
 import { M_CSUM_DATA, M_CSUM_IPv4 } from '../../../stack/net/mbuf';
+import { sharedRun } from '../../helpers/shared-run';
 
 function tshark(args: string[]): string {
   try {
@@ -56,12 +57,16 @@ expect:
 }
 
 describe.each([['offload', ''], ['nocsum', 'nocsum']])('UDP over devnp-bge (%s): every checksum on the wire is good', (_name, opts) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-bge-csum-'));
-  const r = runScenarioChecked(parseScenarioText(scenario(opts)), { pcapDir: dir, keepTrace: true });
-  const recs = r.run.trace.map((l) => JSON.parse(l) as { node: string; layer: string; probe: string; f?: Record<string, number | string> });
-  const alphaTx = recs.filter((x) => x.node === 'alpha' && x.layer === 'driver' && x.probe === 'tx');
+  const run = sharedRun(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-bge-csum-'));
+    const r = runScenarioChecked(parseScenarioText(scenario(opts)), { pcapDir: dir, keepTrace: true });
+    const recs = r.run.trace.map((l) => JSON.parse(l) as { node: string; layer: string; probe: string; f?: Record<string, number | string> });
+    const alphaTx = recs.filter((x) => x.node === 'alpha' && x.layer === 'driver' && x.probe === 'tx');
+    return { dir, r, recs, alphaTx };
+  });
 
   test('the datagrams arrive; the receiving stack trusted the chip and counts no bad checksums', () => {
+    const { r, recs } = run();
     expect(r.failures).toEqual([]);
     const beta = r.run.assembled.nodes.find((n) => n.name === 'beta')!;
     const io = beta.kernel!.procs.list().map((p) => p.local.get(IOPKT_LOCAL_KEY)).find((x) => x !== undefined)!;
@@ -74,6 +79,7 @@ describe.each([['offload', ''], ['nocsum', 'nocsum']])('UDP over devnp-bge (%s):
   });
 
   test(opts ? 'nocsum: the stack computed every checksum, no send BD asks the chip' : 'the stack handed both checksums of every datagram to the chip', () => {
+    const { alphaTx } = run();
     const flags = (v: number) => alphaTx.filter((x) => Number(x.f?.['csum']) === v).length;
     // UDP: BGE_TXBDFLAG_IP_CSUM | TCP_UDP_CSUM (3); the echo replies to beta's ping: IP_CSUM only (2).
     expect(flags(3)).toBe(opts ? 0 : 80);
@@ -83,6 +89,7 @@ describe.each([['offload', ''], ['nocsum', 'nocsum']])('UDP over devnp-bge (%s):
   });
 
   test('tshark validates the IPv4 and UDP checksums of all 80 datagrams', () => {
+    const { dir, r } = run();
     const pcap = r.artifacts.find((f) => f.endsWith('.pcap')) ?? path.join(dir, 'cable0.pcap');
     const out = tshark(['-r', pcap, '-o', 'ip.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-Y', 'udp',
       '-T', 'fields', '-E', 'separator=,', '-e', 'ip.checksum.status', '-e', 'udp.checksum.status', '-e', 'udp.length']);

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { loadScenario, parseScenarioText, runScenarioChecked, type CheckedRun } from '../../../emulator/app/testing/api';
 import type { Scenario } from '../../../emulator/app/scenario/types';
 import { IOPKT_LOCAL_KEY } from '../../../stack/io-pkt/main';
+import { sharedRun } from '../../helpers/shared-run';
 
 const EXAMPLE = path.resolve(__dirname, '../../../docs/examples/bcm5701.yaml');
 
@@ -20,14 +21,14 @@ function rows(c: string, label: string): number[] {
 }
 
 describe('docs/examples/bcm5701.yaml', () => {
-  const r = runScenarioChecked(loadScenario(EXAMPLE));
+  const run = sharedRun(() => runScenarioChecked(loadScenario(EXAMPLE)));
 
   test('every expectation holds', () => {
-    expect(r.failures).toEqual([]);
+    expect(run().failures).toEqual([]);
   });
 
   test('alpha: nicinfo before and after the ping, then bge0 is gone', () => {
-    const c = consoleOf(r, 'alpha');
+    const c = consoleOf(run(), 'alpha');
     // console shown on failure
     if (!c.includes('0.0% packet loss')) throw new Error(c);
     expect(c).toMatch(/Current Operation Rate \.+ 1000\.00 Mb\/s full-duplex/);
@@ -44,7 +45,7 @@ describe('docs/examples/bcm5701.yaml', () => {
   });
 
   test('after ifconfig bge0 destroy the module is unloaded and no interface is left but lo0', () => {
-    const n = r.run.assembled.nodes.find((x) => x.name === 'alpha')!;
+    const n = run().run.assembled.nodes.find((x) => x.name === 'alpha')!;
     const io = n.kernel!.procs.list().map((p) => p.local.get(IOPKT_LOCAL_KEY)).find((x) => x !== undefined)!;
     expect(io.variant).toBe('io-pkt-v6-hc');
     expect(io.loaded.size).toBe(0);
@@ -70,10 +71,9 @@ describe('the seed sequence over a switch', () => {
   });
 });
 
-describe('loading and unloading', () => {
-  const base = loadScenario(EXAMPLE);
-  // beta loads with the attached form on the plain v4 variant; alpha mounts the driver again after destroying it.
-  const s: Scenario = {
+/** The example with beta on io-pkt-v4 -dbge and alpha mounting the driver again after destroying it. */
+function reloadScenario(base: Scenario): Scenario {
+  return {
     ...base,
     until: 20_000_000_000,
     nodes: base.nodes.map((n) => n.name !== 'beta' ? n
@@ -86,13 +86,17 @@ describe('loading and unloading', () => {
     ] as Scenario['actions'],
     expect: [],
   };
-  const r = runScenarioChecked(s);
+}
+
+describe('loading and unloading', () => {
+  const run = sharedRun(() => runScenarioChecked(reloadScenario(loadScenario(EXAMPLE))));
   const ioPktOf = (node: string) => {
-    const n = r.run.assembled.nodes.find((x) => x.name === node)!;
+    const n = run().run.assembled.nodes.find((x) => x.name === node)!;
     return n.kernel!.procs.list().map((p) => p.local.get(IOPKT_LOCAL_KEY)).find((x) => x !== undefined)!;
   };
 
   test('destroy drops the module; a second mount attaches bge0 afresh and it works', () => {
+    const r = run();
     expect(r.failures).toEqual([]);
     const c = consoleOf(r, 'alpha');
     expect(c).toContain('ifconfig: SIOCGIFFLAGS bge0: No such device or address');

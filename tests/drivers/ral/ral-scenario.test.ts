@@ -6,18 +6,19 @@
 import * as path from 'node:path';
 import { loadScenario, parseScenarioText, runScenarioChecked } from '../../../emulator/app/testing/api';
 import { IOPKT_LOCAL_KEY } from '../../../stack/io-pkt/main';
+import { sharedRun } from '../../helpers/shared-run';
 
 const EXAMPLE = path.resolve(__dirname, '../../../docs/examples/wifi-ap-sta.yaml');
 
 describe('docs/examples/wifi-ap-sta.yaml', () => {
-  const r = runScenarioChecked(loadScenario(EXAMPLE));
-  const sta = r.consoles.get('sta') ?? '';
+  const run = sharedRun(() => runScenarioChecked(loadScenario(EXAMPLE)));
 
   test('every expectation holds', () => {
-    expect(r.failures).toEqual([]);
+    expect(run().failures).toEqual([]);
   });
 
   test('the station shows the BSS while associated, "no network" while away, and the BSS again', () => {
+    const sta = run().consoles.get('sta') ?? '';
     // Each `ifconfig ral0`: the BSSID line (only while in a BSS) and the status line.
     const shows = sta.split('# ifconfig ral0').slice(1).map((b) => [/bssid (\S+)/.exec(b.split('inet ')[0]!)?.[1] ?? null, /status: (.+)/.exec(b)?.[1]]);
     expect(shows).toEqual([

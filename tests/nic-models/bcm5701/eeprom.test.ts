@@ -13,9 +13,11 @@ const be32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! <
 const le32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 
 describe('EEPROM image', () => {
-  const img = buildEepromImage({ mac: MAC });
+  // A function, not a constant: built inside each test (tests/helpers/shared-run.ts says why).
+  const image = () => buildEepromImage({ mac: MAC });
 
   test('header, CRCs (tg3_test_nvram), MAC, version, HWCFG', () => {
+    const img = image();
     expect(img.length).toBe(1024);
     expect(be32(img, 0)).toBe(0x669955aa);
     expect(le32(img, 0x10)).toBe(zcrc(img.subarray(0, 0x10)));
@@ -28,6 +30,7 @@ describe('EEPROM image', () => {
   });
 
   test('VPD: ID string, read-only section with PN BCM95701A5, RV checksum, end tag', () => {
+    const img = image();
     const v = img.subarray(0x100, 0x200);
     expect(v[0]).toBe(0x82);
     const idLen = v[1]! | (v[2]! << 8);
