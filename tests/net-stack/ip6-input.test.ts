@@ -8,10 +8,10 @@ import { Ipv6FragHeader, Ipv6Packet, Ipv6Repr } from '../../stack/net/wire/ipv6'
 import { udp6Checksum } from '../../stack/net/ip6/udp6';
 import { makeStack6, run, S, type Node6 } from './ip6-harness';
 
-const PEER = parseIpv6('fe80::9')!;
+const PEER: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x09]); // fe80::9
 const PEER_MAC = [0x00, 0x50, 0xc2, 0, 0, 9];
-const ME = parseIpv6('fe80::250:c2ff:fe00:2')!;
-const G = parseIpv6('2001:db8::2')!;
+const ME: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x50, 0xc2, 0xff, 0xfe, 0, 0, 0x02]); // fe80::250:c2ff:fe00:2
+const G: Ipv6Addr = new Uint8Array([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02]); // 2001:db8::2
 
 function node(): Node6 {
   const n = makeStack6('00:50:c2:00:00:02', 5);

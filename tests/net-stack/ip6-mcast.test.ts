@@ -9,7 +9,7 @@ import { macToString } from '../../stack/net/wire';
 import { parseIpv6 } from '../../stack/net/wire/addr6';
 import { makeStack6, run, S, type Node6 } from './ip6-harness';
 
-const GROUP = parseIpv6('ff12::1234')!;
+const GROUP = new Uint8Array([0xff, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]); // ff12::1234
 
 function sock(s: NetStack): Socket {
   const so = s.sockets.create(AF_INET6, SOCK_DGRAM, 0);

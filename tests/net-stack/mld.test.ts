@@ -8,10 +8,10 @@ import { MLD_TICK_NS } from '../../stack/net/ip6/mld6';
 import { FakeEnv } from './harness';
 import { makeStack6, run, S, type Node6 } from './ip6-harness';
 
-const ROUTER = parseIpv6('fe80::1')!;
-const OTHER = parseIpv6('fe80::7')!;
-const ALLNODES = parseIpv6('ff02::1')!;
-const GROUP = parseIpv6('ff12::1234')!;
+const ROUTER: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01]); // fe80::1
+const OTHER: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07]); // fe80::7
+const ALLNODES: Ipv6Addr = new Uint8Array([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01]); // ff02::1
+const GROUP: Ipv6Addr = new Uint8Array([0xff, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]); // ff12::1234
 const LL = 'fe80::250:c2ff:fe00:2';
 
 /** The next `n` values of the env's stream (FakeEnv is a plain xorshift32), without consuming them. */

@@ -7,8 +7,8 @@ import { ipv6ToString, parseIpv6 } from '../../stack/net/wire/addr6';
 import { Icmp6Type } from '../../stack/net/wire/icmpv6';
 import { makeStack6, run, MS, S, type Node6 } from './ip6-harness';
 
-const LL_A = parseIpv6('fe80::250:c2ff:fe00:1')!;
-const LL_B = parseIpv6('fe80::250:c2ff:fe00:2')!;
+const LL_A = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x50, 0xc2, 0xff, 0xfe, 0, 0, 0x01]); // fe80::250:c2ff:fe00:1
+const LL_B = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x50, 0xc2, 0xff, 0xfe, 0, 0, 0x02]); // fe80::250:c2ff:fe00:2
 
 function echo(seq: number, data = 8): Uint8Array {
   const m = new Uint8Array(8 + data);

@@ -6,12 +6,11 @@
 import { sockaddrIn6 } from '../../stack/include/netinet/in';
 import { AF_INET6, SOCK_STREAM } from '../../stack/include/sys/socket';
 import type { Socket } from '../../stack/net/socket';
-import { parseIpv6 } from '../../stack/net/wire/addr6';
 import { makeStack6, run, MS, S } from './ip6-harness';
 import { stateOf, tcb } from './tcp-peer';
 
-const LL_A = parseIpv6('fe80::250:c2ff:fe00:1')!;
-const LL_B = parseIpv6('fe80::250:c2ff:fe00:2')!;
+const LL_A = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x50, 0xc2, 0xff, 0xfe, 0, 0, 0x01]); // fe80::250:c2ff:fe00:1
+const LL_B = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x50, 0xc2, 0xff, 0xfe, 0, 0, 0x02]); // fe80::250:c2ff:fe00:2
 
 describe('TCP over IPv6', () => {
   it('connects to a link-local address, negotiates MSS 1440, moves 50 000 bytes, closes', () => {

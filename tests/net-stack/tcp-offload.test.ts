@@ -20,6 +20,7 @@ import { ETHER_HDR_LEN } from '../../stack/net/wire/ethernet';
 import { IpProto, Ipv4Packet } from '../../stack/net/wire/ipv4';
 import { TcpPacket, tcpPseudoSum4 } from '../../stack/net/wire/tcp';
 import { Pair, drain } from './tcp-pair';
+import { sharedRun } from '../helpers/shared-run';
 
 const data = new Uint8Array(65536).map((_, i) => (i * 13 + (i >> 9)) & 0xff);
 
@@ -124,11 +125,15 @@ expect:
 `;
 
 describe.each([['offload', ''], ['nocsum', 'nocsum']])('TCP over devnp-bge (%s): every TCP checksum on the wire is good', (name, opts) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-bge-tcp-'));
-  const r = runScenarioChecked(parseScenarioText(scenario(opts)), { pcapDir: dir, keepTrace: true });
-  const recs = r.run.trace.map((l) => JSON.parse(l) as { node: string; layer: string; probe: string; f?: Record<string, number | string> });
+  const transfer = sharedRun(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-bge-tcp-'));
+    const r = runScenarioChecked(parseScenarioText(scenario(opts)), { pcapDir: dir, keepTrace: true });
+    const recs = r.run.trace.map((l) => JSON.parse(l) as { node: string; layer: string; probe: string; f?: Record<string, number | string> });
+    return { dir, r, recs };
+  });
 
   test('the transfer completes and the receiving stack counts no bad TCP checksum', () => {
+    const { r } = transfer();
     expect(r.failures).toEqual([]);
     const beta = r.run.assembled.nodes.find((n) => n.name === 'beta')!;
     const io = beta.kernel!.procs.list().map((p) => p.local.get(IOPKT_LOCAL_KEY)).find((x) => x !== undefined)!;
@@ -136,9 +141,13 @@ describe.each([['offload', ''], ['nocsum', 'nocsum']])('TCP over devnp-bge (%s):
     expect(io.stack.tcp.stats.rcvbyte).toBe(65536);
   });
 
-  const pcap = () => r.artifacts.find((f) => f.endsWith('.pcap')) ?? path.join(dir, 'cable0.pcap');
+  const pcap = () => {
+    const { dir, r } = transfer();
+    return r.artifacts.find((f) => f.endsWith('.pcap')) ?? path.join(dir, 'cable0.pcap');
+  };
 
   test(name === 'offload' ? 'alpha asked the chip for the TCP sum of every TCP frame it sent' : 'no send BD asks the chip', () => {
+    const { recs } = transfer();
     const tx = recs.filter((x) => x.node === 'alpha' && x.layer === 'driver' && x.probe === 'tx');
     const alphaTcp = tshark(['-r', pcap(), '-Y', 'tcp && ip.src == 10.0.1.1', '-T', 'fields', '-e', 'frame.number']).trim().split('\n').length;
     expect(alphaTcp).toBeGreaterThan(45);

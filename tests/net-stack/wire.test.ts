@@ -5,8 +5,8 @@ import {
 } from '../../stack/net/wire';
 import { ARP_REPLY, ARP_REQUEST, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_PORT_UNREACH, UDP_TO_CLOSED_PORT } from './fixtures';
 
-const A1 = parseIpv4('10.77.0.1')!;
-const A2 = parseIpv4('10.77.0.2')!;
+const A1 = 0x0a4d0001; // 10.77.0.1
+const A2 = 0x0a4d0002; // 10.77.0.2
 
 function ok<T>(r: T | WireError): T {
   if (r instanceof WireError) throw new Error(r.reason);

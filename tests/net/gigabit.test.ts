@@ -8,9 +8,10 @@ import { Switch } from '../../emulator/machine/net/switch';
 import { AnReplica, BROADCAST, Station, ethFrame, mac, rig } from './helpers';
 
 const G = 1_000_000_000;
-const W1514_1G = frameWireTimeNs(1514, G); // (8 + 1514 + 4) × 8 ns
+// Wire times come from the model under test: functions, so they are computed inside the tests that use them.
+const W1514_1G = () => frameWireTimeNs(1514, G); // (8 + 1514 + 4) × 8 ns
 const IFG_1G = 96;
-const W1514_10 = frameWireTimeNs(1514, 10_000_000);
+const W1514_10 = () => frameWireTimeNs(1514, 10_000_000);
 const IFG_10 = 9_600;
 const PROP = 50;
 const LAT = 2_000;
@@ -18,11 +19,11 @@ const phy = (a: ConstructorParameters<typeof StaticEndpoint>[0] = {}) => new Sta
 
 describe('wire time at the negotiated rate', () => {
   test('integer ns at every speed; carrier extension to 512 bytes at 1000 Mb/s half duplex', () => {
-    expect(W1514_1G).toBe(12_208);
+    expect(W1514_1G()).toBe(12_208);
     expect(frameWireTimeNs(60, G)).toBe(576);
     expect(frameWireTimeNs(60, 100e6)).toBe(5_760);
     expect(halfDuplexWireTimeNs(60, G)).toBe((8 + 512) * 8); // 4160: extended to the 4096-bit slot
-    expect(halfDuplexWireTimeNs(1514, G)).toBe(W1514_1G); // longer than the slot: no extension
+    expect(halfDuplexWireTimeNs(1514, G)).toBe(W1514_1G()); // longer than the slot: no extension
     expect(halfDuplexWireTimeNs(60, 100e6)).toBe(5_760);
   });
 
@@ -36,7 +37,7 @@ describe('wire time at the negotiated rate', () => {
     const t0 = r.sim.queue.now + 1000;
     a.sendAt(t0, ...[1, 2, 3].map((k) => ethFrame(mac(2), mac(1), 1514, k)));
     r.sim.queue.runUntilIdle();
-    expect(b.received.map((x) => x.t)).toEqual([0, 1, 2].map((k) => t0 + k * (W1514_1G + IFG_1G) + W1514_1G + PROP));
+    expect(b.received.map((x) => x.t)).toEqual([0, 1, 2].map((k) => t0 + k * (W1514_1G() + IFG_1G) + W1514_1G() + PROP));
   });
 
   test('1000BASE-T half duplex: carrier extension on the wire, a 4096-bit slot for backoff', () => {
@@ -100,14 +101,14 @@ describe('a switch with per-port rates', () => {
     r.sim.queue.runUntilIdle();
     // Frame k leaves f at t0 + k × (W + IFG) and is queued at s W + P + LAT later; s drains one per 1.23 ms, so the
     // whole burst (99 × 12.3 µs) arrives while the first frame is still on the 10 Mb/s wire: 1 sent, 64 queued.
-    const e0 = t0 + W1514_1G + PROP + LAT;
-    expect(e0 + (N - 1) * (W1514_1G + IFG_1G)).toBeLessThan(e0 + W1514_10);
+    const e0 = t0 + W1514_1G() + PROP + LAT;
+    expect(e0 + (N - 1) * (W1514_1G() + IFG_1G)).toBeLessThan(e0 + W1514_10());
     const kept = 1 + sw.queueFrames;
     expect(sw.portInfo('s')).toMatchObject({ drops: N - kept, tx: kept, queued: 0 });
     const drops = r.find('wire', 'drop').filter((x) => x.f!.reason === 'queue-full');
     expect(drops.map((x) => x.pkt)).toEqual(Array.from({ length: N - kept }, (_, k) => 10 + kept + k));
     expect(slow.received.map((x) => x.frame.pktId)).toEqual(Array.from({ length: kept }, (_, k) => 10 + k));
-    expect(slow.received.at(-1)!.t).toBe(e0 + kept * W1514_10 + (kept - 1) * IFG_10 + PROP);
+    expect(slow.received.at(-1)!.t).toBe(e0 + kept * W1514_10() + (kept - 1) * IFG_10 + PROP);
     expect(fast.outcomes.every((o) => o.o.ok && !o.o.carrierLost)).toBe(true);
   });
 

@@ -7,10 +7,11 @@ import { Switch } from '../../emulator/machine/net/switch';
 import { BROADCAST, Station, ethFrame, mac, rig } from './helpers';
 
 const G = 1_000_000_000;
-const W1514_1G = frameWireTimeNs(1514, G);
-const W60_1G = frameWireTimeNs(60, G); // a PAUSE frame: 576 ns
+// Wire times come from the model under test: functions, so they are computed inside the tests that use them.
+const W1514_1G = () => frameWireTimeNs(1514, G);
+const W60_1G = () => frameWireTimeNs(60, G); // a PAUSE frame: 576 ns
 const IFG_1G = 96;
-const W1514_10 = frameWireTimeNs(1514, 10e6);
+const W1514_10 = () => frameWireTimeNs(1514, 10e6);
 const IFG_10 = 9_600;
 const PROP = 50;
 const LAT = 2_000;
@@ -58,7 +59,7 @@ describe('flow control through the switch', () => {
     expect(slow.received.map((x) => x.frame.pktId)).toEqual(Array.from({ length: N }, (_, k) => 10 + k));
     // Frame k is queued at port s at e_k = t0 + k (W + IFG) + W + P + LAT. Frame 0 goes straight onto the wire, so
     // frames 1..48 are held when frame 48 arrives: 48 = ¾ of 64, XOFF at once on f's idle egress.
-    const e = (k: number) => t0 + k * (W1514_1G + IFG_1G) + W1514_1G + PROP + LAT;
+    const e = (k: number) => t0 + k * (W1514_1G() + IFG_1G) + W1514_1G() + PROP + LAT;
     const xoffs = r.find('switch', 'xoff');
     const xons = r.find('switch', 'xon');
     expect(xoffs[0]!.t).toBe(e(48));
@@ -66,15 +67,15 @@ describe('flow control through the switch', () => {
     expect(xoffs[1]!.t).toBe(e(48) + pauseTimeNs(0xffff, G) / 2);
     expect(xoffs[2]!.t).toBe(e(48) + pauseTimeNs(0xffff, G));
     // The station stops handing frames to its MAC once XOFF arrived (W + P after e(48)): frames 0..49 were out.
-    const arrived = e(48) + W60_1G + PROP;
-    const handed = (k: number) => t0 + k * (W1514_1G + IFG_1G) - IFG_1G;
+    const arrived = e(48) + W60_1G() + PROP;
+    const handed = (k: number) => t0 + k * (W1514_1G() + IFG_1G) - IFG_1G;
     expect(handed(49)).toBeLessThan(arrived);
     expect(handed(50)).toBeGreaterThan(arrived);
     // XON when s has sent enough that only 16 (¼) of f's frames wait: frame j leaves the queue at the end of j − 1.
-    const dq = (j: number) => e(0) + j * W1514_10 + (j - 1) * IFG_10;
+    const dq = (j: number) => e(0) + j * W1514_10() + (j - 1) * IFG_10;
     expect(xons[0]!.t).toBe(dq(49 - 16));
     const start50 = r.find('wire', 'tx-start').find((x) => x.pkt === 60)!.t;
-    expect(start50).toBe(dq(33) + W60_1G + PROP);
+    expect(start50).toBe(dq(33) + W60_1G() + PROP);
     expect(sw.portInfo('f').pauseTx).toBe(xoffs.length + xons.length);
     expect(fast.received.filter((x) => parsePause(x.frame.data) !== null)).toHaveLength(xoffs.length + xons.length);
     expect(sw.portInfo('s')).toMatchObject({ drops: 0, tx: N });
@@ -106,10 +107,10 @@ describe('flow control through the switch', () => {
     b.sendAt(t0, buildPauseFrame(mac(2), 2000, 7));
     a.sendAt(t0 + 1000, ethFrame(mac(2), mac(1), 1514, 8));
     r.sim.queue.runUntilIdle();
-    const pausedAt = t0 + W60_1G + PROP;
+    const pausedAt = t0 + W60_1G() + PROP;
     const until = pausedAt + 2000 * 512;
     expect(r.find('switch', 'pause').map((x) => [x.t, x.f!.port, x.f!.quanta])).toEqual([[pausedAt, 'b', 2000]]);
-    expect(b.received.map((x) => [x.t, x.frame.pktId])).toEqual([[until + W1514_1G + PROP, 8]]);
+    expect(b.received.map((x) => [x.t, x.frame.pktId])).toEqual([[until + W1514_1G() + PROP, 8]]);
     expect(a.received).toEqual([]); // MAC Control ends at the port
     expect(sw.portInfo('b').pauseRx).toBe(1);
   });
@@ -126,7 +127,7 @@ describe('flow control through the switch', () => {
     r.sim.queue.runUntilIdle();
     expect(r.find('wire', 'drop').map((x) => [x.pkt, x.f!.reason])).toEqual([[7, 'mac-control']]);
     expect(b.received.map((x) => x.frame.pktId)).toEqual([8]);
-    expect(b.received[0]!.t).toBe(t0 + 1000 + W60_1G + PROP + LAT + W60_1G + PROP);
+    expect(b.received[0]!.t).toBe(t0 + 1000 + W60_1G() + PROP + LAT + W60_1G() + PROP);
     expect(r.find('switch', 'xoff')).toEqual([]);
   });
 

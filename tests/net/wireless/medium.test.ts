@@ -13,7 +13,8 @@ import type { WifiRate } from '../../../emulator/machine/net/wireless/radio';
 const TX = WIRELESS_DEFAULTS.txPowerDbm;
 /** Received power at `d` metres with the defaults (Friis at 1 m on channel 1, exponent 3). */
 const rxDbm = (d: number, tx = TX) => tx - friisLossDb(1, 2412) - 30 * Math.log10(Math.max(d, 1));
-const NOISE_OFDM = noiseFloorDbm(20e6, WIRELESS_DEFAULTS.noiseFigureDb);
+/** The noise floor of a 20 MHz (OFDM) channel; a function, so the model computes it inside the tests. */
+const NOISE_OFDM = () => noiseFloorDbm(20e6, WIRELESS_DEFAULTS.noiseFigureDb);
 
 describe('one frame between two radios', () => {
   test('arrives after airtime + propagation with the RSSI and SNR of the formulas', () => {
@@ -31,8 +32,8 @@ describe('one frame between two radios', () => {
     expect(got.t).toBe(1000 + prop + air);
     expect(got.ppdu.mpdu).toBe(mpdu);
     expect(got.info.rssiDbm).toBeCloseTo(rxDbm(50), 9);
-    expect(got.info.noiseDbm).toBeCloseTo(NOISE_OFDM, 9);
-    expect(got.info.sinrDb).toBeCloseTo(rxDbm(50) - NOISE_OFDM, 9);
+    expect(got.info.noiseDbm).toBeCloseTo(NOISE_OFDM(), 9);
+    expect(got.info.sinrDb).toBeCloseTo(rxDbm(50) - NOISE_OFDM(), 9);
     expect(got.info).toMatchObject({ ok: true, headerOk: true, channel: 1 });
     expect(a.rx).toHaveLength(0); // half duplex: no echo of our own frame
   });

@@ -19,6 +19,7 @@ import { formatPath, pathOf } from '../../../emulator/app/debug/path';
 import { BT_EPB, OPT_COMMENT, readBlocks, readEpb } from '../../../emulator/machine/net/pcapng';
 import type { TraceRecord } from '../../../emulator/machine/sim/trace';
 import { example, REPO, tmpdir } from '../../system/helpers';
+import { sharedRun } from '../../helpers/shared-run';
 
 jest.setTimeout(300_000);
 
@@ -47,14 +48,18 @@ function firstPing(recs: Rec[], from: string, dst: string): { req: number; rep: 
 }
 
 describe('a ping over wifi-ap-sta.yaml keeps its packet id across the air', () => {
-  const s = example('wifi-ap-sta.yaml');
-  const chunks: Uint8Array[] = [];
-  const cap = new Capture({ taps: resolveTaps(['air0'], s), filter: null }, (b) => chunks.push(b));
-  const { run } = runScenarioChecked({ ...s, until: UNTIL }, { keepTrace: true, onNetwork: (n, sim) => cap.attach(n, sim.queue) });
-  const recs = parse(run.trace);
-  const { req, rep } = firstPing(recs, 'sta', '10.0.2.1');
+  const ping = sharedRun(() => {
+    const s = example('wifi-ap-sta.yaml');
+    const chunks: Uint8Array[] = [];
+    const cap = new Capture({ taps: resolveTaps(['air0'], s), filter: null }, (b) => chunks.push(b));
+    const { run } = runScenarioChecked({ ...s, until: UNTIL }, { keepTrace: true, onNetwork: (n, sim) => cap.attach(n, sim.queue) });
+    const recs = parse(run.trace);
+    const { req, rep } = firstPing(recs, 'sta', '10.0.2.1');
+    return { chunks, recs, req, rep };
+  });
 
   test('the echo request: socket and ip on the station, its RT2560, the air, the AP’s RT2560, driver, ip and icmp', () => {
+    const { recs, req } = ping();
     expect(req).toBeGreaterThan(0);
     const hops = recs.filter((r) => r.pkt === req).map(where);
     expectInOrder(hops, [
@@ -67,6 +72,7 @@ describe('a ping over wifi-ap-sta.yaml keeps its packet id across the air', () =
   });
 
   test('the echo reply comes back the same way under its own id, to the station’s socket', () => {
+    const { recs, req, rep } = ping();
     expect(rep).toBeGreaterThan(req);
     expectInOrder(recs.filter((r) => r.pkt === rep).map(where), [
       'ap icmp/echo-reply-out', 'ap ip/output', 'ap driver/tx', 'ap nic/tx-start', 'air0 air/tx-start@ap.nic0',
@@ -75,6 +81,7 @@ describe('a ping over wifi-ap-sta.yaml keeps its packet id across the air', () =
   });
 
   test('every data frame the QNX nodes send is on the air under an id; only the chips’ own ACKs are 0', () => {
+    const { recs } = ping();
     const air = recs.filter((r) => r.layer === 'air' && r.probe === 'tx-start');
     const zero = air.filter((r) => r.pkt === 0);
     expect(air.length - zero.length).toBeGreaterThan(50);
@@ -89,6 +96,7 @@ describe('a ping over wifi-ap-sta.yaml keeps its packet id across the air', () =
   });
 
   test('the pcapng capture of air0 carries `pkt N` comments: the ids of the air records, read back by tshark', () => {
+    const { chunks, recs, req, rep } = ping();
     const bytes = Buffer.concat(chunks);
     const epb = readBlocks(bytes).blocks.filter((b) => b.type === BT_EPB).map((b) => readEpb(b).options.filter((o) => o.code === OPT_COMMENT).map((o) => new TextDecoder().decode(o.value as Uint8Array)).join(','));
     const air = recs.filter((r) => r.layer === 'air' && r.probe === 'tx-start');
@@ -121,16 +129,20 @@ describe('the debugger’s path of a ping over the air', () => {
 });
 
 describe('WPA2 with CCMP on the RT2560 engines (wifi-wpa2.yaml without its guest)', () => {
-  const dir = path.join(REPO, 'docs/examples');
-  const text = fs.readFileSync(path.join(dir, 'wifi-wpa2.yaml'), 'utf8');
-  // The two QNX nodes and the link; the first station ping at 8.5 s; no expectations (they name the guest).
-  const nodes = text.slice(text.indexOf('nodes:'), text.indexOf('  linux1:'));
-  const scenario = parseScenario(`name: wpa2-pkt\nseed: 1\nuntil: 9s\n${nodes}links:\n  air0: { type: wireless, channel: 6 }\nactions:\n  - { at: 8500ms, node: sta, command: "ping -c 1 10.0.2.1" }\n`, 'wpa2-pkt.yaml', dir);
-  const { run } = runScenarioChecked(scenario, { keepTrace: true });
-  const recs = parse(run.trace);
-  const { req, rep } = firstPing(recs, 'sta', '10.0.2.1');
+  const ping = sharedRun(() => {
+    const dir = path.join(REPO, 'docs/examples');
+    const text = fs.readFileSync(path.join(dir, 'wifi-wpa2.yaml'), 'utf8');
+    // The two QNX nodes and the link; the first station ping at 8.5 s; no expectations (they name the guest).
+    const nodes = text.slice(text.indexOf('nodes:'), text.indexOf('  linux1:'));
+    const scenario = parseScenario(`name: wpa2-pkt\nseed: 1\nuntil: 9s\n${nodes}links:\n  air0: { type: wireless, channel: 6 }\nactions:\n  - { at: 8500ms, node: sta, command: "ping -c 1 10.0.2.1" }\n`, 'wpa2-pkt.yaml', dir);
+    const { run } = runScenarioChecked(scenario, { keepTrace: true });
+    const recs = parse(run.trace);
+    const { req, rep } = firstPing(recs, 'sta', '10.0.2.1');
+    return { recs, req, rep };
+  });
 
   test('the request: plaintext to the engine, ciphertext on the air, decrypted at the AP, all one id', () => {
+    const { recs, req } = ping();
     expect(req).toBeGreaterThan(0);
     expectInOrder(recs.filter((r) => r.pkt === req).map(where), [
       'sta socket/send', 'sta ip/output', 'sta ieee80211/ccmp-encap', 'sta nic/cipher-encrypt', 'sta driver/tx', 'sta nic/tx-start',
@@ -143,6 +155,7 @@ describe('WPA2 with CCMP on the RT2560 engines (wifi-wpa2.yaml without its guest
   });
 
   test('the reply back to the station’s socket under its own id', () => {
+    const { recs, rep } = ping();
     expectInOrder(recs.filter((r) => r.pkt === rep).map(where), [
       'ap icmp/echo-reply-out', 'ap nic/cipher-encrypt', 'ap nic/tx-start', 'air0 air/tx-start@ap.nic0', 'air0 air/rx-end@sta.nic0',
       'sta nic/rx-accept', 'sta nic/cipher-decrypt', 'sta ip/input', 'sta icmp/echo-reply-in', 'sta socket/deliver',
@@ -150,6 +163,7 @@ describe('WPA2 with CCMP on the RT2560 engines (wifi-wpa2.yaml without its guest
   });
 
   test('the 4-way handshake’s EAPOL frames: the sender’s write, the air, the peer’s BPF read, one id each', () => {
+    const { recs } = ping();
     // hostapd and wpa_supplicant write EAPOL-Key frames on a BPF descriptor (app/send) and read them from one
     // (bpf/capture, dir in) before the first ping: messages 1 to 4.
     const writes = recs.filter((r) => r.layer === 'app' && r.probe === 'send' && r.t < 8_000_000_000 && (r.node === 'ap' || r.node === 'sta'));

@@ -85,7 +85,7 @@ describe('radiotap pcap (linktype 127)', () => {
 });
 
 describe('assembly: wireless links and positions', () => {
-  const scenario = parseScenario(`name: air
+  const scenario = () => parseScenario(`name: air
 nodes:
   ap:
     position: { x: 0, y: 0 }
@@ -103,7 +103,7 @@ links:
   test('buildNetwork makes the air with the link’s parameters, the positions, and a radiotap pcap', () => {
     const dir = path.dirname(tmp('x'));
     const sim = new Simulation(1);
-    const net = buildNetwork(sim, scenario, dir);
+    const net = buildNetwork(sim, scenario(), dir);
     const air = net.air.get('air')!;
     expect(air.config.channel).toBe(11);
     expect(air.config.pathLoss.exponent).toBe(2);

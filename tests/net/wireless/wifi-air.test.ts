@@ -14,6 +14,7 @@ import { airtimeNs, channelFrequencyMHz } from '../../../emulator/machine/net/wi
 import type { WifiRate } from '../../../emulator/machine/net/wireless/radio';
 import { friisLossDb, noiseFloorDbm, propagationDelayNs } from '../../../emulator/machine/net/wireless/propagation';
 import { WIRELESS_DEFAULTS } from '../../../emulator/machine/net/wireless/medium';
+import { sharedRun } from '../../helpers/shared-run';
 
 const D = 20;
 const scenario = (seed: number, extra = '') => parseScenario(`name: air-ping
@@ -57,14 +58,16 @@ function tshark(file: string, fields: string[]): string[][] {
 }
 
 describe('a QNX AP and station on the air', () => {
-  const one = run(1);
+  const first = sharedRun(() => run(1));
 
   test('they associate and ping', () => {
+    const one = first();
     expect(one.failures).toEqual([]);
     expect(one.passed).toBe(true);
   });
 
   test('tshark: no malformed frame, every FCS good, signal and noise at the addressee from the formulas', () => {
+    const one = first();
     const rows = tshark(one.file, ['frame.number', 'wlan.fcs.status', '_ws.malformed', 'wlan.ra', 'radiotap.dbm_antsignal', 'radiotap.dbm_antnoise', 'radiotap.txpower', 'radiotap.channel.freq', 'radiotap.channel.flags.ofdm']);
     expect(rows.length).toBeGreaterThan(50);
     expect(rows.filter((r) => r[1] !== '1' || r[2] !== '')).toEqual([]);
@@ -80,6 +83,7 @@ describe('a QNX AP and station on the air', () => {
   });
 
   test('DCF timing on the wire: every ACK starts SIFS + propagation after the last symbol of the frame it answers', () => {
+    const one = first();
     const rows = tshark(one.file, ['frame.time_epoch', 'wlan.fc.type_subtype', 'wlan.ta', 'wlan.ra', 'radiotap.datarate', 'radiotap.flags.preamble', 'frame.len', 'radiotap.length']);
     const ns = (t: string) => Math.round(Number(t) * 1e9);
     let checked = 0;
@@ -98,6 +102,7 @@ describe('a QNX AP and station on the air', () => {
   });
 
   test('same seed ⇒ byte-identical radiotap pcap; another seed ⇒ another capture', () => {
+    const one = first();
     expect(run(1).pcap.equals(one.pcap)).toBe(true);
     expect(run(2).pcap.equals(one.pcap)).toBe(false);
   });
