@@ -4,13 +4,16 @@
  * meets its expectations. As tests/system/determinism.test.ts does for the default VM.
  */
 import * as fs from 'node:fs';
+import { sharedRun } from '../helpers/shared-run';
 import { runExample } from './scenario-run';
 
 describe.each(['qnet.yaml', 'qnet-qos.yaml'])('%s', (name) => {
-  const a = runExample(name);
-  const b = runExample(name);
+  const runA = sharedRun(() => runExample(name));
+  const runB = sharedRun(() => runExample(name));
 
   test('same seed twice: identical trace hash, event count, consoles and pcaps', () => {
+    const a = runA();
+    const b = runB();
     expect(b.r.traceHash).toBe(a.r.traceHash);
     expect(b.r.events).toBe(a.r.events);
     expect([...b.r.consoles]).toEqual([...a.r.consoles]);
@@ -24,6 +27,7 @@ describe.each(['qnet.yaml', 'qnet-qos.yaml'])('%s', (name) => {
   });
 
   test('another seed: another run, still meeting every expectation', () => {
+    const a = runA();
     const c = runExample(name, { seed: 7 });
     expect(c.r.seed).toBe(7);
     expect(c.r.traceHash).not.toBe(a.r.traceHash);

@@ -11,6 +11,7 @@ import { IO_STAT, redirectReply } from '../../stack/include/sys/iomsg';
 import { IO_CLOSE, IO_CONNECT, IO_MSG, IO_READ, IO_WRITE, type OpenMsg } from '../../stack/io-pkt/msg';
 import type { Message } from '../../stack/kernel/api';
 import { IoCodecError, encodeIoMsg, encodeIoReply, ioReplyMax } from '../../stack/net/qnet/iomsg';
+import { sharedRun } from '../helpers/shared-run';
 import { ALPHA, BACK, BETA, VINFO, emitKif, emitL4, ethernetFrame, l4, tshark } from './wire-fixtures';
 
 function bytes(r: Uint8Array | IoCodecError): Uint8Array {
@@ -29,30 +30,34 @@ const sends: { name: string; msg: Message; info: string; fields: Record<string, 
 ];
 
 describe('tshark decodes the _IO_* messages Qnet carries', () => {
-  const frames: Uint8Array[] = [];
-  sends.forEach((s, i) => {
-    const data = bytes(encodeIoMsg(s.msg));
-    const values = { serverId: 3, clientHandle: 20 + i, ...VINFO, srcmsglen: data.length, dstmsglen: ioReplyMax(s.msg) };
-    frames.push(ethernetFrame(BETA, ALPHA, emitL4(l4({ seq: 1 + i, payload: emitKif({ kind: 'msgSend', values, data }) }))));
+  const pcap = sharedRun(() => {
+    const frames: Uint8Array[] = [];
+    sends.forEach((s, i) => {
+      const data = bytes(encodeIoMsg(s.msg));
+      const values = { serverId: 3, clientHandle: 20 + i, ...VINFO, srcmsglen: data.length, dstmsglen: ioReplyMax(s.msg) };
+      frames.push(ethernetFrame(BETA, ALPHA, emitL4(l4({ seq: 1 + i, payload: emitKif({ kind: 'msgSend', values, data }) }))));
+    });
+    // The first send of a connection: Connect MsgSend carrying the open.
+    const openBytes = bytes(encodeIoMsg(open));
+    frames.push(ethernetFrame(BETA, ALPHA, emitL4(l4({ seq: 10, payload: emitKif({
+      kind: 'connectMsgSend',
+      values: { version: 1, serverPid: 1, serverChid: 1, clientId: 4, clientPid: 8200, serverId: 0, clientHandle: 30, ...VINFO, srcmsglen: openBytes.length },
+      data: openBytes,
+    }) }))));
+    // The redirect answering it (opaque MsgReply data to the dissector).
+    const red = encodeIoReply(open, redirectReply({ nd: 0, pid: 4099, chid: 2, prefix: '/etc/hosts', rest: '' }));
+    if (red instanceof IoCodecError) throw new Error(red.reason);
+    frames.push(ethernetFrame(ALPHA, BETA, emitL4(l4({ ...BACK, seq: 1, payload: emitKif({ kind: 'msgReply', values: { status: red.status, handle: 30, offset: 0 }, data: red.data }) }))));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnet-iomsg-'));
+    const file = path.join(dir, 'iomsg.pcap');
+    const w = new PcapFileWriter(file);
+    frames.forEach((f, i) => w.writeRecord(1_000_000 * (i + 1), f));
+    w.close();
+    return file;
   });
-  // The first send of a connection: Connect MsgSend carrying the open.
-  const openBytes = bytes(encodeIoMsg(open));
-  frames.push(ethernetFrame(BETA, ALPHA, emitL4(l4({ seq: 10, payload: emitKif({
-    kind: 'connectMsgSend',
-    values: { version: 1, serverPid: 1, serverChid: 1, clientId: 4, clientPid: 8200, serverId: 0, clientHandle: 30, ...VINFO, srcmsglen: openBytes.length },
-    data: openBytes,
-  }) }))));
-  // The redirect answering it (opaque MsgReply data to the dissector).
-  const red = encodeIoReply(open, redirectReply({ nd: 0, pid: 4099, chid: 2, prefix: '/etc/hosts', rest: '' }));
-  if (red instanceof IoCodecError) throw new Error(red.reason);
-  frames.push(ethernetFrame(ALPHA, BETA, emitL4(l4({ ...BACK, seq: 1, payload: emitKif({ kind: 'msgReply', values: { status: red.status, handle: 30, offset: 0 }, data: red.data }) }))));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnet-iomsg-'));
-  const file = path.join(dir, 'iomsg.pcap');
-  const w = new PcapFileWriter(file);
-  frames.forEach((f, i) => w.writeRecord(1_000_000 * (i + 1), f));
-  w.close();
 
   it('shows each header field we encoded', () => {
+    const file = pcap();
     const names = [...new Set(sends.flatMap((s) => Object.keys(s.fields)))];
     const out = tshark(['-r', file, '-c', String(sends.length), '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f', ...names.flatMap((n) => ['-e', n])]);
     const rows = out.replace(/\n$/, '').split('\n').map((l) => l.split('\t'));
@@ -61,6 +66,7 @@ describe('tshark decodes the _IO_* messages Qnet carries', () => {
   });
 
   it('names them in the Info column; the Connect MsgSend shows the open, the reply its status', () => {
+    const file = pcap();
     const out = tshark(['-r', file, '-T', 'fields', '-E', 'separator=/t', '-e', '_ws.col.Info', '-e', 'qnet6.kif.msgsend.msg.connect.path', '-e', 'qnet6.kif.msgwrite.status']);
     expect(out.replace(/\n$/, '').split('\n')).toEqual([
       ...sends.map((s) => `${s.info}\t${s.fields['qnet6.kif.msgsend.msg.connect.path'] ?? ''}\t`),
@@ -71,6 +77,7 @@ describe('tshark decodes the _IO_* messages Qnet carries', () => {
   });
 
   it('finds nothing malformed and no expert items', () => {
+    const file = pcap();
     expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert']).trim()).toBe('');
   });
 });

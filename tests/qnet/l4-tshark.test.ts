@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { PcapFileWriter } from '../../emulator/machine/net/pcap';
 import { QnetL4Type, QnetLayer } from '../../stack/net/wire/qnet';
 import { QnetKifPacket, QnetKifRepr } from '../../stack/net/wire/qnet-kif';
+import { sharedRun } from '../helpers/shared-run';
 import { L4Net, MS, bytes, type WireFrame } from './l4-rig';
 import { ethernetFrame, tshark } from './wire-fixtures';
 
@@ -44,14 +45,18 @@ function run(): WireFrame[] {
 }
 
 describe('tshark decodes the transport’s frames', () => {
-  const frames = run();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnet-l4-'));
-  const file = path.join(dir, 'l4.pcap');
-  const w = new PcapFileWriter(file);
-  frames.forEach((f) => w.writeRecord(f.at / 1000, ethernetFrame(f.dst, f.src, f.raw)));
-  w.close();
+  const capture = sharedRun(() => {
+    const frames = run();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnet-l4-'));
+    const file = path.join(dir, 'l4.pcap');
+    const w = new PcapFileWriter(file);
+    frames.forEach((f) => w.writeRecord(f.at / 1000, ethernetFrame(f.dst, f.src, f.raw)));
+    w.close();
+    return { frames, file };
+  });
 
   it('covers every frame kind the transport sends', () => {
+    const { frames } = capture();
     const kinds = new Set(frames.map((f) => `${f.l4.type}/${f.l4.layer}`));
     for (const k of [
       `${QnetL4Type.TcsInit}/0`, `${QnetL4Type.TcsUp}/0`, `${QnetL4Type.TcsRemDown}/0`, `${QnetL4Type.Data}/${QnetLayer.KIF}`,
@@ -60,6 +65,7 @@ describe('tshark decodes the transport’s frames', () => {
   });
 
   it('shows the header fields we sent, frame by frame', () => {
+    const { frames, file } = capture();
     const fields = ['qnet6.l4.type', 'qnet6.l4.layer', 'qnet6.l4.flags', 'qnet6.qos.sconn', 'qnet6.qos.dconn', 'qnet6.qos.seq', 'qnet6.l4.offset', 'qnet6.l4.length', 'qnet6.qos.src_qos_idx'];
     const out = tshark(['-r', file, '-T', 'fields', '-E', 'separator=/t', ...fields.flatMap((n) => ['-e', n])]);
     const rows = out.replace(/\n$/, '').split('\n');
@@ -70,6 +76,7 @@ describe('tshark decodes the transport’s frames', () => {
   });
 
   it('finds nothing malformed, and every checked CRC correct', () => {
+    const { frames, file } = capture();
     expect(tshark(['-r', file, '-Y', '_ws.malformed || _ws.expert'])).toBe('');
     const v = tshark(['-r', file, '-V']);
     expect(v).not.toMatch(/incorrect/);

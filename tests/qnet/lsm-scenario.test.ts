@@ -6,16 +6,19 @@
 import * as path from 'node:path';
 import { loadScenario, runScenarioChecked } from '../../emulator/app/testing/api';
 import { QNET_DEFAULTS } from '../../stack/net/qnet/defaults';
+import { sharedRun } from '../helpers/shared-run';
 
 describe('docs/examples/qnet-resolve.yaml', () => {
-  const r = runScenarioChecked(loadScenario(path.resolve(__dirname, '../../docs/examples/qnet-resolve.yaml')));
-  const gamma = () => r.consoles.get('gamma') ?? '';
+  const run = sharedRun(() => runScenarioChecked(loadScenario(path.resolve(__dirname, '../../docs/examples/qnet-resolve.yaml'))));
+  const gamma = () => run().consoles.get('gamma') ?? '';
 
   test('every expectation holds', () => {
+    const r = run();
     expect(r.failures).toEqual([]);
   });
 
   test('gamma sent one request for beta and conn_est_retries + 1 for the unknown name, on its one link', () => {
+    const r = run();
     const requests = 1 + (QNET_DEFAULTS.connEstRetries + 1);
     expect(gamma()).toContain(`lr tx_requests : ${requests}\n`);
     expect(gamma()).toContain('lr unresolved : 1\n');

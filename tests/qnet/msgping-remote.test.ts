@@ -8,6 +8,7 @@
  */
 import { parseScenarioText, runScenarioChecked } from '../../emulator/app/testing/api';
 import { QNET_DEFAULTS } from '../../stack/net/qnet/defaults';
+import { sharedRun } from '../helpers/shared-run';
 
 const node = (name: string, mac: string, extra = '') => `
   ${name}:
@@ -33,14 +34,16 @@ faults:
 `;
 
 describe('msgping to a node that becomes unreachable', () => {
-  const r = runScenarioChecked(parseScenarioText(SCENARIO));
-  const alpha = r.consoles.get('alpha') ?? '';
-  const lines = r.run.consoleLines.get('alpha') ?? [];
-  const at = (re: RegExp) => lines.find((l) => re.test(l.text))?.t ?? NaN;
+  const run = sharedRun(() => {
+    const r = runScenarioChecked(parseScenarioText(SCENARIO));
+    const lines = r.run.consoleLines.get('alpha') ?? [];
+    return { r, alpha: r.consoles.get('alpha') ?? '', lines, at: (re: RegExp) => lines.find((l) => re.test(l.text))?.t ?? NaN };
+  });
   const tick = QNET_DEFAULTS.tickNs;
   const interval = 200e6;
 
   test('replies before the outage; then one failed send per message, and msgping goes on to the end', () => {
+    const { r, alpha } = run();
     // seq 0..4 go out at 1.0 s … 1.8 s (plus the open); seq 5, due at 2.0 s, meets the outage.
     expect(alpha).toMatch(/^32 bytes from \/net\/beta\/dev\/echo: seq=4 time=/m);
     expect(alpha).not.toMatch(/bytes from \/net\/beta\/dev\/echo: seq=5 /);
@@ -51,6 +54,7 @@ describe('msgping to a node that becomes unreachable', () => {
   });
 
   test('Qnet gives up on beta (its only link) within (tx_retries + 1) ticks + 1 tick of the lost send: EHOSTDOWN', () => {
+    const { alpha, at } = run();
     const sent5 = at(/seq=4 time=/) - Number(/seq=4 time=([\d.]+) ms/.exec(alpha)![1]) * 1e6 + interval;
     const failed5 = at(/^msgping: seq=5: Host is down$/);
     // The first retransmission on the first tick at which the frame has waited a whole tick, tx_retries - 1
@@ -65,6 +69,7 @@ describe('msgping to a node that becomes unreachable', () => {
   });
 
   test('after hub0 returns the connection is gone on beta: EBADF, as QNX leaves recovery to the application', () => {
+    const { lines } = run();
     const firstBadf = lines.find((l) => /^msgping: seq=\d+: Bad file descriptor$/.test(l.text));
     expect(firstBadf).toBeDefined();
     expect(firstBadf!.t).toBeGreaterThan(6e9);
@@ -84,10 +89,13 @@ actions:
   - { at: 1s, node: alpha, command: "msgping -c 3 -i 0.1 -s 4000 /net/beta/dev/echo" }
   - { at: 2.5s, node: beta, command: "slay msgecho" }
 `;
-  const r = runScenarioChecked(parseScenarioText(SC), { keepTrace: true });
-  const x = r.run.trace.map((l) => JSON.parse(l) as { node: string; layer: string; probe: string; f?: Record<string, unknown> });
+  const run = sharedRun(() => {
+    const r = runScenarioChecked(parseScenarioText(SC), { keepTrace: true });
+    return { r, x: r.run.trace.map((l) => JSON.parse(l) as { node: string; layer: string; probe: string; f?: Record<string, unknown> }) };
+  });
 
   test('4000-byte payloads cross in fragments and come back whole', () => {
+    const { r, x } = run();
     const alpha = r.consoles.get('alpha') ?? '';
     expect(alpha).toContain('3 messages sent, 3 replies, 0.0% loss\n');
     expect(r.consoles.get('beta')).toContain('msgecho: 3 messages, 3 distinct, 0 duplicates\n');

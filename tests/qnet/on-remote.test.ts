@@ -13,6 +13,7 @@ import { lsmQnet } from '../../stack/io-pkt/lsm-qnet';
 import { IoCodecError, decodeIoMsg, encodeIoMsg, ioReplyMax } from '../../stack/net/qnet/iomsg';
 import { makeNode, newSim, type TestNode } from '../io-pkt/rig';
 import type { Simulation } from '../../emulator/machine/sim/simulation';
+import { sharedRun } from '../helpers/shared-run';
 import { hub } from './lsm-rig';
 import { runExample, tshark, tsharkFields } from './scenario-run';
 import { ALPHA, BETA, VINFO, emitKif, emitL4, ethernetFrame, l4 } from './wire-fixtures';
@@ -144,9 +145,10 @@ describe('the _PROC_SPAWN codec', () => {
 });
 
 describe('docs/examples/qnet.yaml: on -n gamma uname -sn', () => {
-  const x = runExample('qnet.yaml');
+  const run = sharedRun(() => runExample('qnet.yaml'));
 
   test("alpha prints gamma's uname; the spawn and wait went to gamma as KIF MsgSends tshark names", () => {
+    const x = run();
     expect(x.r.failures).toEqual([]);
     const on = x.lines('alpha').filter((l) => l.t >= 4_800 * MS);
     expect(on.map((l) => l.text)).toEqual(['# on -n gamma uname -sn', 'QNX gamma']);

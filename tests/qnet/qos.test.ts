@@ -11,14 +11,18 @@ import { newPeerLink, type PeerState } from '../../stack/net/qnet/session';
 import { QnetL4Flag, QnetLayer, QnetQosType } from '../../stack/net/wire/qnet';
 import { FakeLink, mac } from './l4-rig';
 
-const links = [new FakeLink(0, 'en0', mac(1, 0), 100_000_000), new FakeLink(1, 'en1', mac(1, 1), 10_000_000), new FakeLink(2, 'en2', mac(1, 2), 100_000_000)];
+/** Three links (100, 10 and 100 Mbit/s), made afresh by each test that uses them. */
+function makeLinks(): FakeLink[] {
+  return [new FakeLink(0, 'en0', mac(1, 0), 100_000_000), new FakeLink(1, 'en1', mac(1, 1), 10_000_000), new FakeLink(2, 'en2', mac(1, 2), 100_000_000)];
+}
 
-function peerState(macs: (Uint8Array | null)[] = [mac(2, 0), mac(2, 1), mac(2, 2)]): PeerState {
+function peerState(links: FakeLink[], macs: (Uint8Array | null)[] = [mac(2, 0), mac(2, 1), mac(2, 2)]): PeerState {
   return { peer: { nd: 2, name: 'beta', domain: '', macs, remoteNd: 0 }, links: links.map(() => newPeerLink()), session: null, down: false };
 }
 
 describe('qos link choice', () => {
   it('loadbalance: the link whose queue empties soonest (bytes × 8 / bps), ties to the lowest index', () => {
+    const links = makeLinks();
     // Nothing queued: en0 and en2 (100 Mbit/s) tie at 1500 × 8 / 1e8 = 120 µs, en1 needs 1.2 ms → en0.
     expect(soonest(links, [0, 0, 0], 1500)?.name).toBe('en0');
     // 30000 B queued on en0: (30000 + 1500) × 8 / 1e8 = 2.52 ms; en1 1.2 ms; en2 0.12 ms → en2.
@@ -29,7 +33,8 @@ describe('qos link choice', () => {
   });
 
   it('skips links down for the peer, unusable, or without its MAC', () => {
-    const ps = peerState([null, mac(2, 1), mac(2, 2)]);
+    const links = makeLinks();
+    const ps = peerState(links, [null, mac(2, 1), mac(2, 2)]);
     ps.links[2]!.state = 'down';
     expect(chooseLink(ps, links, { type: 'loadbalance' }, [0, 0, 0], 100)?.name).toBe('en1');
     links[1]!.up = false;
@@ -38,7 +43,8 @@ describe('qos link choice', () => {
   });
 
   it('preferred: the named link while up, else loadbalance over the rest; exclusive: only the named link', () => {
-    const ps = peerState();
+    const links = makeLinks();
+    const ps = peerState(links);
     const q = [0, 0, 0];
     expect(chooseLink(ps, links, { type: 'preferred', ifname: 'en1' }, [0, 1e6, 0], 100)?.name).toBe('en1');
     ps.links[1]!.state = 'down';
@@ -48,10 +54,11 @@ describe('qos link choice', () => {
   });
 
   it('admit: EHOSTUNREACH without a MAC, EHOSTDOWN when down (the peer, or exclusive’s link)', () => {
-    expect(admit(peerState([null, null, null]), links, { type: 'loadbalance' }, Errno)).toBe(Errno.EHOSTUNREACH);
-    expect(admit(peerState([null, mac(2, 1), null]), links, { type: 'exclusive', ifname: 'en0' }, Errno)).toBe(Errno.EHOSTUNREACH);
-    expect(admit(peerState(), links, { type: 'exclusive', ifname: 'wm0' }, Errno)).toBe(Errno.EHOSTUNREACH);
-    const ps = peerState();
+    const links = makeLinks();
+    expect(admit(peerState(links, [null, null, null]), links, { type: 'loadbalance' }, Errno)).toBe(Errno.EHOSTUNREACH);
+    expect(admit(peerState(links, [null, mac(2, 1), null]), links, { type: 'exclusive', ifname: 'en0' }, Errno)).toBe(Errno.EHOSTUNREACH);
+    expect(admit(peerState(links), links, { type: 'exclusive', ifname: 'wm0' }, Errno)).toBe(Errno.EHOSTUNREACH);
+    const ps = peerState(links);
     ps.links[0]!.state = 'down';
     expect(admit(ps, links, { type: 'exclusive', ifname: 'en0' }, Errno)).toBe(Errno.EHOSTDOWN);
     expect(admit(ps, links, { type: 'preferred', ifname: 'en0' }, Errno)).toBe(0);
@@ -99,6 +106,7 @@ describe('receive sequencing and reassembly', () => {
 
 describe('QoS streams', () => {
   it('one stream per spec: loadbalance "0"; preferred / exclusive "<qos_type>:<index of the named link>"', () => {
+    const links = makeLinks();
     expect(streamOf({ type: 'loadbalance' }, links)).toEqual({ key: '0', qos: { type: 'loadbalance' }, qosType: QnetQosType.LoadBalance, qosIdx: -1 });
     expect(streamOf({ type: 'preferred', ifname: 'en1' }, links)).toMatchObject({ key: `${QnetQosType.Preferred}:1`, qosType: 3, qosIdx: 1 });
     expect(streamOf({ type: 'exclusive', ifname: 'en2' }, links)).toMatchObject({ key: `${QnetQosType.Exclusive}:2`, qosType: 2, qosIdx: 2 });
@@ -107,6 +115,7 @@ describe('QoS streams', () => {
   });
 
   it('a received message\'s QoS: the sender\'s policy on the interface it arrived on', () => {
+    const links = makeLinks();
     expect(arrivalQos(QnetQosType.Preferred, links[1])).toEqual({ type: 'preferred', ifname: 'en1' });
     expect(arrivalQos(QnetQosType.Exclusive, links[0])).toEqual({ type: 'exclusive', ifname: 'en0' });
     expect(arrivalQos(QnetQosType.LoadBalance, links[2])).toEqual({ type: 'loadbalance' });

@@ -4,16 +4,18 @@
  * Qnet's tunables (stack/net/qnet/defaults.ts), the idle round trip from wire times and cost tables.
  */
 import { QNET_DEFAULTS } from '../../stack/net/qnet/defaults';
+import { sharedRun } from '../helpers/shared-run';
 import { msgpingReplies, runExample } from './scenario-run';
 
 const MS = 1e6;
 const US = 1e3;
 
 describe('docs/examples/qnet.yaml', () => {
-  const x = runExample('qnet.yaml');
-  const alpha = () => x.r.consoles.get('alpha') ?? '';
+  const run = sharedRun(() => runExample('qnet.yaml'));
+  const alpha = () => run().r.consoles.get('alpha') ?? '';
 
   test('every expectation holds', () => {
+    const x = run();
     expect(x.r.failures).toEqual([]);
   });
 
@@ -24,6 +26,7 @@ describe('docs/examples/qnet.yaml', () => {
   });
 
   test('20 round trips, in order, within the bound; the wire and PCI terms of the derivation are the run\'s', () => {
+    const x = run();
     const replies = msgpingReplies(x.lines('alpha'), '/net/beta/dev/echo');
     expect(replies.map((r) => r.seq)).toEqual([...Array(20).keys()]);
     // The example's terms (10 Mb/s: 0.8 µs a byte with preamble and FCS).
@@ -58,7 +61,7 @@ describe('docs/examples/qnet.yaml', () => {
 });
 
 describe('docs/examples/qnet-qos.yaml', () => {
-  const x = runExample('qnet-qos.yaml');
+  const run = sharedRun(() => runExample('qnet-qos.yaml'));
   const tick = QNET_DEFAULTS.tickNs;
   /**
    * The longest a frame lost on en0 waits: up to 2 ticks to its first retransmission (it must have waited a
@@ -77,10 +80,12 @@ describe('docs/examples/qnet-qos.yaml', () => {
   const upAt = 4e9;
 
   test('every expectation holds', () => {
+    const x = run();
     expect(x.r.failures).toEqual([]);
   });
 
   test('the failover bound is (10 + 1) x 200 ms + 200 ms = 2.4 s, shorter than the 2.5 s outage; a round trip 2.801 s', () => {
+    const x = run();
     expect(failoverBound).toBe(2_400 * MS);
     expect(failoverBound).toBeLessThan(upAt - downAt);
     expect(rttBound).toBe(2_801 * MS);
@@ -88,6 +93,7 @@ describe('docs/examples/qnet-qos.yaml', () => {
   });
 
   test('loadbalance: every message answered once, in order; the longest gap between replies within the bound', () => {
+    const x = run();
     const replies = msgpingReplies(x.lines('alpha'), '/net/beta/dev/echo');
     expect(replies.map((r) => r.seq)).toEqual([...Array(100).keys()]);
     // Between two replies: at most one interval of waiting for the next message to be due, then its round trip.
@@ -100,6 +106,7 @@ describe('docs/examples/qnet-qos.yaml', () => {
   });
 
   test('en0 is declared down for beta after hub0 fails and before the bound, and back after hub0 returns', () => {
+    const x = run();
     const q = x.recs.filter((r) => r.node === 'alpha' && r.layer === 'qnet');
     const down = q.find((r) => r.probe === 'link-down' && r.f?.['link'] === 'en0');
     const up = q.find((r) => r.probe === 'link-up' && r.f?.['link'] === 'en0' && r.t > (down?.t ?? Infinity));
@@ -122,6 +129,7 @@ describe('docs/examples/qnet-qos.yaml', () => {
   const prefBound = 800 * US;
 
   test('preferred:en1: every message answered once, in order, each in a normal round trip during the outage too', () => {
+    const x = run();
     const replies = msgpingReplies(x.lines('beta'), '/net/alpha~preferred:en1/dev/echo');
     expect(replies.map((r) => r.seq)).toEqual([...Array(100).keys()]);
     expect(394_820 + 160 * US + 160 * US).toBeLessThan(prefBound);

@@ -13,6 +13,7 @@
 import { QnetL4Flag, QnetL4Type, QnetLayer, QnetQosType } from '../../stack/net/wire/qnet';
 import { IoMsgType } from '../../stack/net/wire/qnet-kif';
 import { MSGECHO_MGRID } from '../../stack/utils/msgecho';
+import { sharedRun } from '../helpers/shared-run';
 import { msgpingReplies, qnetFrames, runExample, tshark, tsharkFields, type ExampleRun, type QnetFrame } from './scenario-run';
 
 /** Header fields tshark shows, and how our parse names them. */
@@ -81,17 +82,20 @@ function checkLink(x: ExampleRun, link: string): QnetFrame[] {
 }
 
 describe('docs/examples/qnet.yaml through tshark', () => {
-  const x = runExample('qnet.yaml');
+  const run = sharedRun(() => runExample('qnet.yaml'));
 
   test('the run met its expectations', () => {
+    const x = run();
     expect(x.r.failures).toEqual([]);
   });
 
   test('every Qnet frame on hub0 decodes cleanly and as our views read it', () => {
+    const x = run();
     checkLink(x, 'hub0');
   });
 
   test('session set-up as traced: TCS_INIT and TCS_UP carry the connection ids the transport chose', () => {
+    const x = run();
     const inits = x.recs.filter((r) => r.layer === 'qnet' && r.probe === 'tcs-init');
     const ups = x.recs.filter((r) => r.layer === 'qnet' && r.probe === 'tcs-up');
     expect(inits.length).toBeGreaterThan(0);
@@ -102,6 +106,7 @@ describe('docs/examples/qnet.yaml through tshark', () => {
   });
 
   test('one KIF MsgSend per msgping message, each carried back by one MsgReply', () => {
+    const x = run();
     const frames = qnetFrames(x.pcap('hub0'));
     const alpha = '00:00:e8:0a:00:01';
     const beta = '00:00:e8:0b:00:02';
@@ -126,17 +131,20 @@ describe('docs/examples/qnet.yaml through tshark', () => {
 });
 
 describe('docs/examples/qnet-qos.yaml through tshark', () => {
-  const x = runExample('qnet-qos.yaml');
+  const run = sharedRun(() => runExample('qnet-qos.yaml'));
 
   test('the run met its expectations', () => {
+    const x = run();
     expect(x.r.failures).toEqual([]);
   });
 
   test.each(['hub0', 'hub1'])('every Qnet frame on %s decodes cleanly and as our views read it', (link) => {
+    const x = run();
     checkLink(x, link);
   });
 
   test('the QoS on the wire is what each path asked for', () => {
+    const x = run();
     const onHub = (l: string) => echoSends(qnetFrames(x.pcap(l)));
     const all = [...onHub('hub0').map((s) => ({ ...s, link: 'hub0' })), ...onHub('hub1').map((s) => ({ ...s, link: 'hub1' }))];
     const fromAlpha = all.filter((s) => s.f.src.startsWith('00:00:e8:0a'));
@@ -156,6 +164,7 @@ describe('docs/examples/qnet-qos.yaml through tshark', () => {
   });
 
   test('answers travel with the QoS of the request: alpha answers beta\'s preferred:en1 client preferred on its en1', () => {
+    const x = run();
     // MsgReply frames carrying msgping's 64 bytes, with the hub they were on.
     const replies = ['hub0', 'hub1'].flatMap((link) => qnetFrames(x.pcap(link))
       .filter((f) => kifType(f) === KIF_MSGREPLY && u32(f.l4.payload, 16) === 64)

@@ -71,12 +71,14 @@ describe('LwL4 CRC', () => {
 });
 
 describe('LwL4 header', () => {
-  const r = l4({
+  /** The header every test here starts from, built by the test. */
+  const header = () => l4({
     type: QnetL4Type.Data, flags: 0x05, layer: QnetLayer.NR, srcNdForDst: 0x0102, dstNdForSrc: 0x0304, sconn: 0x05060708,
     dconn: 0x090a0b0c, seq: 0x0d0e0f10, qosType: 3, srcQosIdx: 0x1112, offset: 0x13141516, payload: Uint8Array.from([0xaa, 0xbb]),
   });
 
   it('puts each field at its offset, little-endian for version 0x2a', () => {
+    const r = header();
     const f = emitL4(r);
     expect(f.length).toBe(40);
     const at = (k: keyof typeof QnetL4Field) => hex(f.subarray(QnetL4Field[k].offset, QnetL4Field[k].offset + QnetL4Field[k].length));
@@ -95,6 +97,7 @@ describe('LwL4 header', () => {
   });
 
   it('writes big-endian fields after version 0xaa, with the same CRC register stored big-endian', () => {
+    const r = header();
     const f = emitL4({ ...r, bigEndian: true });
     expect(hex(f.subarray(0, 14))).toBe('0000aa0805010102030405060708');
     expect(hex(f.subarray(30, 34))).toBe('00000002');
@@ -105,6 +108,7 @@ describe('LwL4 header', () => {
   });
 
   it.each([false, true])('round-trips (bigEndian %s), leaving Ethernet padding out of the payload', (be) => {
+    const r = header();
     const f = emitL4({ ...r, bigEndian: be });
     const padded = new Uint8Array(60);
     padded.set(f);
@@ -113,6 +117,7 @@ describe('LwL4 header', () => {
   });
 
   it('names each failed check', () => {
+    const r = header();
     const f = emitL4(r);
     expect(check(QnetL4Repr.parse(new QnetL4Packet(f.subarray(0, 37))))).toBe('short');
     expect(new QnetL4Packet(f.subarray(0, 37)).checkLen()).toMatch(/shorter/);
