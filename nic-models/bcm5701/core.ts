@@ -116,8 +116,9 @@ export class Bcm5701Core {
         if (nic !== 0 && addr + len > nic && addr < nic + 0x800) this.stats.materialise(nic);
       },
       outOfRange: (dir, addr) => {
+        // The window base is a 32-bit register: report the address as the bus saw it (unsigned).
         this.f.set(BLOCK.MEMARB + 8, addr >>> 0);
-        tr('sram-out-of-range', { dir, addr });
+        tr('sram-out-of-range', { dir, addr: addr >>> 0 });
       },
     };
     this.eeprom = new Eeprom(ctx, buildEepromImage({ mac: this.macAddress, size: opts.eepromBytes ?? 1024 }),

@@ -107,10 +107,6 @@ export class Eeprom {
     this.done = new SimEvent(`${ctx.name}.eepromDone`, () => this.complete(), Priority.Device);
   }
 
-  get busy(): boolean {
-    return this.op !== null;
-  }
-
   readAddr(): number {
     return (this.addr | (this.op ? EA.START : 0)) >>> 0;
   }
