@@ -17,8 +17,6 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 /** CCMP header and MIC lengths (12.5.3.2). */
 export const CCMP_HDRLEN = 8;
 export const CCMP_MICLEN = 8;
-/** Key ID octet: the ExtIV bit (always 1 for CCMP). */
-export const CCMP_EXTIV = 0x20;
 /** 802.11-2016 9.2.4.1: Frame Control bits of octet 1. */
 const FC1_TODS = 0x01;
 const FC1_FROMDS = 0x02;
@@ -47,17 +45,6 @@ export function mpduLayout(f: Uint8Array): MpduLayout | null {
   const hdrLen = 24 + (hasA4 ? 6 : 0) + (qos ? 2 : 0);
   if (f.length < hdrLen) return null;
   return { hdrLen, hasA4, qos, mgmt: type === 0, tid: qos ? f[hdrLen - 2]! & 0x0f : 0 };
-}
-
-/** The 48-bit PN of a CCMP header (PN0 at octet 0, PN5 at octet 7), as a number (exact below 2^53). */
-export function ccmpPn(h: Uint8Array): number {
-  return h[0]! + h[1]! * 0x100 + h[4]! * 0x10000 + h[5]! * 0x1000000 + h[6]! * 0x100000000 + h[7]! * 0x10000000000;
-}
-
-/** A CCMP header for `pn` and `keyId`. */
-export function ccmpHeader(pn: number, keyId: number): Uint8Array {
-  const b = (i: number): number => Math.floor(pn / 2 ** (8 * i)) & 0xff;
-  return Uint8Array.of(b(0), b(1), 0, ((keyId & 3) << 6) | CCMP_EXTIV, b(2), b(3), b(4), b(5));
 }
 
 /** AAD (12.5.3.3.3) from the MAC header at the start of `f`. */

@@ -15,8 +15,6 @@ export type TxRingId = 'tx' | 'atim' | 'prio' | 'beacon';
 export const TX_RINGS: readonly TxRingId[] = ['tx', 'atim', 'prio', 'beacon'];
 /** Base registers by ring (rt2500pci.h TXCSR3–TXCSR6). */
 export const TX_RING_BASE: Readonly<Record<TxRingId, number>> = { tx: CSR.TXCSR3, atim: CSR.TXCSR4, prio: CSR.TXCSR5, beacon: CSR.TXCSR6 };
-/** The ring's current-descriptor pointer register (rt2500pci.h TXPTR, ATIMPTR, PRIPTR; RXPTR for receive). */
-export const TX_RING_PTR: Readonly<Partial<Record<TxRingId, number>>> = { tx: CSR.TXPTR, atim: CSR.ATIMPTR, prio: CSR.PRIPTR };
 
 /** Read a 32-bit register of the CSR file. */
 export type RegRead = (off: number) => number;
