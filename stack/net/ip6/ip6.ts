@@ -199,7 +199,7 @@ export class Ip6 {
     env.charge(NetCost.ip6Input);
     st.total++;
     const drop = (counter: keyof typeof st | null, reason: string): void => {
-      if (counter && typeof st[counter] === 'number') (st[counter] as number)++;
+      if (counter) bump(st, counter);
       env.trace('ip6', 'drop', m.pktId, { reason });
     };
     const p = new Ipv6Packet(buf);
@@ -239,7 +239,7 @@ export class Ip6 {
     const env = this.s.env;
     const w = walkExtHeaders(pkt, nxt, off, off === IP6_HDR_LEN, mcast);
     if (w.kind === 'drop') {
-      if (w.counter) (this.stats.ip6[w.counter] as number)++;
+      if (w.counter) bump(this.stats.ip6, w.counter);
       env.trace('ip6', 'drop', m.pktId, { reason: w.reason });
       if (w.paramProb) this.icmp6.error(ifp, m, pkt, Icmp6Type.ParamProb, w.paramProb.code, w.paramProb.pointer);
       return;
@@ -371,4 +371,13 @@ export class Ip6 {
     if (err) this.stats.ip6.odropped++;
     return err;
   }
+}
+
+/**
+ * Add one to the ip6stat counter `name` when it is a number (the histograms are arrays). A function rather than
+ * `(st[name] as number)++`: StrykerJS prints that expression's mutant without its parentheses, which no longer parses.
+ */
+function bump<S extends object>(stats: S, name: keyof S): void {
+  const r = stats as Record<keyof S, unknown>;
+  if (typeof r[name] === 'number') r[name] = (r[name] as number) + 1;
 }
