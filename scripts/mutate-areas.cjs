@@ -30,11 +30,14 @@ const AREAS = {
   },
   'stack-net': {
     mutate: ['stack/net/*.ts'],
-    tests: ['tests/net-stack', 'tests/router'],
+    // BPF (bpf.ts, bpf-filter.ts, if-promisc.ts) is checked by tests/bpf; ARP, interface naming and the raw path's
+    // MTU by io-pkt's own tests.
+    tests: ['tests/net-stack', 'tests/router', 'tests/bpf', 'tests/io-pkt'],
   },
   'stack-net-tcp': { mutate: ['stack/net/tcp/**/*.ts'], tests: ['tests/net-stack'] },
   'stack-net-ip6': { mutate: ['stack/net/ip6/**/*.ts'], tests: ['tests/net-stack'] },
-  'stack-net-wire': { mutate: ['stack/net/wire/**/*.ts'], tests: ['tests/net-stack'] },
+  // The Qnet wire formats (wire/qnet*.ts) are checked by tests/qnet.
+  'stack-net-wire': { mutate: ['stack/net/wire/**/*.ts'], tests: ['tests/net-stack', 'tests/qnet'] },
   'stack-net-bridge': { mutate: ['stack/net/bridge/**/*.ts'], tests: ['tests/bridge', 'tests/net-stack'] },
   'stack-net-pf': { mutate: ['stack/net/pf/**/*.ts'], tests: ['tests/pf', 'tests/bpf', 'tests/net-stack'] },
   'stack-net-qnet': { mutate: ['stack/net/qnet/**/*.ts'], tests: ['tests/qnet'] },

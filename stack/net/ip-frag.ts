@@ -15,8 +15,10 @@ const IPOPT_NOP = 1;
 const IPOPT_COPIED = 0x80;
 
 /**
- * ip_optcopy: the options of a first fragment that every later fragment repeats (copied flag set), padded
- * with EOL to a multiple of 4 bytes. Malformed option lists stop the copy where they go wrong.
+ * ip_optcopy: the options of a first fragment that every later fragment repeats (copied flag set) and the NOPs
+ * between them (NetBSD's ip_optcopy keeps them, so that an LSRR option stays aligned for multicast tunnels), padded with EOL to a multiple
+ * of 4 bytes. Malformed option lists stop the copy where they go wrong (NetBSD panics under DIAGNOSTIC: ip_dooptions
+ * should have refused them).
  */
 export function ipOptCopy(options: Uint8Array): Uint8Array {
   const out: number[] = [];
@@ -25,8 +27,9 @@ export function ipOptCopy(options: Uint8Array): Uint8Array {
     const type = options[i]!;
     if (type === IPOPT_EOL) break;
     if (type === IPOPT_NOP) {
+      out.push(IPOPT_NOP);
       i++;
-      continue; // NOPs are padding: not copied (ip_optcopy)
+      continue;
     }
     if (i + 1 >= options.length) break;
     const len = options[i + 1]!;
