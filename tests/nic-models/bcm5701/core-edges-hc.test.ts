@@ -5,22 +5,10 @@
  * MAC_TX_STATUS.LINK_UP, and a frame waiting for a receive block's enable.
  */
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame, type Partner } from './partner';
-import { Tg3 } from './tg3';
+import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame } from './partner';
+import { linkedTg3 } from './linked';
 
-function linked(): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host();
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  if (!t.linkUp) throw new Error('no link');
-  return { h, t, partner };
-}
+const linked = linkedTg3;
 
 /** A 64-bit statistics counter (low dword) through the SRAM window, as bge_stats_update reads it. */
 const stat = (h: Host, off: number): number => h.r(0x8000 + off + 4);

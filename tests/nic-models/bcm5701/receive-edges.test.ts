@@ -6,22 +6,10 @@
  * MAC control, the length limit), and the internal DMA engine's descriptor clipping. Each test builds its own chip, opened by the tg3 sequences of tg3.ts.
  */
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, ethFrame, PARTNER_MAC, udpFrame, type Partner } from './partner';
-import { Tg3 } from './tg3';
+import { ethFrame, PARTNER_MAC, udpFrame } from './partner';
+import { linkedTg3 } from './linked';
 
-function linked(o: { verbose?: boolean } = {}): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host(o);
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  if (!t.linkUp) throw new Error('no link');
-  return { h, t, partner };
-}
+const linked = linkedTg3;
 
 /** The low dword of a statistics counter at SRAM `off`, read through the BAR window as bge_stats_update does. */
 const stat = (h: Host, off: number): number => h.sramR(off + 4, 'bge-win');

@@ -7,22 +7,11 @@ import { componentContext } from '../../../emulator/machine/sim';
 import { Hub } from '../../../emulator/machine/net/hub';
 import type { NetPort } from '../../../emulator/machine/net/link';
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, ethFrame, PARTNER_MAC, udpFrame, type Partner } from './partner';
+import { ethFrame, PARTNER_MAC, udpFrame } from './partner';
+import { linkedTg3 } from './linked';
 import { Tg3 } from './tg3';
 
-function linked(o: { verbose?: boolean } = {}): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host(o);
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  if (!t.linkUp) throw new Error('no link');
-  return { h, t, partner };
-}
+const linked = linkedTg3;
 
 /** Write send BD `slot`: buffer `addr`, `len` bytes, `flags` (0x4 END). */
 function sendBd(h: Host, t: Tg3, slot: number, addr: number, len: number, flags: number): void {

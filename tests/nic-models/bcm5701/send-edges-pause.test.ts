@@ -4,22 +4,11 @@
  * which must send the waiting frame and nothing else (it shares its event with the no-END chain timeout).
  */
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, ethFrame, PARTNER_MAC, udpFrame, type Partner } from './partner';
+import { ethFrame, PARTNER_MAC, udpFrame } from './partner';
+import { linkedTg3 } from './linked';
 import { Tg3 } from './tg3';
 
-function linked(): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host();
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  if (!t.linkUp) throw new Error('no link');
-  return { h, t, partner };
-}
+const linked = linkedTg3;
 
 /** An 802.3x PAUSE frame (Annex 31B) from `src`: reserved multicast DA, EtherType 0x8808, opcode 1, pause_time. */
 function pause(src: readonly number[], quanta: number): Uint8Array {
