@@ -12,24 +12,11 @@
  *   mailbox 0 masks (the host in its handler) nothing triggers, and the unmask finds 100 ≥ 64 → one update at once.
  */
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, udpFrame, type Partner } from './partner';
-import { Tg3 } from './tg3';
+import { udpFrame, type Partner } from './partner';
+import { linkedTg3 } from './linked';
 
 const WIRE_1514_NS = (8 + 1514 + 4 + 12) * 8;
 
-function linkedTg3(): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host();
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  if (!t.linkUp) throw new Error('no link');
-  return { h, t, partner };
-}
 
 /** Program coalescing as given, unmask (mailbox = current tag << 24 or `mbox`), and send `n` frames `gapNs` apart. */
 function burst(h: Host, partner: Partner, o: { mode: number; rx: [number, number, number, number]; n: number; gapNs: number; mbox?: number }): { updates: number; irqs: number } {

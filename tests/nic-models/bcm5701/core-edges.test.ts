@@ -8,22 +8,10 @@ import type { IrqLine } from '../../../emulator/machine/bus/types';
 import { componentContext, Simulation } from '../../../emulator/machine/sim';
 import { Bcm5701Pci } from '../../../nic-models/bcm5701/bcm5701-pci';
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame, type Partner } from './partner';
-import { Tg3 } from './tg3';
+import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame } from './partner';
+import { linkedTg3 } from './linked';
 
-function linked(verbose = false): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host({ verbose });
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  if (!t.linkUp) throw new Error('no link');
-  return { h, t, partner };
-}
+const linked = (verbose = false) => linkedTg3({ verbose });
 
 /** A chip after its boot code with a partner on the cable and the link up (no driver has touched it). */
 function bootedWithLink(): Host {

@@ -5,23 +5,11 @@
  * statistics block.
  */
 import { crc32 as zcrc } from 'node:zlib';
-import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, ethFrame, PARTNER_MAC, udpFrame, type Partner } from './partner';
-import { Tg3 } from './tg3';
+import { MAC, MS, US } from './fixture';
+import { ethFrame, PARTNER_MAC, udpFrame } from './partner';
+import { linkedTg3 } from './linked';
 
-function linked(): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host();
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  if (!t.linkUp) throw new Error('no link');
-  return { h, t, partner };
-}
+const linked = (): ReturnType<typeof linkedTg3> => linkedTg3();
 
 /** RFC 1071 sum over 16-bit big-endian words, folded (independent of the model's helpers). */
 function sum16(b: Uint8Array, from: number, to: number, init = 0): number {
