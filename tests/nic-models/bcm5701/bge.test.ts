@@ -5,7 +5,8 @@
  * auto-poll + MI_STAT + MAC_STATUS, frames both ways, and bge_stop with every block stop satisfied.
  */
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame } from './partner';
+import { cabled } from './linked';
+import { PARTNER_MAC, udpFrame, type Partner } from './partner';
 import { Bge } from './bge';
 
 /** Zero the IP header checksum and put the (uncomplemented) pseudo-header sum in the UDP checksum field. */
@@ -19,12 +20,9 @@ function withPseudoHeader(f: Uint8Array): Uint8Array {
   return f;
 }
 
-function up(seed = 1): { h: Host; b: Bge; partner: ReturnType<typeof cableWithPartner>['partner'] } {
+function up(seed = 1): { h: Host; b: Bge; partner: Partner } {
   const h = new Host({ seed });
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
+  const partner = cabled(h);
   const b = new Bge(h);
   b.attach();
   b.init();

@@ -11,7 +11,8 @@ import { componentContext, Simulation } from '../../../emulator/machine/sim';
 import { Bcm5701Pci } from '../../../nic-models/bcm5701/bcm5701-pci';
 import { Rtl8029Pci } from '../../../nic-models/ne2000/rtl8029-pci';
 import { Host, MAC, MS } from './fixture';
-import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame } from './partner';
+import { linkedTg3 } from './linked';
+import { PARTNER_MAC, udpFrame } from './partner';
 import { Tg3 } from './tg3';
 
 type Seg = { clock: PciClockMhz; width: PciDataWidth };
@@ -98,16 +99,7 @@ describe('line-rate receive: frame DMA time from the slot', () => {
   }
 
   test.each([{ clock: 66, width: 64 }, { clock: 33, width: 32 }] as Seg[])('%j: 400 back-to-back 1514-byte frames', (seg) => {
-    const h = new Host({ pci: seg });
-    const { cable, partner } = cableWithPartner(h.sim);
-    h.nic.connect(cable);
-    attachPartner(cable, partner);
-    h.delay(2 * MS);
-    const t = new Tg3(h);
-    t.probe();
-    t.open();
-    t.run(10 * MS);
-    expect(t.linkUp).toBe(true);
+    const { h, t, partner } = linkedTg3({ pci: seg });
     const log = recordDma(h);
     const N = 400;
     for (let i = 0; i < N; i++) partner.send(udpFrame(MAC, PARTNER_MAC, 1472, i));

@@ -5,8 +5,8 @@
  * MAC_TX_STATUS.LINK_UP, and a frame waiting for a receive block's enable.
  */
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame } from './partner';
-import { linkedTg3 } from './linked';
+import { cabled, linkedTg3 } from './linked';
+import { PARTNER_MAC, udpFrame } from './partner';
 
 const linked = linkedTg3;
 
@@ -54,10 +54,7 @@ describe('host coalescing', () => {
 
   test('after RST# the rx tick runs RXCOL_TICKS from the first frame, HOSTCC never stopped first', () => {
     const h = new Host();
-    const { cable, partner } = cableWithPartner(h.sim);
-    h.nic.connect(cable);
-    attachPartner(cable, partner);
-    h.delay(2 * MS);
+    const partner = cabled(h);
     h.poll(() => h.r(0x460), 0x8, 0x8, 100 * US, 100, 'MAC_TX_STATUS.LINK_UP');
     // A minimal receive bring-up (bge_blockinit's order, without its HOSTCC stop): nothing updates the status
     // block before the first frame.

@@ -8,21 +8,11 @@
 import { createHash } from 'node:crypto';
 import { Rng } from '../../../emulator/machine/sim/rng';
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame, type Partner } from './partner';
+import { cabled, linkedTg3 } from './linked';
+import { PARTNER_MAC, udpFrame } from './partner';
 import { Tg3 } from './tg3';
 
-function linked(seed = 1): { h: Host; t: Tg3; partner: Partner } {
-  const h = new Host({ seed });
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
-  const t = new Tg3(h);
-  t.probe();
-  t.open();
-  t.run(10 * MS);
-  return { h, t, partner };
-}
+const linked = (seed = 1) => linkedTg3({ seed });
 
 /** Run `ns` and return the events per virtual millisecond. */
 function eventRate(h: Host, ns: number): number {
@@ -139,10 +129,7 @@ describe('hostile driver input', () => {
 
   test('10⁵ seeded random register writes, then tg3 probes and opens the chip', () => {
     const h = new Host({ seed: 3 });
-    const { cable, partner } = cableWithPartner(h.sim);
-    h.nic.connect(cable);
-    attachPartner(cable, partner);
-    h.delay(2 * MS);
+    const partner = cabled(h);
     const rng = new Rng(1234, 'fuzz');
     for (let i = 0; i < 100_000; i++) {
       const off = rng.below(0x10000) & ~3;

@@ -8,6 +8,7 @@ import { componentContext, Simulation, type TraceRecord } from '../../../emulato
 import { bcm5701Kind } from '../../../nic-models/bcm5701';
 import type { Bcm5701Pci } from '../../../nic-models/bcm5701/bcm5701-pci';
 import { BAR, Host, MAC, MS, US } from './fixture';
+import { linkedTg3 } from './linked';
 import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame } from './partner';
 import { Tg3 } from './tg3';
 
@@ -196,15 +197,7 @@ describe('the bcm5701 NIC kind', () => {
   });
 
   test('what a tg3 run traces under counted probes is countable by scenario expectations', () => {
-    const h = new Host();
-    const { cable, partner } = cableWithPartner(h.sim);
-    h.nic.connect(cable);
-    attachPartner(cable, partner);
-    h.delay(2 * MS);
-    const t = new Tg3(h);
-    t.probe();
-    t.open();
-    t.run(10 * MS);
+    const { h, t, partner } = linkedTg3();
     t.xmit(udpFrame(PARTNER_MAC, MAC, 100));
     // More frames than the 200 posted standard BDs, the driver not servicing: rx-wait no-std-bd.
     for (let i = 0; i < 210; i++) partner.send(udpFrame(MAC, PARTNER_MAC, 60, i));

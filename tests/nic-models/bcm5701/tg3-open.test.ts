@@ -4,15 +4,13 @@
  * an auto-negotiating partner with the LINK_CHG status update and interrupt, and frames both ways.
  */
 import { Host, MAC, MS, US } from './fixture';
-import { attachPartner, cableWithPartner, PARTNER_MAC, udpFrame } from './partner';
+import { cabled } from './linked';
+import { PARTNER_MAC, udpFrame, type Partner } from './partner';
 import { Tg3 } from './tg3';
 
-function openWithPartner(seed = 1): { h: Host; t: Tg3; partner: ReturnType<typeof cableWithPartner>['partner'] } {
+function openWithPartner(seed = 1): { h: Host; t: Tg3; partner: Partner } {
   const h = new Host({ seed });
-  const { cable, partner } = cableWithPartner(h.sim);
-  h.nic.connect(cable);
-  attachPartner(cable, partner);
-  h.delay(2 * MS);
+  const partner = cabled(h);
   const t = new Tg3(h);
   t.probe();
   t.open();
