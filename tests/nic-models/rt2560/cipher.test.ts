@@ -6,17 +6,11 @@
  * as ICV_ERROR with the frame left as received, several descriptors in one walk, and snapshots taken while a
  * descriptor is being processed (including a version-1 state upgraded).
  */
-import { Bed, frame, MAC_A, MAC_B, US } from './fixture';
+import { frame, MAC_A, MAC_B, US, openPair } from './fixture';
 import { CIPHER_AES, decDesc, encDesc, M64 } from './cipher-helpers';
 import { CSR } from '../../../nic-models/rt2560/regs';
 
-function pair() {
-  const bed = new Bed({ chips: [{ mac: MAC_A, pos: { x: 0, y: 0, z: 0 } }, { mac: MAC_B, pos: { x: 10, y: 0, z: 0 } }], air: {} });
-  const [a, b] = [bed.chips[0]!, bed.chips[1]!];
-  a.open({ style: 'bsd' });
-  b.open({ style: 'bsd' });
-  return { bed, a, b };
-}
+const pair = () => openPair('bsd');
 
 /** The engine's time for one CCMP MPDU: 40 MHz, 11 clocks per AES block, 10 clocks of key expansion (timing.ts). */
 function expectedProcessNs(aadLen: number, payload: number): number {

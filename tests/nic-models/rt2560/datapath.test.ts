@@ -5,21 +5,14 @@
  * descriptor (CNT4), the cipher engine's pass-through walks, and the NAV deferring a third station. Expected times
  * are computed here from SIFS, slot, airtime (802.11-2012 clauses 16–19) and the propagation delay.
  */
-import { Bed, BCAST, frame, MAC_A, MAC_B, US } from './fixture';
+import { Bed, BCAST, frame, MAC_A, MAC_B, US, MAC_C, openPair } from './fixture';
 import { CSR } from '../../../nic-models/rt2560/regs';
 import { airtimeNs } from '../../../nic-models/rt2560/phy';
 import { RXTX_TURNAROUND_NS } from '../../../nic-models/rt2560/timing';
 import { propagationDelayNs } from '../../../emulator/machine/net/wireless/propagation';
 
-const MAC_C = [0x00, 0x0c, 0x43, 0x25, 0x60, 0x0c];
 
-function pair(style: 'linux' | 'bsd', counts?: Partial<Record<'tx' | 'prio' | 'rx', number>>) {
-  const bed = new Bed({ chips: [{ mac: MAC_A, pos: { x: 0, y: 0, z: 0 } }, { mac: MAC_B, pos: { x: 10, y: 0, z: 0 } }], air: {} });
-  const [a, b] = [bed.chips[0]!, bed.chips[1]!];
-  a.open({ style, ...(counts ? { counts } : {}) });
-  b.open({ style, ...(counts ? { counts } : {}) });
-  return { bed, a, b };
-}
+const pair = openPair;
 
 const airStarts = (bed: Bed, radio: string) => bed.recs.filter((r) => r.layer === 'air' && r.probe === 'tx-start' && r.f?.['radio'] === radio);
 

@@ -4,20 +4,13 @@
  * (802.11-2012 8.3.2.1 Table 8-19), and CSR9.MAX_FRAME_UNIT (rt2500pci_init_registers: the RX entry size / 128).
  * Frames are sent by a second RT2560 on the same medium, with timestamps written by the test (no TIMESTAMP flag).
  */
-import { Bed, BCAST, frame, MAC_A, MAC_B, US, type Chip } from './fixture';
+import { BCAST, frame, MAC_A, MAC_B, US, type Chip, MAC_C, openPair } from './fixture';
 import { CSR } from '../../../nic-models/rt2560/regs';
 import { airtimeNs, byteOffsetNs } from '../../../nic-models/rt2560/phy';
 
-const MAC_C = [0x00, 0x0c, 0x43, 0x25, 0x60, 0x0c];
 const BSS = [0x02, 0x11, 0x22, 0x33, 0x44, 0x55];
 
-function pair() {
-  const bed = new Bed({ chips: [{ mac: MAC_A, pos: { x: 0, y: 0, z: 0 } }, { mac: MAC_B, pos: { x: 10, y: 0, z: 0 } }], air: {} });
-  const [a, b] = [bed.chips[0]!, bed.chips[1]!];
-  a.open({ style: 'linux' });
-  b.open({ style: 'linux' });
-  return { bed, a, b };
-}
+const pair = () => openPair('linux');
 
 /** A beacon (0x80) or probe response (0x50) body: timestamp, interval 100 TU, ESS, SSID "x". */
 function mgmt(fc: number, a1: number[], bssid: number[], tsf: number, cut?: number): Uint8Array {

@@ -5,23 +5,16 @@
  * drivers write. Times are computed here from CSR18/CSR11 (as rt2500pci programs them), the receive-to-transmit
  * turnaround and the 802.11 airtimes (phy.ts, equal to the medium's).
  */
-import { Bed, BCAST, frame, MAC_A, MAC_B, US, type Chip } from './fixture';
+import { Bed, BCAST, frame, MAC_A, MAC_B, US, type Chip, MAC_C, openPair } from './fixture';
 import { CSR } from '../../../nic-models/rt2560/regs';
 import { airtimeNs, byteOffsetNs } from '../../../nic-models/rt2560/phy';
 import { RXTX_TURNAROUND_NS } from '../../../nic-models/rt2560/timing';
 import type { WifiRate } from '../../../emulator/machine/net/wireless/radio';
 
-const MAC_C = [0x00, 0x0c, 0x43, 0x25, 0x60, 0x0c];
 /** rt2500pci: CSR18 SIFS = 10 µs, plus the PHY's turnaround (docs/models/rt2560.md). */
 const SIFS = 10 * US + RXTX_TURNAROUND_NS;
 
-function pair() {
-  const bed = new Bed({ chips: [{ mac: MAC_A, pos: { x: 0, y: 0, z: 0 } }, { mac: MAC_B, pos: { x: 10, y: 0, z: 0 } }], air: {} });
-  const [a, b] = [bed.chips[0]!, bed.chips[1]!];
-  a.open({ style: 'linux' });
-  b.open({ style: 'linux' });
-  return { bed, a, b };
-}
+const pair = () => openPair('linux');
 
 /** A's PPDUs on the air: start time (at A) and the MPDU. */
 function onAir(bed: Bed, chip: Chip): { t: number; mpdu: Uint8Array; rate: WifiRate }[] {

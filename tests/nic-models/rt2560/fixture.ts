@@ -364,3 +364,15 @@ export function frame(fc: number, a1: number[], a2: number[], a3: number[], body
 }
 
 export const BCAST = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+
+/** A third station's address (the tests' bystander). */
+export const MAC_C = [0x00, 0x0c, 0x43, 0x25, 0x60, 0x0c];
+
+/** Two chips 10 m apart on one quiet air (A at the origin), both opened by the driver `style`. */
+export function openPair(style: 'linux' | 'bsd', counts?: Partial<Record<'tx' | 'prio' | 'rx', number>>): { bed: Bed; a: Chip; b: Chip } {
+  const bed = new Bed({ chips: [{ mac: MAC_A, pos: { x: 0, y: 0, z: 0 } }, { mac: MAC_B, pos: { x: 10, y: 0, z: 0 } }], air: {} });
+  const [a, b] = [bed.chips[0]!, bed.chips[1]!];
+  a.open({ style, ...(counts ? { counts } : {}) });
+  b.open({ style, ...(counts ? { counts } : {}) });
+  return { bed, a, b };
+}

@@ -8,19 +8,12 @@
  * stays 0 everywhere: the model invents no ids.
  */
 import type { TraceRecord } from '../../../emulator/machine/sim';
-import { Bed, frame, MAC_A, MAC_B, US } from './fixture';
+import { frame, MAC_A, MAC_B, US, MAC_C, openPair } from './fixture';
 import { CIPHER_AES, decDesc, encDesc, M64 } from './cipher-helpers';
 import { CSR } from '../../../nic-models/rt2560/regs';
 
-const MAC_C = [0x00, 0x0c, 0x43, 0x25, 0x60, 0x0c];
 
-function pair() {
-  const bed = new Bed({ chips: [{ mac: MAC_A, pos: { x: 0, y: 0, z: 0 } }, { mac: MAC_B, pos: { x: 10, y: 0, z: 0 } }], air: {} });
-  const [a, b] = [bed.chips[0]!, bed.chips[1]!];
-  a.open({ style: 'bsd' });
-  b.open({ style: 'bsd' });
-  return { bed, a, b };
-}
+const pair = () => openPair('bsd');
 
 /** "layer/probe@where pkt" for the nic and air records, where = the nic or radio (air rx: the receiving radio). */
 function hops(recs: TraceRecord[]): string[] {

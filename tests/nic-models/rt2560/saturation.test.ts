@@ -4,11 +4,10 @@
  * frames with 9 µs slots, ≈ 23 with 20 µs: the well-known 802.11g DCF ceiling), and both stations get a fair share.
  * Rings are refilled from the test every ms.
  */
-import { Bed, frame, MAC_A, MAC_B, MS, US } from './fixture';
+import { Bed, frame, MAC_A, MAC_B, MS, US, MAC_C } from './fixture';
 import { CSR } from '../../../nic-models/rt2560/regs';
 import { airtimeNs } from '../../../nic-models/rt2560/phy';
 
-const MAC_C = [0x00, 0x0c, 0x43, 0x25, 0x60, 0x0c];
 
 function run(slotUs: number): { mbps: number; share: number } {
   const bed = new Bed({
