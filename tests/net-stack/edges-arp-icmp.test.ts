@@ -6,14 +6,14 @@ import { sockaddrIn } from '../../stack/include/netinet/in';
 import { AF_INET, SOCK_DGRAM } from '../../stack/include/sys/socket';
 import { SEC } from '../../emulator/machine/sim/time';
 import { ARP_MAXTRIES, ARPT_DOWN_S } from '../../stack/net/arp';
-import { IFF_RUNNING, IFF_UP, type Ifnet } from '../../stack/net/if';
+import type { Ifnet } from '../../stack/net/if';
 import { Ip } from '../../stack/net/ip';
 import type { Socket } from '../../stack/net/socket';
 import type { NetStack } from '../../stack/net/stack';
 import { EtherType, EthernetFrame, IcmpPacket, IcmpType, IcmpUnreachCode, IpProto, Ipv4Packet, parseMac } from '../../stack/net/wire';
 import { ARP_REQUEST } from './fixtures';
-import { primeArp, udpFrame } from './frag-util';
-import { fakeEther, ip, makeStack, rx, take } from './harness';
+import { forwardingRouter, primeArp, udpFrame } from './frag-util';
+import { ip, makeStack, rx, take } from './harness';
 
 const ipOf = (f: Uint8Array): Ipv4Packet => new Ipv4Packet(f.subarray(14));
 
@@ -98,18 +98,7 @@ describe('icmp_input code checks', () => {
 });
 
 describe('icmp_error about an ICMP datagram', () => {
-  /** A router: en0 10.77.0.2/24, en1 10.88.0.1/24 with 10.88.0.9 in ARP. */
-  function router(): { s: NetStack; en0: Ifnet; en1: Ifnet } {
-    const { s, en0 } = makeStack('00:50:c2:00:00:02', '10.77.0.2', { forward: true });
-    const en1 = fakeEther('en1', '00:50:c2:00:01:01');
-    s.attachInterface(en1, 'ether');
-    en1.flags |= IFF_UP | IFF_RUNNING;
-    s.addAddress(en1, ip('10.88.0.1'), 0xffffff00);
-    s.arp.addPermanent(en1, ip('10.88.0.9'), parseMac('00:50:c2:00:01:09')!);
-    primeArp(s, en0);
-    take(en0);
-    return { s, en0, en1 };
-  }
+  const router = () => forwardingRouter();
   const errorsOut = (en0: Ifnet) => take(en0).map((m) => ipOf(m.data)).filter((p) => p.protocol === IpProto.ICMP)
     .map((p) => new IcmpPacket(p.payload).type);
 

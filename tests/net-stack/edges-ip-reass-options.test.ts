@@ -6,14 +6,13 @@
 import { AF_INET, SOCK_DGRAM } from '../../stack/include/sys/socket';
 import { sockaddrIn } from '../../stack/include/netinet/in';
 import { Errno } from '../../stack/kernel/api';
-import { IFF_MULTICAST, IFF_RUNNING, IFF_UP, type Ifnet } from '../../stack/net/if';
+import { IFF_MULTICAST } from '../../stack/net/if';
 import { ipOptCopy } from '../../stack/net/ip-frag';
 import { IPFRAGTTL_NS } from '../../stack/net/ip-reass';
 import type { Socket } from '../../stack/net/socket';
-import type { NetStack } from '../../stack/net/stack';
 import { EtherType, EthernetFrame, IcmpPacket, IcmpType, IcmpUnreachCode, IP_MF, IpProto, Ipv4Packet, parseMac } from '../../stack/net/wire';
-import { primeArp } from './frag-util';
-import { type FakeEnv, fakeEther, ip, makeStack, rx, take } from './harness';
+import { forwardingRouter } from './frag-util';
+import { type FakeEnv, ip, makeStack, rx, take } from './harness';
 
 interface Dgram {
   src?: string; dst?: string; proto?: number; ttl?: number; ident?: number;
@@ -49,19 +48,11 @@ function frame(d: Dgram): Uint8Array {
   return f;
 }
 
-/** A router: en0 10.77.0.2/24 (10.77.0.1 in ARP), en1 10.88.0.1/24 with 10.88.0.9 in ARP; forwarding on. */
-function router(): { s: NetStack; env: FakeEnv; en0: Ifnet; en1: Ifnet } {
-  const { s, env, en0 } = makeStack('00:50:c2:00:00:02', '10.77.0.2', { forward: true });
-  const en1 = fakeEther('en1', '00:50:c2:00:01:01');
-  s.attachInterface(en1, 'ether');
-  en1.flags |= IFF_UP | IFF_RUNNING;
-  s.addAddress(en1, ip('10.88.0.1'), 0xffffff00);
-  s.arp.addPermanent(en1, ip('10.88.0.9'), parseMac('00:50:c2:00:01:09')!);
-  primeArp(s, en0);
-  take(en0);
-  take(en1);
-  env.traces.length = 0;
-  return { s, env, en0, en1 };
+/** forwardingRouter with the set-up's trace records cleared. */
+function router(): ReturnType<typeof forwardingRouter> {
+  const r = forwardingRouter();
+  r.env.traces.length = 0;
+  return r;
 }
 
 const drops = (env: FakeEnv): string[] => env.traces.filter((t) => t.layer === 'ip' && t.probe === 'drop').map((t) => String(t.f?.reason));

@@ -1,10 +1,10 @@
-/** Helpers for the fragmentation tests: datagrams as Ethernet frames, a seeded shuffle, ARP priming. */
+/** Helpers for the fragmentation and forwarding tests: datagrams as Ethernet frames, a seeded shuffle, ARP priming, a router. */
 import { Ip } from '../../stack/net/ip';
 import type { NetStack } from '../../stack/net/stack';
 import { EtherType, EthernetFrame, Ipv4Packet, Ipv4Repr, parseMac, UdpPacket, UdpRepr } from '../../stack/net/wire';
 import { ARP_REPLY_TO_2 } from './fixtures';
-import { ip, rx } from './harness';
-import type { Ifnet } from '../../stack/net/if';
+import { fakeEther, ip, makeStack, rx, take, type FakeEnv } from './harness';
+import { IFF_RUNNING, IFF_UP, type Ifnet } from '../../stack/net/if';
 
 /** A frame 10.77.0.1 (00:50:c2:00:00:01) → `dst` carrying a UDP datagram 4000 → `dport` of `n` pattern bytes. */
 export function udpFrame(n: number, opts: { dst?: string; dport?: number; ident?: number; df?: boolean; ttl?: number; src?: string } = {}): Uint8Array {
@@ -58,4 +58,22 @@ export function shuffle<T>(a: T[], seed: number): T[] {
 /** 10.77.0.1 is at 00:50:c2:00:00:01 in the stack's ARP cache. */
 export function primeArp(s: NetStack, en0: Ifnet): void {
   rx(s, en0, ARP_REPLY_TO_2, 99);
+}
+
+/**
+ * A router: en0 10.77.0.2/24 (MTU 1500; 10.77.0.1 in ARP), en1 10.88.0.1/24 with MTU `mtu1` and 10.88.0.9 in ARP;
+ * forwarding on; what both interfaces sent while being set up taken off.
+ */
+export function forwardingRouter(mtu1 = 1500): { s: NetStack; env: FakeEnv; en0: Ifnet; en1: Ifnet } {
+  const { s, env, en0 } = makeStack('00:50:c2:00:00:02', '10.77.0.2', { forward: true });
+  const en1 = fakeEther('en1', '00:50:c2:00:01:01');
+  en1.mtu = mtu1;
+  s.attachInterface(en1, 'ether');
+  en1.flags |= IFF_UP | IFF_RUNNING;
+  s.addAddress(en1, ip('10.88.0.1'), 0xffffff00);
+  s.arp.addPermanent(en1, ip('10.88.0.9'), parseMac('00:50:c2:00:01:09')!);
+  primeArp(s, en0);
+  take(en0);
+  take(en1);
+  return { s, env, en0, en1 };
 }

@@ -1,32 +1,17 @@
 /** icmp_error (what is sent, what never is, rate limit), need-fragment when forwarding, and path MTU discovery. */
 import { Errno } from '../../stack/kernel/api';
-import { IFF_RUNNING, IFF_UP } from '../../stack/net/if';
 import { Ip } from '../../stack/net/ip';
 import { ICMP_REDIRTIMEOUT_NS, IP_MTUDISC_TIMEOUT_NS } from '../../stack/net/icmp-route';
 import { RTF } from '../../stack/net/route';
-import type { NetStack } from '../../stack/net/stack';
 import { EtherType, EthernetFrame, IcmpPacket, IcmpType, IcmpUnreachCode, IpProto, Ipv4Packet, parseMac } from '../../stack/net/wire';
-import { primeArp, udpFrame } from './frag-util';
-import { fakeEther, ip, makeStack, rx, take, toHex } from './harness';
+import { forwardingRouter, primeArp, udpFrame } from './frag-util';
+import { ip, makeStack, rx, take, toHex } from './harness';
 
 function ipOf(frame: Uint8Array): Ipv4Packet {
   return new Ipv4Packet(frame.subarray(14));
 }
 
-/** A router: en0 10.77.0.2/24 (MTU 1500), en1 10.88.0.1/24 with `mtu1`; forwarding on; 10.88.0.9 in ARP. */
-function router(mtu1: number): { s: NetStack; en0: ReturnType<typeof fakeEther>; en1: ReturnType<typeof fakeEther> } {
-  const { s, en0 } = makeStack('00:50:c2:00:00:02', '10.77.0.2', { forward: true });
-  const en1 = fakeEther('en1', '00:50:c2:00:01:01');
-  en1.mtu = mtu1;
-  s.attachInterface(en1, 'ether');
-  en1.flags |= IFF_UP | IFF_RUNNING;
-  s.addAddress(en1, ip('10.88.0.1'), 0xffffff00);
-  s.arp.addPermanent(en1, ip('10.88.0.9'), parseMac('00:50:c2:00:01:09')!);
-  primeArp(s, en0);
-  take(en0);
-  take(en1);
-  return { s, en0, en1 };
-}
+const router = forwardingRouter;
 
 function icmpOut(frames: { data: Uint8Array }[]): IcmpPacket[] {
   return frames.map((m) => ipOf(m.data)).filter((p) => p.protocol === IpProto.ICMP).map((p) => new IcmpPacket(p.payload));
