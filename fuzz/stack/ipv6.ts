@@ -137,7 +137,7 @@ export function makeIpv6Gen(rig: StackRig, rng: Rng) {
     {
       w: 2, make: (g) => {
         const p = validPkt(g.rng);
-        const n = 17 + g.rng.below(10);
+        const n = 50 + g.rng.below(10); // ip6_hdrnestlimit: 50 headers with the upper layer's
         const hdrs: Uint8Array[] = [];
         for (let k = 0; k < n; k++) hdrs.push(optionsHeader(k === n - 1 ? p.nxt : Ip6Nxt.DSTOPTS, new Uint8Array(0)));
         return targeted('long-chain', frame6(PEER6_GLOBAL, US6_GLOBAL, Ip6Nxt.DSTOPTS, concat(...hdrs, p.payload)), { 'ip6.toomanyhdr': 1 }, ABOVE, g.rng);

@@ -10,8 +10,11 @@ import { IP6OPT_PAD1, IP6OPT_PADN, IP6OPT_ROUTER_ALERT, IP6_FRAG_LEN, Ip6Nxt, ex
 import { Icmp6ParamCode } from '../wire/icmpv6';
 import type { Ip6Stat } from './stats6';
 
-/** ip6_nexthdr's safety limit on chained headers. */
-export const IP6_MAX_EXTHDRS = 16;
+/**
+ * ip6_hdrnestlimit (NetBSD in6_proto.c: 50): how many headers ip6_input's loop hands on, the upper-layer
+ * protocol included, before it drops the packet as toomanyhdr.
+ */
+export const IP6_HDRNESTLIMIT = 50;
 
 export type ExtWalk =
   /** `prevNxtOff`: offset of the Next Header field that named the payload's protocol. */
@@ -24,7 +27,7 @@ export function walkExtHeaders(pkt: Uint8Array, nxt0: number, off0: number, atSt
   let off = off0;
   let prevNxtOff = atStart ? 6 : -1;
   for (let n = 0; ; n++) {
-    if (n > IP6_MAX_EXTHDRS) return { kind: 'drop', counter: 'toomanyhdr', reason: 'too many extension headers' };
+    if (n + 1 > IP6_HDRNESTLIMIT) return { kind: 'drop', counter: 'toomanyhdr', reason: 'too many extension headers' };
     switch (nxt) {
       case Ip6Nxt.HOPOPTS:
       case Ip6Nxt.DSTOPTS: {

@@ -66,7 +66,7 @@ export class Icmp6 {
         if (p.code !== 0) {
           st.badcode++;
           env.trace('icmp6', 'drop', m.pktId, { reason: `echo request with code ${p.code}` });
-          return;
+          break; // icmp6_input's "goto badcode": no reply, but raw sockets still get it
         }
         this.reflectEcho(ifp, m, src, dst, msg, info);
         break;

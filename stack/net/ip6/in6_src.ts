@@ -18,8 +18,9 @@ export function in6SelectRoute(s: NetStack, ip6: Ip6, dst: Ipv6Addr, scopeId: nu
   if (scopeId && !zone) return Errno.ENXIO;
   const lo = s.lo0;
   const ours = ip6.in6.lookup(dst, ipv6IsLinkLocal(dst) ? zone ?? ifpHint : undefined);
-  if (ours && (ours.flags & IN6_IFF_NOTREADY) === 0) {
-    // Packets to our own address loop through lo0 (the ifa's loopback route).
+  if (ours) {
+    // Packets to our own address loop through lo0 (the loopback route KAME's in6_ifinit adds with the address,
+    // tentative or not); ip6_input drops those to a tentative or duplicated address (RFC 4862 §5.4).
     return { ifp: lo, mtu: lo.mtu, nexthop: dst.slice(), rt: null };
   }
   if (ipv6IsMulticast(dst) || ipv6Scope(dst) <= IPV6_ADDR_SCOPE_LINKLOCAL) {

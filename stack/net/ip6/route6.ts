@@ -44,10 +44,12 @@ export class Route6Table {
     return best;
   }
 
+  /** rtrequest RTM_ADD: a route already there (same prefix, interface and gateway) is answered, not added again. */
   add(r: Omit<Rt6entry, 'use'>): Rt6entry {
-    const old = this.routes.find((x) => x.plen === r.plen && x.ifp === r.ifp && ipv6Equals(x.dst, r.dst) && sameGw(x.gateway, r.gateway));
+    const dst = ipv6Masked(r.dst, r.plen);
+    const old = this.routes.find((x) => x.plen === r.plen && x.ifp === r.ifp && ipv6Equals(x.dst, dst) && sameGw(x.gateway, r.gateway));
     if (old) return old;
-    const e: Rt6entry = { ...r, dst: ipv6Masked(r.dst, r.plen), use: 0 };
+    const e: Rt6entry = { ...r, dst, use: 0 };
     this.routes.push(e);
     this.s.env.trace('ip6', 'route-add', 0, { dst: `${ipv6ToString(e.dst)}/${e.plen}`, if: e.ifp.name, ...(e.gateway ? { gw: ipv6ToString(e.gateway) } : {}) });
     return e;
