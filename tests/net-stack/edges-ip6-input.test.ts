@@ -8,50 +8,24 @@ import { AF_INET6, SOCK_DGRAM } from '../../stack/include/sys/socket';
 import { IPPROTO_IPV6, IPV6_JOIN_GROUP, sockaddrIn6 } from '../../stack/include/netinet/in';
 import { IFF_RUNNING, IFF_UP, type Ifnet } from '../../stack/net/if';
 import { IP6_HDRNESTLIMIT } from '../../stack/net/ip6/ext6';
-import { udp6Checksum } from '../../stack/net/ip6/udp6';
 import { MLD_TICK_NS, MLD_UNSOLICITED_REPORT_INTERVAL_S } from '../../stack/net/ip6/mld6';
 import type { Socket } from '../../stack/net/socket';
 import { ipv6ToString, parseIpv6, type Ipv6Addr } from '../../stack/net/wire/addr6';
 import { Icmp6Type, Icmpv6Packet } from '../../stack/net/wire/icmpv6';
-import { Ipv6Packet, Ipv6Repr } from '../../stack/net/wire/ipv6';
+import { Ipv6Packet } from '../../stack/net/wire/ipv6';
 import { fakeEther } from './harness';
-import { makeStack6, run, S, type Node6 } from './ip6-harness';
+import { HOST_MAC, hostWithNeighbours, makeStack6, PEER_MAC, peerFrame, run, S, udp6Datagram, type Node6 } from './ip6-harness';
 
 const PEER: Ipv6Addr = parseIpv6('fe80::9')!;
-const PEER_MAC = [0x00, 0x50, 0xc2, 0, 0, 9];
 const G: Ipv6Addr = parseIpv6('2001:db8::2')!;
 
 /** A host with 2001:db8::2/64 on en0, DAD over, fe80::9 a known neighbour; nothing queued or traced. */
-function host(): Node6 {
-  const n = makeStack6('00:50:c2:00:00:02', 5);
-  n.s.ip6!.in6.add(n.en0, G, 64);
-  run([n], 3 * S);
-  n.s.ip6!.nd6.cacheLladdr(n.en0, PEER, Uint8Array.from(PEER_MAC), false);
-  n.en0.snd.length = 0;
-  n.sent.length = 0;
-  n.env.traces.length = 0;
-  return n;
-}
+const host = (): Node6 => hostWithNeighbours(G, [PEER]);
 
-/** An Ethernet frame to `toMac` carrying an IPv6 packet (nxt, src, dst) with `body` after the fixed header. */
-function frame(toMac: number[], src: Ipv6Addr, dst: Ipv6Addr, nxt: number, body: Uint8Array, hlim = 64): Uint8Array {
-  const f = new Uint8Array(14 + 40 + body.length);
-  f.set([...toMac, ...PEER_MAC, 0x86, 0xdd]);
-  Ipv6Repr.emit({ src, dst, nxt, hlim, trafficClass: 0, flowLabel: 0, payloadLen: body.length }, new Ipv6Packet(f.subarray(14)));
-  f.set(body, 54);
-  return f;
-}
-const TO_HOST = [0x00, 0x50, 0xc2, 0, 0, 2];
+const frame = peerFrame;
+const TO_HOST = HOST_MAC;
 
-/** A UDP datagram from port 12345 to `dport`, checksum filled. */
-function udp(src: Ipv6Addr, dst: Ipv6Addr, dport: number, payload: number[]): Uint8Array {
-  const u = new Uint8Array(8 + payload.length);
-  u[0] = 0x30; u[1] = 0x39; u[2] = dport >> 8; u[3] = dport & 0xff; u[4] = u.length >> 8; u[5] = u.length & 0xff;
-  u.set(payload, 8);
-  const c = udp6Checksum(u, src, dst);
-  u[6] = c >> 8; u[7] = c & 0xff;
-  return u;
-}
+const udp = udp6Datagram;
 
 /** `count` Destination Options headers (each 8 bytes: PadN of 4) chained in front of `upper` (next header `nxt`). */
 function dstoptsChain(count: number, nxt: number, upper: Uint8Array): Uint8Array {

@@ -10,51 +10,26 @@ import { IPPROTO_ICMPV6, IPPROTO_IPV6, IPV6_JOIN_GROUP, IPV6_MULTICAST_LOOP, soc
 import { Errno } from '../../stack/kernel/api';
 import { IFF_RUNNING } from '../../stack/net/if';
 import { IN6_IFF_TENTATIVE } from '../../stack/net/ip6/in6';
-import { udp6Checksum } from '../../stack/net/ip6/udp6';
 import type { Socket } from '../../stack/net/socket';
 import type { NetStack } from '../../stack/net/stack';
 import { ipv6ToString, parseIpv6, type Ipv6Addr } from '../../stack/net/wire/addr6';
 import { Icmp6Type, Icmpv6Packet } from '../../stack/net/wire/icmpv6';
-import { Ipv6Packet, Ipv6Repr } from '../../stack/net/wire/ipv6';
-import { makeStack6, run, S, type Node6 } from './ip6-harness';
+import { HOST_MAC, hostWithNeighbours, makeStack6, peerFrame, run, S, udp6Datagram, type Node6 } from './ip6-harness';
 
 const PEER: Ipv6Addr = parseIpv6('fe80::9')!;
 const PEER_G: Ipv6Addr = parseIpv6('2001:db8::9')!;
-const PEER_MAC = [0x00, 0x50, 0xc2, 0, 0, 9];
 const G: Ipv6Addr = parseIpv6('2001:db8::2')!;
 const GROUP: Ipv6Addr = parseIpv6('ff12::1234')!;
 
 /** A host with 2001:db8::2/64 on en0, DAD over, fe80::9 and 2001:db8::9 known neighbours; nothing queued or traced. */
-function host(): Node6 {
-  const n = makeStack6('00:50:c2:00:00:02', 5);
-  n.s.ip6!.in6.add(n.en0, G, 64);
-  run([n], 3 * S);
-  n.s.ip6!.nd6.cacheLladdr(n.en0, PEER, Uint8Array.from(PEER_MAC), false);
-  n.s.ip6!.nd6.cacheLladdr(n.en0, PEER_G, Uint8Array.from(PEER_MAC), false);
-  n.en0.snd.length = 0;
-  n.sent.length = 0;
-  n.env.traces.length = 0;
-  return n;
-}
+const host = (): Node6 => hostWithNeighbours(G, [PEER, PEER_G]);
 
-/** An Ethernet frame from the peer carrying an IPv6 packet (nxt, src, dst) with `body` after the fixed header. */
+/** An Ethernet frame from the peer (to the group's MAC for a multicast destination) carrying an IPv6 packet. */
 function frame(src: Ipv6Addr, dst: Ipv6Addr, nxt: number, body: Uint8Array): Uint8Array {
-  const f = new Uint8Array(14 + 40 + body.length);
-  const toMac = dst[0] === 0xff ? [0x33, 0x33, dst[12]!, dst[13]!, dst[14]!, dst[15]!] : [0x00, 0x50, 0xc2, 0, 0, 2];
-  f.set([...toMac, ...PEER_MAC, 0x86, 0xdd]);
-  Ipv6Repr.emit({ src, dst, nxt, hlim: 64, trafficClass: 0, flowLabel: 0, payloadLen: body.length }, new Ipv6Packet(f.subarray(14)));
-  f.set(body, 54);
-  return f;
+  return peerFrame(dst[0] === 0xff ? [0x33, 0x33, dst[12]!, dst[13]!, dst[14]!, dst[15]!] : HOST_MAC, src, dst, nxt, body);
 }
 
-function udp(src: Ipv6Addr, dst: Ipv6Addr, dport: number, payload: number[]): Uint8Array {
-  const u = new Uint8Array(8 + payload.length);
-  u[0] = 0x30; u[1] = 0x39; u[2] = dport >> 8; u[3] = dport & 0xff; u[4] = u.length >> 8; u[5] = u.length & 0xff;
-  u.set(payload, 8);
-  const c = udp6Checksum(u, src, dst);
-  u[6] = c >> 8; u[7] = c & 0xff;
-  return u;
-}
+const udp = udp6Datagram;
 
 function sock(s: NetStack, type = SOCK_DGRAM, protocol = 0): Socket {
   const so = s.sockets.create(AF_INET6, type, protocol);

@@ -3,6 +3,9 @@ import { IFF_RUNNING, IFF_UP, type Ifnet } from '../../stack/net/if';
 import { NetStack } from '../../stack/net/stack';
 import { macEquals, macIsGroup } from '../../stack/net/wire/addr';
 import { EthernetFrame } from '../../stack/net/wire/ethernet';
+import { udp6Checksum } from '../../stack/net/ip6/udp6';
+import type { Ipv6Addr } from '../../stack/net/wire/addr6';
+import { Ipv6Packet, Ipv6Repr } from '../../stack/net/wire/ipv6';
 import { FakeEnv, fakeEther } from './harness';
 
 export interface Node6 {
@@ -67,3 +70,42 @@ export function run(nodes: Node6[], untilNs: number, drop?: (from: Node6, frame:
 
 export const MS = 1_000_000;
 export const S = 1_000_000_000;
+
+/** The link-layer address of the peer the input tests play (fe80::9 and its other addresses). */
+export const PEER_MAC = [0x00, 0x50, 0xc2, 0, 0, 9];
+/** The host's link-layer address in those tests (makeStack6's first argument). */
+export const HOST_MAC = [0x00, 0x50, 0xc2, 0, 0, 2];
+
+/** A host (HOST_MAC) with `addr`/64 on en0, DAD over, `neighbours` known at PEER_MAC; nothing queued or traced. */
+export function hostWithNeighbours(addr: Ipv6Addr, neighbours: Ipv6Addr[]): Node6 {
+  const n = makeStack6('00:50:c2:00:00:02', 5);
+  n.s.ip6!.in6.add(n.en0, addr, 64);
+  run([n], 3 * S);
+  // Known neighbours, so that answers go out at once.
+  for (const a of neighbours) n.s.ip6!.nd6.cacheLladdr(n.en0, a, Uint8Array.from(PEER_MAC), false);
+  n.en0.snd.length = 0;
+  n.sent.length = 0;
+  n.env.traces.length = 0;
+  return n;
+}
+
+/** An Ethernet frame from PEER_MAC to `toMac` carrying an IPv6 packet (src, dst, nxt, hlim) with `body` after its fixed header. */
+export function peerFrame(toMac: number[], src: Ipv6Addr, dst: Ipv6Addr, nxt: number, body: Uint8Array, hlim = 64): Uint8Array {
+  const f = new Uint8Array(14 + 40 + body.length);
+  f.set([...toMac, ...PEER_MAC, 0x86, 0xdd]);
+  Ipv6Repr.emit({ src, dst, nxt, hlim, trafficClass: 0, flowLabel: 0, payloadLen: body.length }, new Ipv6Packet(f.subarray(14)));
+  f.set(body, 54);
+  return f;
+}
+
+/** A UDP datagram from port 12345 to `dport` carrying `payload`, its checksum filled (left 0 with `zeroSum`). */
+export function udp6Datagram(src: Ipv6Addr, dst: Ipv6Addr, dport: number, payload: number[], zeroSum = false): Uint8Array {
+  const u = new Uint8Array(8 + payload.length);
+  u.set([0x30, 0x39, dport >> 8, dport & 0xff, u.length >> 8, u.length & 0xff]);
+  u.set(payload, 8);
+  if (!zeroSum) {
+    const c = udp6Checksum(u, src, dst);
+    u.set([c >> 8, c & 0xff], 6);
+  }
+  return u;
+}

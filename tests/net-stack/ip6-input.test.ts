@@ -4,35 +4,17 @@ import { Ip6 } from '../../stack/net/ip6/ip6';
 import type { Socket } from '../../stack/net/socket';
 import { ipv6ToString, parseIpv6, type Ipv6Addr } from '../../stack/net/wire/addr6';
 import { Icmp6Type, Icmpv6Packet } from '../../stack/net/wire/icmpv6';
-import { Ipv6FragHeader, Ipv6Packet, Ipv6Repr } from '../../stack/net/wire/ipv6';
-import { udp6Checksum } from '../../stack/net/ip6/udp6';
-import { makeStack6, run, S, type Node6 } from './ip6-harness';
+import { Ipv6FragHeader, Ipv6Packet } from '../../stack/net/wire/ipv6';
+import { HOST_MAC, hostWithNeighbours, PEER_MAC, peerFrame, run, S, udp6Datagram, type Node6 } from './ip6-harness';
 
 const PEER: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x09]); // fe80::9
-const PEER_MAC = [0x00, 0x50, 0xc2, 0, 0, 9];
 const ME: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x50, 0xc2, 0xff, 0xfe, 0, 0, 0x02]); // fe80::250:c2ff:fe00:2
 const G: Ipv6Addr = new Uint8Array([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02]); // 2001:db8::2
 
-function node(): Node6 {
-  const n = makeStack6('00:50:c2:00:00:02', 5);
-  n.s.ip6!.in6.add(n.en0, G, 64);
-  run([n], 3 * S);
-  // The peer is a known neighbour so replies go out at once.
-  n.s.ip6!.nd6.cacheLladdr(n.en0, PEER, Uint8Array.from(PEER_MAC), false);
-  n.en0.snd.length = 0;
-  n.sent.length = 0;
-  n.env.traces.length = 0;
-  return n;
-}
+const node = (): Node6 => hostWithNeighbours(G, [PEER]);
 
 /** A frame from the peer: IPv6 header (nxt, hlim) + `body` (extension headers and upper layer as given). */
-function frame(dst: Ipv6Addr, nxt: number, body: Uint8Array, hlim = 64, src = PEER): Uint8Array {
-  const f = new Uint8Array(14 + 40 + body.length);
-  f.set([0x00, 0x50, 0xc2, 0, 0, 2, ...PEER_MAC, 0x86, 0xdd]);
-  Ipv6Repr.emit({ src, dst, nxt, hlim, trafficClass: 0, flowLabel: 0, payloadLen: body.length }, new Ipv6Packet(f.subarray(14)));
-  f.set(body, 54);
-  return f;
-}
+const frame = (dst: Ipv6Addr, nxt: number, body: Uint8Array, hlim = 64, src = PEER): Uint8Array => peerFrame(HOST_MAC, src, dst, nxt, body, hlim);
 
 function echoReq(src: Ipv6Addr, dst: Ipv6Addr, seq: number, len = 8): Uint8Array {
   const m = new Uint8Array(8 + len);
@@ -45,16 +27,7 @@ function echoReq(src: Ipv6Addr, dst: Ipv6Addr, seq: number, len = 8): Uint8Array
   return m;
 }
 
-function udp(src: Ipv6Addr, dst: Ipv6Addr, dport: number, payload: number[], zeroSum = false): Uint8Array {
-  const u = new Uint8Array(8 + payload.length);
-  u[0] = 0x30; u[1] = 0x39; u[2] = dport >> 8; u[3] = dport & 0xff; u[4] = u.length >> 8; u[5] = u.length & 0xff;
-  u.set(payload, 8);
-  if (!zeroSum) {
-    const c = udp6Checksum(u, src, dst);
-    u[6] = c >> 8; u[7] = c & 0xff;
-  }
-  return u;
-}
+const udp = udp6Datagram;
 
 const rx = (n: Node6, f: Uint8Array) => {
   n.s.input(n.en0, { data: f, pktId: 99 });
