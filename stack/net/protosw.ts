@@ -16,8 +16,6 @@ export interface StreamProtocol {
   listen(so: Socket): number;
   /** PRU_CONNECT: choose the source, bind if needed, send the SYN; the protocol calls soisconnecting. */
   connect(so: Socket, addr: SockAddr): number;
-  /** PRU_ACCEPT: the peer's address of a connection the socket layer took from its listener's queue. */
-  peeraddr(so: Socket): SockAddr | null;
   /** The local address (getsockname). */
   sockaddr(so: Socket): SockAddr;
   /** PRU_SEND: `data` (already fitted to so_snd's space by the socket layer) is appended to so.stream.snd and sent as the window allows. */

@@ -306,11 +306,6 @@ export class Tcp implements StreamProtocol {
     return 0;
   }
 
-  peeraddr(so: Socket): SockAddr | null {
-    if (so.fport === 0) return null;
-    return so.domain === AF_INET6 ? sockaddrIn6(so.faddr6, so.fport) : sockaddrIn(so.faddr, so.fport);
-  }
-
   sockaddr(so: Socket): SockAddr {
     return so.domain === AF_INET6 ? sockaddrIn6(so.laddr6, so.lport) : sockaddrIn(so.laddr, so.lport);
   }
