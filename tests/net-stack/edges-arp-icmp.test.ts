@@ -10,31 +10,12 @@ import type { Ifnet } from '../../stack/net/if';
 import { Ip } from '../../stack/net/ip';
 import type { Socket } from '../../stack/net/socket';
 import type { NetStack } from '../../stack/net/stack';
-import { EtherType, EthernetFrame, IcmpPacket, IcmpType, IcmpUnreachCode, IpProto, Ipv4Packet, parseMac } from '../../stack/net/wire';
+import { IcmpPacket, IcmpType, IcmpUnreachCode, IpProto, Ipv4Packet } from '../../stack/net/wire';
 import { ARP_REQUEST } from './fixtures';
-import { forwardingRouter, primeArp, udpFrame } from './frag-util';
+import { forwardingRouter, ipFrame, primeArp, udpFrame } from './frag-util';
 import { ip, makeStack, rx, take } from './harness';
 
 const ipOf = (f: Uint8Array): Ipv4Packet => new Ipv4Packet(f.subarray(14));
-
-/** A frame 10.77.0.1 → `dst` (00:50:c2:00:00:02) carrying `payload` as protocol `proto`. */
-function ipFrame(proto: number, payload: Uint8Array, opts: { dst?: string; ttl?: number } = {}): Uint8Array {
-  const frame = Ip.alloc(payload.length);
-  frame.set(payload, Ip.PAYLOAD_OFF);
-  const p = new Ipv4Packet(frame.subarray(14));
-  p.setVersionAndHeaderLen(20);
-  p.totalLen = 20 + payload.length;
-  p.ttl = opts.ttl ?? 64;
-  p.protocol = proto;
-  p.src = ip('10.77.0.1');
-  p.dst = ip(opts.dst ?? '10.77.0.2');
-  p.fillChecksum();
-  const f = new EthernetFrame(frame);
-  f.setDst(parseMac('00:50:c2:00:00:02')!);
-  f.setSrc(parseMac('00:50:c2:00:00:01')!);
-  f.ethertype = EtherType.IPv4;
-  return frame;
-}
 
 /** An ICMP error from 10.77.0.1 quoting the first 28 bytes of a UDP datagram 10.77.0.2 → `dst`. */
 function icmpError(type: number, code: number, rest: number, dst: string, quotedLen = 100): Uint8Array {

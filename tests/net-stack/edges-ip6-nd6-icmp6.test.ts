@@ -20,7 +20,7 @@ import {
   Icmp6Type, Icmpv6Packet, ND_NA_FLAG_OVERRIDE, ND_NA_FLAG_SOLICITED, ND_NA_LEN, NdOpt, emitLladdrOpt,
 } from '../../stack/net/wire/icmpv6';
 import { Ipv6Packet, Ipv6Repr } from '../../stack/net/wire/ipv6';
-import { makeStack6, run, S, type Node6 } from './ip6-harness';
+import { makeStack6, quiet, run, S, type Node6 } from './ip6-harness';
 
 const ME_MAC = [0x00, 0x50, 0xc2, 0, 0, 2];
 const PEER: Ipv6Addr = parseIpv6('fe80::9')!;
@@ -31,10 +31,7 @@ const NEW_MAC = [0x00, 0x50, 0xc2, 0, 0, 0x0a];
 function node(): Node6 {
   const n = makeStack6('00:50:c2:00:00:02', 5);
   run([n], 3 * S);
-  n.en0.snd.length = 0;
-  n.sent.length = 0;
-  n.env.traces.length = 0;
-  return n;
+  return quiet(n);
 }
 
 /** An Ethernet frame from the peer carrying an IPv6 packet (`ethDst` defaults to our MAC). */

@@ -77,3 +77,22 @@ export function forwardingRouter(mtu1 = 1500): { s: NetStack; env: FakeEnv; en0:
   take(en1);
   return { s, env, en0, en1 };
 }
+
+/** A frame `src` (default 10.77.0.1) → `dst` (default 10.77.0.2), 00:50:c2:00:00:01 → :02, carrying `payload` as protocol `proto`. */
+export function ipFrame(proto: number, payload: Uint8Array, opts: { src?: string; dst?: string; ttl?: number } = {}): Uint8Array {
+  const frame = Ip.alloc(payload.length);
+  frame.set(payload, Ip.PAYLOAD_OFF);
+  const p = new Ipv4Packet(frame.subarray(14));
+  p.setVersionAndHeaderLen(20);
+  p.totalLen = 20 + payload.length;
+  p.ttl = opts.ttl ?? 64;
+  p.protocol = proto;
+  p.src = ip(opts.src ?? '10.77.0.1');
+  p.dst = ip(opts.dst ?? '10.77.0.2');
+  p.fillChecksum();
+  const f = new EthernetFrame(frame);
+  f.setDst(parseMac('00:50:c2:00:00:02')!);
+  f.setSrc(parseMac('00:50:c2:00:00:01')!);
+  f.ethertype = EtherType.IPv4;
+  return frame;
+}

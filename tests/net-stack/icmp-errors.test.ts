@@ -3,8 +3,8 @@ import { Errno } from '../../stack/kernel/api';
 import { Ip } from '../../stack/net/ip';
 import { ICMP_REDIRTIMEOUT_NS, IP_MTUDISC_TIMEOUT_NS } from '../../stack/net/icmp-route';
 import { RTF } from '../../stack/net/route';
-import { EtherType, EthernetFrame, IcmpPacket, IcmpType, IcmpUnreachCode, IpProto, Ipv4Packet, parseMac } from '../../stack/net/wire';
-import { forwardingRouter, primeArp, udpFrame } from './frag-util';
+import { EthernetFrame, IcmpPacket, IcmpType, IcmpUnreachCode, IpProto, Ipv4Packet, parseMac } from '../../stack/net/wire';
+import { forwardingRouter, ipFrame, primeArp, udpFrame } from './frag-util';
 import { ip, makeStack, rx, take, toHex } from './harness';
 
 function ipOf(frame: Uint8Array): Ipv4Packet {
@@ -116,26 +116,13 @@ describe('icmp_error', () => {
 describe('redirects received (rtredirect)', () => {
   function redirectFrame(from: string, dst: string, gateway: string): Uint8Array {
     const quote = udpFrame(20, { src: '10.77.0.2', dst }).subarray(14, 14 + 28);
-    const frame = Ip.alloc(8 + 28);
-    const icp = new IcmpPacket(frame.subarray(Ip.PAYLOAD_OFF));
+    const icp = new IcmpPacket(new Uint8Array(8 + 28));
     icp.type = IcmpType.Redirect;
     icp.code = 1;
     icp.rest = ip(gateway);
     icp.buf.set(quote, 8);
     icp.fillChecksum();
-    const p = new Ipv4Packet(frame.subarray(14));
-    p.setVersionAndHeaderLen(20);
-    p.totalLen = 56;
-    p.ttl = 64;
-    p.protocol = IpProto.ICMP;
-    p.src = ip(from);
-    p.dst = ip('10.77.0.2');
-    p.fillChecksum();
-    const f = new EthernetFrame(frame);
-    f.setDst(parseMac('00:50:c2:00:00:02')!);
-    f.setSrc(parseMac('00:50:c2:00:00:01')!);
-    f.ethertype = EtherType.IPv4;
-    return frame;
+    return ipFrame(IpProto.ICMP, icp.buf, { src: from });
   }
 
   test('from our router: a dynamic host route through the new gateway, gone after icmp_redirtimeout', () => {
@@ -171,26 +158,13 @@ describe('path MTU discovery (icmp_mtudisc)', () => {
   /** A need-fragment error from router 10.77.0.1 about a datagram we sent to `dst`. */
   function needFrag(dst: string, mtu: number, quotedLen: number): Uint8Array {
     const quote = udpFrame(quotedLen - 28, { src: '10.77.0.2', dst }).subarray(14, 14 + 28);
-    const frame = Ip.alloc(8 + 28);
-    const icp = new IcmpPacket(frame.subarray(Ip.PAYLOAD_OFF));
+    const icp = new IcmpPacket(new Uint8Array(8 + 28));
     icp.type = IcmpType.Unreach;
     icp.code = IcmpUnreachCode.NeedFrag;
     icp.rest = mtu & 0xffff;
     icp.buf.set(quote, 8);
     icp.fillChecksum();
-    const p = new Ipv4Packet(frame.subarray(14));
-    p.setVersionAndHeaderLen(20);
-    p.totalLen = 20 + 36;
-    p.ttl = 64;
-    p.protocol = IpProto.ICMP;
-    p.src = ip('10.77.0.1');
-    p.dst = ip('10.77.0.2');
-    p.fillChecksum();
-    const f = new EthernetFrame(frame);
-    f.setDst(parseMac('00:50:c2:00:00:02')!);
-    f.setSrc(parseMac('00:50:c2:00:00:01')!);
-    f.ethertype = EtherType.IPv4;
-    return frame;
+    return ipFrame(IpProto.ICMP, icp.buf);
   }
 
   function host() {

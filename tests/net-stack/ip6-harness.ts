@@ -83,6 +83,11 @@ export function hostWithNeighbours(addr: Ipv6Addr, neighbours: Ipv6Addr[]): Node
   run([n], 3 * S);
   // Known neighbours, so that answers go out at once.
   for (const a of neighbours) n.s.ip6!.nd6.cacheLladdr(n.en0, a, Uint8Array.from(PEER_MAC), false);
+  return quiet(n);
+}
+
+/** `n` with nothing queued on en0, sent or traced so far (a test's start after its set-up). */
+export function quiet(n: Node6): Node6 {
   n.en0.snd.length = 0;
   n.sent.length = 0;
   n.env.traces.length = 0;

@@ -6,7 +6,7 @@ import { macToString } from '../../stack/net/wire';
 import { EthernetFrame } from '../../stack/net/wire/ethernet';
 import { MLD_TICK_NS } from '../../stack/net/ip6/mld6';
 import { FakeEnv } from './harness';
-import { makeStack6, run, S, type Node6 } from './ip6-harness';
+import { makeStack6, quiet, run, S, type Node6 } from './ip6-harness';
 
 const ROUTER: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01]); // fe80::1
 const OTHER: Ipv6Addr = new Uint8Array([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x07]); // fe80::7
@@ -25,10 +25,7 @@ function peek(env: FakeEnv, n = 1): number[] {
 function node(): Node6 {
   const n = makeStack6('00:50:c2:00:00:02', 11);
   run([n], 12 * S);
-  n.en0.snd.length = 0;
-  n.sent.length = 0;
-  n.env.traces.length = 0;
-  return n;
+  return quiet(n);
 }
 
 interface MldOut { t: number; type: number; group: string; src: string; dst: string; hlim: number; mac: string; ra: boolean; sum: boolean; maxDelay: number }
