@@ -7,7 +7,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Simulation } from '../../machine/sim/simulation';
-import { GuestGate, StopWorker } from '../../machine/parallel/guest-gate';
+import { GuestGate, SLEEP_CHECK_MS, StopWorker } from '../../machine/parallel/guest-gate';
 import { ring, SYNC_MAIN_BELL, syncGuestBell, type ToGuest, type ToMain } from '../../machine/parallel/messages';
 import { RemoteMedia } from '../../machine/parallel/remote-medium';
 import type { Scenario } from '../scenario/types';
@@ -97,6 +97,10 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       tokens: d.tokens,
       guests: d.guests,
       onEnd: (until) => gate.send({ k: 'end', events: gate.eventsUpTo(until) }),
+      // A missed wake-up of the protocol (guest-gate.ts SLEEP_CHECK_MS): the run is unchanged, but say so, once.
+      onLateWake: (n) => {
+        if (n === 1) process.stderr.write(`qnxemu: warning: guest ${d.node}: a wake-up between threads came late (recovered after ${SLEEP_CHECK_MS / 1000} s); the run is unaffected\n`);
+      },
       onStuck: () => {
         if (snapPending)
           gate.send({ k: 'snap-failed', why: `its CPU was in a quantum at the snapshot's time (${seconds(d.snapshotAt!)}) that ends after the run's end (its clock is at ${seconds(node.machine.guestTime)}): run longer (--until)` });

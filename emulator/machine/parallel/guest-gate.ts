@@ -69,6 +69,11 @@ export interface GuestGateOptions {
   onStuck?: () => void;
   /** The run has ended at `until`: the main thread asks how many events we ran up to then (`eventsUpTo`). */
   onEnd?: (until: Time) => void;
+  /**
+   * A sleep ended by SLEEP_CHECK_MS with nobody having rung our bell, and the look after it found we could go on: a
+   * wake-up that never came (`count`: how many so far). The run goes on as it would have; the worker says so.
+   */
+  onLateWake?: (count: number) => void;
 }
 
 /** How many times a guest re-reads the others' published states before it sleeps (microseconds of spinning). */
@@ -78,6 +83,13 @@ const SPIN_READS = 200;
  * its clock tens of millions of times in a boot, and each publication is a handful of atomic writes.
  */
 const PUBLISH_STEP: Time = 1000;
+/**
+ * A sleeping guest (or one waiting for a token) looks again after this long even if nobody rang. Every change that
+ * lets it go on rings its bell, so this only matters if a ring went missing: then it costs this much wall time
+ * instead of stopping the run for good (and the guest reports it: `onLateWake`). A look at the shared states and
+ * messages is what any wake-up leads to, so when it happens does not change the run.
+ */
+export const SLEEP_CHECK_MS = 1000;
 
 export class GuestGate implements QueueGate {
   private h = 0;
@@ -112,6 +124,8 @@ export class GuestGate implements QueueGate {
   private pruneAt = 4096;
   /** The main thread will have run everything up to at least this when the run ends (`settled`). */
   private settledTo: Time = -1;
+  /** Sleeps that timed out with our bell never rung and were followed by going on (onLateWake). */
+  private lateWakes = 0;
 
   constructor(private readonly o: GuestGateOptions) {
     this.bell = syncGuestBell(o.index);
@@ -132,7 +146,7 @@ export class GuestGate implements QueueGate {
   }
 
   admit(until: Time): boolean {
-    for (let spins = 0, armed = false, watching = false; ; ) {
+    for (let spins = 0, armed = false, watching = false, unrung = false; ; ) {
       const seen = Atomics.load(this.o.sync, this.bell); // before draining: a message after this rings again
       const main = readMainState(this.o.sync, this.o.guests); // before draining: what it counts as sent is then in
       this.drain();
@@ -146,12 +160,14 @@ export class GuestGate implements QueueGate {
       this.settledTo = Math.max(this.settledTo, Math.min(heff - 1, cap));
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
         if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
+        if (unrung) this.lateWake();
         this.poll();
         this.countEvent(top.when);
         return true;
       }
       if ((!top || top.when > until) && until < heff && until <= cap) {
         if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
+        if (unrung) this.lateWake();
         return false;
       }
       if (!watching) {
@@ -176,11 +192,16 @@ export class GuestGate implements QueueGate {
         armed = true;
         continue;
       }
-      this.sleep(seen);
+      unrung = this.sleep(seen);
       spins = 0;
       armed = false;
       watching = false;
     }
+  }
+
+  private lateWake(): void {
+    this.lateWakes++;
+    this.o.onLateWake?.(this.lateWakes);
   }
 
   /** A record of this guest's trace, sent in order before anything that lets the main thread go past its time. */
@@ -408,13 +429,17 @@ export class GuestGate implements QueueGate {
     ring(s, SYNC_MAIN_BELL);
   }
 
-  /** Sleep until our bell rings (anything rung after `seen` was read wakes us at once). */
-  private sleep(seen: number): void {
+  /**
+   * Sleep until our bell rings (anything rung after `seen` was read wakes us at once), or SLEEP_CHECK_MS passed. True
+   * when it timed out and the bell had still not rung.
+   */
+  private sleep(seen: number): boolean {
     const s = this.o.sync;
     this.release();
-    Atomics.wait(s, this.bell, seen);
+    const unrung = Atomics.wait(s, this.bell, seen, SLEEP_CHECK_MS) === 'timed-out' && Atomics.load(s, this.bell) === seen;
     Atomics.store(s, this.waiting, WAIT_RUNNING);
     this.acquire();
+    return unrung;
   }
 
   private acquire(): void {
@@ -423,7 +448,7 @@ export class GuestGate implements QueueGate {
     for (;;) {
       const v = Atomics.load(s, SYNC_TOKENS);
       if (v > 0 && Atomics.compareExchange(s, SYNC_TOKENS, v, v - 1) === v) break;
-      Atomics.wait(s, SYNC_TOKENS, v);
+      Atomics.wait(s, SYNC_TOKENS, v, SLEEP_CHECK_MS);
     }
     this.holding = true;
   }

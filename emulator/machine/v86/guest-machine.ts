@@ -422,19 +422,30 @@ export class GuestMachine {
     for (const l of this.serialListeners) l(text);
   }
 
+  /**
+   * v86's retired-instruction counter, read through a view of its wasm memory. The view is kept while it is
+   * attached: a grown memory detaches the old buffer, and a view of a detached buffer has length 0 (checking that
+   * is cheap; WebAssembly.Memory's `buffer` getter, read per call, was ≈1.5 % of a guest run: v86 reads its
+   * clock tens of millions of times). A new instance resets the views (takeOver).
+   */
   private counter(): number {
-    const inst = this.instance;
-    if (!inst) return 0;
-    const buf = inst.machine.cpu.wasm_memory.buffer;
-    if (!this.counterView || this.counterView.buffer !== buf) this.counterView = new Uint32Array(buf, INSTRUCTION_COUNTER, 1);
-    return this.counterView[0]!;
+    let v = this.counterView;
+    if (v === null || v.length === 0) {
+      const inst = this.instance;
+      if (!inst) return 0;
+      v = this.counterView = new Uint32Array(inst.machine.cpu.wasm_memory.buffer, INSTRUCTION_COUNTER, 1);
+    }
+    return v[0]!;
   }
 
   private hlt(): number {
-    const inst = this.instance;
-    if (!inst) return 1;
-    const buf = inst.machine.cpu.wasm_memory.buffer;
-    if (!this.hltView || this.hltView.buffer !== buf) this.hltView = new Uint8Array(buf, IN_HLT, 1);
-    return this.hltView[0]!;
+    let v = this.hltView;
+    if (v === null || v.length === 0) {
+      const inst = this.instance;
+      if (!inst) return 1;
+      v = this.hltView = new Uint8Array(inst.machine.cpu.wasm_memory.buffer, IN_HLT, 1);
+    }
+    return v[0]!;
   }
+
 }
