@@ -5,7 +5,7 @@
  * same pcap bytes, while another seed gives another trace. Checked on a guest with a QNX node
  * (docs/examples/guest-ne2k-pci.yaml) and on two guests whose frames collide on a hub — where the two workers'
  * timelines meet at the same nanosecond (tests/fixtures/threads/two-guests-collide.yaml); on a BCM5701 negotiating
- * through its worker, on a switch and on the air (an RT2560 guest associating with a QNX access point). A bad N is
+ * through its worker, on a switch (a Linux TCP transfer between two guests beside their pings) and on the air (an RT2560 guest associating with a QNX access point). A bad N is
  * one line.
  *
  * Each run boots Linux under v86 (15–40 s wall, longer with other runs sharing the cores): the runs of a test go
@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CLI, cliAsync, REPO, tmpdir, type CliResult } from './helpers';
 import { ensureGuestImage } from '../../emulator/app/guest-image';
+import { readPcap } from '../fixtures/linux-tcp/pcap';
 
 const NE2K_PCI = path.join(REPO, 'docs/examples/guest-ne2k-pci.yaml');
 const COLLIDE = path.join(REPO, 'tests/fixtures/threads/two-guests-collide.yaml');
@@ -120,15 +121,22 @@ describe('--threads 1 and --threads 2 give the same run', () => {
     expectSameRun(one, two, p1, p2);
   }, RUN_MS);
 
-  test("two guests on a switch (each may run ahead of the other by the switch's lookahead): same stdout and pcaps", async () => {
+  test("two guests on a switch, a TCP transfer beside two pings (each guest may run ahead by the switch's lookahead): same stdout and pcaps", async () => {
     const [p1, p2] = [tmpdir('switch1'), tmpdir('switch2')];
     const [one, two] = await Promise.all([
       qnxemu(['run', SWITCHED, '--pcap', p1, '--threads', '1']),
       qnxemu(['run', SWITCHED, '--pcap', p2, '--threads', '2']),
     ]);
     expect(one.stderr).toBe('');
-    expect(one.status).toBe(0); // both pings: 20 of 20 replies
+    // Exit 0: both pings had 20 of 20 replies, and linux1's nc received all 256 KiB that linux2's Linux TCP sent.
+    expect(one.status).toBe(0);
+    expect(one.stdout).toMatch(/^ok {3}expect\[3\] linux1 console matches "\^262144\$"/m);
     expectSameRun(one, two, p1, p2);
+    // The transfer is on the wire (the pcap both runs wrote alike): 256 KiB of payload to port 5002, acknowledged.
+    const tcp = readPcap(path.join(p1, 'sw0.pcap')).flatMap((f) => (f.tcp ? [f.tcp] : []));
+    const toServer = tcp.filter((t) => t.dport === 5002);
+    expect(toServer.reduce((n, t) => n + t.len, 0)).toBe(256 * 1024);
+    expect(tcp.some((t) => t.sport === 5002 && (t.flags & 0x10) !== 0)).toBe(true);
   }, RUN_MS);
 });
 
