@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { CLI, cliAsync, REPO, tmpdir, type CliResult } from './helpers';
 import { ensureGuestImage } from '../../emulator/app/guest-image';
 import { RemoteShell } from '../../emulator/app/assembly/guest-workers';
+import { sharedRun } from '../helpers/shared-run';
 
 const ACTIONS = path.join(REPO, 'tests/fixtures/threads/guest-actions.yaml');
 const PING = path.join(REPO, 'docs/examples/ping.yaml');
@@ -80,13 +81,17 @@ beforeAll(async () => {
   await ensureGuestImage({ progress: false });
 }, RUN_MS);
 
+/** `run --threads 2` of the fixture with its pcaps: both tests below compare with it (one two-guest boot, not two). */
+const runThreads2 = sharedRun(() => {
+  const pcap = tmpdir('actions2');
+  return { pcap, result: qnxemu(['run', ACTIONS, '--pcap', pcap, '--threads', '2', '--no-color']) };
+});
+
 describe('scenario actions and counter reads at guests in worker threads', () => {
   test('--threads 1 and --threads 2: same stdout, trace-hash and pcaps; the actions were typed and every expectation held', async () => {
-    const [p1, p2] = [tmpdir('actions1'), tmpdir('actions2')];
-    const [one, two] = await Promise.all([
-      qnxemu(['run', ACTIONS, '--pcap', p1, '--threads', '1', '--no-color']),
-      qnxemu(['run', ACTIONS, '--pcap', p2, '--threads', '2', '--no-color']),
-    ]);
+    const p1 = tmpdir('actions1');
+    const p2 = runThreads2().pcap;
+    const [one, two] = await Promise.all([qnxemu(['run', ACTIONS, '--pcap', p1, '--threads', '1', '--no-color']), runThreads2().result]);
     expect(one.stderr).toBe('');
     expect(one.status).toBe(0);
     expect(two.status).toBe(0);
@@ -108,7 +113,7 @@ describe('scenario actions and counter reads at guests in worker threads', () =>
     const [t2, t0, run2] = await Promise.all([
       qnxemu(['test', PING, ACTIONS, '--threads', '2', '--jobs', '1', '--no-progress', '--junit', junit, '--artifacts', threaded]),
       qnxemu(['test', ACTIONS, '--jobs', '1', '--no-progress', '--artifacts', plain]),
-      qnxemu(['run', ACTIONS, '--threads', '2', '--no-color']),
+      runThreads2().result,
     ]);
     expect(t0.status).toBe(0);
     // Both scenarios ran (the guests' one threaded) and passed. (A guest on the air runs threaded too: threads.test.ts.)
