@@ -35,6 +35,11 @@ export class Scheduler {
   readonly cpus: Cpu[] = [];
   private readonly ready: Thread[][] = Array.from({ length: 256 }, () => []);
   private readyCount = 0;
+  /**
+   * Bit p set while ready[p] holds a thread (8 words: priorities 0–255), so the highest ready priority is a
+   * clz32 away instead of a scan down from 255 (dispatch asks for it at every placement).
+   */
+  private readonly readyBits = new Uint32Array(8);
   private readonly dispatchEv: SimEvent;
   /** The thread whose generator is executing right now (effects it makes are deferred). */
   stepping: Thread | null = null;
@@ -64,6 +69,7 @@ export class Scheduler {
     const q = this.ready[t.prio]!;
     if (head) q.unshift(t);
     else q.push(t);
+    this.readyBits[t.prio >>> 5]! |= 1 << (t.prio & 31);
     this.readyCount++;
     this.kick();
   }
@@ -72,16 +78,19 @@ export class Scheduler {
     const q = this.ready[t.prio]!;
     const i = q.indexOf(t);
     if (i < 0) return false;
-    q.splice(i, 1);
+    if (i === 0) q.shift();
+    else q.splice(i, 1);
+    if (q.length === 0) this.readyBits[t.prio >>> 5]! &= ~(1 << (t.prio & 31));
     this.readyCount--;
     return true;
   }
 
   private highestReady(): Thread | null {
     if (this.readyCount === 0) return null;
-    for (let p = 255; p >= 0; p--) {
-      const t = this.ready[p]![0];
-      if (t) return t;
+    const bits = this.readyBits;
+    for (let w = 7; w >= 0; w--) {
+      const b = bits[w]!;
+      if (b !== 0) return this.ready[(w << 5) + 31 - Math.clz32(b)]![0] ?? null;
     }
     return null;
   }
