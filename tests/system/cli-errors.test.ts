@@ -111,6 +111,12 @@ describe('subcommands given missing things', () => {
   test('debug --commands nosuch', () => {
     expectOneLine(qnxemu(['debug', PING, '--commands', 'nosuch']), /^qnxemu: --commands nosuch: cannot read the debugger commands: no such file or directory \(ENOENT\)$/);
   });
+  // The debugger replays guests on one thread (another run than run --threads): the answer says why and what to use.
+  test.each(['debug', 'web'])('%s --threads 2: why not, and how to look into a threaded run', (cmd) => {
+    const r = qnxemu([cmd, PING, '--threads', '2']);
+    expect(r.status).toBe(1);
+    expectOneLine(r, new RegExp(`^qnxemu: --threads: qnxemu ${cmd} runs guest nodes on one thread, .* \\(qnxemu run <scenario> --threads N --trace FILE\\) and read it with qnxemu trace FILE$`));
+  });
   test('console x.yaml nosuch-node', () => {
     expectOneLine(qnxemu(['console', PING, 'nosuch-node'], ''), /^qnxemu: console .* nosuch-node: no node 'nosuch-node' in the scenario \(its nodes: alpha, beta\)$/);
   });

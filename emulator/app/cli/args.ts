@@ -2,7 +2,8 @@
  * Option values shared by several subcommands, parsed as commander argument parsers: a bad value is commander's
  * one-line "option … argument … is invalid" error (program.ts) before anything runs.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { CliError } from './errors';
 
 /**
  * `--seed <n>` (run, boot, test, debug, console): the scenario's own `seed:` range, an integer 0..2^32−1
@@ -18,4 +19,22 @@ export function seedArg(v: string): number {
 export function threadsArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new InvalidArgumentError('--threads is an integer 1..256');
   return Number(v);
+}
+
+/**
+ * `--threads` where it is not available (debug, web): accepted by the parser (hidden from --help) so that the answer
+ * is why, not "unknown option". The debugger replays guest nodes on its own thread, which is the single-threaded
+ * engine's run, not the threaded one (docs/guest-time-model.md "What runs threaded, and what not yet").
+ */
+export function threadsNotHereOption(): Option {
+  return new Option('--threads <n>').hideHelp();
+}
+
+/** The error for a `--threads` given to `command` (one line; exit status 1). */
+export function threadsNotHere(command: string): CliError {
+  return new CliError(
+    '--threads',
+    `qnxemu ${command} runs guest nodes on one thread, and that is another run than \`run --threads\`'s; ` +
+      'to look into a threaded run, write its trace (qnxemu run <scenario> --threads N --trace FILE) and read it with qnxemu trace FILE',
+  );
 }

@@ -9,7 +9,7 @@ import * as readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
 import { untilArg } from './until';
-import { seedArg } from './args';
+import { seedArg, threadsNotHere, threadsNotHereOption } from './args';
 import { loadScenarioFile } from '../scenario/load';
 import { DebugSession } from '../debug/session';
 import { DebugRepl } from '../debug/commands';
@@ -25,6 +25,8 @@ interface DebugCliOpts {
   until?: number;
   lookahead?: boolean;
   lookaheadRecords?: number;
+  /** Refused (threadsNotHere): present only to say why. */
+  threads?: string;
 }
 
 /** A terminal line to draw on: process.stderr, or a test's stand-in. */
@@ -110,9 +112,11 @@ export function registerDebug(program: Command, services: CliServices): void {
     .option('--until <time>', 'virtual time the run ends at (overrides the scenario)', durationArg)
     .option('--no-lookahead', 'do not run the scenario ahead of the session (path then shows only hops so far)')
     .option('--lookahead-records <n>', `records the lookahead keeps at most; it stops there (0: no cap; default ${DEFAULT_LOOKAHEAD_RECORDS})`, recordsArg)
+    .addOption(threadsNotHereOption())
     .action(async (file: string, o: DebugCliOpts) => {
       exitQuietlyOnEpipe();
       try {
+        if (o.threads !== undefined) throw threadsNotHere('debug');
         const scenario = loadScenarioFile(file);
         let lines: string[] | null = null;
         if (o.commands !== undefined) {

@@ -15,7 +15,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliServices } from '../cli/commands';
 import { CliError } from '../cli/errors';
-import { seedArg } from '../cli/args';
+import { seedArg, threadsNotHere, threadsNotHereOption } from '../cli/args';
 import { untilArg } from '../cli/until';
 import { interruptStatus, onInterrupt, type InterruptSignal } from '../cli/signals';
 import { formatTime } from '../../machine/sim/time';
@@ -33,6 +33,8 @@ interface WebOpts {
   host: string;
   out?: string;
   open?: boolean;
+  /** Refused (threadsNotHere): present only to say why. */
+  threads?: string;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -93,8 +95,10 @@ export function registerWebCommand(program: Command, services: CliServices): voi
     .option('--host <host>', 'address to listen on', hostArg, DEFAULT_HOST)
     .option('--out <dir>', 'write index.html, app.js, style.css and bundle.json into <dir> instead of serving them')
     .option('--open', "open the page in the system's browser (xdg-open, $BROWSER)")
+    .addOption(threadsNotHereOption())
     .action(async (input: string, o: WebOpts) => {
       try {
+        if (o.threads !== undefined) throw threadsNotHere('web');
         process.exitCode = await runWeb(input, o);
       } catch (e) {
         services.fail(e);
