@@ -50,7 +50,13 @@ export function parseLayers(f: Uint8Array, len = f.length): FrameLayers {
     type = be16(f, 16);
     ip = 18;
   }
-  if (type !== 0x0800 || len < ip + 20 || f[ip]! >> 4 !== 4) return out;
+  if (type !== 0x0800) return out;
+  if (len < ip + 20) {
+    // EtherType IPv4 with less than a minimal header after it: a short IP datagram, not another protocol.
+    out.why = 'short-ip';
+    return out;
+  }
+  if (f[ip]! >> 4 !== 4) return out;
   const ihl = (f[ip]! & 0x0f) * 4;
   const totalLen = be16(f, ip + 2);
   out.ihl = ihl;

@@ -120,4 +120,14 @@ describe('checksums', () => {
     arp[13] = 0x06;
     expect(parseLayers(arp).why).toBe('not-ipv4');
   });
+
+  test('EtherType IPv4 with less than 20 bytes after it is a short IP datagram; another version number is not IPv4', () => {
+    const stub = new Uint8Array(14 + 16);
+    stub[12] = 0x08;
+    stub[14] = 0x45;
+    expect([parseLayers(stub).why, parseLayers(stub).ip]).toEqual(['short-ip', -1]);
+    const v6 = udp(0, [1, 2, 3]);
+    v6[14] = 0x65;
+    expect(parseLayers(v6).why).toBe('not-ipv4');
+  });
 });

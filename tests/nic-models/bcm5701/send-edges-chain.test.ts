@@ -96,13 +96,13 @@ describe('what the user sees of the send path', () => {
     const lookalike = udpFrame(PARTNER_MAC, MAC, 40);
     lookalike[12] = 0x88;
     lookalike[13] = 0xb5;
-    // EtherType IPv4 but only 16 bytes after it: not even a minimal 20-byte header.
+    // EtherType IPv4 but only 16 bytes after it: not even a minimal 20-byte header (a short IP datagram).
     const stub = ethFrame(PARTNER_MAC, MAC, 0x0800, Uint8Array.of(0x45, 0, 0, 40, ...new Array<number>(12).fill(0)));
     for (const f of [arp, lookalike, stub]) t.xmit(f, 0x3, 0, false); // IP_CSUM | TCPUDP_CSUM, tg3 BD flags
     h.w(0x304, t.txProd);
     t.run(MS);
     expect(h.traced('tx-fetch').map((r) => [r.f!['prod'], r.f!['cons'], r.f!['n']])).toEqual([[3, 0, 3]]);
-    expect(h.traced('tx-csum').map((r) => r.f!['reason'])).toEqual(['not-ipv4', 'not-ipv4', 'not-ipv4']);
+    expect(h.traced('tx-csum').map((r) => r.f!['reason'])).toEqual(['not-ipv4', 'not-ipv4', 'short-ip']);
     // Nothing was written into them (the stub is only padded to 60 bytes).
     const sent = partner.got.map((g) => g.frame.data);
     expect(sent[0]).toEqual(arp);
