@@ -2,6 +2,7 @@
  * Option values shared by several subcommands, parsed as commander argument parsers: a bad value is commander's
  * one-line "option … argument … is invalid" error (program.ts) before anything runs.
  */
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import { CliError } from './errors';
 
@@ -15,9 +16,14 @@ export function seedArg(v: string): number {
   return Number(v);
 }
 
-/** `--threads <n>` (run, test): how many guests may execute at once, each in its own worker thread; 1..256. */
+/**
+ * `--threads <n>` (run, test, console): how many guests may execute at once, each in its own worker thread; 1..256,
+ * or `auto`: the machine's cores (os.availableParallelism, at most 256). Any n gives the same run (the threaded
+ * engine's result does not depend on it), so `auto` is as reproducible across machines as a number.
+ */
 export function threadsArg(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new InvalidArgumentError('--threads is an integer 1..256');
+  if (v === 'auto') return Math.max(1, Math.min(256, availableParallelism()));
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new InvalidArgumentError('--threads is an integer 1..256, or auto');
   return Number(v);
 }
 

@@ -92,7 +92,7 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     .option('--until <time>', 'stop at this virtual time (default: when the input has ended and its last line has run)', untilArg)
     .option('--speed <x>', 'virtual seconds per wall second', speedArg, 1)
     .option('--restore <file>', 'start from a snapshot file of this scenario (qnxemu run --snapshot-out; docs/formats/snapshot.md)')
-    .option('--threads <n>', 'run each guest node in its own worker thread, at most n at once (as qnxemu run --threads)', threadsArg)
+    .option('--threads <n>', 'run each guest node in its own worker thread, at most n at once, or auto (as qnxemu run --threads)', threadsArg)
     .action(async (file: string, nodeName: string, o: ConsoleOpts) => {
       try {
         process.exitCode = await runConsole(file, nodeName, o);
