@@ -90,6 +90,12 @@ const PUBLISH_STEP: Time = 1000;
  * messages is what any wake-up leads to, so when it happens does not change the run.
  */
 export const SLEEP_CHECK_MS = 1000;
+/**
+ * How long a ring may still be on its way after the state it announces is visible (checkLate). It takes microseconds;
+ * this is long enough that a publisher the OS paused between writing its state and ringing (a loaded machine) is not
+ * taken for a missed ring, and it is waited only after a sleep timed out.
+ */
+const RING_GRACE_MS = 250;
 
 export class GuestGate implements QueueGate {
   private h = 0;
@@ -146,7 +152,7 @@ export class GuestGate implements QueueGate {
   }
 
   admit(until: Time): boolean {
-    for (let spins = 0, armed = false, watching = false, unrung = false; ; ) {
+    for (let spins = 0, armed = false, watching = false, silent = false; ; ) {
       const seen = Atomics.load(this.o.sync, this.bell); // before draining: a message after this rings again
       const main = readMainState(this.o.sync, this.o.guests); // before draining: what it counts as sent is then in
       this.drain();
@@ -159,17 +165,19 @@ export class GuestGate implements QueueGate {
       // Nothing the run can still do comes at or before this: the main thread's end is not before it.
       this.settledTo = Math.max(this.settledTo, Math.min(heff - 1, cap));
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
-        if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
-        if (unrung) this.lateWake();
+        if (silent) this.checkLate(seen);
+        if (watching || silent) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         this.poll();
         this.countEvent(top.when);
         return true;
       }
       if ((!top || top.when > until) && until < heff && until <= cap) {
-        if (watching) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
-        if (unrung) this.lateWake();
+        if (silent) this.checkLate(seen);
+        if (watching || silent) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         return false;
       }
+      // Only the first look after a sleep that timed out can tell a missed ring: later ones see what others did since.
+      silent = false;
       if (!watching) {
         // The others now publish every step of their clocks (we may be held back by any of them).
         Atomics.store(this.o.sync, this.waiting, WAIT_WATCHING);
@@ -192,14 +200,22 @@ export class GuestGate implements QueueGate {
         armed = true;
         continue;
       }
-      unrung = this.sleep(seen);
+      silent = this.sleep(seen);
       spins = 0;
       armed = false;
       watching = false;
     }
   }
 
-  private lateWake(): void {
+  /**
+   * Our sleep timed out (still armed: whoever let us go on since should have rung) and this look lets us go on. If
+   * the bell has not rung since `seen`, give a ring in flight a moment to land — a publisher writes its state, then
+   * rings — and if none comes, the wake-up was missed: report it.
+   */
+  private checkLate(seen: number): void {
+    const s = this.o.sync;
+    if (Atomics.load(s, this.bell) !== seen) return;
+    if (Atomics.wait(s, this.bell, seen, RING_GRACE_MS) !== 'timed-out') return;
     this.lateWakes++;
     this.o.onLateWake?.(this.lateWakes);
   }
@@ -431,15 +447,16 @@ export class GuestGate implements QueueGate {
 
   /**
    * Sleep until our bell rings (anything rung after `seen` was read wakes us at once), or SLEEP_CHECK_MS passed. True
-   * when it timed out and the bell had still not rung.
+   * when it timed out: we then stay armed for the look that follows (admit's `silent`), so that a change it finds was
+   * one a ring should have announced (checkLate).
    */
   private sleep(seen: number): boolean {
     const s = this.o.sync;
     this.release();
-    const unrung = Atomics.wait(s, this.bell, seen, SLEEP_CHECK_MS) === 'timed-out' && Atomics.load(s, this.bell) === seen;
-    Atomics.store(s, this.waiting, WAIT_RUNNING);
+    const silent = Atomics.wait(s, this.bell, seen, SLEEP_CHECK_MS) === 'timed-out';
+    if (!silent) Atomics.store(s, this.waiting, WAIT_RUNNING);
     this.acquire();
-    return unrung;
+    return silent;
   }
 
   private acquire(): void {
