@@ -360,12 +360,21 @@ export class GuestGate implements QueueGate {
   }
 
   /**
-   * Another guest waits (spinning or asleep). The main thread, which waits most of the time, is not counted: it reads
-   * our state when it wakes, and `poll` wakes it when we pass what it needs.
+   * Another guest waits for our clock and could go on at once if it moved: one spinning over our state (it holds a
+   * token, if there are tokens), or one armed or asleep while a token is free. With fewer tokens than guests and none
+   * free, a sleeper could not run even if rung: a holder gives its token back only when it waits, and publishes first
+   * (`sleep`), so until then our clock is published every PUBLISH_STEP only (with `--threads 1` the other guest always
+   * waits, and publishing at each of v86's clock reads cost seconds per guest). The main thread, which waits most of
+   * the time, is not counted: it reads our state when it wakes, and `poll` wakes it when we pass what it needs.
    */
   private watched(): boolean {
     const s = this.o.sync;
-    for (let g = 0; g < this.o.guests; g++) if (g !== this.o.index && Atomics.load(s, syncGuestWaiting(g)) !== WAIT_RUNNING) return true;
+    const sleepersCount = !this.o.tokens || Atomics.load(s, SYNC_TOKENS) > 0;
+    for (let g = 0; g < this.o.guests; g++) {
+      if (g === this.o.index) continue;
+      const w = Atomics.load(s, syncGuestWaiting(g));
+      if (w === WAIT_WATCHING || (w >= WAIT_ARMED && sleepersCount)) return true;
+    }
     return false;
   }
 
@@ -452,6 +461,8 @@ export class GuestGate implements QueueGate {
    */
   private sleep(seen: number): boolean {
     const s = this.o.sync;
+    // Our clock as it is now, ringing whoever it lets go on, before a token we give back lets them run (watched).
+    if (this.o.tokens) this.publish(true);
     this.release();
     const silent = Atomics.wait(s, this.bell, seen, SLEEP_CHECK_MS) === 'timed-out';
     if (!silent) Atomics.store(s, this.waiting, WAIT_RUNNING);
