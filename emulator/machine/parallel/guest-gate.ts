@@ -14,6 +14,7 @@ import { MESSAGE_SEQ_BASE } from '../sim/event-queue';
 import { SimEvent } from '../sim/event';
 import { Priority } from '../sim/priority';
 import type { Time } from '../sim/time';
+import { EventTally } from './event-tally';
 import { horizonFor } from './horizon';
 import { readGuestState, readMainState, writeGuestState, type MainState } from './shared-clocks';
 import {
@@ -124,12 +125,8 @@ export class GuestGate implements QueueGate {
   /** fastHorizon's per-guest own times (reused: it runs at every access of the CPU). */
   private readonly owns: Time[];
   private stuck = false;
-  /** Events run at or before `settled`, and the times of those after it (countEvent). */
-  private eventsSettled = 0;
-  private eventTimes: Time[] = [];
-  private pruneAt = 4096;
-  /** The main thread will have run everything up to at least this when the run ends (`settled`). */
-  private settledTo: Time = -1;
+  /** The events run, for the summary's count up to the run's end (event-tally.ts). */
+  private readonly tally = new EventTally();
   /** Sleeps that timed out with our bell never rung and were followed by going on (onLateWake). */
   private lateWakes = 0;
 
@@ -163,12 +160,12 @@ export class GuestGate implements QueueGate {
       const cap = Math.max(this.cap, main.cap);
       const top = this.o.queue.peek();
       // Nothing the run can still do comes at or before this: the main thread's end is not before it.
-      this.settledTo = Math.max(this.settledTo, Math.min(heff - 1, cap));
+      this.tally.settle(Math.min(heff - 1, cap));
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
         if (silent) this.checkLate(seen);
         if (watching || silent) Atomics.store(this.o.sync, this.waiting, WAIT_RUNNING);
         this.poll();
-        this.countEvent(top.when);
+        this.tally.count(top.when);
         return true;
       }
       if ((!top || top.when > until) && until < heff && until <= cap) {
@@ -274,37 +271,17 @@ export class GuestGate implements QueueGate {
     this.o.onStuck?.();
   }
 
-  /**
-   * Count an event about to run at `t`. What ran up to the end is reported at the end (`eventsUpTo`): the guest runs
-   * past it, how far depending on timing. Times of events after `settled` are kept (a few quanta's worth).
-   */
-  private countEvent(t: Time): void {
-    if (t <= this.settledTo) this.eventsSettled++;
-    else this.eventTimes.push(t);
-    if (this.eventTimes.length >= this.pruneAt) {
-      this.pruneEvents();
-      this.pruneAt = Math.max(4096, 2 * this.eventTimes.length);
-    }
-  }
-
-  private pruneEvents(): void {
-    const keep = this.eventTimes.filter((t) => t > this.settledTo);
-    this.eventsSettled += this.eventTimes.length - keep.length;
-    this.eventTimes = keep;
-  }
-
-  /** Events this guest ran of time `end` or before (its queue runs them in time order). */
+  /** Events this guest ran of time `end` or before (asked when the run has ended at `end`). */
   eventsUpTo(end: Time): number {
-    this.pruneEvents();
-    return this.eventsSettled + this.eventTimes.filter((t) => t <= end).length;
+    return this.tally.upTo(end);
   }
 
   /**
    * A time the run's end cannot come before: a horizon we had (the main thread's next event was not before it) within
-   * the run's limit. Events up to it are counted without their times (countEvent).
+   * the run's limit.
    */
   get settled(): Time {
-    return this.settledTo;
+    return this.tally.settled;
   }
 
   /** Stopped: give back the token (the main thread ends the worker). */
