@@ -447,5 +447,4 @@ export class GuestMachine {
     }
     return v[0]!;
   }
-
 }
