@@ -1,8 +1,8 @@
 /**
  * The order jest starts the test files in. Jest's own order puts files that failed last time first, then the
  * slowest by the durations it cached from earlier runs, and files it has no duration for by size. A fresh clone
- * (CI) has no cache, and file size says little here: a 150-line file that boots two Linux guests twice takes
- * minutes, a 600-line parser test a second. With two workers the run ends when the last file does, so a long
+ * (CI) has no cache, and file size says little here: tests/system/threads.test.ts, 154 lines, boots Linux guests
+ * ten times and takes minutes. With two workers the run ends when the last file does, so a long
  * file started late keeps one core busy alone at the end. This sequencer orders by jest's cached duration, or
  * for a file without one by the duration measured in scripts/jest-durations.json (seconds, from one uncontended
  * run of the whole suite, files of 5 s and more; docs/testing.md "How long the suite takes" says how to measure
