@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { chooseWasmTiers } from './wasm-tiers';
 import { Wasm, type V86Constructor, type V86Cpu, type V86Machine, type V86Options, type V86Starter, type WasmModule } from './v86-types';
 
 /** What a running guest supplies to v86 in place of the host's clock and entropy. */
@@ -108,6 +109,8 @@ export function provideV86Build(text: string, wasm: Uint8Array, dir: string): vo
 
 function load(): Loaded {
   if (loaded) return loaded;
+  // Before v86's first wasm compile: Liftoff only (wasm-tiers.ts says why).
+  chooseWasmTiers();
   const dir = provided ? provided.dir : v86PackageDir();
   const text = provided ? provided.text : fs.readFileSync(path.join(dir, 'build', 'libv86.js'), 'utf8');
   const mod: { exports: Record<string, unknown> } = { exports: {} };

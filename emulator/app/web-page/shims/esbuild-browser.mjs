@@ -16,6 +16,7 @@ export const SHIMS = {
   zlib: path.join(here, 'zlib.ts'),
   util: path.join(here, 'util.ts'),
   worker_threads: path.join(here, 'worker-threads.ts'),
+  v8: path.join(here, 'v8.ts'),
 };
 
 const guestImage = path.join(here, '..', '..', 'guest-image');
@@ -23,7 +24,7 @@ const guestImage = path.join(here, '..', '..', 'guest-image');
 const shimPlugin = {
   name: 'qnxemu-web-shims',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?(fs|path|crypto|zlib|util|worker_threads)$/ }, (args) => ({ path: SHIMS[args.path.replace(/^node:/, '')] }));
+    build.onResolve({ filter: /^(node:)?(fs|path|crypto|zlib|util|worker_threads|v8)$/ }, (args) => ({ path: SHIMS[args.path.replace(/^node:/, '')] }));
     // emulator/app/assembly/guest-node.ts imports the builder; inside the builder, imports stay as they are.
     build.onResolve({ filter: /guest-image(\/index)?$/ }, (args) => {
       const target = path.resolve(args.resolveDir, args.path);
