@@ -1,8 +1,9 @@
 /**
  * `npm run bench` figure `guest-boot-liftoff`: one Linux guest (docs/examples/guest-ne2k-pci.yaml, to its shell at
- * 4.5 virtual s) run by the CLI bundle as users run it, with V8's wasm compilers as qnxemu chooses them (Liftoff
- * only: emulator/machine/v86/wasm-tiers.ts) and with V8's default tiering (`node --no-liftoff-only`, which
- * leaves the choice to V8), alternating, two rounds each. The figure is the Liftoff-only run's wall time; the
+ * 4.5 virtual s) run by the CLI bundle as users run it, with V8's wasm compilers as qnxemu chooses them (the JIT's
+ * modules on Liftoff alone, v86's core tiered up as V8 would: emulator/machine/v86/wasm-tiers.ts) and with V8's
+ * default tiering for everything (`node --no-liftoff-only`, which leaves the choice to V8), alternating, two rounds
+ * each. The figure is the wall time with qnxemu's choice; the
  * context gives both settings' wall and CPU seconds (the child's user + system time, read from /proc while it
  * runs) and requires the same trace-hash from all four runs. Wall-clock reads are fine here: the benchmark
  * stands outside the simulated world and only observes it.
@@ -95,7 +96,7 @@ export async function benchWasmTiersLines(): Promise<string[]> {
       median(liftoff.map((r) => r.wall)),
       's wall',
       `one Linux guest to its shell, qnxemu run ${path.basename(RUN[1] as string)} --until 4.5s, medians of 2 alternating runs each: ` +
-        `Liftoff only (qnxemu's choice) ${summary(liftoff)}; V8's default tiering (node --no-liftoff-only) ${summary(tiered)}; ` +
+        `JIT modules on Liftoff alone (qnxemu's choice) ${summary(liftoff)}; V8's default tiering for all (node --no-liftoff-only) ${summary(tiered)}; ` +
         `same trace-hash ${[...hashes][0]?.slice(0, 16)}…`,
     ),
   ];

@@ -14,6 +14,8 @@ import type { Scenario } from '../scenario/types';
 import { buildGuestNode, createGuestV86, type GuestFiles, type GuestNode } from './guest-node';
 import type { Time } from '../../machine/sim/time';
 import { GuestLog } from '../../machine/v86/guest-log';
+import { provideV86Core } from '../../machine/v86/v86-runtime';
+import type { WasmModule } from '../../machine/v86/v86-types';
 import type { GuestMachineState } from '../../machine/v86/guest-machine';
 import type { GuestClockState } from '../../machine/v86/guest-clock';
 import { pendingEvents, pointProblems, snapshotGuest, type GuestSnapshot, type WorkerSnapshotPoint } from './guest-snapshot';
@@ -39,6 +41,8 @@ export interface GuestWorkerData {
   restore?: WorkerRestore;
   /** `qnxemu console` is attached to this guest: post its serial output as the CPU prints it ('out'). */
   stream?: boolean;
+  /** v86's core module as the main thread compiled it (v86-runtime.ts `v86Core`; wasm-tiers.ts says why). */
+  core?: WasmModule;
 }
 
 /** A guest's part of a snapshot file, for its worker to restore (snapshot-run.ts `planThreadedRestore`). */
@@ -63,6 +67,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     endpoint.post(m);
     ring(sync, SYNC_MAIN_BELL);
   };
+  if (d.core) provideV86Core(d.core);
   try {
     const spec = d.scenario.nodes.find((n) => n.name === d.node);
     if (!spec) throw new Error(`no node ${d.node}`);

@@ -16,6 +16,7 @@ import type { NodeSpec, Scenario } from '../scenario/types';
 import { guestFiles, type PrepareOptions } from './guest-node';
 import type { Network } from './network';
 import { portEndpoint } from './port-endpoint';
+import { v86Core } from '../../machine/v86/v86-runtime';
 import type { GuestWorkerData, WorkerRestore } from './guest-worker';
 import type { GuestSnapshot } from './guest-snapshot';
 import { CliError } from '../cli/errors';
@@ -145,6 +146,8 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
   const limited = opts.threads < files.length;
   Atomics.store(sync, SYNC_TOKENS, opts.threads);
   const script = opts.script ?? process.argv[1]!;
+  // Compiled once here and shared: its TurboFan tier-ups serve every guest, and no worker changes V8's flags.
+  const core = v86Core();
   const started = files.map(([spec, f], index): { g: StartedGuest; failed: Promise<never> } => {
     const ch = new MessageChannel();
     const restore = opts.restore?.get(spec.name);
@@ -162,6 +165,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
       ...(opts.snapshotAt !== undefined ? { snapshotAt: opts.snapshotAt } : {}),
       ...(restore ? { restore } : {}),
       ...(opts.stream === spec.name ? { stream: true } : {}),
+      core,
     };
     const worker = new Worker(script, { workerData: data, transferList: [ch.port2] });
     worker.unref(); // the run ends the workers; they never keep the process alive

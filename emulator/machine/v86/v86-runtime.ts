@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chooseWasmTiers } from './wasm-tiers';
+import { chooseWasmTiers, withDefaultTiers } from './wasm-tiers';
 import { Wasm, type V86Constructor, type V86Cpu, type V86Machine, type V86Options, type V86Starter, type WasmModule } from './v86-types';
 
 /** What a running guest supplies to v86 in place of the host's clock and entropy. */
@@ -107,9 +107,26 @@ export function provideV86Build(text: string, wasm: Uint8Array, dir: string): vo
   provided = { text, wasm, dir };
 }
 
+/** v86's core module compiled by another thread (a guest's worker gets the main thread's: v86Core). */
+let providedCore: WasmModule | null = null;
+
+/** Use `core`, compiled elsewhere in this process, as v86's core module instead of compiling build/v86.wasm. */
+export function provideV86Core(core: WasmModule): void {
+  if (loaded) return;
+  providedCore = core;
+}
+
+/**
+ * v86's core module as this thread compiled it, for a worker thread (compiled code and its tier-ups are shared by
+ * every thread that instantiates the module; wasm-tiers.ts says why the main thread compiles it).
+ */
+export function v86Core(): WasmModule {
+  return load().wasm;
+}
+
 function load(): Loaded {
   if (loaded) return loaded;
-  // Before v86's first wasm compile: Liftoff only (wasm-tiers.ts says why).
+  // Before v86's JIT compiles anything: Liftoff only for its modules, V8's default tiers for the core (wasm-tiers.ts).
   chooseWasmTiers();
   const dir = provided ? provided.dir : v86PackageDir();
   const text = provided ? provided.text : fs.readFileSync(path.join(dir, 'build', 'libv86.js'), 'utf8');
@@ -123,7 +140,9 @@ function load(): Loaded {
   factory.call(globalThis, mod, mod.exports, req, path.join(dir, 'build'), pinnedPerformance, PinnedDate, pinnedMath, pinnedCrypto);
   const V86 = mod.exports['V86'] as V86Constructor | undefined;
   if (typeof V86 !== 'function') throw new Error(`v86: ${dir}/build/libv86.js did not export V86`);
-  const wasm = new Wasm.Module(provided ? provided.wasm : fs.readFileSync(path.join(dir, 'build', 'v86.wasm')));
+  const bytes = providedCore ? null : provided ? provided.wasm : fs.readFileSync(path.join(dir, 'build', 'v86.wasm'));
+  const wasm = providedCore ?? withDefaultTiers(() => new Wasm.Module(bytes!));
+  providedCore = null;
   provided = null;
   loaded = { V86, wasm, dir };
   return loaded;
