@@ -35,7 +35,7 @@ describe('chooseWasmTiers', () => {
     expect(m.flags).toEqual(['--liftoff-only']);
   });
 
-  test.each([['--no-liftoff-only'], ['--liftoff-only'], ['--no-liftoff'], ['--wasm-tier-up'], ['--no-wasm-dynamic-tiering'], ['--wasm-dynamic-tiering']])(
+  test.each([['--no-liftoff-only'], ['--liftoff-only'], ['--no-liftoff'], ['--wasm-tier-up'], ['--no-wasm-dynamic-tiering'], ['--wasm-dynamic-tiering'], ['--no_liftoff_only'], ['--no_wasm_tier_up']])(
     'leaves the tiers alone given node %s',
     (flag) => {
       const m = fresh();

@@ -27,8 +27,8 @@ export const LIFTOFF_ONLY = '--liftoff-only';
 /** V8's defaults, which `--liftoff-only` turns off by implication and `--no-liftoff-only` does not turn back on. */
 const V8_DEFAULT_TIERS = ['--no-liftoff-only', '--wasm-tier-up', '--wasm-dynamic-tiering'];
 
-/** node's own command-line flags that choose wasm tiers: given any of them, the user's choice stands. */
-const TIER_FLAG = /^--(no-)?(liftoff|liftoff-only|wasm-tier-up|wasm-dynamic-tiering)(=|$)/;
+/** node's own command-line flags that choose wasm tiers (V8 reads `_` as `-`): given any of them, the user's choice stands. */
+const TIER_FLAG = /^--(no[-_])?(liftoff|liftoff[-_]only|wasm[-_]tier[-_]up|wasm[-_]dynamic[-_]tiering)(=|$)/;
 
 let decided: boolean | null = null;
 
