@@ -23,7 +23,7 @@ import { ensureGuestImage, GUEST_PROMPT } from '../emulator/app/guest-image';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../emulator/app/guest-image/cache';
-import { benchLine } from './bench-line';
+import { benchLine, median } from './bench-line';
 
 /** The scenario (a data file: which NIC models it uses is the scenario's business, not the benchmark's). */
 const SCENARIO = fs.readFileSync(path.join(repoRoot(__dirname) ?? process.cwd(), 'scripts/scenarios/bench-guest.yaml'), 'utf8');
@@ -49,11 +49,6 @@ interface PingRound {
   /** CPU seconds of the whole process (v86 compiles its JIT code on V8's background threads too). */
   cpu: number;
   summary: string;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function medianRound(rounds: PingRound[]): PingRound {

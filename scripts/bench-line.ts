@@ -39,6 +39,13 @@ export function notMeasured(name: string, why: string): string {
   return `bench ${name}: not measured (${oneLine(why)})`;
 }
 
+/** The median of `xs` (the mean of the middle two for an even count); the benchmarks' rounds are medians. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, '; ');
 }

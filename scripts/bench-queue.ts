@@ -9,7 +9,7 @@
  * Wall-clock reads are fine here: the benchmark stands outside the simulated world and only observes it.
  */
 import { EventQueue, SimEvent } from '../emulator/machine/sim';
-import { benchLine } from './bench-line';
+import { benchLine, median } from './bench-line';
 
 const PROCESSES = 1000;
 const MAX_DELAY = 1000;
@@ -133,11 +133,6 @@ function holdQueue(seed: number): HoldRun {
   q.runUntilIdle(EVENTS);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { seconds, end: q.now };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 /** The two `bench` lines; rounds alternate floor and queue, each figure is the median of its rounds. */

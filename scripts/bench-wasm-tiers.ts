@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../emulator/app/guest-image/cache';
 import { ensureGuestImage } from '../emulator/app/guest-image';
-import { benchLine, notMeasured } from './bench-line';
+import { benchLine, median, notMeasured } from './bench-line';
 
 const ROOT = repoRoot(__dirname) ?? process.cwd();
 const CLI = path.join(ROOT, 'dist/qnxemu.js');
@@ -65,11 +65,6 @@ function runOnce(nodeArgs: string[]): Promise<TierRun> {
     });
   });
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
 
 function summary(runs: TierRun[]): string {
   const cpus = runs.map((r) => r.cpu);

@@ -2,7 +2,7 @@
  * The line format of `npm run bench` (scripts/bench-line.ts): `bench <name>: <value> <unit> (<context>)`, the
  * not-measured line, parsing back, and the summary of issue 15's targets judged over parsed lines.
  */
-import { benchLine, judgeTargets, notMeasured, parseBenchLine, rssGiB, summaryTable, type BenchFigure } from '../../scripts/bench-line';
+import { benchLine, judgeTargets, median, notMeasured, parseBenchLine, rssGiB, summaryTable, type BenchFigure } from '../../scripts/bench-line';
 
 describe('bench line format', () => {
   test('a figure: name, value with its decimals, unit, context in parentheses', () => {
@@ -128,5 +128,13 @@ describe("issue 15's targets", () => {
       'guest-pings',
     ]);
     expect(rows[8]).toBe('| `guest-pings` | 0.24 ratio | ≤ 1.0 | met |');
+  });
+});
+
+describe('median', () => {
+  test('the middle of an odd count, the mean of the middle two of an even one, whatever the order', () => {
+    expect(median([5, 1, 3, 4, 2])).toBe(3);
+    expect(median([12.24, 9.78])).toBeCloseTo(11.01, 10);
+    expect(median([7])).toBe(7);
   });
 });
