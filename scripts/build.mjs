@@ -1,6 +1,7 @@
 // Bundles the CLI, the benchmark, the fuzz runner and the profiler (npm run profile) with esbuild into dist/ (CommonJS, Node 20),
 // and the web page (qnxemu web) into dist/web/ for browsers: node built-ins answered by emulator/app/web-page/shims.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { browserOptions } from '../emulator/app/web-page/shims/esbuild-browser.mjs';
 
@@ -14,6 +15,9 @@ const common = {
   // v86 is loaded at run time from node_modules (emulator/machine/v86/v86-runtime.ts evaluates its build itself).
   external: ['v86'],
 };
+// First the validators compiled from the JSON Schemas (scripts/gen-validators.ts): the bundles below import them.
+await build({ ...common, entryPoints: ['scripts/gen-validators.ts'], outfile: 'dist/gen-validators.js', sourcemap: false });
+execFileSync(process.execPath, ['dist/gen-validators.js'], { stdio: 'inherit' });
 await build({ ...common, entryPoints: ['emulator/app/cli/main.ts'], outfile: 'dist/qnxemu.js', banner: { js: '#!/usr/bin/env node' } });
 chmodSync('dist/qnxemu.js', 0o755);
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { parseDuration } from '../../machine/sim/time';
 import { LocatedError } from './errors';
 import { yamlData, yamlSyntaxError } from './yaml-errors';
 import { checkGuestFiles, checkPciSlots, checkRam } from './node-checks';
-import { scenarioSchema } from './schema';
+import validate from './generated/scenario-validator';
 import type { LinkSpec, NicSpec, NodeSpec, Scenario, ScriptLine } from './types';
 import { parseBuildfile, BuildfileError } from '../../../firmware/buildfile';
 import { parseActions } from './actions';
@@ -17,9 +17,6 @@ import { checkIsaConflicts, nicSpecOf, type RawNic } from './nic-spec';
 import { nicKind } from '../../../nic-models/registry';
 import { checkNicMedia, parsePosition, parseWirelessLink, type RawWirelessLink } from './wireless-spec';
 import { checkImpairMedia, parseImpair, type RawImpair } from './impair-spec';
-
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const validate = ajv.compile(scenarioSchema);
 
 /** Load and validate a scenario file. Throws LocatedError naming file, line, column and problem. */
 export function loadScenarioFile(file: string): Scenario {

@@ -2,17 +2,17 @@
  * Node side of the page's scenario bundles (NODE ONLY: it reads the host's files; the page's bundle never imports
  * this file). `bundleScenario` packs a scenario file and every file the loader reads for it — found by running
  * the loader itself with a recording readFile, so the list can never drift from what the loader does — into
- * one ScenarioBundle (api.ts). QNX nodes read no other host file while they are assembled or run: a boot image's
+ * one ScenarioBundle (api.ts; its JSON Schema: bundle-schema.ts). QNX nodes read no other host file while they are assembled or run: a boot image's
  * files come inline from its buildfile. Guest nodes' image is not in the bundle: `qnxemu web` serves it beside it. `checkBundle` validates a bundle read back from JSON (ajv) and says in
  * one line what is wrong. `qnxemu web` and `qnxemu test --artifacts` (emulator/app/web) call both.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv from 'ajv';
 import { CliError } from '../../cli/errors';
 import { LocatedError } from '../../scenario/errors';
 import { parseScenario } from '../../scenario/load';
 import type { ScenarioBundle } from './api';
+import validate from './generated/bundle-validator';
 
 /** A bundle that does not check: one line, the JSON path of the first problem and what is wrong there. */
 export class BundleError extends Error {
@@ -22,29 +22,6 @@ export class BundleError extends Error {
   }
 }
 
-const BASE64 = '^[A-Za-z0-9+/]*={0,2}$';
-
-export const bundleSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['format', 'file', 'yaml', 'files'],
-  properties: {
-    format: { const: 1 },
-    file: { type: 'string', minLength: 1 },
-    yaml: { type: 'string' },
-    files: { type: 'object', additionalProperties: { type: 'string', pattern: BASE64 } },
-    seed: { type: 'integer', minimum: 0, maximum: 0xffffffff },
-    until: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    failure: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['t', 'expectation', 'message'],
-      properties: { t: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, expectation: { type: 'string' }, message: { type: 'string' } },
-    },
-  },
-} as const;
-
-const validate = new Ajv({ allErrors: false, strict: true }).compile(bundleSchema);
 
 /** `json` as a ScenarioBundle, or a BundleError naming the first problem ("files./a.build: must match pattern …"). */
 export function checkBundle(json: unknown): ScenarioBundle {

@@ -1,0 +1,5 @@
+// The scenario schema's validator, compiled ahead of time by scripts/gen-validators.ts into scenario-validator.js
+// (build output: `npm run build` writes it).
+import type { ValidateFunction } from 'ajv';
+declare const validate: ValidateFunction;
+export default validate;

@@ -1,0 +1,108 @@
+/**
+ * The validators `npm run build` compiles ahead of time from the JSON Schemas (scripts/gen-validators.ts, ajv's
+ * standalone code) decide exactly as ajv compiling the same schema at run time did: same verdict, same errors (the
+ * loader turns the first into its file:line message). And the build writes what the generator makes now.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+import { VALIDATORS, validatorCode, writeValidators } from '../../scripts/gen-validators';
+import scenarioValidator from '../../emulator/app/scenario/generated/scenario-validator';
+import bundleValidator from '../../emulator/app/web-page/core/generated/bundle-validator';
+import { scenarioSchema } from '../../emulator/app/scenario/schema';
+import { bundleSchema } from '../../emulator/app/web-page/core/bundle-schema';
+
+const REPO = path.join(__dirname, '../..');
+const examples = fs
+  .readdirSync(path.join(REPO, 'docs/examples'))
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => path.join(REPO, 'docs/examples', f));
+
+/** ajv as load.ts and bundle.ts compiled their schemas at run time before the validators were generated. */
+const runtimeScenario = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(scenarioSchema);
+const runtimeBundle = new Ajv({ allErrors: false, strict: true }).compile(bundleSchema);
+
+/** Bad variants of a good scenario: a field too many, wrong types, bad enum values, at the top and deep inside. */
+function badVariants(good: Record<string, unknown>): unknown[] {
+  const clone = (): Record<string, any> => JSON.parse(JSON.stringify(good));
+  const out: unknown[] = [];
+  let v = clone();
+  v['colour'] = 'red';
+  out.push(v);
+  v = clone();
+  v['seed'] = -1;
+  out.push(v);
+  v = clone();
+  v['until'] = 'soon';
+  out.push(v);
+  v = clone();
+  const [first] = Object.keys(v['nodes']);
+  v['nodes'][first!]['nics'] = [{ model: 'ne3000', link: 'hub0', speed: 9 }];
+  out.push(v);
+  v = clone();
+  v['links'] = { 'bad name!': { type: 'token-ring' } };
+  out.push(v);
+  v = clone();
+  v['nodes'] = {};
+  out.push(v);
+  out.push([], 'nodes', null, 42);
+  return out;
+}
+
+describe('validators compiled ahead of time', () => {
+  test('accept every example scenario, as the run-time compiled schema does', () => {
+    expect(examples.length).toBeGreaterThan(20);
+    for (const f of examples) {
+      const data: unknown = parse(fs.readFileSync(f, 'utf8'));
+      expect([f, scenarioValidator(data)]).toEqual([f, runtimeScenario(data)]);
+      expect([f, scenarioValidator(data)]).toEqual([f, true]);
+    }
+  });
+
+  test('reject bad scenarios with the same errors as the run-time compiled schema', () => {
+    let rejected = 0;
+    for (const f of examples.slice(0, 6)) {
+      for (const bad of badVariants(parse(fs.readFileSync(f, 'utf8')) as Record<string, unknown>)) {
+        const ok = scenarioValidator(bad);
+        expect(ok).toBe(runtimeScenario(bad));
+        expect(scenarioValidator.errors).toEqual(runtimeScenario.errors);
+        if (!ok) rejected++;
+      }
+    }
+    expect(rejected).toBe(6 * 10);
+  });
+
+  test('the scenario bundle validator agrees with the run-time compiled one', () => {
+    const good = { format: 1, file: 'a.yaml', yaml: 'x', files: { 'b.build': 'AAAA' }, seed: 3 };
+    const bads = [{ ...good, format: 2 }, { ...good, files: { 'b.build': '%%%' } }, { ...good, extra: 1 }, { ...good, file: '' }, {}];
+    expect(bundleValidator(good)).toBe(true);
+    for (const b of bads) {
+      expect(bundleValidator(b)).toBe(false);
+      expect(runtimeBundle(b)).toBe(false);
+      expect(bundleValidator.errors).toEqual(runtimeBundle.errors);
+    }
+  });
+
+  test('the build wrote what the generator makes now; writing again leaves unchanged files alone and rewrites changed ones', () => {
+    for (const v of VALIDATORS) expect(fs.readFileSync(path.join(REPO, v.file), 'utf8')).toBe(validatorCode(v));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-validators-'));
+    try {
+      writeValidators(root);
+      const first = VALIDATORS.map((v) => fs.statSync(path.join(root, v.file)).mtimeMs);
+      for (const v of VALIDATORS) fs.utimesSync(path.join(root, v.file), new Date(1000), new Date(1000));
+      writeValidators(root);
+      expect(VALIDATORS.map((v) => fs.statSync(path.join(root, v.file)).mtimeMs)).toEqual(VALIDATORS.map(() => 1000));
+      expect(first.every((t) => t > 1000)).toBe(true);
+      // A file that differs (an older schema's validator) is written again.
+      const stale = path.join(root, VALIDATORS[0]!.file);
+      fs.writeFileSync(stale, '// stale\n');
+      writeValidators(root);
+      expect(fs.readFileSync(stale, 'utf8')).toBe(validatorCode(VALIDATORS[0]!));
+      expect(fs.readFileSync(path.join(root, VALIDATORS[0]!.file), 'utf8')).toMatch(/^\/\/ Generated by scripts\/gen-validators\.ts/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
