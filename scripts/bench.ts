@@ -9,7 +9,8 @@
  *    CCMP's cost per frame (bench-ccmp.ts), TCP bulk transfers (bench-tcp.ts), the router (bench-router.ts), Qnet
  *    (bench-qnet.ts), two guests with `--threads 1` and `--threads 2` (`guests-2-xfer`, bench-guests.ts), one guest's
  *    boot with V8's wasm compilers as qnxemu sets them and as V8 would (`guest-boot-liftoff`, bench-wasm-tiers.ts), the
- *    guest boots, cold and from a snapshot (measured with the guest pings).
+ *    guest boots, cold and from a snapshot (measured with the guest pings), and what starting the CLI costs
+ *    (`cli-start`, `cli-run-ping`: bench-cli.ts).
  * 3. A summary table of issue 15's targets: name, value, target, met / not met.
  *
  * A part that fails prints `bench <name>: not measured (<why>)` for its figures and the run goes on; the exit
@@ -33,6 +34,7 @@ import { benchRouterLines } from './bench-router';
 import { benchQnetLines } from './bench-qnet';
 import { benchGuestsLines } from './bench-guests';
 import { benchWasmTiersLines } from './bench-wasm-tiers';
+import { benchCliLines } from './bench-cli';
 
 const figures: BenchFigure[] = [];
 let crashed = false;
@@ -46,6 +48,7 @@ const ALL_NAMES = [
   'tcp-ne2000', 'tcp-ne2000-speed', 'tcp-bcm5701', 'tcp-bcm5701-speed',
   'router-1cpu', 'router-1cpu-speed', 'router-2cpu', 'router-2cpu-speed', 'router-2cpu-over-1cpu',
   'qnet-messages', 'qnet-round-trip', 'qnet-speed', 'guests-2-xfer', 'guest-boot-liftoff', 'guest-boot-cold', 'guest-boot-snapshot', 'guest-boot-builtin-cold',
+  'cli-start', 'cli-run-ping',
 ];
 
 /** The figures named by `--only` (null: all). Exits with one line for an unknown name or a missing list. */
@@ -140,6 +143,7 @@ async function main(): Promise<void> {
   // Measured with the guest pings above (one guest boot serves both); printed here, in the order of the list.
   const g = guest as GuestFigures | null;
   if (!only || guestBoot.some((n) => only.has(n))) print(g ? g.boot : guestBoot.map((n) => notMeasured(n, 'the guest bench failed (see guest-pings)')));
+  await part(['cli-start', 'cli-run-ping'], benchCliLines);
 
   if (!only) {
     console.log('');
