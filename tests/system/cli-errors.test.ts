@@ -111,11 +111,17 @@ describe('subcommands given missing things', () => {
   test('debug --commands nosuch', () => {
     expectOneLine(qnxemu(['debug', PING, '--commands', 'nosuch']), /^qnxemu: --commands nosuch: cannot read the debugger commands: no such file or directory \(ENOENT\)$/);
   });
-  // The debugger replays guests on one thread (another run than run --threads): the answer says why and what to use.
-  test.each(['debug', 'web'])('%s --threads 2: why not, and how to look into a threaded run', (cmd) => {
-    const r = qnxemu([cmd, PING, '--threads', '2']);
+  // The web page replays guests on one thread (another run than run --threads): the answer says why and what to use.
+  test('web --threads 2: why not, and how to look into a threaded run', () => {
+    const r = qnxemu(['web', PING, '--threads', '2']);
     expect(r.status).toBe(1);
-    expectOneLine(r, new RegExp(`^qnxemu: --threads: qnxemu ${cmd} runs guest nodes on one thread, .* \\(qnxemu run <scenario> --threads N --trace FILE\\) and read it with qnxemu trace FILE$`));
+    expectOneLine(r, /^qnxemu: --threads: qnxemu web runs guest nodes on one thread, .*\(qnxemu debug <scenario> --threads N\) or .* \(qnxemu run <scenario> --threads N --trace FILE\) and read it with qnxemu trace FILE$/);
+  });
+  test('debug --threads 0: one line', () => {
+    const r = qnxemu(['debug', PING, '--threads', '0']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--threads is an integer 1\.\.256, or auto/);
   });
   test('console x.yaml nosuch-node', () => {
     expectOneLine(qnxemu(['console', PING, 'nosuch-node'], ''), /^qnxemu: console .* nosuch-node: no node 'nosuch-node' in the scenario \(its nodes: alpha, beta\)$/);

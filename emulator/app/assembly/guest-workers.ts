@@ -21,13 +21,37 @@ import type { GuestWorkerData, WorkerRestore } from './guest-worker';
 import type { GuestSnapshot } from './guest-snapshot';
 import { CliError } from '../cli/errors';
 
-/** A started worker, before assembly. */
-interface StartedGuest {
+/** What one guest of a threaded run sent the main thread, as the run took it in. */
+export interface GuestRecording {
+  name: string;
+  /** The guest's number in the run (scenario order among the guests). */
+  index: number;
+  /** Its NICs' and radios' attachments, as its worker reported them ('hello'). */
+  attaches: AttachInfo[];
+  radios: RadioAttachInfo[];
+  /** Its messages in the order it sent them: causal ones, trace records, console lines, shell reports. */
+  messages: ToMain[];
+  /** The events it ran up to the run's end (its 'end' report: the run's summary counts them). */
+  events: number;
+}
+
+/**
+ * The messages a replay needs: everything that changes the main thread's run or its trace. Left out: own times
+ * ('safe': the replay knows the guests send nothing more), the worker's reports (snapshot parts, events at the end,
+ * console output streamed for `qnxemu console`) and its start and failure.
+ */
+export function isRecorded(m: ToMain): boolean {
+  return m.k !== 'safe' && m.k !== 'snap' && m.k !== 'snap-failed' && m.k !== 'end' && m.k !== 'out' && m.k !== 'error' && m.k !== 'hello';
+}
+
+/** A started worker, before assembly (guest-recording.ts makes stand-ins of these for a replay). */
+export interface StartedGuest {
   /** Set when the worker thread fails or exits. */
   failure: string | null;
   name: string;
   index: number;
-  worker: Worker;
+  /** Null: a guest replayed from a recording (guest-recording.ts). */
+  worker: Worker | null;
   endpoint: Endpoint<ToMain, ToGuest>;
   attaches: AttachInfo[];
   radios: RadioAttachInfo[];
@@ -46,6 +70,8 @@ export interface WorkerOptions extends PrepareOptions {
   seed: number;
   /** The script a worker runs: the CLI bundle (default: this process's script). */
   script?: string;
+  /** Keep every message the guests send (GuestWorkers.recording): the debugger replays the run from them. */
+  record?: boolean;
 }
 
 /** What became of the guests' parts of a snapshot: all of them (scenario order), or why one could not be taken. */
@@ -61,14 +87,33 @@ export class GuestWorkers {
   private failed: string | null = null;
   private onParts: ((r: WorkerSnapshotParts) => void) | null = null;
   /** Per guest, the events it ran up to the run's end ('end' report). */
-  private ends: (number | null)[] = [];
+  protected ends: (number | null)[] = [];
+  /** Per guest, what it sent that the main thread's run depends on, in order (WorkerOptions.record); null: not kept. */
+  private readonly recorded: ToMain[][] | null;
 
   constructor(
     readonly guests: StartedGuest[],
     sab: SharedArrayBuffer,
+    record = false,
   ) {
     this.sync = new Int32Array(sab);
     this.parts = guests.map(() => null);
+    this.recorded = record ? guests.map(() => []) : null;
+  }
+
+  /** A message guest g sent, as the main thread takes it in: kept if it is part of the run (guest-recording.ts). */
+  took(g: number, m: ToMain): void {
+    if (this.recorded && isRecorded(m)) this.recorded[g]!.push(m);
+  }
+
+  /**
+   * Everything the main thread's run took from the guests (WorkerOptions.record), once the run has closed: per guest,
+   * its messages in order and the events it ran up to the end. Null if not recorded, or if a guest's count is missing.
+   */
+  recording(): GuestRecording[] | null {
+    const rec = this.recorded;
+    if (!rec || this.ends.some((n) => n === null) || this.ends.length !== this.guests.length) return null;
+    return this.guests.map((g, i) => ({ name: g.name, index: g.index, attaches: g.attaches, radios: g.radios, messages: rec[i]!, events: this.ends[i]! }));
   }
 
   /** A guest's part of the snapshot, or why it cannot take it (MainGate.onSnap). */
@@ -133,7 +178,7 @@ export class GuestWorkers {
       g.endpoint.post({ k: 'stop' });
       ring(this.sync, syncGuestBell(g.index));
     }
-    for (const g of this.guests) void g.worker.terminate();
+    for (const g of this.guests) void g.worker?.terminate();
   }
 
 }
@@ -182,6 +227,7 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
   const workers = new GuestWorkers(
     started.map((s) => s.g),
     sab,
+    opts.record === true,
   );
   // Hello: each worker has created its v86 and built the node (polled: the ports are read without the event loop).
   try {
@@ -385,6 +431,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
       receive: () => {
         for (;;) {
           const m = g.endpoint.receive();
+          if (m !== undefined) workers.took(g.index, m);
           if (m?.k !== 'shell') return m;
           shell.report(m);
         }

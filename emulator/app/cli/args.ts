@@ -28,8 +28,8 @@ export function threadsArg(v: string): number {
 }
 
 /**
- * `--threads` where it is not available (debug, web): accepted by the parser (hidden from --help) so that the answer
- * is why, not "unknown option". The debugger replays guest nodes on its own thread, which is the single-threaded
+ * `--threads` where it is not available (web): accepted by the parser (hidden from --help) so that the answer is
+ * why, not "unknown option". The web page replays guest nodes on its own thread, which is the single-threaded
  * engine's run, not the threaded one (docs/guest-time-model.md "What runs threaded, and what not yet").
  */
 export function threadsNotHereOption(): Option {
@@ -41,6 +41,6 @@ export function threadsNotHere(command: string): CliError {
   return new CliError(
     '--threads',
     `qnxemu ${command} runs guest nodes on one thread, and that is another run than \`run --threads\`'s; ` +
-      'to look into a threaded run, write its trace (qnxemu run <scenario> --threads N --trace FILE) and read it with qnxemu trace FILE',
+      'to look into a threaded run, debug it (qnxemu debug <scenario> --threads N) or write its trace (qnxemu run <scenario> --threads N --trace FILE) and read it with qnxemu trace FILE',
   );
 }

@@ -9,7 +9,7 @@ import * as readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
 import { untilArg } from './until';
-import { seedArg, threadsNotHere, threadsNotHereOption } from './args';
+import { seedArg, threadsArg } from './args';
 import { loadScenarioFile } from '../scenario/load';
 import { DebugSession } from '../debug/session';
 import { DebugRepl } from '../debug/commands';
@@ -25,8 +25,8 @@ interface DebugCliOpts {
   until?: number;
   lookahead?: boolean;
   lookaheadRecords?: number;
-  /** Refused (threadsNotHere): present only to say why. */
-  threads?: string;
+  /** Debug the threaded run (DebugSession.create with `threads`). */
+  threads?: number;
 }
 
 /** A terminal line to draw on: process.stderr, or a test's stand-in. */
@@ -112,11 +112,10 @@ export function registerDebug(program: Command, services: CliServices): void {
     .option('--until <time>', 'virtual time the run ends at (overrides the scenario)', durationArg)
     .option('--no-lookahead', 'do not run the scenario ahead of the session (path then shows only hops so far)')
     .option('--lookahead-records <n>', `records the lookahead keeps at most; it stops there (0: no cap; default ${DEFAULT_LOOKAHEAD_RECORDS})`, recordsArg)
-    .addOption(threadsNotHereOption())
+    .option('--threads <n>', 'debug the run `qnxemu run --threads n` makes: its guests run once in worker threads, recorded, and the session replays that run (docs/guest-time-model.md)', threadsArg)
     .action(async (file: string, o: DebugCliOpts) => {
       exitQuietlyOnEpipe();
       try {
-        if (o.threads !== undefined) throw threadsNotHere('debug');
         const scenario = loadScenarioFile(file);
         let lines: string[] | null = null;
         if (o.commands !== undefined) {
@@ -133,6 +132,7 @@ export function registerDebug(program: Command, services: CliServices): void {
           lookahead: o.lookahead !== false,
           lookaheadRecords: o.lookaheadRecords,
           onLookaheadProgress: lookaheadProgress(process.stderr),
+          threads: o.threads,
         });
         const repl = new DebugRepl(session);
         process.exitCode = lines ? runScript(repl, lines, (s) => process.stdout.write(s)) : await interactive(repl);

@@ -42,7 +42,14 @@ export class DebugRepl {
     return [
       `qnxemu debug: ${sc.name} (${sc.file}), seed ${s.seed}, nodes ${sc.nodes.map((n) => n.name).join(', ')}, run ends at ${timeText(s.until)}${la}`,
       ...cap,
-      ...(guests.length > 0 ? [`guests ${guests.join(', ')} ran live in the recording run; the session replays what they did (their NIC models are live)`] : []),
+      ...(guests.length === 0
+        ? []
+        : s.threaded
+          ? [
+              `guests ${guests.join(', ')} ran in worker threads in the recording run (--threads); the session replays what they sent the main thread ` +
+                `(their records and console lines are in the trace; their NIC models stayed in the workers), ${s.threaded.events} events in all, trace-hash ${s.threaded.traceHash.slice(0, 16)}…`,
+            ]
+          : [`guests ${guests.join(', ')} ran live in the recording run; the session replays what they did (their NIC models are live)`]),
       'stopped at power-on. `help` lists commands.',
     ];
   }

@@ -13,6 +13,11 @@
  * the session steps through rebuilds them from the guest logs of that run (`guestLogs`: replay mode, the
  * mechanism snapshot restores use, emulator/app/assembly/snapshot.ts). Their NIC models are real and see the same
  * register accesses at the same times, so traces, frames and `show nic` are those of the recorded run.
+ *
+ * A threaded run (`qnxemu debug --threads N`): the guests ran in worker threads in the recording run, and every
+ * instance replays them from what they sent the main thread (`recording`): the main thread's part of the run —
+ * QNX nodes, media, faults, the merged trace with the guests' records and console lines — runs again exactly, and the
+ * guests' NIC models are not in this thread (docs/guest-time-model.md "The debugger and a threaded run").
  */
 import { assemble, type Assembled } from '../assembly/run';
 import { armRun, runLimit } from '../testing/run-end';
@@ -26,6 +31,7 @@ import type { Time } from '../../machine/sim/time';
 import type { Scenario } from '../scenario/types';
 import type { NicDevice, NicKind } from '../../../nic-models/kind';
 import type { NicSpec } from '../scenario/types';
+import { RecordedWorkers, type GuestRecording } from '../assembly/guest-recording';
 import type { PacketIndex } from './packet-index';
 import type { DebugRecord } from './records';
 
@@ -59,6 +65,11 @@ export interface InstanceOptions {
   guestLogs?: Map<string, GuestLogState> | null;
   /** v86 instances for live guest nodes (the recording run). */
   guests?: PreparedGuests | undefined;
+  /**
+   * A threaded run's recording (`qnxemu debug --threads N`): its guests are replayed from what they sent the main
+   * thread (emulator/app/assembly/guest-recording.ts), and the run is the threaded run's main thread, record for record.
+   */
+  recording?: readonly GuestRecording[] | null | undefined;
   /** Called once the instance is built, before any event runs (observers: the web page's frame log, emulator/app/web-page/core). */
   onBuilt?: ((inst: SimInstance) => void) | undefined;
 }
@@ -86,6 +97,7 @@ export class SimInstance {
       onTrace: (rec) => this.take(rec, queue?.executed ?? 0),
       ...(guestReplay ? { guestReplay } : {}),
       ...(opts.guests ? { guests: opts.guests } : {}),
+      ...(opts.recording ? { workers: new RecordedWorkers(opts.recording) } : {}),
     });
     const q = this.a.sim.queue;
     queue = q;
@@ -165,15 +177,32 @@ export class SimInstance {
     return runLimit(this.until, this.observer);
   }
 
+  /**
+   * The run's next event (at or before `limit`), or null. With a threaded run's guests replayed (`recording`), the
+   * queue's gate first puts a guest's message in front when it comes first, and hands over the guests' trace records
+   * before it (at the end: up to the limit), as it did in the threaded run (main-gate.ts `admit`).
+   */
+  peekNext(): SimEvent | null {
+    const limit = this.limit;
+    const gate = this.queue.gate;
+    if (gate) return gate.admit(limit, false) ? this.queue.peek() : null;
+    const ev = this.queue.peek();
+    return ev && ev.when <= limit ? ev : null;
+  }
+
   /** Is there an event left in the run (at or before `limit`)? */
   get ended(): boolean {
-    const t = this.queue.peekTime();
-    return t === null || t > this.limit;
+    return this.peekNext() === null;
   }
 
   /** Run the next event if the run has one. */
   stepOne(): boolean {
-    return !this.ended && this.queue.step();
+    return this.peekNext() !== null && this.queue.step();
+  }
+
+  /** A guest node that ran in a worker thread in the recorded threaded run (its NIC models are not here). */
+  isRemoteGuest(name: string): boolean {
+    return this.a.remote.some((r) => r.name === name);
   }
 
   private take(rec: TraceRecord, ev: number): void {

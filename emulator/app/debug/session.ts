@@ -25,6 +25,8 @@ import { SimInstance } from './instance';
 import { PacketIndex } from './packet-index';
 import { timeText, type DebugRecord } from './records';
 import { Timeline, type LookaheadOptions } from './timeline';
+import type { GuestRecording } from '../assembly/guest-recording';
+import { recordThreadedRun, type ThreadedRecording } from './threaded';
 
 export interface SessionOptions {
   seed?: number | undefined;
@@ -38,6 +40,17 @@ export interface SessionOptions {
   onLookaheadProgress?: LookaheadOptions['onProgress'];
   /** Called with every instance the session builds, before it runs: the lookahead's, then the session's own (each `back`/`restart` builds one). */
   onInstance?: ((inst: SimInstance, role: 'lookahead' | 'session') => void) | undefined;
+  /**
+   * Debug the scenario as `qnxemu run --threads N` runs it (`DebugSession.create` records that run first): every
+   * instance replays its guests from the recording (threaded.ts).
+   */
+  threads?: number | undefined;
+  /** With `threads`: the script the guests' workers run (the CLI bundle; default this process's). */
+  workerScript?: string | undefined;
+  /** A threaded run's recording (what `create` makes with `threads`): the guests are replayed from it. */
+  recording?: readonly GuestRecording[] | null | undefined;
+  /** The threaded run's own trace-hash and event count, to check the replays against (`create` with `threads`). */
+  threaded?: ThreadedRecording | undefined;
 }
 
 export type StopReason = 'start' | 'breakpoint' | 'time' | 'step' | 'next' | 'until' | 'end' | 'back' | 'no-hop';
@@ -78,8 +91,12 @@ export class DebugSession {
   focusPkt = 0;
   /** Records before this index have been checked against breakpoints. */
   private checked = 0;
-  /** What the guests did in the recording run (null: the scenario has no guests). */
+  /** What the guests did in the recording run (null: the scenario has no guests, or they ran in worker threads). */
   readonly guestLogs: Map<string, GuestLogState> | null;
+  /** The threaded run's recording its guests are replayed from (`threads`), or null. */
+  readonly recording: readonly GuestRecording[] | null;
+  /** The threaded run's trace-hash and events (`threads`): a replay that ends must give the same. */
+  readonly threaded: ThreadedRecording | null;
   private readonly onInstance: SessionOptions['onInstance'];
 
   /**
@@ -90,16 +107,20 @@ export class DebugSession {
     this.seed = opts.seed ?? scenario.seed;
     this.until = opts.until ?? scenario.until;
     const lookahead = opts.lookahead !== false;
-    const guests = scenario.nodes.some((n) => n.kind === 'guest');
-    if (lookahead || guests) {
+    this.recording = opts.recording ?? null;
+    this.threaded = opts.threaded ?? null;
+    // Live guests run once, here; a threaded run's were recorded before (create) and are replayed like the rest.
+    const liveGuests = scenario.nodes.some((n) => n.kind === 'guest') && !this.recording;
+    if (lookahead || liveGuests) {
       // Without a lookahead the recording run must not teach the session's packet index about the future.
       const rec = Timeline.record(scenario, this.seed, this.until, lookahead ? this.packets : new PacketIndex(), opts.guests, {
         maxRecords: opts.lookaheadRecords,
         onProgress: opts.onLookaheadProgress,
         onInstance: opts.onInstance ? (inst) => opts.onInstance!(inst, 'lookahead') : undefined,
+        recording: this.recording,
       });
       this.timeline = lookahead ? Timeline.of(rec) : null;
-      this.guestLogs = guests ? rec.inst.guestLogs() : null;
+      this.guestLogs = liveGuests ? rec.inst.guestLogs() : null;
     } else {
       this.timeline = null;
       this.guestLogs = null;
@@ -108,15 +129,31 @@ export class DebugSession {
     this.inst = this.build();
   }
 
-  /** A session on any scenario: guest nodes' v86 instances are prepared first (for the recording run). */
+  /**
+   * A session on any scenario: guest nodes' v86 instances are prepared first (for the recording run); with
+   * `threads`, the scenario first runs as `qnxemu run --threads N` runs it, recorded (threaded.ts), and the session
+   * replays that run.
+   */
   static async create(scenario: Scenario, opts: SessionOptions = {}): Promise<DebugSession> {
+    if (opts.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest')) {
+      const threaded = await recordThreadedRun(scenario, { threads: opts.threads, seed: opts.seed ?? scenario.seed, until: opts.until ?? scenario.until, script: opts.workerScript });
+      return new DebugSession(scenario, { ...opts, recording: threaded.guests, threaded });
+    }
     const guests = await prepareGuests(scenario);
     return new DebugSession(scenario, { ...opts, guests });
   }
 
   private build(): SimInstance {
     const onBuilt = this.onInstance;
-    return new SimInstance(this.scenario, { seed: this.seed, until: this.until, verbose: this.breaks.needsVerbose, packets: this.packets, guestLogs: this.guestLogs, onBuilt: onBuilt ? (inst) => onBuilt(inst, 'session') : undefined });
+    return new SimInstance(this.scenario, {
+      seed: this.seed,
+      until: this.until,
+      verbose: this.breaks.needsVerbose,
+      packets: this.packets,
+      guestLogs: this.guestLogs,
+      recording: this.recording,
+      onBuilt: onBuilt ? (inst) => onBuilt(inst, 'session') : undefined,
+    });
   }
 
   /** A guest replay met something its log does not have: the session's run is no longer the recorded one. */
@@ -254,8 +291,8 @@ export class DebugSession {
         this.noteFocus();
         return this.makeStop('step', null, shown, from, null);
       }
-      const next = inst.queue.peek();
-      if (!next || inst.ended) return this.makeStop('end', null, [], from, this.endMessage());
+      const next = inst.peekNext();
+      if (!next) return this.makeStop('end', null, [], from, this.endMessage());
       if (o.untilTime !== undefined && next.when > o.untilTime) {
         return this.makeStop('until', null, [], from, `ran every event up to ${timeText(o.untilTime)}; next event ${next.name} at ${timeText(next.when)}`);
       }
@@ -276,7 +313,16 @@ export class DebugSession {
   /** The end stop's text; past `until`, when the end-of-run tools (`expect:` counters read by netstat…) ran on. */
   private endMessage(): string {
     const past = this.inst.now > this.until ? `; the end-of-run tools finished at ${timeText(this.inst.now)}` : '';
-    return `end of the run: no event left before the time limit ${timeText(this.until)}${past}`;
+    return `end of the run: no event left before the time limit ${timeText(this.until)}${past}${this.threadedCheck()}`;
+  }
+
+  /** At the end of a threaded run's replay: is its trace the threaded run's? (It must be: guest-recording.ts.) */
+  private threadedCheck(): string {
+    const t = this.threaded;
+    if (!t) return '';
+    const hash = this.inst.a.sim.tracer.digest();
+    if (hash === t.traceHash) return `; the same trace-hash as the threaded run (${hash.slice(0, 16)}…)`;
+    return `; DIVERGED: this replay's trace-hash ${hash.slice(0, 16)}… is not the threaded run's ${t.traceHash.slice(0, 16)}… (a bug in qnxemu: please report it with the scenario)`;
   }
 
   private stopAt(i: number, reason: StopReason, bp: Breakpoint | null, from: number): Stop {

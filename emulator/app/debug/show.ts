@@ -1,4 +1,5 @@
 /** `show …`: state at the cursor — chips, the stack, the event queue, a packet's bytes. */
+import { remoteGuestNote } from './targets';
 import type { Time } from '../../machine/sim/time';
 import { RUN_END_EVENT } from '../assembly/run';
 import { END_GRACE_NS } from '../testing/run-end';
@@ -20,6 +21,7 @@ export function show(s: DebugSession, args: string[]): string[] {
     if (!arg) throw new ShowError(`usage: show ${what} <node>`);
     const n = s.inst.node(arg);
     if (!n) {
+      if (s.inst.isRemoteGuest(arg)) throw new ShowError(`${remoteGuestNote(arg, `its state (show ${what} is for simulated QNX nodes)`)}`);
       const g = s.inst.a.guests.find((x) => x.name === arg);
       if (g) {
         const nics = g.nics.map((_, i) => `show nic ${g.name}.nic${i}`).join(', ');

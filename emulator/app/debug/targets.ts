@@ -55,6 +55,7 @@ export function resolveNic(inst: SimInstance, text: string): NicRef | string {
   if (dot <= 0) return `expected <node>.<nic> (e.g. alpha.nic0 or alpha.en0), got '${text}'`;
   const nodeName = text.slice(0, dot);
   const nicName = text.slice(dot + 1);
+  if (inst.isRemoteGuest(nodeName)) return remoteGuestNote(nodeName, 'its NIC models');
   const node = inst.anyNode(nodeName);
   if (!node) return `no node '${nodeName}' (nodes: ${inst.nodeNames.join(', ')})`;
   const mine = [...inst.nics.values()].filter((n) => n.node === node);
@@ -78,4 +79,15 @@ export function resolveNic(inst: SimInstance, text: string): NicRef | string {
   });
   const guest = isGuest(node) ? ` (${nodeName} is a Linux guest: name its NICs nicN, in scenario order)` : '';
   return `no NIC '${nicName}' on ${nodeName} (NICs: ${names.join(', ') || 'none'})${guest}`;
+}
+
+/**
+ * Why `what` of guest `name` cannot be shown: in a threaded run (`debug --threads`) the guest ran in a worker thread
+ * and is replayed from what it sent (emulator/app/assembly/guest-recording.ts); its records and console are in the trace.
+ */
+export function remoteGuestNote(name: string, what: string): string {
+  return (
+    `${name} is a Linux guest that ran in a worker thread (--threads): ${what} stayed there, and this session replays ` +
+    `only what it sent — its trace records and console lines are in the trace (list, path, next); to look at its NICs, debug without --threads`
+  );
 }

@@ -12,6 +12,7 @@
  * to the end past the horizon, without records kept, because the session replays their logs.
  * A long lookahead reports its progress through `onProgress` (the CLI draws it on a terminal).
  */
+import type { GuestRecording } from '../assembly/guest-recording';
 import type { PreparedGuests } from '../assembly/guest-node';
 import type { Time } from '../../machine/sim/time';
 import type { Scenario } from '../scenario/types';
@@ -46,6 +47,8 @@ export interface LookaheadOptions {
   onProgress?: ((p: LookaheadProgress) => void) | undefined;
   /** Called with the recording run's instance once it is built, before it runs (see InstanceOptions.onBuilt). */
   onInstance?: ((inst: SimInstance) => void) | undefined;
+  /** A threaded run's recording: the guests are replayed from it instead of running live (InstanceOptions.recording). */
+  recording?: readonly GuestRecording[] | null | undefined;
 }
 
 /** Where a capped lookahead stopped. */
@@ -114,9 +117,9 @@ export class Timeline {
    * `o.maxRecords`, then whole events only) and the guests' logs.
    */
   static record(scenario: Scenario, seed: number, until: Time, packets: PacketIndex, guests?: PreparedGuests, o: LookaheadOptions = {}): Recording {
-    const inst = new SimInstance(scenario, { seed, until, verbose: false, packets, guests, onBuilt: o.onInstance });
+    const inst = new SimInstance(scenario, { seed, until, verbose: false, packets, guests, onBuilt: o.onInstance, recording: o.recording });
     const limit = o.maxRecords ?? DEFAULT_LOOKAHEAD_RECORDS;
-    const live = scenario.nodes.some((n) => n.kind === 'guest');
+    const live = scenario.nodes.some((n) => n.kind === 'guest') && !o.recording;
     let horizon: Horizon | null = null;
     const report = (done: boolean) => o.onProgress?.({ now: inst.now, until, events: inst.executed, records: inst.records.length, done });
     while (inst.stepOne()) {

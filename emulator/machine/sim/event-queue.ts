@@ -138,9 +138,14 @@ export class EventQueue {
     return this.heap.top();
   }
 
-  /** Run exactly one event. Returns false if the queue was empty. */
+  /**
+   * Run exactly one event. Returns false if the queue was empty. With a gate, the gate first admits the next event
+   * (up to the current top: it may put an earlier message from another partition in front of it, and may wait for one),
+   * then the top runs; false when the gate says nothing is left (a debugger steps a threaded run's replay this way:
+   * emulator/app/assembly/guest-recording.ts).
+   */
   step(): boolean {
-    if (this.gate) throw new Error('step() is not available while worker partitions feed the queue');
+    if (this.gate && !this.gate.admit(this.heap.size > 0 ? this.heap.topWhen() : Number.MAX_SAFE_INTEGER - 1, false)) return false;
     if (this.heap.size === 0) return false;
     const outer = this._horizon;
     const outerOk = this._advanceOk;
