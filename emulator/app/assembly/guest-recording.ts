@@ -9,7 +9,7 @@
  * takes what the main thread sends the guests without acting on it (the recorded guests already answered it).
  * The replay's trace, consoles and pcaps are the threaded run's (tests/parallel/recorded-replay.test.ts).
  */
-import { isTimedToGuest, syncWords } from '../../machine/parallel/messages';
+import { isCausal, isTimedToGuest, syncWords } from '../../machine/parallel/messages';
 import { writeGuestState } from '../../machine/parallel/shared-clocks';
 import type { Time } from '../../machine/sim/time';
 import { GuestWorkers, type GuestRecording, type StartedGuest } from './guest-workers';
@@ -31,7 +31,7 @@ export class RecordedWorkers extends GuestWorkers {
     const guests: StartedGuest[] = recordings.map((r) => {
       let next = 0;
       let taken = 0;
-      const causal = r.messages.filter((m) => m.k === 'tx' || m.k === 'reneg' || m.k === 'an-restart' || m.k === 'an-abil' || m.k === 'radio').length;
+      const causal = r.messages.filter(isCausal).length;
       writeGuestState(sync, r.index, { own: NEVER, sent: causal, recv: 0 });
       return {
         failure: null,

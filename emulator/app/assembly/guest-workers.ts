@@ -87,7 +87,7 @@ export class GuestWorkers {
   private failed: string | null = null;
   private onParts: ((r: WorkerSnapshotParts) => void) | null = null;
   /** Per guest, the events it ran up to the run's end ('end' report). */
-  protected ends: (number | null)[] = [];
+  private ends: (number | null)[] = [];
   /** Per guest, what it sent that the main thread's run depends on, in order (WorkerOptions.record); null: not kept. */
   private readonly recorded: ToMain[][] | null;
 
