@@ -7,7 +7,8 @@
  * session's end says so. The CLI runs a command file on it (continue, back, continue).
  *
  * One guest (docs/examples/guest-ne2k-pci.yaml to 8 s: its boot, the QNX node's pings to it at 4 s and its own pings
- * after) runs live twice, in-process and through the CLI, side by side: tens of seconds each.
+ * after) runs live twice, in-process and through the CLI, side by side; then the BCM5701 and RT2560 guests' examples
+ * through the CLI, side by side: tens of seconds each.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,6 +30,8 @@ const RUN_MS = 600_000;
 
 let rec: ThreadedRecording;
 let cli: CliResult;
+/** `debug --threads 2` of the BCM5701 guest (auto-negotiation through its worker) and of the RT2560 one (the air). */
+let others: Map<string, CliResult>;
 
 beforeAll(async () => {
   await ensureGuestImage({ progress: false });
@@ -38,6 +41,11 @@ beforeAll(async () => {
   const viaCli = cliAsync(['debug', FILE, '--until', '8s', '--threads', '2', '--commands', commands]);
   rec = await recordThreadedRun(sc, { threads: 2, seed: sc.seed, until: UNTIL, script: CLI });
   cli = await viaCli;
+  const cont = path.join(tmpdir('threaded-debug'), 'continue.debug');
+  fs.writeFileSync(cont, 'continue\n');
+  const names = ['guest-tg3', 'guest-rt2500pci'];
+  const runs = await Promise.all(names.map((n) => cliAsync(['debug', path.join(REPO, `docs/examples/${n}.yaml`), '--threads', '2', '--commands', cont])));
+  others = new Map(names.map((n, i) => [n, runs[i]!]));
 }, RUN_MS);
 
 describe('a threaded run, recorded and replayed on one thread', () => {
@@ -108,5 +116,16 @@ describe('qnxemu debug <scenario> --threads 2 --commands FILE', () => {
     for (const e of ends) expect(e).toContain(`the same trace-hash as the threaded run (${rec.traceHash.slice(0, 16)}…)`);
     expect(out.some((l) => /^back at \d+\.\d{9} after event #\d+ /.test(l))).toBe(true);
     expect(out).toContain('linux1 | 64 bytes from 10.0.0.1: seq=0 ttl=255 time=0.441 ms');
+  });
+
+  test.each(['guest-tg3', 'guest-rt2500pci'])('%s: a BCM5701 negotiating, an RT2560 on the air: the replay is the threaded run', (name) => {
+    const r = others.get(name)!;
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const banner = /^guests linux1 ran in worker threads .*trace-hash ([0-9a-f]{16})…$/m.exec(r.stdout);
+    expect(banner).not.toBeNull();
+    expect(r.stdout).toMatch(/^linux1 \| 3 packets transmitted, 3 packets received, 0% packet loss$/m);
+    expect(r.stdout).toContain(`end of the run: no event left before the time limit`);
+    expect(r.stdout).toContain(`; the same trace-hash as the threaded run (${banner![1]}…)`);
   });
 });
