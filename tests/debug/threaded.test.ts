@@ -16,6 +16,7 @@ import { loadScenarioFile } from '../../emulator/app/scenario/load';
 import { runTimeline } from '../../emulator/app/testing/execute';
 import { PreparedGuests } from '../../emulator/app/assembly/guest-node';
 import { RecordedWorkers } from '../../emulator/app/assembly/guest-recording';
+import { isCausal } from '../../emulator/machine/parallel/messages';
 import { recordThreadedRun, type ThreadedRecording } from '../../emulator/app/debug/threaded';
 import { DebugSession } from '../../emulator/app/debug/session';
 import { DebugRepl } from '../../emulator/app/debug/commands';
@@ -82,6 +83,19 @@ describe('a threaded run, recorded and replayed on one thread', () => {
     expect(s.executed).toBe(at - 10);
     expect(s.continue().message).toContain('the same trace-hash as the threaded run');
     expect(s.inst.a.sim.tracer.digest()).toBe(rec.traceHash);
+  });
+
+  test("show events lists the guests' messages the gate holds until they are due", () => {
+    const repl = new DebugRepl(new DebugSession(loadScenarioFile(FILE), { until: UNTIL, recording: rec.guests, threaded: rec, lookahead: false }));
+    const out: string[] = [];
+    runScript(repl, ['step', 'show events 100000'], (t) => out.push(t));
+    const lines = out.join('').split('\n');
+    const held = lines.filter((l) => / linux1\.msg  \(a guest's message, held by the gate until it is due\)/.test(l));
+    // Every causal message of the guest (all of them are due after the first event).
+    expect(held.length).toBe(rec.guests[0]!.messages.filter(isCausal).length);
+    const times = lines.map((l) => /^\s+\d+\s+(\d+\.\d{9})\s/.exec(l)?.[1]).filter((t): t is string => t !== undefined).map(Number);
+    expect(times.length).toBeGreaterThan(held.length);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
   test("a guest's NIC is not in this thread: show nic and show arp say so in one line", () => {

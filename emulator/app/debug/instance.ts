@@ -200,6 +200,11 @@ export class SimInstance {
     return this.peekNext() !== null && this.queue.step();
   }
 
+  /** Guests' messages the gate holds until they are due (a threaded run's replay), in the order they will run. */
+  heldMessages(): { name: string; at: Time; priority: number }[] {
+    return this.a.workers?.gate?.heldMessages() ?? [];
+  }
+
   /** A guest node that ran in a worker thread in the recorded threaded run (its NIC models are not here). */
   isRemoteGuest(name: string): boolean {
     return this.a.remote.some((r) => r.name === name);

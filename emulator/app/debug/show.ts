@@ -112,14 +112,20 @@ export function runEnd(s: DebugSession): { latest: Time; header: string } {
 
 function showEvents(s: DebugSession, n: number): string[] {
   const q = s.inst.queue;
-  const list = q.list();
+  // A threaded run's replay: the guests' messages not yet due wait in the gate, not in the queue; they run after the
+  // local events of their time (main-gate.ts), which a stable sort of locals-then-messages keeps.
+  const list = [
+    ...q.list().map((ev) => ({ when: ev.when, priority: ev.priority, name: ev.name, held: false })),
+    ...s.inst.heldMessages().map((m) => ({ when: m.at, priority: m.priority, name: m.name, held: true })),
+  ].sort((a, b) => a.when - b.when || a.priority - b.priority);
   const limit = Number.isFinite(n) && n > 0 ? n : 20;
   const end = runEnd(s);
   const out = [`${list.length} pending event(s) at ${timeText(q.now)} (after event #${q.executed}); ${end.header}`];
   list.slice(0, limit).forEach((ev, i) => {
     const after = ev.when > end.latest || (ev.when > s.until && s.inst.ended);
     const mark = after ? '  (after the end of the run)' : ev.when > s.until ? '  (after until: runs only while the end-of-run tools run)' : '';
-    out.push(`  ${String(i + 1).padStart(3)}  ${timeText(ev.when)}  +${durationText(ev.when - q.now).padEnd(14)} prio ${String(ev.priority).padStart(3)}  ${ev.name}${mark}`);
+    const held = ev.held ? "  (a guest's message, held by the gate until it is due)" : '';
+    out.push(`  ${String(i + 1).padStart(3)}  ${timeText(ev.when)}  +${durationText(ev.when - q.now).padEnd(14)} prio ${String(ev.priority).padStart(3)}  ${ev.name}${held}${mark}`);
   });
   if (list.length > limit) out.push(`  … ${list.length - limit} more (show events ${list.length})`);
   return out;

@@ -245,6 +245,16 @@ export class MainGate implements QueueGate {
     return best;
   }
 
+  /**
+   * The guests' messages taken in and not yet due — held aside until nothing local comes before them — in the order
+   * they will run (time, then key): what a debugger lists beside the queue's pending events.
+   */
+  heldMessages(): { name: string; at: Time; priority: number }[] {
+    const all = this.held.flatMap((h) => h.map((m) => ({ name: m.ev.name, at: m.at, priority: m.ev.priority, key: m.key })));
+    all.sort((a, b) => a.at - b.at || a.key - b.key);
+    return all.map(({ name, at, priority }) => ({ name, at, priority }));
+  }
+
   /** Arrival time of guest g's earliest held message (Infinity: none). */
   private head(g: number): Time {
     return this.held[g]![0]?.at ?? Infinity;
