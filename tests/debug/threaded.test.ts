@@ -107,6 +107,15 @@ describe('a threaded run, recorded and replayed on one thread', () => {
     expect(text).toMatch(/linux1 is a Linux guest that ran in a worker thread \(--threads\): its state \(show arp is for simulated QNX nodes\) stayed there/);
   });
 
+  test('with register records on (a register breakpoint), the end does not compare the trace-hash', () => {
+    const repl = new DebugRepl(new DebugSession(loadScenarioFile(FILE), { until: UNTIL, recording: rec.guests, threaded: rec, lookahead: false }));
+    const out: string[] = [];
+    runScript(repl, ['break reg alpha.nic0.ISR write', 'delete 1', 'continue'], (t) => out.push(t));
+    const text = out.join('');
+    expect(text).toMatch(/end of the run: .*; register records were on, so its trace-hash is not compared with the threaded run's/);
+    expect(text).not.toContain('DIVERGED');
+  });
+
   test('a recording that lost a transmission is another run, and the end says so', () => {
     const g = rec.guests[0]!;
     const i = g.messages.findIndex((m) => m.k === 'tx');

@@ -99,6 +99,7 @@ export class SimInstance {
       ...(opts.guests ? { guests: opts.guests } : {}),
       ...(opts.recording ? { workers: new RecordedWorkers(opts.recording) } : {}),
     });
+    this.wasVerbose = opts.verbose;
     const q = this.a.sim.queue;
     queue = q;
     // Armed as `qnxemu run`/`test` arm it, right after assembly (the scheduling order is part of the run).
@@ -136,7 +137,11 @@ export class SimInstance {
   }
   set verbose(v: boolean) {
     this.a.sim.tracer.verbose = v;
+    if (v) this.wasVerbose = true;
   }
+
+  /** Register records were on at some point of this run: its trace has records the plain run's has not. */
+  wasVerbose: boolean;
 
   /** A simulated QNX node. */
   node(name: string): SimNode | undefined {

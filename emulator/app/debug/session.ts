@@ -320,6 +320,8 @@ export class DebugSession {
   private threadedCheck(): string {
     const t = this.threaded;
     if (!t) return '';
+    // Register breakpoints turn register records on (verbose): such a trace is not the plain run's to compare.
+    if (this.inst.wasVerbose) return '; register records were on, so its trace-hash is not compared with the threaded run\'s';
     const hash = this.inst.a.sim.tracer.digest();
     if (hash === t.traceHash) return `; the same trace-hash as the threaded run (${hash.slice(0, 16)}…)`;
     return `; DIVERGED: this replay's trace-hash ${hash.slice(0, 16)}… is not the threaded run's ${t.traceHash.slice(0, 16)}… (a bug in qnxemu: please report it with the scenario)`;
