@@ -7,14 +7,14 @@
  * thread's part needs to run again, record for record, without a worker, a v86 or a wait: `RecordedWorkers` stands in
  * for the workers, hands the gate each guest's messages at once, answers that the guest will send nothing more, and
  * takes what the main thread sends the guests without acting on it (the recorded guests already answered it).
- * The replay's trace, consoles and pcaps are the threaded run's (tests/parallel/recorded-replay.test.ts).
+ * The replay's trace, events and consoles are the threaded run's (tests/debug/threaded.test.ts).
  */
 import { isCausal, isTimedToGuest, syncWords } from '../../machine/parallel/messages';
 import { writeGuestState } from '../../machine/parallel/shared-clocks';
 import type { Time } from '../../machine/sim/time';
 import { GuestWorkers, type GuestRecording, type StartedGuest } from './guest-workers';
 
-export { isRecorded, type GuestRecording } from './guest-workers';
+export type { GuestRecording } from './guest-workers';
 
 /** The largest own time a guest can publish (shared-clocks.ts stores times below 2^53). */
 const NEVER: Time = 2 ** 53 - 1;
