@@ -137,6 +137,11 @@ describe('lookahead progress', () => {
       '\r\x1b[Klookahead: 50% 2.000000 s of 4.000000 s virtual, 16384 events, 49152 records',
       '\r\x1b[K',
     ]);
+    // `debug --threads` reports its threaded recording run first, under its own label (debug/threaded.ts).
+    wall = 1000;
+    report({ ...p(100, 500_000_000), what: 'threaded run (recording)' });
+    expect(out.at(-1)).toBe('\r\x1b[Kthreaded run (recording): 12% 0.500000 s of 4.000000 s virtual, 100 events, 300 records');
+    out.pop();
     const piped: string[] = [];
     const quiet = lookaheadProgress({ isTTY: false, write: (s: string) => piped.push(s) }, () => (wall += 1000));
     quiet(p(4096, 1_000_000_000));

@@ -19,6 +19,7 @@ import { RecordedWorkers } from '../../emulator/app/assembly/guest-recording';
 import { isCausal } from '../../emulator/machine/parallel/messages';
 import { recordThreadedRun, type ThreadedRecording } from '../../emulator/app/debug/threaded';
 import { DebugSession } from '../../emulator/app/debug/session';
+import type { LookaheadProgress } from '../../emulator/app/debug/timeline';
 import { DebugRepl } from '../../emulator/app/debug/commands';
 import { runScript } from '../../emulator/app/cli/debug-cmd';
 import { ensureGuestImage } from '../../emulator/app/guest-image';
@@ -30,6 +31,7 @@ const UNTIL = 8_000_000_000;
 const RUN_MS = 600_000;
 
 let rec: ThreadedRecording;
+const progress: LookaheadProgress[] = [];
 let cli: CliResult;
 /** `debug --threads 2` of the BCM5701 guest (auto-negotiation through its worker) and of the RT2560 one (the air). */
 let others: Map<string, CliResult>;
@@ -40,7 +42,7 @@ beforeAll(async () => {
   fs.writeFileSync(commands, ['continue', 'back 3', 'continue'].join('\n') + '\n');
   const sc = loadScenarioFile(FILE);
   const viaCli = cliAsync(['debug', FILE, '--until', '8s', '--threads', '2', '--commands', commands]);
-  rec = await recordThreadedRun(sc, { threads: 2, seed: sc.seed, until: UNTIL, script: CLI });
+  rec = await recordThreadedRun(sc, { threads: 2, seed: sc.seed, until: UNTIL, script: CLI, onProgress: (p) => progress.push(p) });
   cli = await viaCli;
   const cont = path.join(tmpdir('threaded-debug'), 'continue.debug');
   fs.writeFileSync(cont, 'continue\n');
@@ -63,6 +65,16 @@ describe('a threaded run, recorded and replayed on one thread', () => {
     expect(replay.events).toBe(rec.events);
     expect([...replay.consoles]).toEqual([...rec.consoles]);
     expect(rec.consoles.get('linux1')).toMatch(/64 bytes from 10\.0\.0\.1: seq=0/);
+  });
+
+  test('the recording run reports how far it is, labelled as what it is, and once at its end', () => {
+    expect(progress.length).toBeGreaterThan(10);
+    expect(progress.every((p) => p.what === 'threaded run (recording)' && p.until === UNTIL)).toBe(true);
+    expect(progress.filter((p) => p.done)).toHaveLength(1);
+    expect(progress.at(-1)!.done).toBe(true);
+    expect(progress.at(-1)!.now).toBe(UNTIL);
+    const nows = progress.map((p) => p.now);
+    expect(nows).toEqual([...nows].sort((a, b) => a - b));
   });
 
   test('the debugger steps through it: continue to the end, back, continue again: the threaded run\'s trace-hash each time', () => {

@@ -60,7 +60,7 @@ export function lookaheadProgress(stream: ProgressStream, clock: () => number = 
     last = now;
     drawn = true;
     const pct = p.until > 0 ? Math.min(100, Math.floor((p.now / p.until) * 100)) : 0;
-    stream.write(`\r\x1b[Klookahead: ${pct}% ${(p.now / 1e9).toFixed(6)} s of ${(p.until / 1e9).toFixed(6)} s virtual, ${p.events} events, ${p.records} records`);
+    stream.write(`\r\x1b[K${p.what ?? 'lookahead'}: ${pct}% ${(p.now / 1e9).toFixed(6)} s of ${(p.until / 1e9).toFixed(6)} s virtual, ${p.events} events, ${p.records} records`);
   };
 }
 

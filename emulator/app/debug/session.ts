@@ -136,7 +136,13 @@ export class DebugSession {
    */
   static async create(scenario: Scenario, opts: SessionOptions = {}): Promise<DebugSession> {
     if (opts.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest')) {
-      const threaded = await recordThreadedRun(scenario, { threads: opts.threads, seed: opts.seed ?? scenario.seed, until: opts.until ?? scenario.until, script: opts.workerScript });
+      const threaded = await recordThreadedRun(scenario, {
+        threads: opts.threads,
+        seed: opts.seed ?? scenario.seed,
+        until: opts.until ?? scenario.until,
+        script: opts.workerScript,
+        onProgress: opts.onLookaheadProgress,
+      });
       return new DebugSession(scenario, { ...opts, recording: threaded.guests, threaded });
     }
     const guests = await prepareGuests(scenario);

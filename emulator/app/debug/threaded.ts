@@ -10,7 +10,9 @@ import type { Scenario } from '../scenario/types';
 import { PreparedGuests } from '../assembly/guest-node';
 import { startGuestWorkers } from '../assembly/guest-workers';
 import type { GuestRecording } from '../assembly/guest-recording';
-import { runTimeline } from '../testing/execute';
+import { runTimelineAsync, type TimelineRun } from '../testing/execute';
+import type { Simulation } from '../../machine/sim/simulation';
+import type { LookaheadProgress } from './timeline';
 
 export interface ThreadedRecordOptions {
   threads: number;
@@ -18,7 +20,11 @@ export interface ThreadedRecordOptions {
   until: Time;
   /** The script the workers run (the CLI bundle); default this process's. */
   script?: string | undefined;
+  /** Told how far the run is between slices of events, and once at its end (a terminal draws it: debug-cmd.ts). */
+  onProgress?: ((p: LookaheadProgress) => void) | undefined;
 }
+
+const WHAT = 'threaded run (recording)';
 
 /** A threaded run, recorded: what the guests sent, and the run's own trace-hash and events (what a replay must give). */
 export interface ThreadedRecording {
@@ -32,9 +38,16 @@ export interface ThreadedRecording {
 /** Run `scenario` with its guests in worker threads to its end (as `qnxemu run --threads`), and return the recording. */
 export async function recordThreadedRun(scenario: Scenario, o: ThreadedRecordOptions): Promise<ThreadedRecording> {
   const workers = await startGuestWorkers(scenario, { threads: o.threads, seed: o.seed, record: true, ...(o.script !== undefined ? { script: o.script } : {}) });
-  let run: ReturnType<typeof runTimeline>;
+  let run: TimelineRun;
+  let sim: Simulation | null = null;
+  const report = (done: boolean): void => {
+    if (sim) o.onProgress?.({ what: WHAT, now: sim.queue.now, until: o.until, events: sim.queue.executed, records: sim.tracer.count, done });
+  };
   try {
-    run = runTimeline(scenario, { workers, guests: new PreparedGuests(), seed: o.seed, until: o.until });
+    // In slices, as `qnxemu run` goes (the event loop turns between them), reporting how far it is.
+    const opts = { workers, guests: new PreparedGuests(), seed: o.seed, until: o.until, onNetwork: (_n: unknown, s: Simulation) => (sim = s) };
+    run = await runTimelineAsync(scenario, opts, async () => report(false), () => false);
+    report(true);
   } finally {
     workers.stop();
   }

@@ -38,6 +38,8 @@ export interface LookaheadProgress {
   events: number;
   records: number;
   done: boolean;
+  /** What runs (default: the lookahead); `debug --threads` first reports its threaded recording run (threaded.ts). */
+  what?: string;
 }
 
 export interface LookaheadOptions {
