@@ -21,7 +21,7 @@ export function show(s: DebugSession, args: string[]): string[] {
     if (!arg) throw new ShowError(`usage: show ${what} <node>`);
     const n = s.inst.node(arg);
     if (!n) {
-      if (s.inst.isRemoteGuest(arg)) throw new ShowError(`${remoteGuestNote(arg, `its state (show ${what} is for simulated QNX nodes)`)}`);
+      if (s.inst.isRemoteGuest(arg)) throw new ShowError(remoteGuestNote(arg, `its state (show ${what} is for simulated QNX nodes)`));
       const g = s.inst.a.guests.find((x) => x.name === arg);
       if (g) {
         const nics = g.nics.map((_, i) => `show nic ${g.name}.nic${i}`).join(', ');
@@ -121,8 +121,9 @@ function showEvents(s: DebugSession, n: number): string[] {
   const limit = Number.isFinite(n) && n > 0 ? n : 20;
   const end = runEnd(s);
   const out = [`${list.length} pending event(s) at ${timeText(q.now)} (after event #${q.executed}); ${end.header}`];
+  const ended = s.inst.ended;
   list.slice(0, limit).forEach((ev, i) => {
-    const after = ev.when > end.latest || (ev.when > s.until && s.inst.ended);
+    const after = ev.when > end.latest || (ev.when > s.until && ended);
     const mark = after ? '  (after the end of the run)' : ev.when > s.until ? '  (after until: runs only while the end-of-run tools run)' : '';
     const held = ev.held ? "  (a guest's message, held by the gate until it is due)" : '';
     out.push(`  ${String(i + 1).padStart(3)}  ${timeText(ev.when)}  +${durationText(ev.when - q.now).padEnd(14)} prio ${String(ev.priority).padStart(3)}  ${ev.name}${held}${mark}`);

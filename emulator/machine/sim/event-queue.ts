@@ -142,7 +142,8 @@ export class EventQueue {
    * Run exactly one event. Returns false if the queue was empty. With a gate, the gate first admits the next event
    * (up to the current top: it may put an earlier message from another partition in front of it, and may wait for one),
    * then the top runs; false when the gate says nothing is left (a debugger steps a threaded run's replay this way:
-   * emulator/app/assembly/guest-recording.ts).
+   * emulator/app/assembly/guest-recording.ts). With nothing queued it asks up to 2^53 − 2, just below the largest own
+   * time a partition can publish, so a partition that will send nothing more lets it answer false instead of waiting.
    */
   step(): boolean {
     if (this.gate && !this.gate.admit(this.heap.size > 0 ? this.heap.topWhen() : Number.MAX_SAFE_INTEGER - 1, false)) return false;
