@@ -11,8 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HostTools } from '../../emulator/app/guest-image/host';
 import { fakeDynElf, fakeKo } from './fake-elf';
+import { fakeBzImage, fakeVmlinux } from './fake-kernel';
 
 export const FAKE_KVER = '6.1.0-99-686';
+/** The fake kernel: a bzImage whose payload is a vmlinux loading "KERNEL" at 16 MiB (fake-kernel.ts). */
+export const FAKE_BZIMAGE = fakeBzImage(fakeVmlinux(0x1000000, [{ paddr: 0x1000000, bytes: 'KERNEL' }]));
 
 /** Module name → [file, depends] for the fake kernel (the real NIC closure plus one unrelated module). */
 const MODULES: Record<string, [string, string]> = {
@@ -71,7 +74,7 @@ export function makeFakeHost(): FakeHost {
     }
     return dir;
   };
-  const kfiles: Record<string, Uint8Array | string> = { [`boot/vmlinuz-${FAKE_KVER}`]: 'KERNEL', [`boot/config-${FAKE_KVER}`]: 'CONFIG_X=y\n' };
+  const kfiles: Record<string, Uint8Array | string> = { [`boot/vmlinuz-${FAKE_KVER}`]: FAKE_BZIMAGE, [`boot/config-${FAKE_KVER}`]: 'CONFIG_X=y\n' };
   for (const [name, [rel, deps]] of Object.entries(MODULES)) {
     kfiles[`lib/modules/${FAKE_KVER}/kernel/drivers/net/${rel}`] = fakeKo([`depends=${deps}`, `name=${name}`]);
   }

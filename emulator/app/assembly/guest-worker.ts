@@ -123,7 +123,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     node.console.onLine((text, t) => gate.send({ k: 'line', t, text }));
     // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
     node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
-    node.machine.clockWatch = () => gate.poll();
+    node.machine.clockWatch = (cpu) => gate.poll(cpu);
     if (d.stream) node.machine.onSerial((text) => post({ k: 'out', text }));
     post({ k: 'hello', attaches: media.attaches, radios: media.radioAttaches });
     const go = waitForGo(sync, d.index, endpoint);

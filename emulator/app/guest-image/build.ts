@@ -1,13 +1,14 @@
 /**
  * One guest image build from downloaded .deb files: unpack, pick the kernel and BIOS, resolve and read
- * the NIC modules, collect the dynamically linked programs with their libraries, pack the initramfs, and
- * write everything into the image folder.
+ * the NIC modules, collect the dynamically linked programs with their libraries, pack the initramfs, decompress
+ * the kernel for a direct boot (direct-boot.ts), and write everything into the image folder.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { debFileName, type DebPackage } from './apt';
 import { cannotRun, checkInterrupt, checkSignal, GuestBuildError, run, tail, type HostTools } from './host';
 import { DepmodError } from './depmod';
+import { decompressKernel, DirectBootError, directBootImage } from './direct-boot';
 import { buildInitramfs, type ModuleFile } from './initramfs';
 import { moduleAliases, moduleDepends, moduleExports, moduleSoftdeps, readModInfo } from './modinfo';
 import { indexModules, moduleFactsFromTree, readModuleFile, resolveModules, type ResolvedModule } from './modules';
@@ -137,10 +138,22 @@ export async function buildImage(a: BuildArgs): Promise<ImageManifest> {
     pk.update(1);
     pk.finish();
 
+    const kd = a.progress.step('decompressing the kernel', 1, 'items');
+    let kernel: Uint8Array;
+    try {
+      const bz = readFileSync(need(join(kroot, 'boot', vmlinuz), 'kernel image'));
+      kernel = directBootImage(bz, decompressKernel(bz));
+    } catch (e) {
+      if (e instanceof DirectBootError) throw new GuestBuildError(`qnxemu: kernel ${kernelVersion}: ${e.message}`);
+      throw e;
+    }
+    kd.update(1);
+    kd.finish();
+
     checkInterrupt(a.signal); // the last point before the image is written: after it, the build completes
     mkdirSync(staging, { recursive: true });
     const biosDir = join(work, biosPkg.name, 'usr', 'share', 'seabios');
-    copyFileSync(need(join(kroot, 'boot', vmlinuz), 'kernel image'), join(staging, IMAGE_FILES.kernel));
+    writeFileSync(join(staging, IMAGE_FILES.kernel), kernel);
     writeFileSync(join(staging, IMAGE_FILES.initrd), initrd);
     copyFileSync(need(join(biosDir, 'bios.bin'), 'SeaBIOS image'), join(staging, IMAGE_FILES.bios));
     copyFileSync(need(join(biosDir, 'vgabios-stdvga.bin'), 'VGA BIOS image'), join(staging, IMAGE_FILES.vgaBios));

@@ -10,8 +10,9 @@ import { checkInterrupt, GuestBuildError } from './host';
 /**
  * Bumped whenever the builder's output changes for the same packages and /init. 4: modules moved from a flat
  * /lib/modules/*.ko with our own table to /lib/modules/<version>/kernel/... with modules.dep and modules.alias.
+ * 5: the kernel decompressed for a direct boot (direct-boot.ts) and the initramfs uncompressed.
  */
-export const BUILDER_VERSION = 4;
+export const BUILDER_VERSION = 5;
 
 /** Everything a build depends on; its hash is the cache key. */
 export interface CacheKeyInputs {

@@ -85,6 +85,12 @@ const SPIN_READS = 200;
  */
 const PUBLISH_STEP: Time = 1000;
 /**
+ * While its CPU runs, a guest looks whether to publish its clock or tell the main thread at most once per this much
+ * of its clock (poll). What waits for it learns its clock up to this much later (a fraction of a microsecond of
+ * wall time); the run does not depend on when anyone learns it.
+ */
+const POLL_STEP: Time = 200;
+/**
  * A sleeping guest (or one waiting for a token) looks again after this long even if nobody rang. Every change that
  * lets it go on rings its bell, so this only matters if a ring went missing: then it costs this much wall time
  * instead of stopping the run for good (and the guest reports it: `onLateWake`). A look at the shared states and
@@ -107,6 +113,8 @@ export class GuestGate implements QueueGate {
   /** Times of causal messages sent and not yet accounted for by a horizon (index = confirmed + i). */
   private readonly unconfirmed: Time[] = [];
   private lastOwn = -1;
+  /** The CPU clock before which poll() does not look again (POLL_STEP). */
+  private nextPoll = -Infinity;
   private pubOwn = -1;
   private pubSent = -1;
   private pubRecv = -1;
@@ -234,12 +242,21 @@ export class GuestGate implements QueueGate {
     ring(this.o.sync, SYNC_MAIN_BELL);
   }
 
-  /** While the CPU runs: if the main thread waits for an own time we have reached, send ours. */
-  poll(): void {
-    this.publish();
+  /**
+   * While the CPU runs: publish our clock (see `publish`), and if the main thread waits for an own time we have
+   * reached, send ours. `cpu`: the CPU's clock just read inside a quantum (what `cpuTime` would say now), given by a
+   * clock read so that this, run at every one of them, need not read the clock again.
+   */
+  poll(cpu?: Time): void {
+    if (cpu !== undefined) {
+      // At most one look per POLL_STEP of the CPU's clock: v86 reads it every ≈ 40 ns of guest time in a boot.
+      if (cpu < this.nextPoll) return;
+      this.nextPoll = cpu + POLL_STEP;
+    }
+    const own = cpu === undefined ? this.ownTime() : this.ownAt(cpu);
+    this.publish(false, own);
     const s = this.o.sync;
     if (Atomics.load(s, SYNC_MAIN_WAITING) !== 1) return;
-    const own = this.ownTime();
     const need = loadTime(s, SYNC_MAIN_NEED_HI, SYNC_MAIN_NEED_LO);
     // Once per need: when our own time first reaches it (the main thread asks again with a new need).
     if (own >= need && (this.lastOwn < need || this.received !== this.lastRecv)) this.sendOwn(own);
@@ -312,8 +329,7 @@ export class GuestGate implements QueueGate {
    * clock that moved less than PUBLISH_STEP is published only while some thread waits (a stale own time is a lower
    * bound all the same).
    */
-  private publish(force = false): void {
-    const own = this.ownTime();
+  private publish(force = false, own = this.ownTime()): void {
     if (!force && this.sent === this.pubSent && this.received === this.pubRecv) {
       if (own === this.pubOwn) return;
       if (own - this.pubOwn < PUBLISH_STEP && !this.watched()) return;
@@ -361,12 +377,14 @@ export class GuestGate implements QueueGate {
 
   /** The earliest time we could send anything unprompted: the next event, the CPU's clock inside a quantum. */
   private ownTime(): Time {
-    let t = Infinity;
-    const top = this.o.queue.peekTime();
-    if (top !== null) t = top;
     const cpu = this.o.cpuTime();
-    if (cpu !== null && cpu < t) t = cpu;
-    return t;
+    return cpu !== null ? this.ownAt(cpu) : this.o.queue.peekTime() ?? Infinity;
+  }
+
+  /** ownTime with the CPU inside a quantum at `cpu`. */
+  private ownAt(cpu: Time): Time {
+    const top = this.o.queue.peekTime();
+    return top !== null && top < cpu ? top : cpu;
   }
 
   private sendOwn(own: Time): void {

@@ -144,12 +144,13 @@ export class MainGate implements QueueGate {
         this.publish();
         return false;
       }
-      const need = this.need(next !== null && next <= until ? next : until + 1);
+      const ours = next !== null && next <= until ? next : until + 1;
+      const need = this.need(ours);
       for (const g of this.guests) {
         const why = g.failure();
         if (why !== null) throw new Error(`guest ${g.name}: its worker thread ended: ${why}`);
       }
-      if (!this.wait(need) && mayYield) {
+      if (!this.wait(need, ours) && mayYield) {
         this.yielded = true;
         return false;
       }
@@ -163,8 +164,12 @@ export class MainGate implements QueueGate {
     for (let g = 0; g < this.guests.length; g++) {
       if (Atomics.load(this.sync, syncGuestWaiting(g)) < WAIT_ARMED) continue;
       const [hi, lo] = syncGuestNeed(g);
+      const its = loadTime(this.sync, hi, lo);
+      // Told a horizon that reaches its need (and rung): it goes on when it wakes; nothing to wait for on its behalf
+      // (waiting for it kept this thread looping until the guest's thread had woken and said so).
+      if (this.sentH[g]! >= its && this.sentDrained[g] === this.drained[g]) continue;
       // It goes on once every other guest's own time + 1 + lookahead passes its need.
-      n = Math.min(n, loadTime(this.sync, hi, lo) - this.minLookahead);
+      n = Math.min(n, its - this.minLookahead);
     }
     return n;
   }
@@ -339,8 +344,12 @@ export class MainGate implements QueueGate {
     }
   }
 
-  /** Wait until a guest sends something (true) or the slice ends (false). `need`: what would let us go on. */
-  private wait(need: Time): boolean {
+  /**
+   * Wait until a guest sends something or passes `need` (true) or the slice ends (false). `need`: what the guests'
+   * own times must reach for us to go on (`ours`: our next event, or the end of the slice) or to give a waiting guest
+   * a horizon it waits for (need()).
+   */
+  private wait(need: Time, ours: Time = need): boolean {
     this.publishState();
     // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing
     // can come before them any more. So a guests-only run shows its consoles as it goes.
@@ -350,11 +359,15 @@ export class MainGate implements QueueGate {
     storeTime(s, SYNC_MAIN_NEED_HI, SYNC_MAIN_NEED_LO, need);
     const seen = Atomics.load(s, SYNC_MAIN_BELL);
     Atomics.store(s, SYNC_MAIN_WAITING, 1);
-    const before = this.own.slice();
+    // One more look now that we are marked waiting (a guest that passes `need` from now on rings): sleep unless it
+    // lets us go on or brought messages. Not "unless any own time moved": a guest's own time moves at every one of its
+    // CPU's clock reads while another guest watches it, and waking for each kept this thread spinning (2.2 s of CPU
+    // in a 15 s two-guest boot, on a machine whose two cores the guests need). A waiting guest that needs a horizon
+    // from us (messages in flight) is served when the others pass its need less the lookahead, which `need` holds.
     const drainedBefore = this.drained.reduce((a, b) => a + b, 0);
     this.update();
     let woke = true;
-    if (this.own.every((v, i) => v === before[i]) && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) {
+    if (this.minOwn() < need && this.minOwn() < ours && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) {
       woke = Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS) !== 'timed-out';
     }
     Atomics.store(s, SYNC_MAIN_WAITING, 0);

@@ -106,10 +106,10 @@ export class GuestClock {
     return this.start + busy + this.reads * NS_PER_CLOCK_READ + this.idle + this.stalled;
   }
 
-  /** A read by v86 (microtick): charges one read and returns the time in ms. */
-  read(): number {
+  /** A read by v86 (microtick): charges one read and returns the time in ns (v86 wants ms: divide by 1e6). */
+  readNs(): Time {
     this.reads++;
-    return this.now() / 1e6;
+    return this.now();
   }
 
   /** Instructions retired since power-on. */

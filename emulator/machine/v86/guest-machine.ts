@@ -102,9 +102,11 @@ export class GuestMachine {
   private lastStamp: Time = -1;
   /**
    * Called at every clock read of the CPU (in a worker thread: lets the main thread know how far the guest is while
-   * its CPU runs, emulator/machine/parallel/guest-gate.ts `poll`).
+   * its CPU runs, emulator/machine/parallel/guest-gate.ts `poll`), with the CPU's clock just read when the read
+   * comes from inside a quantum, else undefined. Passing the clock saves the watcher reading it again: v86 reads
+   * its clock tens of millions of times per run.
    */
-  clockWatch: (() => void) | null = null;
+  clockWatch: ((cpu: Time | undefined) => void) | null = null;
 
   constructor(
     readonly ctx: ComponentContext,
@@ -115,9 +117,9 @@ export class GuestMachine {
     this.quantumEv = new SimEvent(`${ctx.name}.cpu`, () => this.quantum(), Priority.Cpu);
     this.host = {
       microtick: () => {
-        const ms = this.clock.read();
-        if (this.clockWatch !== null) this.clockWatch();
-        return ms;
+        const t = this.clock.readNs();
+        if (this.clockWatch !== null) this.clockWatch(this.ops !== null ? t : undefined);
+        return t / 1e6;
       },
       dateNow: () => GUEST_EPOCH_MS + Math.floor(this.clock.now() / 1e6),
       random: () => this.rng.float(),
@@ -375,6 +377,10 @@ export class GuestMachine {
       const value = ops[i + 1] as number;
       i += 2;
       if (op === SYNC) {
+        // The CPU's clock while it waits for the catch-up is the catch-up's time, as in the live quantum: in a worker
+        // that is the own time the others wait for (without it the guest reported the last stamp's time while it
+        // waited, and a main-thread event between the two waited for it in turn, for good).
+        this.replayStamp = value;
         this.catchUp(value);
         continue;
       }
@@ -402,7 +408,7 @@ export class GuestMachine {
     const ops = this.ops;
     if (!this.ctx.queue.gate) this.sync();
     else {
-      this.clockWatch?.();
+      this.clockWatch?.(undefined);
       const g = this.clock.now();
       if (ops && g !== this.lastStamp) {
         this.lastStamp = g;
