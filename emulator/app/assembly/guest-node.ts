@@ -197,17 +197,40 @@ export async function guestFiles(scenario: Scenario, opts: PrepareOptions = {}):
   for (const spec of guests) {
     const g = spec.guest!;
     if (!g.kernel || !g.initrd || !g.bios || !g.vgaBios) image ??= await imageFor(scenario, guests, images, opts);
-    out.push([
-      spec,
-      {
-        kernel: g.kernel ?? image!.kernel,
-        initrd: g.initrd ?? image!.initrd,
-        bios: g.bios ?? image!.bios,
-        vgaBios: g.vgaBios ?? image?.vgaBios ?? null,
-      },
-    ]);
+    const files = {
+      kernel: g.kernel ?? image!.kernel,
+      initrd: g.initrd ?? image!.initrd,
+      bios: g.bios ?? image!.bios,
+      vgaBios: g.vgaBios ?? image?.vgaBios ?? null,
+    };
+    checkInitrdFits(scenario, spec, files.initrd);
+    out.push([spec, files]);
   }
   return out;
+}
+
+/** Where v86 loads a guest's initrd: at 64 MiB, whatever its size (its kernel loader). */
+export const V86_INITRD_AT = 64 * 1024 * 1024;
+
+/**
+ * The guest's memory must hold its initrd where v86 puts it (at 64 MiB): a smaller one made v86 throw while it built
+ * the machine. One line naming the node and the memory it needs instead. (The kernel then needs room to unpack it
+ * too: the built image's 22 MiB archive unpacks with 104M and fails — "Initramfs unpacking failed: write error" on
+ * the guest's console — with 96M; the default 128M is enough.)
+ */
+function checkInitrdFits(scenario: Scenario, spec: NodeSpec, initrd: string): void {
+  let size: number;
+  try {
+    size = fs.statSync(initrd).size;
+  } catch {
+    return; // v86's own loading reports a file it cannot read
+  }
+  if (V86_INITRD_AT + size <= spec.ramBytes) return;
+  const need = Math.ceil((V86_INITRD_AT + size) / 2 ** 20);
+  throw new CliError(
+    scenario.file,
+    `nodes.${spec.name}.memory: ${spec.ramBytes / 2 ** 20}M cannot hold the guest's initrd (${(size / 2 ** 20).toFixed(1)} MiB, which v86 loads at 64M): give it at least ${need}M, and room to unpack it (128M, the default, holds the built image)`,
+  );
 }
 
 /**

@@ -23,7 +23,7 @@ export { NIC_DRIVER_MODULES } from './modules';
 export interface GuestImage {
   /** The kernel (bzImage). */
   kernel: string;
-  /** gzip'd newc cpio initramfs. */
+  /** newc cpio initramfs (uncompressed since builder version 5). */
   initrd: string;
   /** SeaBIOS bios.bin. */
   bios: string;
