@@ -70,6 +70,9 @@ describe('direct boot image', () => {
     expect(err(() => decompressKernel(fakeBzImage(vm, { payload: Buffer.from('BZh91AY&SY') })))).toBe(
       "the kernel's payload is neither XZ nor gzip (it starts 425a6839): a kernel built with another compression is not supported",
     );
+    const moved = fakeBzImage(vm);
+    moved.writeUInt32LE(0x200000, 0x214);
+    expect(err(() => decompressKernel(moved))).toBe('the kernel moves its 32-bit entry (code32_start is not 1 MiB)');
     const cut = fakeBzImage(vm).subarray(0, 1100);
     expect(err(() => decompressKernel(cut))).toBe('the kernel is cut short: its payload runs past the end of the file');
     expect(err(() => elfLoadSegments(Buffer.from('not an elf at all, not at all, not at all, not at all, no')))).toBe('the decompressed kernel is not an ELF file');

@@ -17,7 +17,9 @@
  * segment's file bytes to its p_paddr; the kernel clears its own BSS in head_32.S). The kernel runs at the address
  * it was linked for, so it needs none of its relocations (the decompressor applies them only when it moved the
  * kernel: KASLR, which therefore does not happen). The file is still a bzImage by the boot protocol (the header is
- * unchanged but for `syssize`), so v86, QEMU and any bzImage loader boot it the same way.
+ * unchanged but for `syssize`), so v86, QEMU and any bzImage loader boot it the same way. (`payload_offset` and
+ * `payload_length` still name where the compressed payload was: only tools that extract a kernel from a bzImage read
+ * them, and there is no payload to extract now.)
  */
 import { spawnSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
