@@ -144,13 +144,12 @@ export class MainGate implements QueueGate {
         this.publish();
         return false;
       }
-      const ours = next !== null && next <= until ? next : until + 1;
-      const need = this.need(ours);
+      const need = this.need(next !== null && next <= until ? next : until + 1);
       for (const g of this.guests) {
         const why = g.failure();
         if (why !== null) throw new Error(`guest ${g.name}: its worker thread ended: ${why}`);
       }
-      if (!this.wait(need, ours) && mayYield) {
+      if (!this.wait(need) && mayYield) {
         this.yielded = true;
         return false;
       }
@@ -346,10 +345,10 @@ export class MainGate implements QueueGate {
 
   /**
    * Wait until a guest sends something or passes `need` (true) or the slice ends (false). `need`: what the guests'
-   * own times must reach for us to go on (`ours`: our next event, or the end of the slice) or to give a waiting guest
-   * a horizon it waits for (need()).
+   * own times must reach for us to go on (our next event, or the end of the slice) or to give a waiting guest a
+   * horizon it waits for and has not been told (need(), never later than ours).
    */
-  private wait(need: Time, ours: Time = need): boolean {
+  private wait(need: Time): boolean {
     this.publishState();
     // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing
     // can come before them any more. So a guests-only run shows its consoles as it goes.
@@ -367,7 +366,7 @@ export class MainGate implements QueueGate {
     const drainedBefore = this.drained.reduce((a, b) => a + b, 0);
     this.update();
     let woke = true;
-    if (this.minOwn() < need && this.minOwn() < ours && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) {
+    if (this.minOwn() < need && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) {
       woke = Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS) !== 'timed-out';
     }
     Atomics.store(s, SYNC_MAIN_WAITING, 0);
