@@ -12,6 +12,7 @@ import { componentContext } from '../../machine/sim/context';
 import { RngFactory } from '../../machine/sim/rng';
 import type { Simulation } from '../../machine/sim/simulation';
 import type { NodeSpec, Scenario } from '../scenario/types';
+import { V86_INITRD_AT } from '../scenario/guest-checks';
 import type { NicConfig } from '../../../nic-models/kind';
 import { nicKind } from '../../../nic-models/registry';
 import { GuestMachine } from '../../machine/v86/guest-machine';
@@ -208,9 +209,6 @@ export async function guestFiles(scenario: Scenario, opts: PrepareOptions = {}):
   }
   return out;
 }
-
-/** Where v86 loads a guest's initrd: at 64 MiB, whatever its size (its kernel loader). */
-export const V86_INITRD_AT = 64 * 1024 * 1024;
 
 /**
  * The guest's memory must hold its initrd where v86 puts it (at 64 MiB): a smaller one made v86 throw while it built

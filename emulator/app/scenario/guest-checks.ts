@@ -14,6 +14,8 @@
 export const V86_MEMORY_GRANULE = 128 * 1024;
 /** v86's minimum with an initrd (create_memory's memory_offset_minimum_size). */
 export const V86_MEMORY_MIN = 64 * 1024 * 1024;
+/** Where v86's kernel loader puts a guest's initrd, whatever its size (the memory must reach past its end). */
+export const V86_INITRD_AT = 64 * 1024 * 1024;
 /** The largest size v86 keeps: 2 GiB − 128 KiB (2^31 and above read as negative int32s). */
 export const V86_MEMORY_MAX = 2 ** 31 - V86_MEMORY_GRANULE;
 
