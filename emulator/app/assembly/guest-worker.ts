@@ -7,14 +7,14 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Simulation } from '../../machine/sim/simulation';
-import { GuestGate, SLEEP_CHECK_MS, StopWorker } from '../../machine/parallel/guest-gate';
-import { ring, SYNC_MAIN_BELL, syncGuestBell, type ToGuest, type ToMain } from '../../machine/parallel/messages';
+import { GuestGate, SLEEP_CHECK_MS, StopWorker, type GuestHost } from '../../machine/parallel/guest-gate';
+import { guestBell, ring, SYNC_MAIN_BELL, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
 import { RemoteMedia } from '../../machine/parallel/remote-medium';
 import type { Scenario } from '../scenario/types';
 import { buildGuestNode, createGuestV86, type GuestFiles, type GuestNode } from './guest-node';
 import type { Time } from '../../machine/sim/time';
 import { GuestLog } from '../../machine/v86/guest-log';
-import { provideV86Core } from '../../machine/v86/v86-runtime';
+import { provideV86Core, type V86Instance } from '../../machine/v86/v86-runtime';
 import type { WasmModule } from '../../machine/v86/v86-types';
 import type { GuestMachineState } from '../../machine/v86/guest-machine';
 import type { GuestClockState } from '../../machine/v86/guest-clock';
@@ -60,73 +60,89 @@ export function isGuestWorkerData(d: unknown): d is GuestWorkerData {
   return typeof d === 'object' && d !== null && (d as { qnxemuGuestWorker?: unknown }).qnxemuGuestWorker === true;
 }
 
-export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
+/** What a guest's thread needs to build it: the worker's data less its port (the main thread hosts one without). */
+export type GuestBuildData = Omit<GuestWorkerData, 'port' | 'qnxemuGuestWorker' | 'core'>;
+
+/** A guest built for a threaded run, before its 'go'. */
+export interface ThreadGuest {
+  sim: Simulation;
+  gate: GuestGate;
+  node: GuestNode;
+  /** Its v86 (a restore's replay hands over to it). */
+  instance: V86Instance;
+  /** The main thread's 'go': the media's states and lookahead; then the guest powers on. */
+  go(m: Extract<ToGuest, { k: 'go' }>): void;
+  /** A snapshot's part is still to be taken (`snapshotAt`). */
+  snapPending: boolean;
+}
+
+/**
+ * Build the guest as a worker does (guestWorkerMain) — on the worker's thread, or on the main thread when it hosts the
+ * guest (hosted-guest.ts: `host`) — and say hello (its media's attachments) to the main thread.
+ */
+export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToGuest, ToMain>, post: (m: ToMain) => void, host?: GuestHost): Promise<ThreadGuest> {
   const sync = new Int32Array(d.sync);
-  const endpoint = portEndpoint<ToGuest, ToMain>(d.port);
-  const post = (m: ToMain): void => {
-    endpoint.post(m);
-    ring(sync, SYNC_MAIN_BELL);
-  };
-  if (d.core) provideV86Core(d.core);
-  try {
-    const spec = d.scenario.nodes.find((n) => n.name === d.node);
-    if (!spec) throw new Error(`no node ${d.node}`);
-    const instance = await createGuestV86(spec, d.files, d.seed);
-    const sim = new Simulation(d.seed);
-    let cpuTime: () => number | null = () => null;
-    const media = new RemoteMedia({
-      transmit: (port, f) =>
-        gate.send({ k: 'tx', t: sim.queue.now, port, data: f.data, pkt: f.pktId, ...(f.badFcs ? { bad: true } : {}), ...(f.alignmentError ? { align: true } : {}) }),
-      renegotiate: (port, fdx) => gate.send({ k: 'reneg', t: sim.queue.now, port, fdx }),
-      autonegRestart: (port, abil) => gate.send({ k: 'an-restart', t: sim.queue.now, port, abil }),
-      autonegAbilities: (port, abil) => gate.send({ k: 'an-abil', t: sim.queue.now, port, abil }),
-      radio: (radio, a) => gate.send({ k: 'radio', t: sim.queue.now, radio, a }),
-    });
-    const gate: GuestGate = new GuestGate({
-      name: d.node,
-      index: d.index,
-      queue: sim.queue,
-      sync,
-      endpoint,
-      cpuTime: () => cpuTime(),
-      apply: (m) => {
-        if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined);
-        else if (m.k === 'an') media.ports[m.port]!.applyAutoneg(m.an);
-        else if (m.k === 'radio') media.radios[m.radio]!.apply(m.c, m.st);
-        // Keys typed at `qnxemu console` on a terminal; a line of a scenario action or counter read (queued at the shell at
-        // its time, as ShellDriver.queue is called single-threaded) or of `qnxemu console` (ShellDriver.run).
-        else if (m.k === 'keys') node.shell.typeRaw(m.text);
-        else if (m.external) node.shell.run(m.command);
-        else node.shell.queue(m.command);
-      },
-      tokens: d.tokens,
-      guests: d.guests,
-      onEnd: (until) => gate.send({ k: 'end', events: gate.eventsUpTo(until) }),
-      // A missed wake-up of the protocol (guest-gate.ts SLEEP_CHECK_MS): the run is unchanged, but say so, once.
-      onLateWake: (n) => {
-        if (n === 1) process.stderr.write(`qnxemu: warning: guest ${d.node}: a wake-up between threads came late (recovered after ${SLEEP_CHECK_MS / 1000} s); the run is unaffected\n`);
-      },
-      onStuck: () => {
-        if (snapPending)
-          gate.send({ k: 'snap-failed', why: `its CPU was in a quantum at the snapshot's time (${seconds(d.snapshotAt!)}) that ends after the run's end (its clock is at ${seconds(node.machine.guestTime)}): run longer (--until)` });
-      },
-    });
-    let snapPending = d.snapshotAt !== undefined;
-    sim.tracer.addSink((r) => gate.record([r.t, r.node, r.layer, r.probe, r.pkt, r.f]));
-    // A wired NIC's MAC attaches to a stand-in of its medium; a wireless NIC's radio to one of its air (where the
-    // node is matters on the main thread only).
-    const links = new Map(spec.nics.filter((n) => !isAir(d.scenario, n.link)).map((n) => [n.link, media.medium(n.link)]));
-    const air = new Map(spec.nics.filter((n) => isAir(d.scenario, n.link)).map((n) => [n.link, media.air(n.link)]));
-    const network = { media: links, air, positions: { of: () => () => ({ x: 0, y: 0, z: 0 }) } } as unknown as Network;
-    const node = buildGuestNode(sim, spec, network, d.restore ? { kind: 'replay', log: GuestLog.load(d.restore.machine.log) } : { kind: 'live', instance });
-    cpuTime = () => (node.machine.inQuantum ? node.machine.guestTime : null);
-    node.console.onLine((text, t) => gate.send({ k: 'line', t, text }));
-    // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
-    node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
-    node.machine.clockWatch = (cpu) => gate.poll(cpu);
-    if (d.stream) node.machine.onSerial((text) => post({ k: 'out', text }));
-    post({ k: 'hello', attaches: media.attaches, radios: media.radioAttaches });
-    const go = waitForGo(sync, d.index, endpoint);
+  const spec = d.scenario.nodes.find((n) => n.name === d.node);
+  if (!spec) throw new Error(`no node ${d.node}`);
+  const instance = await createGuestV86(spec, d.files, d.seed);
+  const sim = new Simulation(d.seed);
+  let cpuTime: () => number | null = () => null;
+  const media = new RemoteMedia({
+    transmit: (port, f) =>
+      gate.send({ k: 'tx', t: sim.queue.now, port, data: f.data, pkt: f.pktId, ...(f.badFcs ? { bad: true } : {}), ...(f.alignmentError ? { align: true } : {}) }),
+    renegotiate: (port, fdx) => gate.send({ k: 'reneg', t: sim.queue.now, port, fdx }),
+    autonegRestart: (port, abil) => gate.send({ k: 'an-restart', t: sim.queue.now, port, abil }),
+    autonegAbilities: (port, abil) => gate.send({ k: 'an-abil', t: sim.queue.now, port, abil }),
+    radio: (radio, a) => gate.send({ k: 'radio', t: sim.queue.now, radio, a }),
+  });
+  const built: ThreadGuest = { sim, instance, gate: null as unknown as GuestGate, node: null as unknown as GuestNode, go: () => undefined, snapPending: d.snapshotAt !== undefined };
+  const gate: GuestGate = new GuestGate({
+    name: d.node,
+    index: d.index,
+    queue: sim.queue,
+    sync,
+    endpoint,
+    cpuTime: () => cpuTime(),
+    apply: (m) => {
+      if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined);
+      else if (m.k === 'an') media.ports[m.port]!.applyAutoneg(m.an);
+      else if (m.k === 'radio') media.radios[m.radio]!.apply(m.c, m.st);
+      // Keys typed at `qnxemu console` on a terminal; a line of a scenario action or counter read (queued at the shell at
+      // its time, as ShellDriver.queue is called single-threaded) or of `qnxemu console` (ShellDriver.run).
+      else if (m.k === 'keys') node.shell.typeRaw(m.text);
+      else if (m.external) node.shell.run(m.command);
+      else node.shell.queue(m.command);
+    },
+    tokens: d.tokens,
+    guests: d.guests,
+    onEnd: (until) => gate.send({ k: 'end', events: gate.eventsUpTo(until) }),
+    // A missed wake-up of the protocol (guest-gate.ts SLEEP_CHECK_MS): the run is unchanged, but say so, once.
+    onLateWake: (n) => {
+      if (n === 1) process.stderr.write(`qnxemu: warning: guest ${d.node}: a wake-up between threads came late (recovered after ${SLEEP_CHECK_MS / 1000} s); the run is unaffected\n`);
+    },
+    onStuck: () => {
+      if (built.snapPending)
+        gate.send({ k: 'snap-failed', why: `its CPU was in a quantum at the snapshot's time (${seconds(d.snapshotAt!)}) that ends after the run's end (its clock is at ${seconds(node.machine.guestTime)}): run longer (--until)` });
+    },
+    ...(host ? { host } : {}),
+  });
+  sim.tracer.addSink((r) => gate.record([r.t, r.node, r.layer, r.probe, r.pkt, r.f]));
+  // A wired NIC's MAC attaches to a stand-in of its medium; a wireless NIC's radio to one of its air (where the
+  // node is matters on the main thread only).
+  const links = new Map(spec.nics.filter((n) => !isAir(d.scenario, n.link)).map((n) => [n.link, media.medium(n.link)]));
+  const air = new Map(spec.nics.filter((n) => isAir(d.scenario, n.link)).map((n) => [n.link, media.air(n.link)]));
+  const network = { media: links, air, positions: { of: () => () => ({ x: 0, y: 0, z: 0 }) } } as unknown as Network;
+  const node = buildGuestNode(sim, spec, network, d.restore ? { kind: 'replay', log: GuestLog.load(d.restore.machine.log) } : { kind: 'live', instance });
+  cpuTime = () => (node.machine.inQuantum ? node.machine.guestTime : null);
+  node.console.onLine((text, t) => gate.send({ k: 'line', t, text }));
+  // Sent at once, before anything lets the main thread go past t (guest-gate.ts publishes the own time later).
+  node.shell.watch = (what, t) => gate.send({ k: 'shell', t, what });
+  node.machine.clockWatch = (cpu) => gate.poll(cpu);
+  if (d.stream) node.machine.onSerial((text) => post({ k: 'out', text }));
+  post({ k: 'hello', attaches: media.attaches, radios: media.radioAttaches });
+  built.gate = gate;
+  built.node = node;
+  built.go = (go) => {
     sim.tracer.verbose = go.verbose;
     gate.setLookahead(go.lookahead);
     go.ports.forEach((st, i) => media.ports[i]!.setState(st));
@@ -141,13 +157,29 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
           get yielded() {
             return gate.yielded;
           },
-          admit: (until) => {
+          admit: (until, mayYield) => {
             media.checkAbilities();
-            return gate.admit(until);
+            return gate.admit(until, mayYield);
           },
         };
     gate.start();
     node.powerOn();
+  };
+  return built;
+}
+
+export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
+  const sync = new Int32Array(d.sync);
+  const endpoint = portEndpoint<ToGuest, ToMain>(d.port);
+  const post = (m: ToMain): void => {
+    endpoint.post(m);
+    ring(sync, SYNC_MAIN_BELL);
+  };
+  if (d.core) provideV86Core(d.core);
+  try {
+    const g = await buildThreadGuest(d, endpoint, post);
+    const { sim, gate, node } = g;
+    g.go(waitForGo(sync, d.index, endpoint));
     try {
       // A guest's snapshot point for time T: after every event of T or before (a quantum begun by T has ended),
       // before the first one after T. runUntil(T) returns there once no message of T or before can still come.
@@ -155,12 +187,12 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
         sim.queue.runUntil(d.restore.at);
         const problems = pointProblems(sim, d.restore.point);
         if (problems.length > 0) throw new Error(`the run rebuilt to the snapshot's time is not the recorded one: ${problems.join('; ')}`);
-        node.machine.takeOver(instance, d.restore.v86, d.restore.machine, d.restore.clockAtRestore);
+        node.machine.takeOver(g.instance, d.restore.v86, d.restore.machine, d.restore.clockAtRestore);
       }
       if (d.snapshotAt !== undefined) {
         sim.queue.runUntil(d.snapshotAt);
         gate.send({ k: 'snap', part: workerPart(sim, node) });
-        snapPending = false;
+        g.snapPending = false;
       }
       sim.queue.runUntil(Number.MAX_SAFE_INTEGER);
     } catch (e) {
@@ -190,7 +222,7 @@ function seconds(ns: Time): string {
 
 /** Before power-on: wait for the main thread's 'go' (it has attached our ports to the real media). */
 function waitForGo(sync: Int32Array, index: number, endpoint: ReturnType<typeof portEndpoint<ToGuest, ToMain>>): Extract<ToGuest, { k: 'go' }> {
-  const bell = syncGuestBell(index);
+  const bell = guestBell(sync, index);
   for (;;) {
     const seen = Atomics.load(sync, bell);
     const m = endpoint.receive();

@@ -10,14 +10,15 @@ import type { Simulation } from '../../machine/sim/simulation';
 import { MainGate, type MainGuest } from '../../machine/parallel/main-gate';
 import { frameOf, StationProxy } from '../../machine/parallel/station-proxy';
 import { RadioProxy, type RadioAttachInfo } from '../../machine/parallel/radio-stand-ins';
-import { ring, SYNC_TOKENS, syncGuestBell, syncWords, type AttachInfo, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
+import { guestBell, ring, SYNC_TOKENS, syncGuestHosted, syncWords, type AttachInfo, type Endpoint, type ToGuest, type ToMain } from '../../machine/parallel/messages';
 import type { Time } from '../../machine/sim/time';
 import type { NodeSpec, Scenario } from '../scenario/types';
 import { guestFiles, type PrepareOptions } from './guest-node';
 import type { Network } from './network';
 import { portEndpoint } from './port-endpoint';
 import { v86Core } from '../../machine/v86/v86-runtime';
-import type { GuestWorkerData, WorkerRestore } from './guest-worker';
+import type { GuestBuildData, GuestWorkerData, WorkerRestore } from './guest-worker';
+import { HostedGuest, localChannel } from './hosted-guest';
 import type { GuestSnapshot } from './guest-snapshot';
 import { CliError } from '../cli/errors';
 
@@ -81,6 +82,8 @@ export type WorkerSnapshotParts = { ok: true; parts: GuestSnapshot[] } | { ok: f
 export class GuestWorkers {
   readonly sync: Int32Array;
   gate: MainGate | null = null;
+  /** The guest this thread hosts (hosted-guest.ts), if any. */
+  hosted: HostedGuest | null = null;
   private stopped = false;
   /** The guests' snapshot parts as they come (a worker takes its part when it gets there: guest-worker.ts). */
   private readonly parts: (GuestSnapshot | null)[];
@@ -147,7 +150,8 @@ export class GuestWorkers {
     const cb = this.onParts;
     this.onParts = null;
     this.ends = this.guests.map(() => null);
-    const end = gate.peekEnd();
+    // Where the run stopped, once no message can still change it (a stop condition may hold between messages).
+    const end = gate.settleEnd();
     // A worker that ended (it failed; the run reported it) answers nothing: take what the others have.
     if (this.guests.some((g) => g.failure !== null)) {
       cb?.({ ok: false, why: "a guest's worker thread ended before the run did" });
@@ -174,26 +178,49 @@ export class GuestWorkers {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.hosted?.stop();
     for (const g of this.guests) {
       g.endpoint.post({ k: 'stop' });
-      ring(this.sync, syncGuestBell(g.index));
+      ring(this.sync, guestBell(this.sync, g.index));
     }
     for (const g of this.guests) void g.worker?.terminate();
   }
 
 }
 
-/** Start a worker per guest node of `scenario` and wait until each has built its node. */
+/**
+ * Which guest the main thread hosts (hosted-guest.ts), or -1: the last one, when every guest can have a thread of its
+ * own (`--threads` not below their number: the main thread's is one of them) and the run needs nothing only a worker
+ * does — a snapshot's part or a restore's replay (taken at a point the worker's loop stops at), a console streamed as
+ * it prints, the debugger's recording. Where a guest runs does not change the run.
+ */
+export function hostedIndex(guests: number, opts: Pick<WorkerOptions, 'threads' | 'snapshotAt' | 'restore' | 'stream' | 'record'>): number {
+  if (guests === 0 || opts.threads < guests) return -1;
+  if (opts.snapshotAt !== undefined || opts.restore !== undefined || opts.stream !== undefined || opts.record === true) return -1;
+  return guests - 1;
+}
+
+/** Start a worker per guest node of `scenario` (one of them hosted on this thread) and wait until each has built its node. */
 export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions): Promise<GuestWorkers> {
   const files = await guestFiles(scenario, opts);
   const sab = new SharedArrayBuffer(4 * syncWords(files.length));
   const sync = new Int32Array(sab);
   const limited = opts.threads < files.length;
   Atomics.store(sync, SYNC_TOKENS, opts.threads);
+  const host = hostedIndex(files.length, opts);
+  if (host >= 0) Atomics.store(sync, syncGuestHosted(host), 1);
+  let hosted: Promise<HostedGuest> | null = null;
   const script = opts.script ?? process.argv[1]!;
   // Compiled once here and shared: its TurboFan tier-ups serve every guest, and no worker changes V8's flags.
   const core = v86Core();
   const started = files.map(([spec, f], index): { g: StartedGuest; failed: Promise<never> } => {
+    if (index === host) {
+      const [mainEnd, guestEnd] = localChannel<ToGuest, ToMain>();
+      const d: GuestBuildData = { scenario, node: spec.name, index, seed: opts.seed, sync: sab, files: f, tokens: false, guests: files.length };
+      hosted = HostedGuest.build(d, guestEnd);
+      const g: StartedGuest = { failure: null, name: spec.name, index, worker: null, endpoint: mainEnd, attaches: [], radios: [] };
+      return { g, failed: hosted.then(() => new Promise<never>(() => undefined)) };
+    }
     const ch = new MessageChannel();
     const restore = opts.restore?.get(spec.name);
     const data: GuestWorkerData = {
@@ -229,6 +256,12 @@ export async function startGuestWorkers(scenario: Scenario, opts: WorkerOptions)
     sab,
     opts.record === true,
   );
+  try {
+    if (hosted) workers.hosted = await hosted;
+  } catch (e) {
+    workers.stop();
+    throw new CliError(scenario.file, `node ${files[host]![0].name} (a guest on the main thread): ${(e as Error).message}`);
+  }
   // Hello: each worker has created its v86 and built the node (polled: the ports are read without the event loop).
   try {
     for (const { g, failed } of started) {
@@ -460,5 +493,6 @@ export function installGate(sim: Simulation, workers: GuestWorkers, guests: Main
   const gate = new MainGate(sim.queue, sim.tracer, workers.sync, guests);
   gate.onReport = (g, m) => m.k === 'end' ? workers.end(g, m.events) : m.k === 'out' ? workers.onOut?.(m.text) : workers.snapPart(g, m);
   workers.gate = gate;
+  workers.hosted?.attach(gate);
   sim.queue.gate = gate;
 }

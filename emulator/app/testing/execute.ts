@@ -118,7 +118,14 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
     p.run(a);
   }
   if (stopped || (yield* sliced(q, until, n))) interruptedAt = q.now;
-  else if (observer.busy > 0 && (yield* sliced(q, until + END_GRACE_NS, n, () => observer.busy === 0))) interruptedAt = q.now;
+  else if (observer.busy > 0) {
+    const done = (): boolean => observer.busy === 0;
+    // A guest hosted on the main thread may run this thread's events inside its own wait: they ask the same condition.
+    const gate = a.workers?.gate;
+    if (gate) gate.stopWhen = done;
+    if (yield* sliced(q, until + END_GRACE_NS, n, done)) interruptedAt = q.now;
+    if (gate) gate.stopWhen = null;
+  }
   observer.abandon();
   const pcaps = a.close();
   // Every node's console, guests' (their serial consoles) included, in scenario order.

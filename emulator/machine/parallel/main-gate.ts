@@ -28,7 +28,7 @@ import {
   ring,
   syncGuestNeed,
   storeTime,
-  syncGuestBell,
+  guestBell,
   syncGuestWaiting,
   SYNC_MAIN_BELL,
   SYNC_MAIN_NEED_HI,
@@ -64,6 +64,8 @@ export interface MainGuest {
 
 /** How long one wait may last before admit() lets the caller's event loop turn (ms of wall time, not simulated). */
 const WAIT_SLICE_MS = 25;
+/** How many times wait() runs the hosted guest and reads the guests' states before sleeping (microseconds). */
+const HOST_SPINS = 20;
 
 export class MainGate implements QueueGate {
   /** Per guest: its own time as last reported, and how many of our messages it had taken in then. */
@@ -93,6 +95,19 @@ export class MainGate implements QueueGate {
   yielded = false;
   /** What a guest reports beside the protocol: its snapshot part or why not, its events at the end, its console output. */
   onReport: ((g: number, m: Extract<ToMain, { k: 'snap' | 'snap-failed' | 'end' | 'out' }>) => void) | null = null;
+  /**
+   * A guest this thread hosts (hosted-guest.ts): `run` runs its events that may run now (false: none ran). While it
+   * runs, our waits do not block (`inHost`): its CPU waits inside an access, running our events meanwhile (`pump`).
+   */
+  host: { run(): boolean } | null = null;
+  private inHost = false;
+  /**
+   * The run's stop condition, asked after each event (testing/execute.ts: the grace for observers at the end). The run's
+   * own loop asks it between the events it runs; `pump` asks it after each event it runs for the hosted guest, and
+   * when it holds, sets `stopped`: nothing more runs here, and the run's loop is told so (admit yields).
+   */
+  stopWhen: (() => boolean) | null = null;
+  stopped = false;
   /** The run has ended: nothing more runs here (serveUntil); everything up to `end` ran. */
   private final = false;
   private end = 0;
@@ -123,6 +138,11 @@ export class MainGate implements QueueGate {
     this.cap = Math.max(this.cap, until);
     this.yielded = false;
     for (;;) {
+      // The stop condition held after an event the hosted guest's wait ran (pump): run nothing more.
+      if (this.stopped || this.final) {
+        this.yielded = true;
+        return false;
+      }
       this.update();
       const held = this.nextHeld();
       const local = this.queue.peek();
@@ -303,7 +323,7 @@ export class MainGate implements QueueGate {
       this.sentCap[g] = this.cap;
       this.sentDrained[g] = this.drained[g]!;
       this.guests[g]!.endpoint.post({ k: 'h', h, cap: this.cap, drained: this.drained[g]! });
-      ring(this.sync, syncGuestBell(g));
+      ring(this.sync, guestBell(this.sync, g));
     }
   }
 
@@ -326,11 +346,7 @@ export class MainGate implements QueueGate {
    */
   serveUntil(done: () => boolean): Time {
     if (!this.final) {
-      this.end = this.peekEnd();
-      this.final = true;
-      this.publishState();
-      // Wake every guest: one asleep reads `final` only when it wakes.
-      for (let g = 0; g < this.guests.length; g++) ring(this.sync, syncGuestBell(g));
+      this.finalize();
     }
     for (;;) {
       this.update();
@@ -349,14 +365,35 @@ export class MainGate implements QueueGate {
    * horizon it waits for and has not been told (need(), never later than ours).
    */
   private wait(need: Time): boolean {
+    // Inside the hosted guest (its CPU waits for us: pump): give the slice back instead of sleeping.
+    if (this.inHost) return false;
+    if (this.host) {
+      this.inHost = true;
+      try {
+        // The hosted guest waits for a worker's clock (two busy guests follow each other within the lookahead): look
+        // again for a moment before sleeping, as a worker spins before it sleeps (guest-gate.ts SPIN_READS).
+        for (let spins = 0; spins < HOST_SPINS; spins++) {
+          // It ran: a slice's worth of work was done (its events run for up to milliseconds each), so give the caller's
+          // event loop its turn as a slice of our own events would (false: a runSlice ends here and goes on).
+          if (this.host.run()) return false;
+          const drained = this.drained.reduce((a, b) => a + b, 0);
+          this.update();
+          const next = this.nextTime();
+          if ((next <= this.cap && this.minOwn() >= next) || this.drained.reduce((a, b) => a + b, 0) !== drained) return true;
+        }
+      } finally {
+        this.inHost = false;
+      }
+    }
+    const s = this.sync;
+    // Before publishing: a horizon posted to a guest we host rings this bell, and must end the sleep below.
+    const seen = Atomics.load(s, SYNC_MAIN_BELL);
     this.publishState();
     // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing
     // can come before them any more. So a guests-only run shows its consoles as it goes.
-    this.merge.flushBefore(Math.min(this.minOwn(), this.nextTime(), this.cap + 1));
+    this.merge.flushBefore(Math.min(this.minOwn(), this.nextTime(), this.cap + 1, this.final ? this.end + 1 : Infinity));
     this.publish();
-    const s = this.sync;
     storeTime(s, SYNC_MAIN_NEED_HI, SYNC_MAIN_NEED_LO, need);
-    const seen = Atomics.load(s, SYNC_MAIN_BELL);
     Atomics.store(s, SYNC_MAIN_WAITING, 1);
     // One more look now that we are marked waiting (a guest that passes `need` from now on rings): sleep unless it
     // lets us go on or brought messages. Not "unless any own time moved": a guest's own time moves at every one of its
@@ -373,6 +410,84 @@ export class MainGate implements QueueGate {
     return woke;
   }
 
+  /**
+   * GuestHost.pump for the hosted guest, whose CPU waits inside an access: run what may run now without blocking (a
+   * wait gives the slice back), up to the run's limit. True if an event ran or a guest's message came in.
+   */
+  pump(): boolean {
+    if (this.final) return false;
+    if (this.stopped) {
+      // Stopped between two events while the hosted guest waited: the run ends as soon as its end is known.
+      if (this.settled()) this.finalize();
+      return false;
+    }
+    const q = this.queue;
+    const ran = q.executed;
+    const took = this.drained.reduce((a, b) => a + b, 0);
+    if (!this.stopWhen) q.runSlice(this.cap, 64);
+    else {
+      // The run's stop condition is asked after every event here as after every event of the run's own loop.
+      for (let i = 0; i < 64 && q.runSlice(this.cap, 1) === 1 && !this.yielded; i++) {
+        if (this.stopWhen()) {
+          this.stopped = true;
+          break;
+        }
+      }
+    }
+    this.yielded = false;
+    return q.executed !== ran || this.drained.reduce((a, b) => a + b, 0) !== took;
+  }
+
+  /**
+   * Nothing a guest still sends can come before our next event (or held message), nor a record of its before then:
+   * every guest's own time has reached it. Then what runs next here no longer depends on when messages arrived, and
+   * neither does the end (`peekEnd`) of a run stopped now, nor the records up to that end.
+   */
+  private settled(): boolean {
+    this.update();
+    return this.minOwn() >= Math.min(this.nextTime(), this.cap + 1);
+  }
+
+  /** The run has ended: nothing more runs here; the guests may count on a horizon of the end + 1 (serveUntil). */
+  private finalize(): void {
+    this.end = this.peekEnd();
+    this.final = true;
+    // The guests' records up to the end, all of them (settled: none can still come), and none after it.
+    this.merge.flushBefore(this.end + 1);
+    this.publishState();
+    // Wake every guest: one asleep reads `final` only when it wakes.
+    for (let g = 0; g < this.guests.length; g++) ring(this.sync, guestBell(this.sync, g));
+  }
+
+  /**
+   * Stop the run where it is, with an end that does not depend on the threads: first let every guest's own time pass
+   * our next event (the messages that could still come before it are then in), as an end after a stop condition
+   * needs (a run that reached its limit has that already). Returns the end (peekEnd).
+   */
+  settleEnd(): Time {
+    while (!this.final && !this.settled()) this.wait(this.nextTime() - 1);
+    return this.peekEnd();
+  }
+
+  /**
+   * GuestHost.sleep: the hosted guest waits (armed, its bell is ours) and nothing here can run: say what we wait for
+   * and sleep on our bell, as `wait` does, unless something already came after `seen`.
+   */
+  sleepHosted(seen: number): void {
+    const next = this.nextTime();
+    const need = this.need(next <= this.cap ? next : this.cap + 1);
+    this.publishState();
+    this.merge.flushBefore(Math.min(this.minOwn(), next, this.cap + 1, this.final ? this.end + 1 : Infinity));
+    this.publish();
+    const s = this.sync;
+    storeTime(s, SYNC_MAIN_NEED_HI, SYNC_MAIN_NEED_LO, need);
+    Atomics.store(s, SYNC_MAIN_WAITING, 1);
+    const drainedBefore = this.drained.reduce((a, b) => a + b, 0);
+    this.update();
+    if (this.minOwn() < need && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS);
+    Atomics.store(s, SYNC_MAIN_WAITING, 0);
+  }
+
   /** Post a message to guest g (a medium's call: station-proxy.ts; a timed one is counted) and wake it. */
   send(g: number, m: ToGuest): void {
     if (isTimedToGuest(m)) {
@@ -380,6 +495,6 @@ export class MainGate implements QueueGate {
       this.sentTo[g]!++;
     }
     this.guests[g]!.endpoint.post(m);
-    ring(this.sync, syncGuestBell(g));
+    ring(this.sync, guestBell(this.sync, g));
   }
 }

@@ -122,7 +122,7 @@ export const SYNC_MAIN_CAP: [number, number] = [8, 9];
 export const SYNC_MAIN_FINAL = 10;
 export const SYNC_MAIN_END: [number, number] = [11, 12];
 const GUEST_BASE = 16;
-const GUEST_WORDS = 14;
+const GUEST_WORDS = 15;
 /** A guest's published state (shared-clocks.ts): sequence word, own time (2 words), messages sent, messages taken in. */
 export function syncGuestState(i: number): { ver: number; own: [number, number]; sent: number; recv: number } {
   const b = GUEST_BASE + GUEST_WORDS * i;
@@ -145,6 +145,17 @@ export function syncGuestStuck(i: number): number {
 }
 export function syncGuestBell(i: number): number {
   return GUEST_BASE + GUEST_WORDS * i;
+}
+/**
+ * 1 when the main thread hosts guest i (hosted-guest.ts): it sleeps on the main thread's bell (one thread sleeps for
+ * both), so ringing it rings that. Written once by the main thread before any guest starts; 0: its own bell.
+ */
+export function syncGuestHosted(i: number): number {
+  return GUEST_BASE + GUEST_WORDS * i + 14;
+}
+/** The word guest i sleeps on: its bell, or the main thread's if hosted (syncGuestHosted). */
+export function guestBell(sync: Int32Array, i: number): number {
+  return Atomics.load(sync, syncGuestHosted(i)) === 1 ? SYNC_MAIN_BELL : syncGuestBell(i);
 }
 /**
  * What guest i is doing: WAIT_RUNNING, WAIT_WATCHING (it spins over the others' states: publish eagerly), or an arm

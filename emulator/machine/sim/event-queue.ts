@@ -176,6 +176,8 @@ export class EventQueue {
         n++;
         if (stop && stop()) return n;
       }
+      // The gate stopped the run between two events (its stop condition held inside a wait: main-gate.ts `pump`).
+      if (gate?.yielded) return n;
     } finally {
       this._horizon = outer;
       this._advanceOk = outerOk;
