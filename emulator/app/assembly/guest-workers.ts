@@ -144,14 +144,15 @@ export class GuestWorkers {
    * the snapshot's time ends after it) while nothing more runs here (MainGate.serveUntil). Returns the guests' events
    * and the end they were counted to.
    */
-  finish(): { events: number; end: Time } | null {
+  finish(interrupted = false): { events: number; end: Time } | null {
     const gate = this.gate;
     if (!gate) return null;
     const cb = this.onParts;
     this.onParts = null;
     this.ends = this.guests.map(() => null);
-    // Where the run stopped, once no message can still change it (a stop condition may hold between messages).
-    const end = gate.settleEnd();
+    // Where the run stopped, once no message can still change it (a stop condition may hold between messages); on a
+    // signal, at once: as far as every guest has got (an interrupted run is where the wall clock stopped it anyway).
+    const end = interrupted ? gate.reachedEnd() : gate.settleEnd();
     // A worker that ended (it failed; the run reported it) answers nothing: take what the others have.
     if (this.guests.some((g) => g.failure !== null)) {
       cb?.({ ok: false, why: "a guest's worker thread ended before the run did" });
@@ -159,7 +160,7 @@ export class GuestWorkers {
     }
     for (const g of this.guests) gate.send(g.index, { k: 'end', until: end });
     try {
-      gate.serveUntil(() => this.ends.every((n) => n !== null) && (!cb || this.failed !== null || this.parts.every((p) => p !== null)));
+      gate.serveUntil(() => this.ends.every((n) => n !== null) && (!cb || this.failed !== null || this.parts.every((p) => p !== null)), end);
     } catch (e) {
       this.failed ??= (e as Error).message;
     }

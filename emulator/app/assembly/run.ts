@@ -4,6 +4,7 @@
  * and stack/ together.
  */
 import { Simulation } from '../../machine/sim/simulation';
+import type { Time } from '../../machine/sim/time';
 import { SimEvent } from '../../machine/sim/event';
 import { Priority } from '../../machine/sim/priority';
 import type { Scenario } from '../scenario/types';
@@ -74,7 +75,16 @@ export interface Assembled {
   trace: string[];
   /** Why the --trace file was cut (size limit, write failure), or null: trace-writer.ts. */
   traceCut(): TraceCut | null;
-  close(): string[];
+  /**
+   * Close the run's outputs; returns the pcap files. `interrupted`: the run was stopped by a signal, so guests in
+   * worker threads are not waited for to pass the main thread's next event (GuestWorkers.finish).
+   */
+  close(interrupted?: boolean): string[];
+  /**
+   * With guests in worker threads, once closed: the time up to which everything ran, guests included (their events
+   * and records up to it are in the run, none after). Null: no workers, or not closed yet.
+   */
+  reached(): Time | null;
 }
 
 export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
@@ -120,6 +130,7 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
   if (opts.workers && remote.length > 0) installGate(sim, opts.workers, remote);
   /** With guests in worker threads: the events they ran up to the run's end (known when it closes). */
   let guestEvents = 0;
+  let reached: Time | null = null;
   for (const n of all) n.powerOn();
   return {
     sim,
@@ -131,13 +142,15 @@ export function assemble(scenario: Scenario, opts: RunOptions = {}): Assembled {
     events: () => sim.queue.executed + guestEvents,
     trace,
     traceCut: () => writer?.cut ?? null,
-    close() {
+    reached: () => reached,
+    close(interrupted = false) {
       if (opts.workers && remote.length > 0) {
         // The guests' events up to the end; a snapshot taken during the run may still wait for guests' parts
         // (guest-workers.ts `finish`).
-        const fin = opts.workers.finish();
+        const fin = opts.workers.finish(interrupted);
         opts.workers.stop();
         guestEvents = fin?.events ?? 0;
+        reached = fin?.end ?? null;
       }
       for (const g of guests) g.console.flush();
       for (const n of nodes) n.console.flush();

@@ -127,7 +127,10 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
     if (gate) gate.stopWhen = null;
   }
   observer.abandon();
-  const pcaps = a.close();
+  const pcaps = a.close(interruptedAt !== null);
+  // With guests in worker threads the main thread's clock stops at its last event; the guests got further.
+  const reached = a.reached();
+  if (interruptedAt !== null && reached !== null) interruptedAt = Math.max(interruptedAt, reached);
   // Every node's console, guests' (their serial consoles) included, in scenario order.
   const all = [...a.nodes, ...a.guests, ...a.remote];
   const order = scenario.nodes.map((n) => n.name);
@@ -146,7 +149,7 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
     scenario,
     seed: a.sim.seed,
     traceHash: a.sim.tracer.digest(),
-    virtualTime: q.now,
+    virtualTime: interruptedAt ?? q.now,
     until,
     events: a.events(),
     consoles,

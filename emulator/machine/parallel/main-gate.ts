@@ -344,10 +344,8 @@ export class MainGate implements QueueGate {
    * (shared-clocks.ts `final`): a longer run would send it nothing earlier. Returns `end`. A guest that needs more says so itself
    * (guest-gate.ts `onStuck`), so this ends whatever the guests do.
    */
-  serveUntil(done: () => boolean): Time {
-    if (!this.final) {
-      this.finalize();
-    }
+  serveUntil(done: () => boolean, end?: Time): Time {
+    if (!this.final) this.finalize(end);
     for (;;) {
       this.update();
       if (done()) return this.end;
@@ -449,14 +447,24 @@ export class MainGate implements QueueGate {
   }
 
   /** The run has ended: nothing more runs here; the guests may count on a horizon of the end + 1 (serveUntil). */
-  private finalize(): void {
-    this.end = this.peekEnd();
+  private finalize(end = this.peekEnd()): void {
+    this.end = end;
     this.final = true;
     // The guests' records up to the end, all of them (settled: none can still come), and none after it.
     this.merge.flushBefore(this.end + 1);
     this.publishState();
     // Wake every guest: one asleep reads `final` only when it wakes.
     for (let g = 0; g < this.guests.length; g++) ring(this.sync, guestBell(this.sync, g));
+  }
+
+  /**
+   * The end of a run stopped by a signal, without waiting: everything here up to our next event (less 1 ns) has run,
+   * and every guest has run, and sent us, everything before its own time.
+   */
+  reachedEnd(): Time {
+    if (this.final) return this.end;
+    this.update();
+    return Math.max(this.queue.now, Math.min(this.peekEnd(), this.minOwn() - 1));
   }
 
   /**
