@@ -12,7 +12,7 @@
  * that may run (`run`); the guest, when an event of its own cannot run yet, gives the thread back (its gate yields,
  * armed); when its CPU waits inside a register access it runs the main thread's events that may run meanwhile
  * (`GuestHost.pump`, never the guest's own again); when neither can go on the thread sleeps once for both, on the main
- * thread's bell, which rings for either (the guest's bell is the main thread's: messages.ts `syncGuestBellRef`).
+ * thread's bell, which rings for either (the guest's bell is the main thread's: messages.ts `syncGuestHosted`).
  */
 import { StopWorker } from '../../machine/parallel/guest-gate';
 import type { MainGate } from '../../machine/parallel/main-gate';
@@ -42,7 +42,7 @@ export class HostedGuest {
 
   private constructor(private readonly endpoint: Endpoint<ToGuest, ToMain>) {}
 
-  /** Build the guest (as its worker would) and say hello on `endpoint`; `mainEnd` is the main thread's end. */
+  /** Build the guest (as its worker would) and say hello on `endpoint`, its end of the channel to the main thread. */
   static async build(d: GuestBuildData, endpoint: Endpoint<ToGuest, ToMain>): Promise<HostedGuest> {
     const h = new HostedGuest(endpoint);
     h.built = await buildThreadGuest(d, endpoint, (m) => endpoint.post(m), {
