@@ -58,7 +58,7 @@ function addRunOptions(cmd: Command): Command {
     .option('-w, --write <file>', CAPTURE_HELP.write)
     .option('--capture-filter <expr>', CAPTURE_HELP.filter)
     .option('--capture-ring <size>', CAPTURE_HELP.ring)
-    .option('--threads <n>', 'run each guest node in its own worker thread, at most n at once; auto: the machine\'s cores (docs/guest-time-model.md)', threadsArg);
+    .option('--threads <n>', 'run each guest node in a thread of its own (the last on the main thread when n covers them all), at most n at once; auto: the machine\'s cores (docs/guest-time-model.md)', threadsArg);
 }
 
 async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
