@@ -72,8 +72,8 @@ export interface ThreadGuest {
   instance: V86Instance;
   /** The main thread's 'go': the media's states and lookahead; then the guest powers on. */
   go(m: Extract<ToGuest, { k: 'go' }>): void;
-  /** A snapshot's part is still to be taken (`snapshotAt`). */
-  snapPending: boolean;
+  /** A snapshot's part is still to be taken (`snapshotAt`); its loop clears it once taken. */
+  snap: { pending: boolean };
 }
 
 /**
@@ -95,7 +95,7 @@ export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToG
     autonegAbilities: (port, abil) => gate.send({ k: 'an-abil', t: sim.queue.now, port, abil }),
     radio: (radio, a) => gate.send({ k: 'radio', t: sim.queue.now, radio, a }),
   });
-  const built: ThreadGuest = { sim, instance, gate: null as unknown as GuestGate, node: null as unknown as GuestNode, go: () => undefined, snapPending: d.snapshotAt !== undefined };
+  const snap = { pending: d.snapshotAt !== undefined };
   const gate: GuestGate = new GuestGate({
     name: d.node,
     index: d.index,
@@ -121,7 +121,7 @@ export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToG
       if (n === 1) process.stderr.write(`qnxemu: warning: guest ${d.node}: a wake-up between threads came late (recovered after ${SLEEP_CHECK_MS / 1000} s); the run is unaffected\n`);
     },
     onStuck: () => {
-      if (built.snapPending)
+      if (snap.pending)
         gate.send({ k: 'snap-failed', why: `its CPU was in a quantum at the snapshot's time (${seconds(d.snapshotAt!)}) that ends after the run's end (its clock is at ${seconds(node.machine.guestTime)}): run longer (--until)` });
     },
     ...(host ? { host } : {}),
@@ -140,13 +140,11 @@ export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToG
   node.machine.clockWatch = (cpu) => gate.poll(cpu);
   if (d.stream) node.machine.onSerial((text) => post({ k: 'out', text }));
   post({ k: 'hello', attaches: media.attaches, radios: media.radioAttaches });
-  built.gate = gate;
-  built.node = node;
-  built.go = (go) => {
-    sim.tracer.verbose = go.verbose;
-    gate.setLookahead(go.lookahead);
-    go.ports.forEach((st, i) => media.ports[i]!.setState(st));
-    go.radios.forEach((st, i) => media.radios[i]!.setState(st));
+  const go = (m: Extract<ToGuest, { k: 'go' }>): void => {
+    sim.tracer.verbose = m.verbose;
+    gate.setLookahead(m.lookahead);
+    m.ports.forEach((st, i) => media.ports[i]!.setState(st));
+    m.radios.forEach((st, i) => media.radios[i]!.setState(st));
     media.start();
     // A PHY's offer changed by a register write reaches the main thread's replica before the next event runs (the
     // link segment reads it only when it negotiates); the check is deterministic: it runs at the same points in any run.
@@ -165,7 +163,7 @@ export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToG
     gate.start();
     node.powerOn();
   };
-  return built;
+  return { sim, instance, gate, node, go, snap };
 }
 
 export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
@@ -192,7 +190,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
       if (d.snapshotAt !== undefined) {
         sim.queue.runUntil(d.snapshotAt);
         gate.send({ k: 'snap', part: workerPart(sim, node) });
-        g.snapPending = false;
+        g.snap.pending = false;
       }
       sim.queue.runUntil(Number.MAX_SAFE_INTEGER);
     } catch (e) {

@@ -75,6 +75,8 @@ export class MainGate implements QueueGate {
   private readonly unacked: Time[][];
   private readonly sentTo: number[];
   private readonly drained: number[];
+  /** Every guest's causal messages taken in (the sum of `drained`): a wait that saw it change got something. */
+  private taken = 0;
   private readonly keys: number[];
   private readonly sentH: Time[];
   private readonly sentCap: Time[];
@@ -248,6 +250,7 @@ export class MainGate implements QueueGate {
       default: {
         if (!isCausal(m)) return;
         this.drained[g]!++;
+        this.taken++;
         const ev = new SimEvent(`${guest.name}.msg`, () => guest.apply(m), Priority.Message);
         const key = MESSAGE_SEQ_BASE + (g + 1) * ORIGIN_SPAN + this.keys[g]!++;
         const at = (m as { t: Time }).t + 1;
@@ -374,18 +377,25 @@ export class MainGate implements QueueGate {
           // It ran: a slice's worth of work was done (its events run for up to milliseconds each), so give the caller's
           // event loop its turn as a slice of our own events would (false: a runSlice ends here and goes on).
           if (this.host.run()) return false;
-          const drained = this.drained.reduce((a, b) => a + b, 0);
+          const taken = this.taken;
           this.update();
           const next = this.nextTime();
-          if ((next <= this.cap && this.minOwn() >= next) || this.drained.reduce((a, b) => a + b, 0) !== drained) return true;
+          if ((next <= this.cap && this.minOwn() >= next) || this.taken !== taken) return true;
         }
       } finally {
         this.inHost = false;
       }
     }
+    // Before publishing: a horizon posted to a guest we host rings this bell, and must end the sleep.
+    return this.sleep(need, Atomics.load(this.sync, SYNC_MAIN_BELL));
+  }
+
+  /**
+   * Publish what the guests read, say we wait for their own times to reach `need`, and sleep on our bell unless it
+   * rang after `seen`; false if the slice ended with nobody ringing.
+   */
+  private sleep(need: Time, seen: number): boolean {
     const s = this.sync;
-    // Before publishing: a horizon posted to a guest we host rings this bell, and must end the sleep below.
-    const seen = Atomics.load(s, SYNC_MAIN_BELL);
     this.publishState();
     // Guests' records (and console lines) before every guest's own time and our next event can go out now: nothing
     // can come before them any more. So a guests-only run shows its consoles as it goes.
@@ -398,12 +408,10 @@ export class MainGate implements QueueGate {
     // CPU's clock reads while another guest watches it, and waking for each kept this thread spinning (2.2 s of CPU
     // in a 15 s two-guest boot, on a machine whose two cores the guests need). A waiting guest that needs a horizon
     // from us (messages in flight) is served when the others pass its need less the lookahead, which `need` holds.
-    const drainedBefore = this.drained.reduce((a, b) => a + b, 0);
+    const taken = this.taken;
     this.update();
     let woke = true;
-    if (this.minOwn() < need && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) {
-      woke = Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS) !== 'timed-out';
-    }
+    if (this.minOwn() < need && this.taken === taken) woke = Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS) !== 'timed-out';
     Atomics.store(s, SYNC_MAIN_WAITING, 0);
     return woke;
   }
@@ -421,7 +429,7 @@ export class MainGate implements QueueGate {
     }
     const q = this.queue;
     const ran = q.executed;
-    const took = this.drained.reduce((a, b) => a + b, 0);
+    const took = this.taken;
     if (!this.stopWhen) q.runSlice(this.cap, 64);
     else {
       // The run's stop condition is asked after every event here as after every event of the run's own loop.
@@ -433,7 +441,7 @@ export class MainGate implements QueueGate {
       }
     }
     this.yielded = false;
-    return q.executed !== ran || this.drained.reduce((a, b) => a + b, 0) !== took;
+    return q.executed !== ran || this.taken !== took;
   }
 
   /**
@@ -483,17 +491,7 @@ export class MainGate implements QueueGate {
    */
   sleepHosted(seen: number): void {
     const next = this.nextTime();
-    const need = this.need(next <= this.cap ? next : this.cap + 1);
-    this.publishState();
-    this.merge.flushBefore(Math.min(this.minOwn(), next, this.cap + 1, this.final ? this.end + 1 : Infinity));
-    this.publish();
-    const s = this.sync;
-    storeTime(s, SYNC_MAIN_NEED_HI, SYNC_MAIN_NEED_LO, need);
-    Atomics.store(s, SYNC_MAIN_WAITING, 1);
-    const drainedBefore = this.drained.reduce((a, b) => a + b, 0);
-    this.update();
-    if (this.minOwn() < need && this.drained.reduce((a, b) => a + b, 0) === drainedBefore) Atomics.wait(s, SYNC_MAIN_BELL, seen, WAIT_SLICE_MS);
-    Atomics.store(s, SYNC_MAIN_WAITING, 0);
+    this.sleep(this.need(next <= this.cap ? next : this.cap + 1), seen);
   }
 
   /** Post a message to guest g (a medium's call: station-proxy.ts; a timed one is counted) and wake it. */
