@@ -29,8 +29,10 @@ describe('qnxemu run --threads 2, interrupted', () => {
     expect(t).toBeLessThan(6);
     checkPcap(path.join(dir, 'hub0.pcap'));
     expect(checkTrace(path.join(dir, 't.jsonl'))).toBeGreaterThan(10);
-    // Nothing of a guest after the stop reached the trace.
+    // Nothing of a guest after the stop reached the trace. The summary prints the time reached rounded to the
+    // microsecond (run-cmd.ts: toFixed(6)), so the reached time is at most 500 ns past the printed one; records may
+    // sit at it + 1 ns (the flush bound).
     const last = JSON.parse(fs.readFileSync(path.join(dir, 't.jsonl'), 'utf8').trim().split('\n').pop()!) as { t: number };
-    expect(last.t).toBeLessThanOrEqual(Math.round(t * 1e9) + 1);
+    expect(last.t).toBeLessThanOrEqual(Math.round(t * 1e9) + 500 + 1);
   }, 120_000);
 });
