@@ -4,7 +4,8 @@
  * and once with `--threads 2` (each guest in its own worker thread, at most N executing at once). The figure is
  * the wall time of the `--threads 2` run; the context gives both runs and their ratio, and the transfer alone
  * (from linux2's `dd` command line to linux1's `rx exit 0`, timed as the child prints them: console lines go
- * to stdout while the run goes on), and, for comparison, the run without `--threads` (the single-threaded engine). All
+ * to stdout while the run goes on), and, for comparison, the run with `--no-threads` (the single-threaded engine; without
+ * `--threads` two guests run threaded, as many at once as the machine has cores: guest-threads.ts). All
  * runs must pass the scenario's expectation and print the same
  * `trace-hash` line (the threaded engine is deterministic whatever N), else the figure is not measured.
  * Wall-clock reads are fine here: the benchmark stands outside the simulated world and only observes it.
@@ -34,7 +35,7 @@ interface CliRun {
 }
 
 /** One `qnxemu run` of the scenario as a child process, its stdout read line by line as it comes. */
-function runCli(threads: number | null): Promise<CliRun> {
+function runCli(threads: number | false): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let ddAt: number | null = null;
@@ -42,7 +43,7 @@ function runCli(threads: number | null): Promise<CliRun> {
     let stdout = '';
     let stderr = '';
     let partial = '';
-    const args = [CLI, 'run', SCENARIO, ...(threads === null ? [] : ['--threads', String(threads)]), '--no-color'];
+    const args = [CLI, 'run', SCENARIO, ...(threads === false ? ['--no-threads'] : ['--threads', String(threads)]), '--no-color'];
     const child = spawn(process.execPath, args, { cwd: ROOT });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
@@ -89,8 +90,8 @@ async function parallelCapacity(): Promise<string> {
 const traceHash = (stdout: string): string | null => /^trace-hash [0-9a-f]{64}$/m.exec(stdout)?.[0] ?? null;
 
 /** Why a run does not count (null: it passed), in one line. */
-function problem(threads: number | null, r: CliRun): string | null {
-  const what = threads === null ? 'without --threads' : `--threads ${threads}`;
+function problem(threads: number | false, r: CliRun): string | null {
+  const what = threads === false ? '--no-threads' : `--threads ${threads}`;
   if (r.status !== 0) return `${what} exited ${r.status}: ${r.stderr.trim().split('\n')[0] ?? ''}`.trim();
   if (!/^linux1\s*\| 1048576$/m.test(r.stdout)) return `${what}: linux1 did not receive 1048576 bytes`;
   if (traceHash(r.stdout) === null) return `${what}: no trace-hash line`;
@@ -103,9 +104,9 @@ export async function benchGuestsLines(): Promise<string[]> {
   const one = await runCli(1);
   const two = await runCli(2);
   // The single-threaded engine on the same scenario (another engine, another trace-hash: docs/guest-time-model.md).
-  const single = await runCli(null);
+  const single = await runCli(false);
   const capacity = await parallelCapacity();
-  const bad = problem(1, one) ?? problem(2, two) ?? problem(null, single);
+  const bad = problem(1, one) ?? problem(2, two) ?? problem(false, single);
   if (bad) return [notMeasured(NAME, bad)];
   if (traceHash(one.stdout) !== traceHash(two.stdout))
     return [notMeasured(NAME, `--threads 1 and --threads 2 printed different trace hashes: ${traceHash(one.stdout)} / ${traceHash(two.stdout)}`)];
@@ -117,7 +118,7 @@ export async function benchGuestsLines(): Promise<string[]> {
       's wall',
       `2 Linux guests boot and move 1 MiB over nc on a hub, qnxemu run ${path.basename(SCENARIO)}: threads 1: ${one.seconds.toFixed(2)} s, ` +
         `threads 2: ${two.seconds.toFixed(2)} s, ratio X/Y = ${(one.seconds / two.seconds).toFixed(2)}×; ${xfer}; same trace-hash; ` +
-        `without --threads (single-threaded engine): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${capacity}; ${QEMU}`,
+        `--no-threads (single-threaded engine): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${capacity}; ${QEMU}`,
     ),
   ];
 }

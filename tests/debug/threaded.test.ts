@@ -115,8 +115,8 @@ describe('a threaded run, recorded and replayed on one thread', () => {
     const out: string[] = [];
     runScript(repl, ['show nic linux1.nic0', 'show arp linux1'], (t) => out.push(t));
     const text = out.join('');
-    expect(text).toMatch(/linux1 is a Linux guest that ran in a worker thread \(--threads\): its NIC models stayed there/);
-    expect(text).toMatch(/linux1 is a Linux guest that ran in a worker thread \(--threads\): its state \(show arp is for simulated QNX nodes\) stayed there/);
+    expect(text).toMatch(/linux1 is a Linux guest that ran in a worker thread \(the threaded engine: two or more guests, or --threads\): its NIC models stayed there/);
+    expect(text).toMatch(/linux1 is a Linux guest that ran in a worker thread \(the threaded engine: two or more guests, or --threads\): its state \(show arp is for simulated QNX nodes\) stayed there/);
   });
 
   test('with register records on (a register breakpoint), the end does not compare the trace-hash', () => {

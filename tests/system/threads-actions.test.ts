@@ -3,9 +3,10 @@
  * counters read at it (`cat /proc/net/dev` between marker lines) go to the guest's worker as timed messages, and the
  * main thread's stand-in of the shell (guest-workers.ts RemoteShell) learns what the shell did from reports stamped
  * with virtual time. Checked here: the stand-in counts a report only from 1 ns after its time; with two guests typed
- * at (tests/fixtures/threads/guest-actions.yaml) `--threads 1` and `--threads 2` give the same stdout, trace-hash and
- * pcaps, and the expectations hold as they do without `--threads`; `qnxemu test --threads N` runs a suite so (the same
- * trace as `run --threads`), and a bad N is one line.
+ * at (tests/fixtures/threads/guest-actions.yaml) `--threads 1` and the default (two guests: the machine's cores,
+ * guest-threads.ts) give the same stdout, trace-hash and pcaps; `qnxemu test` runs a suite so by default (the same
+ * trace as `run`), with the same outcomes as `--no-threads` (the single-threaded engine: another trace), and a bad N
+ * is one line.
  *
  * Each run boots two Linux guests under v86 (about a minute of wall time, more with the runs side by side on a
  * 2-core machine): the timeouts are generous.
@@ -81,17 +82,20 @@ beforeAll(async () => {
   await ensureGuestImage({ progress: false });
 }, RUN_MS);
 
-/** `run --threads 2` of the fixture with its pcaps: both tests below compare with it (one two-guest boot, not two). */
-const runThreads2 = sharedRun(() => {
+/**
+ * `run` of the fixture with its pcaps and no --threads: two guests, so threads, as many as the machine has cores (2
+ * on CI). Both tests below compare with it (one two-guest boot, not two).
+ */
+const runDefault = sharedRun(() => {
   const pcap = tmpdir('actions2');
-  return { pcap, result: qnxemu(['run', ACTIONS, '--pcap', pcap, '--threads', '2', '--no-color']) };
+  return { pcap, result: qnxemu(['run', ACTIONS, '--pcap', pcap, '--no-color']) };
 });
 
 describe('scenario actions and counter reads at guests in worker threads', () => {
-  test('--threads 1 and --threads 2: same stdout, trace-hash and pcaps; the actions were typed and every expectation held', async () => {
+  test('--threads 1 and the default (the machine\'s cores): same stdout, trace-hash and pcaps; the actions were typed and every expectation held', async () => {
     const p1 = tmpdir('actions1');
-    const p2 = runThreads2().pcap;
-    const [one, two] = await Promise.all([qnxemu(['run', ACTIONS, '--pcap', p1, '--threads', '1', '--no-color']), runThreads2().result]);
+    const p2 = runDefault().pcap;
+    const [one, two] = await Promise.all([qnxemu(['run', ACTIONS, '--pcap', p1, '--threads', '1', '--no-color']), runDefault().result]);
     expect(one.stderr).toBe('');
     expect(one.status).toBe(0);
     expect(two.status).toBe(0);
@@ -107,13 +111,13 @@ describe('scenario actions and counter reads at guests in worker threads', () =>
     expect(one.stdout).not.toMatch(/never ran|worker thread/);
   }, RUN_MS);
 
-  test('qnxemu test --threads 2: the same run as run --threads, the outcomes of the run without threads', async () => {
+  test('qnxemu test: threads by default, the same run as run; --no-threads the single-threaded engine, another trace, the same outcomes', async () => {
     const [threaded, plain] = [tmpdir('actions-test2'), tmpdir('actions-test0')];
     const junit = path.join(threaded, 'junit.xml');
     const [t2, t0, run2] = await Promise.all([
-      qnxemu(['test', PING, ACTIONS, '--threads', '2', '--jobs', '1', '--no-progress', '--junit', junit, '--artifacts', threaded]),
-      qnxemu(['test', ACTIONS, '--jobs', '1', '--no-progress', '--artifacts', plain]),
-      runThreads2().result,
+      qnxemu(['test', PING, ACTIONS, '--jobs', '1', '--no-progress', '--junit', junit, '--artifacts', threaded]),
+      qnxemu(['test', ACTIONS, '--no-threads', '--jobs', '1', '--no-progress', '--artifacts', plain]),
+      runDefault().result,
     ]);
     expect(t0.status).toBe(0);
     // Both scenarios ran (the guests' one threaded) and passed. (A guest on the air runs threaded too: threads.test.ts.)
@@ -124,9 +128,13 @@ describe('scenario actions and counter reads at guests in worker threads', () =>
     const xml = fs.readFileSync(junit, 'utf8');
     expect(xml).toMatch(/<testcase name="guest-actions"/);
     expect(xml).not.toMatch(/<error /);
-    // The scenario in the suite is the run of `run --threads 2` (same trace), and it judged as the run without threads.
+    // The scenario in the suite is the run of `run` (same trace: threaded), and it judged as the run without threads,
+    // which is the single-threaded engine's (another run: the 1 ns boundary, nested catch-ups).
     const [r2, r0] = [result(path.join(threaded, 'guest-actions')), result(path.join(plain, 'guest-actions'))];
     expect(r2.traceHash).toBe(hashOf(run2.stdout));
+    expect(r0.status).toBe('passed');
+    expect(r0.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(r0.traceHash).not.toBe(r2.traceHash);
     expect(r2.status).toBe('passed');
     expect(r2.expectations.map((e) => [e.ok, e.label])).toEqual(r0.expectations.map((e) => [e.ok, e.label]));
     expect(verdicts(run2.stdout)).toHaveLength(6);

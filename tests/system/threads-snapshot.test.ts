@@ -102,6 +102,6 @@ describe('snapshots of a run with guests in worker threads', () => {
     expect(oneErrorLine(wrongEngine)).toMatch(/^qnxemu: --restore .*a\.snap: taken with the guests in worker threads \(--threads\): restore it with --threads$/);
     expect(single.status).toBe(0);
     const r = await cliAsync(['run', NE2K_PCI, '--until', END, '--threads', '2', '--restore', file('single.snap')]);
-    expect(oneErrorLine(r)).toMatch(/^qnxemu: --restore .*single\.snap: taken with the guests on the main thread: restore it without --threads/);
+    expect(oneErrorLine(r)).toMatch(/^qnxemu: --restore .*single\.snap: taken with the guests on the main thread: restore it with --no-threads/);
   }, 400_000);
 });

@@ -81,6 +81,29 @@ describe('qnxemu web GUEST (serving)', () => {
   });
 });
 
+describe('qnxemu web on two guests', () => {
+  // qnxemu run runs two or more guests in threads by default (guest-threads.ts); the page runs them on one thread, as
+  // `run --no-threads` does: it says so once (one guest: no line), and `--no-threads`, which asks for that, is accepted.
+  const TWO = 'tests/fixtures/threads/two-guests-collide.yaml';
+  const NOTE = 'qnxemu web: the page runs linux1, linux2 on one thread, the run `qnxemu run --no-threads` makes (qnxemu run runs two or more guests in threads by default: another run)\n';
+  test('says the page is the single-threaded engine\'s run; not with --no-threads, nor for one guest', () => {
+    const dir = tmpdir('guest-two');
+    const [plain, asked, one] = [
+      qnxemu(['web', TWO, '--out', path.join(dir, 'a')]),
+      qnxemu(['web', TWO, '--no-threads', '--out', path.join(dir, 'b')]),
+      qnxemu(['web', FILE, '--out', path.join(dir, 'c')]),
+    ];
+    for (const r of [plain, asked, one]) {
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    expect(plain.stdout.startsWith(NOTE)).toBe(true);
+    expect(asked.stdout).not.toContain('on one thread');
+    expect(one.stdout).not.toContain('on one thread');
+    expect(asked.stdout).toMatch(/^qnxemu web: two-guests-collide, seed 1: serve /m);
+  });
+});
+
 describe('a failure bundle of a guest scenario (qnxemu test --artifacts)', () => {
   test('is written, and `qnxemu web BUNDLE --out` serves the guest image with it', () => {
     const failure = { t: 4_000_000_000, expectation: 'linux1.nic0 rx-accept >= 99', message: 'got 3' };

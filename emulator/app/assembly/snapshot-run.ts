@@ -112,7 +112,7 @@ export function restoreRefusal(scenario: Scenario, loaded: LoadedSnapshot, req: 
   if (guests.length > 0 && !!loaded.snapshot.threads !== !!req.threads)
     return loaded.snapshot.threads
       ? 'taken with the guests in worker threads (--threads): restore it with --threads'
-      : 'taken with the guests on the main thread: restore it without --threads (the two engines give different runs)';
+      : 'taken with the guests on the main thread: restore it with --no-threads (the two engines give different runs)';
   return null;
 }
 

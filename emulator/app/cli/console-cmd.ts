@@ -28,7 +28,8 @@ import * as readline from 'node:readline';
 import { CliError } from './errors';
 import { useColour } from './colour';
 import { untilArg, type UntilArg } from './until';
-import { seedArg, threadsArg } from './args';
+import { NO_THREADS_HELP, seedArg, threadsArg } from './args';
+import { guestThreads } from '../assembly/guest-threads';
 import { loadScenarioFile } from '../scenario/load';
 import { assemble, type Assembled, type RunOptions } from '../assembly/run';
 import type { Scenario } from '../scenario/types';
@@ -48,8 +49,12 @@ interface ConsoleOpts {
   until?: UntilArg;
   speed: number;
   restore?: string;
-  threads?: number;
+  /** `--threads N`, `--no-threads` (false), nothing; runConsole resolves it (guest-threads.ts). */
+  threads?: number | false;
 }
+
+/** ConsoleOpts with `threads` resolved: a number (the threaded engine), or absent (the single-threaded one). */
+type Resolved = Omit<ConsoleOpts, 'threads'> & { threads?: number };
 
 /** Virtual time run per slice before input is looked at again. */
 const SLICE_NS = 10_000_000;
@@ -92,7 +97,8 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     .option('--until <time>', 'stop at this virtual time (default: when the input has ended and its last line has run)', untilArg)
     .option('--speed <x>', 'virtual seconds per wall second', speedArg, 1)
     .option('--restore <file>', 'start from a snapshot file of this scenario (qnxemu run --snapshot-out; docs/formats/snapshot.md)')
-    .option('--threads <n>', 'run each guest node in its own worker thread, at most n at once, or auto (as qnxemu run --threads)', threadsArg)
+    .option('--threads <n>', "run each guest node in a worker thread, at most n at once; auto: the machine's cores, the default with two or more guests (as qnxemu run --threads)", threadsArg)
+    .option('--no-threads', NO_THREADS_HELP)
     .action(async (file: string, nodeName: string, o: ConsoleOpts) => {
       try {
         process.exitCode = await runConsole(file, nodeName, o);
@@ -103,8 +109,12 @@ export function registerConsoleCommand(program: Command, services: CliServices):
     });
 }
 
-async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promise<number> {
+async function runConsole(file: string, nodeName: string, given: ConsoleOpts): Promise<number> {
   const scenario = loadScenarioFile(file);
+  // Two or more guests run in threads unless --no-threads (as qnxemu run).
+  const { threads: choice, ...rest } = given;
+  const threads = guestThreads(scenario, choice);
+  const o: Resolved = threads === undefined ? rest : { ...rest, threads };
   if (!scenario.nodes.some((n) => n.name === nodeName))
     throw new CliError(`console ${file} ${nodeName}`, `no node '${nodeName}' in the scenario (its nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`);
   // Ctrl-C / SIGTERM: leave at the next slice (a second one: at once); the terminal is restored either way.
@@ -236,7 +246,7 @@ async function runConsole(file: string, nodeName: string, o: ConsoleOpts): Promi
 async function threaded(
   scenario: Scenario,
   nodeName: string,
-  o: ConsoleOpts,
+  o: Resolved,
   opts: RunOptions,
   signal: AbortSignal,
   out: { write: ((text: string) => void) | null },

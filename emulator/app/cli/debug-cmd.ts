@@ -9,7 +9,8 @@ import * as readline from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
 import { untilArg } from './until';
-import { seedArg, threadsArg } from './args';
+import { NO_THREADS_HELP, seedArg, threadsArg } from './args';
+import { guestThreads } from '../assembly/guest-threads';
 import { loadScenarioFile } from '../scenario/load';
 import { DebugSession } from '../debug/session';
 import { DebugRepl } from '../debug/commands';
@@ -112,7 +113,8 @@ export function registerDebug(program: Command, services: CliServices): void {
     .option('--until <time>', 'virtual time the run ends at (overrides the scenario)', durationArg)
     .option('--no-lookahead', 'do not run the scenario ahead of the session (path then shows only hops so far)')
     .option('--lookahead-records <n>', `records the lookahead keeps at most; it stops there (0: no cap; default ${DEFAULT_LOOKAHEAD_RECORDS})`, recordsArg)
-    .option('--threads <n>', 'debug the run `qnxemu run --threads n` makes: its guests run once in worker threads, recorded, and the session replays that run (docs/guest-time-model.md)', threadsArg)
+    .option('--threads <n>', 'debug the run `qnxemu run --threads n` makes: its guests run once in worker threads, recorded, and the session replays that run; the default with two or more guests, as for run (docs/guest-time-model.md)', threadsArg)
+    .option('--no-threads', 'debug the single-threaded engine\'s run (every guest\'s registers can be shown; the default with one guest)')
     .action(async (file: string, o: DebugCliOpts) => {
       exitQuietlyOnEpipe();
       try {
@@ -132,7 +134,7 @@ export function registerDebug(program: Command, services: CliServices): void {
           lookahead: o.lookahead !== false,
           lookaheadRecords: o.lookaheadRecords,
           onLookaheadProgress: lookaheadProgress(process.stderr),
-          threads: o.threads,
+          threads: guestThreads(scenario, o.threads),
         });
         const repl = new DebugRepl(session);
         process.exitCode = lines ? runScript(repl, lines, (s) => process.stdout.write(s)) : await interactive(repl);

@@ -9,7 +9,8 @@ import { CliError, osReason } from './errors';
 import { checkOutputDir, checkOutputFile } from './outputs';
 import { useColour } from './colour';
 import { untilArg, untilText } from './until';
-import { seedArg, threadsArg } from './args';
+import { NO_THREADS_HELP, THREADS_HELP, seedArg, threadsArg } from './args';
+import { guestThreads } from '../assembly/guest-threads';
 import { loadScenarioFile } from '../scenario/load';
 import { loadDefaultScenario } from '../scenario/default';
 import { type RunOptions } from '../assembly/run';
@@ -38,7 +39,8 @@ interface CliRunOpts extends CaptureCliOpts {
   snapshotAt?: { ns: number; bare: boolean };
   snapshotOut?: string;
   restore?: string;
-  threads?: number;
+  /** `--threads N`, `--no-threads` (false), or nothing: `execute` resolves it (guest-threads.ts). */
+  threads?: number | false;
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -58,10 +60,15 @@ function addRunOptions(cmd: Command): Command {
     .option('-w, --write <file>', CAPTURE_HELP.write)
     .option('--capture-filter <expr>', CAPTURE_HELP.filter)
     .option('--capture-ring <size>', CAPTURE_HELP.ring)
-    .option('--threads <n>', 'run each guest node in a thread of its own (the last on the main thread when n covers them all), at most n at once; auto: the machine\'s cores (docs/guest-time-model.md)', threadsArg);
+    .option('--threads <n>', THREADS_HELP, threadsArg)
+    .option('--no-threads', NO_THREADS_HELP);
 }
 
-async function execute(scenario: Scenario, o: CliRunOpts): Promise<number> {
+async function execute(scenario: Scenario, given: CliRunOpts): Promise<number> {
+  // Two or more guests run in threads unless --no-threads; one runs on the single-threaded engine unless --threads.
+  const { threads: choice, ...rest } = given;
+  const threads = guestThreads(scenario, choice);
+  const o: Omit<CliRunOpts, 'threads'> & { threads?: number } = threads === undefined ? rest : { ...rest, threads };
   if (o.pcap !== undefined) checkOutputDir('--pcap', o.pcap);
   if (o.trace !== undefined) checkOutputFile('--trace', o.trace);
   // Snapshot files (emulator/app/assembly/snapshot-run.ts): checked before anything runs, read before guests start.

@@ -43,7 +43,7 @@ interface TestOpts extends Omit<CaptureCliOpts, 'write'> {
   inProcess?: boolean;
   progress?: boolean;
   traceLimit?: string;
-  threads?: number;
+  threads?: number | false;
 }
 
 function intArg(min: number, what: string) {
@@ -199,7 +199,8 @@ export function registerTestCommand(program: Command, services: CliServices): vo
     .option('--seed <n>', 'random seed for every scenario (overrides the files)', seedArg)
     .option('--trace-limit <size>', `cut each scenario's artifact trace.jsonl at this size: bytes, or with K, M, G, T (500M, 2G); 0 = no limit (default 1G)`)
     .option('--in-process', 'run in this process, one after another (no workers)')
-    .option('--threads <n>', "run each scenario's guest nodes in worker threads, at most n at once (auto: the machine's cores), as run --threads does (docs/guest-time-model.md)", threadsArg)
+    .option('--threads <n>', "run each scenario's guest nodes in worker threads, at most n at once (auto: the machine's cores, the default for a scenario with two or more guests), as run --threads does (docs/guest-time-model.md)", threadsArg)
+    .option('--no-threads', "run every scenario's guest nodes on the main thread (the single-threaded engine), as run --no-threads does")
     .option('--no-progress', 'no progress bar, one line per scenario')
     .option('--capture-ring <size>', 'capture each scenario into a ring of this size (K, M, G); a failed one writes <artifacts or .>/<scenario>.pcapng')
     .option('--capture <tap>', `with --capture-ring: the taps (default: every link); ${CAPTURE_HELP.capture}`, collectCapture)

@@ -87,7 +87,7 @@ export function resolveNic(inst: SimInstance, text: string): NicRef | string {
  */
 export function remoteGuestNote(name: string, what: string): string {
   return (
-    `${name} is a Linux guest that ran in a worker thread (--threads): ${what} stayed there, and this session replays ` +
-    `only what it sent — its trace records and console lines are in the trace (list, path, next); to look at its NICs, debug without --threads`
+    `${name} is a Linux guest that ran in a worker thread (the threaded engine: two or more guests, or --threads): ${what} stayed there, and this session replays ` +
+    `only what it sent — its trace records and console lines are in the trace (list, path, next); to look at its NICs, debug with --no-threads (the single-threaded engine: another run)`
   );
 }

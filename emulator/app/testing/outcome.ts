@@ -4,6 +4,7 @@
  * artifact trace cut by its size limit or a failed write carries the warning `qnxemu test` prints under the
  * scenario's line (emulator/app/assembly/trace-writer.ts).
  */
+import { guestThreads, type ThreadsChoice } from '../assembly/guest-threads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LocatedError } from '../scenario/errors';
@@ -54,8 +55,12 @@ export interface OutcomeOptions {
   interrupt?: RunInterrupt | undefined;
   /** `--capture-ring`: capture into a ring, written when the run fails. */
   capture?: RingRequest | undefined;
-  /** `--threads`: guest nodes in worker threads, at most this many executing at once (api.ts CheckedOptions). */
-  threads?: number | undefined;
+  /**
+   * `--threads N` / `--no-threads` (false) / nothing: resolved per scenario (emulator/app/assembly/guest-threads.ts):
+   * guest nodes in worker threads, at most this many executing at once (api.ts CheckedOptions), by default when the
+   * scenario has two or more.
+   */
+  threads?: ThreadsChoice;
 }
 
 /** An outcome for a file that has not run (yet): status 'error' with `error` as the reason. */
@@ -86,7 +91,7 @@ export async function runFileOutcome(file: string, opts: OutcomeOptions = {}): P
     const ring = opts.capture ? scenarioRing(opts.capture, scenario) : null;
     const r = await runScenarioCheckedAsync(
       scenario,
-      { artifactsDir: opts.artifactsDir, seed: opts.seed, traceLimit: opts.traceLimit, threads: opts.threads, ...(ring ? { onNetwork: ring.onNetwork } : {}) },
+      { artifactsDir: opts.artifactsDir, seed: opts.seed, traceLimit: opts.traceLimit, threads: guestThreads(scenario, opts.threads), ...(ring ? { onNetwork: ring.onNetwork } : {}) },
       opts.interrupt,
     );
     // Stopped from outside: expectations of a partial run are not judged; the runner makes it an interrupted error.

@@ -3,6 +3,7 @@
  * (or in this process), and returns their outcomes in file order whatever order they finished in. An
  * interrupt (SuiteOptions.abort) kills the workers and turns what did not finish into `interrupted` errors.
  */
+import type { ThreadsChoice } from '../assembly/guest-threads';
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -32,7 +33,7 @@ export interface SuiteOptions {
    * `--threads`: each scenario's guest nodes run in worker threads of the process that runs it, at most this many
    * executing at once (as `qnxemu run --threads`); a scenario whose guests cannot is an error outcome of one line.
    */
-  threads?: number | undefined;
+  threads?: ThreadsChoice;
   /** Run in this process instead of workers (tests, debugging). */
   inProcess?: boolean;
   worker?: WorkerCommand;

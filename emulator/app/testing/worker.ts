@@ -11,6 +11,7 @@
  * reaches every process of the group, but the parent alone decides what an interrupt does — it kills its
  * workers (SIGKILL) and reports their unfinished scenarios (runner.ts, interrupted.ts).
  */
+import type { ThreadsChoice } from '../assembly/guest-threads';
 import { performance } from 'node:perf_hooks';
 import { runFileOutcome, type ScenarioOutcome } from './outcome';
 import type { RunInterrupt } from './api';
@@ -27,7 +28,7 @@ export interface RunRequest {
   /** `--capture-ring` (emulator/app/capture/test-ring.ts). */
   capture?: RingRequest;
   /** `--threads`: guest nodes in worker threads of this process (emulator/app/assembly/guest-workers.ts). */
-  threads?: number;
+  threads?: ThreadsChoice;
 }
 
 export type WorkerMessage = { type: 'ready' } | { type: 'result'; id: number; outcome: ScenarioOutcome };

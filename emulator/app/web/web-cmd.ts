@@ -12,7 +12,7 @@
  *   under guest/ and v86/ (guest-assets.ts); the image is built first if it is not cached.
  * Every problem (missing file, bad bundle, port in use, unwritable --out, page not built) is one line, exit 1.
  */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliServices } from '../cli/commands';
 import { CliError } from '../cli/errors';
 import { seedArg, threadsNotHere, threadsNotHereOption } from '../cli/args';
@@ -33,8 +33,8 @@ interface WebOpts {
   host: string;
   out?: string;
   open?: boolean;
-  /** Refused (threadsNotHere): present only to say why. */
-  threads?: string;
+  /** `--threads N`: refused (threadsNotHere), present only to say why; `--no-threads` (false): what the page does anyway. */
+  threads?: string | false;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -57,6 +57,12 @@ async function runWeb(input: string, o: WebOpts): Promise<number> {
   const files = pageFiles(undefined, o.out === undefined);
   const bundle = loadInput(input, { seed: o.seed, until: o.until });
   const { name, seed, scenario } = describeBundle(bundle);
+  // The page runs every guest on its own thread: for two or more, not the run `qnxemu run` makes by default.
+  const guests = guestNodes(scenario);
+  if (guests.length >= 2 && o.threads !== false)
+    process.stdout.write(
+      `qnxemu web: the page runs ${guests.join(', ')} on one thread, the run \`qnxemu run --no-threads\` makes (qnxemu run runs two or more guests in threads by default: another run)\n`,
+    );
   // Guest nodes: their image and v86 beside the page (built first if need be, as `qnxemu run` does).
   const guestFiles = await guestAssets(scenario, bundle.file);
   const failure = bundle.failure ? `, stopped at ${formatTime(bundle.failure.t)} where ${bundle.failure.expectation} failed` : '';
@@ -96,9 +102,10 @@ export function registerWebCommand(program: Command, services: CliServices): voi
     .option('--out <dir>', 'write index.html, app.js, style.css and bundle.json into <dir> instead of serving them')
     .option('--open', "open the page in the system's browser (xdg-open, $BROWSER)")
     .addOption(threadsNotHereOption())
+    .addOption(new Option('--no-threads', 'the page runs every guest node on one thread (the single-threaded engine) whether given or not'))
     .action(async (input: string, o: WebOpts) => {
       try {
-        if (o.threads !== undefined) throw threadsNotHere('web');
+        if (typeof o.threads === 'string') throw threadsNotHere('web');
         process.exitCode = await runWeb(input, o);
       } catch (e) {
         services.fail(e);
