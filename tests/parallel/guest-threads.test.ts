@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import { guestCount, guestThreads, machineThreads, MAX_THREADS } from '../../emulator/app/assembly/guest-threads';
+import { guestCount, guestThreads, machineThreads, MAX_THREADS, withGuestThreads } from '../../emulator/app/assembly/guest-threads';
 import { loadScenarioFile } from '../../emulator/app/scenario/load';
 import { threadsArg } from '../../emulator/app/cli/args';
 
@@ -43,4 +43,11 @@ test('no guests: nothing to put in a thread, whatever was asked', () => {
   expect(guestThreads(NONE, undefined)).toBeUndefined();
   expect(guestThreads(NONE, 4)).toBeUndefined();
   expect(guestThreads(NONE, false)).toBeUndefined();
+});
+
+test('a command\'s options with threads resolved: the number kept, or no threads key at all (single-threaded engine)', () => {
+  expect(withGuestThreads(TWO, { seed: 3 })).toEqual({ seed: 3, threads: machineThreads() });
+  expect(withGuestThreads(TWO, { seed: 3, threads: false })).toEqual({ seed: 3 });
+  expect('threads' in withGuestThreads(ONE, { seed: 3 })).toBe(false);
+  expect(withGuestThreads(ONE, { threads: 2 })).toEqual({ threads: 2 });
 });

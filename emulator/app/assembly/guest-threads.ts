@@ -35,3 +35,10 @@ export function guestThreads(scenario: Scenario, choice: ThreadsChoice): number 
   if (choice !== undefined) return choice;
   return guests >= 2 ? machineThreads() : undefined;
 }
+
+/** A command's options with `threads` resolved for the scenario (guestThreads): absent for the single-threaded engine. */
+export function withGuestThreads<T extends { threads?: ThreadsChoice }>(scenario: Scenario, given: T): Omit<T, 'threads'> & { threads?: number } {
+  const { threads: choice, ...rest } = given;
+  const threads = guestThreads(scenario, choice);
+  return threads === undefined ? rest : { ...rest, threads };
+}

@@ -29,7 +29,7 @@ import { CliError } from './errors';
 import { useColour } from './colour';
 import { untilArg, type UntilArg } from './until';
 import { NO_THREADS_HELP, seedArg, threadsArg } from './args';
-import { guestThreads } from '../assembly/guest-threads';
+import { withGuestThreads } from '../assembly/guest-threads';
 import { loadScenarioFile } from '../scenario/load';
 import { assemble, type Assembled, type RunOptions } from '../assembly/run';
 import type { Scenario } from '../scenario/types';
@@ -112,9 +112,7 @@ export function registerConsoleCommand(program: Command, services: CliServices):
 async function runConsole(file: string, nodeName: string, given: ConsoleOpts): Promise<number> {
   const scenario = loadScenarioFile(file);
   // Two or more guests run in threads unless --no-threads (as qnxemu run).
-  const { threads: choice, ...rest } = given;
-  const threads = guestThreads(scenario, choice);
-  const o: Resolved = threads === undefined ? rest : { ...rest, threads };
+  const o: Resolved = withGuestThreads(scenario, given);
   if (!scenario.nodes.some((n) => n.name === nodeName))
     throw new CliError(`console ${file} ${nodeName}`, `no node '${nodeName}' in the scenario (its nodes: ${scenario.nodes.map((n) => n.name).join(', ')})`);
   // Ctrl-C / SIGTERM: leave at the next slice (a second one: at once); the terminal is restored either way.

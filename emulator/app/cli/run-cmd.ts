@@ -10,7 +10,7 @@ import { checkOutputDir, checkOutputFile } from './outputs';
 import { useColour } from './colour';
 import { untilArg, untilText } from './until';
 import { NO_THREADS_HELP, THREADS_HELP, seedArg, threadsArg } from './args';
-import { guestThreads } from '../assembly/guest-threads';
+import { withGuestThreads } from '../assembly/guest-threads';
 import { loadScenarioFile } from '../scenario/load';
 import { loadDefaultScenario } from '../scenario/default';
 import { type RunOptions } from '../assembly/run';
@@ -66,9 +66,7 @@ function addRunOptions(cmd: Command): Command {
 
 async function execute(scenario: Scenario, given: CliRunOpts): Promise<number> {
   // Two or more guests run in threads unless --no-threads; one runs on the single-threaded engine unless --threads.
-  const { threads: choice, ...rest } = given;
-  const threads = guestThreads(scenario, choice);
-  const o: Omit<CliRunOpts, 'threads'> & { threads?: number } = threads === undefined ? rest : { ...rest, threads };
+  const o = withGuestThreads(scenario, given);
   if (o.pcap !== undefined) checkOutputDir('--pcap', o.pcap);
   if (o.trace !== undefined) checkOutputFile('--trace', o.trace);
   // Snapshot files (emulator/app/assembly/snapshot-run.ts): checked before anything runs, read before guests start.
