@@ -188,6 +188,26 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
     this.remote.write(size, value);
   }
 
+  /**
+   * Whether the next data-port access of `size` in this direction is detached from everything the rest of the
+   * simulation does (RegisterHandler.detached): quiet (it only moves data and the remote DMA's counters: no RDC, no
+   * trace record, no interrupt), and it touches only buffer memory that no event can write or read — not a page the
+   * receiver could still store a frame into (from CURR up to, not including, BNRY, round the ring; the whole ring
+   * when they are equal; refused outright while the ring is not valid), and for a write no byte of a transmission
+   * whose packet the local DMA has not taken yet (Transmitter.sourcePending). Every state this reads only changes by
+   * the host's own accesses except CURR, which a stored frame moves on towards BNRY: the free pages only shrink, so
+   * the answer holds until the host's next access that is not detached.
+   */
+  dataDetached(write: boolean, size: 1 | 2 | 4): boolean {
+    const { pstart, pstop, curr, bnry } = this.regs;
+    if (pstart >= pstop || curr < pstart || curr >= pstop) return false;
+    if (write && this.transmitter.sourcePending) return false;
+    const ring = pstop - pstart;
+    const free = bnry >= pstart && bnry < pstop ? (bnry - curr + ring) % ring : 0;
+    const storable = (page: number): boolean => page >= pstart && page < pstop && (free === 0 || (page - curr + ring) % ring < free);
+    return this.remote.nextPagesAll(write ? 'write' : 'read', size, (page) => !storable(page));
+  }
+
   /** String I/O on the data port as one batch: the quiet accesses only (RemoteDma.writeQuiet/readQuiet). */
   dataWriteQuiet(size: 1 | 2 | 4, src: Uint8Array, start: number, count: number): number {
     return this.remote.writeQuiet(size, src, start, count);

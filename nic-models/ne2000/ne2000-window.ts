@@ -42,6 +42,16 @@ export class Ne2000Window implements RegisterHandler {
   }
 
   /**
+   * A data-port access a guest CPU may make without letting the simulation catch up first (RegisterHandler.detached,
+   * Dp8390Core.dataDetached); never while data-port accesses are traced (their records must come in time order).
+   */
+  detached(offset: number, size: AccessSize, write: boolean): boolean {
+    const off = offset & 0x1f;
+    if (off < 0x10 || off >= 0x18 || this.core.ctx.tracer.verbose) return false;
+    return this.core.dataDetached(write, size);
+  }
+
+  /**
    * REP OUTS/INS to the data port served as one batch (RegisterHandler.writeQuiet/readQuiet): the remote-DMA
    * transfers that neither finish the DMA nor find it idle. Never while data-port accesses are traced.
    */

@@ -153,6 +153,24 @@ export class RemoteDma {
   }
 
   /**
+   * Whether every buffer-memory page the next host access of `size` in direction `dir` touches passes `ok` (the
+   * page is the address's high byte). False if that access is not quiet (quietAccesses): it then finishes the DMA,
+   * or finds it idle or in the other direction.
+   */
+  nextPagesAll(dir: 'read' | 'write', size: 1 | 2 | 4, ok: (page: number) => boolean): boolean {
+    if (this.quietAccesses(dir, size) < 1) return false;
+    const word = this.host.wordMode;
+    const unit = word ? 2 : 1;
+    const units = size === 1 ? 1 : word ? size >> 1 : size;
+    let a = this.addr;
+    for (let i = 0; i < units; i++) {
+      if (!ok((word ? a & 0xfffe : a) >> 8)) return false;
+      a = this.advance(a, unit);
+    }
+    return true;
+  }
+
+  /**
    * Host accesses of `size` in the current direction that leave the byte count above zero: each only moves data
    * and the counters (no RDC, no idle-access trace), so a string of them may be served as one burst
    * (`writeQuiet`/`readQuiet`). The access that brings the count to zero is not among them.

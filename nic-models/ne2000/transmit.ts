@@ -95,6 +95,14 @@ export class Transmitter {
     return this.busy;
   }
 
+  /**
+   * A transmission TXP started whose bytes the local DMA has not taken from buffer memory yet (its start event is
+   * pending, or it waits for the MAC): until it has, a host write into its packet could still change the frame.
+   */
+  get sourcePending(): boolean {
+    return this.busy && !this.atMac;
+  }
+
   /** CR written with TXP = 1 (the chip running). */
   command(): void {
     const { regs, ctx } = this.chip;

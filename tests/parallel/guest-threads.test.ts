@@ -46,8 +46,9 @@ test('no guests: nothing to put in a thread, whatever was asked', () => {
 });
 
 test('a command\'s options with threads resolved: the number kept, or no threads key at all (single-threaded engine)', () => {
-  expect(withGuestThreads(TWO, { seed: 3 })).toEqual({ seed: 3, threads: machineThreads() });
-  expect(withGuestThreads(TWO, { seed: 3, threads: false })).toEqual({ seed: 3 });
-  expect('threads' in withGuestThreads(ONE, { seed: 3 })).toBe(false);
-  expect(withGuestThreads(ONE, { threads: 2 })).toEqual({ threads: 2 });
+  const opts = (threads?: number | false): { seed: number; threads?: number | false } => (threads === undefined ? { seed: 3 } : { seed: 3, threads });
+  expect(withGuestThreads(TWO, opts())).toEqual({ seed: 3, threads: machineThreads() });
+  expect(withGuestThreads(TWO, opts(false))).toEqual({ seed: 3 });
+  expect('threads' in withGuestThreads(ONE, opts())).toBe(false);
+  expect(withGuestThreads(ONE, opts(2))).toEqual({ seed: 3, threads: 2 });
 });

@@ -25,6 +25,16 @@ export interface RegisterHandler {
   writeQuiet?(offset: number, size: AccessSize, src: Uint8Array, start: number, count: number): number;
   /** The read side of `writeQuiet` (REP INS): up to `count` quiet reads stored little-endian into `dst` from `start`. */
   readQuiet?(offset: number, size: AccessSize, dst: Uint8Array, start: number, count: number): number;
+  /**
+   * Whether the access of `size` at `offset`, made now, is detached from the rest of the simulation (optional): it
+   * reads and changes only the device's own state, nothing an event of the device or a message to it can read or
+   * change before the next access that is not detached, and it has no effect outside the device (a trace record, an
+   * interrupt line, an event). A guest CPU running ahead of the simulation (emulator/machine/v86/guest-window.ts)
+   * makes such an access without letting the simulation catch up first: the outcome is the same, and in a worker
+   * thread it does not wait for the other threads. Answered from the device's state before that catch-up, so it must
+   * hold whatever the pending events do.
+   */
+  detached?(offset: number, size: AccessSize, write: boolean): boolean;
 }
 
 /** A level-driven wire (interrupt line, INTR pin). Devices drive it; consumers listen. */

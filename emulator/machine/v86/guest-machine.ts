@@ -254,6 +254,11 @@ export class GuestMachine {
     this.catchUp(g);
   }
 
+  /** The guest runs in a worker thread (or hosted on the main thread) under a gate: the threaded engine. */
+  get threaded(): boolean {
+    return this.ctx.queue.gate !== null;
+  }
+
   private catchUp(t: Time): void {
     this.syncing = true;
     try {

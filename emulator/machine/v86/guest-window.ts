@@ -1,6 +1,12 @@
 import type { AccessSize, RegisterHandler } from '../bus/types';
 import type { BusTiming } from '../bus/timing';
 
+/**
+ * Internal switch for tests (not a user option), as stack/kernel/string-io.ts `stringIo.batch`: false = every access
+ * syncs, detached or not (the reference path). `skipped` counts the syncs detached accesses skipped in this thread.
+ */
+export const guestDetach = { enabled: true, skipped: 0 };
+
 /** Observes every access the guest makes through a window (the replay log, register traces). */
 export type PortAccessHook = (write: boolean, offset: number, size: AccessSize, value: number) => void;
 
@@ -18,6 +24,14 @@ export abstract class GuestWindow {
   sync: (() => void) | null = null;
   /** The guest CPU waits this long for an access's bus cycle (set by the owner: GuestMachine.stall). */
   stall: ((ns: number) => void) | null = null;
+  /**
+   * Whether the guest runs in a thread of its own (set by the owner: GuestMachine.threaded). Then an access the
+   * device calls detached (RegisterHandler.detached) skips `sync`: nothing before it can change what it does, so it
+   * need not wait for the other threads (a REP INSW of a received frame from the NE2000's ring is hundreds of
+   * them). The single-threaded engine always syncs: there a catch-up also runs the other guests' quanta, nested, and
+   * where those start is part of that engine's run.
+   */
+  threaded: (() => boolean) | null = null;
 
   constructor(
     readonly size: number,
@@ -31,7 +45,8 @@ export abstract class GuestWindow {
   /** A guest read of `size` bytes at window offset `offset`. */
   read(offset: number, size: AccessSize): number {
     this.stall?.(this.timing.cycleNs(offset, size, false));
-    this.sync?.();
+    if (this.detached(offset, size, false)) guestDetach.skipped++;
+    else this.sync?.();
     const v = this.handler.read(offset, size);
     this.hook?.(false, offset, size, v);
     return v;
@@ -40,8 +55,14 @@ export abstract class GuestWindow {
   /** A guest write; `value` already masked to `size` bytes. */
   write(offset: number, size: AccessSize, value: number): void {
     this.stall?.(this.timing.cycleNs(offset, size, true));
-    this.sync?.();
+    if (this.detached(offset, size, true)) guestDetach.skipped++;
+    else this.sync?.();
     this.hook?.(true, offset, size, value);
     this.handler.write(offset, size, value);
+  }
+
+  /** The access may skip `sync` (`threaded`, RegisterHandler.detached). */
+  private detached(offset: number, size: AccessSize, write: boolean): boolean {
+    return guestDetach.enabled && this.threaded !== null && this.threaded() && this.handler.detached?.(offset, size, write) === true;
   }
 }

@@ -38,6 +38,7 @@ export class V86IsaAttachment implements GuestAttachment {
     this.irqLine.connect((level) => (level ? cpu.device_raise_irq(this.irq) : cpu.device_lower_irq(this.irq)));
     const w = new V86PortWindow(cpu.io, this.size, this.handler, this.label, isaIoTiming(this.timing, 'subtractive'));
     w.sync = () => this.guest.sync();
+    w.threaded = () => this.guest.threaded;
     w.stall = (ns) => this.guest.stall(ns);
     w.hook = (write, offset, size, value) => this.guest.record(this.target, offset, size, write, value);
     w.map(this.base);

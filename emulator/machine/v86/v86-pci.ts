@@ -175,6 +175,7 @@ export class V86PciAttachment implements GuestAttachment {
       const w = bar.kind === 'io' ? new V86PortWindow(cpu.io, bar.size, bar.handler, name, timing) : new V86MmioWindow(cpu, bar.size, bar.handler, name, timing);
       const target = this.barTargets[i]!;
       w.sync = () => this.guest.sync();
+      w.threaded = () => this.guest.threaded;
       w.stall = (ns) => this.guest.stall(ns);
       w.hook = (write, offset, size, value) => this.guest.record(target, offset, size, write, value);
       this.windows[i] = w;
