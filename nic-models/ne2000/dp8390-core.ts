@@ -208,6 +208,36 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
     return this.remote.nextPagesAll(write ? 'write' : 'read', size, (page) => !storable(page));
   }
 
+  /**
+   * Whether a byte access to register `off` (0x00–0x0F, of the current page) is detached (RegisterHandler.detached):
+   * it reads or sets state only the host moves, which no event of the chip or frame from the wire reads or changes.
+   * - Page 0 writes of RSAR0/1 and RBCR0/1: only the remote DMA's next command takes them.
+   * - Page 0 writes of TPSR and TBCR0/1: the transmitter reads them when it takes a packet; detached unless a
+   *   started transmission has yet to (Transmitter.sourcePending).
+   * - Page 0 reads of BNRY and CRDA0/1: only the host (and a Send Packet it started) moves them.
+   * - CR writes to the running chip that neither stop it nor transmit, with no stop pending: they select a page and
+   *   start a remote read or write with a byte count above zero, abort one, or leave it (RD = 0); not Send Packet
+   *   (it reads the ring), not a remote DMA that completes at once (RDC). The interrupt line cannot change: ISR and
+   *   IMR stay as they are.
+   * Everything else is not (ISR, IMR, CURR, PSTART/PSTOP, RCR, TCR, DCR, the counters, TSR, CR reads: events read or
+   * change them, or they drive the interrupt line).
+   */
+  regDetached(off: number, write: boolean, value: number): boolean {
+    if (off === 0x00) return write && this.crDetached(value);
+    if (this.page !== 0) return false;
+    if (!write) return off === 0x03 || off === 0x08 || off === 0x09;
+    if (off >= 0x08 && off <= 0x0b) return true;
+    if (off >= 0x04 && off <= 0x06) return !this.transmitter.sourcePending;
+    return false;
+  }
+
+  private crDetached(v: number): boolean {
+    if (this.regs.stopped || this.stopPending || (v & (CR.STP | CR.TXP)) !== 0) return false;
+    const rd = (v >> 3) & 7;
+    if (rd === 3) return false;
+    return !((rd === 1 || rd === 2) && this.remote.count === 0);
+  }
+
   /** String I/O on the data port as one batch: the quiet accesses only (RemoteDma.writeQuiet/readQuiet). */
   dataWriteQuiet(size: 1 | 2 | 4, src: Uint8Array, start: number, count: number): number {
     return this.remote.writeQuiet(size, src, start, count);

@@ -42,13 +42,15 @@ export class Ne2000Window implements RegisterHandler {
   }
 
   /**
-   * A data-port access a guest CPU may make without letting the simulation catch up first (RegisterHandler.detached,
-   * Dp8390Core.dataDetached); never while data-port accesses are traced (their records must come in time order).
+   * An access a guest CPU may make without letting the simulation catch up first (RegisterHandler.detached): a
+   * data-port transfer (Dp8390Core.dataDetached) or a byte access to a DP8390 register (Dp8390Core.regDetached);
+   * never the reset port, and never while register accesses are traced (their records must come in time order).
    */
-  detached(offset: number, size: AccessSize, write: boolean): boolean {
+  detached(offset: number, size: AccessSize, write: boolean, value: number): boolean {
     const off = offset & 0x1f;
-    if (off < 0x10 || off >= 0x18 || this.core.ctx.tracer.verbose) return false;
-    return this.core.dataDetached(write, size);
+    if (this.core.ctx.tracer.verbose) return false;
+    if (off < 0x10) return size === 1 && this.core.regDetached(off, write, value);
+    return off < 0x18 && this.core.dataDetached(write, size);
   }
 
   /**

@@ -26,7 +26,7 @@ export interface RegisterHandler {
   /** The read side of `writeQuiet` (REP INS): up to `count` quiet reads stored little-endian into `dst` from `start`. */
   readQuiet?(offset: number, size: AccessSize, dst: Uint8Array, start: number, count: number): number;
   /**
-   * Whether the access of `size` at `offset`, made now, is detached from the rest of the simulation (optional): it
+   * Whether the access of `size` at `offset` (a write of `value`; 0 for a read), made now, is detached from the rest of the simulation (optional): it
    * reads and changes only the device's own state, nothing an event of the device or a message to it can read or
    * change before the next access that is not detached, and it has no effect outside the device (a trace record, an
    * interrupt line, an event). A guest CPU running ahead of the simulation (emulator/machine/v86/guest-window.ts)
@@ -34,7 +34,7 @@ export interface RegisterHandler {
    * thread it does not wait for the other threads. Answered from the device's state before that catch-up, so it must
    * hold whatever the pending events do.
    */
-  detached?(offset: number, size: AccessSize, write: boolean): boolean;
+  detached?(offset: number, size: AccessSize, write: boolean, value: number): boolean;
 }
 
 /** A level-driven wire (interrupt line, INTR pin). Devices drive it; consumers listen. */

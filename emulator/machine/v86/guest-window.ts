@@ -45,7 +45,7 @@ export abstract class GuestWindow {
   /** A guest read of `size` bytes at window offset `offset`. */
   read(offset: number, size: AccessSize): number {
     this.stall?.(this.timing.cycleNs(offset, size, false));
-    if (this.detached(offset, size, false)) guestDetach.skipped++;
+    if (this.detached(offset, size, false, 0)) guestDetach.skipped++;
     else this.sync?.();
     const v = this.handler.read(offset, size);
     this.hook?.(false, offset, size, v);
@@ -55,14 +55,14 @@ export abstract class GuestWindow {
   /** A guest write; `value` already masked to `size` bytes. */
   write(offset: number, size: AccessSize, value: number): void {
     this.stall?.(this.timing.cycleNs(offset, size, true));
-    if (this.detached(offset, size, true)) guestDetach.skipped++;
+    if (this.detached(offset, size, true, value)) guestDetach.skipped++;
     else this.sync?.();
     this.hook?.(true, offset, size, value);
     this.handler.write(offset, size, value);
   }
 
   /** The access may skip `sync` (`threaded`, RegisterHandler.detached). */
-  private detached(offset: number, size: AccessSize, write: boolean): boolean {
-    return guestDetach.enabled && this.threaded !== null && this.threaded() && this.handler.detached?.(offset, size, write) === true;
+  private detached(offset: number, size: AccessSize, write: boolean, value: number): boolean {
+    return guestDetach.enabled && this.threaded !== null && this.threaded() && this.handler.detached?.(offset, size, write, value) === true;
   }
 }
