@@ -199,14 +199,20 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
    * the answer holds until the host's next access that is not detached.
    */
   dataDetached(write: boolean, size: 1 | 2 | 4): boolean {
-    const { pstart, pstop, curr, bnry } = this.regs;
+    const { pstart, pstop, curr } = this.regs;
     if (pstart >= pstop || curr < pstart || curr >= pstop) return false;
     if (write && this.transmitter.sourcePending) return false;
+    return this.remote.nextPagesAll(write ? 'write' : 'read', size, this.unstorable);
+  }
+
+  /** A page the receiver cannot store a frame into (dataDetached); one function, not one per data-port access. */
+  private readonly unstorable = (page: number): boolean => {
+    const { pstart, pstop, curr, bnry } = this.regs;
+    if (page < pstart || page >= pstop) return true;
     const ring = pstop - pstart;
     const free = bnry >= pstart && bnry < pstop ? (bnry - curr + ring) % ring : 0;
-    const storable = (page: number): boolean => page >= pstart && page < pstop && (free === 0 || (page - curr + ring) % ring < free);
-    return this.remote.nextPagesAll(write ? 'write' : 'read', size, (page) => !storable(page));
-  }
+    return free !== 0 && (page - curr + ring) % ring >= free;
+  };
 
   /**
    * Whether a byte access to register `off` (0x00–0x0F, of the current page) is detached (RegisterHandler.detached):

@@ -138,7 +138,7 @@ async function runConsole(file: string, nodeName: string, given: ConsoleOpts): P
   let a: Assembled;
   /** --threads: the attached guest's serial output comes from its worker as its CPU prints it. */
   const out: { write: ((text: string) => void) | null } = { write: null };
-  if (o.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest')) {
+  if (o.threads !== undefined) {
     const t = await threaded(scenario, nodeName, o, opts, building.signal, out);
     if (typeof t === 'number') {
       interrupts.dispose();

@@ -92,7 +92,7 @@ async function execute(scenario: Scenario, given: CliRunOpts): Promise<number> {
   const interrupts = onInterrupt((sig) => building.abort(sig));
   // --threads: guest nodes in worker threads (emulator/app/assembly/guest-workers.ts); a snapshot's guest parts are
   // taken and restored in their workers (snapshot-run.ts).
-  if (o.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest')) {
+  if (o.threads !== undefined) {
     const workers = await startWorkersOrStop(scenario, building.signal, o.threads, snaps.options.seed ?? o.seed ?? scenario.seed, snaps.workers);
     if (typeof workers === 'number') {
       await capture?.finish({ failed: false, interrupted: interrupts.signal });

@@ -19,7 +19,7 @@ export interface SnapshotCliOptions {
   seed?: number;
   until?: { ns: number };
   verboseTrace?: boolean;
-  /** `--threads`: the scenario's guests run in worker threads. */
+  /** The scenario's guests run in worker threads (threads resolved for the scenario: guest-threads.ts). */
   threads?: number;
 }
 
@@ -49,7 +49,7 @@ export async function snapshotOptions(scenario: Scenario, o: SnapshotCliOptions)
   let live = true;
   let written: SnapshotWritten | null = null;
   const workers: SnapshotRun['workers'] = {};
-  const threaded = o.threads !== undefined && scenario.nodes.some((n) => n.kind === 'guest');
+  const threaded = o.threads !== undefined;
   if (o.snapshotAt !== undefined && o.snapshotOut === undefined) throw new CliError('--snapshot-at', 'needs --snapshot-out <file> (where to write the snapshot)');
   if (o.snapshotOut !== undefined && o.snapshotAt === undefined) throw new CliError('--snapshot-out', 'needs --snapshot-at <time> (when to take the snapshot)');
   if (o.restore !== undefined) {
