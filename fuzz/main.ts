@@ -133,6 +133,7 @@ async function fuzz(targets: FuzzTarget[], o: Options): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  onPipeClosed = () => onSignal('SIGPIPE');
   process.stdout.write(`fuzz: seed ${o.seed}, ${targets.length} targets, ${Math.min(o.jobs, targets.length)} jobs, reproducers to ${o.out}/\n`);
   await pool.run(
     targets.map((t, i) => ({ target: t.name, seed: o.seed, inputs: budgets[i]! })),
@@ -149,6 +150,20 @@ async function fuzz(targets: FuzzTarget[], o: Options): Promise<number> {
   process.stdout.write(`${totalsLine(targets.length, inputs, failures)}\n`);
   return failures > 0 ? 1 : 0;
 }
+
+/**
+ * `fuzz … | head`: the reader went away (EPIPE). Nothing more is printed; a run stops its workers as on a signal
+ * and exits 141 (128 + SIGPIPE); before the pool starts (`--list`), at once.
+ */
+let onPipeClosed = (): void => process.exit(interruptStatus('SIGPIPE'));
+let pipeClosed = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  if (pipeClosed) return;
+  pipeClosed = true;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  onPipeClosed();
+});
 
 async function main(argv: string[]): Promise<number> {
   const cmd = program();

@@ -153,6 +153,12 @@ async function main(): Promise<void> {
   process.exitCode = crashed ? 1 : 0;
 }
 
+// `npm run bench | head`: the reader went away (EPIPE); stop at once with 141 (128 + SIGPIPE) rather than measure on.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(141);
+});
+
 main().catch((e: unknown) => {
   console.log(`bench: crashed: ${reason(e)}`);
   process.exitCode = 1;

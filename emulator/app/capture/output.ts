@@ -78,6 +78,12 @@ function endReason(e: unknown): string {
   return `write failed: ${osReason(e)}`;
 }
 
+/** A capture writes to standard output (`-w -`): its reader going away ends the capture, not the command (cli/main.ts). */
+let stdoutTaken = false;
+export function captureOwnsStdout(): boolean {
+  return stdoutTaken;
+}
+
 /** Standard output, written through the stream (synchronous for files and pipes on Linux); EPIPE comes as an event. */
 class StdoutOutput implements CaptureOutput {
   readonly target = '-';
@@ -85,6 +91,7 @@ class StdoutOutput implements CaptureOutput {
   private full = false;
 
   constructor(private readonly rawWrite: (b: Uint8Array) => boolean) {
+    stdoutTaken = true;
     process.stdout.on('error', (e) => {
       this.ended ??= endReason(e);
     });

@@ -1,5 +1,6 @@
 /**
- * What the commands do when they are interrupted (Ctrl-C: SIGINT, a CI timeout or `kill`: SIGTERM).
+ * What the commands do when they are interrupted (Ctrl-C: SIGINT, a CI timeout or `kill`: SIGTERM; the reader of
+ * standard output going away, `| head`: SIGPIPE, as `stdoutClosed`).
  *
  * The first signal only asks: the command notices it at its next safe point (between events of the
  * simulation, between worker messages), writes what it has (pcaps end at a record, the trace at a line,
@@ -13,9 +14,9 @@
  */
 import * as os from 'node:os';
 
-export type InterruptSignal = 'SIGINT' | 'SIGTERM';
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGPIPE';
 
-/** 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). */
+/** 128 + the signal's number (130 for SIGINT, 143 for SIGTERM, 141 for SIGPIPE). */
 export function interruptStatus(sig: InterruptSignal): number {
   return 128 + os.constants.signals[sig];
 }
@@ -38,6 +39,22 @@ export interface Interrupts {
  * not exit itself); a second one restores the terminal, runs `onSecond` (kill what must not outlive us) and
  * exits at once with 128 + its number.
  */
+/** The handlers of the commands listening now (onInterrupt): what `stdoutClosed` tells. */
+const listening = new Set<(sig: InterruptSignal) => void>();
+
+/**
+ * `qnxemu … | head`: whoever read our standard output went away (EPIPE). Nothing more is printed there, and the
+ * command winds down as on a signal — SIGPIPE, what a shell would have seen: its files end complete (pcaps at a
+ * record, the trace at a line) and it exits 141. A command that listens for no signal (help, a short command)
+ * exits 141 at once. Any other error on standard output is reported like any error (`fail`).
+ */
+export function stdoutClosed(): void {
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.exitCode = interruptStatus('SIGPIPE');
+  if (listening.size === 0) process.exit(interruptStatus('SIGPIPE'));
+  for (const h of [...listening]) h('SIGPIPE');
+}
+
 export function onInterrupt(onFirst: (sig: InterruptSignal) => void, onSecond: (sig: InterruptSignal) => void = () => undefined): Interrupts {
   let first: InterruptSignal | null = null;
   const handler = (sig: InterruptSignal): void => {
@@ -53,14 +70,16 @@ export function onInterrupt(onFirst: (sig: InterruptSignal) => void, onSecond: (
       process.exit(interruptStatus(sig));
     }
   };
-  const sigs: InterruptSignal[] = ['SIGINT', 'SIGTERM'];
+  const sigs = ['SIGINT', 'SIGTERM'] as const;
   for (const s of sigs) process.on(s, handler);
+  listening.add(handler);
   return {
     get signal() {
       return first;
     },
     dispose() {
       for (const s of sigs) process.removeListener(s, handler);
+      listening.delete(handler);
     },
   };
 }
