@@ -35,7 +35,6 @@ const CRDA1 = 0x09;
 /** How far ahead of the queue the CPU may be when it makes the access: within a quantum, up to about a millisecond. */
 const DELTAS: readonly Time[] = [0, 1, 200, 1_000, 5_000, 20_000, 120_000, 1_000_000];
 
-
 /** What a reproducer holds: the episode's operations, then the access checked and how far ahead the CPU was. */
 interface DetachedInput {
   simSeed: number;
@@ -106,7 +105,6 @@ interface Outcome {
   irq: boolean;
   state: string;
   records: string;
-  now: Time;
 }
 
 /** Make `access` and let `delta` pass, in the order given, recording what the card traces meanwhile. */
@@ -123,7 +121,7 @@ function diverge(rig: FuzzRig, access: NicOp, delta: Time, accessFirst: boolean)
     value = rig.apply(access);
   }
   remove();
-  return { value, irq: rig.irqLevel, state: JSON.stringify(rig.device.saveState()), records: JSON.stringify(records), now: rig.sim.queue.now };
+  return { value, irq: rig.irqLevel, state: JSON.stringify(rig.device.saveState()), records: JSON.stringify(records) };
 }
 
 /** The two orders of `access` on `live` (already in the state `ops` make) and on a replay of `ops`: a failure or null. */
