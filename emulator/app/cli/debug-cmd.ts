@@ -116,7 +116,6 @@ export function registerDebug(program: Command, services: CliServices): void {
     .option('--threads <n>', 'debug the run `qnxemu run --threads n` makes: its guests run once in worker threads, recorded, and the session replays that run; the default with two or more guests, as for run (docs/guest-time-model.md)', threadsArg)
     .option('--no-threads', 'debug the single-threaded engine\'s run (every guest\'s registers can be shown; the default with one guest)')
     .action(async (file: string, o: DebugCliOpts) => {
-      exitQuietlyOnEpipe();
       try {
         const scenario = loadScenarioFile(file);
         let lines: string[] | null = null;
@@ -142,12 +141,4 @@ export function registerDebug(program: Command, services: CliServices): void {
         services.fail(e);
       }
     });
-}
-
-/** `qnxemu … | head`: a closed pipe ends the command quietly instead of with a stack trace. */
-export function exitQuietlyOnEpipe(): void {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
 }

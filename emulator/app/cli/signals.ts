@@ -34,11 +34,6 @@ export interface Interrupts {
   dispose(): void;
 }
 
-/**
- * Listen for SIGINT and SIGTERM. The first one calls `onFirst` (which makes the command wind down; it must
- * not exit itself); a second one restores the terminal, runs `onSecond` (kill what must not outlive us) and
- * exits at once with 128 + its number.
- */
 /** The handlers of the commands listening now (onInterrupt): what `stdoutClosed` tells. */
 const listening = new Set<(sig: InterruptSignal) => void>();
 
@@ -55,6 +50,11 @@ export function stdoutClosed(): void {
   for (const h of [...listening]) h('SIGPIPE');
 }
 
+/**
+ * Listen for SIGINT and SIGTERM. The first one calls `onFirst` (which makes the command wind down; it must
+ * not exit itself); a second one restores the terminal, runs `onSecond` (kill what must not outlive us) and
+ * exits at once with 128 + its number.
+ */
 export function onInterrupt(onFirst: (sig: InterruptSignal) => void, onSecond: (sig: InterruptSignal) => void = () => undefined): Interrupts {
   let first: InterruptSignal | null = null;
   const handler = (sig: InterruptSignal): void => {

@@ -18,7 +18,6 @@ import { formatTime } from '../../machine/sim/time';
 import { sizeText } from '../assembly/trace-writer';
 import type { CliServices } from './commands';
 import { CliError, osReason } from './errors';
-import { exitQuietlyOnEpipe } from './debug-cmd';
 
 interface TraceCliOpts {
   filter?: string;
@@ -61,7 +60,6 @@ export function registerTrace(program: Command, services: CliServices): void {
     .option('--hash', "print the trace-hash of the file's records instead of them (a whole trace's equals the run's)")
     .option('--drops', 'list the frames that did not reach their destination, grouped by cause, with why (docs/drops.md); takes --node, --from, --to')
     .action(async (file: string, o: TraceCliOpts) => {
-      exitQuietlyOnEpipe();
       try {
         const selecting = ['filter', 'node', 'layer', 'pkt', 'from', 'to'].filter((k) => o[k as keyof TraceCliOpts] !== undefined);
         if (o.hash && selecting.length > 0) throw new CliError('--hash', `hashes every record of the file: it takes no --${selecting[0]}`);
