@@ -8,47 +8,20 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
-import { build, type Metafile } from 'esbuild';
-import { browserOptions, SHIMS } from '../../emulator/app/web-page/shims/esbuild-browser.mjs';
+import type { Metafile } from 'esbuild';
+import { SHIMS } from '../../emulator/app/web-page/shims/esbuild-browser.mjs';
 import { bundleScenario } from '../../emulator/app/web-page/core/bundle';
-import type { WebSessionApi, ScenarioBundle } from '../../emulator/app/web-page/core/api';
+import type { ScenarioBundle } from '../../emulator/app/web-page/core/api';
+import { browserContext, buildCore, parseIn, ROOT } from './browser-context';
 
-const ROOT = path.resolve(__dirname, '../..');
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 let code = '';
 let meta: Metafile;
 
-/**
- * A bare context with the page's core loaded: JavaScript's own globals, plus TextEncoder/TextDecoder as a browser
- * has them — of the context's own realm (node's would hand out Uint8Arrays of this realm, which fail the
- * simulation's `instanceof Uint8Array` inside the context: a browser has one realm).
- */
-/** What dist/web/core.js exports (core/entry.ts), as the tests use it. */
-interface CoreApi {
-  openSession(b: ScenarioBundle): Promise<WebSessionApi>;
-  GUEST_IMAGE_UNAVAILABLE: string;
-}
-
-function browserContext(): { ctx: vm.Context; api: CoreApi } {
-  const ctx = vm.createContext({ hostEncode: (s: string) => new TextEncoder().encode(s), hostDecoder: (l?: string, o?: object) => new TextDecoder(l, o) });
-  vm.runInContext(
-    `(() => {
-       const enc = hostEncode, dec = hostDecoder;
-       delete globalThis.hostEncode;
-       delete globalThis.hostDecoder;
-       globalThis.TextEncoder = class TextEncoder { get encoding() { return 'utf-8'; } encode(s = '') { return new Uint8Array(enc(String(s))); } };
-       globalThis.TextDecoder = class TextDecoder { constructor(l, o) { this.d = dec(l, o); } get encoding() { return this.d.encoding; } decode(b, o) { return this.d.decode(b, o); } };
-     })();`,
-    ctx,
-  );
-  vm.runInContext(code, ctx, { filename: 'core.js' });
-  return { ctx, api: ctx['qnxemuWeb'] as CoreApi };
-}
-
 /** The bundle as the page gets it: JSON, parsed inside the context. */
 function bundleIn(ctx: vm.Context, file: string): ScenarioBundle {
-  return vm.runInContext(`JSON.parse(${JSON.stringify(JSON.stringify(bundleScenario(file)))})`, ctx) as ScenarioBundle;
+  return parseIn<ScenarioBundle>(ctx, JSON.stringify(bundleScenario(file)));
 }
 
 function cliHash(file: string): string {
@@ -57,9 +30,7 @@ function cliHash(file: string): string {
 }
 
 beforeAll(async () => {
-  const r = await build(browserOptions(path.join(ROOT, 'emulator/app/web-page/core/entry.ts'), { write: false, metafile: true, outfile: '/tmp/core.js', globalName: 'qnxemuWeb', sourcemap: false, absWorkingDir: ROOT }));
-  code = r.outputFiles!.find((f) => f.path.endsWith('.js'))!.text;
-  meta = r.metafile!;
+  ({ code, meta } = await buildCore());
 });
 
 test('no node built-in is imported: each is a shim, and the guest image builder is left out', () => {
@@ -78,7 +49,7 @@ test('no node built-in is imported: each is a shim, and the guest image builder 
 });
 
 test('in a context with no require or process, openSession gives `qnxemu run`\'s trace-hash', async () => {
-  const { ctx, api } = browserContext();
+  const { ctx, api } = browserContext(code);
   expect(vm.runInContext('typeof require + typeof process + typeof module + typeof Buffer', ctx)).toBe('undefinedundefinedundefinedundefined');
   const s = await api.openSession(bundleIn(ctx, 'docs/examples/ping.yaml'));
   expect(s.info().traceHash).toBe(cliHash('docs/examples/ping.yaml'));
@@ -96,7 +67,7 @@ test('in a context with no require or process, openSession gives `qnxemu run`\'s
 });
 
 test('files.yaml (a buildfile with inline files, read by cat and ls) gives the same trace-hash too', async () => {
-  const { ctx, api } = browserContext();
+  const { ctx, api } = browserContext(code);
   const s = await api.openSession(bundleIn(ctx, 'docs/examples/files.yaml'));
   expect(s.info().traceHash).toBe(cliHash('docs/examples/files.yaml'));
   s.continue();
@@ -104,7 +75,7 @@ test('files.yaml (a buildfile with inline files, read by cat and ls) gives the s
 });
 
 test('a guest scenario opened without the served image: the one-line message (the bundle has no image builder)', async () => {
-  const { ctx, api } = browserContext();
+  const { ctx, api } = browserContext(code);
   await expect(api.openSession(bundleIn(ctx, 'docs/examples/guest-ne2k-pci.yaml'))).rejects.toThrow(api.GUEST_IMAGE_UNAVAILABLE);
   expect(api.GUEST_IMAGE_UNAVAILABLE).toBe('the page cannot build a guest image (the builder runs only under Node): open the scenario with `qnxemu web`, which serves its image with the page');
 });

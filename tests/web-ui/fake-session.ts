@@ -29,7 +29,7 @@ export interface FakeLog {
   commands: string[];
 }
 
-export function fakeSession(opts: { failure?: { t: number; expectation: string; message: string } } = {}): WebSessionApi & { log: FakeLog } {
+export function fakeSession(opts: { failure?: { t: number; expectation: string; message: string }; threads?: number } = {}): WebSessionApi & { log: FakeLog } {
   const all: RecordView[] = RECS.map((r, index) => ({
     ...r,
     index,
@@ -103,7 +103,7 @@ export function fakeSession(opts: { failure?: { t: number; expectation: string; 
   const framesSoFar = () => (executed >= 4 ? [{ pkt: 3, t: 9_000, link: 'hub0', len: 98, summary: 'IPv4 10.0.0.1 > 10.0.0.2: ICMP echo-request' }] : []);
   return {
     log,
-    info: () => ({ scenario: 'ping', file: 'docs/examples/ping.yaml', seed: 1, until: 30_000, traceHash: 'ab12cd34', events: EVENTS, records: all.length, failure: opts.failure ?? null }),
+    info: () => ({ scenario: 'ping', file: 'docs/examples/ping.yaml', seed: 1, until: 30_000, traceHash: 'ab12cd34', events: EVENTS, records: all.length, failure: opts.failure ?? null, threads: opts.threads ?? null }),
     topology: () => topology,
     current: () => stop(executed ? 'step' : 'start'),
     step,

@@ -23,6 +23,15 @@ describe('header and controls', () => {
     expect(text('#stop')).toMatch(/^start/);
   });
 
+  it('says when the guests ran in worker threads and the page replays that run; nothing otherwise', async () => {
+    await mountPage(fakeSession());
+    expect(document.querySelector('#guest-threads')).toBeNull();
+    await mountPage(fakeSession({ threads: 2 }));
+    expect(text('#guest-threads')).toBe('in worker threads (--threads 2), replayed');
+    await mountPage(fakeSession({ threads: 1 }));
+    expect(text('#guest-threads')).toBe('in a worker thread, replayed');
+  });
+
   it('step, back, continue and restart move the session and the time cursor', async () => {
     await mountPage(fakeSession());
     click('#step');

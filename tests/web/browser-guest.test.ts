@@ -11,10 +11,9 @@
  * The guest boots once for the file (beforeAll), in the page, while `qnxemu run` boots its own: minutes of host
  * time on a busy machine, hence the long timeouts (no test measures speed). Without chromium the tests FAIL.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REPO, startWeb, type WebProcess } from './helpers';
+import { runHash, startWeb, type WebProcess } from './helpers';
 
 const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const FILE = 'docs/examples/guest-ne2k-pci.yaml';
@@ -35,20 +34,6 @@ function requireChromium(): void {
     throw new Error(`no chromium at ${CHROMIUM}: the web page tests run it headless (apt-get install -y --no-install-recommends chromium; .ci/run installs it; or set CHROMIUM=/path/to/chromium)`);
 }
 
-/** `qnxemu run FILE ARGS`'s trace-hash, computed while the page boots its guest. */
-function runHash(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['dist/qnxemu.js', 'run', FILE, ...ARGS], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    p.on('exit', () => {
-      const m = /^trace-hash ([0-9a-f]{64})$/m.exec(out);
-      if (m) resolve(m[1]!);
-      else reject(new Error(`no trace-hash from qnxemu run: ${out}`));
-    });
-  });
-}
-
 const text = (sel: string): Promise<string> => page.locator(sel).innerText();
 /** Text of an element that may be inside a closed <details> (the stop as the REPL prints it). */
 const content = async (sel: string): Promise<string> => (await page.locator(sel).textContent()) ?? '';
@@ -58,7 +43,7 @@ const eventNo = async (): Promise<number> => Number(/#(\d+)/.exec(await text('#e
 
 beforeAll(async () => {
   requireChromium();
-  cliHash = runHash();
+  cliHash = runHash([FILE, ...ARGS]);
   cliHash.catch(() => undefined); // awaited by the hash test
   web = await startWeb([FILE, ...ARGS]);
   browser = await chromium.launch({ executablePath: CHROMIUM });

@@ -82,25 +82,52 @@ describe('qnxemu web GUEST (serving)', () => {
 });
 
 describe('qnxemu web on two guests', () => {
-  // qnxemu run runs two or more guests in threads by default (guest-threads.ts); the page runs them on one thread, as
-  // `run --no-threads` does: it says so once (one guest: no line), and `--no-threads`, which asks for that, is accepted.
+  // qnxemu run runs two or more guests in threads by default (guest-threads.ts), and so does the page's run: the command
+  // runs the scenario once in worker threads, recorded, and the page replays that run (tests/web-core/threaded-bundle.test.ts
+  // opens it). `--no-threads`: the page runs the guests itself (their image and v86 are written beside it).
   const TWO = 'tests/fixtures/threads/two-guests-collide.yaml';
-  const NOTE = 'qnxemu web: the page runs linux1, linux2 on one thread, the run `qnxemu run --no-threads` makes (qnxemu run runs two or more guests in threads by default: another run)\n';
-  test('says the page is the single-threaded engine\'s run; not with --no-threads, nor for one guest', () => {
-    const dir = tmpdir('guest-two');
-    const [plain, asked, one] = [
-      qnxemu(['web', TWO, '--out', path.join(dir, 'a')]),
-      qnxemu(['web', TWO, '--no-threads', '--out', path.join(dir, 'b')]),
-      qnxemu(['web', FILE, '--out', path.join(dir, 'c')]),
-    ];
-    for (const r of [plain, asked, one]) {
+  const RAN = /^qnxemu web: ran linux1, linux2 in worker threads \(--threads (\d+)\) as qnxemu run does, to 5\.000000000: \d+ events, trace-hash [0-9a-f]{16}…; the page replays that run$/m;
+  const dir = tmpdir('guest-two');
+  const bundleOf = (d: string): { threaded?: { threads: number; traceHash: string } } => JSON.parse(fs.readFileSync(path.join(d, 'bundle.json'), 'utf8'));
+  let plain: ReturnType<typeof qnxemu>;
+  beforeAll(() => {
+    plain = qnxemu(['web', TWO, '--out', path.join(dir, 'a')]);
+  });
+
+  test('by default: the threaded run recorded in bundle.json, no guest image or v86 beside the page', () => {
+    expect(plain.stderr).toBe('');
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).toMatch(RAN);
+    expect(bundleOf(path.join(dir, 'a')).threaded?.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.readdirSync(path.join(dir, 'a')).sort()).toEqual(['app.js', 'bundle.json', 'index.html', 'style.css']);
+    expect(plain.stdout).toMatch(/^qnxemu web: two-guests-collide, seed 1: serve /m);
+  });
+
+  test('--no-threads: no recording, the page runs the guests (image and v86 beside it); one guest: the same by default', () => {
+    const [asked, one] = [qnxemu(['web', TWO, '--no-threads', '--out', path.join(dir, 'b')]), qnxemu(['web', FILE, '--out', path.join(dir, 'c')])];
+    for (const [r, d] of [[asked, 'b'], [one, 'c']] as const) {
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
+      expect(r.stdout).not.toContain('in worker threads');
+      expect(bundleOf(path.join(dir, d)).threaded).toBeUndefined();
+      expect(fs.readdirSync(path.join(dir, d))).toContain('v86');
     }
-    expect(plain.stdout.startsWith(NOTE)).toBe(true);
-    expect(asked.stdout).not.toContain('on one thread');
-    expect(one.stdout).not.toContain('on one thread');
-    expect(asked.stdout).toMatch(/^qnxemu web: two-guests-collide, seed 1: serve /m);
+  });
+
+  test('--threads 1 on one guest records it too; a bundle file keeps its recording unless an option asks for another run', () => {
+    const one = qnxemu(['web', FILE, '--until', '1s', '--threads', '1', '--out', path.join(dir, 'd')]);
+    expect(one.stderr).toBe('');
+    expect(one.stdout).toMatch(/^qnxemu web: ran linux1 in worker threads \(--threads 1\) as qnxemu run does, to 1\.000000000: /m);
+    const kept = qnxemu(['web', path.join(dir, 'a', 'bundle.json'), '--out', path.join(dir, 'e')]);
+    expect(kept.status).toBe(0);
+    expect(kept.stdout).not.toContain('in worker threads');
+    expect(bundleOf(path.join(dir, 'e'))).toEqual(bundleOf(path.join(dir, 'a')));
+    const reseeded = qnxemu(['web', path.join(dir, 'a', 'bundle.json'), '--seed', '2', '--until', '1s', '--out', path.join(dir, 'f')]);
+    expect(reseeded.stderr).toBe('');
+    expect(reseeded.stdout).toMatch(/^qnxemu web: ran linux1, linux2 in worker threads .* to 1\.000000000: /m);
+    const dropped = qnxemu(['web', path.join(dir, 'a', 'bundle.json'), '--no-threads', '--out', path.join(dir, 'g')]);
+    expect(dropped.status).toBe(0);
+    expect(bundleOf(path.join(dir, 'g')).threaded).toBeUndefined();
   });
 });
 

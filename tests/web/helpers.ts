@@ -102,3 +102,17 @@ export function rawRequest(url: string, pathname: string, method = 'GET'): Promi
     req.end();
   });
 }
+
+/** `qnxemu run <args>`'s trace-hash, run in the background (a page's test starts it while the page loads). */
+export function runHash(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [CLI, 'run', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    p.on('exit', () => {
+      const m = /^trace-hash ([0-9a-f]{64})$/m.exec(out);
+      if (m) resolve(m[1]!);
+      else reject(new Error(`no trace-hash from qnxemu run: ${out}`));
+    });
+  });
+}

@@ -26,7 +26,10 @@ const NEVER: Time = 2 ** 53 - 1;
  */
 export class RecordedWorkers extends GuestWorkers {
   constructor(private readonly recordings: readonly GuestRecording[]) {
-    const sab = new SharedArrayBuffer(4 * syncWords(recordings.length));
+    // Nothing here waits or is shared: a page that is not cross-origin isolated has no SharedArrayBuffer, and
+    // Atomics reads and writes a plain buffer's words all the same (the web page replays a threaded run: its core).
+    const bytes = 4 * syncWords(recordings.length);
+    const sab = typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
     const sync = new Int32Array(sab);
     const guests: StartedGuest[] = recordings.map((r) => {
       let next = 0;

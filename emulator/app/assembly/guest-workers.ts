@@ -96,7 +96,7 @@ export class GuestWorkers {
 
   constructor(
     readonly guests: StartedGuest[],
-    sab: SharedArrayBuffer,
+    sab: SharedArrayBuffer | ArrayBuffer,
     record = false,
   ) {
     this.sync = new Int32Array(sab);

@@ -2,9 +2,8 @@
  * Option values shared by several subcommands, parsed as commander argument parsers: a bad value is commander's
  * one-line "option … argument … is invalid" error (program.ts) before anything runs.
  */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { MAX_THREADS, machineThreads } from '../assembly/guest-threads';
-import { CliError } from './errors';
 
 /**
  * `--seed <n>` (run, boot, test, debug, console): the scenario's own `seed:` range, an integer 0..2^32−1
@@ -17,7 +16,7 @@ export function seedArg(v: string): number {
 }
 
 /**
- * `--threads <n>` (run, test, console, debug): how many guests may execute at once, each in its own worker thread;
+ * `--threads <n>` (run, test, console, debug, web): how many guests may execute at once, each in its own worker thread;
  * 1..256, or `auto`: the machine's cores (os.availableParallelism, at most 256), which is also the default for a
  * scenario with two or more guests (emulator/app/assembly/guest-threads.ts). Any n gives the same run (the threaded
  * engine's result does not depend on it), so `auto` is as reproducible across machines as a number.
@@ -35,20 +34,3 @@ export const THREADS_HELP =
 /** `--no-threads`'s help: the single-threaded engine, whatever the number of guests. */
 export const NO_THREADS_HELP = 'run every guest node on the main thread (the single-threaded engine: another run than the threaded one; the default with one guest)';
 
-/**
- * `--threads` where it is not available (web): accepted by the parser (hidden from --help) so that the answer is
- * why, not "unknown option". The web page replays guest nodes on its own thread, which is the single-threaded
- * engine's run, not the threaded one (docs/guest-time-model.md "What runs threaded, and what not yet").
- */
-export function threadsNotHereOption(): Option {
-  return new Option('--threads <n>').hideHelp();
-}
-
-/** The error for a `--threads` given to `command` (one line; exit status 1). */
-export function threadsNotHere(command: string): CliError {
-  return new CliError(
-    '--threads',
-    `qnxemu ${command} runs guest nodes on one thread, and that is another run than \`run --threads\`'s; ` +
-      'to look into a threaded run, debug it (qnxemu debug <scenario> --threads N) or write its trace (qnxemu run <scenario> --threads N --trace FILE) and read it with qnxemu trace FILE',
-  );
-}

@@ -10,12 +10,22 @@
  * - --out DIR: write the page and bundle.json into DIR (static files for any web server) and exit.
  * - A scenario with guest (v86) nodes: the guest image and v86 are served (and written by --out) beside the page
  *   under guest/ and v86/ (guest-assets.ts); the image is built first if it is not cached.
+ * - Guests in worker threads (two or more guests, or `--threads N`; as `qnxemu run` decides: guest-threads.ts): the
+ *   scenario first runs here as `qnxemu run` runs it, recorded (emulator/app/debug/threaded.ts), and bundle.json
+ *   carries the recording (web-page/core/threaded-bundle.ts); the page replays that run, so it shows `qnxemu run`'s
+ *   trace-hash, and needs no guest image or v86. `--no-threads`: the page runs the guests itself, on one thread.
  * Every problem (missing file, bad bundle, port in use, unwritable --out, page not built) is one line, exit 1.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CliServices } from '../cli/commands';
 import { CliError } from '../cli/errors';
-import { seedArg, threadsNotHere, threadsNotHereOption } from '../cli/args';
+import { seedArg, threadsArg } from '../cli/args';
+import { lookaheadProgress } from '../cli/debug-cmd';
+import { guestThreads, type ThreadsChoice } from '../assembly/guest-threads';
+import { recordThreadedRun } from '../debug/threaded';
+import type { Scenario } from '../scenario/types';
+import type { ScenarioBundle } from '../web-page/core/api';
+import { encodeThreaded } from '../web-page/core/threaded-bundle';
 import { untilArg } from '../cli/until';
 import { interruptStatus, onInterrupt, type InterruptSignal } from '../cli/signals';
 import { formatTime } from '../../machine/sim/time';
@@ -33,8 +43,8 @@ interface WebOpts {
   host: string;
   out?: string;
   open?: boolean;
-  /** `--threads N`: refused (threadsNotHere), present only to say why; `--no-threads` (false): what the page does anyway. */
-  threads?: string | false;
+  /** `--threads N` (a number), `--no-threads` (false), neither (undefined): guest-threads.ts decides as for run. */
+  threads?: ThreadsChoice;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -55,28 +65,25 @@ async function runWeb(input: string, o: WebOpts): Promise<number> {
     if (other) throw new CliError(`--out ${o.out}`, `writes the page as files and starts no server: ${other} does not go with it`);
   }
   const files = pageFiles(undefined, o.out === undefined);
-  const bundle = loadInput(input, { seed: o.seed, until: o.until });
-  const { name, seed, scenario } = describeBundle(bundle);
-  // The page runs every guest on its own thread: for two or more, not the run `qnxemu run` makes by default.
-  const guests = guestNodes(scenario);
-  if (guests.length >= 2 && o.threads !== false)
-    process.stdout.write(
-      `qnxemu web: the page runs ${guests.join(', ')} on one thread, the run \`qnxemu run --no-threads\` makes (qnxemu run runs two or more guests in threads by default: another run)\n`,
-    );
-  // Guest nodes: their image and v86 beside the page (built first if need be, as `qnxemu run` does).
-  const guestFiles = await guestAssets(scenario, bundle.file);
+  const loaded = loadInput(input, { seed: o.seed, until: o.until });
+  const { name, seed, scenario } = describeBundle(loaded);
+  // Guest nodes: their image (built first if need be, as `qnxemu run` does), and v86 beside the page unless a
+  // threaded run's recording stands in for them.
+  const guestFiles = await guestAssets(scenario, loaded.file);
+  const bundle = await withThreadedRun(loaded, scenario, o);
+  const served = bundle.threaded ? [] : guestFiles;
   const failure = bundle.failure ? `, stopped at ${formatTime(bundle.failure.t)} where ${bundle.failure.expectation} failed` : '';
   if (o.out !== undefined) {
     let total = 0;
-    for (const w of exportPage([...files, bundleFile(bundle), ...guestFiles], o.out)) {
+    for (const w of exportPage([...files, bundleFile(bundle), ...served], o.out)) {
       total += w.bytes;
       process.stdout.write(`${writtenLine(w)}\n`);
     }
-    if (guestFiles.length > 0) process.stdout.write(`qnxemu web: wrote ${sizeText(total)} into ${o.out}, the guest image and v86 for ${guestNodes(scenario).join(', ')} included\n`);
+    if (served.length > 0) process.stdout.write(`qnxemu web: wrote ${sizeText(total)} into ${o.out}, the guest image and v86 for ${guestNodes(scenario).join(', ')} included\n`);
     process.stdout.write(`qnxemu web: ${name}, seed ${seed}${failure}: serve ${o.out} with any static web server (python3 -m http.server -d ${o.out}) and open its index.html\n`);
     return 0;
   }
-  const server = await serve([...files, bundleFile(bundle), ...guestFiles], o.host, o.port ?? 0);
+  const server = await serve([...files, bundleFile(bundle), ...served], o.host, o.port ?? 0);
   // The first Ctrl-C closes the server; a second one exits at once (signals.ts).
   let stop: (sig: InterruptSignal) => void = () => undefined;
   const stopped = new Promise<InterruptSignal>((resolve) => (stop = resolve));
@@ -90,6 +97,25 @@ async function runWeb(input: string, o: WebOpts): Promise<number> {
   return interruptStatus(sig);
 }
 
+/**
+ * The bundle the page gets: with the threaded run's recording when the guests run in threads (guestThreads, as for
+ * `qnxemu run`), without one for the single-threaded engine. A bundle file that carries a recording keeps it unless
+ * an option asks for another run (--threads, --no-threads, --seed, --until).
+ */
+async function withThreadedRun(bundle: ScenarioBundle, scenario: Scenario, o: WebOpts): Promise<ScenarioBundle> {
+  const { threaded, ...rest } = bundle;
+  const threads = guestThreads(scenario, o.threads);
+  if (threads === undefined) return rest;
+  if (threaded && o.threads === undefined && o.seed === undefined && o.until === undefined) return bundle;
+  const guests = guestNodes(scenario).join(', ');
+  const until = bundle.until ?? scenario.until;
+  const rec = await recordThreadedRun(scenario, { threads, seed: bundle.seed ?? scenario.seed, until, onProgress: lookaheadProgress(process.stderr) });
+  process.stdout.write(
+    `qnxemu web: ran ${guests} in worker threads (--threads ${threads}) as qnxemu run does, to ${formatTime(until)}: ${rec.events} events, trace-hash ${rec.traceHash.slice(0, 16)}…; the page replays that run\n`,
+  );
+  return { ...rest, threaded: encodeThreaded(threads, rec) };
+}
+
 export function registerWebCommand(program: Command, services: CliServices): void {
   program
     .command('web')
@@ -101,11 +127,10 @@ export function registerWebCommand(program: Command, services: CliServices): voi
     .option('--host <host>', 'address to listen on', hostArg, DEFAULT_HOST)
     .option('--out <dir>', 'write index.html, app.js, style.css and bundle.json into <dir> instead of serving them')
     .option('--open', "open the page in the system's browser (xdg-open, $BROWSER)")
-    .addOption(threadsNotHereOption())
-    .addOption(new Option('--no-threads', 'the page runs every guest node on one thread (the single-threaded engine) whether given or not'))
+    .option('--threads <n>', "show the run `qnxemu run --threads n` makes: the guests run here once in worker threads, recorded, and the page replays that run; the default with two or more guests, as for run", threadsArg)
+    .option('--no-threads', "the page runs the guests itself, on one thread (the single-threaded engine's run; the default with one guest)")
     .action(async (input: string, o: WebOpts) => {
       try {
-        if (typeof o.threads === 'string') throw threadsNotHere('web');
         process.exitCode = await runWeb(input, o);
       } catch (e) {
         services.fail(e);

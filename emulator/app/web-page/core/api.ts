@@ -4,6 +4,7 @@
  * language, decodeFrame). The UI never reaches into the simulation; `WebSession` (session.ts) implements this.
  */
 import type { NicInspection } from '../../../../nic-models/kind';
+import type { ThreadedBundle } from './threaded-bundle';
 
 /** A scenario and everything it reads, as one JSON document: what the page loads (bundle.json). */
 export interface ScenarioBundle {
@@ -17,6 +18,11 @@ export interface ScenarioBundle {
   seed?: number;
   /** Run end, ns (overrides the scenario's). */
   until?: number;
+  /**
+   * The scenario's guests ran in worker threads (`qnxemu web` recorded that run, as `qnxemu run` makes it): the page
+   * replays the run from this instead of running the guests (threaded-bundle.ts).
+   */
+  threaded?: ThreadedBundle;
   /** From `qnxemu test --artifacts`: open the session stopped here. */
   failure?: { t: number; expectation: string; message: string };
 }
@@ -129,6 +135,8 @@ export interface SessionInfo {
   events: number;
   records: number;
   failure: ScenarioBundle['failure'] | null;
+  /** The guests ran in this many worker threads in the recorded run the page replays (null: no threads). */
+  threads: number | null;
 }
 
 /** The page's session. Every method is synchronous and deterministic; `open` (session.ts) builds one. */

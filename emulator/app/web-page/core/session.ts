@@ -10,7 +10,9 @@
  * Guest nodes (Linux under v86) run live in that lookahead, as in `qnxemu debug`: their v86 instances are made
  * first (OpenOptions.guests; the page: guest-files.ts pageGuests, from the image `qnxemu web` serves), and every
  * instance the session steps through (power-on, `back`, `restart`) replays what they did from the lookahead's
- * guest logs (emulator/machine/v86/guest-log.ts) while their NIC models run live.
+ * guest logs (emulator/machine/v86/guest-log.ts) while their NIC models run live. A bundle with a threaded run's
+ * recording (`threaded`: threaded-bundle.ts) needs no v86: every instance replays the guests from what they sent
+ * the main thread in that run, as `qnxemu debug --threads` does, and the trace-hash is the threaded run's.
  */
 import { DebugRepl } from '../../debug/commands';
 import { parseFilter, FilterError } from '../../debug/filter';
@@ -26,6 +28,7 @@ import { BUNDLE_DIR, mountFiles } from '../shims/fs';
 import { resolve } from '../shims/path';
 import type { CountersView, FrameView, NicView, PacketView, ScenarioBundle, SessionInfo, StopView, TopologyView, WebSessionApi, RecordView, PathView } from './api';
 import { FrameLog } from './frame-log';
+import { decodeThreaded, type ThreadedBundle, type ThreadedReplay } from './threaded-bundle';
 import { packetLayers } from './packet-layers';
 import { macText, pathView, recordView, stopView, topologyView, viewOf, stateStop } from './views';
 
@@ -62,12 +65,15 @@ class WebSession implements WebSessionApi {
     readonly scenario: Scenario,
     private readonly bundle: ScenarioBundle,
     guests: PreparedGuests | undefined,
+    private readonly threaded: ThreadedReplay | null = null,
   ) {
     let lookahead: SimInstance | null = null;
     this.session = new DebugSession(scenario, {
       seed: bundle.seed,
       until: bundle.until,
       guests,
+      // A threaded run (`qnxemu web` recorded it): its guests are replayed from what they sent the main thread.
+      ...(threaded ? { recording: threaded.guests, threaded: { guests: threaded.guests, traceHash: threaded.traceHash, events: threaded.events, consoles: new Map() } } : {}),
       onInstance: (inst, role) => (role === 'lookahead' ? (lookahead = inst) : this.log.attach(inst)),
     });
     const tl = this.session.timeline;
@@ -94,6 +100,7 @@ class WebSession implements WebSessionApi {
       events: s.timeline?.events ?? 0,
       records: s.timeline?.records.length ?? 0,
       failure: this.bundle.failure ?? null,
+      threads: this.threaded?.threads ?? null,
     };
   }
 
@@ -206,6 +213,8 @@ class WebSession implements WebSessionApi {
       c['link-rx-frames'] = ports.get(name)?.rx ?? 0;
       nics[name] = c;
     }
+    // A threaded run's guests ran elsewhere (their NIC models are not here): what their ports carried is.
+    for (const [name, p] of ports) nics[name] ??= { 'link-tx-frames': p.tx, 'link-rx-frames': p.rx };
     return { links, nics };
   }
 
@@ -249,8 +258,20 @@ export interface OpenOptions {
 /** Open a session on a bundle (power-on, or stopped at the failure's time for an artifacts bundle). */
 export async function openSession(bundle: ScenarioBundle, opts: OpenOptions = {}): Promise<WebSessionApi> {
   const scenario = scenarioOf(bundle);
+  // A threaded run's recording stands in for the guests: no v86 runs in the page (threaded-bundle.ts).
+  if (bundle.threaded) return new WebSession(scenario, bundle, undefined, threadedReplay(bundle.threaded, scenario));
   const guests = scenario.nodes.some((n) => n.kind === 'guest') ? await (opts.guests ?? ((s) => prepareGuests(s)))(scenario) : undefined;
   return new WebSession(scenario, bundle, guests);
+}
+
+/** The bundle's recording, checked against the scenario's guests (one line if it is not theirs). */
+function threadedReplay(b: ThreadedBundle, scenario: Scenario): ThreadedReplay {
+  const replay = decodeThreaded(b);
+  const want = scenario.nodes.filter((n) => n.kind === 'guest').map((n) => n.name);
+  const got = replay.guests.map((g) => g.name);
+  if (want.join(',') !== got.join(','))
+    throw new WebSessionError(`the bundle's threaded run recorded guests ${got.join(', ') || 'none'}, but the scenario's guests are ${want.join(', ') || 'none'}: make the bundle again with qnxemu web`);
+  return replay;
 }
 
 export { viewOf };

@@ -1,6 +1,7 @@
 /**
- * The page's header: scenario, seed, the virtual-time cursor, the run's trace-hash (id="trace-hash", equal to
- * `qnxemu run`'s for the same scenario and seed) and the pcap download of the frames carried so far.
+ * The page's header: scenario, seed, the virtual-time cursor, whether the guests ran in worker threads (a threaded
+ * run's replay: id="guest-threads"), the run's trace-hash (id="trace-hash", equal to `qnxemu run`'s for the same
+ * scenario and seed) and the pcap download of the frames carried so far.
  */
 import type { SessionInfo, StopView, WebSessionApi } from '../core/api';
 import { downloadBytes } from './download';
@@ -22,6 +23,14 @@ export function Header({ info, stop, api, onHelp }: { info: SessionInfo; stop: S
         <dd id="event-count">
           #{stop.executed} of {info.events}
         </dd>
+        {info.threads !== null ? (
+          <>
+            <dt>guests</dt>
+            <dd id="guest-threads" title="qnxemu web ran the guests once in worker threads, as qnxemu run does, and recorded what they sent; the page replays that run">
+              in {info.threads === 1 ? 'a worker thread' : `worker threads (--threads ${info.threads})`}, replayed
+            </dd>
+          </>
+        ) : null}
         <dt>trace-hash</dt>
         <dd>
           <code id="trace-hash" title="SHA-256 of the run's trace records: equals `qnxemu run`'s">
