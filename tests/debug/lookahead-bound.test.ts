@@ -13,7 +13,7 @@ import { formatPath, pathOf } from '../../emulator/app/debug/path';
 import { PROGRESS_EVERY, Timeline, type LookaheadProgress } from '../../emulator/app/debug/timeline';
 import { PacketIndex } from '../../emulator/app/debug/packet-index';
 import type { DebugRecord } from '../../emulator/app/debug/records';
-import { lookaheadProgress } from '../../emulator/app/cli/debug-cmd';
+import { lookaheadProgress } from '../../emulator/app/cli/lookahead-progress';
 import { qnxemu, REPO } from './cli-helpers';
 
 const scenario = loadScenarioFile(path.join(REPO, 'docs/examples/ping.yaml'));

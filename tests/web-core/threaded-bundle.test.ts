@@ -7,7 +7,8 @@
  * says DIVERGED; a recording of other guests is refused in one line. The encoding keeps what JSON cannot carry.
  *
  * The fixture: two guests pinging each other on a hub with collisions (tests/fixtures/threads/two-guests-collide.yaml,
- * 5 s): its threaded run boots two Linux guests, tens of seconds.
+ * 5 s): its threaded run boots two Linux guests, tens of seconds. Then, with `--threads 2`, the BCM5701 guest (its PHY's
+ * auto-negotiation crosses as messages) and the RT2560 guest (its radio's acts: PPDUs, channel, power) the same way.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,6 +53,25 @@ beforeAll(async () => {
   runCollisions = wire.filter((l) => l.includes('"probe":"collision"')).length;
   runDelivered = wire.filter((l) => l.includes('"probe":"deliver"') && l.includes('"to":"linux1.nic0"')).length;
 }, RUN_MS);
+
+describe('the other message kinds: auto-negotiation (BCM5701) and the air (RT2560)', () => {
+  test('each guest example recorded by qnxemu web --threads 2 replays in the page to `qnxemu run --threads 2`\'s trace-hash', async () => {
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'qnxemu-threaded-kinds-'));
+    const files = ['docs/examples/guest-tg3.yaml', 'docs/examples/guest-rt2500pci.yaml'];
+    const runs = await Promise.all(files.flatMap((f, i) => [cli(['web', f, '--threads', '2', '--out', path.join(dir, String(i))]), cli(['run', f, '--threads', '2'])]));
+    for (let i = 0; i < files.length; i++) {
+      const [web, run] = [runs[2 * i]!, runs[2 * i + 1]!];
+      expect(web.stderr).toBe('');
+      const b = fs.readFileSync(path.join(dir, String(i), 'bundle.json'), 'utf8');
+      const kinds = new Set((JSON.parse(b) as { threaded: { guests: { messages: { k: string }[] }[] } }).threaded.guests.flatMap((g) => g.messages.map((m) => m.k)));
+      expect(kinds.has(i === 0 ? 'an-restart' : 'radio')).toBe(true);
+      const { ctx, api } = browserContext(code, { isolated: false });
+      const s = await api.openSession(parseIn<ScenarioBundle>(ctx, b));
+      expect(s.info().traceHash).toBe(/^trace-hash ([0-9a-f]{64})$/m.exec(run.stdout)![1]);
+      expect(s.continue().lines.join('\n')).toContain('the same trace-hash as the threaded run');
+    }
+  }, RUN_MS);
+});
 
 describe('the encoding of a recording', () => {
   test('keeps bytes, -0, non-finite numbers and undefined in arrays; drops undefined properties as JSON does', () => {

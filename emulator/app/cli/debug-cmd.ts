@@ -6,7 +6,6 @@
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import { performance } from 'node:perf_hooks';
 import { InvalidArgumentError, type Command } from 'commander';
 import { untilArg } from './until';
 import { NO_THREADS_HELP, seedArg, threadsArg } from './args';
@@ -14,7 +13,8 @@ import { guestThreads } from '../assembly/guest-threads';
 import { loadScenarioFile } from '../scenario/load';
 import { DebugSession } from '../debug/session';
 import { DebugRepl } from '../debug/commands';
-import { DEFAULT_LOOKAHEAD_RECORDS, type LookaheadProgress } from '../debug/timeline';
+import { DEFAULT_LOOKAHEAD_RECORDS } from '../debug/timeline';
+import { lookaheadProgress } from './lookahead-progress';
 import type { CliServices } from './commands';
 import { CliError, osReason } from './errors';
 
@@ -28,41 +28,6 @@ interface DebugCliOpts {
   lookaheadRecords?: number;
   /** Debug the threaded run (DebugSession.create with `threads`). */
   threads?: number;
-}
-
-/** A terminal line to draw on: process.stderr, or a test's stand-in. */
-export interface ProgressStream {
-  isTTY?: boolean;
-  write(s: string): unknown;
-}
-
-/** Wall time before the progress line appears (a short lookahead prints nothing), and between redraws. */
-const PROGRESS_AFTER_MS = 500;
-const PROGRESS_EVERY_MS = 100;
-
-/**
- * The lookahead's progress line: `lookahead: 42% 2.100000 s of 5.000000 s virtual, 81920 events, 612345 records`,
- * redrawn in place on a terminal, erased when the lookahead ends; nothing at all when `stream` is not a TTY.
- * `clock` is the wall clock in ms: reporting only (when to draw), never the simulation's time.
- * wall clock: performance.now decides only when the terminal line is redrawn (outside the simulated world).
- */
-export function lookaheadProgress(stream: ProgressStream, clock: () => number = () => performance.now()): (p: LookaheadProgress) => void {
-  if (!stream.isTTY) return () => undefined;
-  const t0 = clock();
-  let last = -Infinity;
-  let drawn = false;
-  return (p) => {
-    if (p.done) {
-      if (drawn) stream.write('\r\x1b[K');
-      return;
-    }
-    const now = clock();
-    if (now - t0 < PROGRESS_AFTER_MS || now - last < PROGRESS_EVERY_MS) return;
-    last = now;
-    drawn = true;
-    const pct = p.until > 0 ? Math.min(100, Math.floor((p.now / p.until) * 100)) : 0;
-    stream.write(`\r\x1b[K${p.what ?? 'lookahead'}: ${pct}% ${(p.now / 1e9).toFixed(6)} s of ${(p.until / 1e9).toFixed(6)} s virtual, ${p.events} events, ${p.records} records`);
-  };
 }
 
 /** Run a scripted session: every line of `lines`, echoed with the prompt; returns the output and the exit code. */

@@ -20,7 +20,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { CliServices } from '../cli/commands';
 import { CliError } from '../cli/errors';
 import { seedArg, threadsArg } from '../cli/args';
-import { lookaheadProgress } from '../cli/debug-cmd';
+import { lookaheadProgress } from '../cli/lookahead-progress';
 import { guestThreads, type ThreadsChoice } from '../assembly/guest-threads';
 import { recordThreadedRun } from '../debug/threaded';
 import type { Scenario } from '../scenario/types';
