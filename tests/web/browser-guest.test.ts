@@ -11,11 +11,10 @@
  * The guest boots once for the file (beforeAll), in the page, while `qnxemu run` boots its own: minutes of host
  * time on a busy machine, hence the long timeouts (no test measures speed). Without chromium the tests FAIL.
  */
-import * as fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { openWatched, readers, requireChromium } from './chromium';
 import { runHash, startWeb, type WebProcess } from './helpers';
 
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const FILE = 'docs/examples/guest-ne2k-pci.yaml';
 const ARGS = ['--seed', '3', '--until', '4.5s'];
 const BREAK = 'probe nic/rx-accept on linux1 if icmp echo-request';
@@ -25,20 +24,11 @@ let browser: Browser;
 let page: Page;
 let web: WebProcess;
 let cliHash: Promise<string>;
-const errors: string[] = [];
+let errors: string[] = [];
 /** Paths the page fetched (besides itself). */
-const fetched: string[] = [];
+let fetched: string[] = [];
 
-function requireChromium(): void {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`no chromium at ${CHROMIUM}: the web page tests run it headless (apt-get install -y --no-install-recommends chromium; .ci/run installs it; or set CHROMIUM=/path/to/chromium)`);
-}
-
-const text = (sel: string): Promise<string> => page.locator(sel).innerText();
-/** Text of an element that may be inside a closed <details> (the stop as the REPL prints it). */
-const content = async (sel: string): Promise<string> => (await page.locator(sel).textContent()) ?? '';
-const waitText = (sel: string, test: string, timeout = 120_000): Promise<unknown> =>
-  page.waitForFunction(`((t) => ${test})(document.querySelector(${JSON.stringify(sel)})?.textContent ?? '')`, undefined, { timeout });
+const { text, content, waitText } = readers(() => page);
 const eventNo = async (): Promise<number> => Number(/#(\d+)/.exec(await text('#event-count'))![1]);
 
 beforeAll(async () => {
@@ -46,13 +36,7 @@ beforeAll(async () => {
   cliHash = runHash([FILE, ...ARGS]);
   cliHash.catch(() => undefined); // awaited by the hash test
   web = await startWeb([FILE, ...ARGS]);
-  browser = await chromium.launch({ executablePath: CHROMIUM });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => (m.type() === 'error' ? errors.push(`console: ${m.text()}`) : undefined));
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => (r.status() >= 400 ? errors.push(`HTTP ${r.status()} ${r.url()}`) : fetched.push(new URL(r.url()).pathname)));
-  await page.goto(web.url);
+  ({ browser, page, errors, fetched } = await openWatched(web.url));
   await page.locator('#trace-hash').waitFor({ timeout: BOOT_MS });
 }, BOOT_MS + 120_000);
 

@@ -7,11 +7,10 @@
  * `qnxemu run`'s trace-hash, the guests' consoles, their ports' frame counts, and a `back` that stays on the run.
  * Without chromium the tests FAIL.
  */
-import * as fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { openWatched, readers, requireChromium } from './chromium';
 import { runHash, startWeb, type WebProcess } from './helpers';
 
-const CHROMIUM = process.env['CHROMIUM'] ?? '/usr/bin/chromium';
 const FILE = 'tests/fixtures/threads/two-guests-collide.yaml';
 const RUN_MS = 600_000;
 
@@ -19,27 +18,17 @@ let browser: Browser;
 let page: Page;
 let web: WebProcess;
 let cliHash: Promise<string>;
-const errors: string[] = [];
-const fetched: string[] = [];
+let errors: string[] = [];
+let fetched: string[] = [];
 
-const text = (sel: string): Promise<string> => page.locator(sel).innerText();
-const content = async (sel: string): Promise<string> => (await page.locator(sel).textContent()) ?? '';
-const waitText = (sel: string, test: string, timeout = 120_000): Promise<unknown> =>
-  page.waitForFunction(`((t) => ${test})(document.querySelector(${JSON.stringify(sel)})?.textContent ?? '')`, undefined, { timeout });
+const { text, content, waitText } = readers(() => page);
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`no chromium at ${CHROMIUM}: the web page tests run it headless (apt-get install -y --no-install-recommends chromium; .ci/run installs it; or set CHROMIUM=/path/to/chromium)`);
+  requireChromium();
   cliHash = runHash([FILE]);
   cliHash.catch(() => undefined); // awaited by the hash test
   web = await startWeb([FILE]);
-  browser = await chromium.launch({ executablePath: CHROMIUM });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => (m.type() === 'error' ? errors.push(`console: ${m.text()}`) : undefined));
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
-  page.on('response', (r) => (r.status() >= 400 ? errors.push(`HTTP ${r.status()} ${r.url()}`) : fetched.push(new URL(r.url()).pathname)));
-  await page.goto(web.url);
+  ({ browser, page, errors, fetched } = await openWatched(web.url));
   await page.locator('#trace-hash').waitFor({ timeout: RUN_MS });
 }, RUN_MS + 60_000);
 
