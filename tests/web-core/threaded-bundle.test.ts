@@ -88,6 +88,11 @@ describe('the encoding of a recording', () => {
     expect('u' in back).toBe(false);
   });
 
+  test("an object of the run's own whose one key looks like a tag comes back as it was", () => {
+    const value = { f: { $u8: 'not bytes' }, g: { $obj: { $num: 'x' } }, h: { $undef: 1, other: 2 } };
+    expect(decodeValue(JSON.parse(JSON.stringify(encodeValue(value))))).toEqual(value);
+  });
+
   test('a value it cannot carry is refused by name, not turned into {}', () => {
     expect(() => encodeValue({ m: new Map() })).toThrow("a threaded run's message holds a value bundle.json cannot carry: [object Map]");
     expect(() => encodeValue({ d: new Float64Array(2) })).toThrow('[object Float64Array]');

@@ -7,7 +7,8 @@
  *
  * The messages are plain data but for what JSON cannot carry: byte arrays (frames), numbers that are not finite or
  * are -0, and `undefined` in an array (a trace record without fields). Each such value becomes a one-key object
- * (`{"$u8": base64}`, `{"$num": "Infinity"}`, `{"$undef": 1}`) and comes back as it was, so the replay takes in the
+ * (`{"$u8": base64}`, `{"$num": "Infinity"}`, `{"$undef": 1}`; an object of the run's whose one key is one of
+ * these is wrapped as `{"$obj": {...}}`) and comes back as it was, so the replay takes in the
  * very messages the threaded run took in; its end checks that (DebugSession: the same trace-hash as the threaded run).
  * Runs in the page and under Node (Buffer: the page's shim).
  */
@@ -35,6 +36,8 @@ export interface ThreadedReplay {
 const BYTES = '$u8';
 const NUMBER = '$num';
 const UNDEFINED = '$undef';
+const OBJECT = '$obj';
+const TAGS = new Set([BYTES, NUMBER, UNDEFINED, OBJECT]);
 
 /** `v` with every value JSON cannot carry as it is tagged (see the file's comment); anything else unsupported throws. */
 export function encodeValue(v: unknown): unknown {
@@ -45,7 +48,9 @@ export function encodeValue(v: unknown): unknown {
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = encodeValue(x);
-    return out;
+    // An object of the run's own that looks like a tag (its one key is one of ours) is wrapped, not taken for one.
+    const keys = Object.keys(out);
+    return keys.length === 1 && TAGS.has(keys[0]!) ? { [OBJECT]: out } : out;
   }
   throw new TypeError(`a threaded run's message holds a value bundle.json cannot carry: ${Object.prototype.toString.call(v)}`);
 }
@@ -61,9 +66,14 @@ export function decodeValue(v: unknown): unknown {
     if (keys[0] === BYTES && typeof tag === 'string') return Uint8Array.from(Buffer.from(tag, 'base64'));
     if (keys[0] === NUMBER && typeof tag === 'string') return tag === '-0' ? -0 : Number(tag);
     if (keys[0] === UNDEFINED) return undefined;
+    if (keys[0] === OBJECT && tag !== null && typeof tag === 'object' && !Array.isArray(tag)) return decodeFields(tag as Record<string, unknown>);
   }
+  return decodeFields(o);
+}
+
+function decodeFields(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = decodeValue(o[k]);
+  for (const k of Object.keys(o)) out[k] = decodeValue(o[k]);
   return out;
 }
 
