@@ -126,7 +126,9 @@ describe('qnxemu web on two guests (threads by default)', () => {
     for (const nic of ['linux1.nic0', 'linux2.nic0']) expect(c[nic]!['link-tx-frames']).toBeGreaterThan(20);
     expect(runDelivered).toBeGreaterThan(20);
     expect(c['linux1.nic0']!['link-rx-frames']).toBe(runDelivered);
-    expect(() => s.nic('linux1.nic0')).toThrow('linux1 is a Linux guest that ran in a worker thread');
+    expect(() => s.nic('linux1.nic0')).toThrow(
+      "linux1 is a Linux guest that ran in a worker thread in the run this page replays: its NIC models stayed there (its records, console and frames are here); to see its registers, open the page with qnxemu web --no-threads (the single-threaded engine's run: another run)",
+    );
     const back = s.back(5);
     expect(back.executed).toBe(end.executed - 5);
     expect(s.continue().lines.join('\n')).toContain('the same trace-hash as the threaded run');

@@ -177,6 +177,13 @@ class WebSession implements WebSessionApi {
   }
 
   nic(name: string): NicView {
+    const node = name.split('.')[0] ?? '';
+    // A replayed guest's NIC models stayed in its thread in the recorded run: say what the page can do instead.
+    if (this.threaded && this.session.inst.isRemoteGuest(node))
+      throw new WebSessionError(
+        `${node} is a Linux guest that ran in a worker thread in the run this page replays: its NIC models stayed there (its records, console and frames are here); ` +
+          'to see its registers, open the page with qnxemu web --no-threads (the single-threaded engine\'s run: another run)',
+      );
     const nic = resolveNic(this.session.inst, name);
     if (typeof nic === 'string') throw new WebSessionError(nic);
     return { name: nic.name, model: nic.model, link: nic.link, mac: macText(nic.mac), inspection: nic.device.inspect() };
