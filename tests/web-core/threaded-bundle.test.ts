@@ -4,7 +4,8 @@
  * core replays that run without v86. Checked in a bare browser-like context with no SharedArrayBuffer (a page that is
  * not cross-origin isolated): the page's trace-hash is `qnxemu run`'s (the threaded engine's), the end of the replay
  * says so, the guests' consoles are there, `back` works; a recording that lost a frame gives another run and the end
- * says DIVERGED; a recording of other guests is refused in one line. The encoding keeps what JSON cannot carry.
+ * says DIVERGED; a recording of other guests is refused in one line; a failure bundle (qnxemu test --artifacts) is
+ * recorded again by qnxemu web and opens stopped at the failure. The encoding keeps what JSON cannot carry.
  *
  * The fixture: two guests pinging each other on a hub with collisions (tests/fixtures/threads/two-guests-collide.yaml,
  * 5 s): its threaded run boots two Linux guests, tens of seconds. Then, with `--threads 2`, the BCM5701 guest (its PHY's
@@ -16,6 +17,8 @@ import { spawn } from 'node:child_process';
 import type { ScenarioBundle } from '../../emulator/app/web-page/core/api';
 import { decodeValue, encodeValue } from '../../emulator/app/web-page/core/threaded-bundle';
 import { checkBundle } from '../../emulator/app/web-page/core/bundle';
+import { writeFailureBundles } from '../../emulator/app/web/artifacts';
+import type { ScenarioOutcome } from '../../emulator/app/testing/outcome';
 import { browserContext, buildCore, parseIn, ROOT } from './browser-context';
 
 const FILE = 'tests/fixtures/threads/two-guests-collide.yaml';
@@ -142,6 +145,30 @@ describe('qnxemu web on two guests (threads by default)', () => {
     const s = await api.openSession(parseIn<ScenarioBundle>(ctx, JSON.stringify(b)));
     expect(s.info().traceHash).not.toBe(runHash);
     expect(s.continue().lines.join('\n')).toContain(`DIVERGED: this replay's trace-hash`);
+  }, RUN_MS);
+
+  test('a failure bundle of the scenario (qnxemu test --artifacts) is recorded again by qnxemu web, and opens stopped at the failure', async () => {
+    const failure = { t: 3_000_000_000, expectation: 'expect[0] linux1 console shows "21 packets"', message: 'not found' };
+    const outcome: ScenarioOutcome = {
+      ...{ file: FILE, name: 'two-guests-collide', status: 'failed', error: null, expectations: [], failures: [], faultNotes: [] },
+      ...{ seed: 1, traceHash: null, virtualTime: 0, events: 0, wallMs: 0, artifacts: [], failure },
+    };
+    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'qnxemu-threaded-failure-'));
+    const { written } = writeFailureBundles([outcome], dir);
+    expect(JSON.parse(fs.readFileSync(written[0]!.file, 'utf8')).threaded).toBeUndefined();
+    const web = await cli(['web', written[0]!.file, '--out', path.join(dir, 'site')]);
+    expect(web.stderr).toBe('');
+    expect(web.stdout).toMatch(/^qnxemu web: ran linux1, linux2 in worker threads/m);
+    expect(web.stdout).toMatch(/^qnxemu web: two-guests-collide, seed 1, stopped at 3\.000000000 where /m);
+    const { ctx, api } = browserContext(code, { isolated: false });
+    const s = await api.openSession(parseIn<ScenarioBundle>(ctx, fs.readFileSync(path.join(dir, 'site', 'bundle.json'), 'utf8')));
+    expect(s.info().traceHash).toBe(runHash);
+    expect(s.info().failure).toEqual(failure);
+    expect(s.current().reason).toBe('until');
+    expect(s.current().now).toBeLessThanOrEqual(3_000_000_000);
+    expect(s.current().executed).toBeGreaterThan(0);
+    // The next event of the run comes after the failure's time: the session stopped at the last one before it.
+    expect(s.step().now).toBeGreaterThan(3_000_000_000);
   }, RUN_MS);
 
   test('a recording of other guests than the scenario\'s: one line', async () => {
