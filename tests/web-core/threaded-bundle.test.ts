@@ -167,8 +167,14 @@ describe('qnxemu web on two guests (threads by default)', () => {
     expect(s.current().reason).toBe('until');
     expect(s.current().now).toBeLessThanOrEqual(3_000_000_000);
     expect(s.current().executed).toBeGreaterThan(0);
-    // The next event of the run comes after the failure's time: the session stopped at the last one before it.
+    // Stopped there, the guests' records are handed over up to the failure's time, not up to the next event's.
+    const recs = s.records(0, s.recordCount());
+    expect(recs.length).toBeGreaterThan(0);
+    expect(recs.filter((r) => r.t > 3_000_000_000)).toEqual([]);
+    expect(s.current().lines.join('\n')).toMatch(/ran every event up to 3\.000000000; next event linux\d\.msg at 3\.\d{9}/);
+    // The next event of the run comes after the failure's time, and the run goes on to the threaded run's end.
     expect(s.step().now).toBeGreaterThan(3_000_000_000);
+    expect(s.continue().lines.join('\n')).toContain('the same trace-hash as the threaded run');
   }, RUN_MS);
 
   test('a recording of other guests than the scenario\'s: one line', async () => {

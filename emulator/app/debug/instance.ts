@@ -187,12 +187,24 @@ export class SimInstance {
    * queue's gate first puts a guest's message in front when it comes first, and hands over the guests' trace records
    * before it (at the end: up to the limit), as it did in the threaded run (main-gate.ts `admit`).
    */
-  peekNext(): SimEvent | null {
-    const limit = this.limit;
+  peekNext(bound?: Time): SimEvent | null {
+    const limit = bound === undefined ? this.limit : Math.min(this.limit, bound);
     const gate = this.queue.gate;
     if (gate) return gate.admit(limit, false) ? this.queue.peek() : null;
     const ev = this.queue.peek();
     return ev && ev.when <= limit ? ev : null;
+  }
+
+  /**
+   * The run's next event as far as it is known without letting it come (at or before `limit`), or null: the queue's
+   * next event or, in a threaded run's replay, a guest's held message if it comes first (main-gate.ts `admit`). For
+   * saying what comes after a stop that `peekNext(bound)` ended, without handing over the guests' records up to it.
+   */
+  nextKnown(): { name: string; when: Time } | null {
+    const local = this.queue.peek();
+    const held = this.heldMessages()[0];
+    const next = held && (!local || held.at < local.when) ? { name: held.name, when: held.at } : local ? { name: local.name, when: local.when } : null;
+    return next && next.when <= this.limit ? next : null;
   }
 
   /** Is there an event left in the run (at or before `limit`)? */

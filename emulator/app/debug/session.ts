@@ -297,10 +297,12 @@ export class DebugSession {
         this.noteFocus();
         return this.makeStop('step', null, shown, from, null);
       }
-      const next = inst.peekNext();
-      if (!next) return this.makeStop('end', null, [], from, this.endMessage());
-      if (o.untilTime !== undefined && next.when > o.untilTime) {
-        return this.makeStop('until', null, [], from, `ran every event up to ${timeText(o.untilTime)}; next event ${next.name} at ${timeText(next.when)}`);
+      // Bounded by the stop's time: a threaded run's replay then hands over the guests' records only up to it.
+      const next = inst.peekNext(o.untilTime);
+      if (!next) {
+        const ahead = o.untilTime !== undefined ? inst.nextKnown() : null;
+        if (!ahead) return this.makeStop('end', null, [], from, this.endMessage());
+        return this.makeStop('until', null, [], from, `ran every event up to ${timeText(o.untilTime!)}; next event ${ahead.name} at ${timeText(ahead.when)}`);
       }
       if (o.breaks) {
         const bp = this.breaks.matchTime(inst.now, next.when, inst.executed);
