@@ -200,11 +200,11 @@ export class SimInstance {
    * next event or, in a threaded run's replay, a guest's held message if it comes first (main-gate.ts `admit`). For
    * saying what comes after a stop that `peekNext(bound)` ended, without handing over the guests' records up to it.
    */
-  nextKnown(): { name: string; when: Time } | null {
-    const local = this.queue.peek();
-    const held = this.heldMessages()[0];
-    const next = held && (!local || held.at < local.when) ? { name: held.name, when: held.at } : local ? { name: local.name, when: local.when } : null;
-    return next && next.when <= this.limit ? next : null;
+  nextKnown(): { name: string; at: Time } | null {
+    const gate = this.a.workers?.gate;
+    const local = gate ? null : this.queue.peek();
+    const next = gate ? gate.nextKnown() : local && { name: local.name, at: local.when };
+    return next && next.at <= this.limit ? next : null;
   }
 
   /** Is there an event left in the run (at or before `limit`)? */

@@ -28,6 +28,9 @@ import { Timeline, type LookaheadOptions } from './timeline';
 import type { GuestRecording } from '../assembly/guest-recording';
 import { recordThreadedRun, type ThreadedRecording } from './threaded';
 
+/** What a replay is checked against, and the banner shows: the threaded run's own trace-hash and event count. */
+export type ThreadedCheck = Pick<ThreadedRecording, 'traceHash' | 'events'>;
+
 export interface SessionOptions {
   seed?: number | undefined;
   until?: Time | undefined;
@@ -50,7 +53,7 @@ export interface SessionOptions {
   /** A threaded run's recording (what `create` makes with `threads`): the guests are replayed from it. */
   recording?: readonly GuestRecording[] | null | undefined;
   /** The threaded run's own trace-hash and event count, to check the replays against (`create` with `threads`). */
-  threaded?: ThreadedRecording | undefined;
+  threaded?: ThreadedCheck | undefined;
 }
 
 export type StopReason = 'start' | 'breakpoint' | 'time' | 'step' | 'next' | 'until' | 'end' | 'back' | 'no-hop';
@@ -96,7 +99,7 @@ export class DebugSession {
   /** The threaded run's recording its guests are replayed from (`threads`), or null. */
   readonly recording: readonly GuestRecording[] | null;
   /** The threaded run's trace-hash and events (`threads`): a replay that ends must give the same. */
-  readonly threaded: ThreadedRecording | null;
+  readonly threaded: ThreadedCheck | null;
   private readonly onInstance: SessionOptions['onInstance'];
 
   /**
@@ -302,7 +305,7 @@ export class DebugSession {
       if (!next) {
         const ahead = o.untilTime !== undefined ? inst.nextKnown() : null;
         if (!ahead) return this.makeStop('end', null, [], from, this.endMessage());
-        return this.makeStop('until', null, [], from, `ran every event up to ${timeText(o.untilTime!)}; next event ${ahead.name} at ${timeText(ahead.when)}`);
+        return this.makeStop('until', null, [], from, `ran every event up to ${timeText(o.untilTime!)}; next event ${ahead.name} at ${timeText(ahead.at)}`);
       }
       if (o.breaks) {
         const bp = this.breaks.matchTime(inst.now, next.when, inst.executed);

@@ -273,6 +273,19 @@ export class MainGate implements QueueGate {
   }
 
   /**
+   * What runs here next as far as is known now, without letting it come: a held guest message if it comes strictly
+   * before the queue's next event (the rule `admit` follows), else that event; null if neither. For the debugger's
+   * stop at a time, which names what comes after it.
+   */
+  nextKnown(): { name: string; at: Time } | null {
+    const held = this.nextHeld();
+    const local = this.queue.peek();
+    const m = held !== null ? this.held[held]![0]! : null;
+    if (m && (!local || m.at < local.when)) return { name: m.ev.name, at: m.at };
+    return local ? { name: local.name, at: local.when } : null;
+  }
+
+  /**
    * The guests' messages taken in and not yet due — held aside until nothing local comes before them — in the order
    * they will run (time, then key): what a debugger lists beside the queue's pending events.
    */

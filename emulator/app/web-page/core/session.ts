@@ -73,7 +73,7 @@ class WebSession implements WebSessionApi {
       until: bundle.until,
       guests,
       // A threaded run (`qnxemu web` recorded it): its guests are replayed from what they sent the main thread.
-      ...(threaded ? { recording: threaded.guests, threaded: { guests: threaded.guests, traceHash: threaded.traceHash, events: threaded.events, consoles: new Map() } } : {}),
+      ...(threaded ? { recording: threaded.guests, threaded } : {}),
       onInstance: (inst, role) => (role === 'lookahead' ? (lookahead = inst) : this.log.attach(inst)),
     });
     const tl = this.session.timeline;
