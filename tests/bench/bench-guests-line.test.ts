@@ -1,0 +1,36 @@
+/**
+ * The `bench guests-2-xfer` line (scripts/bench-guests.ts `guestsLine`) from given runs: the figure is the median of
+ * the `--threads 2` rounds, the ratio the median of `--threads 1` over that, and every round's pair is listed. No
+ * guest runs here: the timings are given.
+ */
+import { guestsLine, type CliRun } from '../../scripts/bench-guests';
+import { parseBenchLine } from '../../scripts/bench-line';
+
+function run(seconds: number, xfer: number | null): CliRun {
+  return { status: 0, stdout: '', stderr: '', seconds, xfer };
+}
+
+describe('bench guests-2-xfer line', () => {
+  test('medians of the rounds, their ratio, every pair, the transfers', () => {
+    // threads 1: 30, 24, 27 → median 27; threads 2: 18, 15, 13.5 → median 15; 27 / 15 = 1.80×.
+    const ones = [run(30, 6.5), run(24, 6.0), run(27, 7.25)];
+    const twos = [run(18, 5.0), run(15, 4.5), run(13.5, 4.0)];
+    const line = guestsLine(ones, twos, run(16.25, 2.5), 'machine: …');
+    const f = parseBenchLine(line);
+    expect([f?.name, f?.value, f?.unit]).toEqual(['guests-2-xfer', 15, 's wall']);
+    expect(f?.context).toContain('medians of 3 alternating rounds: threads 1: 27.00 s, threads 2: 15.00 s, ratio X/Y = 1.80×');
+    // Per round: 30/18 = 1.67×, 24/15 = 1.60×, 27/13.5 = 2.00×.
+    expect(f?.context).toContain('rounds (threads 1 / threads 2): 30.00 / 18.00 s (1.67×), 24.00 / 15.00 s (1.60×), 27.00 / 13.50 s (2.00×)');
+    // Transfer medians: threads 1 of 6.5, 6.0, 7.25 → 6.50; threads 2 of 5.0, 4.5, 4.0 → 4.50.
+    expect(f?.context).toContain('xfer medians 6.50 s / 4.50 s');
+    expect(f?.context).toContain('xfer threads 1 6.50 / 6.00 / 7.25 s, threads 2 5.00 / 4.50 / 4.00 s');
+    expect(f?.context).toContain('--no-threads (single-threaded engine, one run): 16.25 s, xfer 2.50 s');
+  });
+
+  test('a run whose transfer was not timed: no medians of transfers, the missing one shown as ?', () => {
+    const line = guestsLine([run(30, null)], [run(15, 4)], run(16, null), 'machine: …');
+    expect(line).toContain('xfer not timed in every run: no dd or rx exit line');
+    expect(line).toContain('xfer threads 1 ? s, threads 2 4.00 s');
+    expect(line).toContain('xfer ? s;');
+  });
+});
