@@ -100,6 +100,43 @@ export function topSelfTime(profile: CpuProfile, limit: number, mapper: Position
   return out;
 }
 
+/** V8's own entries in a profile (not functions): they are areas of their own. */
+const V8_ENTRIES = new Set(['(garbage collector)', '(program)', '(idle)', '(root)']);
+
+/**
+ * The area a row's time belongs to, for a summary by folder: a TypeScript source of ours by its first `depth`
+ * folders ("stack/kernel/scheduler.ts:333" at depth 2 is "stack/kernel"; a file with fewer folders, its folders or,
+ * at the top, itself); code of a package by the package ("node_modules/v86"); WebAssembly as "wasm" (v86's core and
+ * the code its JIT generates); Node's own JavaScript as "node:internal"; V8's own entries ("(garbage collector)",
+ * "(program)", "(idle)") as they are, and other functions with no script (C++ behind Node's API: a hash's `update`,
+ * zlib's `crc32`) as "(native)".
+ */
+export function areaOf(row: Pick<SelfTimeRow, 'name' | 'where'>, depth: number): string {
+  const w = row.where;
+  if (w === '') return V8_ENTRIES.has(row.name) ? row.name : '(native)';
+  if (w.startsWith('wasm://')) return 'wasm';
+  if (w.startsWith('node:')) return 'node:internal';
+  const file = w.replace(/:\d+$/, '');
+  const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  if (pkg) return `node_modules/${pkg[1]}`;
+  const parts = file.split('/');
+  const dirs = parts.slice(0, -1);
+  return dirs.length === 0 ? file : dirs.slice(0, depth).join('/');
+}
+
+/** Self time per area (areaOf at `depth`), largest first: rows named by area, with an empty `where`. */
+export function selfTimeByArea(profile: CpuProfile, depth: number, mapper: PositionMapper | null = null): SelfTimeRow[] {
+  const byArea = new Map<string, SelfTimeRow>();
+  for (const r of topSelfTime(profile, Infinity, mapper)) {
+    const name = areaOf(r, depth);
+    const row = byArea.get(name) ?? { name, where: '', micros: 0, percent: 0 };
+    row.micros += r.micros;
+    row.percent += r.percent;
+    byArea.set(name, row);
+  }
+  return [...byArea.values()].sort((a, b) => b.micros - a.micros || a.name.localeCompare(b.name));
+}
+
 /** Longest function name shown whole (v86's wasm exports have mangled Rust names of 150 characters). */
 const NAME_WIDTH = 48;
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatTop, topSelfTime, type CpuProfile } from '../../scripts/profile-top';
+import { areaOf, formatTop, selfTimeByArea, topSelfTime, type CpuProfile } from '../../scripts/profile-top';
 
 const REPO = path.resolve(__dirname, '../..');
 const PROFILE_CLI = path.join(REPO, 'dist/profile.js');
@@ -74,6 +74,7 @@ describe('npm run profile', () => {
     [[], /^profile: missing required argument 'scenario' \(usage: npm run profile -- <scenario\.yaml>/],
     [[FLOOD, '--until', '10x'], /^profile: option '--until <time>' argument '10x' is invalid\. a duration such as 10s/],
     [[FLOOD, '--top', '0'], /^profile: option '--top <n>' argument '0' is invalid/],
+    [[FLOOD, '--areas', '9'], /^profile: option '--areas <depth>' argument '9' is invalid\. a whole number from 1 to 8/],
     [[FLOOD, '--bogus'], /^profile: unknown option '--bogus'/],
     [[FLOOD, 'other.yaml'], /^profile: too many arguments/],
     [['no-such.yaml'], /^profile: .*no-such\.yaml.*no such file/],
@@ -90,21 +91,69 @@ describe('npm run profile', () => {
   test('a run writes a .cpuprofile and prints the top functions in our TypeScript files', () => {
     const out = path.join(dir, 'flood.cpuprofile');
     // Relative paths are the folder npm was started in (INIT_CWD).
-    const r = profileCli([path.relative(dir, FLOOD), '--until', '600ms', '--out', 'flood.cpuprofile', '--top', '5', '--interval', '200'], dir);
+    const r = profileCli([path.relative(dir, FLOOD), '--until', '600ms', '--out', 'flood.cpuprofile', '--top', '5', '--interval', '200', '--areas', '2'], dir);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^simulated 0\.600000 s of virtual time in \d+ events \(seed 1\) in [\d.]+ s wall \(profiler on\); trace-hash [0-9a-f]{64}$/);
     expect(lines[1]).toBe(`cpuprofile ${out} (Chrome DevTools: Performance > Load profile; or speedscope)`);
     expect(lines[2]).toBe('top 5 functions by self time:');
-    expect(lines.slice(3)).toHaveLength(5);
-    for (const l of lines.slice(3)) expect(l).toMatch(/^ +\d+\.\d % +\d+\.\d ms {2}\S/);
+    expect(lines[8]).toBe('self time by area (folders 2 deep):');
+    for (const l of [...lines.slice(3, 8), ...lines.slice(9)]) expect(l).toMatch(/^ +\d+\.\d % +\d+\.\d ms {2}\S/);
+    // The flood's time is the simulated QNX stack's and the emulator's: both areas are listed.
+    const areas = lines.slice(9).map((l) => l.replace(/^ +\d+\.\d % +\d+\.\d ms {2}/, '').trim());
+    expect(areas).toEqual(expect.arrayContaining(['stack/kernel', 'emulator/machine']));
+    expect(new Set(areas).size).toBe(areas.length);
     const p = JSON.parse(fs.readFileSync(out, 'utf8')) as CpuProfile;
     expect(p.nodes.length).toBeGreaterThan(1);
     expect(p.samples!.length).toBe(p.timeDeltas!.length);
     expect(p.endTime).toBeGreaterThan(p.startTime);
     // The profile has the bundle's positions (DevTools maps them itself); the table shows the TypeScript sources.
     expect(topSelfTime(p, 1000).some((row) => row.where.includes('/dist/profile.js:'))).toBe(true);
-    expect(lines.slice(3).some((l) => /  (emulator|stack|nic-models)\/[\w/-]+\.ts:\d+$/.test(l))).toBe(true);
+    expect(lines.slice(3, 8).some((l) => /  (emulator|stack|nic-models)\/[\w/-]+\.ts:\d+$/.test(l))).toBe(true);
+  });
+});
+
+describe('self time by area', () => {
+  const row = (name: string, where: string) => ({ name, where });
+
+  test('areaOf: our sources by their first folders, packages, wasm, Node, V8 and native entries', () => {
+    expect(areaOf(row('runLoop', 'stack/kernel/scheduler.ts:333'), 2)).toBe('stack/kernel');
+    expect(areaOf(row('runLoop', 'stack/kernel/scheduler.ts:333'), 1)).toBe('stack');
+    expect(areaOf(row('store', 'nic-models/ne2000/receive.ts:158'), 3)).toBe('nic-models/ne2000');
+    expect(areaOf(row('main', 'stack/programs.ts:12'), 2)).toBe('stack');
+    expect(areaOf(row('f', 'jest.config.js:3'), 2)).toBe('jest.config.js');
+    expect(areaOf(row('main_loop', 'wasm://wasm/v86.wasm-008045d6:1'), 2)).toBe('wasm');
+    expect(areaOf(row('x', '/work/main/node_modules/v86/build/libv86.js:1'), 2)).toBe('node_modules/v86');
+    expect(areaOf(row('x', 'node_modules/@scope/pkg/lib/a.js:9'), 2)).toBe('node_modules/@scope/pkg');
+    expect(areaOf(row('emit', 'node:events:519'), 2)).toBe('node:internal');
+    expect(areaOf(row('(garbage collector)', ''), 2)).toBe('(garbage collector)');
+    expect(areaOf(row('update', ''), 2)).toBe('(native)');
+    expect(areaOf(row('(anonymous)', ''), 2)).toBe('(native)');
+    expect(areaOf(row('(program)', ''), 2)).toBe('(program)');
+  });
+
+  test('selfTimeByArea sums the rows of one area; shares add up to 100 %', () => {
+    // Samples at 100, 300, 350, 1000 µs; the profile ends at 1100: a 200 µs, b 50 µs, GC 650 µs, a again 100 µs.
+    const p: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)', '') },
+        { id: 2, callFrame: frame('a', 'file:///x/a.js', 1) },
+        { id: 3, callFrame: frame('b', 'file:///x/b.js', 1) },
+        { id: 4, callFrame: frame('(garbage collector)', '') },
+      ],
+      startTime: 0,
+      endTime: 1100,
+      samples: [2, 3, 4, 2],
+      timeDeltas: [100, 200, 50, 650],
+    };
+    const mapper = (url: string) => (url === 'file:///x/a.js' ? 'stack/kernel/a.ts:2' : 'stack/kernel/sub/b.ts:2');
+    const rows = selfTimeByArea(p, 2, mapper);
+    expect(rows.map((r) => [r.name, r.micros])).toEqual([
+      ['(garbage collector)', 650],
+      ['stack/kernel', 200 + 50 + 100],
+    ]);
+    expect(rows.reduce((s, r) => s + r.percent, 0)).toBeCloseTo(100, 6);
+    expect(selfTimeByArea(p, 3, mapper).map((r) => r.name)).toEqual(['(garbage collector)', 'stack/kernel', 'stack/kernel/sub']);
   });
 });
