@@ -15,21 +15,23 @@ const FLOOD = path.join(REPO, 'scripts/scenarios/bench-flood.yaml');
 
 const frame = (functionName: string, url = 'file:///x/a.js', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
 
+// Samples at 100, 300, 350, 1000 µs after the start; the profile ends at 1100.
+const PROFILE: CpuProfile = {
+  nodes: [
+    { id: 1, callFrame: frame('(root)', '') },
+    { id: 2, callFrame: frame('hot', 'file:///x/a.js', 9) },
+    { id: 3, callFrame: frame('', 'file:///x/a.js', 19) },
+    { id: 4, callFrame: frame('(garbage collector)', '') },
+    { id: 5, callFrame: frame('hot', 'file:///x/a.js', 9) },
+  ],
+  startTime: 0,
+  endTime: 1100,
+  samples: [2, 3, 4, 5],
+  timeDeltas: [100, 200, 50, 650],
+};
+
 describe('topSelfTime', () => {
-  // Samples at 100, 300, 350, 1000 µs after the start; the profile ends at 1100.
-  const profile: CpuProfile = {
-    nodes: [
-      { id: 1, callFrame: frame('(root)', '') },
-      { id: 2, callFrame: frame('hot', 'file:///x/a.js', 9) },
-      { id: 3, callFrame: frame('', 'file:///x/a.js', 19) },
-      { id: 4, callFrame: frame('(garbage collector)', '') },
-      { id: 5, callFrame: frame('hot', 'file:///x/a.js', 9) },
-    ],
-    startTime: 0,
-    endTime: 1100,
-    samples: [2, 3, 4, 5],
-    timeDeltas: [100, 200, 50, 650],
-  };
+  const profile = PROFILE;
 
   test('a sample stands for the time to the next one; one function in two call paths is one row', () => {
     const rows = topSelfTime(profile, 10);
@@ -115,39 +117,29 @@ describe('npm run profile', () => {
 });
 
 describe('self time by area', () => {
-  const row = (name: string, where: string) => ({ name, where });
-
-  test('areaOf: our sources by their first folders, packages, wasm, Node, V8 and native entries', () => {
-    expect(areaOf(row('runLoop', 'stack/kernel/scheduler.ts:333'), 2)).toBe('stack/kernel');
-    expect(areaOf(row('runLoop', 'stack/kernel/scheduler.ts:333'), 1)).toBe('stack');
-    expect(areaOf(row('store', 'nic-models/ne2000/receive.ts:158'), 3)).toBe('nic-models/ne2000');
-    expect(areaOf(row('main', 'stack/programs.ts:12'), 2)).toBe('stack');
-    expect(areaOf(row('f', 'jest.config.js:3'), 2)).toBe('jest.config.js');
-    expect(areaOf(row('main_loop', 'wasm://wasm/v86.wasm-008045d6:1'), 2)).toBe('wasm');
-    expect(areaOf(row('x', '/work/main/node_modules/v86/build/libv86.js:1'), 2)).toBe('node_modules/v86');
-    expect(areaOf(row('x', 'node_modules/@scope/pkg/lib/a.js:9'), 2)).toBe('node_modules/@scope/pkg');
-    expect(areaOf(row('emit', 'node:events:519'), 2)).toBe('node:internal');
-    expect(areaOf(row('(garbage collector)', ''), 2)).toBe('(garbage collector)');
-    expect(areaOf(row('update', ''), 2)).toBe('(native)');
-    expect(areaOf(row('(anonymous)', ''), 2)).toBe('(native)');
-    expect(areaOf(row('(program)', ''), 2)).toBe('(program)');
+  // name, where (as topSelfTime gives it), depth, area.
+  test.each([
+    ['runLoop', 'stack/kernel/scheduler.ts:333', 2, 'stack/kernel'],
+    ['runLoop', 'stack/kernel/scheduler.ts:333', 1, 'stack'],
+    ['store', 'nic-models/ne2000/receive.ts:158', 3, 'nic-models/ne2000'],
+    ['main', 'stack/programs.ts:12', 2, 'stack'],
+    ['f', 'jest.config.js:3', 2, 'jest.config.js'],
+    ['main_loop', 'wasm://wasm/v86.wasm-008045d6:1', 2, 'wasm'],
+    ['x', '/work/main/node_modules/v86/build/libv86.js:1', 2, 'node_modules/v86'],
+    ['x', 'node_modules/@scope/pkg/lib/a.js:9', 2, 'node_modules/@scope/pkg'],
+    ['emit', 'node:events:519', 2, 'node:internal'],
+    ['(garbage collector)', '', 2, '(garbage collector)'],
+    ['(program)', '', 2, '(program)'],
+    ['update', '', 2, '(native)'],
+    ['(anonymous)', '', 2, '(native)'],
+  ] as const)('areaOf(%s at %s, depth %d) is %s', (name, where, depth, area) => {
+    expect(areaOf({ name, where }, depth)).toBe(area);
   });
 
   test('selfTimeByArea sums the rows of one area; shares add up to 100 %', () => {
-    // Samples at 100, 300, 350, 1000 µs; the profile ends at 1100: a 200 µs, b 50 µs, GC 650 µs, a again 100 µs.
-    const p: CpuProfile = {
-      nodes: [
-        { id: 1, callFrame: frame('(root)', '') },
-        { id: 2, callFrame: frame('a', 'file:///x/a.js', 1) },
-        { id: 3, callFrame: frame('b', 'file:///x/b.js', 1) },
-        { id: 4, callFrame: frame('(garbage collector)', '') },
-      ],
-      startTime: 0,
-      endTime: 1100,
-      samples: [2, 3, 4, 2],
-      timeDeltas: [100, 200, 50, 650],
-    };
-    const mapper = (url: string) => (url === 'file:///x/a.js' ? 'stack/kernel/a.ts:2' : 'stack/kernel/sub/b.ts:2');
+    // The profile of topSelfTime's tests: hot 200 + 100 µs (a.js line 9), the anonymous function 50 µs (line 19), GC 650 µs.
+    const p = PROFILE;
+    const mapper = (_url: string, line: number) => (line === 9 ? 'stack/kernel/a.ts:10' : 'stack/kernel/sub/b.ts:20');
     const rows = selfTimeByArea(p, 2, mapper);
     expect(rows.map((r) => [r.name, r.micros])).toEqual([
       ['(garbage collector)', 650],
