@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SourceMap } from 'node:module';
+import { groupBy, sumBy } from 'lodash';
 import { fileURLToPath } from 'node:url';
 
 /** The parts of a .cpuprofile this table reads (node:inspector's Profiler.Profile has them). */
@@ -126,15 +127,9 @@ export function areaOf(row: Pick<SelfTimeRow, 'name' | 'where'>, depth: number):
 
 /** Self time per area (areaOf at `depth`), largest first: rows named by area, with an empty `where`. */
 export function selfTimeByArea(profile: CpuProfile, depth: number, mapper: PositionMapper | null = null): SelfTimeRow[] {
-  const byArea = new Map<string, SelfTimeRow>();
-  for (const r of topSelfTime(profile, Infinity, mapper)) {
-    const name = areaOf(r, depth);
-    const row = byArea.get(name) ?? { name, where: '', micros: 0, percent: 0 };
-    row.micros += r.micros;
-    row.percent += r.percent;
-    byArea.set(name, row);
-  }
-  return [...byArea.values()].sort((a, b) => b.micros - a.micros || a.name.localeCompare(b.name));
+  const byArea = groupBy(topSelfTime(profile, Infinity, mapper), (r) => areaOf(r, depth));
+  const rows = Object.entries(byArea).map(([name, rs]) => ({ name, where: '', micros: sumBy(rs, 'micros'), percent: sumBy(rs, 'percent') }));
+  return rows.sort((a, b) => b.micros - a.micros || a.name.localeCompare(b.name));
 }
 
 /** Longest function name shown whole (v86's wasm exports have mangled Rust names of 150 characters). */
