@@ -3,14 +3,12 @@
  * DevTools counts it, positions in our bundle mapped back to the TypeScript files, argument errors as one line with
  * exit status 2, and a real run of dist/profile.js (jest's global setup builds it) writing a profile DevTools loads.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { areaOf, formatTop, selfTimeByArea, topSelfTime, type CpuProfile } from '../../scripts/profile-top';
+import { profileCli, REPO } from '../helpers/profile-cli';
 
-const REPO = path.resolve(__dirname, '../..');
-const PROFILE_CLI = path.join(REPO, 'dist/profile.js');
 const FLOOD = path.join(REPO, 'scripts/scenarios/bench-flood.yaml');
 
 const frame = (functionName: string, url = 'file:///x/a.js', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
@@ -62,11 +60,6 @@ describe('topSelfTime', () => {
     expect(topSelfTime({ nodes: [], startTime: 0, endTime: 0 }, 20)).toEqual([]);
   });
 });
-
-function profileCli(args: string[], cwd = REPO) {
-  const r = spawnSync(process.execPath, [PROFILE_CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, INIT_CWD: cwd } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('npm run profile', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qnxemu-profile-'));
