@@ -92,3 +92,16 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Resolves once every file exists (a run has opened its outputs), polling; rejects after `timeoutMs`. A signal sent
+ * before a worker has started its scenario would find no partial outputs to check: on a loaded machine the
+ * scenario a worker was just given may not have begun yet when the previous one's PASS line is printed.
+ */
+export async function filesExist(files: readonly string[], timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  while (!files.every((f) => fs.existsSync(f))) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`not created within ${timeoutMs} ms: ${files.filter((f) => !fs.existsSync(f)).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

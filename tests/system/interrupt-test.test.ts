@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tmpdir } from './helpers';
-import { alive, checkPcap, checkTrace, childPids, startCli } from './interrupt-helpers';
+import { alive, checkPcap, checkTrace, childPids, filesExist, startCli } from './interrupt-helpers';
 import { findAll, parseXml, type XmlElement } from '../testing/xml';
 
 const SUITE = 'tests/system/fixtures/interrupt/suite';
@@ -18,8 +18,10 @@ async function interruptSuite(sig: 'SIGINT' | 'SIGTERM') {
   const junit = path.join(dir, 'junit.xml');
   const art = path.join(dir, 'art');
   const cli = startCli(['test', SUITE, '--jobs', '2', '--artifacts', art, '--junit', junit, '--no-progress']);
-  // a-quick passes first; by then the second worker runs b-long and the first has been given c-long.
+  // a-quick passes first; by then the second worker runs b-long and the first has been given c-long. Both long
+  // ones have opened their outputs before the signal (a loaded machine may not have started c-long yet).
   await cli.waitFor(/^PASS  \S+a-quick\.yaml/m);
+  await filesExist(['b-long', 'c-long'].map((n) => path.join(art, n, 'hub0.pcap')));
   const workers = childPids(cli.child.pid!);
   expect(workers.length).toBe(2);
   cli.child.kill(sig);
