@@ -97,6 +97,8 @@ export class Dp8390Core implements ChipServices, Snapshottable<Dp8390State> {
     this.receiver = new Receiver(this);
     regs.onBoundaryMoved = () => this.receiver.boundaryMoved();
     this.mac = new CsmaCdMac(ctx, (f) => this.receiver.fromWire(f));
+    // Between a TXP and the frame reaching the MAC (the local DMA), the carrier will be read: not quiet.
+    this.mac.sourceQuiet = () => !this.transmitter.active;
     this.transmitter = new Transmitter(this, this.mac, {
       loopback: (looped) => this.receiver.fromLoopback(looped),
       idle: () => this.txIdle(),

@@ -120,3 +120,19 @@ test('a PHY of its own negotiates with a switch port through the stand-ins as it
   expect(direct.filter((l) => l.startsWith('up 1000 full')).length).toBe(2);
   expect(run(true)).toEqual(direct);
 });
+
+test("a guest's media are quiet when every station says so (RemoteMedia.quiet)", () => {
+  const media = new RemoteMedia({ transmit: () => undefined, renegotiate: () => undefined, autonegRestart: () => undefined, autonegAbilities: () => undefined, radio: () => undefined });
+  expect(media.quiet()).toBe(false); // no station at all
+  const quiet = [true, true];
+  const station = (i: number): NetPortListener => ({ frameReceived: () => undefined, transmitDone: () => undefined, collision: () => undefined, carrierQuiet: () => quiet[i]! });
+  media.medium('hub0').attach(station(0), 'g.nic0');
+  media.medium('hub1').attach(station(1), 'g.nic1');
+  expect(media.quiet()).toBe(true);
+  quiet[1] = false;
+  expect(media.quiet()).toBe(false);
+  quiet[1] = true;
+  // A station that does not answer (no carrierQuiet) is never quiet.
+  media.medium('hub2').attach({ frameReceived: () => undefined, transmitDone: () => undefined, collision: () => undefined }, 'g.nic2');
+  expect(media.quiet()).toBe(false);
+});

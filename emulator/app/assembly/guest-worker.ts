@@ -103,8 +103,9 @@ export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToG
     sync,
     endpoint,
     cpuTime: () => cpuTime(),
-    apply: (m) => {
-      if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined);
+    quiet: () => media.quiet(),
+    apply: (m, at) => {
+      if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined, at);
       else if (m.k === 'an') media.ports[m.port]!.applyAutoneg(m.an);
       else if (m.k === 'radio') media.radios[m.radio]!.apply(m.c, m.st);
       // Keys typed at `qnxemu console` on a terminal; a line of a scenario action or counter read (queued at the shell at
@@ -142,7 +143,7 @@ export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToG
   post({ k: 'hello', attaches: media.attaches, radios: media.radioAttaches });
   const go = (m: Extract<ToGuest, { k: 'go' }>): void => {
     sim.tracer.verbose = m.verbose;
-    gate.setLookahead(m.lookahead);
+    gate.setLookahead(m.lookahead, m.frameLookahead);
     m.ports.forEach((st, i) => media.ports[i]!.setState(st));
     m.radios.forEach((st, i) => media.radios[i]!.setState(st));
     media.start();

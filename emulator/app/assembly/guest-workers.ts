@@ -472,6 +472,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
       },
     },
     lookahead: Math.min(...proxies.map((p) => p.medium.lookahead ?? 0), ...radios.map((r) => r.air.lookahead)),
+    frameLookahead: Math.min(...proxies.map((p) => p.medium.frameLookahead ?? p.medium.lookahead ?? 0), ...radios.map((r) => r.air.lookahead)),
     apply(m: ToMain): void {
       if (m.k === 'tx') proxies[m.port]!.transmit(frameOf(m));
       else if (m.k === 'reneg') proxies[m.port]!.renegotiate(m.fdx);
@@ -483,7 +484,7 @@ export function buildRemoteGuest(sim: Simulation, spec: NodeSpec, network: Netwo
     failure: () => g.failure,
     powerOn(): void {
       started = true;
-      workers.gate!.send(g.index, { k: 'go', ports: proxies.map((p) => p.state()), radios: radios.map((r) => r.proxy.state()), verbose: sim.tracer.verbose, lookahead: [...workers.gate!.lookahead] });
+      workers.gate!.send(g.index, { k: 'go', ports: proxies.map((p) => p.state()), radios: radios.map((r) => r.proxy.state()), verbose: sim.tracer.verbose, lookahead: [...workers.gate!.lookahead], frameLookahead: [...workers.gate!.frameLookahead] });
       for (const m of early.splice(0)) workers.gate!.send(g.index, m);
     },
   };

@@ -208,8 +208,21 @@ export class CsmaCdMac implements NetPortListener {
     this.ctx.queue.scheduleIn(this.backoffEv, slots * this.slotNs());
   }
 
-  carrierChanged(busy: boolean): void {
-    const now = this.ctx.queue.now;
+  /**
+   * Whether a carrier change may be taken late (NetPortListener.carrierQuiet): the MAC is idle and its owner says no
+   * transmission is on its way to it (`sourceQuiet`, set by a chip that knows: absent, never).
+   */
+  carrierQuiet(): boolean {
+    return this.phase === 'idle' && this.sourceQuiet?.() === true;
+  }
+
+  /** The owning chip: nothing is on its way to transmit() (no TXP pending). */
+  sourceQuiet: (() => boolean) | null = null;
+
+  carrierChanged(busy: boolean, at?: Time): void {
+    // Taken late, an idle MAC only notes when the medium went idle (what a later attempt's gap counts from).
+    if (at !== undefined && this.phase !== 'idle') throw new Error(`${this.ctx.name}: a carrier change of ${at} taken late while ${this.phase}`);
+    const now = at ?? this.ctx.queue.now;
     if (this._port?.fullDuplex) {
       // Full duplex: the other direction's signal is no reason to defer (802.3 4.2.3.2.1, fullDuplex = true).
     } else if (busy) {

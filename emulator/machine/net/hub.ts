@@ -7,7 +7,7 @@ import type { Time } from '../sim/time';
 import { DelayLine } from './delay-line';
 import { loadFrame, saveFrame } from './frame-state';
 import { HubPortEndpoint } from './endpoints';
-import { ETH_JAM_BITS, halfDuplexWireTimeNs, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
+import { ETH_JAM_BITS, frameWireTimeNs, halfDuplexWireTimeNs, type Frame, type FrameTap, type Medium, type NetPort, type NetPortListener } from './link';
 import { LinkSegment } from './link-segment';
 import { WireProbes } from './wire-probes';
 
@@ -114,6 +114,14 @@ export class Hub implements Medium {
    */
   get lookahead(): Time {
     return this.propagation;
+  }
+
+  /**
+   * Medium.frameLookahead: besides carrier, a transmission reaches the other ports only as a frame, at its end + P
+   * (the rx delay lines); a collided one not at all. The shortest frame is its preamble, SFD and FCS.
+   */
+  get frameLookahead(): Time {
+    return this.propagation + frameWireTimeNs(0, this.rate);
   }
 
   /** Bits per second on every port. */

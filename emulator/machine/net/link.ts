@@ -40,8 +40,16 @@ export interface NetPortListener {
    * the jam; the MAC decides about backoff and retry.
    */
   collision(): void;
-  /** Carrier as seen at this port changed (half duplex deferral). */
-  carrierChanged?(busy: boolean): void;
+  /**
+   * Carrier as seen at this port changed (half duplex deferral). `at`: the change happened then, before the
+   * station's present, and is taken late (only while `carrierQuiet` held since: guest-gate.ts).
+   */
+  carrierChanged?(busy: boolean, at?: Time): void;
+  /**
+   * Nothing of this station reads the carrier, or sends, before its host writes a register: a carrier change
+   * taken late then leaves it as taken in time would (a DP8390 whose MAC is idle with no TXP pending). Absent: never.
+   */
+  carrierQuiet?(): boolean;
   /** Link integrity changed (cable pulled, hub port disabled). */
   linkChanged?(up: boolean): void;
   /**
@@ -106,6 +114,13 @@ export interface Medium {
    * Absent: none (0).
    */
   readonly lookahead?: Time;
+  /**
+   * The least time from a station's call on its port to any call other than a carrier change this medium makes on
+   * another station because of it (a hub: a frame's end reaches the others no sooner than the shortest frame's wire
+   * time plus the propagation). A guest whose stations say nothing of theirs consults the carrier may run this far
+   * ahead, taking a carrier change that comes in its past late (guest-gate.ts). Absent: `lookahead`.
+   */
+  readonly frameLookahead?: Time;
 }
 
 /** Wire time of a frame of `len` bytes (no FCS) at `bitRate`, including preamble/SFD and FCS. */

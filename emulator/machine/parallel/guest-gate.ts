@@ -58,7 +58,13 @@ export interface GuestGateOptions {
   /** The guest's CPU clock while it is inside a quantum, else null. */
   cpuTime: () => Time | null;
   /** Carry out a timed message (a medium's call, a line typed at the shell, …) when its event runs. */
-  apply: (m: TimedToGuest) => void;
+  apply: (m: TimedToGuest, at?: Time) => void;
+  /**
+   * Every station of the guest says a carrier change may be taken late (RemoteMedia.quiet): its events may then run
+   * to the relaxed horizon, counted with the media's frame lookahead (docs/guest-time-model.md "The carrier taken
+   * late"). Absent: never.
+   */
+  quiet?: () => boolean;
   /** `--threads` lower than the number of guests: hold a token while executing. */
   tokens: boolean;
   /** How many guests the run has (their states are read from shared memory: shared-clocks.ts). */
@@ -125,6 +131,12 @@ export const SLEEP_CHECK_MS = 1000;
  */
 const RING_GRACE_MS = 250;
 
+/**
+ * Internal switch for tests (not a user option), as guest-window.ts `guestDetach`: false = every guest waits for the
+ * exact horizon, quiet or not (the reference path). `late` counts the carrier changes taken late in this thread.
+ */
+export const relaxedHorizon = { enabled: true, late: 0 };
+
 export class GuestGate implements QueueGate {
   private h = 0;
   private cap = 0;
@@ -157,6 +169,8 @@ export class GuestGate implements QueueGate {
   private readonly rung: number[];
   /** Per guest: the media's lookahead after its messages (main-gate.ts `lookahead`); zeros until 'go' says. */
   private lookahead: readonly Time[];
+  /** Per guest: the media's frame lookahead (Medium.frameLookahead), for the relaxed horizon; zeros until 'go'. */
+  private frameLookahead: readonly Time[];
   /** fastHorizon's per-guest own times (reused: it runs at every access of the CPU). */
   private readonly owns: Time[];
   private stuck = false;
@@ -169,13 +183,15 @@ export class GuestGate implements QueueGate {
     this.bell = guestBell(o.sync, o.index);
     this.waiting = syncGuestWaiting(o.index);
     this.lookahead = new Array<Time>(o.guests).fill(0);
+    this.frameLookahead = new Array<Time>(o.guests).fill(0);
     this.rung = new Array<number>(o.guests).fill(0);
     this.owns = new Array<Time>(o.guests).fill(Infinity);
   }
 
   /** The media's lookahead per guest (the 'go' message carries it). */
-  setLookahead(la: readonly Time[]): void {
+  setLookahead(la: readonly Time[], frame: readonly Time[] = la): void {
     this.lookahead = la;
+    this.frameLookahead = frame;
   }
 
   /** Start executing (take a token when `--threads` limits them). */
@@ -192,11 +208,13 @@ export class GuestGate implements QueueGate {
       this.publish();
       // After the run's end the main thread runs nothing more; a longer run would send us nothing before end + 1.
       const fin = main.final ? main.end! + 1 : -Infinity;
-      const heff = Math.max(this.heff(), this.fastHorizon(main), fin);
+      const exact = Math.max(this.heff(), this.fastHorizon(main), fin);
       const cap = Math.max(this.cap, main.cap);
       const top = this.o.queue.peek();
       // Nothing the run can still do comes at or before this: the main thread's end is not before it.
-      this.tally.settle(Math.min(heff - 1, cap));
+      this.tally.settle(Math.min(exact - 1, cap));
+      // With every station quiet, what can still reach us before the relaxed horizon is a carrier change, taken late.
+      const heff = this.quiet() ? Math.max(exact, this.relaxedHorizon(main)) : exact;
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
         if (silent) this.checkLate(seen);
         if (watching || silent || this.armedOut) this.running();
@@ -389,9 +407,10 @@ export class GuestGate implements QueueGate {
   /**
    * The horizon from the shared states (shared-clocks.ts), when no message is in flight to or from anyone: the main
    * thread's next local event and end, our own messages it has not run, and, for every other guest, its messages
-   * not run and 1 ns after its own time, each plus its media's lookahead. -Infinity when it cannot be used.
+   * not run and 1 ns after its own time, each plus its media's lookahead (`la`; the frame lookahead for the relaxed
+   * horizon). -Infinity when it cannot be used.
    */
-  private fastHorizon(main: MainState): Time {
+  private fastHorizon(main: MainState, la: readonly Time[] = this.lookahead): Time {
     const me = this.o.index;
     if (main.sentTo[me] !== this.received || main.drained[me] !== this.sent) return -Infinity;
     const owns = this.owns;
@@ -401,7 +420,22 @@ export class GuestGate implements QueueGate {
       if (st.sent !== main.drained[g] || st.recv !== main.sentTo[g]) return -Infinity;
       owns[g] = st.own;
     }
-    return horizonFor(me, { top: main.top, cap: main.cap, heads: main.heads, lookahead: this.lookahead }, (o) => owns[o]!);
+    return horizonFor(me, { top: main.top, cap: main.cap, heads: main.heads, lookahead: la }, (o) => owns[o]!);
+  }
+
+  /** Every station of ours is quiet (GuestGateOptions.quiet), and the relaxed horizon is on. */
+  private quiet(): boolean {
+    return relaxedHorizon.enabled && this.o.quiet?.() === true;
+  }
+
+  /**
+   * fastHorizon counted with the media's frame lookahead: before it, another guest's transmission reaches us only as
+   * carrier (Medium.frameLookahead); the main thread's own events, our held messages and the answers to ours still
+   * bound it as they are. -Infinity when a message is in flight.
+   */
+  private relaxedHorizon(main: MainState): Time {
+    const h = this.fastHorizon(main, this.frameLookahead);
+    return this.unconfirmed.length > 0 ? Math.min(h, this.unconfirmed[0]! + 1) : h;
   }
 
   /**
@@ -487,6 +521,16 @@ export class GuestGate implements QueueGate {
     for (let m = ep.receive(); m !== undefined; m = ep.receive()) {
       if (isTimedToGuest(m)) {
         const timed = m;
+        if (m.t < this.o.queue.now && m.k === 'port' && m.call === 'carrier') {
+          // A carrier change in our past: we ran there on the relaxed horizon, every station quiet, so nothing read
+          // the carrier since; taken now with its time, it leaves what taking it then would have (its event counted).
+          this.received++;
+          this.keys++;
+          this.tally.count(m.t);
+          relaxedHorizon.late++;
+          this.o.apply(timed, m.t);
+          continue;
+        }
         const ev = new SimEvent(`${this.o.name}.${timed.k === 'port' ? `port${timed.port}` : timed.k}.msg`, () => this.o.apply(timed), Priority.Message);
         this.received++;
         if (m.t < this.o.queue.now) throw new Error(`${this.o.name}: a message of time ${m.t} arrived at ${this.o.queue.now} (h ${this.h}, unconfirmed ${this.unconfirmed.join(',')})`);
@@ -517,8 +561,16 @@ export class GuestGate implements QueueGate {
 
   /** Nothing may run: tell the main thread how far we are, and sleep until it sends something. */
   /** We are about to wait: publish what for, tell the main thread how far we are, and wake it. */
-  private arm(need: Time): void {
+  private arm(want: Time): void {
     const s = this.o.sync;
+    // Quiet, we go on once another guest's own time + 1 + its frame lookahead passes what we want; the others ring at
+    // their own time + lookahead, so ask for that much less.
+    let need = want;
+    if (this.quiet()) {
+      let d = Infinity;
+      for (let g = 0; g < this.o.guests; g++) if (g !== this.o.index) d = Math.min(d, this.frameLookahead[g]! - this.lookahead[g]!);
+      if (d > 0 && d < Infinity) need = want - d;
+    }
     const [hi, lo] = syncGuestNeed(this.o.index);
     storeTime(s, hi, lo, need);
     const own = this.ownTime();

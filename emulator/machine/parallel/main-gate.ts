@@ -58,6 +58,11 @@ export interface MainGuest {
    * on another station because of it (`Medium.lookahead`: a hub's propagation delay; 0 when a medium has none).
    */
   readonly lookahead: Time;
+  /**
+   * The least time from its call to any call other than a carrier change on another station (Medium.frameLookahead).
+   * Absent: `lookahead`.
+   */
+  readonly frameLookahead?: Time;
   /** Why the guest's thread ended early (it crashed), or null. */
   failure(): string | null;
 }
@@ -90,6 +95,8 @@ export class MainGate implements QueueGate {
   private readonly held: { ev: SimEvent; at: Time; key: number }[][];
   /** Per guest (MainGuest.lookahead); the guests get it in their 'go' message. */
   readonly lookahead: readonly Time[];
+  /** Per guest (MainGuest.frameLookahead), for the guests' relaxed horizons: sent in 'go'. */
+  readonly frameLookahead: readonly Time[];
   private readonly minLookahead: Time;
   readonly merge: RecordMerge;
   private cap = 0;
@@ -132,6 +139,7 @@ export class MainGate implements QueueGate {
     this.sentDrained = new Array<number>(n).fill(-1);
     this.held = Array.from({ length: n }, () => []);
     this.lookahead = guests.map((g) => g.lookahead);
+    this.frameLookahead = guests.map((g) => g.frameLookahead ?? g.lookahead);
     this.minLookahead = Math.min(...this.lookahead);
     this.merge = new RecordMerge(tracer, (g, text, t) => this.guests[g]!.line(text, t));
   }

@@ -65,7 +65,7 @@ export type ToMain =
 
 /** Main → guest. */
 export type ToGuest =
-  | { k: 'go'; ports: PortState[]; radios: RadioState[]; verbose: boolean; lookahead: Time[] }
+  | { k: 'go'; ports: PortState[]; radios: RadioState[]; verbose: boolean; lookahead: Time[]; frameLookahead: Time[] }
   | { k: 'port'; t: Time; port: number; call: PortCall; st: PortState; v?: boolean; data?: Uint8Array; pkt?: number; bad?: true; align?: true }
   | { k: 'h'; h: Time; cap: Time; drained: number }
   /** A line for the guest's shell (a scenario action, a counter read), queued there at t as the single-threaded run does. */

@@ -9,6 +9,7 @@
  */
 import type { LinkAbilities } from '../net/autoneg';
 import type { Frame, FrameTap, Medium, NetPort, NetPortListener } from '../net/link';
+import type { Time } from '../sim/time';
 import type { AttachInfo, AutonegCall, PortCall, PortState } from './messages';
 import type { Position, RadioListener, RadioPort } from '../net/wireless/radio';
 import { RemoteRadio, type RadioAct, type RadioAttachInfo } from './radio-stand-ins';
@@ -107,7 +108,16 @@ export class RemotePort implements NetPort {
   }
 
   /** Apply one call of the medium (a message's event): the state first, then the listener, as the medium would. */
-  apply(call: PortCall, st: PortState, v: boolean | undefined, frame: Frame | undefined): void {
+  /** The station says a carrier change may be taken late (NetPortListener.carrierQuiet). */
+  quiet(): boolean {
+    return this.listener.carrierQuiet?.() === true;
+  }
+
+  /**
+   * Apply one call of the medium (a message's event): the state first, then the listener, as the medium would. `at`:
+   * a carrier change taken late, made then (guest-gate.ts).
+   */
+  apply(call: PortCall, st: PortState, v: boolean | undefined, frame: Frame | undefined, at?: Time): void {
     this.setState(st);
     const l = this.listener;
     switch (call) {
@@ -121,7 +131,7 @@ export class RemotePort implements NetPort {
         l.collision();
         break;
       case 'carrier':
-        l.carrierChanged?.(v === true);
+        l.carrierChanged?.(v === true, at);
         break;
       case 'link':
         l.linkChanged?.(v === true);
@@ -146,6 +156,14 @@ export class RemoteMedia {
   /** The run starts (the main thread's 'go'): from now on a PHY's restart or changed offer is a message. */
   start(): void {
     for (const p of this.ports) p.live = true;
+  }
+
+  /**
+   * Every station of the guest says a carrier change may be taken late (RemotePort.quiet), and it has no radio (the
+   * air's calls are never taken late): the guest may run to its relaxed horizon (guest-gate.ts).
+   */
+  quiet(): boolean {
+    return this.radios.length === 0 && this.ports.length > 0 && this.ports.every((p) => p.quiet());
   }
 
   /** Every PHY's offer against what the main thread last heard (before each event: guest-worker.ts). */
