@@ -103,7 +103,8 @@ export async function buildThreadGuest(d: GuestBuildData, endpoint: Endpoint<ToG
     sync,
     endpoint,
     cpuTime: () => cpuTime(),
-    quiet: () => media.quiet(),
+    // Never with --verbose-trace: its records of every access and message must come in time order.
+    quiet: () => !sim.tracer.verbose && media.quiet(),
     apply: (m, at) => {
       if (m.k === 'port') media.ports[m.port]!.apply(m.call, m.st, m.v, m.data ? { data: m.data, pktId: m.pkt ?? 0, ...(m.bad ? { badFcs: true } : {}), ...(m.align ? { alignmentError: true } : {}) } : undefined, at);
       else if (m.k === 'an') media.ports[m.port]!.applyAutoneg(m.an);
@@ -182,6 +183,8 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
     try {
       // A guest's snapshot point for time T: after every event of T or before (a quantum begun by T has ended),
       // before the first one after T. runUntil(T) returns there once no message of T or before can still come.
+      // To the point exact: a carrier change of it or before, taken late, would be missing from the part.
+      gate.exactOnly = d.restore !== undefined || d.snapshotAt !== undefined;
       if (d.restore) {
         sim.queue.runUntil(d.restore.at);
         const problems = pointProblems(sim, d.restore.point);
@@ -193,6 +196,7 @@ export async function guestWorkerMain(d: GuestWorkerData): Promise<void> {
         gate.send({ k: 'snap', part: workerPart(sim, node) });
         g.snap.pending = false;
       }
+      gate.exactOnly = false;
       sim.queue.runUntil(Number.MAX_SAFE_INTEGER);
     } catch (e) {
       if (!(e instanceof StopWorker)) throw e;

@@ -425,8 +425,14 @@ export class GuestGate implements QueueGate {
 
   /** Every station of ours is quiet (GuestGateOptions.quiet), and the relaxed horizon is on. */
   private quiet(): boolean {
-    return relaxedHorizon.enabled && this.o.quiet?.() === true;
+    return relaxedHorizon.enabled && !this.exactOnly && this.o.quiet?.() === true;
   }
+
+  /**
+   * Run only to exact horizons (true) or relaxed ones too. A snapshot's or a restore's point (guest-worker.ts) is
+   * where no message of its time or before can still come, a carrier change included: the run to it is exact.
+   */
+  exactOnly = false;
 
   /**
    * fastHorizon counted with the media's frame lookahead: before it, another guest's transmission reaches us only as
