@@ -77,7 +77,7 @@ function regexArg(v: string): RegExp {
 export function parseProfileArgs(argv: string[], cwd: string): ProfileArgs | null {
   const cmd = new Command('profile')
     .description('run a scenario under the V8 CPU profiler; write a .cpuprofile and print the top self-time functions')
-    .usage('<scenario.yaml> [--until T] [--out FILE] [--top N] [--interval US] [--areas D]')
+    .usage('<scenario.yaml> [--until T] [--out FILE] [--top N] [--interval US] [--areas D] [--threads N | --no-threads] [--from RE] [--to RE]')
     .argument('<scenario>', 'scenario YAML file')
     .option('--until <time>', 'virtual time to stop at, e.g. 10s (overrides the scenario)', untilArg)
     .option('--out <file>', 'the .cpuprofile to write (default: <scenario name>.cpuprofile here)')
