@@ -77,7 +77,7 @@ function regexArg(v: string): RegExp {
 export function parseProfileArgs(argv: string[], cwd: string): ProfileArgs | null {
   const cmd = new Command('profile')
     .description('run a scenario under the V8 CPU profiler; write a .cpuprofile and print the top self-time functions')
-    .usage('<scenario.yaml> [--until T] [--out FILE] [--top N] [--interval US] [--areas D] [--threads N | --no-threads] [--from RE] [--to RE]')
+    .usage(USAGE.replace(/^npm run profile -- /, ''))
     .argument('<scenario>', 'scenario YAML file')
     .option('--until <time>', 'virtual time to stop at, e.g. 10s (overrides the scenario)', untilArg)
     .option('--out <file>', 'the .cpuprofile to write (default: <scenario name>.cpuprofile here)')
@@ -102,7 +102,7 @@ export function parseProfileArgs(argv: string[], cwd: string): ProfileArgs | nul
   return { scenario, until: o.until, out, top: o.top ?? 20, interval: o.interval ?? 1000, areas: o.areas ?? null, threads: o.threads, from: o.from ?? null, to: o.to ?? null };
 }
 
-/** The window as a line of the report, and the profile cut to it (unchanged without one, or when it was not found). */
+/** The window as a line of the report (null without --from or --to). */
 function windowNote(w: Window | null, args: ProfileArgs): string | null {
   if (w === null) return null;
   if ('missing' in w) return `window: no console line matched --${w.missing} ${String(w.missing === 'from' ? args.from : args.to)}; the tables cover the whole run`;
@@ -112,6 +112,7 @@ function windowNote(w: Window | null, args: ProfileArgs): string | null {
   return `window: ${span}from ${from} to ${to}`;
 }
 
+/** The profile cut to the window (unchanged without one, or when it was not found). */
 function cut(profile: CpuProfile, w: Window | null): CpuProfile {
   return w === null || 'missing' in w ? profile : windowProfile(profile, w.from, w.to);
 }

@@ -214,7 +214,9 @@ export class GuestGate implements QueueGate {
       // Nothing the run can still do comes at or before this: the main thread's end is not before it.
       this.tally.settle(Math.min(exact - 1, cap));
       // With every station quiet, what can still reach us before the relaxed horizon is a carrier change, taken late.
-      const heff = this.quiet() ? Math.max(exact, this.relaxedHorizon(main)) : exact;
+      // Looked at only when the exact horizon is not enough: the next event (or, with none by `until`, until + 1).
+      const want = top && top.when <= until ? top.when : until + 1;
+      const heff = exact < want && this.quiet() ? Math.max(exact, this.relaxedHorizon(main)) : exact;
       if (top && top.when <= until && top.when <= heff && top.when <= cap) {
         if (silent) this.checkLate(seen);
         if (watching || silent || this.armedOut) this.running();
