@@ -107,7 +107,6 @@ export class RemotePort implements NetPort {
     [this.bitRate, this.fullDuplex, this.link, this.busy] = st;
   }
 
-  /** Apply one call of the medium (a message's event): the state first, then the listener, as the medium would. */
   /** The station says a carrier change may be taken late (NetPortListener.carrierQuiet). */
   quiet(): boolean {
     return this.listener.carrierQuiet?.() === true;
