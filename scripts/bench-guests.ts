@@ -84,11 +84,34 @@ function timeCli(args: string[]): Promise<number> {
     child.on('close', (status) => (status === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`qnxemu ${args.join(' ')} exited ${status}`))));
   });
 }
-async function parallelCapacity(): Promise<string> {
+async function parallelCapacity(): Promise<Capacity> {
   const alone = await timeCli(ALONE);
   const pair = await Promise.all([timeCli(ALONE), timeCli(ALONE)]);
-  const slower = Math.max(...pair);
-  return `machine: one single-guest run ${alone.toFixed(2)} s alone, two at once ${pair.map((x) => x.toFixed(2)).join(' / ')} s: at most ${((2 * alone) / slower).toFixed(2)}× from a second thread`;
+  return { alone, pair };
+}
+
+/** One single-guest run alone and two at once, wall seconds (parallelCapacity). */
+export interface Capacity {
+  alone: number;
+  pair: readonly number[];
+}
+
+/** 2 × alone / the slower of the pair: what a second thread can give two guests that never talk. */
+const machineLine = (c: Capacity): number => (2 * c.alone) / Math.max(...c.pair);
+
+function capacityText(c: Capacity): string {
+  return `machine: one single-guest run ${c.alone.toFixed(2)} s alone, two at once ${c.pair.map((x) => x.toFixed(2)).join(' / ')} s: at most ${machineLine(c).toFixed(2)}× from a second thread`;
+}
+
+/**
+ * The most the ratio could be against a `--threads 1` as fast as the single-threaded engine (docs/performance.md "The
+ * ratio's ceiling"): that engine's run over the same run with all but its transfer at the machine's line and the
+ * transfer split evenly over two threads (the transfer's two guests work in turns, so this is generous). Null when
+ * the single-threaded run's transfer was not timed.
+ */
+export function ratioCeiling(single: CliRun, c: Capacity): number | null {
+  if (single.xfer === null) return null;
+  return single.seconds / ((single.seconds - single.xfer) / machineLine(c) + single.xfer / 2);
 }
 
 const traceHash = (stdout: string): string | null => /^trace-hash [0-9a-f]{64}$/m.exec(stdout)?.[0] ?? null;
@@ -108,7 +131,7 @@ function list(xs: readonly (number | null)[]): string {
 }
 
 /** The bench line from the runs (exported for its test): null runs never make it here. */
-export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], single: CliRun, capacity: string): string {
+export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], single: CliRun, capacity: Capacity): string {
   const t1 = median(ones.map((r) => r.seconds));
   const t2 = median(twos.map((r) => r.seconds));
   const x1 = ones.map((r) => r.xfer);
@@ -116,6 +139,8 @@ export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], sin
   const timed = [...x1, ...x2].every((x) => x !== null);
   const xfer = timed ? `xfer medians ${median(x1 as number[]).toFixed(2)} s / ${median(x2 as number[]).toFixed(2)} s` : 'xfer not timed in every run: no dd or rx exit line';
   const rounds = ones.map((r, i) => `${r.seconds.toFixed(2)} / ${twos[i]!.seconds.toFixed(2)} s (${(r.seconds / twos[i]!.seconds).toFixed(2)}×)`).join(', ');
+  const top = ratioCeiling(single, capacity);
+  const ceiling = top === null ? 'ceiling not computed: the --no-threads transfer was not timed' : `ceiling against a --threads 1 as fast as --no-threads: ${top.toFixed(2)}× (all but the transfer at the machine's line, the transfer halved)`;
   return benchLine(
     NAME,
     t2,
@@ -123,7 +148,7 @@ export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], sin
     `2 Linux guests boot and move 1 MiB over nc on a hub, qnxemu run ${path.basename(SCENARIO)}, medians of ${ones.length} alternating rounds: ` +
       `threads 1: ${t1.toFixed(2)} s, threads 2: ${t2.toFixed(2)} s, ratio X/Y = ${(t1 / t2).toFixed(2)}×; ${xfer}; ` +
       `rounds (threads 1 / threads 2): ${rounds}; xfer threads 1 ${list(x1)} s, threads 2 ${list(x2)} s; same trace-hash; ` +
-      `--no-threads (single-threaded engine, one run): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${capacity}; ${QEMU}`,
+      `--no-threads (single-threaded engine, one run): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${capacityText(capacity)}; ${ceiling}; ${QEMU}`,
   );
 }
 

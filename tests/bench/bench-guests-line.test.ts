@@ -3,19 +3,22 @@
  * the `--threads 2` rounds, the ratio the median of `--threads 1` over that, and every round's pair is listed. No
  * guest runs here: the timings are given.
  */
-import { guestsLine, type CliRun } from '../../scripts/bench-guests';
+import { guestsLine, ratioCeiling, type Capacity, type CliRun } from '../../scripts/bench-guests';
 import { parseBenchLine } from '../../scripts/bench-line';
 
 function run(seconds: number, xfer: number | null): CliRun {
   return { status: 0, stdout: '', stderr: '', seconds, xfer };
 }
 
+/** One single-guest run 10 s alone, two at once 12.5 s (the slower): 2 × 10 / 12.5 = 1.60× from a second thread. */
+const MACHINE: Capacity = { alone: 10, pair: [12.25, 12.5] };
+
 describe('bench guests-2-xfer line', () => {
   test('medians of the rounds, their ratio, every pair, the transfers', () => {
     // threads 1: 30, 24, 27 → median 27; threads 2: 18, 15, 13.5 → median 15; 27 / 15 = 1.80×.
     const ones = [run(30, 6.5), run(24, 6.0), run(27, 7.25)];
     const twos = [run(18, 5.0), run(15, 4.5), run(13.5, 4.0)];
-    const line = guestsLine(ones, twos, run(16.25, 2.5), 'machine: …');
+    const line = guestsLine(ones, twos, run(16.25, 2.5), MACHINE);
     const f = parseBenchLine(line);
     expect([f?.name, f?.value, f?.unit]).toEqual(['guests-2-xfer', 15, 's wall']);
     expect(f?.context).toContain('medians of 3 alternating rounds: threads 1: 27.00 s, threads 2: 15.00 s, ratio X/Y = 1.80×');
@@ -28,9 +31,19 @@ describe('bench guests-2-xfer line', () => {
   });
 
   test('a run whose transfer was not timed: no medians of transfers, the missing one shown as ?', () => {
-    const line = guestsLine([run(30, null)], [run(15, 4)], run(16, null), 'machine: …');
+    const line = guestsLine([run(30, null)], [run(15, 4)], run(16, null), MACHINE);
     expect(line).toContain('xfer not timed in every run: no dd or rx exit line');
     expect(line).toContain('xfer threads 1 ? s, threads 2 4.00 s');
     expect(line).toContain('xfer ? s;');
+    expect(line).toContain('ceiling not computed: the --no-threads transfer was not timed');
+  });
+
+  test('the machine line and the ceiling of the ratio, from the single-threaded run and the line', () => {
+    // Single-threaded 16.25 s with a 2.5 s transfer; the line 1.60×: (16.25 − 2.5) / 1.6 + 2.5 / 2 = 8.59375 + 1.25 =
+    // 9.84375 s at best for two threads, so 16.25 / 9.84375 = 1.65×.
+    expect(ratioCeiling(run(16.25, 2.5), MACHINE)).toBeCloseTo(16.25 / 9.84375, 10);
+    const line = guestsLine([run(30, 6)], [run(15, 4)], run(16.25, 2.5), MACHINE);
+    expect(line).toContain('machine: one single-guest run 10.00 s alone, two at once 12.25 / 12.50 s: at most 1.60× from a second thread');
+    expect(line).toContain("ceiling against a --threads 1 as fast as --no-threads: 1.65× (all but the transfer at the machine's line, the transfer halved)");
   });
 });
