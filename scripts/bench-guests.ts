@@ -7,7 +7,8 @@
  * both medians and their ratio, every round's pair, and the transfer alone
  * (from linux2's `dd` command line to linux1's `rx exit 0`, timed as the child prints them: console lines go
  * to stdout while the run goes on), and, for comparison, the run with `--no-threads` (the single-threaded engine; without
- * `--threads` two guests run threaded, as many at once as the machine has cores: guest-threads.ts). All
+ * `--threads` two guests run threaded, as many at once as the machine has cores: guest-threads.ts), what the machine
+ * gives two separate single-guest runs, and the ceiling of the ratio that follows from them (`ratioCeiling`). All
  * runs must pass the scenario's expectation and print the same
  * `trace-hash` line (the threaded engine is deterministic whatever N), else the figure is not measured.
  * Wall-clock reads are fine here: the benchmark stands outside the simulated world and only observes it.
