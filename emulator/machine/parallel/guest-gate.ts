@@ -567,7 +567,6 @@ export class GuestGate implements QueueGate {
     }
   }
 
-  /** Nothing may run: tell the main thread how far we are, and sleep until it sends something. */
   /** We are about to wait: publish what for, tell the main thread how far we are, and wake it. */
   private arm(want: Time): void {
     const s = this.o.sync;
