@@ -73,6 +73,13 @@ const pinnedMath: Math = Object.create(Math, {
 }) as Math;
 
 /** `crypto` as v86 sees it. */
+/**
+ * Built-in objects v86's code names, handed to it as its own variables: the same objects its global names give.
+ * Where globals are served through interceptors (a `node:vm` context: jest runs every test file in one), each
+ * global load would be a call into C++ (docs/testing.md "Globals under jest"); a variable is a plain load.
+ */
+const INTRINSICS = ['Object', 'Array', 'Number', 'String', 'Symbol', 'JSON', 'Reflect', 'Map', 'Set', 'WeakMap', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Uint8Array', 'Uint8ClampedArray', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Error', 'TypeError', 'RangeError', 'isNaN', 'isFinite', 'parseInt', 'parseFloat'] as const;
+
 const pinnedCrypto = {
   getRandomValues<T extends ArrayBufferView>(view: T): T {
     const h = host();
@@ -132,12 +139,13 @@ function load(): Loaded {
   const text = provided ? provided.text : fs.readFileSync(path.join(dir, 'build', 'libv86.js'), 'utf8');
   const mod: { exports: Record<string, unknown> } = { exports: {} };
   // Evaluate v86's CommonJS build with the four nondeterministic host objects bound to pinned ones.
-  const factory = new Function('module', 'exports', 'require', '__dirname', 'performance', 'Date', 'Math', 'crypto', text) as (
+  const factory = new Function('module', 'exports', 'require', '__dirname', 'performance', 'Date', 'Math', 'crypto', ...INTRINSICS, text) as (
     ...a: unknown[]
   ) => void;
   // A browser has no `require`: v86 then takes its browser paths, none of which it reaches with our options.
   const req = typeof require === 'function' ? require : undefined;
-  factory.call(globalThis, mod, mod.exports, req, path.join(dir, 'build'), pinnedPerformance, PinnedDate, pinnedMath, pinnedCrypto);
+  const intrinsics = INTRINSICS.map((n) => (globalThis as Record<string, unknown>)[n]);
+  factory.call(globalThis, mod, mod.exports, req, path.join(dir, 'build'), pinnedPerformance, PinnedDate, pinnedMath, pinnedCrypto, ...intrinsics);
   const V86 = mod.exports['V86'] as V86Constructor | undefined;
   if (typeof V86 !== 'function') throw new Error(`v86: ${dir}/build/libv86.js did not export V86`);
   const bytes = providedCore ? null : provided ? provided.wasm : fs.readFileSync(path.join(dir, 'build', 'v86.wasm'));
