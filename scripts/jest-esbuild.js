@@ -18,7 +18,7 @@ const INTRINSICS = [
   'Error', 'TypeError', 'RangeError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'ArrayBuffer',
   'SharedArrayBuffer', 'DataView', 'Uint8Array', 'Uint8ClampedArray', 'Int8Array', 'Uint16Array', 'Int16Array',
   'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'TextEncoder',
-  'TextDecoder', 'Buffer', 'isFinite', 'isNaN', 'parseInt', 'parseFloat',
+  'TextDecoder', 'Buffer', 'isFinite', 'isNaN', 'parseInt', 'parseFloat', 'Infinity', 'NaN',
 ];
 
 /** `var {Math, …} = globalThis;` for the intrinsics `code` does not declare at any level (a conservative test). */
