@@ -79,10 +79,10 @@ describe('guest /init', () => {
 describe('guest kernel command line', () => {
   test('base options first, then the qnxemu keys and module parameters', () => {
     expect(guestCmdline({ hostname: 'g', modules: ['ne'], params: { ne: { io: '0x300', irq: 5 } }, ip: ['eth0:10.0.0.3/24', 'eth1:10.1.0.3/16'], gateway: '10.0.0.1', echo: false })).toBe(
-      'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on ' +
+      'console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on noisapnp ' +
         'qnxemu.hostname=g qnxemu.modules=ne ne.io=0x300 ne.irq=5 qnxemu.ip=eth0:10.0.0.3/24,eth1:10.1.0.3/16 qnxemu.gw=10.0.0.1 qnxemu.echo=0',
     );
-    expect(guestCmdline()).toBe('console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on');
+    expect(guestCmdline()).toBe('console=ttyS0 quiet loglevel=3 tsc=reliable mitigations=off random.trust_cpu=on noisapnp');
   });
 
   test('values the scheme cannot carry are refused', () => {

@@ -15,8 +15,8 @@ import { cliAsync, REPO, tmpdir, type CliResult } from './helpers';
 const cliWithInput = (args: string[], o: { input: string }): Promise<CliResult> => cliAsync(args, 380_000, { input: o.input, env: { ...process.env, NO_COLOR: '1' } });
 
 const NE2K_PCI = path.join(REPO, 'docs/examples/guest-ne2k-pci.yaml');
-/** In the middle of the guest's boot (its shell is up at ≈ 0.79 s of guest time). */
-const T = '0.5s';
+/** In the middle of the guest's boot (its shell is up at ≈ 0.34 s of guest time). */
+const T = '0.2s';
 const END = '4.5s';
 
 const hash = (r: CliResult): string => /^trace-hash (\w+)$/m.exec(r.stdout)?.[1] ?? `(no hash: ${r.stderr.trim()})`;
@@ -41,7 +41,7 @@ describe('snapshots of a run with guests in worker threads', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(file('pcap-take'));
-    // The run that takes the snapshot at 0.5 s and goes on to 4.5 s, and one that ends at the snapshot's time.
+    // The run that takes the snapshot at 0.2 s and goes on to 4.5 s, and one that ends at the snapshot's time.
     const [a, b] = await Promise.all([
       cliAsync(['run', NE2K_PCI, '--threads', '2', '--until', END, '--snapshot-at', T, '--snapshot-out', file('a.snap'), '--pcap', file('pcap-take'), '--timestamps']),
       cliAsync(['run', NE2K_PCI, '--threads', '2', '--until', T, '--snapshot-at', T, '--snapshot-out', file('b.snap')]),
@@ -49,8 +49,8 @@ describe('snapshots of a run with guests in worker threads', () => {
     taken = a;
     expect(a.status).toBe(0);
     expect(b.status).toBe(0);
-    expect(a.stdout).toContain(`snapshot ${file('a.snap')} at 0.500000 s`);
-    expect(b.stdout).toContain(`snapshot ${file('b.snap')} at 0.500000 s`);
+    expect(a.stdout).toContain(`snapshot ${file('a.snap')} at 0.200000 s`);
+    expect(b.stdout).toContain(`snapshot ${file('b.snap')} at 0.200000 s`);
   }, 400_000);
 
   test('restored with 1 thread: the same trace hash, the consoles from T on and the same pcap bytes', async () => {
@@ -61,17 +61,17 @@ describe('snapshots of a run with guests in worker threads', () => {
       cliAsync(['run', NE2K_PCI, '--threads', '2', '--until', END, '--restore', file('b.snap')]),
     ]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^restored .*a\.snap at 0\.500000 s \(the run before it rebuilt: \d+ events\)$/m);
+    expect(r.stdout).toMatch(/^restored .*a\.snap at 0\.200000 s \(the run before it rebuilt: \d+ events\)$/m);
     expect(hash(r)).toBe(hash(taken));
     // The summary counts the guest's events up to the end as well as the main thread's: the same in both runs.
     const events = (x: CliResult) => /^simulated 4\.500000 s of virtual time in (\d+) events/m.exec(x.stdout)?.[1];
     expect(events(r)).toBe(events(taken));
     expect(Number(events(r))).toBeGreaterThan(Number(/before it rebuilt: (\d+) events/.exec(r.stdout)?.[1]) + 1000);
     expect(hash(fromEnd)).toBe(hash(taken));
-    // The guest's boot ends after 0.5 s: its whole console, and alpha's ping, come after the restore.
-    const after = linesFrom(taken, 0.5);
+    // The guest's boot ends after 0.2 s: its whole console, and alpha's ping, come after the restore.
+    const after = linesFrom(taken, 0.2);
     expect(after.some((l) => l.includes('linux1 | qnxemu-guest-ready'))).toBe(true);
-    expect(linesFrom(r, 0.5)).toEqual(after);
+    expect(linesFrom(r, 0.2)).toEqual(after);
     const pcaps = fs.readdirSync(file('pcap-take')).sort();
     expect(pcaps.length).toBeGreaterThan(0);
     expect(fs.readdirSync(file('pcap-restore')).sort()).toEqual(pcaps);

@@ -124,7 +124,7 @@ export interface GuestCmdlineOptions {
 }
 
 /** Kernel options that every guest gets: console on the first serial port, quiet, no time-based entropy. */
-export const BASE_CMDLINE: readonly string[] = ['console=ttyS0', 'quiet', 'loglevel=3', 'tsc=reliable', 'mitigations=off', 'random.trust_cpu=on'];
+export const BASE_CMDLINE: readonly string[] = ['console=ttyS0', 'quiet', 'loglevel=3', 'tsc=reliable', 'mitigations=off', 'random.trust_cpu=on', 'noisapnp'];
 
 const WORD = /^[^\s,"]+$/;
 
