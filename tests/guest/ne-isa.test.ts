@@ -52,6 +52,15 @@ describe('Linux ne (ISA) on the NE2000 model', () => {
     expect(g.machine.clock.stallNs).toBe(expected);
   });
 
+  test("the kernel does no ISA PnP isolation (noisapnp: docs/guest-images.md): it says so, and ne found the jumpered card without it", async () => {
+    const a = await fixture.restore();
+    const out = guestRun(a, 'linux1', 'cat /proc/cmdline; dmesg | grep isapnp');
+    expect(out.some((l) => l.startsWith('console=ttyS0 ') && l.split(' ').includes('noisapnp'))).toBe(true);
+    expect(out.some((l) => l.endsWith('] isapnp: ISA Plug & Play support disabled'))).toBe(true);
+    expect(out.some((l) => /isapnp: (Scanning|No Plug & Play device found|Card)/.test(l))).toBe(false);
+    expect(guest(a, 'linux1').shell.lines).toContain('qnxemu-guest-ready');
+  });
+
   test('the guest pings the QNX node: 3 of 3, 0 % loss', async () => {
     const a = await fixture.restore();
     expect(guestRun(a, 'linux1', 'ping -c 3 10.0.0.1')).toContain('3 packets transmitted, 3 packets received, 0% packet loss');
