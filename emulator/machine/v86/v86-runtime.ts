@@ -72,7 +72,6 @@ const pinnedMath: Math = Object.create(Math, {
   random: { value: (): number => host()?.random() ?? 0.5 },
 }) as Math;
 
-/** `crypto` as v86 sees it. */
 /**
  * Built-in objects v86's code names, handed to it as its own variables: the same objects its global names give.
  * Where globals are served through interceptors (a `node:vm` context: jest runs every test file in one), each
@@ -80,6 +79,7 @@ const pinnedMath: Math = Object.create(Math, {
  */
 const INTRINSICS = ['Object', 'Array', 'Number', 'String', 'Symbol', 'JSON', 'Reflect', 'Map', 'Set', 'WeakMap', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Uint8Array', 'Uint8ClampedArray', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'Error', 'TypeError', 'RangeError', 'isNaN', 'isFinite', 'parseInt', 'parseFloat'] as const;
 
+/** `crypto` as v86 sees it. */
 const pinnedCrypto = {
   getRandomValues<T extends ArrayBufferView>(view: T): T {
     const h = host();
