@@ -11,6 +11,8 @@
  * gives two separate single-guest runs, and the ceiling of the ratio that follows from them (`ratioCeiling`). All
  * runs must pass the scenario's expectation and print the same
  * `trace-hash` line (the threaded engine is deterministic whatever N), else the figure is not measured.
+ * When QEMU is installed, each round also runs the workload under QEMU (bench-qemu.ts): the second line,
+ * `guests-2-qemu`, and the ratio of the threaded run to it in this line's context.
  * Wall-clock reads are fine here: the benchmark stands outside the simulated world and only observes it.
  */
 import { spawn } from 'node:child_process';
@@ -19,13 +21,18 @@ import { performance } from 'node:perf_hooks';
 import { repoRoot } from '../emulator/app/guest-image/cache';
 import { ensureGuestImage } from '../emulator/app/guest-image';
 import { benchLine, median, notMeasured } from './bench-line';
+import { QEMU_BIN, qemuVersion, runQemuGuests2, type QemuRun } from './bench-qemu';
 
 const ROOT = repoRoot(__dirname) ?? process.cwd();
 const CLI = path.join(ROOT, 'dist/qnxemu.js');
 const SCENARIO = 'scripts/scenarios/bench-guests-2.yaml';
 const NAME = 'guests-2-xfer';
-/** The same workload under QEMU 7.2 with TCG (no KVM), the reference figures given with the issue: for scale. */
-const QEMU = 'QEMU 7.2 TCG reference: boot 6.95 s + 1 MiB 0.47 s';
+const QEMU_NAME = 'guests-2-qemu';
+/** The same workload under QEMU 7.2 with TCG (no KVM), the reference figures given with issue 17: for scale. */
+const ISSUE_QEMU = "the issue's QEMU 7.2 TCG reference: boot 6.95 s + 1 MiB 0.47 s";
+
+/** QEMU on this machine in this run (bench-qemu.ts): its version and one run per round, or why it was not measured. */
+export type QemuReference = { version: string; runs: readonly QemuRun[] } | { why: string };
 /** Alternating rounds of `--threads 1` and `--threads 2` (each ≈ 15–30 s here). */
 export const ROUNDS = 3;
 
@@ -132,7 +139,7 @@ function list(xs: readonly (number | null)[]): string {
 }
 
 /** The bench line from the runs (exported for its test): null runs never make it here. */
-export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], single: CliRun, capacity: Capacity): string {
+export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], single: CliRun, capacity: Capacity, qemu: QemuReference): string {
   const t1 = median(ones.map((r) => r.seconds));
   const t2 = median(twos.map((r) => r.seconds));
   const x1 = ones.map((r) => r.xfer);
@@ -149,25 +156,62 @@ export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], sin
     `2 Linux guests boot and move 1 MiB over nc on a hub, qnxemu run ${path.basename(SCENARIO)}, medians of ${ones.length} alternating rounds: ` +
       `threads 1: ${t1.toFixed(2)} s, threads 2: ${t2.toFixed(2)} s, ratio X/Y = ${(t1 / t2).toFixed(2)}×; ${xfer}; ` +
       `rounds (threads 1 / threads 2): ${rounds}; xfer threads 1 ${list(x1)} s, threads 2 ${list(x2)} s; same trace-hash; ` +
-      `--no-threads (single-threaded engine, one run): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${capacityText(capacity)}; ${ceiling}; ${QEMU}`,
+      `--no-threads (single-threaded engine, one run): ${single.seconds.toFixed(2)} s, xfer ${single.xfer?.toFixed(2) ?? '?'} s; ${capacityText(capacity)}; ${ceiling}; ` +
+      `${qemuText(t2, qemu)}; ${ISSUE_QEMU}`,
   );
 }
 
+/** "threads 2 took 1.97× QEMU 7.2.19's 7.76 s (median of 3, guests-2-qemu)", or why QEMU was not measured. */
+function qemuText(threads2: number, q: QemuReference): string {
+  if ('why' in q) return `QEMU not measured in this run (${q.why})`;
+  const total = median(q.runs.map((r) => r.total));
+  return `threads 2 took ${(threads2 / total).toFixed(2)}× ${q.version}'s ${total.toFixed(2)} s (median of ${q.runs.length}, ${QEMU_NAME})`;
+}
+
+/** The `bench guests-2-qemu` line (exported for its test). */
+export function qemuLine(q: QemuReference): string {
+  if ('why' in q) return notMeasured(QEMU_NAME, q.why);
+  const total = median(q.runs.map((r) => r.total));
+  const totals = q.runs.map((r) => r.total.toFixed(2)).join(' / ');
+  const prompts = q.runs.map((r) => `${r.prompts[0].toFixed(2)} / ${r.prompts[1].toFixed(2)}`).join(', ');
+  return benchLine(
+    QEMU_NAME,
+    total,
+    's wall',
+    `the guests-2-xfer workload on ${q.version} with TCG: two ${QEMU_BIN} processes joined by a UDP socket netdev, QEMU's ne2k_pci in each, ` +
+      `qnxemu's guest image and kernel command line, boot and 1 MiB over nc without the scenario's sleep; median of ${q.runs.length} rounds alternating with guests-2-xfer's: ` +
+      `${totals} s; prompts (linux1 / linux2) ${prompts} s; xfer median ${median(q.runs.map((r) => r.xfer)).toFixed(2)} s (no wire timing)`,
+  );
+}
+
+/** Why QEMU is not measured when it is not installed. */
+const NO_QEMU = `${QEMU_BIN} is not installed (apt-get install qemu-system-x86): QEMU is a reference for scale, not a dependency`;
+
 export async function benchGuestsLines(): Promise<string[]> {
   // Built (or found) here first, so no timed run pays for building the guest image.
-  await ensureGuestImage({ log: () => undefined });
+  const image = await ensureGuestImage({ log: () => undefined });
+  const version = qemuVersion();
   const ones: CliRun[] = [];
   const twos: CliRun[] = [];
+  const qemuRuns: QemuRun[] = [];
+  let qemuWhy: string | null = version === null ? NO_QEMU : null;
   for (let i = 0; i < ROUNDS; i++) {
     ones.push(await runCli(1));
     twos.push(await runCli(2));
+    if (qemuWhy !== null) continue;
+    try {
+      qemuRuns.push(await runQemuGuests2(image));
+    } catch (e) {
+      qemuWhy = `${version} failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
+  const qemu: QemuReference = qemuWhy === null && version !== null ? { version, runs: qemuRuns } : { why: qemuWhy ?? NO_QEMU };
   // The single-threaded engine on the same scenario (another engine, another trace-hash: docs/guest-time-model.md).
   const single = await runCli(false);
   const capacity = await parallelCapacity();
   const bad = [...ones.map((r) => problem(1, r)), ...twos.map((r) => problem(2, r)), problem(false, single)].find((p) => p !== null);
-  if (bad) return [notMeasured(NAME, bad)];
+  if (bad) return [notMeasured(NAME, bad), qemuLine(qemu)];
   const hashes = new Set([...ones, ...twos].map((r) => traceHash(r.stdout)));
-  if (hashes.size !== 1) return [notMeasured(NAME, `the --threads 1 and --threads 2 runs printed different trace hashes: ${[...hashes].join(' / ')}`)];
-  return [guestsLine(ones, twos, single, capacity)];
+  if (hashes.size !== 1) return [notMeasured(NAME, `the --threads 1 and --threads 2 runs printed different trace hashes: ${[...hashes].join(' / ')}`), qemuLine(qemu)];
+  return [guestsLine(ones, twos, single, capacity, qemu), qemuLine(qemu)];
 }

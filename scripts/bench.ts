@@ -7,7 +7,8 @@
  *    (bench-guest.ts, with the two wall times behind the ratio).
  * 2. The figures that came before: `event-queue-64`, the gigabit UDP stream, 802.11g saturation (bench-sims.ts),
  *    CCMP's cost per frame (bench-ccmp.ts), TCP bulk transfers (bench-tcp.ts), the router (bench-router.ts), Qnet
- *    (bench-qnet.ts), two guests with `--threads 1` and `--threads 2` (`guests-2-xfer`, bench-guests.ts), one guest's
+ *    (bench-qnet.ts), two guests with `--threads 1` and `--threads 2` (`guests-2-xfer`, bench-guests.ts) and the same
+ *    workload under QEMU when it is installed (`guests-2-qemu`, bench-qemu.ts), one guest's
  *    boot with V8's wasm compilers as qnxemu sets them and as V8 would (`guest-boot-liftoff`, bench-wasm-tiers.ts), the
  *    guest boots, cold and from a snapshot (measured with the guest pings), and what starting the CLI costs
  *    (`cli-start`, `cli-run-ping`: bench-cli.ts).
@@ -47,7 +48,7 @@ const ALL_NAMES = [
   'wifi-80211g-udp', 'wifi-80211g-udp-speed', 'ccmp-station-engine', 'ccmp-station-software', 'ccmp-ap-engine', 'ccmp-ap-software',
   'tcp-ne2000', 'tcp-ne2000-speed', 'tcp-bcm5701', 'tcp-bcm5701-speed',
   'router-1cpu', 'router-1cpu-speed', 'router-2cpu', 'router-2cpu-speed', 'router-2cpu-over-1cpu',
-  'qnet-messages', 'qnet-round-trip', 'qnet-speed', 'guests-2-xfer', 'guest-boot-liftoff', 'guest-boot-cold', 'guest-boot-snapshot', 'guest-boot-builtin-cold',
+  'qnet-messages', 'qnet-round-trip', 'qnet-speed', 'guests-2-xfer', 'guests-2-qemu', 'guest-boot-liftoff', 'guest-boot-cold', 'guest-boot-snapshot', 'guest-boot-builtin-cold',
   'cli-start', 'cli-run-ping',
 ];
 
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
   await part(['tcp-ne2000', 'tcp-ne2000-speed', 'tcp-bcm5701', 'tcp-bcm5701-speed'], benchTcpLines);
   await part(['router-1cpu', 'router-1cpu-speed', 'router-2cpu', 'router-2cpu-speed', 'router-2cpu-over-1cpu'], benchRouterLines);
   await part(['qnet-messages', 'qnet-round-trip', 'qnet-speed'], benchQnetLines);
-  await part(['guests-2-xfer'], benchGuestsLines);
+  await part(['guests-2-xfer', 'guests-2-qemu'], benchGuestsLines);
   await part(['guest-boot-liftoff'], benchWasmTiersLines);
 
   // Measured with the guest pings above (one guest boot serves both); printed here, in the order of the list.
