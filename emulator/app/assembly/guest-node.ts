@@ -213,8 +213,8 @@ export async function guestFiles(scenario: Scenario, opts: PrepareOptions = {}):
 /**
  * The guest's memory must hold its initrd where v86 puts it (at 64 MiB): a smaller one made v86 throw while it built
  * the machine. One line naming the node and the memory it needs instead. (The kernel then needs room to unpack it
- * too: the built image's 22 MiB archive unpacks with 104M and fails — "Initramfs unpacking failed: write error" on
- * the guest's console — with 96M; the default 128M is enough.)
+ * too: the built image's 22 MiB archive unpacks with 100M and fails with 99M; a run whose guest says so fails with
+ * its own line: emulator/app/testing/guest-boot.ts. The default 128M is enough.)
  */
 function checkInitrdFits(scenario: Scenario, spec: NodeSpec, initrd: string): void {
   let size: number;

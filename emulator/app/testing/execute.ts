@@ -17,6 +17,7 @@ import type { RunPause } from '../assembly/snapshot-run';
 import type { Scenario } from '../scenario/types';
 import type { Observer } from './collect';
 import { armRun, END_GRACE_NS } from './run-end';
+import { guestBootProblems } from './guest-boot';
 
 export { END_GRACE_NS } from './run-end';
 
@@ -145,6 +146,7 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
       artifacts.push(p);
     }
   }
+  const consoleLines = new Map(all.map((n) => [n.name, n.console.lines.slice()]));
   return {
     scenario,
     seed: a.sim.seed,
@@ -153,12 +155,13 @@ function* timelineSteps(scenario: Scenario, opts: TimelineOptions): Generator<vo
     until,
     events: a.events(),
     consoles,
-    consoleLines: new Map(all.map((n) => [n.name, n.console.lines.slice()])),
+    consoleLines,
     pcaps,
     trace: a.trace,
     observer,
     notes: injected.faultReports(),
-    problems: injected.problems(),
+    // Actions that never ran, then guests whose boot went wrong (guest-boot.ts).
+    problems: [...injected.problems(), ...guestBootProblems(scenario, consoleLines)],
     artifacts,
     assembled: a,
     interruptedAt,
