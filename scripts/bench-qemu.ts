@@ -99,7 +99,11 @@ export async function runQemuGuests2(image: GuestImage): Promise<QemuRun> {
   const g2 = bootGuest(image, '10.0.0.4', '52:54:00:00:00:04', p2, p1, t0);
   let timer: NodeJS.Timeout | undefined;
   const exited = new Promise<never>((_, reject) => {
-    for (const g of [g1, g2]) g.proc.once('exit', (code) => reject(new Error(`${QEMU_BIN} exited ${code} before the transfer ended`)));
+    for (const g of [g1, g2]) {
+      g.proc.once('exit', (code) => reject(new Error(`${QEMU_BIN} exited ${code} before the transfer ended`)));
+      g.proc.once('error', (e) => reject(e));
+      g.proc.stdin.on('error', () => undefined); // a QEMU that died: its exit says so
+    }
     timer = setTimeout(() => reject(new Error(`linux1 did not report 1048576 bytes received within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
   });
   try {
