@@ -164,14 +164,17 @@ export function guestsLine(ones: readonly CliRun[], twos: readonly CliRun[], sin
 /** "threads 2 took 1.97× QEMU 7.2.19's 7.76 s (median of 3, guests-2-qemu)", or why QEMU was not measured. */
 function qemuText(threads2: number, q: QemuReference): string {
   if ('why' in q) return `QEMU not measured in this run (${q.why})`;
-  const total = median(q.runs.map((r) => r.total));
+  const total = qemuMedian(q);
   return `threads 2 took ${(threads2 / total).toFixed(2)}× ${q.version}'s ${total.toFixed(2)} s (median of ${q.runs.length}, ${QEMU_NAME})`;
 }
+
+/** The figure: the median of QEMU's runs, spawn to `rx exit 0`. */
+const qemuMedian = (q: { runs: readonly QemuRun[] }): number => median(q.runs.map((r) => r.total));
 
 /** The `bench guests-2-qemu` line (exported for its test). */
 export function qemuLine(q: QemuReference): string {
   if ('why' in q) return notMeasured(QEMU_NAME, q.why);
-  const total = median(q.runs.map((r) => r.total));
+  const total = qemuMedian(q);
   const totals = q.runs.map((r) => r.total.toFixed(2)).join(' / ');
   const prompts = q.runs.map((r) => `${r.prompts[0].toFixed(2)} / ${r.prompts[1].toFixed(2)}`).join(', ');
   return benchLine(
@@ -194,18 +197,17 @@ export async function benchGuestsLines(): Promise<string[]> {
   const ones: CliRun[] = [];
   const twos: CliRun[] = [];
   const qemuRuns: QemuRun[] = [];
-  let qemuWhy: string | null = version === null ? NO_QEMU : null;
+  let qemu: QemuReference = version === null ? { why: NO_QEMU } : { version, runs: qemuRuns };
   for (let i = 0; i < ROUNDS; i++) {
     ones.push(await runCli(1));
     twos.push(await runCli(2));
-    if (qemuWhy !== null) continue;
+    if ('why' in qemu) continue;
     try {
       qemuRuns.push(await runQemuGuests2(image));
     } catch (e) {
-      qemuWhy = `${version} failed: ${e instanceof Error ? e.message : String(e)}`;
+      qemu = { why: `${version} failed: ${e instanceof Error ? e.message : String(e)}` };
     }
   }
-  const qemu: QemuReference = qemuWhy === null && version !== null ? { version, runs: qemuRuns } : { why: qemuWhy ?? NO_QEMU };
   // The single-threaded engine on the same scenario (another engine, another trace-hash: docs/guest-time-model.md).
   const single = await runCli(false);
   const capacity = await parallelCapacity();

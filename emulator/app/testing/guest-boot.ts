@@ -19,15 +19,17 @@ export function guestBootProblems(scenario: Scenario, lines: ReadonlyMap<string,
   const out: string[] = [];
   for (const spec of scenario.nodes) {
     if (spec.kind !== 'guest') continue;
-    const hit = lines.get(spec.name)?.find((l) => UNPACK_FAILED.test(l.text));
-    if (!hit) continue;
-    const said = UNPACK_FAILED.exec(hit.text)![1]!;
-    const mib = spec.ramBytes / 2 ** 20;
-    out.push(
-      `nodes.${spec.name}.memory: the guest's kernel could not unpack its initrd at ${(hit.t / 1e9).toFixed(3)} s ("${said}"): ` +
-        `${Number.isInteger(mib) ? `${mib}M` : `${spec.ramBytes} bytes`} is too little for the root file system it unpacks into ` +
-        `(half the memory free at boot); give it more (128M, the default, holds the built image)`,
-    );
+    for (const l of lines.get(spec.name) ?? []) {
+      const said = UNPACK_FAILED.exec(l.text)?.[1];
+      if (said === undefined) continue;
+      const mib = spec.ramBytes / 2 ** 20;
+      out.push(
+        `nodes.${spec.name}.memory: the guest's kernel could not unpack its initrd at ${(l.t / 1e9).toFixed(3)} s ("${said}"): ` +
+          `${Number.isInteger(mib) ? `${mib}M` : `${spec.ramBytes} bytes`} is too little for the root file system it unpacks into ` +
+          `(half the memory free at boot); give it more (128M, the default, holds the built image)`,
+      );
+      break;
+    }
   }
   return out;
 }
